@@ -1,0 +1,26 @@
+"""Domain errors. Each message says what was wrong and how to put it right;
+search_api maps each class to one HTTP status in a single exception handler."""
+
+
+class CatalogueError(Exception):
+    """Base of every error we raise on purpose."""
+
+
+class NotFound(CatalogueError):
+    pass
+
+
+class InvalidRequest(CatalogueError):
+    """The caller asked for something malformed; the message names the parameter."""
+
+    def __init__(self, message: str, *, parameter: str | None = None) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+
+
+class UnsupportedByBackend(CatalogueError):
+    """The configured search backend cannot do what was asked (see its capabilities)."""
+
+
+class FeedRejected(CatalogueError):
+    """A whole feed could not be read; nothing from it was applied."""

@@ -1,0 +1,322 @@
+"""The one ingest path every channel ends in: store the raw bytes, read, normalise, apply.
+
+Applying a submission is one transaction: offerings, their versions, the index outbox and
+the run report commit together or not at all, so a failure leaves the catalogue exactly as
+it was before. The raw submission is committed first, on its own, so nothing a provider
+sent is ever lost, even when its processing fails.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from sqlalchemy import insert, select, update
+
+from catalogue.errors import InvalidRequest
+from catalogue.models import (
+    IngestIssueRow,
+    IngestRunRow,
+    OfferingRow,
+    OfferingVersionRow,
+    OutboxRow,
+    ProviderRow,
+    SubmissionRow,
+)
+from catalogue.store import Catalogue, offering_key, utcnow
+from normaliser.issues import Issue, IssueCode, Severity
+from normaliser.normalise import NormaliseContext, normalise_record
+from normaliser.rates import RateTable
+from normaliser.readers.base import FeedFormatError, FeedReadResult
+from normaliser.schema import Offering
+
+log = logging.getLogger(__name__)
+
+
+class IngestMode(StrEnum):
+    SNAPSHOT = "snapshot"  # the feed is complete: offerings missing from it are withdrawn
+    DELTA = "delta"  # the feed holds changes only: nothing is withdrawn
+
+
+# A reader turns bytes (and an optional format name) into raw records or raises FeedFormatError.
+FeedReader = Callable[[bytes, str | None], FeedReadResult]
+
+
+@dataclass
+class ReportedIssue:
+    locator: str | None
+    record_id: str | None
+    field: str
+    code: str
+    severity: str
+    message: str
+    value: str | None = None
+
+    def describe(self) -> str:
+        where = ", ".join(x for x in (self.locator, f"id {self.record_id}" if self.record_id else None) if x)
+        value = f" (value: {self.value!r})" if self.value else ""
+        return f"{self.severity.upper()} [{where or 'feed'}] {self.field}: {self.message}{value}"
+
+
+@dataclass
+class IngestReport:
+    submission_id: int
+    provider_id: str
+    mode: str
+    status: str = "applied"  # applied | failed
+    run_id: int | None = None
+    records: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    warned: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    withdrawn: int = 0
+    withdrawn_ids: list[str] = field(default_factory=list)
+    error: str | None = None
+    issues: list[ReportedIssue] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[ReportedIssue]:
+        return [i for i in self.issues if i.severity == Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[ReportedIssue]:
+        return [i for i in self.issues if i.severity == Severity.WARNING]
+
+
+def content_hash(offering: Offering) -> str:
+    canonical = json.dumps(offering.model_dump(mode="json"), sort_keys=True, ensure_ascii=False,
+                           separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass
+class _Accepted:
+    offering: Offering
+    locator: str
+
+
+class IngestService:
+    def __init__(self, catalogue: Catalogue, reader: FeedReader, *, ref_currency: str = "EUR",
+                 rates: RateTable | None = None) -> None:
+        self.catalogue = catalogue
+        self.reader = reader
+        self.ref_currency = ref_currency
+        self.rates = rates or RateTable.load_default()
+
+    # public ----------------------------------------------------------------------
+    def submit(self, provider_id: str, content: bytes, *, format: str | None = None,
+               mode: IngestMode | str = IngestMode.SNAPSHOT, channel: str = "cli",
+               filename: str | None = None, source_url: str | None = None,
+               source_id: int | None = None) -> IngestReport:
+        """Store `content` as a submission of `provider_id`, then process it."""
+        submission_id = self.store_submission(provider_id, content, format=format, mode=mode,
+                                              channel=channel, filename=filename,
+                                              source_url=source_url, source_id=source_id)
+        return self.process(submission_id)
+
+    def store_submission(self, provider_id: str, content: bytes, *, format: str | None,
+                         mode: IngestMode | str, channel: str, filename: str | None = None,
+                         source_url: str | None = None, source_id: int | None = None) -> int:
+        mode = self._mode(mode)
+        self.catalogue.provider_row(provider_id)  # raises NotFound with a hint
+        with self.catalogue.sessions.begin() as session:
+            row = SubmissionRow(
+                provider_id=provider_id, source_id=source_id, channel=channel, format=format,
+                mode=mode.value, filename=filename, source_url=source_url, content=content,
+                sha256=hashlib.sha256(content).hexdigest(), size=len(content),
+                received_at=utcnow(), status="received")
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def process(self, submission_id: int) -> IngestReport:
+        """Read, normalise and apply a stored submission. Never raises for bad content:
+        the report says what happened."""
+        submission = self.catalogue.get_submission(submission_id)
+        provider = self.catalogue.provider_row(submission.provider_id)
+        report = IngestReport(submission_id=submission_id, provider_id=provider.id,
+                              mode=submission.mode)
+        started = utcnow()
+        try:
+            feed = self.reader(submission.content, submission.format)
+        except FeedFormatError as exc:
+            report.status, report.error = "failed", f"The feed could not be read: {exc}"
+            self._record_failure(submission, report, started)
+            return report
+
+        accepted = self._normalise(feed, provider, report)
+        # Ids of rejected records still count as present for snapshot withdrawal:
+        # a record we could not read this time keeps its last good version.
+        present_ids = {r.record_id for r in feed.records if r.record_id}
+        try:
+            self._apply(submission, accepted, present_ids, report, started)
+        except Exception as exc:
+            # The transaction rolled back: the catalogue is as it was. Keep the cause.
+            log.exception("applying submission %s failed", submission_id)
+            report.status, report.error = "failed", f"Applying the feed failed and was rolled back: {exc}"
+            report.created = report.updated = report.unchanged = report.withdrawn = 0
+            report.withdrawn_ids = []
+            self._record_failure(submission, report, started)
+        return report
+
+    # steps -----------------------------------------------------------------------
+    @staticmethod
+    def _mode(mode: IngestMode | str) -> IngestMode:
+        try:
+            return IngestMode(mode)
+        except ValueError:
+            raise InvalidRequest(f"mode must be 'snapshot' or 'delta', not {mode!r}",
+                                 parameter="mode") from None
+
+    def _normalise(self, feed: FeedReadResult, provider: ProviderRow,
+                   report: IngestReport) -> list[_Accepted]:
+        context = NormaliseContext(
+            provider_id=provider.id, default_currency=provider.default_currency,
+            default_country=provider.country, default_language=provider.default_language,
+            level_framework=provider.level_framework, credit_system=provider.credit_system,
+            ref_currency=self.ref_currency, rates=self.rates)
+        report.issues.extend(_report_issues(feed.issues, None, None))
+        accepted: list[_Accepted] = []
+        first_seen_at: dict[str, str] = {}
+        report.records = len(feed.records)
+        for record in feed.records:
+            record_id = record.record_id
+            issues = list(record.issues)
+            offering = None
+            if not any(i.severity == Severity.ERROR for i in issues):
+                offering, record_issues = normalise_record(record.fields, context)
+                issues.extend(record_issues)
+            if offering is not None and record_id in first_seen_at:
+                issues.append(Issue.error(
+                    "id", IssueCode.INVALID,
+                    f"id {record_id!r} appears again; it was first used at "
+                    f"{first_seen_at[record_id]}. Each offering needs its own id.", record_id))
+            if any(i.severity == Severity.ERROR for i in issues):
+                offering = None
+            report.issues.extend(_report_issues(issues, record.locator, record_id))
+            if offering is None:
+                report.rejected += 1
+                continue
+            first_seen_at[record_id] = record.locator
+            report.accepted += 1
+            if any(i.severity == Severity.WARNING for i in issues):
+                report.warned += 1
+            accepted.append(_Accepted(offering, record.locator))
+        return accepted
+
+    def _apply(self, submission: SubmissionRow, accepted: list[_Accepted], present_ids: set[str],
+               report: IngestReport, started) -> None:
+        now = utcnow()
+        provider_id = submission.provider_id
+        with self.catalogue.engine.begin() as conn:
+            existing = {
+                row.provider_offering_id: row
+                for row in conn.execute(
+                    select(OfferingRow.id, OfferingRow.provider_offering_id, OfferingRow.version,
+                           OfferingRow.content_hash, OfferingRow.status)
+                    .where(OfferingRow.provider_id == provider_id))
+            }
+            inserts, versions, outbox = [], [], []
+            for item in accepted:
+                offering = item.offering
+                document = offering.model_dump(mode="json", exclude_none=True)
+                digest = content_hash(offering)
+                current = existing.get(offering.provider_offering_id)
+                if current is not None and current.content_hash == digest and current.status == "active":
+                    report.unchanged += 1
+                    continue
+                if current is None:
+                    oid = offering_key(provider_id, offering.provider_offering_id)
+                    version = 1
+                    report.created += 1
+                    inserts.append(dict(
+                        id=oid, provider_id=provider_id,
+                        provider_offering_id=offering.provider_offering_id, version=version,
+                        status="active", content_hash=digest, document=document,
+                        channel=submission.channel, source_url=offering.url or submission.source_url,
+                        submission_id=submission.id, first_seen=now, last_seen=now, updated_at=now,
+                        withdrawn_at=None))
+                else:
+                    oid, version = current.id, current.version + 1
+                    report.updated += 1
+                    conn.execute(update(OfferingRow).where(OfferingRow.id == oid).values(
+                        version=version, status="active", content_hash=digest, document=document,
+                        channel=submission.channel, source_url=offering.url or submission.source_url,
+                        submission_id=submission.id, last_seen=now, updated_at=now,
+                        withdrawn_at=None))
+                versions.append(dict(offering_id=oid, version=version, status="active",
+                                     content_hash=digest, document=document,
+                                     submission_id=submission.id, recorded_at=now))
+                outbox.append(dict(offering_id=oid, version=version, op="upsert", created_at=now))
+            if inserts:
+                conn.execute(insert(OfferingRow), inserts)
+
+            seen_unchanged = [existing[a.offering.provider_offering_id].id for a in accepted
+                              if a.offering.provider_offering_id in existing]
+            for chunk in _chunks(seen_unchanged, 500):
+                conn.execute(update(OfferingRow).where(OfferingRow.id.in_(chunk)).values(last_seen=now))
+
+            if submission.mode == IngestMode.SNAPSHOT:
+                for poid, row in existing.items():
+                    if row.status != "active" or poid in present_ids:
+                        continue
+                    version = row.version + 1
+                    conn.execute(update(OfferingRow).where(OfferingRow.id == row.id).values(
+                        status="withdrawn", version=version, withdrawn_at=now, updated_at=now))
+                    document = conn.execute(select(OfferingRow.document)
+                                            .where(OfferingRow.id == row.id)).scalar_one()
+                    versions.append(dict(offering_id=row.id, version=version, status="withdrawn",
+                                         content_hash=row.content_hash, document=document,
+                                         submission_id=submission.id, recorded_at=now))
+                    outbox.append(dict(offering_id=row.id, version=version, op="delete",
+                                       created_at=now))
+                    report.withdrawn += 1
+                    report.withdrawn_ids.append(poid)
+            if versions:
+                conn.execute(insert(OfferingVersionRow), versions)
+            if outbox:
+                conn.execute(insert(OutboxRow), outbox)
+            run_id = self._insert_run(conn, submission, report, started, status="applied")
+            conn.execute(update(SubmissionRow).where(SubmissionRow.id == submission.id)
+                         .values(status="applied", error=None))
+        report.run_id = run_id
+
+    def _insert_run(self, conn, submission: SubmissionRow, report: IngestReport, started,
+                    *, status: str) -> int:
+        run_id = conn.execute(insert(IngestRunRow).values(
+            submission_id=submission.id, provider_id=submission.provider_id, mode=submission.mode,
+            started_at=started, finished_at=utcnow(), status=status, records=report.records,
+            accepted=report.accepted, rejected=report.rejected, warned=report.warned,
+            created=report.created, updated=report.updated, unchanged=report.unchanged,
+            withdrawn=report.withdrawn, error=report.error)).inserted_primary_key[0]
+        if report.issues:
+            conn.execute(insert(IngestIssueRow), [
+                dict(run_id=run_id, locator=i.locator, record_id=i.record_id, field=i.field,
+                     code=i.code, severity=i.severity, message=i.message, value=i.value)
+                for i in report.issues])
+        return run_id
+
+    def _record_failure(self, submission: SubmissionRow, report: IngestReport, started) -> None:
+        with self.catalogue.engine.begin() as conn:
+            report.run_id = self._insert_run(conn, submission, report, started, status="failed")
+            conn.execute(update(SubmissionRow).where(SubmissionRow.id == submission.id)
+                         .values(status="failed", error=report.error))
+
+
+def _report_issues(issues: Iterable[Issue], locator: str | None,
+                   record_id: str | None) -> list[ReportedIssue]:
+    return [ReportedIssue(locator=locator, record_id=record_id, field=i.field, code=i.code.value,
+                          severity=i.severity.value, message=i.message, value=i.value)
+            for i in issues]
+
+
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

@@ -1,0 +1,352 @@
+"""Search on SQLite FTS5, in the catalogue's own database file (the embedded default).
+
+Tables (all rebuildable from the catalogue):
+  search_docs       one row per offering: numeric filter and sort columns, the result card
+  search_fts        FTS5 over title, description, outcomes, provider name (rowid = docs rowid)
+  search_values     (field, value, doc) for keyword filters and facets
+  search_instances  one row per run, so instance filters match within one run
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Engine
+
+from catalogue.search.base import Capability, SearchBackend
+from catalogue.search.documents import IndexDocument
+from catalogue.search.fts_text import (
+    HIGHLIGHT_CLOSE,
+    HIGHLIGHT_OPEN,
+    fts_match_expression,
+    render_highlight,
+)
+from catalogue.search.query import Cursor, Facet, Filters, SearchQuery, SortKey
+from catalogue.search.results import BackendHealth, FacetBucket, Hit, SearchResult
+
+# Relevance weights per FTS column: title, description, learning outcomes, provider name.
+BM25_WEIGHTS = (10.0, 1.0, 2.0, 4.0)
+
+SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS search_docs (
+        rowid INTEGER PRIMARY KEY,
+        offering_id TEXT NOT NULL UNIQUE,
+        version INTEGER NOT NULL,
+        first_indexed_seq INTEGER NOT NULL,
+        provider_id TEXT NOT NULL,
+        title_sort TEXT NOT NULL,
+        framework TEXT, eqf INTEGER, ects REAL, hours REAL, weeks REAL,
+        price_ref REAL, is_free INTEGER NOT NULL DEFAULT 0,
+        first_seen TEXT NOT NULL,
+        summary TEXT NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS ix_search_docs_first_seen ON search_docs(first_seen, offering_id)",
+    "CREATE INDEX IF NOT EXISTS ix_search_docs_price ON search_docs(price_ref, offering_id)",
+    "CREATE INDEX IF NOT EXISTS ix_search_docs_ects ON search_docs(ects, offering_id)",
+    "CREATE INDEX IF NOT EXISTS ix_search_docs_eqf ON search_docs(eqf)",
+    """CREATE TABLE IF NOT EXISTS search_values (
+        field TEXT NOT NULL, value TEXT NOT NULL, doc INTEGER NOT NULL,
+        PRIMARY KEY (field, value, doc)) WITHOUT ROWID""",
+    "CREATE INDEX IF NOT EXISTS ix_search_values_doc ON search_values(doc, field, value)",
+    """CREATE TABLE IF NOT EXISTS search_instances (
+        doc INTEGER NOT NULL, start_date TEXT, mode TEXT, pace TEXT, country TEXT,
+        price_ref REAL, is_free INTEGER)""",
+    "CREATE INDEX IF NOT EXISTS ix_search_instances_doc ON search_instances(doc)",
+    "CREATE INDEX IF NOT EXISTS ix_search_instances_start ON search_instances(start_date, doc)",
+    # porter stems English words; unicode61 with remove_diacritics 2 folds macrons and
+    # fadas so `maori` finds `Māori`; prefix indexes make `prefix*` queries cheap.
+    """CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
+        title, description, outcomes, provider_name,
+        tokenize = "porter unicode61 remove_diacritics 2",
+        prefix = '2 3 4')""",
+    "CREATE TABLE IF NOT EXISTS search_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+    "INSERT OR IGNORE INTO search_meta VALUES ('seq', 0)",
+)
+
+# Facets whose values come from search_values; every facet does, so they share one query.
+_VALUE_FACETS = frozenset(Facet)
+
+# Keyword filters and the search_values field each reads.
+_KEYWORD_FILTERS = {
+    "provider": "provider",
+    "framework": "framework",
+    "credit_system": "credit_system",
+    "language": "language",
+    "credential_type": "credential_type",
+}
+_SUBJECT_FIELD_BY_LENGTH = {2: "subject_broad", 3: "subject_narrow", 4: "subject"}
+
+
+class SqliteFtsBackend(SearchBackend):
+    name = "sqlite"
+    capabilities = frozenset({Capability.TEXT, Capability.PREFIX, Capability.HIGHLIGHT,
+                              Capability.FACETS, Capability.CURSOR, Capability.SUGGEST})
+
+    def __init__(self, engine: Engine) -> None:
+        if engine.dialect.name != "sqlite":
+            raise ValueError("the SQLite FTS5 backend needs a SQLite catalogue; "
+                             "use MICROCRED_SEARCH_BACKEND=elasticsearch or opensearch")
+        self.engine = engine
+
+    # writing ---------------------------------------------------------------------
+    def ensure_index(self) -> None:
+        with self.engine.begin() as conn:
+            for statement in SCHEMA:
+                conn.exec_driver_sql(statement)
+
+    def upsert(self, documents: Sequence[IndexDocument]) -> None:
+        if not documents:
+            return
+        with self.engine.begin() as conn:
+            cur = conn.connection.driver_connection.cursor()
+            seq = cur.execute("SELECT value FROM search_meta WHERE key='seq'").fetchone()[0]
+            for doc in documents:
+                existing = cur.execute(
+                    "SELECT rowid, version FROM search_docs WHERE offering_id=?", (doc.id,)).fetchone()
+                if existing and existing[1] > doc.version:
+                    continue  # a newer version is already indexed; a replay changes nothing
+                seq += 1
+                row = (doc.id, doc.version, seq, doc.provider_id, doc.title.casefold(),
+                       doc.framework, doc.eqf, doc.ects, doc.hours, doc.weeks, doc.price_ref,
+                       int(doc.is_free), doc.first_seen,
+                       json.dumps(doc.summary, ensure_ascii=False, default=str))
+                if existing:
+                    rowid = existing[0]
+                    self._delete_children(cur, rowid)
+                    cur.execute(
+                        """UPDATE search_docs SET offering_id=?, version=?, provider_id=?,
+                           title_sort=?, framework=?, eqf=?, ects=?, hours=?, weeks=?,
+                           price_ref=?, is_free=?, first_seen=?, summary=? WHERE rowid=?""",
+                        row[:2] + row[3:] + (rowid,))
+                else:
+                    cur.execute(
+                        """INSERT INTO search_docs (offering_id, version, first_indexed_seq,
+                           provider_id, title_sort, framework, eqf, ects, hours, weeks, price_ref,
+                           is_free, first_seen, summary) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)""", row)
+                    rowid = cur.lastrowid
+                cur.execute("INSERT INTO search_fts (rowid, title, description, outcomes, "
+                            "provider_name) VALUES (?,?,?,?,?)",
+                            (rowid, doc.title, doc.description, doc.outcomes, doc.provider_name))
+                cur.executemany("INSERT OR IGNORE INTO search_values VALUES (?,?,?)",
+                                [(f, v, rowid) for f, values in doc.keywords.items() for v in values])
+                cur.executemany(
+                    "INSERT INTO search_instances VALUES (?,?,?,?,?,?,?)",
+                    [(rowid, i.start_date, i.mode, i.pace, i.country, i.price_ref,
+                      None if i.is_free is None else int(i.is_free)) for i in doc.instances])
+            cur.execute("UPDATE search_meta SET value=? WHERE key='seq'", (seq,))
+
+    @staticmethod
+    def _delete_children(cur: sqlite3.Cursor, rowid: int) -> None:
+        cur.execute("DELETE FROM search_fts WHERE rowid=?", (rowid,))
+        cur.execute("DELETE FROM search_values WHERE doc=?", (rowid,))
+        cur.execute("DELETE FROM search_instances WHERE doc=?", (rowid,))
+
+    def delete(self, offering_ids: Sequence[str], versions: Sequence[int] | None = None) -> None:
+        with self.engine.begin() as conn:
+            cur = conn.connection.driver_connection.cursor()
+            for index, offering_id in enumerate(offering_ids):
+                existing = cur.execute("SELECT rowid, version FROM search_docs WHERE offering_id=?",
+                                       (offering_id,)).fetchone()
+                if existing is None:
+                    continue
+                if versions is not None and existing[1] > versions[index]:
+                    continue
+                self._delete_children(cur, existing[0])
+                cur.execute("DELETE FROM search_docs WHERE rowid=?", (existing[0],))
+
+    def clear(self) -> None:
+        with self.engine.begin() as conn:
+            for table in ("search_fts", "search_values", "search_instances", "search_docs"):
+                conn.exec_driver_sql(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+
+    # reading ---------------------------------------------------------------------
+    def count(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.exec_driver_sql("SELECT count(*) FROM search_docs").scalar_one()
+
+    def health(self) -> BackendHealth:
+        try:
+            return BackendHealth(ok=True, backend=self.name, documents=self.count())
+        except Exception as exc:  # noqa: BLE001 - health reports any failure as not ok
+            return BackendHealth(ok=False, backend=self.name, detail=str(exc))
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        compiled = _CompiledQuery(query)
+        with self.engine.connect() as conn:
+            cur = conn.connection.driver_connection.cursor()
+            watermark = (Cursor.decode(query.cursor, query.effective_sort).watermark
+                         if query.cursor else
+                         cur.execute("SELECT value FROM search_meta WHERE key='seq'").fetchone()[0])
+            params = dict(compiled.params, watermark=watermark)
+            where = compiled.where + " AND d.first_indexed_seq <= :watermark"
+            total = cur.execute(f"SELECT count(*) FROM {compiled.from_} WHERE {where}",
+                                params).fetchone()[0]
+            hits, next_cursor = self._hits(cur, compiled, query, where, params, watermark)
+            facets = self._facets(cur, compiled, query, where, params)
+        return SearchResult(total=total, hits=hits, facets=facets, next_cursor=next_cursor)
+
+    def _hits(self, cur, compiled: _CompiledQuery, query: SearchQuery, where: str,
+              params: dict, watermark: int) -> tuple[list[Hit], str | None]:
+        sort = query.effective_sort
+        key_sql, descending = _sort_key_sql(sort)
+        params = dict(params, today=(query.today or date.today()).isoformat())
+        if query.cursor:
+            cursor = Cursor.decode(query.cursor, sort)
+            is_null, value, last_id = cursor.key
+            after = ">" if not descending else "<"
+            if is_null:
+                where += f" AND ({key_sql}) IS NULL AND d.offering_id > :c_id"
+            else:
+                where += (f" AND (({key_sql}) IS NULL OR ({key_sql}) {after} :c_val OR "
+                          f"(({key_sql}) = :c_val AND d.offering_id > :c_id))")
+            params.update(c_val=value, c_id=last_id)
+        highlight = query.highlight and compiled.text_match
+        select_highlights = (
+            f", highlight(search_fts, 0, '{HIGHLIGHT_OPEN}', '{HIGHLIGHT_CLOSE}')"
+            f", snippet(search_fts, 1, '{HIGHLIGHT_OPEN}', '{HIGHLIGHT_CLOSE}', '…', 24)"
+            if highlight else "")
+        direction = "DESC" if descending else "ASC"
+        sql = (f"SELECT d.offering_id, d.summary, ({key_sql}) AS sort_key{select_highlights} "
+               f"FROM {compiled.from_} WHERE {where} "
+               f"ORDER BY sort_key IS NULL, sort_key {direction}, d.offering_id "
+               f"LIMIT :limit")
+        rows = cur.execute(sql, dict(params, limit=query.size + 1)).fetchall()
+        hits = []
+        for row in rows[:query.size]:
+            highlights = {}
+            if highlight:
+                highlights = {"title": render_highlight(row[3])}
+                if row[4] and HIGHLIGHT_OPEN in row[4]:
+                    highlights["description"] = render_highlight(row[4])
+            score = -row[2] if sort == SortKey.RELEVANCE and row[2] is not None else None
+            hits.append(Hit(id=row[0], score=score, summary=json.loads(row[1]),
+                            highlights=highlights))
+        next_cursor = None
+        if len(rows) > query.size:
+            last = rows[query.size - 1]
+            next_cursor = Cursor(sort=sort, key=[last[2] is None, last[2], last[0]],
+                                 watermark=watermark).encode()
+        return hits, next_cursor
+
+    def _facets(self, cur, compiled: _CompiledQuery, query: SearchQuery, where: str,
+                params: dict) -> dict[str, list[FacetBucket]]:
+        if not query.facets:
+            return {}
+        fields = [str(f) for f in query.facets if f in _VALUE_FACETS]
+        placeholders = ",".join(f":facet_{i}" for i in range(len(fields)))
+        sql = (f"SELECT v.field, v.value, count(*) FROM search_values v "
+               f"WHERE v.field IN ({placeholders}) AND v.doc IN "
+               f"(SELECT d.rowid FROM {compiled.from_} WHERE {where}) "
+               f"GROUP BY v.field, v.value")
+        facet_params = dict(params, **{f"facet_{i}": f for i, f in enumerate(fields)})
+        buckets: dict[str, list[FacetBucket]] = {f: [] for f in fields}
+        for field_name, value, count in cur.execute(sql, facet_params):
+            buckets[field_name].append(FacetBucket(value=value, count=count))
+        for field_name, items in buckets.items():
+            items.sort(key=lambda b: (-b.count, b.value))
+            del items[query.facet_size:]
+        return buckets
+
+    def suggest(self, prefix: str, size: int = 8) -> list[str]:
+        """Titles that contain a word starting with `prefix`, best match first."""
+        expression = fts_match_expression(prefix)
+        if not expression:
+            return []
+        with self.engine.connect() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT DISTINCT title FROM search_fts WHERE search_fts MATCH ? "
+                "ORDER BY bm25(search_fts, 10.0, 0.0, 0.0, 0.0) LIMIT ?",
+                (f"title : ({expression})", size)).fetchall()
+        return [r[0] for r in rows]
+
+
+def _sort_key_sql(sort: SortKey) -> tuple[str, bool]:
+    """SQL for the sort key and whether it sorts descending."""
+    weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+    return {
+        SortKey.RELEVANCE: (f"bm25(search_fts, {weights})", False),
+        SortKey.PRICE: ("d.price_ref", False),
+        SortKey.PRICE_DESC: ("d.price_ref", True),
+        SortKey.CREDITS: ("d.ects", False),
+        SortKey.CREDITS_DESC: ("d.ects", True),
+        SortKey.NEWEST: ("d.first_seen", True),
+        SortKey.TITLE: ("d.title_sort", False),
+        SortKey.START_DATE: ("(SELECT min(si.start_date) FROM search_instances si "
+                             "WHERE si.doc = d.rowid AND si.start_date >= :today)", False),
+    }[sort]
+
+
+class _CompiledQuery:
+    """FROM and WHERE for one query, with every value bound, never interpolated."""
+
+    def __init__(self, query: SearchQuery) -> None:
+        self.params: dict[str, Any] = {}
+        conditions = ["1=1"]
+        expression = fts_match_expression(query.text or "")
+        self.text_match = bool(expression)
+        if self.text_match:
+            self.from_ = "search_fts JOIN search_docs d ON d.rowid = search_fts.rowid"
+            conditions.append("search_fts MATCH :fts")
+            self.params["fts"] = expression
+        else:
+            # bm25() needs a MATCH; without text the relevance sort falls back to newest.
+            self.from_ = "search_docs d"
+        conditions.extend(self._offering_conditions(query.filters))
+        instance = self._instance_conditions(query.filters)
+        if instance:
+            conditions.append("EXISTS (SELECT 1 FROM search_instances i WHERE i.doc = d.rowid AND "
+                              + " AND ".join(instance) + ")")
+        self.where = " AND ".join(conditions)
+
+    def _bind(self, value: Any) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return f":{name}"
+
+    def _values_in(self, field_name: str, values: Sequence[str]) -> str:
+        options = ", ".join(self._bind(v) for v in values)
+        return (f"EXISTS (SELECT 1 FROM search_values sv WHERE sv.doc = d.rowid AND "
+                f"sv.field = {self._bind(field_name)} AND sv.value IN ({options}))")
+
+    def _offering_conditions(self, filters: Filters) -> list[str]:
+        out = []
+        for attribute, field_name in _KEYWORD_FILTERS.items():
+            values = getattr(filters, attribute)
+            if values:
+                out.append(self._values_in(field_name, values))
+        if filters.subject:
+            by_field: dict[str, list[str]] = {}
+            for code in filters.subject:
+                by_field.setdefault(_SUBJECT_FIELD_BY_LENGTH[len(code)], []).append(code)
+            out.append("(" + " OR ".join(self._values_in(f, codes)
+                                         for f, codes in by_field.items()) + ")")
+        for column, low, high in (("d.eqf", filters.eqf_min, filters.eqf_max),
+                                  ("d.ects", filters.ects_min, filters.ects_max),
+                                  ("d.hours", filters.hours_min, filters.hours_max),
+                                  ("d.weeks", filters.weeks_min, filters.weeks_max)):
+            if low is not None:
+                out.append(f"{column} >= {self._bind(low)}")
+            if high is not None:
+                out.append(f"{column} <= {self._bind(high)}")
+        return out
+
+    def _instance_conditions(self, filters: Filters) -> list[str]:
+        out = []
+        for column, values in (("i.mode", filters.mode), ("i.pace", filters.pace),
+                               ("i.country", filters.country)):
+            if values:
+                out.append(f"{column} IN ({', '.join(self._bind(v) for v in values)})")
+        if filters.price_min is not None:
+            out.append(f"i.price_ref >= {self._bind(filters.price_min)}")
+        if filters.price_max is not None:
+            out.append(f"i.price_ref <= {self._bind(filters.price_max)}")
+        if filters.free is not None:
+            out.append(f"i.is_free = {self._bind(int(filters.free))}")
+        if filters.starts_after is not None:
+            out.append(f"i.start_date >= {self._bind(filters.starts_after.isoformat())}")
+        if filters.starts_before is not None:
+            out.append(f"i.start_date <= {self._bind(filters.starts_before.isoformat())}")
+        return out

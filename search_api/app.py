@@ -1,0 +1,147 @@
+"""The FastAPI application: public search API, health, and the web pages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import FastAPI, Query, Request
+from fastapi.responses import JSONResponse
+
+from catalogue.errors import CatalogueError, InvalidRequest, NotFound, UnsupportedByBackend
+from catalogue.search.query import Facet, SortKey
+from catalogue.search.results import SearchResult
+from search_api.context import ApiContext
+from search_api.pages import install_pages
+from search_api.models import ErrorBody, HealthOut, ProviderOut, SearchResponse
+from search_api.params import ParameterErrors, reject_unknown, search_query_from_params
+
+API_DESCRIPTION = """\
+Search micro-credentials from every provider in one common schema.
+
+Filters are named after the fields they filter. List filters take repeated parameters or
+comma-separated values (`mode=online,blended`) and match any of them; different filters
+combine with AND. Instance filters (`mode`, `pace`, `country`, `price_min`, `price_max`,
+`free`, `starts_after`, `starts_before`) match when one run of the offering satisfies all of
+them. Prices are compared in the deployment's reference currency.
+"""
+
+
+def search_response(result: SearchResult) -> dict:
+    return {
+        "total": result.total,
+        "hits": [dict(hit.summary, score=hit.score, highlights=hit.highlights)
+                 for hit in result.hits],
+        "facets": {name: [{"value": b.value, "count": b.count} for b in buckets]
+                   for name, buckets in result.facets.items()},
+        "next_cursor": result.next_cursor,
+    }
+
+
+def _error(status: int, kind: str, message: str, parameter: str | None = None) -> JSONResponse:
+    body = {"type": kind, "message": message}
+    if parameter:
+        body["parameter"] = parameter
+    return JSONResponse({"error": body}, status_code=status)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    statuses = {NotFound: 404, InvalidRequest: 400, UnsupportedByBackend: 501}
+
+    @app.exception_handler(CatalogueError)
+    async def _domain_error(_request: Request, exc: CatalogueError) -> JSONResponse:
+        status = next((s for cls, s in statuses.items() if isinstance(exc, cls)), 400)
+        return _error(status, type(exc).__name__, str(exc), getattr(exc, "parameter", None))
+
+    @app.exception_handler(ParameterErrors)
+    async def _parameter_errors(_request: Request, exc: ParameterErrors) -> JSONResponse:
+        return JSONResponse({"detail": exc.errors}, status_code=422)
+
+
+def create_app(context: ApiContext) -> FastAPI:
+    app = FastAPI(title="microcred", version="1.0", description=API_DESCRIPTION,
+                  openapi_tags=[{"name": "search", "description": "Public search"},
+                                {"name": "meta", "description": "Providers, vocabularies, health"}])
+    app.state.context = context
+    install_error_handlers(app)
+    errors = {400: {"model": ErrorBody, "description": "Unknown parameter or bad cursor"},
+              404: {"model": ErrorBody}}
+
+    @app.get("/v1/search", response_model=SearchResponse, tags=["search"], responses=errors,
+             summary="Search offerings across all providers")
+    def search(
+        request: Request,
+        q: str | None = Query(None, max_length=500, description="Words to find; \"quoted phrase\"."),
+        size: int = Query(20, ge=1, le=100),
+        cursor: str | None = Query(None, description="next_cursor of the previous page"),
+        sort: SortKey = Query(SortKey.RELEVANCE),
+        facets: list[str] = Query([], description=f"Any of: {', '.join(f.value for f in Facet)}; "
+                                                  "`none` for no facets"),
+        facet_size: int = Query(20, ge=1, le=200),
+        highlight: bool = Query(True),
+        provider: list[str] = Query([]),
+        mode: list[str] = Query([], description="online, in_person, blended"),
+        pace: list[str] = Query([], description="self_paced, scheduled"),
+        framework: list[str] = Query([], description="EQF, NZQF, AQF, NFQ, SCQF, RQF"),
+        eqf_min: int | None = Query(None, ge=1, le=8),
+        eqf_max: int | None = Query(None, ge=1, le=8),
+        ects_min: float | None = Query(None, ge=0),
+        ects_max: float | None = Query(None, ge=0),
+        hours_min: float | None = Query(None, ge=0),
+        hours_max: float | None = Query(None, ge=0),
+        weeks_min: float | None = Query(None, ge=0),
+        weeks_max: float | None = Query(None, ge=0),
+        price_min: float | None = Query(None, ge=0),
+        price_max: float | None = Query(None, ge=0),
+        free: bool | None = Query(None),
+        credit_system: list[str] = Query([]),
+        language: list[str] = Query([], description="ISO 639-1"),
+        subject: list[str] = Query([], description="ISCED-F 2013 code, 2-4 digits"),
+        credential_type: list[str] = Query([]),
+        country: list[str] = Query([], description="ISO 3166-1 alpha-2"),
+        starts_after: date | None = Query(None),
+        starts_before: date | None = Query(None),
+    ) -> dict:
+        query = search_query_from_params(request.query_params)
+        return search_response(context.backend.search(query))
+
+    @app.get("/v1/suggest", tags=["search"], summary="Titles for search-as-you-type")
+    def suggest(request: Request, q: str = Query(..., min_length=1, max_length=100),
+                size: int = Query(8, ge=1, le=20)) -> dict:
+        reject_unknown(request.query_params, frozenset({"q", "size"}))
+        return {"suggestions": context.backend.suggest(q, size)}
+
+    @app.get("/v1/offerings/{offering_id}", tags=["search"], responses=errors,
+             summary="One offering, every normalised value, what the provider wrote, provenance")
+    def offering(offering_id: str) -> dict:
+        stored = context.catalogue.get_offering(offering_id)
+        return stored.model_dump(mode="json")
+
+    @app.get("/v1/providers", response_model=list[ProviderOut], tags=["meta"])
+    def providers() -> list[dict]:
+        return [dict(p.model_dump(include={"id", "name", "country", "url"}), active_offerings=n)
+                for p, n in context.catalogue.list_providers()]
+
+    @app.get("/v1/vocabularies", tags=["meta"],
+             summary="Every controlled vocabulary the normaliser maps to")
+    def vocabularies() -> dict:
+        return dict(context.vocabularies(), reference_currency=context.reference_currency,
+                    facets=[f.value for f in Facet], sorts=[s.value for s in SortKey])
+
+    @app.get("/healthz", response_model=HealthOut, tags=["meta"])
+    def healthz() -> JSONResponse:
+        search_health = context.backend.health()
+        lag_count, oldest = context.catalogue.index_lag()
+        active = context.catalogue.count_offerings()
+        status = "ok" if search_health.ok else "degraded"
+        body = {
+            "status": status,
+            "catalogue": {"ok": True, "active_offerings": active},
+            "search": {"ok": search_health.ok, "backend": search_health.backend,
+                       "documents": search_health.documents, "detail": search_health.detail},
+            "index_lag": {"pending": lag_count,
+                          "oldest_pending": oldest.isoformat() if oldest else None},
+        }
+        return JSONResponse(body, status_code=200 if search_health.ok else 503)
+
+    install_pages(app, context)
+    return app

@@ -1,0 +1,77 @@
+"""Response bodies of the public API, for OpenAPI and for clients."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class FacetBucketOut(BaseModel):
+    value: str
+    count: int
+
+
+class HitOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    provider_offering_id: str
+    title: str
+    provider: dict[str, str]
+    url: str | None = None
+    level: dict[str, Any] | None = None
+    credits: dict[str, Any] | None = None
+    mode: str | None = None
+    pace: str | None = None
+    price: dict[str, Any] | None = None
+    duration: dict[str, Any] | None = None
+    subject: list[str] = []
+    languages: list[str] = []
+    start_dates: list[str] = []
+    score: float | None = None
+    highlights: dict[str, str] = Field(default_factory=dict,
+                                       description="HTML with <mark> around matched words.")
+
+
+class SearchResponse(BaseModel):
+    total: int
+    hits: list[HitOut]
+    facets: dict[str, list[FacetBucketOut]]
+    next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page.")
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "total": 1,
+        "hits": [{
+            "id": "3f1c0a9d2b7e4c5a8f10", "provider_offering_id": "MC-DS-101",
+            "title": "Introduction to Data Science",
+            "provider": {"id": "te-awa", "name": "Te Awa Institute of Technology"},
+            "level": {"framework": "NZQF", "value": "5", "eqf": 5},
+            "credits": {"value": 15, "system": "NZ_CREDITS", "ects": 7.5, "hours": 150,
+                        "approximate": False},
+            "mode": "online", "pace": "self_paced",
+            "price": {"amount": 1250, "currency": "NZD", "is_free": False, "amount_ref": 690.2},
+            "duration": {"weeks": 6, "hours": None}, "subject": ["0613"], "languages": ["en"],
+            "start_dates": ["2027-03-01"], "score": 7.1,
+            "highlights": {"title": "Introduction to <mark>Data</mark> Science"}}],
+        "facets": {"mode": [{"value": "online", "count": 1}]},
+        "next_cursor": None}]})
+
+
+class ProviderOut(BaseModel):
+    id: str
+    name: str
+    country: str | None = None
+    url: str | None = None
+    active_offerings: int
+
+
+class HealthOut(BaseModel):
+    status: str = Field(description="ok | degraded")
+    catalogue: dict[str, Any]
+    search: dict[str, Any]
+    index_lag: dict[str, Any]
+
+
+class ErrorBody(BaseModel):
+    error: dict[str, Any] = Field(description="type, message and, where one is at fault, parameter.")
