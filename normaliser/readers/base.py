@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 
 from normaliser.issues import Issue
 
+# `Issue.field` for a record-level problem that belongs to no single field, such as a JSON
+# item that is not an object or a CSV row with more cells than the header has columns.
+RECORD_FIELD = "_record"
+
 
 class FeedFormatError(ValueError):
     """The feed as a whole cannot be read. Nothing from it is applied.
@@ -35,12 +39,16 @@ class RawRecord:
 
     `fields` maps feed-format-v1 field names to text, or to a list of texts where the
     source gave a list. `locator` names the record for reports: 'line 12' or 'item 3'.
+    `extra` holds values of columns or keys the format does not know, under the name the
+    provider wrote, so a mapping profile or the raw view can still see them; they are never
+    normalised.
     """
 
     locator: str
     fields: dict[str, str | list[str]]
     line: int | None = None
     issues: list[Issue] = field(default_factory=list)
+    extra: dict[str, str | list[str]] = field(default_factory=dict)
 
     @property
     def record_id(self) -> str | None:
