@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -38,5 +39,7 @@ def provider(services: Services) -> Provider:
 def shared_data(relative: str) -> Path:
     path = SHARED_DATA / relative
     if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{path} is missing; CI must run with ../shared beside the checkout")
         pytest.skip(f"{path} is not here: this checkout has no ../shared/data beside it")
     return path

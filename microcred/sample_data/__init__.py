@@ -1,0 +1,1 @@
+"""Bundled sample data: six invented providers and their feeds (see generate.py)."""

@@ -1,0 +1,170 @@
+"""Credit values: '5 ECTS', '15 credits', '10 CATS points', '3 US credit hours', '40 notional hours'."""
+
+from __future__ import annotations
+
+import re
+
+from normaliser.issues import Issue, IssueCode, Parsed
+from normaliser.parsers.numeric import NUMBER_PATTERN, RANGE_JOIN_PATTERN, parse_number, tidy
+from normaliser.schema import Credits, CreditSystem
+from normaliser.text import clean, fold, shorten, words_to_digits
+from normaliser.vocab.credit_systems import COUNTRY_DEFAULT_SYSTEM, CREDIT_SYSTEMS
+
+# Unit words per system, most specific first; matched against folded text.
+_UNIT_PATTERNS: list[tuple[CreditSystem | None, str]] = [
+    (CreditSystem.ECTS, r"ects(?:[\s-]*(?:credits?|points?|cr|cp))?|european credits?"),
+    (CreditSystem.NZ_CREDITS, r"(?:nzqa|nzqf|nzqcf|nz|new zealand)[\s-]*(?:level[\s-]*\d+[\s-]*)?(?:credits?|cr)"),
+    (CreditSystem.CATS, r"(?:uk[\s-]*)?cats(?:[\s-]*(?:credits?|points?))?|uk credits?"),
+    (CreditSystem.SCQF, r"scqf(?:[\s-]*(?:credit[\s-]*)?(?:points?|credits?))?"),
+    (CreditSystem.US_SCH, r"(?:us[\s-]*)?(?:semester[\s-]*)?credit[\s-]*hours?|(?:us[\s-]*)?semester[\s-]*hours?|sch|us[\s-]*credits?"),
+    (CreditSystem.HOURS, r"(?:(?:notional|learning|study|guided learning|total)[\s-]*)?(?:hours?|hrs?|h)"
+                         r"(?:[\s-]*(?:of[\s-]*)?(?:notional[\s-]*)?(?:learning|study|work|effort))?|glh"),
+    (None, r"credit[\s-]*points?|credits?|cr|cps?|points?|pts?"),
+]
+_UNIT_ALTERNATION = "|".join(f"(?P<u{i}>{p})" for i, (_, p) in enumerate(_UNIT_PATTERNS))
+_AMOUNT = rf"(?P<n>{NUMBER_PATTERN})(?:{RANGE_JOIN_PATTERN}(?P<n2>{NUMBER_PATTERN}))?"
+_NUMBER_THEN_UNIT_RE = re.compile(rf"(?<![\d.,]){_AMOUNT}\s*-?\s*(?:{_UNIT_ALTERNATION})(?![a-z])")
+_UNIT_THEN_NUMBER_RE = re.compile(rf"(?<![a-z])(?:{_UNIT_ALTERNATION})\s*[:=]?\s*{_AMOUNT}(?![\d.,]?\d)")
+_BARE_RE = re.compile(rf"^{_AMOUNT}$")
+_NO_CREDIT_RE = re.compile(r"\b(?:non|no|not|zero)[\s-]*credit(?:s|[\s-]*bearing)?\b")
+_SYSTEM_NAMES = {s.value.lower(): s for s in CreditSystem}
+
+# Sizes beyond these are typing errors, not credentials (a doctorate is 180-240 ECTS).
+_MAX_VALUE = {CreditSystem.HOURS: 20000.0}
+_DEFAULT_MAX_VALUE = 1000.0
+
+
+def parse_credits(raw: str | None, system_hint: str | CreditSystem | None = None,
+                  field: str = "credits") -> Parsed[Credits]:
+    """Read a credit value and convert it to ECTS and notional hours by published convention.
+
+    `system_hint` is either a credit system ('ECTS', 'NZ credits', a CreditSystem) given by
+    the provider, or a two-letter provider country ('NZ', 'IE') used as a default when the
+    value only says 'credits'.
+    """
+    text = clean(raw)
+    if not text:
+        return Parsed(None)
+    value = shorten(raw)
+    folded = words_to_digits(fold(text))
+    issues: list[Issue] = []
+
+    if _NO_CREDIT_RE.search(folded):
+        return Parsed(Credits(value=0.0, ects=0.0, raw=str(raw)))
+
+    found = _find_amount(folded)
+    if found is None:
+        issues.append(Issue.warning(
+            field, IssueCode.UNPARSED,
+            "No credit value found; write a number and its system, e.g. '15 NZ credits' or '5 ECTS'.",
+            value))
+        return Parsed(None, issues)
+    system, low, high = found
+    if high is not None and high != low:
+        issues.append(Issue.warning(
+            field, IssueCode.AMBIGUOUS,
+            f"A range of credits ({_fmt(min(low, high))} to {_fmt(max(low, high))}) was given; "
+            "kept the lower. Give one credit value per offering.", value))
+        low = min(low, high)
+
+    if system is None:
+        system = _system_from_hint(system_hint, field, value, issues)
+    if system is None:
+        issues.append(Issue.warning(
+            field, IssueCode.AMBIGUOUS,
+            f"'{_fmt(low)} credits' does not say which credit system; write e.g. "
+            f"'{_fmt(low)} ECTS' or '{_fmt(low)} NZ credits', or fill credit_system.", value))
+        return Parsed(Credits(value=low, raw=str(raw)), issues)
+
+    limit = _MAX_VALUE.get(system, _DEFAULT_MAX_VALUE)
+    if low > limit:
+        issues.append(Issue.error(
+            field, IssueCode.INVALID,
+            f"{_fmt(low)} {system} is far larger than any credential; check the number.", value))
+        return Parsed(None, issues)
+
+    info = CREDIT_SYSTEMS[system]
+    credits = Credits(
+        value=low,
+        system=system,
+        ects=tidy(low * info.ects_per_credit),
+        hours=tidy(low * info.hours_per_credit),
+        approximate=info.approximate,
+        raw=str(raw),
+    )
+    if info.approximate:
+        issues.append(Issue.info(
+            field, IssueCode.APPROXIMATE,
+            f"ECTS from {system} is approximate ({info.ects_source}). State ECTS as well if you "
+            "know the official equivalence.", value))
+    return Parsed(credits, issues)
+
+
+def credit_system_from_text(raw: object) -> CreditSystem | None:
+    """The credit system a short text names: 'ECTS', 'NZ credits', 'CATS', 'US_SCH', 'hours'."""
+    folded = fold(raw)
+    if not folded:
+        return None
+    if folded in _SYSTEM_NAMES:
+        return _SYSTEM_NAMES[folded]
+    match = re.fullmatch(rf"(?:{_UNIT_ALTERNATION})", folded)
+    if match:
+        return _system_of(match)
+    if folded in ("nzqa", "nzqf", "nzqcf", "nz", "new zealand"):
+        return CreditSystem.NZ_CREDITS
+    return None
+
+
+def _find_amount(folded: str) -> tuple[CreditSystem | None, float, float | None] | None:
+    """The amount to use: the first one with an explicit system, else the first at all."""
+    readings = []
+    for pattern in (_NUMBER_THEN_UNIT_RE, _UNIT_THEN_NUMBER_RE):
+        for match in pattern.finditer(folded):
+            low = parse_number(match.group("n"))
+            high = parse_number(match.group("n2")) if match.group("n2") else None
+            if low is not None:
+                readings.append((match.start(), _system_of(match), low, high))
+    if not readings:
+        bare = _BARE_RE.match(folded)
+        if bare and parse_number(bare.group("n")) is not None:
+            high = parse_number(bare.group("n2")) if bare.group("n2") else None
+            return None, parse_number(bare.group("n")), high
+        return None
+    readings.sort(key=lambda r: r[0])
+    explicit = [r for r in readings if r[1] is not None]
+    _, system, low, high = (explicit or readings)[0]
+    return system, low, high
+
+
+def _system_of(match: re.Match[str]) -> CreditSystem | None:
+    for i, (system, _) in enumerate(_UNIT_PATTERNS):
+        if match.group(f"u{i}"):
+            return system
+    return None
+
+
+def _system_from_hint(hint: str | CreditSystem | None, field: str, value: str | None,
+                      issues: list[Issue]) -> CreditSystem | None:
+    if hint is None or (isinstance(hint, str) and not hint.strip()):
+        return None
+    if isinstance(hint, CreditSystem):
+        return hint
+    stripped = clean(hint)
+    if stripped.upper() in COUNTRY_DEFAULT_SYSTEM:
+        system = COUNTRY_DEFAULT_SYSTEM[stripped.upper()]
+        issues.append(Issue.info(
+            field, IssueCode.DEFAULTED,
+            f"Credit system {system} assumed from the provider's country ({stripped.upper()}); "
+            "name the system in the value or in credit_system to be sure.", value))
+        return system
+    system = credit_system_from_text(stripped)
+    if system is None and len(stripped) != 2:
+        issues.append(Issue.warning(
+            field, IssueCode.UNPARSED,
+            f"credit_system '{shorten(hint, 60)}' is not a system we know; use one of "
+            f"{', '.join(s.value for s in CreditSystem)}.", shorten(hint)))
+    return system
+
+
+def _fmt(number: float) -> str:
+    return f"{number:g}"

@@ -1,0 +1,96 @@
+"""Delivery mode and pace: 'Online (self-paced)', 'Face to face', 'Blended', 'InPerson'."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from normaliser.issues import Issue, IssueCode, Parsed
+from normaliser.schema import Mode, Pace
+from normaliser.text import clean, fold, shorten
+
+
+@dataclass(frozen=True)
+class ModePace:
+    """What a mode text says: how it is delivered and whether it runs to a timetable."""
+
+    mode: Mode | None = None
+    pace: Pace | None = None
+
+
+def _words(*phrases: str) -> re.Pattern[str]:
+    # Phrases are folded text; spaces and hyphens in them match either, or nothing.
+    body = "|".join(re.escape(p).replace(r"\ ", r"[\s-]*").replace(r"\-", r"[\s-]*") for p in phrases)
+    return re.compile(rf"(?<![a-z])(?:{body})(?![a-z])")
+
+
+# CTDL deliveryType terms (InPerson, OnlineOnly, BlendedDelivery, VariableSite) fold to
+# single words and are listed with the plain-language phrases.
+_BLENDED = _words("blended", "blendeddelivery", "hybrid", "hyflex", "mixed mode", "multi modal",
+                  "multimodal", "flipped")
+_ONLINE = _words("online", "onlineonly", "on line", "e learning", "elearning", "distance",
+                 "distance learning", "remote", "remotely", "virtual", "web based", "internet",
+                 "zoom", "mooc", "correspondence")
+_IN_PERSON = _words("face to face", "f2f", "on campus", "campus", "in person", "inperson",
+                    "onsite", "on site", "in class", "classroom", "workplace", "workplace based",
+                    "work based", "on the job", "on job", "variablesite", "residential",
+                    "block course", "kanohi ki te kanohi")
+_SELF_PACED = _words("self paced", "selfpaced", "own pace", "your pace", "asynchronous", "async",
+                     "on demand", "ondemand", "anytime", "any time", "flexible start",
+                     "study when you like", "unscheduled")
+_SCHEDULED = _words("scheduled", "live", "synchronous", "instructor led", "tutor led",
+                    "teacher led", "cohort", "cohort based", "timetabled", "fixed dates",
+                    "real time", "webinars", "classes", "lectures", "weekly sessions")
+# 'Online or on campus' offers two separate modes, which is not blended delivery.
+_ALTERNATIVES = re.compile(r"(?<![a-z])(?:or|either)(?![a-z])|/")
+
+
+def parse_mode(raw: str | None, field: str = "mode") -> Parsed[ModePace]:
+    """Map a delivery text to Mode (online, in_person, blended) and Pace (self_paced, scheduled)."""
+    text = clean(raw)
+    if not text:
+        return Parsed(None)
+    value = shorten(raw)
+    folded = fold(text)
+    issues: list[Issue] = []
+
+    online = bool(_ONLINE.search(folded))
+    in_person = bool(_IN_PERSON.search(folded))
+    mode: Mode | None = None
+    if _BLENDED.search(folded):
+        mode = Mode.BLENDED
+    elif online and in_person:
+        if _ALTERNATIVES.search(folded):
+            issues.append(Issue.warning(
+                field, IssueCode.AMBIGUOUS,
+                "Offered online or in person, which are two modes; give one mode per "
+                "instance (one row or start date per mode).", value))
+        else:
+            mode = Mode.BLENDED
+    elif online:
+        mode = Mode.ONLINE
+    elif in_person:
+        mode = Mode.IN_PERSON
+
+    # 'Asynchronous' says self-paced; 'synchronous' inside it must not also count as scheduled.
+    self_paced = bool(_SELF_PACED.search(folded))
+    scheduled = bool(_SCHEDULED.search(re.sub(r"\basynchronous\b", " ", folded)))
+    pace: Pace | None = None
+    if self_paced and scheduled:
+        issues.append(Issue.warning(
+            field, IssueCode.AMBIGUOUS,
+            "Says both self-paced and scheduled; pace left empty. Say which the learner "
+            "mostly does, e.g. 'Online (self-paced)' or 'Online, live sessions'.", value))
+    elif self_paced:
+        pace = Pace.SELF_PACED
+    elif scheduled:
+        pace = Pace.SCHEDULED
+
+    if mode is None and pace is None:
+        if not issues:
+            issues.append(Issue.warning(
+                field, IssueCode.UNPARSED,
+                "No delivery mode recognised; write Online, In person or Blended, optionally "
+                "with self-paced or scheduled.", value))
+        return Parsed(None, issues)
+    return Parsed(ModePace(mode=mode, pace=pace), issues)

@@ -1,0 +1,250 @@
+"""Prices: 'NZ$1,250', '€450', '1200 NZD incl. GST', 'GBP155.00', 'Free', '$500–$800', 'POA'."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from normaliser.issues import Issue, IssueCode, Parsed
+from normaliser.parsers.numeric import NUMBER_RE, parse_number, tidy
+from normaliser.rates import RateTable
+from normaliser.schema import Audience, Price
+from normaliser.text import clean, fold, shorten
+from normaliser.vocab.currencies import (
+    AMBIGUOUS_SYMBOLS,
+    SYMBOLS,
+    currency_code,
+    currency_from_name,
+    iso_codes,
+)
+
+_UNSTATED_RE = re.compile(
+    r"(?<![a-z])(?:tbc|tba|tbd|tba|poa|p\.o\.a\.?|price on (?:application|request)|on application"
+    r"|(?:up)?on request|contact us|contact (?:us )?for (?:a )?(?:price|pricing|fees?)|enquire"
+    r"|ask us|n/?a|varies|to be (?:confirmed|advised|announced)|see website)(?![a-z])")
+_FREE_RE = re.compile(
+    r"(?<![a-z])(?:free|no cost|no charge|fees?[\s-]*free|free of charge|gratis|no fees?"
+    r"|zero fees?|complimentary|without charge)(?![a-z])")
+_INCL_TAX_RE = re.compile(
+    r"(?<![a-z])(?:incl?\.?|including|inclusive of|inc\.?|with)\s*(?:gst|vat|tax(?:es)?)(?![a-z])"
+    r"|(?<![a-z])(?:gst|vat|tax)[\s-]*(?:incl?\.?|inclusive|included)(?![a-z])")
+_EXCL_TAX_RE = re.compile(
+    r"(?<![a-z])(?:excl?\.?|excluding|exclusive of|ex\.?|plus|before|without|\+)\s*(?:gst|vat|tax(?:es)?)(?![a-z])"
+    r"|(?<![a-z])(?:gst|vat|tax)[\s-]*(?:excl?\.?|exclusive|excluded|extra|additional)(?![a-z])"
+    r"|\+\s*(?:gst|vat)(?![a-z])")
+_DOMESTIC_RE = re.compile(r"(?<![a-z])(?:domestic|home|local|resident|citizens?)(?![a-z])")
+_INTERNATIONAL_RE = re.compile(r"(?<![a-z])(?:international|overseas|non[\s-]*resident)(?![a-z])")
+_PER_UNIT_RE = re.compile(
+    r"(?<![a-z])(?:per|a|each)\s+(credit|unit|hour|session|module|month|week|class|day|lesson)(?![a-z])"
+    r"|/\s*(credit|unit|hour|hr|session|module|month|mth|week|wk|class|day)(?![a-z])")
+# Numbers followed by these are sizes or dates, not money.
+_NOT_MONEY_AFTER_RE = re.compile(
+    r"\s*(?:%|percent|credits?|ects|cats|hours?|hrs?|h\b|weeks?|wks?|days?|months?|years?|yrs?"
+    r"|students?|learners?|people|places|modules?|units?|sessions?|x\b|st\b|nd\b|rd\b|th\b"
+    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*)", re.IGNORECASE)
+_CODE_BEFORE_RE = re.compile(r"(?<![A-Za-z])([A-Za-z]{3})\s?$")
+_CODE_AFTER_RE = re.compile(r"^\s?([A-Za-z]{3})(?![A-Za-z])")
+_RANGE_BETWEEN_RE = re.compile(r"^\s*(?:[A-Za-z]{3}\s*)?(?:-|to|and)\s*(?:[^\d\s]{1,4}\s*)?$", re.IGNORECASE)
+_THOUSANDS_SUFFIX_RE = re.compile(r"^\s?k(?![a-z])", re.IGNORECASE)
+_SYMBOLS_LONGEST_FIRST = sorted([*SYMBOLS, *AMBIGUOUS_SYMBOLS], key=len, reverse=True)
+
+
+@dataclass
+class _Money:
+    amount: float
+    currency: str | None  # an ISO code when the text named one
+    symbol: str | None  # an ambiguous symbol ('$', '¥') when that was all there was
+    start: int
+    amount_max: float | None = None
+
+
+def parse_price(raw: str | None, default_currency: str | None = None,
+                rates: RateTable | None = None, ref_currency: str | None = None,
+                field: str = "price") -> Parsed[Price]:
+    """Read one price; with `ref_currency`, also give it in that currency from a dated rate table.
+
+    A lone '$' or a bare number takes `default_currency` (a DEFAULTED note), and is left
+    without currency, with a warning, when there is none. Ranges keep the lowest amount in
+    `amount` and the highest in `amount_max`.
+    """
+    text = clean(raw)
+    if not text:
+        return Parsed(None)
+    value = shorten(raw)
+    folded = fold(text)
+    issues: list[Issue] = []
+    default = currency_code(default_currency) if default_currency else None
+
+    moneys = _find_money(text)
+    is_free = bool(_FREE_RE.search(folded)) or (bool(moneys) and all(m.amount == 0 for m in moneys))
+    if not moneys and not is_free:
+        stated = "No price stated" if _UNSTATED_RE.search(folded) else "No amount found"
+        issues.append(Issue.warning(
+            field, IssueCode.UNPARSED,
+            f"{stated}; give an amount with its currency (e.g. 'NZ$1,250'), or 'Free'.", value))
+        return Parsed(None, issues)
+
+    includes_tax = True if _INCL_TAX_RE.search(folded) else False if _EXCL_TAX_RE.search(folded) else None
+    audience = _audience(folded)
+
+    if is_free:
+        paid = [m for m in moneys if m.amount > 0]
+        if paid:
+            issues.append(Issue.info(
+                field, IssueCode.AMBIGUOUS,
+                f"Read as free; the other amount mentioned ({_fmt(paid[0].amount)}) was not "
+                "recorded. If the course itself costs money, give only that price.", value))
+        currency = next((m.currency for m in moneys if m.currency), None) or default
+        price = Price(amount=0.0, currency=currency, is_free=True, includes_tax=includes_tax,
+                      audience=audience, raw=str(raw))
+        if ref_currency:
+            price = price.model_copy(update={"amount_ref": 0.0, "ref_currency": ref_currency.upper()})
+        return Parsed(price, issues)
+
+    first = moneys[0]
+    if len(moneys) > 1:
+        issues.append(Issue.warning(
+            field, IssueCode.AMBIGUOUS,
+            f"Several prices are given; used the first ({_fmt(first.amount)}). Give one price "
+            "per record, or a range such as '$500-$800'.", value))
+    per_unit = _PER_UNIT_RE.search(folded)
+    if per_unit:
+        unit = per_unit.group(1) or per_unit.group(2)
+        issues.append(Issue.warning(
+            field, IssueCode.AMBIGUOUS,
+            f"The price is per {unit}, not for the whole offering; give the total price.", value))
+
+    currency = _resolve_currency(first, moneys, default, field, value, issues)
+    price = Price(amount=first.amount, amount_max=first.amount_max, currency=currency,
+                  includes_tax=includes_tax, audience=audience, raw=str(raw))
+    if ref_currency and currency:
+        price = _with_reference(price, rates or RateTable.load_default(), ref_currency.upper(),
+                                field, value, issues)
+    return Parsed(price, issues)
+
+
+def _find_money(text: str) -> list[_Money]:
+    """Amounts with the currency marker written next to them; ranges folded into one."""
+    found: list[_Money] = []
+    previous_end = -1
+    for match in NUMBER_RE.finditer(text):
+        amount = parse_number(match.group(0))
+        after = text[match.end():]
+        if amount is None or _NOT_MONEY_AFTER_RE.match(after):
+            continue
+        if _THOUSANDS_SUFFIX_RE.match(after):
+            amount *= 1000
+        currency, symbol = _marker_before(text[:match.start()])
+        after_currency = _marker_after(after)
+        if after_currency:
+            currency = after_currency
+        if (found and previous_end >= 0 and found[-1].amount_max is None
+                and _RANGE_BETWEEN_RE.match(text[previous_end:match.start()])
+                and amount > found[-1].amount):
+            found[-1].amount_max = amount
+            found[-1].currency = found[-1].currency or currency
+        else:
+            found.append(_Money(amount, currency, symbol, match.start()))
+        previous_end = match.end()
+    marked = [m for m in found if m.currency or m.symbol]
+    return marked or found
+
+
+def _marker_before(before: str) -> tuple[str | None, str | None]:
+    tail = before.rstrip()
+    for symbol in _SYMBOLS_LONGEST_FIRST:
+        if tail.upper().endswith(symbol.upper()):
+            head = tail[: -len(symbol)]
+            if symbol[0].isalpha() and head and head[-1].isalpha():
+                continue
+            if symbol in AMBIGUOUS_SYMBOLS:
+                code = _CODE_BEFORE_RE.search(head.rstrip())
+                if code and code.group(1).upper() in iso_codes():
+                    return code.group(1).upper(), None
+                return None, symbol
+            return SYMBOLS[symbol], None
+    code = _CODE_BEFORE_RE.search(before)
+    if code and code.group(1).upper() in iso_codes():
+        return code.group(1).upper(), None
+    return None, None
+
+
+def _marker_after(after: str) -> str | None:
+    head = after.lstrip()
+    if _THOUSANDS_SUFFIX_RE.match(head):
+        head = head[1:].lstrip()
+    for symbol in _SYMBOLS_LONGEST_FIRST:
+        if symbol not in AMBIGUOUS_SYMBOLS and head.upper().startswith(symbol.upper()):
+            return SYMBOLS[symbol]
+    code = _CODE_AFTER_RE.match(head)
+    if code and code.group(1).upper() in iso_codes():
+        return code.group(1).upper()
+    named = currency_from_name(head[:40])
+    if named and named[1] == 0:
+        return named[0]
+    return None
+
+
+def _resolve_currency(first: _Money, moneys: list[_Money], default: str | None, field: str,
+                      value: str | None, issues: list[Issue]) -> str | None:
+    if first.currency:
+        return first.currency
+    named_elsewhere = next((m.currency for m in moneys if m.currency), None)
+    if named_elsewhere:  # '$500 - 800 NZD': the code belongs to the whole price
+        return named_elsewhere
+    if first.symbol:
+        choices = AMBIGUOUS_SYMBOLS[first.symbol]
+        if default in choices:
+            issues.append(Issue.info(
+                field, IssueCode.DEFAULTED,
+                f"'{first.symbol}' read as {default}, the provider's currency; write "
+                f"'{default} {_fmt(first.amount)}' to be explicit.", value))
+            return default
+        issues.append(Issue.warning(
+            field, IssueCode.AMBIGUOUS,
+            f"'{first.symbol}' could be any of {', '.join(choices[:4])}...; currency left empty. "
+            "Write the ISO code, e.g. 'NZD 1,250', or set the provider's default currency.", value))
+        return None
+    if default:
+        issues.append(Issue.info(
+            field, IssueCode.DEFAULTED,
+            f"No currency written; used the provider's currency {default}.", value))
+        return default
+    issues.append(Issue.warning(
+        field, IssueCode.AMBIGUOUS,
+        "No currency written; currency left empty. Add an ISO 4217 code (e.g. 'EUR 450') or "
+        "fill the currency column.", value))
+    return None
+
+
+def _with_reference(price: Price, table: RateTable, ref: str, field: str, value: str | None,
+                    issues: list[Issue]) -> Price:
+    if price.currency == ref:
+        return price.model_copy(update={"amount_ref": price.amount, "ref_currency": ref})
+    converted = table.convert(price.amount, price.currency, ref) if price.amount is not None else None
+    if converted is None:
+        issues.append(Issue.warning(
+            field, IssueCode.NO_CROSSWALK,
+            f"No exchange rate from {price.currency} to {ref} in the rate table of "
+            f"{table.date.isoformat()}; the price is kept but cannot be compared across currencies.",
+            value))
+        return price
+    return price.model_copy(update={
+        "amount_ref": tidy(converted), "ref_currency": ref, "rate_date": table.date,
+    })
+
+
+def _audience(folded: str) -> Audience:
+    domestic = _DOMESTIC_RE.search(folded)
+    international = _INTERNATIONAL_RE.search(folded)
+    if domestic and international:
+        return Audience.DOMESTIC if domestic.start() < international.start() else Audience.INTERNATIONAL
+    if domestic:
+        return Audience.DOMESTIC
+    if international:
+        return Audience.INTERNATIONAL
+    return Audience.ANY
+
+
+def _fmt(amount: float) -> str:
+    return f"{amount:,.2f}".rstrip("0").rstrip(".")

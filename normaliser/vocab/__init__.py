@@ -1,0 +1,63 @@
+"""Every controlled vocabulary of the common schema, as one JSON-able document (GET /v1/vocabularies)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from normaliser.rates import RateTable
+from normaliser.schema import Audience, CreditSystem, Mode, Pace
+from normaliser.vocab.credential_types import CREDENTIAL_TYPES
+from normaliser.vocab.credit_systems import CREDIT_SYSTEMS, HOURS_PER_ECTS
+from normaliser.vocab.frameworks import FRAMEWORKS
+from normaliser.vocab.isced import ISCED_F, isced_level
+
+ISCED_SOURCE = ("UNESCO Institute for Statistics, ISCED Fields of Education and Training 2013 "
+                "(ISCED-F 2013)")
+
+
+def vocabularies(rates: RateTable | None = None) -> dict[str, Any]:
+    """Frameworks and levels with EQF referencing, credit systems with conversion factors,
+    modes, paces, audiences, ISCED-F codes, credential types and the currencies of the rate table."""
+    table = rates or RateTable.load_default()
+    return {
+        "frameworks": [
+            {
+                "code": info.framework.value,
+                "name": info.name,
+                "levels": list(info.levels),
+                "eqf": dict(info.to_eqf),
+                "eqf_confidence": info.confidence,
+                "source": info.source,
+            }
+            for info in FRAMEWORKS.values()
+        ],
+        "credit_systems": [
+            {
+                "code": info.system.value,
+                "name": info.name,
+                "hours_per_credit": info.hours_per_credit,
+                "ects_per_credit": round(info.ects_per_credit, 4),
+                "approximate": info.approximate,
+                "hours_source": info.hours_source,
+                "ects_source": info.ects_source,
+            }
+            for info in (CREDIT_SYSTEMS[s] for s in CreditSystem)
+        ],
+        "hours_per_ects": HOURS_PER_ECTS,
+        "modes": [m.value for m in Mode],
+        "paces": [p.value for p in Pace],
+        "audiences": [a.value for a in Audience],
+        "isced_f": {
+            "source": ISCED_SOURCE,
+            "codes": [{"code": code, "name": name, "level": isced_level(code)}
+                      for code, name in ISCED_F.items()],
+        },
+        "credential_types": list(CREDENTIAL_TYPES),
+        "currencies": {
+            "base": table.base,
+            "date": table.date.isoformat(),
+            "source": table.source,
+            "indicative": table.indicative,
+            "codes": table.currencies(),
+        },
+    }
