@@ -17,6 +17,10 @@ _DASH_RE = re.compile(f"[{_DASHES}]")
 _INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACE_RE = re.compile(r"\s+")
 
+# Short values (a level, a price, a place) are read from their first this many characters.
+# Anything longer is pasted prose or garbage, and bounding it keeps every parser linear.
+VALUE_LIMIT = 1000
+
 NUMBER_WORDS = {
     "zero": 0,
     "one": 1,
@@ -35,14 +39,17 @@ NUMBER_WORDS = {
 _NUMBER_WORD_RE = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
 
 
-def clean(raw: object) -> str:
-    """One line of text: NFKC-normalised, dashes as '-', all whitespace runs as one space."""
+def clean(raw: object, limit: int = VALUE_LIMIT) -> str:
+    """One line of text: NFKC-normalised, dashes as '-', all whitespace runs as one space.
+
+    Only the first `limit` characters are read (see VALUE_LIMIT).
+    """
     if raw is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(raw))
+    text = unicodedata.normalize("NFKC", str(raw)[: limit * 2])
     text = _INVISIBLE_RE.sub("", text)
     text = _DASH_RE.sub("-", text)
-    return _SPACE_RE.sub(" ", text).strip()
+    return _SPACE_RE.sub(" ", text).strip()[:limit]
 
 
 def strip_accents(text: str) -> str:

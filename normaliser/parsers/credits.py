@@ -116,23 +116,27 @@ def credit_system_from_text(raw: object) -> CreditSystem | None:
 
 
 def _find_amount(folded: str) -> tuple[CreditSystem | None, float, float | None] | None:
-    """The amount to use: the first one with an explicit system, else the first at all."""
+    """The amount to use: a named credit system first, then plain 'credits', then hours.
+
+    '15 credits (150 hours)' is 15 credits: hours are often given beside credits as an
+    explanation, so they only count when nothing else is written.
+    """
     readings = []
     for pattern in (_NUMBER_THEN_UNIT_RE, _UNIT_THEN_NUMBER_RE):
         for match in pattern.finditer(folded):
             low = parse_number(match.group("n"))
             high = parse_number(match.group("n2")) if match.group("n2") else None
             if low is not None:
-                readings.append((match.start(), _system_of(match), low, high))
+                system = _system_of(match)
+                rank = 2 if system is CreditSystem.HOURS else 1 if system is None else 0
+                readings.append((rank, match.start(), system, low, high))
     if not readings:
         bare = _BARE_RE.match(folded)
         if bare and parse_number(bare.group("n")) is not None:
             high = parse_number(bare.group("n2")) if bare.group("n2") else None
             return None, parse_number(bare.group("n")), high
         return None
-    readings.sort(key=lambda r: r[0])
-    explicit = [r for r in readings if r[1] is not None]
-    _, system, low, high = (explicit or readings)[0]
+    _, _, system, low, high = min(readings, key=lambda r: (r[0], r[1]))
     return system, low, high
 
 

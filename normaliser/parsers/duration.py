@@ -61,7 +61,7 @@ def parse_duration(raw: str | None, field: str = "duration") -> Parsed[Duration]
 
     folded = words_to_digits(fold(text))
     folded = _ARTICLE_PER_RE.sub(r"\1per \2", folded)
-    folded = _HALF_RE.sub("0.5 ", _ARTICLE_RE.sub("1 ", folded))
+    folded = _ARTICLE_RE.sub("1 ", _HALF_RE.sub("0.5 ", folded))
     issues: list[Issue] = []
     part_time = True if _PART_TIME_RE.search(folded) else False if _FULL_TIME_RE.search(folded) else None
 

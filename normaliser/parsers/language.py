@@ -35,6 +35,7 @@ _FILLER_RE = re.compile(
     r"\b(?:taught|delivered|presented|conducted|available|offered|instruction|in|the|language|"
     r"languages|only|mainly|mostly|medium|spoken|bilingual|primarily|also|some|both|fluent)\b")
 _BRACKETS_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_PUNCTUATION_RE = re.compile(r"[^\w\s-]|_(?![a-z])")
 _TAG_RE = re.compile(r"^([a-z]{2,3})(?:[-_][a-z0-9]{2,8})+$")
 
 
@@ -44,23 +45,35 @@ def parse_languages(raw: str | list[str] | None, field: str = "language") -> Par
     codes: list[str] = []
     issues: list[Issue] = []
     for part in parts:
-        for item in _SPLIT_RE.split(fold(part)):
-            _add_language(item, field, codes, issues)
+        for line in str(part or "").splitlines():
+            for item in _SPLIT_RE.split(fold(line)):
+                _add_language(item, field, codes, issues)
     return Parsed(codes, issues)
 
 
 def language_code(raw: object) -> str | None:
     """The ISO 639-1 code of one language name or code, or None."""
-    item = _BRACKETS_RE.sub(" ", fold(raw))
-    item = clean(_FILLER_RE.sub(" ", item))
+    item = _bare(fold(raw))
     if not item:
         return None
     return _lookup(item)
 
 
+def _bare(item: str) -> str:
+    """The language words of one item: no brackets, filler words or punctuation."""
+    text = _FILLER_RE.sub(" ", _BRACKETS_RE.sub(" ", item))
+    return clean(_PUNCTUATION_RE.sub(" ", text))
+
+
 def _add_language(item: str, field: str, codes: list[str], issues: list[Issue]) -> None:
-    bare = clean(_FILLER_RE.sub(" ", _BRACKETS_RE.sub(" ", item)))
+    bare = _bare(item)
     if not bare:
+        leftover = re.sub(r"[\s:.,;!?()\[\]'\"-]+", "", _FILLER_RE.sub(" ", item))
+        if leftover:  # symbols or emoji only: say so rather than drop them silently
+            issues.append(Issue.warning(
+                field, IssueCode.UNPARSED,
+                "Not a language; write its English name (e.g. 'English') or ISO 639-1 code.",
+                shorten(item)))
         return
     if bare in _AMBIGUOUS:
         choices = _AMBIGUOUS[bare]

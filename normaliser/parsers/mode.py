@@ -42,6 +42,9 @@ _SCHEDULED = _words("scheduled", "live", "synchronous", "instructor led", "tutor
                     "teacher led", "cohort", "cohort based", "timetabled", "fixed dates",
                     "real time", "webinars", "classes", "lectures", "weekly sessions")
 # 'Online or on campus' offers two separate modes, which is not blended delivery.
+# Phrases whose words would otherwise count for the wrong side.
+_REWRITES = ((re.compile(r"virtual[\s-]*class(?:room)?s?"), "online live"),
+             (re.compile(r"online[\s-]*campus"), "online"))
 _ALTERNATIVES = re.compile(r"(?<![a-z])(?:or|either)(?![a-z])|/")
 
 
@@ -52,6 +55,8 @@ def parse_mode(raw: str | None, field: str = "mode") -> Parsed[ModePace]:
         return Parsed(None)
     value = shorten(raw)
     folded = fold(text)
+    for pattern, replacement in _REWRITES:
+        folded = pattern.sub(replacement, folded)
     issues: list[Issue] = []
 
     online = bool(_ONLINE.search(folded))

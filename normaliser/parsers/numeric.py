@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-# A number token: digits with optional grouping or decimal separators ('.', ',' or a
-# space before exactly three digits). The parser below decides which separator is which.
-NUMBER_PATTERN = r"\d+(?:[.,]\d+)*(?: \d{3}(?![\d.,]?\d))*(?:[.,]\d+)?"
+# A number token: digits with optional grouping or decimal separators ('.', ',', or a
+# space or Swiss apostrophe before exactly three digits). parse_number decides which
+# separator is which.
+NUMBER_PATTERN = r"\d+(?:[.,]\d+)*(?:[ '\u2019]\d{3}(?!\d))*(?:[.,]\d+)?"
 NUMBER_RE = re.compile(NUMBER_PATTERN)
 
 # Range joiners between two numbers: hyphen (clean() has already turned en and em dashes
@@ -18,14 +19,14 @@ def parse_number(token: str) -> float | None:
     """The value of one number token, or None when it is not a number.
 
     Conventions, chosen because both European and English writing reach us:
-    - a space between digit groups is a thousands separator ('1 250');
+    - a space or apostrophe between digit groups is a thousands separator ('1 250', "1'250");
     - when both '.' and ',' occur, the last one is the decimal mark ('2.450,00', '1,250.50');
     - one separator repeated is a thousands separator ('1,000,000', '1.000.000');
     - one separator followed by exactly three digits, after one to three leading digits
       other than a lone zero, is a thousands separator ('1,250', '1.250'); otherwise it is
       the decimal mark ('2,5', '7.5', '0.125').
     """
-    text = token.strip().replace(" ", "")
+    text = token.strip().replace(" ", "").replace("'", "").replace("\u2019", "")
     if not text or not re.fullmatch(r"\d+(?:[.,]\d+)*", text):
         return None
     dots, commas = text.count("."), text.count(",")

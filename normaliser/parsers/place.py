@@ -31,6 +31,9 @@ _ONLINE_RE = re.compile(
     r"(?<![a-z])(?:online|on[\s-]line|virtual|virtually|remote|remotely|distance|distance learning"
     r"|web|web[\s-]based|internet|zoom|via zoom|anywhere|e[\s-]?learning|livestream|live[\s-]stream"
     r"|everywhere|worldwide|from home|at home|mooc)(?![a-z])")
+_ONLINE_FILLER_RE = re.compile(
+    r"(?<![a-z])(?:learning|study|studies|delivery|delivered|only|course|classes|based|via"
+    r"|platform|teams|microsoft|sessions?|live|self[\s-]*paced)(?![a-z])")
 _NOISE_RE = re.compile(
     r"(?<![a-z])(?:campus|main campus|city campus|cbd|city centre|city center|central|centre|center"
     r"|city|town|area|metro|metropolitan|delivered in|based in|in|at|near|the|venue)(?![a-z])")
@@ -60,13 +63,13 @@ def parse_place(raw: str | list[str] | None, default_country: str | None = None,
     places: list[Place] = []
     issues: list[Issue] = []
     default = (default_country or "").strip().upper() or None
+    seen: list[dict] = []
     for piece in pieces:
-        text = clean(piece)
-        if not text:
-            continue
-        for segment in _segments(text):
+        for segment in _segments(str(piece or "")):
             for place in _parse_segment(segment, default, field, issues):
-                if place not in places:
+                key = place.model_dump(exclude={"raw"})
+                if key not in seen:  # 'Online / anywhere' is one online place
+                    seen.append(key)
                     places.append(place)
     return Parsed(places, issues)
 
@@ -77,11 +80,17 @@ def country_code(raw: object) -> str | None:
     return found[0][0] if found else None
 
 
-def _segments(text: str) -> list[str]:
-    text = _DC_RE.sub("Washington DC", text)
-    if _country(fold(text), text):
-        return [text]
-    return [s for s in _SEGMENT_SPLIT_RE.split(text) if s and s.strip()]
+def _segments(raw: str) -> list[str]:
+    segments: list[str] = []
+    for line in re.split(r"[\n\r;|]+", raw):
+        text = _DC_RE.sub("Washington DC", clean(line))
+        if not text:
+            continue
+        if _country(fold(text), text):
+            segments.append(text)
+        else:
+            segments.extend(clean(s) for s in _SEGMENT_SPLIT_RE.split(text) if s and s.strip())
+    return segments
 
 
 def _parse_segment(segment: str, default: str | None, field: str,
@@ -89,7 +98,7 @@ def _parse_segment(segment: str, default: str | None, field: str,
     value = shorten(segment)
     folded = fold(_BRACKETS_RE.sub(" ", segment))
     if _ONLINE_RE.search(folded):
-        rest = clean(_NOISE_RE.sub(" ", _ONLINE_RE.sub(" ", folded)))
+        rest = clean(_ONLINE_FILLER_RE.sub(" ", _NOISE_RE.sub(" ", _ONLINE_RE.sub(" ", folded))))
         if not re.search(r"[a-z]", rest):
             return [Place(online=True, raw=segment)]
 
@@ -134,6 +143,12 @@ def _classify(text: str) -> _Part | None:
 
 
 def _lookup(key: str, written: str) -> _Part:
+    if "/" in key:  # 'Derry/Londonderry': two names for one place
+        for side, side_written in zip(key.split("/"), written.split("/"), strict=False):
+            part = _lookup(clean(side), clean(side_written))
+            if part.cities or part.regions or part.countries:
+                return _Part(text=written, key=key, cities=part.cities, regions=part.regions,
+                             countries=part.countries)
     return _Part(
         text=written,
         key=key,
@@ -255,10 +270,6 @@ def _agree(readings: list[set[tuple[str, str | None]]],
     country = common.pop()
     regions = [name for r in readings for c, name in r if c == country and name]
     return country, regions[0] if regions else None
-
-
-def _single(values: set[str]) -> str | None:
-    return next(iter(values)) if len(values) == 1 else None
 
 
 def _raw(parts: list[_Part]) -> str:

@@ -19,7 +19,7 @@ from normaliser.vocab.currencies import (
 )
 
 _UNSTATED_RE = re.compile(
-    r"(?<![a-z])(?:tbc|tba|tbd|tba|poa|p\.o\.a\.?|price on (?:application|request)|on application"
+    r"(?<![a-z])(?:tbc|tba|tbd|poa|p\.o\.a\.?|price on (?:application|request)|on application"
     r"|(?:up)?on request|contact us|contact (?:us )?for (?:a )?(?:price|pricing|fees?)|enquire"
     r"|ask us|n/?a|varies|to be (?:confirmed|advised|announced)|see website)(?![a-z])")
 _FREE_RE = re.compile(
@@ -129,12 +129,12 @@ def _find_money(text: str) -> list[_Money]:
     previous_end = -1
     for match in NUMBER_RE.finditer(text):
         amount = parse_number(match.group(0))
-        after = text[match.end():]
+        after = text[match.end():match.end() + 40]  # a marker sits right beside its amount
         if amount is None or _NOT_MONEY_AFTER_RE.match(after):
             continue
         if _THOUSANDS_SUFFIX_RE.match(after):
             amount *= 1000
-        currency, symbol = _marker_before(text[:match.start()])
+        currency, symbol = _marker_before(text[max(0, match.start() - 12):match.start()])
         after_currency = _marker_after(after)
         if after_currency:
             currency = after_currency

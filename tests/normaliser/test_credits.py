@@ -27,6 +27,9 @@ CASES = [
     ("1,5 ECTS-credits", None, (1.5, ECTS, 1.5, 37.5, False), []),
     ("five ECTS", None, (5, ECTS, 5, 125, False), []),
     ("15 credits (7.5 ECTS)", "NZ", (7.5, ECTS, 7.5, 187.5, False), []),
+    ("15 credits (150 hours)", "NZ", (15, NZ, 7.5, 150, False), [DEF]),
+    ("15 NZ credits, 150 learning hours", None, (15, NZ, 7.5, 150, False), []),
+    ("150 hours / 6 ECTS", None, (6, ECTS, 6, 150, False), []),
     ("5\u00a0ECTS", None, (5, ECTS, 5, 125, False), []),
     ("5ECTS", None, (5, ECTS, 5, 125, False), []),
     # New Zealand: 10 hours per credit, 2 credits per ECTS
