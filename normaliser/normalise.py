@@ -53,6 +53,9 @@ class NormaliseContext:
     default_language: str | None = None
     ref_currency: str = "EUR"
     rates: RateTable | None = None
+    # What the provider's bare numbers mean ("5" in the level column), when it has told us.
+    level_framework: str | None = None
+    credit_system: str | None = None
 
 
 def normalise_record(fields: dict[str, str | list[str]],
@@ -79,7 +82,7 @@ def normalise_record(fields: dict[str, str | list[str]],
         return parsed.value
 
     description = html_to_text(record.text("description"))
-    level = take(parse_level(record.text("level"), _framework_hint(record, issues)))
+    level = take(parse_level(record.text("level"), _framework_hint(record, ctx, issues)))
     credits = take(parse_credits(record.text("credits"), _credit_hint(record, ctx, issues)))
     mode_pace = take(parse_mode(record.text("mode")))
     price = take(_price(record, ctx, issues))
@@ -172,14 +175,14 @@ class _Record:
         return raw
 
 
-def _framework_hint(record: _Record, issues: list[Issue]) -> str | None:
+def _framework_hint(record: _Record, ctx: NormaliseContext, issues: list[Issue]) -> str | None:
     hint = record.text("level_framework")
     if hint and framework_from_text(hint) is None:
         issues.append(Issue.warning(
             "level_framework", IssueCode.UNPARSED,
             "Not a framework we know; use EQF, NZQF, AQF, NFQ, SCQF or RQF.", shorten(hint)))
-        return None
-    return hint
+        return ctx.level_framework
+    return hint or ctx.level_framework
 
 
 def _credit_hint(record: _Record, ctx: NormaliseContext, issues: list[Issue]) -> str | None:
@@ -191,7 +194,7 @@ def _credit_hint(record: _Record, ctx: NormaliseContext, issues: list[Issue]) ->
             "credit_system", IssueCode.UNPARSED,
             "Not a credit system we know; use ECTS, NZ_CREDITS, CATS, SCQF, US_SCH or HOURS.",
             shorten(hint)))
-    return ctx.default_country
+    return ctx.credit_system or ctx.default_country
 
 
 def _price(record: _Record, ctx: NormaliseContext, issues: list[Issue]) -> Parsed:

@@ -145,8 +145,8 @@ def test_openapi_documents_the_filters(client):
 def test_home_page_renders_results_without_javascript(client):
     page = client.get("/", params={"q": "maori", "mode": "in_person"})
     assert page.status_code == 200
-    assert "Te Reo Māori for Beginners" in page.text
-    assert "1 offering" in page.text
+    assert "Te Reo <mark>Māori</mark> for Beginners" in page.text
+    assert "1 offering for" in page.text
     hit = client.get("/v1/search", params={"q": "maori"}).json()["hits"][0]
     detail = client.get(f"/offerings/{hit['id']}")
     assert detail.status_code == 200 and "Level 3 NZQF" in detail.text
