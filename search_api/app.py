@@ -11,10 +11,11 @@ from catalogue.errors import CatalogueError, InvalidRequest, NotFound, Unsupport
 from catalogue.search.query import Facet, SortKey
 from catalogue.search.results import SearchResult
 from search_api.context import ApiContext
-from search_api.pages import install_pages
 from search_api.models import ErrorBody, HealthOut, ProviderOut, SearchResponse
+from search_api.pages import install_pages
 from search_api.params import ParameterErrors, reject_unknown, search_query_from_params
 
+FACETS_HELP = f"Any of: {', '.join(f.value for f in Facet)}; `none` for no facets"
 API_DESCRIPTION = """\
 Search micro-credentials from every provider in one common schema.
 
@@ -74,8 +75,7 @@ def create_app(context: ApiContext) -> FastAPI:
         size: int = Query(20, ge=1, le=100),
         cursor: str | None = Query(None, description="next_cursor of the previous page"),
         sort: SortKey = Query(SortKey.RELEVANCE),
-        facets: list[str] = Query([], description=f"Any of: {', '.join(f.value for f in Facet)}; "
-                                                  "`none` for no facets"),
+        facets: list[str] = Query([], description=FACETS_HELP),
         facet_size: int = Query(20, ge=1, le=200),
         highlight: bool = Query(True),
         provider: list[str] = Query([]),

@@ -10,8 +10,8 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.datastructures import QueryParams
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.datastructures import QueryParams
 
 from catalogue.errors import InvalidRequest, NotFound
 from catalogue.search.query import SortKey

@@ -245,7 +245,7 @@ class SqliteFtsBackend(SearchBackend):
         buckets: dict[str, list[FacetBucket]] = {f: [] for f in fields}
         for field_name, value, count in cur.execute(sql, facet_params):
             buckets[field_name].append(FacetBucket(value=value, count=count))
-        for field_name, items in buckets.items():
+        for items in buckets.values():
             items.sort(key=lambda b: (-b.count, b.value))
             del items[query.facet_size:]
         return buckets

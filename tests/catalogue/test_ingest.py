@@ -8,7 +8,13 @@ import pytest
 from sqlalchemy import func, select
 
 import catalogue.ingest as ingest_module
-from catalogue.models import IngestIssueRow, OfferingRow, OfferingVersionRow, OutboxRow, SubmissionRow
+from catalogue.models import (
+    IngestIssueRow,
+    OfferingRow,
+    OfferingVersionRow,
+    OutboxRow,
+    SubmissionRow,
+)
 from catalogue.search.query import Filters, SearchQuery
 
 HEADER = "id,title,level,credits,mode,price,duration,start_dates\n"
