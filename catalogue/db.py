@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
@@ -24,16 +25,25 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _json_text(value) -> str:
+    return orjson.dumps(value).decode()
+
+
+# orjson: the catalogue writes every offering document twice (current and version), so
+# JSON encoding is on the ingest hot path.
+JSON_OPTIONS = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
+
+
 def create_catalogue_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets WAL and the pragmas above on every connection."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **JSON_OPTIONS)
         event.listen(engine, "connect", _tune_sqlite)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **JSON_OPTIONS)
 
 
 def migrate(engine: Engine) -> None:

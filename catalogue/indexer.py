@@ -43,9 +43,10 @@ class Indexer:
                 latest[item.offering_id] = item
             upserts = [i for i in latest.values() if i.op == "upsert"]
             deletes = [i for i in latest.values() if i.op == "delete"]
-            current = self.catalogue.get_offerings([i.offering_id for i in upserts])
+            current = self.catalogue.offering_documents([i.offering_id for i in upserts])
             documents = [build_document(current[i.offering_id]) for i in upserts
-                         if i.offering_id in current and current[i.offering_id].provenance.status == "active"]
+                         if i.offering_id in current
+                         and current[i.offering_id]["provenance"]["status"] == "active"]
             self.backend.upsert(documents)
             if deletes:
                 self.backend.delete([i.offering_id for i in deletes], [i.version for i in deletes])
@@ -59,7 +60,7 @@ class Indexer:
         self.backend.ensure_index()
         self.backend.clear()
         batch, total = [], 0
-        for offering in self.catalogue.iter_active_offerings():
+        for offering in self.catalogue.iter_active_offering_documents(self.batch_size):
             batch.append(build_document(offering))
             if len(batch) >= self.batch_size:
                 self.backend.upsert(batch)

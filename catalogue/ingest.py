@@ -9,13 +9,15 @@ sent is ever lost, even when its processing fails.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
+import multiprocessing
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from sqlalchemy import insert, select, update
+import orjson
+from sqlalchemy import bindparam, insert, select, update
 
 from catalogue.errors import InvalidRequest
 from catalogue.models import (
@@ -32,7 +34,6 @@ from normaliser.issues import Issue, IssueCode, Severity
 from normaliser.normalise import NormaliseContext, normalise_record
 from normaliser.rates import RateTable
 from normaliser.readers.base import FeedFormatError, FeedReadResult
-from normaliser.schema import Offering
 
 log = logging.getLogger(__name__)
 
@@ -90,25 +91,63 @@ class IngestReport:
         return [i for i in self.issues if i.severity == Severity.WARNING]
 
 
-def content_hash(offering: Offering) -> str:
-    canonical = json.dumps(offering.model_dump(mode="json"), sort_keys=True, ensure_ascii=False,
-                           separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+def content_hash(document: dict) -> str:
+    """sha256 of the normalised document in canonical JSON (sorted keys)."""
+    return hashlib.sha256(orjson.dumps(document, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 @dataclass
 class _Accepted:
-    offering: Offering
+    provider_offering_id: str
+    url: str | None
+    document: dict  # the normalised offering in its stored JSON form
     locator: str
+
+
+# Below this many records a feed is normalised in-process: starting workers costs more.
+PARALLEL_THRESHOLD = 2000
+
+
+def normalise_batch(batch: list[dict], context: NormaliseContext) -> list[tuple[dict | None, list[Issue]]]:
+    """Normalise records; each result is the stored JSON form (or None) and the issues.
+    Top-level so a worker process can run it."""
+    out = []
+    for fields in batch:
+        offering, issues = normalise_record(fields, context)
+        out.append((offering.model_dump(mode="json", exclude_none=True) if offering else None,
+                    issues))
+    return out
 
 
 class IngestService:
     def __init__(self, catalogue: Catalogue, reader: FeedReader, *, ref_currency: str = "EUR",
-                 rates: RateTable | None = None) -> None:
+                 rates: RateTable | None = None, workers: int = 1) -> None:
         self.catalogue = catalogue
         self.reader = reader
         self.ref_currency = ref_currency
         self.rates = rates or RateTable.load_default()
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+    def _normalise_all(self, batch: list[dict], context: NormaliseContext):
+        if self.workers < 2 or len(batch) < PARALLEL_THRESHOLD:
+            return normalise_batch(batch, context)
+        if self._pool is None:
+            # forkserver: workers start from a clean interpreter, not a fork of a process
+            # that may hold threads (the web server, the scheduler) and open connections.
+            self._pool = ProcessPoolExecutor(self.workers,
+                                             mp_context=multiprocessing.get_context("forkserver"))
+        size = -(-len(batch) // (self.workers * 4))
+        chunks = [batch[i:i + size] for i in range(0, len(batch), size)]
+        results = []
+        for part in self._pool.map(normalise_batch, chunks, [context] * len(chunks)):
+            results.extend(part)
+        return results
 
     # public ----------------------------------------------------------------------
     def submit(self, provider_id: str, content: bytes, *, format: str | None = None,
@@ -186,12 +225,15 @@ class IngestService:
         accepted: list[_Accepted] = []
         first_seen_at: dict[str, str] = {}
         report.records = len(feed.records)
+        readable = [r for r in feed.records if not any(i.severity == Severity.ERROR for i in r.issues)]
+        normalised = dict(zip((id(r) for r in readable),
+                              self._normalise_all([r.fields for r in readable], context), strict=True))
         for record in feed.records:
             record_id = record.record_id
             issues = list(record.issues)
             offering = None
-            if not any(i.severity == Severity.ERROR for i in issues):
-                offering, record_issues = normalise_record(record.fields, context)
+            if id(record) in normalised:
+                offering, record_issues = normalised[id(record)]
                 issues.extend(record_issues)
             if offering is not None and record_id in first_seen_at:
                 issues.append(Issue.error(
@@ -208,7 +250,8 @@ class IngestService:
             report.accepted += 1
             if any(i.severity == Severity.WARNING for i in issues):
                 report.warned += 1
-            accepted.append(_Accepted(offering, record.locator))
+            accepted.append(_Accepted(offering["provider_offering_id"], offering.get("url"),
+                                      offering, record.locator))
         return accepted
 
     def _apply(self, submission: SubmissionRow, accepted: list[_Accepted], present_ids: set[str],
@@ -223,32 +266,32 @@ class IngestService:
                            OfferingRow.content_hash, OfferingRow.status)
                     .where(OfferingRow.provider_id == provider_id))
             }
-            inserts, versions, outbox = [], [], []
+            inserts, updates, versions, outbox = [], [], [], []
             for item in accepted:
-                offering = item.offering
-                document = offering.model_dump(mode="json", exclude_none=True)
-                digest = content_hash(offering)
-                current = existing.get(offering.provider_offering_id)
+                document = item.document
+                digest = content_hash(document)
+                current = existing.get(item.provider_offering_id)
                 if current is not None and current.content_hash == digest and current.status == "active":
                     report.unchanged += 1
                     continue
                 if current is None:
-                    oid = offering_key(provider_id, offering.provider_offering_id)
+                    oid = offering_key(provider_id, item.provider_offering_id)
                     version = 1
                     report.created += 1
                     inserts.append(dict(
                         id=oid, provider_id=provider_id,
-                        provider_offering_id=offering.provider_offering_id, version=version,
+                        provider_offering_id=item.provider_offering_id, version=version,
                         status="active", content_hash=digest, document=document,
-                        channel=submission.channel, source_url=offering.url or submission.source_url,
+                        channel=submission.channel, source_url=item.url or submission.source_url,
                         submission_id=submission.id, first_seen=now, last_seen=now, updated_at=now,
                         withdrawn_at=None))
                 else:
                     oid, version = current.id, current.version + 1
                     report.updated += 1
-                    conn.execute(update(OfferingRow).where(OfferingRow.id == oid).values(
-                        version=version, status="active", content_hash=digest, document=document,
-                        channel=submission.channel, source_url=offering.url or submission.source_url,
+                    updates.append(dict(
+                        b_id=oid, version=version, status="active", content_hash=digest,
+                        document=document, channel=submission.channel,
+                        source_url=item.url or submission.source_url,
                         submission_id=submission.id, last_seen=now, updated_at=now,
                         withdrawn_at=None))
                 versions.append(dict(offering_id=oid, version=version, status="active",
@@ -257,9 +300,11 @@ class IngestService:
                 outbox.append(dict(offering_id=oid, version=version, op="upsert", created_at=now))
             if inserts:
                 conn.execute(insert(OfferingRow), inserts)
+            if updates:
+                conn.execute(update(OfferingRow).where(OfferingRow.id == bindparam("b_id")), updates)
 
-            seen_unchanged = [existing[a.offering.provider_offering_id].id for a in accepted
-                              if a.offering.provider_offering_id in existing]
+            seen_unchanged = [existing[a.provider_offering_id].id for a in accepted
+                              if a.provider_offering_id in existing]
             for chunk in _chunks(seen_unchanged, 500):
                 conn.execute(update(OfferingRow).where(OfferingRow.id.in_(chunk)).values(last_seen=now))
 

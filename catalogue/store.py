@@ -6,7 +6,8 @@ import hashlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, func, select, update
+import orjson
+from sqlalchemy import Engine, Text, cast, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from catalogue.errors import NotFound
@@ -19,7 +20,7 @@ from catalogue.models import (
     ProviderRow,
     SubmissionRow,
 )
-from normaliser.schema import Provenance, Provider, StoredOffering
+from normaliser.schema import Offering, Provenance, Provider, StoredOffering
 
 
 def utcnow() -> datetime:
@@ -45,24 +46,35 @@ def provider_from_row(row: ProviderRow) -> Provider:
                     default_currency=row.default_currency)
 
 
-def stored_offering_from_row(row: OfferingRow, provider: Provider) -> StoredOffering:
-    return StoredOffering.model_validate({
-        **row.document,
-        "id": row.id,
-        "provider": provider,
-        "version": row.version,
-        "provenance": Provenance(
-            provider_id=row.provider_id,
-            channel=row.channel,
-            source_url=row.source_url,
-            fetched_at=_aware(row.updated_at),
-            content_hash=row.content_hash,
-            submission_id=row.submission_id,
-            first_seen=_aware(row.first_seen),
-            last_seen=_aware(row.last_seen),
-            status=row.status,
-        ),
-    })
+def stored_offering_from_row(row, provider: Provider, document_json: str | bytes) -> StoredOffering:
+    """`row` has the offering columns; the document arrives as JSON text and is validated by
+    pydantic-core straight from it (the indexer reads thousands of these a second)."""
+    offering = Offering.model_validate_json(document_json)
+    provenance = Provenance(
+        provider_id=row.provider_id, channel=row.channel, source_url=row.source_url,
+        fetched_at=_aware(row.updated_at), content_hash=row.content_hash,
+        submission_id=row.submission_id, first_seen=_aware(row.first_seen),
+        last_seen=_aware(row.last_seen), status=row.status)
+    # Every part is validated already; construct without validating them again.
+    return StoredOffering.model_construct(
+        **{name: getattr(offering, name) for name in Offering.model_fields},
+        id=row.id, provider=provider, version=row.version, provenance=provenance)
+
+
+def _document_from_row(row, provider: dict) -> dict:
+    document = orjson.loads(row.document_json)
+    first_seen = _aware(row.first_seen)
+    document.update(id=row.id, version=row.version, provider=provider,
+                    provenance={"status": row.status,
+                                "first_seen": first_seen.isoformat() if first_seen else None})
+    return document
+
+
+_OFFERING_COLUMNS = (OfferingRow.id, OfferingRow.provider_id, OfferingRow.version,
+                     OfferingRow.status, OfferingRow.content_hash, OfferingRow.channel,
+                     OfferingRow.source_url, OfferingRow.submission_id, OfferingRow.first_seen,
+                     OfferingRow.last_seen, OfferingRow.updated_at,
+                     cast(OfferingRow.document, Text).label("document_json"))
 
 
 class Catalogue:
@@ -117,35 +129,55 @@ class Catalogue:
 
     # offerings -----------------------------------------------------------------
     def get_offering(self, offering_id: str) -> StoredOffering:
-        with self.session() as session:
-            row = session.get(OfferingRow, offering_id)
-            if row is None:
-                raise NotFound(f"No offering '{offering_id}'.")
-            provider = provider_from_row(session.get(ProviderRow, row.provider_id))
-            return stored_offering_from_row(row, provider)
+        found = self.get_offerings([offering_id])
+        if offering_id not in found:
+            raise NotFound(f"No offering '{offering_id}'.")
+        return found[offering_id]
 
     def get_offerings(self, offering_ids: list[str]) -> dict[str, StoredOffering]:
+        out: dict[str, StoredOffering] = {}
         with self.session() as session:
-            rows = session.scalars(select(OfferingRow).where(OfferingRow.id.in_(offering_ids))).all()
-            providers = {p.id: provider_from_row(p) for p in session.scalars(
-                select(ProviderRow).where(ProviderRow.id.in_({r.provider_id for r in rows})))}
-            return {r.id: stored_offering_from_row(r, providers[r.provider_id]) for r in rows}
+            providers: dict[str, Provider] = {}
+            for start in range(0, len(offering_ids), 500):
+                chunk = offering_ids[start:start + 500]
+                for row in session.execute(select(*_OFFERING_COLUMNS)
+                                           .where(OfferingRow.id.in_(chunk))):
+                    if row.provider_id not in providers:
+                        providers[row.provider_id] = provider_from_row(
+                            session.get(ProviderRow, row.provider_id))
+                    out[row.id] = stored_offering_from_row(row, providers[row.provider_id],
+                                                           row.document_json)
+        return out
 
-    def iter_active_offerings(self, batch_size: int = 1000) -> Iterator[StoredOffering]:
-        """Every active offering, in batches, for rebuilding an index."""
+    def offering_documents(self, offering_ids: list[str]) -> dict[str, dict]:
+        """Offerings in their stored JSON form with id, version, provider and provenance
+        added: what the indexer needs, without building models."""
+        out: dict[str, dict] = {}
+        with self.session() as session:
+            providers = {p.id: {"id": p.id, "name": p.name}
+                         for p in session.scalars(select(ProviderRow))}
+            for start in range(0, len(offering_ids), 500):
+                chunk = offering_ids[start:start + 500]
+                for row in session.execute(select(*_OFFERING_COLUMNS)
+                                           .where(OfferingRow.id.in_(chunk))):
+                    out[row.id] = _document_from_row(row, providers[row.provider_id])
+        return out
+
+    def iter_active_offering_documents(self, batch_size: int = 1000) -> Iterator[dict]:
+        """Every active offering in its stored JSON form, in batches, for rebuilding an index."""
         last_id = ""
         while True:
             with self.session() as session:
-                rows = session.scalars(
-                    select(OfferingRow)
+                rows = session.execute(
+                    select(*_OFFERING_COLUMNS)
                     .where(OfferingRow.status == "active", OfferingRow.id > last_id)
-                    .order_by(OfferingRow.id).limit(batch_size)
-                ).all()
+                    .order_by(OfferingRow.id).limit(batch_size)).all()
                 if not rows:
                     return
-                providers = {p.id: provider_from_row(p) for p in session.scalars(select(ProviderRow))}
+                providers = {p.id: {"id": p.id, "name": p.name}
+                             for p in session.scalars(select(ProviderRow))}
             for row in rows:
-                yield stored_offering_from_row(row, providers[row.provider_id])
+                yield _document_from_row(row, providers[row.provider_id])
             last_id = rows[-1].id
 
     def count_offerings(self, status: str = "active") -> int:

@@ -33,6 +33,7 @@ class Services:
         return report
 
     def close(self) -> None:
+        self.ingest.close()
         self.engine.dispose()
 
 
@@ -49,6 +50,6 @@ def build_services(settings: Settings) -> Services:
     backend = build_search_backend(settings, engine)
     backend.ensure_index()
     ingest = IngestService(catalogue, read_feed_v1, ref_currency=settings.reference_currency,
-                           rates=RateTable.load_default())
+                           rates=RateTable.load_default(), workers=settings.normalise_workers)
     indexer = Indexer(catalogue, backend, batch_size=settings.index_batch_size)
     return Services(settings, engine, catalogue, backend, ingest, indexer)

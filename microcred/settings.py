@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -22,6 +23,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     index_batch_size: int = Field(1000, ge=1, le=10000)
+    normalise_workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1, ge=1, le=64,
+        description="Processes that normalise large feeds in parallel; 1 = in-process.")
     max_feed_bytes: int = Field(50 * 1024 * 1024, ge=1024)
 
     @field_validator("data_dir")

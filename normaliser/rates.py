@@ -46,6 +46,10 @@ class RateTable:
         return cls(base=base, date=as_of, rates=MappingProxyType(rates),
                    source=str(data["source"]), indicative=bool(data.get("indicative", False)))
 
+    def __reduce__(self):
+        # mappingproxy does not pickle; rebuild it, so tables can go to worker processes.
+        return (_rebuild, (self.base, self.date, dict(self.rates), self.source, self.indicative))
+
     @classmethod
     def load_default(cls) -> RateTable:
         """The table shipped in normaliser/data/rates.json, read once per process."""
@@ -68,3 +72,9 @@ class RateTable:
 def _default_table() -> RateTable:
     text = resources.files("normaliser").joinpath("data/rates.json").read_text(encoding="utf-8")
     return RateTable.from_dict(json.loads(text))
+
+
+def _rebuild(base: str, as_of: date, rates: dict[str, float], source: str,
+             indicative: bool) -> RateTable:
+    return RateTable(base=base, date=as_of, rates=MappingProxyType(rates), source=source,
+                     indicative=indicative)

@@ -6,10 +6,9 @@ Backends share this so they index the same values and agree on facets and filter
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from normaliser.schema import Instance, Price, StoredOffering
+from normaliser.schema import StoredOffering
 
 # Bands in the deployment's reference currency: (label, lower bound inclusive, upper exclusive).
 PRICE_BANDS: tuple[tuple[str, float, float | None], ...] = (
@@ -77,93 +76,94 @@ class IndexDocument:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
-def _price_ref(price: Price | None) -> float | None:
-    if price is None:
+def _price_ref(price: dict | None) -> float | None:
+    if not price:
         return None
-    if price.is_free:
+    if price.get("is_free"):
         return 0.0
-    return price.amount_ref
+    return price.get("amount_ref")
 
 
-def _instances(offering: StoredOffering) -> list[Instance]:
+def _without_raw(value: dict | None) -> dict | None:
+    return {k: v for k, v in value.items() if k != "raw"} if value else None
+
+
+def build_document(offering: StoredOffering | dict[str, Any]) -> IndexDocument:
+    """The index document of a stored offering, given as the model or as its JSON form
+    (what the catalogue stores, plus id, version, provider and provenance)."""
+    o = offering.model_dump(mode="json") if isinstance(offering, StoredOffering) else offering
+    places = o.get("places") or []
+    first_place = places[0] if places else None
     # Offerings without explicit runs still have one implicit run carrying the
     # offering-level mode, place and price, so instance filters can match them.
-    if offering.instances:
-        return offering.instances
-    return [Instance(mode=offering.mode, pace=offering.pace,
-                     place=offering.places[0] if offering.places else None, price=offering.price)]
-
-
-def build_document(offering: StoredOffering) -> IndexDocument:
+    runs = o.get("instances") or [{}]
     instances = []
-    for run in _instances(offering):
-        price = run.price or offering.price
-        place = run.place or (offering.places[0] if offering.places else None)
+    for run in runs:
+        price = run.get("price") or o.get("price")
+        place = run.get("place") or first_place
         instances.append(IndexedInstance(
-            start_date=run.start_date.isoformat() if run.start_date else None,
-            mode=(run.mode or offering.mode),
-            pace=(run.pace or offering.pace),
-            country=place.country if place else None,
+            start_date=run.get("start_date"),
+            mode=run.get("mode") or o.get("mode"),
+            pace=run.get("pace") or o.get("pace"),
+            country=place.get("country") if place else None,
             price_ref=_price_ref(price),
-            is_free=price.is_free if price else None,
+            is_free=price.get("is_free", False) if price else None,
         ))
     known_prices = [i.price_ref for i in instances if i.price_ref is not None]
     price_ref = min(known_prices) if known_prices else None
     is_free = any(i.is_free for i in instances)
 
-    level, credits, duration = offering.level, offering.credits, offering.duration
-    subjects = offering.subject.isced if offering.subject else []
-    countries = {p.country for p in offering.places if p.country} | {
+    level, credits, duration = o.get("level") or {}, o.get("credits") or {}, o.get("duration") or {}
+    subjects = (o.get("subject") or {}).get("isced") or []
+    countries = {p["country"] for p in places if p.get("country")} | {
         i.country for i in instances if i.country}
-    hours = (credits.hours if credits and credits.hours is not None
-             else duration.hours if duration else None)
+    hours = credits.get("hours") if credits.get("hours") is not None else duration.get("hours")
+    provider = o["provider"]
+    languages = o.get("languages") or []
+    credential_type = o.get("credential_type")
     keywords: dict[str, list[str]] = {
-        "provider": [offering.provider.id],
-        "mode": sorted({str(i.mode) for i in instances if i.mode}),
-        "pace": sorted({str(i.pace) for i in instances if i.pace}),
-        "framework": [str(level.framework)] if level and level.framework else [],
-        "eqf": [str(level.eqf)] if level and level.eqf else [],
+        "provider": [provider["id"]],
+        "mode": sorted({i.mode for i in instances if i.mode}),
+        "pace": sorted({i.pace for i in instances if i.pace}),
+        "framework": [level["framework"]] if level.get("framework") else [],
+        "eqf": [str(level["eqf"])] if level.get("eqf") else [],
         "subject": sorted({c for c in subjects if len(c) == 4}),
         "subject_narrow": sorted({c[:3] for c in subjects if len(c) >= 3}),
         "subject_broad": sorted({c[:2] for c in subjects}),
-        "credential_type": [offering.credential_type] if offering.credential_type else [],
-        "language": sorted(set(offering.languages)),
+        "credential_type": [credential_type] if credential_type else [],
+        "language": sorted(set(languages)),
         "country": sorted(countries),
-        "credit_system": [str(credits.system)] if credits and credits.system else [],
+        "credit_system": [credits["system"]] if credits.get("system") else [],
         "free": ["true" if is_free else "false"] if (is_free or price_ref is not None) else [],
         "price_band": [b] if (b := price_band(price_ref, is_free)) else [],
-        "credits_band": [b] if (b := band(credits.ects if credits else None, CREDIT_BANDS)) else [],
+        "credits_band": [b] if (b := band(credits.get("ects"), CREDIT_BANDS)) else [],
     }
-    start_dates = sorted({i.start_date for i in instances if i.start_date})
     summary = {
-        "id": offering.id,
-        "provider_offering_id": offering.provider_offering_id,
-        "title": offering.title,
-        "provider": {"id": offering.provider.id, "name": offering.provider.name},
-        "url": offering.url,
-        "level": level.model_dump(exclude={"raw"}) if level else None,
-        "credits": credits.model_dump(exclude={"raw"}) if credits else None,
-        "mode": offering.mode,
+        "id": o["id"],
+        "provider_offering_id": o["provider_offering_id"],
+        "title": o["title"],
+        "provider": {"id": provider["id"], "name": provider["name"]},
+        "url": o.get("url"),
+        "level": _without_raw(o.get("level")),
+        "credits": _without_raw(o.get("credits")),
+        "mode": o.get("mode"),
         "modes": keywords["mode"],
-        "pace": offering.pace,
-        "price": offering.price.model_dump(mode="json", exclude={"raw"}) if offering.price else None,
-        "duration": duration.model_dump(exclude={"raw"}) if duration else None,
+        "pace": o.get("pace"),
+        "price": _without_raw(o.get("price")),
+        "duration": _without_raw(o.get("duration")),
         "subject": subjects,
-        "languages": offering.languages,
-        "credential_type": offering.credential_type,
+        "languages": languages,
+        "credential_type": credential_type,
         "countries": keywords["country"],
-        "start_dates": start_dates,
+        "start_dates": sorted({i.start_date for i in instances if i.start_date}),
     }
-    first_seen = offering.provenance.first_seen or datetime.min
     return IndexDocument(
-        id=offering.id, version=offering.version, provider_id=offering.provider.id,
-        provider_name=offering.provider.name, title=offering.title,
-        description=offering.description or "", outcomes="\n".join(offering.learning_outcomes),
-        framework=str(level.framework) if level and level.framework else None,
-        level_value=level.value if level else None, eqf=level.eqf if level else None,
-        ects=credits.ects if credits else None,
-        credit_system=str(credits.system) if credits and credits.system else None,
-        hours=hours, weeks=duration.weeks if duration else None,
-        price_ref=price_ref, is_free=is_free, credential_type=offering.credential_type,
-        first_seen=first_seen.isoformat(), keywords=keywords, instances=instances,
-        summary=summary)
+        id=o["id"], version=o["version"], provider_id=provider["id"],
+        provider_name=provider["name"], title=o["title"],
+        description=o.get("description") or "", outcomes="\n".join(o.get("learning_outcomes") or []),
+        framework=level.get("framework"), level_value=level.get("value"), eqf=level.get("eqf"),
+        ects=credits.get("ects"), credit_system=credits.get("system"),
+        hours=hours, weeks=duration.get("weeks"),
+        price_ref=price_ref, is_free=is_free, credential_type=credential_type,
+        first_seen=(o.get("provenance") or {}).get("first_seen") or "",
+        keywords=keywords, instances=instances, summary=summary)

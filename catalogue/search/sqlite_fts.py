@@ -9,12 +9,12 @@ Tables (all rebuildable from the catalogue):
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine
 
 from catalogue.search.base import Capability, SearchBackend
@@ -103,16 +103,22 @@ class SqliteFtsBackend(SearchBackend):
         with self.engine.begin() as conn:
             cur = conn.connection.driver_connection.cursor()
             seq = cur.execute("SELECT value FROM search_meta WHERE key='seq'").fetchone()[0]
+            indexed: dict[str, tuple[int, int]] = {}
+            ids = [d.id for d in documents]
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                indexed.update((r[0], (r[1], r[2])) for r in cur.execute(
+                    f"SELECT offering_id, rowid, version FROM search_docs WHERE offering_id IN "
+                    f"({','.join('?' * len(chunk))})", chunk))
+            fts_rows, value_rows, instance_rows = [], [], []
             for doc in documents:
-                existing = cur.execute(
-                    "SELECT rowid, version FROM search_docs WHERE offering_id=?", (doc.id,)).fetchone()
+                existing = indexed.get(doc.id)
                 if existing and existing[1] > doc.version:
                     continue  # a newer version is already indexed; a replay changes nothing
                 seq += 1
                 row = (doc.id, doc.version, seq, doc.provider_id, doc.title.casefold(),
                        doc.framework, doc.eqf, doc.ects, doc.hours, doc.weeks, doc.price_ref,
-                       int(doc.is_free), doc.first_seen,
-                       json.dumps(doc.summary, ensure_ascii=False, default=str))
+                       int(doc.is_free), doc.first_seen, orjson.dumps(doc.summary).decode())
                 if existing:
                     rowid = existing[0]
                     self._delete_children(cur, rowid)
@@ -127,15 +133,16 @@ class SqliteFtsBackend(SearchBackend):
                            provider_id, title_sort, framework, eqf, ects, hours, weeks, price_ref,
                            is_free, first_seen, summary) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)""", row)
                     rowid = cur.lastrowid
-                cur.execute("INSERT INTO search_fts (rowid, title, description, outcomes, "
-                            "provider_name) VALUES (?,?,?,?,?)",
-                            (rowid, doc.title, doc.description, doc.outcomes, doc.provider_name))
-                cur.executemany("INSERT OR IGNORE INTO search_values VALUES (?,?,?)",
-                                [(f, v, rowid) for f, values in doc.keywords.items() for v in values])
-                cur.executemany(
-                    "INSERT INTO search_instances VALUES (?,?,?,?,?,?,?)",
-                    [(rowid, i.start_date, i.mode, i.pace, i.country, i.price_ref,
-                      None if i.is_free is None else int(i.is_free)) for i in doc.instances])
+                indexed[doc.id] = (rowid, doc.version)
+                fts_rows.append((rowid, doc.title, doc.description, doc.outcomes, doc.provider_name))
+                value_rows.extend((f, v, rowid) for f, values in doc.keywords.items() for v in values)
+                instance_rows.extend(
+                    (rowid, i.start_date, i.mode, i.pace, i.country, i.price_ref,
+                     None if i.is_free is None else int(i.is_free)) for i in doc.instances)
+            cur.executemany("INSERT INTO search_fts (rowid, title, description, outcomes, "
+                            "provider_name) VALUES (?,?,?,?,?)", fts_rows)
+            cur.executemany("INSERT OR IGNORE INTO search_values VALUES (?,?,?)", value_rows)
+            cur.executemany("INSERT INTO search_instances VALUES (?,?,?,?,?,?,?)", instance_rows)
             cur.execute("UPDATE search_meta SET value=? WHERE key='seq'", (seq,))
 
     @staticmethod
@@ -222,7 +229,7 @@ class SqliteFtsBackend(SearchBackend):
                 if row[4] and HIGHLIGHT_OPEN in row[4]:
                     highlights["description"] = render_highlight(row[4])
             score = -row[2] if sort == SortKey.RELEVANCE and row[2] is not None else None
-            hits.append(Hit(id=row[0], score=score, summary=json.loads(row[1]),
+            hits.append(Hit(id=row[0], score=score, summary=orjson.loads(row[1]),
                             highlights=highlights))
         next_cursor = None
         if len(rows) > query.size:

@@ -193,3 +193,15 @@ def test_migrations_match_the_models(services):
     diff = [d for d in diff if not (d[0] == "remove_table" and d[1].name.startswith("search_"))
             and not (d[0] == "remove_index" and d[1].table.name.startswith("search_"))]
     assert diff == []
+
+
+def test_index_rebuilds_from_the_catalogue_alone(services, provider):
+    services.import_feed(provider.id, feed("A1", "A2", "A3"), format="csv")
+    services.import_feed(provider.id, feed("A1", "A2"), format="csv")  # A3 withdrawn
+    before = services.backend.search(SearchQuery(text="data")).hits
+    services.backend.clear()
+    assert services.backend.count() == 0
+    assert services.indexer.rebuild() == 2
+    assert services.backend.count() == services.catalogue.count_offerings() == 2
+    after = services.backend.search(SearchQuery(text="data")).hits
+    assert [(h.id, h.summary) for h in after] == [(h.id, h.summary) for h in before]

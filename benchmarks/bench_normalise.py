@@ -1,0 +1,92 @@
+"""normalise_record alone: records/s and µs/record on synthetic rows and on the sample feeds.
+
+    .venv/bin/python -m benchmarks.bench_normalise [--rows 20000] [--repeat 3] [--profile synthetic|sample]
+
+Each data set is timed in passes over the same records in one process. Pass 1 is the
+one that counts for a feed seen for the first time (any memoised parser results are
+filled during it); later passes show the steady state of a long-running server. The
+first pass of the first data set also pays for building lazy lookup tables once; a
+throw-away record is normalised first so that cost is reported apart ("warm-up").
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import pstats
+import time
+from pathlib import Path
+
+from benchmarks.synthetic import synthetic_rows
+from normaliser.normalise import NormaliseContext, normalise_record
+from normaliser.rates import RateTable
+from normaliser.readers.feed_v1 import read_feed_v1
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "microcred" / "sample_data"
+
+Job = list[tuple[dict, NormaliseContext]]
+
+
+def synthetic_job(rows: int) -> Job:
+    # As benchmarks/bench_ingest.py registers its providers: NZ, NZD, no other hints.
+    ctx = NormaliseContext(provider_id="bench", default_currency="NZD", default_country="NZ",
+                           ref_currency="EUR", rates=RateTable.load_default())
+    return [(row, ctx) for row in synthetic_rows(rows)]
+
+
+def sample_job() -> Job:
+    job: Job = []
+    providers = json.loads((SAMPLE_DIR / "providers.json").read_text(encoding="utf-8"))
+    for entry in providers:
+        ctx = NormaliseContext(
+            provider_id=entry["id"], default_currency=entry.get("default_currency"),
+            default_country=entry.get("country"), default_language=entry.get("default_language"),
+            ref_currency="EUR", rates=RateTable.load_default(),
+            level_framework=entry.get("level_framework"), credit_system=entry.get("credit_system"))
+        feed = read_feed_v1((SAMPLE_DIR / entry["feed"]).read_bytes(), entry.get("format"))
+        job.extend((record.fields, ctx) for record in feed.records)
+    return job
+
+
+def run_pass(job: Job) -> float:
+    started = time.perf_counter()
+    for fields, ctx in job:
+        normalise_record(fields, ctx)
+    return time.perf_counter() - started
+
+
+def report(name: str, job: Job, repeat: int) -> None:
+    for n in range(1, repeat + 1):
+        seconds = run_pass(job)
+        print(f"{name:<10} pass {n}: {len(job):>6} records  {len(job) / seconds:>9.0f} records/s  "
+              f"{seconds / len(job) * 1e6:>8.1f} µs/record")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=20000, help="synthetic rows")
+    parser.add_argument("--repeat", type=int, default=3, help="passes per data set")
+    parser.add_argument("--profile", choices=("synthetic", "sample"),
+                        help="profile one pass over this data set with cProfile instead")
+    args = parser.parse_args()
+
+    jobs = {"synthetic": synthetic_job(args.rows), "sample": sample_job()}
+    started = time.perf_counter()
+    normalise_record({"id": "warm-up", "title": "Warm-up", "language": "Deutsch",
+                      "location": "Nowhere"}, jobs["sample"][0][1])
+    print(f"warm-up (lazy tables): {(time.perf_counter() - started) * 1000:.1f} ms")
+
+    if args.profile:
+        profiler = cProfile.Profile()
+        profiler.runcall(run_pass, jobs[args.profile])
+        stats = pstats.Stats(profiler).strip_dirs().sort_stats("tottime")
+        stats.print_stats(30)
+        stats.sort_stats("cumulative").print_stats(40)
+        return
+    for name, job in jobs.items():
+        report(name, job, args.repeat)
+
+
+if __name__ == "__main__":
+    main()
