@@ -7,6 +7,7 @@ accents. Parsers match on a cleaned, folded copy and keep the original as `raw`.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -15,7 +16,6 @@ _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\ufe58\ufe63\uff0d"
 _DASH_RE = re.compile(f"[{_DASHES}]")
 # Characters that carry no meaning in a value but break matching.
 _INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_SPACE_RE = re.compile(r"\s+")
 
 # Short values (a level, a price, a place) are read from their first this many characters.
 # Anything longer is pasted prose or garbage, and bounding it keeps every parser linear.
@@ -46,20 +46,36 @@ def clean(raw: object, limit: int = VALUE_LIMIT) -> str:
     """
     if raw is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(raw)[: limit * 2])
-    text = _INVISIBLE_RE.sub("", text)
-    text = _DASH_RE.sub("-", text)
-    return _SPACE_RE.sub(" ", text).strip()[:limit]
+    text = str(raw)[: limit * 2]
+    if not text.isascii():  # ASCII is its own NFKC form and has no invisible or dash characters
+        text = unicodedata.normalize("NFKC", text)
+        text = _INVISIBLE_RE.sub("", text)
+        text = _DASH_RE.sub("-", text)
+    # str.split() and re's \s agree on what whitespace is (str.isspace).
+    return " ".join(text.split())[:limit]
 
 
 def strip_accents(text: str) -> str:
     """'Māori' -> 'Maori', 'Gàidhlig' -> 'Gaidhlig'."""
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def fold(raw: object) -> str:
     """Cleaned, lower-case and without accents: the form keyword tables are matched against."""
+    if type(raw) is str and len(raw) <= _FOLD_CACHE_TEXT:
+        return _fold_short(raw)
+    return strip_accents(clean(raw)).casefold()
+
+
+# Parsers fold the same short values again and again; longer texts are not worth keeping.
+_FOLD_CACHE_TEXT = 256
+
+
+@functools.lru_cache(maxsize=8192)
+def _fold_short(raw: str) -> str:
     return strip_accents(clean(raw)).casefold()
 
 

@@ -6,10 +6,12 @@ import functools
 import re
 
 from normaliser.issues import Issue, IssueCode, Parsed
+from normaliser.parsers.memo import memoised_parser
 from normaliser.text import clean, fold, shorten
 from normaliser.vocab.credential_types import CREDENTIAL_PHRASES, CREDENTIAL_TYPES
 
 
+@memoised_parser
 def parse_credential_type(raw: str | None, field: str = "credential_type") -> Parsed[str]:
     """One of CREDENTIAL_TYPES, or None with a warning naming the vocabulary."""
     text = clean(raw)

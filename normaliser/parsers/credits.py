@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from normaliser.issues import Issue, IssueCode, Parsed
+from normaliser.parsers.memo import memoised, memoised_parser
 from normaliser.parsers.numeric import NUMBER_PATTERN, RANGE_JOIN_PATTERN, parse_number, tidy
 from normaliser.schema import Credits, CreditSystem
 from normaliser.text import clean, fold, shorten, words_to_digits
@@ -34,6 +35,7 @@ _MAX_VALUE = {CreditSystem.HOURS: 20000.0}
 _DEFAULT_MAX_VALUE = 1000.0
 
 
+@memoised_parser
 def parse_credits(raw: str | None, system_hint: str | CreditSystem | None = None,
                   field: str = "credits") -> Parsed[Credits]:
     """Read a credit value and convert it to ECTS and notional hours by published convention.
@@ -100,6 +102,7 @@ def parse_credits(raw: str | None, system_hint: str | CreditSystem | None = None
     return Parsed(credits, issues)
 
 
+@memoised
 def credit_system_from_text(raw: object) -> CreditSystem | None:
     """The credit system a short text names: 'ECTS', 'NZ credits', 'CATS', 'US_SCH', 'hours'."""
     folded = fold(raw)

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from dateutil import parser as dateutil_parser
 
 from normaliser.issues import Issue, IssueCode, Parsed
+from normaliser.parsers.memo import memoised_parser
 from normaliser.text import clean, fold, shorten
 
 _MONTHS = {
@@ -42,6 +43,7 @@ _SPLIT_RE = re.compile(r"[;\n\r|]+")
 _FIRST_YEAR, _LAST_YEAR = 1990, 2100
 
 
+@memoised_parser
 def parse_date(raw: str | None, field: str = "start_dates") -> Parsed[date]:
     """Read one calendar date."""
     text = clean(raw)

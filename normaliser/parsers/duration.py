@@ -15,6 +15,7 @@ import re
 import isodate
 
 from normaliser.issues import Issue, IssueCode, Parsed
+from normaliser.parsers.memo import memoised_parser
 from normaliser.parsers.numeric import NUMBER_PATTERN, RANGE_JOIN_PATTERN, parse_number, tidy
 from normaliser.schema import Duration
 from normaliser.text import clean, fold, shorten, words_to_digits
@@ -50,6 +51,7 @@ _TERM_RE = re.compile(r"(?<![a-z])(?:semesters?|terms?|trimesters?|quarters?)(?!
 _ISO_RE = re.compile(r"^P(?!$)(?:\d+(?:[.,]\d+)?[YMWD])*(?:T(?:\d+(?:[.,]\d+)?[HMS])+)?$", re.IGNORECASE)
 
 
+@memoised_parser
 def parse_duration(raw: str | None, field: str = "duration") -> Parsed[Duration]:
     """Read a length of study into total hours, weeks and hours per week."""
     text = clean(raw)

@@ -8,6 +8,7 @@ import re
 import pycountry
 
 from normaliser.issues import Issue, IssueCode, Parsed
+from normaliser.parsers.memo import memoised, memoised_parser
 from normaliser.text import clean, fold, shorten
 
 # Names pycountry (ISO 639-3 names) does not know as written, and endonyms providers use.
@@ -39,6 +40,7 @@ _PUNCTUATION_RE = re.compile(r"[^\w\s-]|_(?![a-z])")
 _TAG_RE = re.compile(r"^([a-z]{2,3})(?:[-_][a-z0-9]{2,8})+$")
 
 
+@memoised_parser
 def parse_languages(raw: str | list[str] | None, field: str = "language") -> Parsed[list[str]]:
     """Map language names and codes to ISO 639-1 codes, in the order given, each once."""
     parts = raw if isinstance(raw, list) else [raw]
@@ -51,6 +53,7 @@ def parse_languages(raw: str | list[str] | None, field: str = "language") -> Par
     return Parsed(codes, issues)
 
 
+@memoised
 def language_code(raw: object) -> str | None:
     """The ISO 639-1 code of one language name or code, or None."""
     item = _bare(fold(raw))

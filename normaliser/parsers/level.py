@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from normaliser.issues import Issue, IssueCode, Parsed
+from normaliser.parsers.memo import memoised, memoised_parser
 from normaliser.schema import Framework, Level
 from normaliser.text import clean, fold, shorten, words_to_digits
 from normaliser.vocab.frameworks import ENTRY, FRAMEWORKS, framework_aliases
@@ -23,6 +24,7 @@ _ENTRY_RE = re.compile(r"\bentry(?:\s*-?\s*level)?(?:\s*([1-3]))?\b")
 _ENTRY_SHORT_RE = re.compile(r"(?:rqf\s*)?e([1-3])")
 
 
+@memoised
 def framework_from_text(raw: object) -> Framework | None:
     """The framework a short text names ('NZQF', 'nzqcf', 'QQI', 'FHEQ'), or None."""
     folded = fold(raw)
@@ -34,6 +36,7 @@ def framework_from_text(raw: object) -> Framework | None:
     return None
 
 
+@memoised_parser
 def parse_level(raw: str | None, framework_hint: str | Framework | None = None,
                 field: str = "level") -> Parsed[Level]:
     """Read a level and its framework; fill `eqf` only from official referencing."""

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from normaliser.issues import Issue, IssueCode, Parsed
+from normaliser.parsers.memo import memoised_parser
 from normaliser.schema import Mode, Pace
 from normaliser.text import clean, fold, shorten
 
@@ -48,6 +49,7 @@ _REWRITES = ((re.compile(r"virtual[\s-]*class(?:room)?s?"), "online live"),
 _ALTERNATIVES = re.compile(r"(?<![a-z])(?:or|either)(?![a-z])|/")
 
 
+@memoised_parser
 def parse_mode(raw: str | None, field: str = "mode") -> Parsed[ModePace]:
     """Map a delivery text to Mode (online, in_person, blended) and Pace (self_paced, scheduled)."""
     text = clean(raw)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import pycountry
 
 from normaliser.issues import Issue, IssueCode, Parsed
+from normaliser.parsers.memo import memoised, memoised_parser
 from normaliser.schema import Place
 from normaliser.text import clean, fold, shorten
 from normaliser.vocab.places import (
@@ -56,6 +57,7 @@ class _Part:
     sub: list[_Part] = field(default_factory=list)
 
 
+@memoised_parser
 def parse_place(raw: str | list[str] | None, default_country: str | None = None,
                 field: str = "location") -> Parsed[list[Place]]:
     """Read one or more places into country (ISO 3166-1 alpha-2), region, city and coordinates."""
@@ -74,6 +76,7 @@ def parse_place(raw: str | list[str] | None, default_country: str | None = None,
     return Parsed(places, issues)
 
 
+@memoised
 def country_code(raw: object) -> str | None:
     """ISO 3166-1 alpha-2 for a country name or code ('New Zealand', 'UK', 'IRL', 'nz'), or None."""
     found = _country(fold(raw), str(raw or "").strip())

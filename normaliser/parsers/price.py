@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from normaliser.issues import Issue, IssueCode, Parsed
+from normaliser.parsers.memo import memoised_parser
 from normaliser.parsers.numeric import NUMBER_RE, parse_number, tidy
 from normaliser.rates import RateTable
 from normaliser.schema import Audience, Price
@@ -58,6 +59,7 @@ class _Money:
     amount_max: float | None = None
 
 
+@memoised_parser
 def parse_price(raw: str | None, default_currency: str | None = None,
                 rates: RateTable | None = None, ref_currency: str | None = None,
                 field: str = "price") -> Parsed[Price]:

@@ -11,6 +11,7 @@ import re
 
 import pycountry
 
+from normaliser.parsers.memo import memoised
 from normaliser.text import fold
 
 # Prefixed dollar signs first: '$' alone is resolved by the caller's default currency.
@@ -78,6 +79,7 @@ def currency_from_name(text: str) -> tuple[str, int] | None:
     return (code, match.start()) if code else None
 
 
+@memoised
 def currency_code(raw: object) -> str | None:
     """An ISO 4217 code for a short currency text: 'nzd', 'US Dollar', 'Euro', '€', 'NZ$'."""
     text = str(raw or "").strip()
