@@ -84,8 +84,20 @@ def _price_ref(price: dict | None) -> float | None:
     return price.get("amount_ref")
 
 
-def _without_raw(value: dict | None) -> dict | None:
-    return {k: v for k, v in value.items() if k != "raw"} if value else None
+# The result-card shape of each value object: every key present, so clients and
+# templates need not guess whether a missing key means "unknown".
+CARD_KEYS = {
+    "level": ("framework", "value", "eqf"),
+    "credits": ("value", "system", "ects", "hours", "approximate"),
+    "price": ("amount", "amount_max", "currency", "is_free", "includes_tax", "audience",
+              "amount_ref", "ref_currency"),
+    "duration": ("hours", "weeks", "hours_per_week", "part_time"),
+}
+
+
+def _card_value(o: dict, name: str) -> dict | None:
+    value = o.get(name)
+    return {key: value.get(key) for key in CARD_KEYS[name]} if value else None
 
 
 def build_document(offering: StoredOffering | dict[str, Any]) -> IndexDocument:
@@ -144,13 +156,13 @@ def build_document(offering: StoredOffering | dict[str, Any]) -> IndexDocument:
         "title": o["title"],
         "provider": {"id": provider["id"], "name": provider["name"]},
         "url": o.get("url"),
-        "level": _without_raw(o.get("level")),
-        "credits": _without_raw(o.get("credits")),
+        "level": _card_value(o, "level"),
+        "credits": _card_value(o, "credits"),
         "mode": o.get("mode"),
         "modes": keywords["mode"],
         "pace": o.get("pace"),
-        "price": _without_raw(o.get("price")),
-        "duration": _without_raw(o.get("duration")),
+        "price": _card_value(o, "price"),
+        "duration": _card_value(o, "duration"),
         "subject": subjects,
         "languages": languages,
         "credential_type": credential_type,

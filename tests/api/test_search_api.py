@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from microcred.sample import load_sample_data
 from microcred.web import create_web_app
 
 FEED = """id,title,description,level,credits,mode,price,duration,start_dates,language,subject,location
@@ -155,3 +156,24 @@ def test_home_page_renders_results_without_javascript(client):
 def test_page_survives_bad_filters(client):
     page = client.get("/", params={"eqf_min": "12"})
     assert page.status_code == 200 and "could not be used" in page.text
+
+
+def test_every_sample_offering_and_search_page_renders(services):
+    """The bundled sample data, written the messy ways providers write, renders everywhere."""
+    load_sample_data(services)
+    client = TestClient(create_web_app(services))
+    for params in ({}, {"q": "data"}, {"sort": "price"}, {"sort": "start_date", "free": "true"},
+                   {"q": "maori", "mode": "online"}, {"subject": "06", "sort": "credits"}):
+        page = client.get("/", params=dict(params, size=100))
+        assert page.status_code == 200, (params, page.text[:500])
+        assert "offering" in page.text
+    ids, cursor = [], None
+    while True:
+        body = client.get("/v1/search", params={"size": 100, **({"cursor": cursor} if cursor else {})}).json()
+        ids += [h["id"] for h in body["hits"]]
+        cursor = body["next_cursor"]
+        if not cursor:
+            break
+    assert len(ids) == services.catalogue.count_offerings() >= 400
+    for offering_id in ids:
+        assert client.get(f"/offerings/{offering_id}").status_code == 200, offering_id
