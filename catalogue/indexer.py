@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from catalogue.search.base import SearchBackend
-from catalogue.search.documents import build_document
+from catalogue.search.documents import DOCUMENT_FORMAT, build_document
 from catalogue.store import Catalogue
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,14 @@ class Indexer:
             stats.deleted += len(deletes)
         return stats
 
+    def ensure_current_format(self) -> bool:
+        """Rebuild the index if an older build_document wrote it. True if it rebuilt."""
+        if self.backend.document_format() == DOCUMENT_FORMAT:
+            return False
+        log.info("search index format differs from %s: rebuilding", DOCUMENT_FORMAT)
+        self.rebuild()
+        return True
+
     def rebuild(self) -> int:
         """Empty the index and fill it again from the catalogue's active offerings."""
         self.backend.ensure_index()
@@ -69,4 +77,5 @@ class Indexer:
         if batch:
             self.backend.upsert(batch)
             total += len(batch)
+        self.backend.set_document_format(DOCUMENT_FORMAT)
         return total

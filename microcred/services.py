@@ -52,4 +52,5 @@ def build_services(settings: Settings) -> Services:
     ingest = IngestService(catalogue, read_feed_v1, ref_currency=settings.reference_currency,
                            rates=RateTable.load_default(), workers=settings.normalise_workers)
     indexer = Indexer(catalogue, backend, batch_size=settings.index_batch_size)
+    indexer.ensure_current_format()
     return Services(settings, engine, catalogue, backend, ingest, indexer)

@@ -44,6 +44,13 @@ class SearchBackend(ABC):
         """Create what the backend needs if it is missing. Safe to call repeatedly."""
 
     @abstractmethod
+    def document_format(self) -> int | None:
+        """The DOCUMENT_FORMAT the index was built with (None: empty or unknown)."""
+
+    @abstractmethod
+    def set_document_format(self, version: int) -> None: ...
+
+    @abstractmethod
     def upsert(self, documents: Sequence[IndexDocument]) -> None: ...
 
     @abstractmethod

@@ -10,6 +10,10 @@ from typing import Any
 
 from normaliser.schema import StoredOffering
 
+# Bump when build_document changes what it stores: indexes built by an older format are
+# rebuilt from the catalogue on start.
+DOCUMENT_FORMAT = 2
+
 # Bands in the deployment's reference currency: (label, lower bound inclusive, upper exclusive).
 PRICE_BANDS: tuple[tuple[str, float, float | None], ...] = (
     ("under_100", 0.0, 100.0),

@@ -97,6 +97,17 @@ class SqliteFtsBackend(SearchBackend):
             for statement in SCHEMA:
                 conn.exec_driver_sql(statement)
 
+    def document_format(self) -> int | None:
+        with self.engine.connect() as conn:
+            row = conn.exec_driver_sql(
+                "SELECT value FROM search_meta WHERE key='document_format'").fetchone()
+        return row[0] if row else None
+
+    def set_document_format(self, version: int) -> None:
+        with self.engine.begin() as conn:
+            conn.exec_driver_sql("INSERT OR REPLACE INTO search_meta VALUES ('document_format', ?)",
+                                 (version,))
+
     def upsert(self, documents: Sequence[IndexDocument]) -> None:
         if not documents:
             return

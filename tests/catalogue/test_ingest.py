@@ -16,6 +16,7 @@ from catalogue.models import (
     SubmissionRow,
 )
 from catalogue.search.query import Filters, SearchQuery
+from microcred.services import build_services
 
 HEADER = "id,title,level,credits,mode,price,duration,start_dates\n"
 ROWS = {
@@ -205,3 +206,17 @@ def test_index_rebuilds_from_the_catalogue_alone(services, provider):
     assert services.backend.count() == services.catalogue.count_offerings() == 2
     after = services.backend.search(SearchQuery(text="data")).hits
     assert [(h.id, h.summary) for h in after] == [(h.id, h.summary) for h in before]
+
+
+def test_an_index_of_an_older_document_format_is_rebuilt_on_start(settings, services, provider):
+    services.import_feed(provider.id, feed("A1", "A2"), format="csv")
+    services.backend.set_document_format(-1)
+    services.backend.clear()
+    services.close()
+    restarted = build_services(settings)
+    try:
+        assert restarted.backend.count() == 2
+        assert restarted.backend.search(SearchQuery(text="data science")).total == 1
+        assert restarted.indexer.ensure_current_format() is False
+    finally:
+        restarted.close()
