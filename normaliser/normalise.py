@@ -21,6 +21,7 @@ from normaliser.parsers.duration import parse_duration
 from normaliser.parsers.html_text import html_to_text
 from normaliser.parsers.language import language_code, parse_languages
 from normaliser.parsers.level import framework_from_text, parse_level
+from normaliser.parsers.memo import memoised, memoised_parser
 from normaliser.parsers.mode import parse_mode
 from normaliser.parsers.place import parse_place
 from normaliser.parsers.price import parse_price
@@ -39,6 +40,7 @@ FEED_FIELDS: tuple[str, ...] = (
 )
 LIST_FIELDS: frozenset[str] = frozenset({"learning_outcomes", "start_dates", "stackable_into"})
 _LIST_SPLIT_RE = re.compile(r"\s*(?:;|\n|\r)+\s*")
+_NEWLINE_RE = re.compile(r"\s*\n\s*")
 # Free-text fields kept as written, but as one tidy paragraph and never unbounded.
 _MAX_TEXT = 5000
 
@@ -146,6 +148,8 @@ class _Record:
         value = self._fields.get(name)
         if value is None:
             return None
+        if type(value) is str:
+            return value if value.strip() else None
         if isinstance(value, list | tuple):
             return "; ".join(str(v) for v in value if v is not None and str(v).strip()) or None
         text = str(value)
@@ -168,7 +172,9 @@ class _Record:
         for key, value in self._fields.items():
             if value is None:
                 continue
-            if isinstance(value, list | tuple):
+            if type(value) is str and type(key) is str:
+                raw[key] = value
+            elif isinstance(value, list | tuple):
                 raw[str(key)] = "; ".join("" if v is None else str(v) for v in value)
             else:
                 raw[str(key)] = str(value)
@@ -215,7 +221,12 @@ def _languages(record: _Record, ctx: NormaliseContext) -> Parsed:
     written = record.text("language")
     if written:
         return parse_languages(written)
-    default = language_code(ctx.default_language) if ctx.default_language else None
+    return _default_language(ctx.default_language)
+
+
+@memoised_parser
+def _default_language(default_language: str | None) -> Parsed:
+    default = language_code(default_language) if default_language else None
     if not default:
         return Parsed([])
     return Parsed([default], [Issue.info(
@@ -223,11 +234,13 @@ def _languages(record: _Record, ctx: NormaliseContext) -> Parsed:
         f"No language given; used the provider's default, {default}.", None)])
 
 
+@memoised
 def _plain(raw: str | None) -> str | None:
     text = html_to_text(raw)
     if not text:
         return None
-    text = re.sub(r"\s*\n\s*", " ", text).strip()
+    if "\n" in text:
+        text = _NEWLINE_RE.sub(" ", text).strip()
     return text[:_MAX_TEXT] or None
 
 

@@ -60,48 +60,39 @@ class Labels:
 
     def __init__(self, context: ApiContext) -> None:
         self.context = context
-
-    @property
-    def _vocab(self) -> dict:
-        return self.context.vocabularies()
+        vocab = context.vocabularies()
+        self._names = {
+            "isced": {c["code"]: c["name"] for c in vocab.get("isced_f", {}).get("codes", [])},
+            "language": {c["code"]: c["name"] for c in vocab.get("languages", {}).get("codes", [])},
+            "country": {c["code"]: c["name"] for c in vocab.get("countries", {}).get("codes", [])},
+        }
+        self.provider_names: dict[str, str] = {}
 
     def value(self, facet: str, value: str) -> str:
         if facet in ("mode", "pace"):
             return MODE_LABELS.get(value, value)
         if facet == "free":
             return "Free" if value == "true" else "Paid"
-        if facet in ("price_band", "credits_band"):
+        if facet == "price_band":
             label = BAND_LABELS.get(value, value)
-            return f"{label} {self.context.reference_currency}" if facet == "price_band" and value != "free" else label
+            return label if value == "free" else f"{label} {self.context.reference_currency}"
+        if facet == "credits_band":
+            return BAND_LABELS.get(value, value)
         if facet == "eqf":
             return f"EQF {value}"
         if facet.startswith("subject"):
-            return self._lookup("isced", value) or value
+            return self._names["isced"].get(value, value)
+        if facet in ("language", "country"):
+            return self._names[facet].get(value, value)
         if facet == "provider":
-            return self._providers().get(value, value)
-        if facet == "language":
-            return self._lookup("languages", value) or value
-        if facet == "country":
-            return self._lookup("countries", value) or value
+            return self.provider_names.get(value, value)
         if facet == "credential_type":
-            return value.replace("_", " ").replace("-", " ").capitalize()
+            return value[:1].upper() + value[1:]
         return value
 
-    def _lookup(self, vocabulary: str, code: str) -> str | None:
-        entries = self._vocab.get(vocabulary)
-        if isinstance(entries, dict):
-            entry = entries.get(code)
-            if isinstance(entry, dict):
-                return entry.get("name")
-            return entry if isinstance(entry, str) else None
-        if isinstance(entries, list):
-            for entry in entries:
-                if isinstance(entry, dict) and entry.get("code") == code:
-                    return entry.get("name")
-        return None
-
-    def _providers(self) -> dict[str, str]:
-        return {p.id: p.name for p, _ in self.context.catalogue.list_providers()}
+    def refresh_providers(self) -> None:
+        """Provider names change rarely; read them once per page, not once per facet value."""
+        self.provider_names = {p.id: p.name for p, _ in self.context.catalogue.list_providers()}
 
 
 def _url(params: list[tuple[str, str]], **changes) -> str:
@@ -138,6 +129,7 @@ def install_pages(app: FastAPI, context: ApiContext) -> None:
         for key, value in params:
             selected.setdefault(key, set()).update(v.strip() for v in value.split(","))
         facet_groups = []
+        labels.refresh_providers()
         if result is not None:
             for facet, buckets in result.facets.items():
                 filter_name = FILTER_FOR_FACET.get(facet, facet)

@@ -6,6 +6,8 @@ import html
 import re
 from html.parser import HTMLParser
 
+from normaliser.parsers.memo import memoised
+
 # Elements that start a new paragraph, and those whose content is never text for people.
 _BLOCK_TAGS = frozenset({
     "p", "div", "section", "article", "header", "footer", "aside", "main", "nav", "blockquote",
@@ -63,6 +65,7 @@ class _TextCollector(HTMLParser):
             self.chunks.append(_SPACES_RE.sub(" ", data))
 
 
+@memoised
 def html_to_text(raw: str | None) -> str | None:
     """Readable plain text, or None when nothing is left. Plain text input keeps its line breaks."""
     if raw is None:

@@ -7,6 +7,7 @@ import re
 from collections import defaultdict
 
 from normaliser.issues import Issue, IssueCode, Parsed
+from normaliser.parsers.memo import memoised_parser
 from normaliser.schema import Subject
 from normaliser.text import clean, fold, shorten
 from normaliser.vocab.isced import isced_name
@@ -23,17 +24,12 @@ _MAX_CODES = 3
 def parse_subject(raw: str | None, title: str | None = None, description: str | None = None,
                   field: str = "subject") -> Parsed[Subject]:
     """ISCED-F codes for an offering, from the provider's subject, else its title or description."""
+    own = _subject_codes(raw, field)
+    if own.value is not None:
+        return own
     text = clean(raw)
     value = shorten(raw)
-    issues: list[Issue] = []
-
-    if text:
-        codes = _codes_written(text, field, value, issues)
-        if codes:
-            return Parsed(Subject(isced=codes, raw=str(raw)), issues)
-        codes = match_keywords(text)
-        if codes:
-            return Parsed(Subject(isced=codes, raw=str(raw)), issues)
+    issues = own.issues
 
     for source_name, source in (("title", title), ("description", description)):
         codes = match_keywords(clean(source)) if source else []
@@ -54,17 +50,50 @@ def parse_subject(raw: str | None, title: str | None = None, description: str | 
     return Parsed(None, issues)
 
 
+@memoised_parser
+def _subject_codes(raw: str | None, field: str) -> Parsed[Subject]:
+    """What the subject value alone gives: the codes it writes, else its keywords' fields.
+
+    The value is None when it gives no field; the issues found on the way still count.
+    """
+    text = clean(raw)
+    value = shorten(raw)
+    issues: list[Issue] = []
+    if text:
+        codes = _codes_written(text, field, value, issues)
+        if codes:
+            return Parsed(Subject(isced=codes, raw=str(raw)), issues)
+        codes = match_keywords(text)
+        if codes:
+            return Parsed(Subject(isced=codes, raw=str(raw)), issues)
+    return Parsed(None, issues)
+
+
 def match_keywords(text: str) -> list[str]:
-    """Detailed ISCED-F codes whose keywords occur in `text`, best match first."""
-    normalised = _normalise(text)
-    if not normalised:
+    """Detailed ISCED-F codes whose keywords occur in `text`, best match first.
+
+    A keyword matches whole words, its last word also with a plural 's' or 'es'. Words are
+    read left to right; where several keywords start at a word, the longest is taken and
+    reading goes on after it.
+    """
+    words = _normalise(text).split()
+    if not words:
         return []
-    pattern, codes_of = _keyword_index()
+    starting_with = _keyword_index()
     scores: dict[str, int] = defaultdict(int)
-    for match in pattern.finditer(normalised):
-        keyword = match.group(1)
-        for code in codes_of[keyword]:
-            scores[code] += len(keyword.split())
+    count = len(words)
+    i = 0
+    while i < count:
+        for rest, plural_last, size, codes in starting_with.get(words[i], ()):
+            end = i + len(rest)
+            if rest and not (end < count and words[end] in plural_last
+                             and all(words[i + 1 + j] == w for j, w in enumerate(rest[:-1]))):
+                continue
+            for code in codes:
+                scores[code] += size
+            i = end
+            break
+        i += 1
     if not scores:
         return []
     ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
@@ -99,12 +128,30 @@ def _normalise(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", fold(text)).strip()
 
 
+_KeywordTail = tuple[tuple[str, ...], frozenset[str], int, tuple[str, ...]]
+
+
 @functools.cache
-def _keyword_index() -> tuple[re.Pattern[str], dict[str, list[str]]]:
+def _keyword_index() -> dict[str, tuple[_KeywordTail, ...]]:
+    """First word (or, for one-word keywords, the word and its plurals) -> the keywords there.
+
+    Each entry: the keyword's other words, the forms its last word may take (with a plural
+    's' or 'es') when it has more than one, its number of words (its score), its codes.
+    Longest keyword first, as the leftmost-longest match takes it.
+    """
     codes_of: dict[str, list[str]] = defaultdict(list)
     for code, keywords in ISCED_KEYWORDS.items():
         for keyword in keywords:
             codes_of[_normalise(keyword)].append(code)
-    alternatives = sorted(codes_of, key=len, reverse=True)
-    body = "|".join(re.escape(k) for k in alternatives)
-    return re.compile(rf"(?<![a-z0-9])({body})(?:e?s)?(?![a-z0-9])"), dict(codes_of)
+    starting_with: dict[str, list[tuple[str, _KeywordTail]]] = defaultdict(list)
+    for keyword, codes in codes_of.items():
+        words = keyword.split()
+        if not words:
+            continue
+        last = words[-1]
+        plurals = (last, last + "s", last + "es")
+        entry = (tuple(words[1:]), frozenset(plurals), len(words), tuple(codes))
+        for first in (plurals if len(words) == 1 else (words[0],)):
+            starting_with[first].append((keyword, entry))
+    return {first: tuple(entry for _, entry in sorted(entries, key=lambda e: -len(e[0])))
+            for first, entries in starting_with.items()}

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
+
+import pycountry
 
 from normaliser.rates import RateTable
 from normaliser.schema import Audience, CreditSystem, Mode, Pace
@@ -60,4 +63,19 @@ def vocabularies(rates: RateTable | None = None) -> dict[str, Any]:
             "indicative": table.indicative,
             "codes": table.currencies(),
         },
+        "languages": {"source": "ISO 639-1, from pycountry", "codes": _languages()},
+        "countries": {"source": "ISO 3166-1 alpha-2, from pycountry", "codes": _countries()},
     }
+
+
+@cache
+def _languages() -> list[dict[str, str]]:
+    return sorted(({"code": lang.alpha_2, "name": lang.name}
+                   for lang in pycountry.languages if hasattr(lang, "alpha_2")),
+                  key=lambda entry: entry["code"])
+
+
+@cache
+def _countries() -> list[dict[str, str]]:
+    return sorted(({"code": c.alpha_2, "name": getattr(c, "common_name", c.name)}
+                   for c in pycountry.countries), key=lambda entry: entry["code"])
