@@ -29,7 +29,9 @@ from microcred.settings import Settings
 from normaliser.schema import Provider
 
 RESULTS = Path(__file__).parent / "results"
-WORDS = [w for topic in TOPICS for w in topic.lower().split()] + ["practical", "projects", "work"]
+# What people type: topic words and a few common description words.
+WORDS = sorted({w for topic in TOPICS for w in topic.lower().split()}) + [
+    "leadership", "safety", "design", "research", "finance", "marketing"]
 SORTS = ["relevance", "price", "start_date", "credits", "newest"]
 FILTER_CHOICES = [("mode", "online"), ("mode", "blended"), ("free", "false"), ("eqf_min", "4"),
                   ("ects_max", "20"), ("price_max", "2000"), ("framework", "NZQF"),

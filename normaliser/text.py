@@ -79,6 +79,11 @@ def _fold_short(raw: str) -> str:
     return strip_accents(clean(raw)).casefold()
 
 
+def clear_caches() -> None:
+    """Forget the folded forms kept so far (see normaliser.parsers.memo.clear_caches)."""
+    _fold_short.cache_clear()
+
+
 def words_to_digits(text: str) -> str:
     """'level five' -> 'level 5'. Only one to twelve: larger numbers are written in digits."""
     return _NUMBER_WORD_RE.sub(lambda m: str(NUMBER_WORDS[m.group(1).lower()]), text)

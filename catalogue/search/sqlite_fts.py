@@ -10,6 +10,8 @@ Tables (all rebuildable from the catalogue):
 from __future__ import annotations
 
 import sqlite3
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -25,7 +27,7 @@ from catalogue.search.fts_text import (
     fts_match_expression,
     render_highlight,
 )
-from catalogue.search.query import Cursor, Facet, Filters, SearchQuery, SortKey
+from catalogue.search.query import Cursor, Filters, SearchQuery, SortKey
 from catalogue.search.results import BackendHealth, FacetBucket, Hit, SearchResult
 
 # Relevance weights per FTS column: title, description, learning outcomes, provider name.
@@ -66,9 +68,6 @@ SCHEMA = (
     "INSERT OR IGNORE INTO search_meta VALUES ('seq', 0)",
 )
 
-# Facets whose values come from search_values; every facet does, so they share one query.
-_VALUE_FACETS = frozenset(Facet)
-
 # Keyword filters and the search_values field each reads.
 _KEYWORD_FILTERS = {
     "provider": "provider",
@@ -90,6 +89,7 @@ class SqliteFtsBackend(SearchBackend):
             raise ValueError("the SQLite FTS5 backend needs a SQLite catalogue; "
                              "use MICROCRED_SEARCH_BACKEND=elasticsearch or opensearch")
         self.engine = engine
+        self._summaries = _SummaryCache()
 
     # writing ---------------------------------------------------------------------
     def ensure_index(self) -> None:
@@ -174,11 +174,14 @@ class SqliteFtsBackend(SearchBackend):
                     continue
                 self._delete_children(cur, existing[0])
                 cur.execute("DELETE FROM search_docs WHERE rowid=?", (existing[0],))
+            # Any change moves the sequence on, so cached counts of the old state go stale.
+            cur.execute("UPDATE search_meta SET value = value + 1 WHERE key='seq'")
 
     def clear(self) -> None:
         with self.engine.begin() as conn:
             for table in ("search_fts", "search_values", "search_instances", "search_docs"):
                 conn.exec_driver_sql(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+            conn.exec_driver_sql("UPDATE search_meta SET value = value + 1 WHERE key='seq'")
 
     # reading ---------------------------------------------------------------------
     def count(self) -> int:
@@ -198,19 +201,40 @@ class SqliteFtsBackend(SearchBackend):
             watermark = (Cursor.decode(query.cursor, query.effective_sort).watermark
                          if query.cursor else
                          cur.execute("SELECT value FROM search_meta WHERE key='seq'").fetchone()[0])
-            params = dict(compiled.params, watermark=watermark)
-            where = compiled.where + " AND d.first_indexed_seq <= :watermark"
-            total = cur.execute(f"SELECT count(*) FROM {compiled.from_} WHERE {where}",
-                                params).fetchone()[0]
-            hits, next_cursor = self._hits(cur, compiled, query, where, params, watermark)
-            facets = self._facets(cur, compiled, query, where, params)
+            compiled.params["watermark"] = watermark
+            compiled.where += " AND d.first_indexed_seq <= :watermark"
+            if compiled.text_match:
+                compiled = self._match_once(cur, compiled)
+            summary = self._summaries.get(query, watermark)
+            if summary is None:
+                total = cur.execute(f"SELECT count(*) FROM {compiled.from_} WHERE {compiled.where}",
+                                    compiled.params).fetchone()[0]
+                summary = (total, self._facets(cur, compiled, query))
+                self._summaries.put(query, watermark, summary)
+            hits, rowids, next_cursor = self._hits(cur, compiled, query, watermark)
+            if compiled.text_match and query.highlight:
+                self._highlight(cur, compiled, hits, rowids)
+        total, facets = summary
         return SearchResult(total=total, hits=hits, facets=facets, next_cursor=next_cursor)
 
-    def _hits(self, cur, compiled: _CompiledQuery, query: SearchQuery, where: str,
-              params: dict, watermark: int) -> tuple[list[Hit], str | None]:
+    @staticmethod
+    def _match_once(cur: sqlite3.Cursor, compiled: _CompiledQuery) -> _CompiledQuery:
+        """Run the full-text match once, into a per-connection temp table of matching rows
+        and scores that the count, the facets and the page all read."""
+        weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+        cur.execute("CREATE TEMP TABLE IF NOT EXISTS search_matches "
+                    "(rid INTEGER PRIMARY KEY, score REAL)")
+        cur.execute("DELETE FROM temp.search_matches")
+        cur.execute(f"INSERT INTO temp.search_matches SELECT d.rowid, bm25(search_fts, {weights}) "
+                    f"FROM {compiled.from_} WHERE {compiled.where}", compiled.params)
+        return compiled.over_matches()
+
+    def _hits(self, cur: sqlite3.Cursor, compiled: _CompiledQuery, query: SearchQuery,
+              watermark: int) -> tuple[list[Hit], list[int], str | None]:
         sort = query.effective_sort
         key_sql, descending = _sort_key_sql(sort)
-        params = dict(params, today=(query.today or date.today()).isoformat())
+        where = compiled.where
+        params = dict(compiled.params, today=(query.today or date.today()).isoformat())
         if query.cursor:
             cursor = Cursor.decode(query.cursor, sort)
             is_null, value, last_id = cursor.key
@@ -221,47 +245,51 @@ class SqliteFtsBackend(SearchBackend):
                 where += (f" AND (({key_sql}) IS NULL OR ({key_sql}) {after} :c_val OR "
                           f"(({key_sql}) = :c_val AND d.offering_id > :c_id))")
             params.update(c_val=value, c_id=last_id)
-        highlight = query.highlight and compiled.text_match
-        select_highlights = (
-            f", highlight(search_fts, 0, '{HIGHLIGHT_OPEN}', '{HIGHLIGHT_CLOSE}')"
-            f", snippet(search_fts, 1, '{HIGHLIGHT_OPEN}', '{HIGHLIGHT_CLOSE}', '…', 24)"
-            if highlight else "")
         direction = "DESC" if descending else "ASC"
-        sql = (f"SELECT d.offering_id, d.summary, ({key_sql}) AS sort_key{select_highlights} "
+        sql = (f"SELECT d.offering_id, d.summary, ({key_sql}) AS sort_key, d.rowid "
                f"FROM {compiled.from_} WHERE {where} "
-               f"ORDER BY sort_key IS NULL, sort_key {direction}, d.offering_id "
-               f"LIMIT :limit")
+               f"ORDER BY sort_key IS NULL, sort_key {direction}, d.offering_id LIMIT :limit")
         rows = cur.execute(sql, dict(params, limit=query.size + 1)).fetchall()
-        hits = []
-        for row in rows[:query.size]:
-            highlights = {}
-            if highlight:
-                highlights = {"title": render_highlight(row[3])}
-                if row[4] and HIGHLIGHT_OPEN in row[4]:
-                    highlights["description"] = render_highlight(row[4])
-            score = -row[2] if sort == SortKey.RELEVANCE and row[2] is not None else None
-            hits.append(Hit(id=row[0], score=score, summary=orjson.loads(row[1]),
-                            highlights=highlights))
+        hits, rowids = [], []
+        for offering_id, summary, key, rowid in rows[:query.size]:
+            score = -key if sort == SortKey.RELEVANCE and key is not None else None
+            hits.append(Hit(id=offering_id, score=score, summary=orjson.loads(summary)))
+            rowids.append(rowid)
         next_cursor = None
         if len(rows) > query.size:
             last = rows[query.size - 1]
             next_cursor = Cursor(sort=sort, key=[last[2] is None, last[2], last[0]],
                                  watermark=watermark).encode()
-        return hits, next_cursor
+        return hits, rowids, next_cursor
 
-    def _facets(self, cur, compiled: _CompiledQuery, query: SearchQuery, where: str,
-                params: dict) -> dict[str, list[FacetBucket]]:
+    @staticmethod
+    def _highlight(cur: sqlite3.Cursor, compiled: _CompiledQuery, hits: list[Hit],
+                   rowids: list[int]) -> None:
+        """Marked-up title and description snippet for the hits of one page only."""
+        for hit, rowid in zip(hits, rowids, strict=True):
+            row = cur.execute(
+                f"SELECT highlight(search_fts, 0, '{HIGHLIGHT_OPEN}', '{HIGHLIGHT_CLOSE}'), "
+                f"snippet(search_fts, 1, '{HIGHLIGHT_OPEN}', '{HIGHLIGHT_CLOSE}', '…', 24) "
+                f"FROM search_fts WHERE search_fts MATCH :fts AND rowid = :rowid",
+                {"fts": compiled.fts, "rowid": rowid}).fetchone()
+            if row is None:
+                continue
+            hit.highlights = {"title": render_highlight(row[0])}
+            if row[1] and HIGHLIGHT_OPEN in row[1]:
+                hit.highlights["description"] = render_highlight(row[1])
+
+    def _facets(self, cur: sqlite3.Cursor, compiled: _CompiledQuery,
+                query: SearchQuery) -> dict[str, list[FacetBucket]]:
         if not query.facets:
             return {}
-        fields = [str(f) for f in query.facets if f in _VALUE_FACETS]
-        placeholders = ",".join(f":facet_{i}" for i in range(len(fields)))
-        sql = (f"SELECT v.field, v.value, count(*) FROM search_values v "
-               f"WHERE v.field IN ({placeholders}) AND v.doc IN "
-               f"(SELECT d.rowid FROM {compiled.from_} WHERE {where}) "
+        fields = [str(f) for f in query.facets]
+        names = {f"facet_{i}": f for i, f in enumerate(fields)}
+        sql = (f"SELECT v.field, v.value, count(*) FROM {compiled.from_} "
+               f"JOIN search_values v ON v.doc = d.rowid "
+               f"WHERE {compiled.where} AND v.field IN ({','.join(':' + n for n in names)}) "
                f"GROUP BY v.field, v.value")
-        facet_params = dict(params, **{f"facet_{i}": f for i, f in enumerate(fields)})
         buckets: dict[str, list[FacetBucket]] = {f: [] for f in fields}
-        for field_name, value, count in cur.execute(sql, facet_params):
+        for field_name, value, count in cur.execute(sql, dict(compiled.params, **names)):
             buckets[field_name].append(FacetBucket(value=value, count=count))
         for items in buckets.values():
             items.sort(key=lambda b: (-b.count, b.value))
@@ -281,11 +309,39 @@ class SqliteFtsBackend(SearchBackend):
         return [r[0] for r in rows]
 
 
+class _SummaryCache:
+    """Totals and facet counts of recent queries, per index state. The index sequence moves
+    on with every write, so an entry can never describe a state the index has left; pages
+    two and on of a query, and the landing page, are answered from here."""
+
+    def __init__(self, size: int = 512) -> None:
+        self._entries: OrderedDict[tuple, tuple] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _key(query: SearchQuery, watermark: int) -> tuple:
+        return (query.text, query.filters, query.facets, query.facet_size, watermark)
+
+    def get(self, query: SearchQuery, watermark: int) -> tuple | None:
+        key = self._key(query, watermark)
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, query: SearchQuery, watermark: int, summary: tuple) -> None:
+        with self._lock:
+            self._entries[self._key(query, watermark)] = summary
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+
 def _sort_key_sql(sort: SortKey) -> tuple[str, bool]:
     """SQL for the sort key and whether it sorts descending."""
-    weights = ", ".join(str(w) for w in BM25_WEIGHTS)
     return {
-        SortKey.RELEVANCE: (f"bm25(search_fts, {weights})", False),
+        SortKey.RELEVANCE: ("m.score", False),  # from the temp table of matches
         SortKey.PRICE: ("d.price_ref", False),
         SortKey.PRICE_DESC: ("d.price_ref", True),
         SortKey.CREDITS: ("d.ects", False),
@@ -303,12 +359,12 @@ class _CompiledQuery:
     def __init__(self, query: SearchQuery) -> None:
         self.params: dict[str, Any] = {}
         conditions = ["1=1"]
-        expression = fts_match_expression(query.text or "")
-        self.text_match = bool(expression)
+        self.fts = fts_match_expression(query.text or "")
+        self.text_match = bool(self.fts)
         if self.text_match:
             self.from_ = "search_fts JOIN search_docs d ON d.rowid = search_fts.rowid"
             conditions.append("search_fts MATCH :fts")
-            self.params["fts"] = expression
+            self.params["fts"] = self.fts
         else:
             # bm25() needs a MATCH; without text the relevance sort falls back to newest.
             self.from_ = "search_docs d"
@@ -318,6 +374,14 @@ class _CompiledQuery:
             conditions.append("EXISTS (SELECT 1 FROM search_instances i WHERE i.doc = d.rowid AND "
                               + " AND ".join(instance) + ")")
         self.where = " AND ".join(conditions)
+
+    def over_matches(self) -> _CompiledQuery:
+        """The same query read from temp.search_matches, where the match already ran."""
+        compiled = object.__new__(_CompiledQuery)
+        compiled.fts, compiled.text_match, compiled.params = self.fts, True, {}
+        compiled.from_ = "temp.search_matches m JOIN search_docs d ON d.rowid = m.rid"
+        compiled.where = "1=1"
+        return compiled
 
     def _bind(self, value: Any) -> str:
         name = f"p{len(self.params)}"

@@ -20,6 +20,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from normaliser import text
 from normaliser.issues import Parsed
 
 # Entries per cached function, and the longest text argument that is cached.
@@ -75,6 +76,7 @@ def clear_caches() -> None:
     """Forget every memoised result (for tests and benchmarks that want a cold start)."""
     for cached in _CACHED:
         cached.cache_clear()
+    text.clear_caches()
 
 
 def _cacheable(args: tuple, kwargs: dict) -> bool:
