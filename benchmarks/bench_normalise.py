@@ -86,9 +86,12 @@ def main() -> None:
 
     jobs = {"synthetic": synthetic_job(args.rows), "sample": sample_job()}
     started = time.perf_counter()
-    normalise_record({"id": "warm-up", "title": "Warm-up", "language": "Welsh, Deutsch",
-                      "location": "Perth WA; Nowhere", "price": "100 euros", "subject": "x",
-                      "credits": "5 ECTS"}, jobs["sample"][0][1])
+    for credential_type in ("certificate", "badge", "skill set", "micro-credential", "x"):
+        normalise_record({"id": "warm-up", "title": "Warm-up", "language": "Welsh, Deutsch",
+                          "location": "Perth WA; Nowhere", "price": "100 euros", "subject": "x",
+                          "credits": "5 ECTS", "credit_system": "CATS", "mode": "asynchronous",
+                          "start_dates": "term 1, 2027", "credential_type": credential_type},
+                         jobs["sample"][0][1])
     clear_caches()
     print(f"warm-up (lazy tables): {(time.perf_counter() - started) * 1000:.1f} ms")
 

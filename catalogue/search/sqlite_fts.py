@@ -43,8 +43,10 @@ SCHEMA = (
         title_sort TEXT NOT NULL,
         framework TEXT, eqf INTEGER, ects REAL, hours REAL, weeks REAL,
         price_ref REAL, is_free INTEGER NOT NULL DEFAULT 0,
-        first_seen TEXT NOT NULL,
-        summary TEXT NOT NULL)""",
+        first_seen TEXT NOT NULL)""",
+    # The result cards live apart, so the rows that filters and sorts walk stay narrow
+    # and many fit in one page.
+    "CREATE TABLE IF NOT EXISTS search_cards (rowid INTEGER PRIMARY KEY, summary TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS ix_search_docs_first_seen ON search_docs(first_seen, offering_id)",
     "CREATE INDEX IF NOT EXISTS ix_search_docs_price ON search_docs(price_ref, offering_id)",
     "CREATE INDEX IF NOT EXISTS ix_search_docs_ects ON search_docs(ects, offering_id)",
@@ -67,6 +69,8 @@ SCHEMA = (
     "CREATE TABLE IF NOT EXISTS search_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
     "INSERT OR IGNORE INTO search_meta VALUES ('seq', 0)",
 )
+
+INDEX_TABLES = ("search_fts", "search_values", "search_instances", "search_cards", "search_docs")
 
 # Keyword filters and the search_values field each reads.
 _KEYWORD_FILTERS = {
@@ -121,7 +125,7 @@ class SqliteFtsBackend(SearchBackend):
                 indexed.update((r[0], (r[1], r[2])) for r in cur.execute(
                     f"SELECT offering_id, rowid, version FROM search_docs WHERE offering_id IN "
                     f"({','.join('?' * len(chunk))})", chunk))
-            fts_rows, value_rows, instance_rows = [], [], []
+            fts_rows, value_rows, instance_rows, card_rows = [], [], [], []
             for doc in documents:
                 existing = indexed.get(doc.id)
                 if existing and existing[1] > doc.version:
@@ -129,22 +133,23 @@ class SqliteFtsBackend(SearchBackend):
                 seq += 1
                 row = (doc.id, doc.version, seq, doc.provider_id, doc.title.casefold(),
                        doc.framework, doc.eqf, doc.ects, doc.hours, doc.weeks, doc.price_ref,
-                       int(doc.is_free), doc.first_seen, orjson.dumps(doc.summary).decode())
+                       int(doc.is_free), doc.first_seen)
                 if existing:
                     rowid = existing[0]
                     self._delete_children(cur, rowid)
                     cur.execute(
                         """UPDATE search_docs SET offering_id=?, version=?, provider_id=?,
                            title_sort=?, framework=?, eqf=?, ects=?, hours=?, weeks=?,
-                           price_ref=?, is_free=?, first_seen=?, summary=? WHERE rowid=?""",
+                           price_ref=?, is_free=?, first_seen=? WHERE rowid=?""",
                         row[:2] + row[3:] + (rowid,))
                 else:
                     cur.execute(
                         """INSERT INTO search_docs (offering_id, version, first_indexed_seq,
                            provider_id, title_sort, framework, eqf, ects, hours, weeks, price_ref,
-                           is_free, first_seen, summary) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)""", row)
+                           is_free, first_seen) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""", row)
                     rowid = cur.lastrowid
                 indexed[doc.id] = (rowid, doc.version)
+                card_rows.append((rowid, orjson.dumps(doc.summary).decode()))
                 fts_rows.append((rowid, doc.title, doc.description, doc.outcomes, doc.provider_name))
                 value_rows.extend((f, v, rowid) for f, values in doc.keywords.items() for v in values)
                 instance_rows.extend(
@@ -154,6 +159,7 @@ class SqliteFtsBackend(SearchBackend):
                             "provider_name) VALUES (?,?,?,?,?)", fts_rows)
             cur.executemany("INSERT OR IGNORE INTO search_values VALUES (?,?,?)", value_rows)
             cur.executemany("INSERT INTO search_instances VALUES (?,?,?,?,?,?,?)", instance_rows)
+            cur.executemany("INSERT OR REPLACE INTO search_cards VALUES (?,?)", card_rows)
             cur.execute("UPDATE search_meta SET value=? WHERE key='seq'", (seq,))
 
     @staticmethod
@@ -161,6 +167,7 @@ class SqliteFtsBackend(SearchBackend):
         cur.execute("DELETE FROM search_fts WHERE rowid=?", (rowid,))
         cur.execute("DELETE FROM search_values WHERE doc=?", (rowid,))
         cur.execute("DELETE FROM search_instances WHERE doc=?", (rowid,))
+        cur.execute("DELETE FROM search_cards WHERE rowid=?", (rowid,))
 
     def delete(self, offering_ids: Sequence[str], versions: Sequence[int] | None = None) -> None:
         with self.engine.begin() as conn:
@@ -178,9 +185,13 @@ class SqliteFtsBackend(SearchBackend):
             cur.execute("UPDATE search_meta SET value = value + 1 WHERE key='seq'")
 
     def clear(self) -> None:
+        """Drop and recreate the index tables, so a rebuild also picks up a new layout."""
         with self.engine.begin() as conn:
-            for table in ("search_fts", "search_values", "search_instances", "search_docs"):
-                conn.exec_driver_sql(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+            for table in INDEX_TABLES:
+                conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")  # fixed names only
+            for statement in SCHEMA:
+                conn.exec_driver_sql(statement)
+            # Any change moves the sequence on, so cached counts of the old state go stale.
             conn.exec_driver_sql("UPDATE search_meta SET value = value + 1 WHERE key='seq'")
 
     # reading ---------------------------------------------------------------------
@@ -204,7 +215,8 @@ class SqliteFtsBackend(SearchBackend):
             compiled.params["watermark"] = watermark
             compiled.where += " AND d.first_indexed_seq <= :watermark"
             if compiled.text_match:
-                compiled = self._match_once(cur, compiled)
+                compiled = self._match_once(cur, compiled,
+                                            scored=query.effective_sort == SortKey.RELEVANCE)
             summary = self._summaries.get(query, watermark)
             if summary is None:
                 total = cur.execute(f"SELECT count(*) FROM {compiled.from_} WHERE {compiled.where}",
@@ -218,14 +230,17 @@ class SqliteFtsBackend(SearchBackend):
         return SearchResult(total=total, hits=hits, facets=facets, next_cursor=next_cursor)
 
     @staticmethod
-    def _match_once(cur: sqlite3.Cursor, compiled: _CompiledQuery) -> _CompiledQuery:
+    def _match_once(cur: sqlite3.Cursor, compiled: _CompiledQuery, *,
+                    scored: bool) -> _CompiledQuery:
         """Run the full-text match once, into a per-connection temp table of matching rows
-        and scores that the count, the facets and the page all read."""
+        and scores that the count, the facets and the page all read. Scoring every match
+        is the dearest part, so it is skipped when the page is not sorted by relevance."""
         weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+        score = f"bm25(search_fts, {weights})" if scored else "NULL"
         cur.execute("CREATE TEMP TABLE IF NOT EXISTS search_matches "
                     "(rid INTEGER PRIMARY KEY, score REAL)")
         cur.execute("DELETE FROM temp.search_matches")
-        cur.execute(f"INSERT INTO temp.search_matches SELECT d.rowid, bm25(search_fts, {weights}) "
+        cur.execute(f"INSERT INTO temp.search_matches SELECT d.rowid, {score} "
                     f"FROM {compiled.from_} WHERE {compiled.where}", compiled.params)
         return compiled.over_matches()
 
@@ -246,10 +261,14 @@ class SqliteFtsBackend(SearchBackend):
                           f"(({key_sql}) = :c_val AND d.offering_id > :c_id))")
             params.update(c_val=value, c_id=last_id)
         direction = "DESC" if descending else "ASC"
-        sql = (f"SELECT d.offering_id, d.summary, ({key_sql}) AS sort_key, d.rowid "
+        sql = (f"SELECT d.offering_id, ({key_sql}) AS sort_key, d.rowid "
                f"FROM {compiled.from_} WHERE {where} "
                f"ORDER BY sort_key IS NULL, sort_key {direction}, d.offering_id LIMIT :limit")
-        rows = cur.execute(sql, dict(params, limit=query.size + 1)).fetchall()
+        page = cur.execute(sql, dict(params, limit=query.size + 1)).fetchall()
+        cards = dict(cur.execute(
+            f"SELECT rowid, summary FROM search_cards WHERE rowid IN "
+            f"({','.join(str(int(r[2])) for r in page[:query.size]) or 'NULL'})"))
+        rows = [(offering_id, cards.get(rowid, "{}"), key, rowid) for offering_id, key, rowid in page]
         hits, rowids = [], []
         for offering_id, summary, key, rowid in rows[:query.size]:
             score = -key if sort == SortKey.RELEVANCE and key is not None else None
@@ -257,8 +276,8 @@ class SqliteFtsBackend(SearchBackend):
             rowids.append(rowid)
         next_cursor = None
         if len(rows) > query.size:
-            last = rows[query.size - 1]
-            next_cursor = Cursor(sort=sort, key=[last[2] is None, last[2], last[0]],
+            last = rows[query.size - 1][0], rows[query.size - 1][2]
+            next_cursor = Cursor(sort=sort, key=[last[1] is None, last[1], last[0]],
                                  watermark=watermark).encode()
         return hits, rowids, next_cursor
 
@@ -285,7 +304,7 @@ class SqliteFtsBackend(SearchBackend):
         fields = [str(f) for f in query.facets]
         names = {f"facet_{i}": f for i, f in enumerate(fields)}
         sql = (f"SELECT v.field, v.value, count(*) FROM {compiled.from_} "
-               f"JOIN search_values v ON v.doc = d.rowid "
+               f"CROSS JOIN search_values v ON v.doc = d.rowid "
                f"WHERE {compiled.where} AND v.field IN ({','.join(':' + n for n in names)}) "
                f"GROUP BY v.field, v.value")
         buckets: dict[str, list[FacetBucket]] = {f: [] for f in fields}
@@ -362,7 +381,7 @@ class _CompiledQuery:
         self.fts = fts_match_expression(query.text or "")
         self.text_match = bool(self.fts)
         if self.text_match:
-            self.from_ = "search_fts JOIN search_docs d ON d.rowid = search_fts.rowid"
+            self.from_ = "search_fts CROSS JOIN search_docs d ON d.rowid = search_fts.rowid"
             conditions.append("search_fts MATCH :fts")
             self.params["fts"] = self.fts
         else:
@@ -379,7 +398,9 @@ class _CompiledQuery:
         """The same query read from temp.search_matches, where the match already ran."""
         compiled = object.__new__(_CompiledQuery)
         compiled.fts, compiled.text_match, compiled.params = self.fts, True, {}
-        compiled.from_ = "temp.search_matches m JOIN search_docs d ON d.rowid = m.rid"
+        # CROSS JOIN fixes the join order (SQLite does not reorder it): walk the few matches,
+        # never the whole index.
+        compiled.from_ = "temp.search_matches m CROSS JOIN search_docs d ON d.rowid = m.rid"
         compiled.where = "1=1"
         return compiled
 

@@ -10,6 +10,8 @@ from normaliser.parsers.memo import memoised_parser
 from normaliser.text import clean, fold, shorten
 from normaliser.vocab.credential_types import CREDENTIAL_PHRASES, CREDENTIAL_TYPES
 
+_NOT_WORD_RE = re.compile(r"[^a-z0-9]+")
+
 
 @memoised_parser
 def parse_credential_type(raw: str | None, field: str = "credential_type") -> Parsed[str]:
@@ -17,7 +19,7 @@ def parse_credential_type(raw: str | None, field: str = "credential_type") -> Pa
     text = clean(raw)
     if not text:
         return Parsed(None)
-    folded = re.sub(r"[^a-z0-9]+", " ", fold(text)).strip()
+    folded = _NOT_WORD_RE.sub(" ", fold(text)).strip()
     for credential_type in CREDENTIAL_TYPES:
         if _phrase_re(credential_type).search(folded):
             return Parsed(credential_type)

@@ -27,6 +27,7 @@ _AMOUNT = rf"(?P<n>{NUMBER_PATTERN})(?:{RANGE_JOIN_PATTERN}(?P<n2>{NUMBER_PATTER
 _NUMBER_THEN_UNIT_RE = re.compile(rf"(?<![\d.,]){_AMOUNT}\s*-?\s*(?:{_UNIT_ALTERNATION})(?![a-z])")
 _UNIT_THEN_NUMBER_RE = re.compile(rf"(?<![a-z])(?:{_UNIT_ALTERNATION})\s*[:=]?\s*{_AMOUNT}(?![\d.,]?\d)")
 _BARE_RE = re.compile(rf"^{_AMOUNT}$")
+_UNIT_RE = re.compile(rf"(?:{_UNIT_ALTERNATION})")
 _NO_CREDIT_RE = re.compile(r"\b(?:non|no|not|zero)[\s-]*credit(?:s|[\s-]*bearing)?\b")
 _SYSTEM_NAMES = {s.value.lower(): s for s in CreditSystem}
 
@@ -110,7 +111,7 @@ def credit_system_from_text(raw: object) -> CreditSystem | None:
         return None
     if folded in _SYSTEM_NAMES:
         return _SYSTEM_NAMES[folded]
-    match = re.fullmatch(rf"(?:{_UNIT_ALTERNATION})", folded)
+    match = _UNIT_RE.fullmatch(folded)
     if match:
         return _system_of(match)
     if folded in ("nzqa", "nzqf", "nzqcf", "nz", "new zealand"):

@@ -38,6 +38,7 @@ _NO_DATE_RE = re.compile(
     r"(?<![a-z])(?:tbc|tba|tbd|rolling|anytime|any time|ongoing|on demand|flexible|enrol any ?time"
     r"|start any ?time|self[\s-]*paced|to be (?:confirmed|advised|announced)|various|monthly|weekly)(?![a-z])")
 _SPLIT_RE = re.compile(r"[;\n\r|]+")
+_YEAR_RE = re.compile(r"\d{4}")
 
 # A start date outside these years is a typing error, not a course run.
 _FIRST_YEAR, _LAST_YEAR = 1990, 2100
@@ -150,7 +151,7 @@ def _read_month_only(text: str, field: str, value: str | None) -> Parsed[date] |
 
 def _read_with_dateutil(text: str) -> datetime | None:
     """dateutil for leftovers, only when year, month and day all come from the text."""
-    if not re.search(r"\d{4}", text) or len(text) > 40:
+    if not _YEAR_RE.search(text) or len(text) > 40:
         return None
     readings = []
     for default in (datetime(2001, 1, 1), datetime(2002, 2, 2)):

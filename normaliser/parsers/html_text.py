@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from html.parser import HTMLParser
@@ -18,9 +19,9 @@ _LINE_TAGS = frozenset({"br", "li", "dt", "dd", "td", "th"})
 _HIDDEN_TAGS = frozenset({"script", "style", "noscript", "template", "head", "iframe", "object", "svg"})
 _TAG_HINT_RE = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>|<!--")
 _PARAGRAPH = "\n\n"
-_SPACES_RE = re.compile(r"\s+")
-_LINE_SPACES_RE = re.compile(r"[ \t\f\v]+")
-_BLANK_LINES_RE = re.compile(r"\n{3,}")
+# Runs of spaces and tabs within a line, to become one space. A run that is one space
+# already is left alone: most are, and replacing costs time.
+_LINE_SPACES_RE = re.compile(r"(?: [ \t\f\v]|[\t\f\v])[ \t\f\v]*")
 # The tags most descriptions are made of: '<p>', '</li>', '<br/>', '<a href="...">'. Their
 # text is collected without html.parser, which is slow; anything else (comments, unquoted
 # or unspaced attributes, script and the other hidden elements) goes through html.parser.
@@ -62,7 +63,7 @@ class _TextCollector(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if not self._hidden_depth:
-            self.chunks.append(_SPACES_RE.sub(" ", data))
+            self.chunks.append(_one_space(data))
 
 
 @memoised
@@ -89,38 +90,64 @@ def _simple_html_text(source: str) -> str | None:
     Mirrors html.parser with convert_charrefs: the text between two tags is one piece,
     unescaped as a whole; every '<' must open a tag _SIMPLE_TAG_RE reads in full.
     """
+    parts = _SIMPLE_TAG_RE.split(source)  # text, then (start, '/' or '', end, text) per tag
     chunks: list[str] = []
-    position = 0
-    while True:
-        start = source.find("<", position)
-        if start < 0:
-            if position < len(source):
-                chunks.append(_SPACES_RE.sub(" ", html.unescape(source[position:])))
-            return "".join(chunks)
-        tag = _SIMPLE_TAG_RE.match(source, start)
-        if tag is None:
+    text = parts[0]
+    if text:
+        if "<" in text:
             return None
-        if position < start:
-            chunks.append(_SPACES_RE.sub(" ", html.unescape(source[position:start])))
-        position = tag.end()
-        name = (tag.group("start") or tag.group("end")).lower()
-        if name in _HIDDEN_TAGS:
+        chunks.append(_one_space(html.unescape(text)))
+    for start, empty, end, text in zip(parts[1::4], parts[2::4], parts[3::4], parts[4::4],
+                                       strict=True):
+        mark = _tag_text(start or end, bool(empty), end is not None)
+        if mark is None:
             return None
-        if tag.group("end"):
-            if name in _BLOCK_TAGS:
-                chunks.append(_PARAGRAPH)
-        elif name in _BLOCK_TAGS:
-            chunks.append(_PARAGRAPH)
-        elif name == "li" and not tag.group("empty"):
-            chunks.append("\n- ")
-        elif name in _LINE_TAGS:
-            chunks.append("\n")
+        if mark:
+            chunks.append(mark)
+        if text:
+            if "<" in text:
+                return None
+            chunks.append(_one_space(html.unescape(text)))
+    return "".join(chunks)
+
+
+@functools.lru_cache(maxsize=512)
+def _tag_text(name: str, empty: bool, end: bool) -> str | None:
+    """What _TextCollector adds for one tag as written; None for a hidden element."""
+    tag = name.lower()
+    if tag in _HIDDEN_TAGS:
+        return None
+    if tag in _BLOCK_TAGS:
+        return _PARAGRAPH
+    if end:
+        return ""
+    if tag == "li" and not empty:
+        return "\n- "
+    return "\n" if tag in _LINE_TAGS else ""
+
+
+def _one_space(text: str) -> str:
+    """Every run of whitespace as one space, as re.sub(r"\\s+", " ", text) (\\s is str.isspace)."""
+    words = text.split()
+    if not words:
+        return " " if text else ""
+    joined = " ".join(words)
+    if text[0].isspace():
+        joined = " " + joined
+    if text[-1].isspace():
+        joined += " "
+    return joined
 
 
 def _tidy(text: str) -> str | None:
+    """Per line: runs of spaces and tabs as one space, none at either end; then at most one
+    empty line in a row, and none at the start or end."""
     text = text.replace("\u00a0", " ")
+    if "  " in text or "\t" in text or "\f" in text or "\v" in text:
+        text = _LINE_SPACES_RE.sub(" ", text)
     if "\n" not in text:
-        return _LINE_SPACES_RE.sub(" ", text).strip() or None
-    lines = [_LINE_SPACES_RE.sub(" ", line).strip() for line in text.split("\n")]
-    joined = _BLANK_LINES_RE.sub(_PARAGRAPH, "\n".join(lines)).strip()
-    return joined or None
+        return text.strip() or None
+    text = "\n".join([line.strip() for line in text.split("\n")])
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", _PARAGRAPH)
+    return text.strip() or None

@@ -38,6 +38,7 @@ _FILLER_RE = re.compile(
 _BRACKETS_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _PUNCTUATION_RE = re.compile(r"[^\w\s-]|_(?![a-z])")
 _TAG_RE = re.compile(r"^([a-z]{2,3})(?:[-_][a-z0-9]{2,8})+$")
+_SYMBOLS_RE = re.compile(r"[\s:.,;!?()\[\]'\"-]+")
 
 
 @memoised_parser
@@ -71,7 +72,7 @@ def _bare(item: str) -> str:
 def _add_language(item: str, field: str, codes: list[str], issues: list[Issue]) -> None:
     bare = _bare(item)
     if not bare:
-        leftover = re.sub(r"[\s:.,;!?()\[\]'\"-]+", "", _FILLER_RE.sub(" ", item))
+        leftover = _SYMBOLS_RE.sub("", _FILLER_RE.sub(" ", item))
         if leftover:  # symbols or emoji only: say so rather than drop them silently
             issues.append(Issue.warning(
                 field, IssueCode.UNPARSED,

@@ -47,6 +47,7 @@ _SCHEDULED = _words("scheduled", "live", "synchronous", "instructor led", "tutor
 _REWRITES = ((re.compile(r"virtual[\s-]*class(?:room)?s?"), "online live"),
              (re.compile(r"online[\s-]*campus"), "online"))
 _ALTERNATIVES = re.compile(r"(?<![a-z])(?:or|either)(?![a-z])|/")
+_ASYNCHRONOUS_RE = re.compile(r"\basynchronous\b")
 
 
 @memoised_parser
@@ -81,7 +82,7 @@ def parse_mode(raw: str | None, field: str = "mode") -> Parsed[ModePace]:
 
     # 'Asynchronous' says self-paced; 'synchronous' inside it must not also count as scheduled.
     self_paced = bool(_SELF_PACED.search(folded))
-    scheduled = bool(_SCHEDULED.search(re.sub(r"\basynchronous\b", " ", folded)))
+    scheduled = bool(_SCHEDULED.search(_ASYNCHRONOUS_RE.sub(" ", folded)))
     pace: Pace | None = None
     if self_paced and scheduled:
         issues.append(Issue.warning(

@@ -9,6 +9,7 @@ import re
 # separator is which.
 NUMBER_PATTERN = r"\d+(?:[.,]\d+)*(?:[ '\u2019]\d{3}(?!\d))*(?:[.,]\d+)?"
 NUMBER_RE = re.compile(NUMBER_PATTERN)
+_DIGIT_GROUPS_RE = re.compile(r"\d+(?:[.,]\d+)*")
 
 # Range joiners between two numbers: hyphen (clean() has already turned en and em dashes
 # into hyphens) or the word 'to'.
@@ -27,7 +28,7 @@ def parse_number(token: str) -> float | None:
       the decimal mark ('2,5', '7.5', '0.125').
     """
     text = token.strip().replace(" ", "").replace("'", "").replace("\u2019", "")
-    if not text or not re.fullmatch(r"\d+(?:[.,]\d+)*", text):
+    if not text or not _DIGIT_GROUPS_RE.fullmatch(text):
         return None
     dots, commas = text.count("."), text.count(",")
     if dots and commas:

@@ -45,6 +45,8 @@ _NOT_A_PLACE_RE = re.compile(
     r"|to be (?:confirmed|advised|announced)|see website|nationwide|national|flexible)$")
 _BRACKETS_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _DC_RE = re.compile(r"washington,?\s*d\.?\s*c\.?", re.IGNORECASE)
+_LINE_SPLIT_RE = re.compile(r"[\n\r;|]+")
+_LETTER_RE = re.compile(r"[a-z]")
 
 
 @dataclass
@@ -85,7 +87,7 @@ def country_code(raw: object) -> str | None:
 
 def _segments(raw: str) -> list[str]:
     segments: list[str] = []
-    for line in re.split(r"[\n\r;|]+", raw):
+    for line in _LINE_SPLIT_RE.split(raw):
         text = _DC_RE.sub("Washington DC", clean(line))
         if not text:
             continue
@@ -102,7 +104,7 @@ def _parse_segment(segment: str, default: str | None, field: str,
     folded = fold(_BRACKETS_RE.sub(" ", segment))
     if _ONLINE_RE.search(folded):
         rest = clean(_ONLINE_FILLER_RE.sub(" ", _NOISE_RE.sub(" ", _ONLINE_RE.sub(" ", folded))))
-        if not re.search(r"[a-z]", rest):
+        if not _LETTER_RE.search(rest):
             return [Place(online=True, raw=segment)]
 
     if _NOT_A_PLACE_RE.match(clean(folded)):
@@ -128,7 +130,7 @@ def _classify(text: str) -> _Part | None:
     written = clean(_BRACKETS_RE.sub(" ", text))
     key = clean(_POSTCODE_RE.sub(" ", fold(written)))
     bare = clean(_NOISE_RE.sub(" ", key))
-    if not re.search(r"[a-z]", bare):
+    if not _LETTER_RE.search(bare):
         return None
     part = _lookup(bare, written)
     if part.cities or part.regions or part.countries:

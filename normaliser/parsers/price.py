@@ -48,6 +48,11 @@ _CODE_AFTER_RE = re.compile(r"^\s?([A-Za-z]{3})(?![A-Za-z])")
 _RANGE_BETWEEN_RE = re.compile(r"^\s*(?:[A-Za-z]{3}\s*)?(?:-|to|and)\s*(?:[^\d\s]{1,4}\s*)?$", re.IGNORECASE)
 _THOUSANDS_SUFFIX_RE = re.compile(r"^\s?k(?![a-z])", re.IGNORECASE)
 _SYMBOLS_LONGEST_FIRST = sorted([*SYMBOLS, *AMBIGUOUS_SYMBOLS], key=len, reverse=True)
+# The same with each symbol's upper case, and the characters those can end or start with.
+_SYMBOL_FORMS = [(symbol, symbol.upper()) for symbol in _SYMBOLS_LONGEST_FIRST]
+_SYMBOL_LAST_CHARS = frozenset(upper[-1] for _, upper in _SYMBOL_FORMS)
+_UNAMBIGUOUS_FORMS = [(s, upper) for s, upper in _SYMBOL_FORMS if s not in AMBIGUOUS_SYMBOLS]
+_UNAMBIGUOUS_FIRST_CHARS = frozenset(upper[0] for _, upper in _UNAMBIGUOUS_FORMS)
 
 
 @dataclass
@@ -86,7 +91,9 @@ def parse_price(raw: str | None, default_currency: str | None = None,
             f"{stated}; give an amount with its currency (e.g. 'NZ$1,250'), or 'Free'.", value))
         return Parsed(None, issues)
 
-    includes_tax = True if _INCL_TAX_RE.search(folded) else False if _EXCL_TAX_RE.search(folded) else None
+    includes_tax = None
+    if "gst" in folded or "vat" in folded or "tax" in folded:  # in every tax phrase
+        includes_tax = True if _INCL_TAX_RE.search(folded) else False if _EXCL_TAX_RE.search(folded) else None
     audience = _audience(folded)
 
     if is_free:
@@ -154,8 +161,9 @@ def _find_money(text: str) -> list[_Money]:
 
 def _marker_before(before: str) -> tuple[str | None, str | None]:
     tail = before.rstrip()
-    for symbol in _SYMBOLS_LONGEST_FIRST:
-        if tail.upper().endswith(symbol.upper()):
+    tail_upper = tail.upper()
+    for symbol, symbol_upper in _SYMBOL_FORMS if tail_upper[-1:] in _SYMBOL_LAST_CHARS else ():
+        if tail_upper.endswith(symbol_upper):
             head = tail[: -len(symbol)]
             if symbol[0].isalpha() and head and head[-1].isalpha():
                 continue
@@ -175,8 +183,9 @@ def _marker_after(after: str) -> str | None:
     head = after.lstrip()
     if _THOUSANDS_SUFFIX_RE.match(head):
         head = head[1:].lstrip()
-    for symbol in _SYMBOLS_LONGEST_FIRST:
-        if symbol not in AMBIGUOUS_SYMBOLS and head.upper().startswith(symbol.upper()):
+    head_upper = head.upper()
+    for symbol, symbol_upper in _UNAMBIGUOUS_FORMS if head_upper[:1] in _UNAMBIGUOUS_FIRST_CHARS else ():
+        if head_upper.startswith(symbol_upper):
             return SYMBOLS[symbol]
     code = _CODE_AFTER_RE.match(head)
     if code and code.group(1).upper() in iso_codes():
@@ -237,6 +246,9 @@ def _with_reference(price: Price, table: RateTable, ref: str, field: str, value:
 
 
 def _audience(folded: str) -> Audience:
+    if not ("resident" in folded or "domestic" in folded or "home" in folded or "local" in folded
+            or "citizen" in folded or "international" in folded or "overseas" in folded):
+        return Audience.ANY  # none of the words either pattern needs
     domestic = _DOMESTIC_RE.search(folded)
     international = _INTERNATIONAL_RE.search(folded)
     if domestic and international:

@@ -17,6 +17,7 @@ from normaliser.vocab.isced_keywords import ISCED_KEYWORDS
 _CODE_RE = re.compile(r"(?<![\d.,])(0\d{1,3}|10\d{0,2}|99\d{0,2})(?![\d.,]?\d)")
 _ISCED_WORD_RE = re.compile(r"\bisced(?:[\s-]*f)?(?:[\s-]*2013)?\b")
 _ONLY_CODES_RE = re.compile(r"^[\d\s,;/|]+$")
+_NOT_WORD_RE = re.compile(r"[^a-z0-9]+")
 # At most this many fields per offering, and only those scoring at least half the best.
 _MAX_CODES = 3
 
@@ -125,7 +126,7 @@ def _codes_written(text: str, field: str, value: str | None, issues: list[Issue]
 
 
 def _normalise(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", fold(text)).strip()
+    return _NOT_WORD_RE.sub(" ", fold(text)).strip()
 
 
 _KeywordTail = tuple[tuple[str, ...], frozenset[str], int, tuple[str, ...]]

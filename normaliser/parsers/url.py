@@ -9,6 +9,7 @@ from normaliser.issues import Issue, IssueCode, Parsed
 from normaliser.text import shorten
 
 _BARE_HOST_RE = re.compile(r"^(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:[/?#]\S*)?$", re.IGNORECASE)
+_SPACE_RE = re.compile(r"\s")  # what str.isspace() calls whitespace
 
 
 def parse_url(raw: str | None, field: str = "url") -> Parsed[str]:
@@ -27,7 +28,7 @@ def parse_url(raw: str | None, field: str = "url") -> Parsed[str]:
     except ValueError:
         parts = None
     if (parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname
-            or any(ch.isspace() for ch in text)):
+            or _SPACE_RE.search(text)):
         return Parsed(None, [Issue.warning(
             field, IssueCode.INVALID,
             "Not a usable web address; give a full http(s) URL such as "

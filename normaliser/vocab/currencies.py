@@ -68,12 +68,15 @@ def _name_re() -> re.Pattern[str]:
     return re.compile(rf"(?<![a-z])(?:{body})(?:e?s)?(?![a-z])")
 
 
+_PLURAL_END_RE = re.compile(r"(?:e?s)$")
+
+
 def currency_from_name(text: str) -> tuple[str, int] | None:
     """The first currency name in `text` and where it starts: ('NZD', 12) for '... New Zealand dollars'."""
     match = _name_re().search(fold(text))
     if not match:
         return None
-    stem = re.sub(r"(?:e?s)$", "", match.group(0))
+    stem = _PLURAL_END_RE.sub("", match.group(0))
     names = currency_names()
     code = names.get(match.group(0)) or names.get(stem) or names.get(match.group(0)[:-1])
     return (code, match.start()) if code else None
