@@ -303,8 +303,7 @@ class SqliteFtsBackend(SearchBackend):
             return {}
         fields = [str(f) for f in query.facets]
         names = {f"facet_{i}": f for i, f in enumerate(fields)}
-        sql = (f"SELECT v.field, v.value, count(*) FROM {compiled.from_} "
-               f"CROSS JOIN search_values v ON v.doc = d.rowid "
+        sql = (f"SELECT v.field, v.value, count(*) FROM {compiled.facet_from} "
                f"WHERE {compiled.where} AND v.field IN ({','.join(':' + n for n in names)}) "
                f"GROUP BY v.field, v.value")
         buckets: dict[str, list[FacetBucket]] = {f: [] for f in fields}
@@ -393,6 +392,7 @@ class _CompiledQuery:
             conditions.append("EXISTS (SELECT 1 FROM search_instances i WHERE i.doc = d.rowid AND "
                               + " AND ".join(instance) + ")")
         self.where = " AND ".join(conditions)
+        self.facet_from = f"{self.from_} CROSS JOIN search_values v ON v.doc = d.rowid"
 
     def over_matches(self) -> _CompiledQuery:
         """The same query read from temp.search_matches, where the match already ran."""
@@ -401,6 +401,8 @@ class _CompiledQuery:
         # CROSS JOIN fixes the join order (SQLite does not reorder it): walk the few matches,
         # never the whole index.
         compiled.from_ = "temp.search_matches m CROSS JOIN search_docs d ON d.rowid = m.rid"
+        # The filters ran with the match, so facets need not visit the documents again.
+        compiled.facet_from = "temp.search_matches m CROSS JOIN search_values v ON v.doc = m.rid"
         compiled.where = "1=1"
         return compiled
 
