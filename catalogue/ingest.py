@@ -19,7 +19,7 @@ from enum import StrEnum
 import orjson
 from sqlalchemy import bindparam, insert, select, update
 
-from catalogue.errors import InvalidRequest
+from catalogue.errors import FeedRejected, InvalidRequest
 from catalogue.models import (
     IngestIssueRow,
     IngestRunRow,
@@ -121,12 +121,14 @@ def normalise_batch(batch: list[dict], context: NormaliseContext) -> list[tuple[
 
 class IngestService:
     def __init__(self, catalogue: Catalogue, reader: FeedReader, *, ref_currency: str = "EUR",
-                 rates: RateTable | None = None, workers: int = 1) -> None:
+                 rates: RateTable | None = None, workers: int = 1,
+                 max_feed_bytes: int = 50 * 1024 * 1024) -> None:
         self.catalogue = catalogue
         self.reader = reader
         self.ref_currency = ref_currency
         self.rates = rates or RateTable.load_default()
         self.workers = workers
+        self.max_feed_bytes = max_feed_bytes
         self._pool: ProcessPoolExecutor | None = None
 
     def close(self) -> None:
@@ -165,6 +167,10 @@ class IngestService:
                          source_url: str | None = None, source_id: int | None = None) -> int:
         mode = self._mode(mode)
         self.catalogue.provider_row(provider_id)  # raises NotFound with a hint
+        if len(content) > self.max_feed_bytes:
+            raise FeedRejected(
+                f"the feed is {len(content):,} bytes, over the limit of {self.max_feed_bytes:,}; "
+                f"split it into delta feeds or raise MICROCRED_MAX_FEED_BYTES")
         with self.catalogue.sessions.begin() as session:
             row = SubmissionRow(
                 provider_id=provider_id, source_id=source_id, channel=channel, format=format,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import uvicorn
 
-from catalogue.errors import CatalogueError, NotFound
+from catalogue.errors import CatalogueError, FeedRejected, NotFound
 from catalogue.ingest import IngestReport
 from microcred.sample import load_sample_data
 from microcred.services import Services, build_services
@@ -73,8 +73,12 @@ def cmd_import(args: argparse.Namespace) -> int:
                 id=args.provider, name=args.name, country=args.country,
                 default_currency=args.currency))
         fmt = args.format or (path.suffix.lstrip(".").lower() or None)
-        report = services.import_feed(args.provider, path.read_bytes(), format=fmt, mode=args.mode,
-                                      channel="cli", filename=path.name)
+        try:
+            report = services.import_feed(args.provider, path.read_bytes(), format=fmt,
+                                          mode=args.mode, channel="cli", filename=path.name)
+        except FeedRejected as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_UNREADABLE
         print_report(report)
         return EXIT_OK if report.status == "applied" else EXIT_UNREADABLE
     finally:

@@ -50,7 +50,8 @@ def build_services(settings: Settings) -> Services:
     backend = build_search_backend(settings, engine)
     backend.ensure_index()
     ingest = IngestService(catalogue, read_feed_v1, ref_currency=settings.reference_currency,
-                           rates=RateTable.load_default(), workers=settings.normalise_workers)
+                           rates=RateTable.load_default(), workers=settings.normalise_workers,
+                           max_feed_bytes=settings.max_feed_bytes)
     indexer = Indexer(catalogue, backend, batch_size=settings.index_batch_size)
     indexer.ensure_current_format()
     return Services(settings, engine, catalogue, backend, ingest, indexer)

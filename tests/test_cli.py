@@ -125,3 +125,19 @@ def test_schema_command_prints_the_json_schema(tmp_path):
     assert "level" in schema["properties"] and "provenance" in schema["properties"]
     published = Path(__file__).resolve().parent.parent / "docs" / "offering.schema.json"
     assert json.loads(published.read_text()) == schema, "run `microcred schema > docs/offering.schema.json`"
+
+
+def test_a_feed_over_the_size_limit_is_refused_and_not_stored(tmp_path):
+    feed = tmp_path / "big.csv"
+    feed.write_text("id,title\n" + "".join(f"A{n},Course {n}\n" for n in range(200)))
+    env_limit = {"MICROCRED_MAX_FEED_BYTES": "1024"}
+    result = subprocess.run(
+        [sys.executable, "-m", "microcred.cli", "import", "--provider", "p1", "--name", "P",
+         str(feed)], capture_output=True, text=True, timeout=120, check=False,
+        env=dict(os.environ, MICROCRED_DATA_DIR=str(tmp_path / "d"), **env_limit))
+    assert result.returncode == 2 and "over the limit" in result.stderr
+    services = build_services(Settings(data_dir=tmp_path / "d"))
+    try:
+        assert services.catalogue.count_offerings() == 0
+    finally:
+        services.close()
