@@ -1,13 +1,14 @@
 """normalise_record alone: records/s and µs/record on synthetic rows and on the sample feeds.
 
-    .venv/bin/python -m benchmarks.bench_normalise [--rows 20000] [--repeat 3] [--profile synthetic|sample]
+    .venv/bin/python -m benchmarks.bench_normalise [--rows 20000] [--repeat 5] [--profile synthetic|sample]
 
 Each data set is timed in rounds of two passes over the same records in one process: a
 first pass with the parser caches emptied (a feed seen for the first time; memoised parser
 results are filled during it), then a warm pass (the steady state of a long-running server
-that sees the same values again). The best round of --repeat is printed. The
-lookup tables built lazily once per process are built first, by a throw-away record, so
-that cost is reported apart ("warm-up"); the parser caches are emptied after it.
+that sees the same values again). The best round of --repeat is printed, as a shared
+machine is noisy. Lookup tables built lazily once per process are built first, by
+throw-away records, so that cost is reported apart ("warm-up"); the parser caches are
+emptied after it.
 """
 
 from __future__ import annotations
@@ -21,14 +22,14 @@ from pathlib import Path
 
 from benchmarks.synthetic import synthetic_rows
 from normaliser.normalise import NormaliseContext, normalise_record
+from normaliser.rates import RateTable
+from normaliser.readers.feed_v1 import read_feed_v1
 
 try:
     from normaliser.parsers.memo import clear_caches
-except ImportError:  # a normaliser without memoised parsers: nothing to clear
+except ImportError:  # an older normaliser without memoised parsers: nothing to clear
     def clear_caches() -> None:
         pass
-from normaliser.rates import RateTable
-from normaliser.readers.feed_v1 import read_feed_v1
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "microcred" / "sample_data"
 

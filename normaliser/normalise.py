@@ -80,7 +80,8 @@ def normalise_record(fields: dict[str, str | list[str]],
         return None, issues
 
     def take(parsed: Parsed):  # field errors become warnings: the record still lands
-        issues.extend(_as_warning(i) for i in parsed.issues)
+        if parsed.issues:
+            issues.extend(map(_as_warning, parsed.issues))
         return parsed.value
 
     description = html_to_text(record.text("description"))

@@ -74,7 +74,7 @@ def fold(raw: object) -> str:
 _FOLD_CACHE_TEXT = 256
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=4096)
 def _fold_short(raw: str) -> str:
     return strip_accents(clean(raw)).casefold()
 

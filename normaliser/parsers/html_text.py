@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import html
 import re
 from html.parser import HTMLParser
@@ -96,10 +95,12 @@ def _simple_html_text(source: str) -> str | None:
     if text:
         if "<" in text:
             return None
-        chunks.append(_one_space(html.unescape(text)))
+        chunks.append(_data_text(text))
     for start, empty, end, text in zip(parts[1::4], parts[2::4], parts[3::4], parts[4::4],
                                        strict=True):
-        mark = _tag_text(start or end, bool(empty), end is not None)
+        mark = _TAG_TEXTS.get((start, empty, end), False)
+        if mark is False:
+            mark = _tag_text(start, empty, end)
         if mark is None:
             return None
         if mark:
@@ -107,23 +108,37 @@ def _simple_html_text(source: str) -> str | None:
         if text:
             if "<" in text:
                 return None
-            chunks.append(_one_space(html.unescape(text)))
+            chunks.append(_data_text(text))
     return "".join(chunks)
 
 
-@functools.lru_cache(maxsize=512)
-def _tag_text(name: str, empty: bool, end: bool) -> str | None:
-    """What _TextCollector adds for one tag as written; None for a hidden element."""
-    tag = name.lower()
+def _data_text(text: str) -> str:
+    """_TextCollector.handle_data for the text between two tags."""
+    if text.isspace():
+        return " "
+    return _one_space(html.unescape(text) if "&" in text else text)
+
+
+# What each tag as written adds to the text ('\n\n', '\n- ', '\n', ''), None for the
+# hidden elements; filled as tags are met, and bounded so odd markup cannot grow it.
+_TAG_TEXTS: dict[tuple[str | None, str | None, str | None], str | None] = {}
+
+
+def _tag_text(start: str | None, empty: str | None, end: str | None) -> str | None:
+    tag = (start or end or "").lower()
     if tag in _HIDDEN_TAGS:
-        return None
-    if tag in _BLOCK_TAGS:
-        return _PARAGRAPH
-    if end:
-        return ""
-    if tag == "li" and not empty:
-        return "\n- "
-    return "\n" if tag in _LINE_TAGS else ""
+        mark = None
+    elif tag in _BLOCK_TAGS:
+        mark = _PARAGRAPH
+    elif end is not None:
+        mark = ""
+    elif tag == "li" and not empty:
+        mark = "\n- "
+    else:
+        mark = "\n" if tag in _LINE_TAGS else ""
+    if len(_TAG_TEXTS) < 1024:
+        _TAG_TEXTS[(start, empty, end)] = mark
+    return mark
 
 
 def _one_space(text: str) -> str:

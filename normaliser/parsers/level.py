@@ -10,8 +10,9 @@ from normaliser.schema import Framework, Level
 from normaliser.text import clean, fold, shorten, words_to_digits
 from normaliser.vocab.frameworks import ENTRY, FRAMEWORKS, framework_aliases
 
+# (alias, its pattern, framework); a pattern only matches where the alias itself occurs.
 _ALIAS_RES = [
-    (re.compile(rf"(?<![a-z0-9]){re.escape(alias)}(?![a-z])"), fw)
+    (alias, re.compile(rf"(?<![a-z0-9]){re.escape(alias)}(?![a-z])"), fw)
     for alias, fw in framework_aliases()
 ]
 # 'Level 5', 'level: 5', 'lvl 5', 'L5'. A following range ('5-6', '5 to 6') is caught apart.
@@ -30,8 +31,8 @@ def framework_from_text(raw: object) -> Framework | None:
     folded = fold(raw)
     if not folded:
         return None
-    for pattern, framework in _ALIAS_RES:
-        if pattern.search(folded):
+    for alias, pattern, framework in _ALIAS_RES:
+        if alias in folded and pattern.search(folded):
             return framework
     return None
 
@@ -110,7 +111,9 @@ def parse_level(raw: str | None, framework_hint: str | Framework | None = None,
 def _framework_mentions(folded: str) -> list[tuple[int, Framework]]:
     found: dict[int, Framework] = {}
     taken: list[range] = []
-    for pattern, framework in _ALIAS_RES:  # longest aliases first
+    for alias, pattern, framework in _ALIAS_RES:  # longest aliases first
+        if alias not in folded:
+            continue
         for match in pattern.finditer(folded):
             span = range(match.start(), match.end())
             if any(span.start in t or span.stop - 1 in t for t in taken):

@@ -24,7 +24,7 @@ from normaliser import text
 from normaliser.issues import Parsed
 
 # Entries per cached function, and the longest text argument that is cached.
-CACHE_SIZE = 4096
+CACHE_SIZE = 2048
 MAX_CACHED_TEXT = 256
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -43,7 +43,7 @@ def memoised_parser(parser: F) -> F:
 
     @functools.wraps(parser)
     def wrapper(*args: Any, **kwargs: Any) -> Parsed:
-        if not _cacheable(args, kwargs):
+        if args and isinstance(args[0], str) and len(args[0]) > MAX_CACHED_TEXT:
             return parser(*args, **kwargs)
         try:
             value, issues, is_list = cached(*args, **kwargs)
@@ -61,7 +61,7 @@ def memoised(function: F) -> F:
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not _cacheable(args, kwargs):
+        if args and isinstance(args[0], str) and len(args[0]) > MAX_CACHED_TEXT:
             return function(*args, **kwargs)
         try:
             return cached(*args, **kwargs)
@@ -77,10 +77,6 @@ def clear_caches() -> None:
     for cached in _CACHED:
         cached.cache_clear()
     text.clear_caches()
-
-
-def _cacheable(args: tuple, kwargs: dict) -> bool:
-    return not (args and isinstance(args[0], str) and len(args[0]) > MAX_CACHED_TEXT)
 
 
 def _register(wrapper: Any, cached: Any) -> None:

@@ -185,10 +185,17 @@ def _country(key: str, written: str) -> list[tuple[str, str | None]]:
         found = (pycountry.countries.get(alpha_2=key.upper()) if len(key) == 2
                  else pycountry.countries.get(alpha_3=key.upper()))
         return [(found.alpha_2, None)] if found else []
+    code = _country_by_name(key)
+    return [(code, None)] if code else []
+
+
+@memoised
+def _country_by_name(key: str) -> str | None:
+    """pycountry's lookup by name; slow when nothing matches (it tries every country)."""
     try:
-        return [(pycountry.countries.lookup(key).alpha_2, None)]
+        return pycountry.countries.lookup(key).alpha_2
     except LookupError:
-        return []
+        return None
 
 
 def _qualifies(part: _Part, city_part: _Part) -> bool:
