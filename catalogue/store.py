@@ -210,10 +210,12 @@ class Catalogue:
                                         .order_by(IngestIssueRow.id)))
 
     # index outbox --------------------------------------------------------------
-    def pending_index_work(self, limit: int) -> list[OutboxRow]:
-        with self.session() as session:
-            return list(session.scalars(select(OutboxRow).where(OutboxRow.processed_at.is_(None))
-                                        .order_by(OutboxRow.id).limit(limit)))
+    def pending_index_work(self, limit: int) -> list:
+        """The oldest unprocessed outbox entries (id, offering_id, version, op), in order."""
+        with self.engine.connect() as conn:
+            return list(conn.execute(
+                select(OutboxRow.id, OutboxRow.offering_id, OutboxRow.version, OutboxRow.op)
+                .where(OutboxRow.processed_at.is_(None)).order_by(OutboxRow.id).limit(limit)))
 
     def mark_index_work_done(self, outbox_ids: list[int]) -> None:
         with self.sessions.begin() as session:

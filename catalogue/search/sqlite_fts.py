@@ -61,11 +61,12 @@ SCHEMA = (
     "CREATE INDEX IF NOT EXISTS ix_search_instances_doc ON search_instances(doc)",
     "CREATE INDEX IF NOT EXISTS ix_search_instances_start ON search_instances(start_date, doc)",
     # porter stems English words; unicode61 with remove_diacritics 2 folds macrons and
-    # fadas so `maori` finds `Māori`; prefix indexes make `prefix*` queries cheap.
+    # fadas so `maori` finds `Māori`. No prefix indexes: only the last word of a query is a
+    # prefix, a range scan of the term index serves it, and prefix indexes would multiply
+    # the cost of every write by four.
     """CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
         title, description, outcomes, provider_name,
-        tokenize = "porter unicode61 remove_diacritics 2",
-        prefix = '2 3 4')""",
+        tokenize = "porter unicode61 remove_diacritics 2")""",
     "CREATE TABLE IF NOT EXISTS search_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
     "INSERT OR IGNORE INTO search_meta VALUES ('seq', 0)",
 )
