@@ -22,6 +22,8 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB page cache
+    cursor.execute("PRAGMA temp_store=MEMORY")  # the per-query match table of search
+    cursor.execute("PRAGMA mmap_size=268435456")  # read pages without copying them
     cursor.close()
 
 
