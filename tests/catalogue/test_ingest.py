@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 import catalogue.ingest as ingest_module
+from benchmarks.synthetic import synthetic_csv
 from catalogue.models import (
     IngestIssueRow,
     OfferingRow,
@@ -17,6 +18,8 @@ from catalogue.models import (
 )
 from catalogue.search.query import Filters, SearchQuery
 from microcred.services import build_services
+from microcred.settings import Settings
+from normaliser.schema import Provider
 
 HEADER = "id,title,level,credits,mode,price,duration,start_dates\n"
 ROWS = {
@@ -220,3 +223,23 @@ def test_an_index_of_an_older_document_format_is_rebuilt_on_start(settings, serv
         assert restarted.indexer.ensure_current_format() is False
     finally:
         restarted.close()
+
+
+def test_worker_processes_normalise_exactly_as_in_process(tmp_path):
+    """Large feeds are normalised in worker processes; the catalogue must not tell the difference."""
+    content = synthetic_csv(ingest_module.PARALLEL_THRESHOLD + 100, seed=3)
+    stored = []
+    for workers in (1, 2):
+        built = build_services(Settings(data_dir=tmp_path / f"w{workers}", normalise_workers=workers))
+        try:
+            built.catalogue.upsert_provider(Provider(id="big", name="Big", country="NZ",
+                                                     default_currency="NZD"))
+            report = built.ingest.submit("big", content, format="csv")
+            assert report.status == "applied" and report.accepted == ingest_module.PARALLEL_THRESHOLD + 100
+            with built.catalogue.session() as session:
+                stored.append(session.execute(select(OfferingRow.id, OfferingRow.content_hash)
+                                              .order_by(OfferingRow.id)).all())
+            stored.append([(i.locator, i.field, i.code) for i in report.issues])
+        finally:
+            built.close()
+    assert stored[0] == stored[2] and stored[1] == stored[3]
