@@ -17,6 +17,9 @@ HIGHLIGHT_CLOSE = "\ue001"
 _WORD = re.compile(r"\w+", re.UNICODE)
 _PHRASE_OR_WORD = re.compile(r'"([^"]*)"|(\w+)', re.UNICODE)
 MAX_TERMS = 32
+# A last word this short stays a whole word: "te" (as in te reo) must not expand to every
+# word that starts with te-, which would match most of a catalogue.
+MIN_PREFIX_LENGTH = 3
 
 
 def _quoted(word: str) -> str:
@@ -25,7 +28,8 @@ def _quoted(word: str) -> str:
 
 def fts_match_expression(text: str) -> str:
     """An FTS5 expression that requires every word of `text`; balanced double quotes
-    make a phrase; the last bare word also matches as a prefix (search as you type).
+    make a phrase; the last bare word, from three letters on, also matches as a prefix
+    (search as you type).
     Returns "" when the text holds no words."""
     parts: list[tuple[str, bool]] = []  # (expression, is a bare word)
     for phrase, word in _PHRASE_OR_WORD.findall(text or ""):
@@ -40,7 +44,7 @@ def fts_match_expression(text: str) -> str:
     if not parts:
         return ""
     last, is_word = parts[-1]
-    if is_word:
+    if is_word and len(last) - 2 >= MIN_PREFIX_LENGTH:  # minus the two quotes
         parts[-1] = (f"{last}*", True)
     return " ".join(expression for expression, _ in parts)
 

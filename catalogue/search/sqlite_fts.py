@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -43,7 +43,9 @@ SCHEMA = (
         title_sort TEXT NOT NULL,
         framework TEXT, eqf INTEGER, ects REAL, hours REAL, weeks REAL,
         price_ref REAL, is_free INTEGER NOT NULL DEFAULT 0,
-        first_seen TEXT NOT NULL)""",
+        first_seen TEXT NOT NULL,
+        credential_type TEXT, credit_system TEXT, free_key TEXT, price_band TEXT,
+        credits_band TEXT)""",
     # The result cards live apart, so the rows that filters and sorts walk stay narrow
     # and many fit in one page.
     "CREATE TABLE IF NOT EXISTS search_cards (rowid INTEGER PRIMARY KEY, summary TEXT NOT NULL)",
@@ -70,6 +72,33 @@ SCHEMA = (
     "CREATE TABLE IF NOT EXISTS search_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
     "INSERT OR IGNORE INTO search_meta VALUES ('seq', 0)",
 )
+
+# Facets with at most one value per offering, and the search_docs column holding it.
+SINGLE_VALUED_FACETS = {
+    "provider": "d.provider_id", "framework": "d.framework", "eqf": "d.eqf",
+    "credential_type": "d.credential_type", "credit_system": "d.credit_system",
+    "free": "d.free_key", "price_band": "d.price_band", "credits_band": "d.credits_band",
+}
+_DOC_COLUMNS = ("offering_id", "version", "provider_id", "title_sort", "framework", "eqf", "ects",
+                "hours", "weeks", "price_ref", "is_free", "first_seen", "credential_type",
+                "credit_system", "free_key", "price_band", "credits_band")
+_INSERT_DOC = (f"INSERT INTO search_docs ({', '.join(_DOC_COLUMNS)}, first_indexed_seq) "
+               f"VALUES ({', '.join('?' * (len(_DOC_COLUMNS) + 1))})")
+_UPDATE_DOC = (f"UPDATE search_docs SET {', '.join(c + '=?' for c in _DOC_COLUMNS)} "
+               f"WHERE rowid=?")
+
+
+def _single(doc: IndexDocument, facet: str) -> str | None:
+    values = doc.keywords.get(facet) or []
+    return values[0] if len(values) == 1 else None
+
+
+def _docs_row(doc: IndexDocument) -> tuple:
+    return (doc.id, doc.version, doc.provider_id, doc.title.casefold(), doc.framework, doc.eqf,
+            doc.ects, doc.hours, doc.weeks, doc.price_ref, int(doc.is_free), doc.first_seen,
+            _single(doc, "credential_type"), _single(doc, "credit_system"), _single(doc, "free"),
+            _single(doc, "price_band"), _single(doc, "credits_band"))
+
 
 INDEX_TABLES = ("search_fts", "search_values", "search_instances", "search_cards", "search_docs")
 
@@ -132,22 +161,13 @@ class SqliteFtsBackend(SearchBackend):
                 if existing and existing[1] > doc.version:
                     continue  # a newer version is already indexed; a replay changes nothing
                 seq += 1
-                row = (doc.id, doc.version, seq, doc.provider_id, doc.title.casefold(),
-                       doc.framework, doc.eqf, doc.ects, doc.hours, doc.weeks, doc.price_ref,
-                       int(doc.is_free), doc.first_seen)
+                row = _docs_row(doc)
                 if existing:
                     rowid = existing[0]
                     self._delete_children(cur, rowid)
-                    cur.execute(
-                        """UPDATE search_docs SET offering_id=?, version=?, provider_id=?,
-                           title_sort=?, framework=?, eqf=?, ects=?, hours=?, weeks=?,
-                           price_ref=?, is_free=?, first_seen=? WHERE rowid=?""",
-                        row[:2] + row[3:] + (rowid,))
+                    cur.execute(_UPDATE_DOC, (*row, rowid))
                 else:
-                    cur.execute(
-                        """INSERT INTO search_docs (offering_id, version, first_indexed_seq,
-                           provider_id, title_sort, framework, eqf, ects, hours, weeks, price_ref,
-                           is_free, first_seen) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""", row)
+                    cur.execute(_INSERT_DOC, (*row, seq))
                     rowid = cur.lastrowid
                 indexed[doc.id] = (rowid, doc.version)
                 card_rows.append((rowid, orjson.dumps(doc.summary).decode()))
@@ -300,16 +320,32 @@ class SqliteFtsBackend(SearchBackend):
 
     def _facets(self, cur: sqlite3.Cursor, compiled: _CompiledQuery,
                 query: SearchQuery) -> dict[str, list[FacetBucket]]:
+        """Single-valued facets come from columns of search_docs, all in one grouped scan;
+        multi-valued ones (a course can be online and in person) from search_values."""
         if not query.facets:
             return {}
         fields = [str(f) for f in query.facets]
-        names = {f"facet_{i}": f for i, f in enumerate(fields)}
-        sql = (f"SELECT v.field, v.value, count(*) FROM {compiled.facet_from} "
-               f"WHERE {compiled.where} AND v.field IN ({','.join(':' + n for n in names)}) "
-               f"GROUP BY v.field, v.value")
         buckets: dict[str, list[FacetBucket]] = {f: [] for f in fields}
-        for field_name, value, count in cur.execute(sql, dict(compiled.params, **names)):
-            buckets[field_name].append(FacetBucket(value=value, count=count))
+        single = [f for f in fields if f in SINGLE_VALUED_FACETS]
+        if single:
+            columns = [SINGLE_VALUED_FACETS[f] for f in single]
+            counts: dict[str, Counter] = {f: Counter() for f in single}
+            for row in cur.execute(
+                    f"SELECT {', '.join(columns)}, count(*) FROM {compiled.from_} "
+                    f"WHERE {compiled.where} GROUP BY {', '.join(columns)}", compiled.params):
+                for name, value in zip(single, row[:-1], strict=True):
+                    if value is not None:
+                        counts[name][str(value)] += row[-1]
+            for name in single:
+                buckets[name] = [FacetBucket(value=v, count=c) for v, c in counts[name].items()]
+        multi = [f for f in fields if f not in SINGLE_VALUED_FACETS]
+        if multi:
+            names = {f"facet_{i}": f for i, f in enumerate(multi)}
+            sql = (f"SELECT v.field, v.value, count(*) FROM {compiled.facet_from} "
+                   f"WHERE {compiled.where} AND v.field IN ({','.join(':' + n for n in names)}) "
+                   f"GROUP BY v.field, v.value")
+            for field_name, value, count in cur.execute(sql, dict(compiled.params, **names)):
+                buckets[field_name].append(FacetBucket(value=value, count=count))
         for items in buckets.values():
             items.sort(key=lambda b: (-b.count, b.value))
             del items[query.facet_size:]
