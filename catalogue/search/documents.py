@@ -12,7 +12,7 @@ from normaliser.schema import StoredOffering
 
 # Bump when build_document changes what it stores: indexes built by an older format are
 # rebuilt from the catalogue on start.
-DOCUMENT_FORMAT = 5
+DOCUMENT_FORMAT = 7
 
 # Bands in the deployment's reference currency: (label, lower bound inclusive, upper exclusive).
 PRICE_BANDS: tuple[tuple[str, float, float | None], ...] = (

@@ -60,7 +60,8 @@ SCHEMA = (
     """CREATE TABLE IF NOT EXISTS search_instances (
         doc INTEGER NOT NULL, start_date TEXT, mode TEXT, pace TEXT, country TEXT,
         price_ref REAL, is_free INTEGER)""",
-    "CREATE INDEX IF NOT EXISTS ix_search_instances_doc ON search_instances(doc)",
+    # (doc, start_date): the soonest upcoming start of a document is one index seek.
+    "CREATE INDEX IF NOT EXISTS ix_search_instances_doc ON search_instances(doc, start_date)",
     "CREATE INDEX IF NOT EXISTS ix_search_instances_start ON search_instances(start_date, doc)",
     # porter stems English words; unicode61 with remove_diacritics 2 folds macrons and
     # fadas so `maori` finds `Māori`. No prefix indexes: only the last word of a query is a
