@@ -60,9 +60,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     services = _services(args)
     try:
         try:
-            services.catalogue.get_provider(args.provider)
+            existing = services.catalogue.get_provider(args.provider)
             if args.name:
-                existing = services.catalogue.get_provider(args.provider)
                 services.catalogue.upsert_provider(existing.model_copy(update={"name": args.name}))
         except NotFound:
             if not args.name:
@@ -72,7 +71,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             services.catalogue.upsert_provider(Provider(
                 id=args.provider, name=args.name, country=args.country,
                 default_currency=args.currency))
-        fmt = args.format or (path.suffix.lstrip(".").lower() or None)
+        # A file named .csv or .json says its format; anything else is detected from its bytes.
+        suffix = path.suffix.lstrip(".").lower()
+        fmt = args.format or (suffix if suffix in ("csv", "json") else None)
         try:
             report = services.import_feed(args.provider, path.read_bytes(), format=fmt,
                                           mode=args.mode, channel="cli", filename=path.name)

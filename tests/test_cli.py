@@ -141,3 +141,11 @@ def test_a_feed_over_the_size_limit_is_refused_and_not_stored(tmp_path):
         assert services.catalogue.count_offerings() == 0
     finally:
         services.close()
+
+
+def test_a_file_without_a_csv_or_json_name_is_detected_from_its_bytes(tmp_path):
+    feed = tmp_path / "export.txt"
+    feed.write_text("id,title\nA1,Good Course\n")
+    result = run(tmp_path / "d", "import", "--provider", "p1", "--name", "P One", str(feed))
+    assert result.returncode == 0, result.stderr
+    assert "accepted 1" in result.stdout

@@ -102,11 +102,6 @@ class Filters(BaseModel):
                 raise ValueError(f"{low} ({lo}) is greater than {high} ({hi})")
         return self
 
-    def has_instance_filter(self) -> bool:
-        return bool(self.mode or self.pace or self.country or self.price_min is not None
-                    or self.price_max is not None or self.free is not None
-                    or self.starts_after or self.starts_before)
-
 
 class SearchQuery(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)

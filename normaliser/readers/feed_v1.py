@@ -137,8 +137,9 @@ def read_feed_v1(data: bytes, format: str | None = None) -> FeedReadResult:
         return read_feed_v1_csv(data)
     if chosen == "json":
         return read_feed_v1_json(data)
-    raise ValueError(f"unknown feed format {format!r}: use one of {', '.join(FEED_V1_FORMATS)}, "
-                     "or None to detect it")
+    # FeedFormatError, so every channel reports it like any other unreadable feed.
+    raise FeedFormatError(f"unknown feed format {format!r}: use one of "
+                          f"{', '.join(FEED_V1_FORMATS)}, or leave it out to detect it")
 
 
 # --- CSV -------------------------------------------------------------------------------

@@ -243,3 +243,9 @@ def test_worker_processes_normalise_exactly_as_in_process(tmp_path):
         finally:
             built.close()
     assert stored[0] == stored[2] and stored[1] == stored[3]
+
+
+def test_unknown_format_name_is_a_failed_run_not_a_crash(services, provider):
+    report = services.import_feed(provider.id, feed("A1"), format="xlsx")
+    assert report.status == "failed" and "unknown feed format 'xlsx'" in report.error
+    assert services.catalogue.get_submission(report.submission_id).status == "failed"
