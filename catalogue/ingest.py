@@ -108,12 +108,13 @@ class _Accepted:
 PARALLEL_THRESHOLD = 2000
 
 
-def normalise_batch(batch: list[dict], context: NormaliseContext) -> list[tuple[dict | None, list[Issue]]]:
-    """Normalise records; each result is the stored JSON form (or None) and the issues.
-    Top-level so a worker process can run it."""
+def normalise_batch(batch: list[tuple[dict, list[dict]]],
+                    context: NormaliseContext) -> list[tuple[dict | None, list[Issue]]]:
+    """Normalise (fields, instances) pairs; each result is the stored JSON form (or None) and
+    the issues. Top-level so a worker process can run it."""
     out = []
-    for fields in batch:
-        offering, issues = normalise_record(fields, context)
+    for fields, instances in batch:
+        offering, issues = normalise_record(fields, context, instances)
         out.append((offering.model_dump(mode="json", exclude_none=True) if offering else None,
                     issues))
     return out
@@ -136,7 +137,7 @@ class IngestService:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
 
-    def _normalise_all(self, batch: list[dict], context: NormaliseContext):
+    def _normalise_all(self, batch: list[tuple[dict, list[dict]]], context: NormaliseContext):
         if self.workers < 2 or len(batch) < PARALLEL_THRESHOLD:
             return normalise_batch(batch, context)
         if self._pool is None:
@@ -233,7 +234,7 @@ class IngestService:
         report.records = len(feed.records)
         readable = [r for r in feed.records if not any(i.severity == Severity.ERROR for i in r.issues)]
         normalised = dict(zip((id(r) for r in readable),
-                              self._normalise_all([r.fields for r in readable], context), strict=True))
+                              self._normalise_all([(r.fields, r.instances) for r in readable], context), strict=True))
         for record in feed.records:
             record_id = record.record_id
             issues = list(record.issues)

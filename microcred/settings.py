@@ -27,6 +27,15 @@ class Settings(BaseSettings):
         default_factory=lambda: os.cpu_count() or 1, ge=1, le=64,
         description="Processes that normalise large feeds in parallel; 1 = in-process.")
     max_feed_bytes: int = Field(50 * 1024 * 1024, ge=1024)
+    max_feed_records: int = Field(100_000, ge=1, description="Records one feed may hold.")
+    max_parse_seconds: float = Field(60.0, gt=0, description="Time one feed may take to read.")
+    withdraw_guard_share: float = Field(
+        0.5, ge=0, le=1,
+        description="A snapshot that would withdraw more than this share of a provider's "
+                    "active offerings is held for confirmation instead of applied.")
+    allow_private_feeds: bool = Field(
+        False, description="Let pulls and crawls reach loopback and private addresses. "
+                           "For local development and tests only.")
 
     @field_validator("data_dir")
     @classmethod

@@ -39,6 +39,9 @@ FEED_FIELDS: tuple[str, ...] = (
     "stackable_into",
 )
 LIST_FIELDS: frozenset[str] = frozenset({"learning_outcomes", "start_dates", "stackable_into"})
+# What a reader may give per run of an offering (an XCRI-CAP presentation, a schema.org
+# CourseInstance). A value missing from a run falls back to the record's own field.
+INSTANCE_FIELDS: tuple[str, ...] = ("start_date", "end_date", "mode", "price", "currency", "location")
 _LIST_SPLIT_RE = re.compile(r"\s*(?:;|\n|\r)+\s*")
 _NEWLINE_RE = re.compile(r"\s*\n\s*")
 # Free-text fields kept as written, but as one tidy paragraph and never unbounded.
@@ -60,9 +63,14 @@ class NormaliseContext:
     credit_system: str | None = None
 
 
-def normalise_record(fields: dict[str, str | list[str]],
-                     ctx: NormaliseContext) -> tuple[Offering | None, list[Issue]]:
-    """Map one record to the common schema; say per field what could not be mapped."""
+def normalise_record(fields: dict[str, str | list[str]], ctx: NormaliseContext,
+                     instances: list[dict[str, str | list[str]]] | None = None,
+                     ) -> tuple[Offering | None, list[Issue]]:
+    """Map one record to the common schema; say per field what could not be mapped.
+
+    `instances` are the record's runs as the reader found them, keyed by INSTANCE_FIELDS;
+    without them, runs come from the record's `start_dates`.
+    """
     record = _Record(fields)
     issues: list[Issue] = []
 
@@ -100,10 +108,20 @@ def normalise_record(fields: dict[str, str | list[str]],
     mode = mode_pace.mode if mode_pace else None
     pace = mode_pace.pace if mode_pace else None
     first_place = places[0] if places else None
-    instances = [Instance(start_date=d, mode=mode, pace=pace, place=first_place, price=price)
-                 for d in start_dates]
-    if not instances and (mode or pace or price or first_place):
-        instances = [Instance(mode=mode, pace=pace, place=first_place, price=price)]
+    if instances:
+        runs = [_instance(run, number, record, ctx, mode_pace, price, first_place, issues)
+                for number, run in enumerate(instances, start=1)]
+        mode = mode or _only({r.mode for r in runs})
+        pace = pace or _only({r.pace for r in runs})
+        price = price or _lowest_price([r.price for r in runs if r.price])
+        for run in runs:
+            if run.place and run.place not in places:
+                places.append(run.place)
+    else:
+        runs = [Instance(start_date=d, mode=mode, pace=pace, place=first_place, price=price)
+                for d in start_dates]
+        if not runs and (mode or pace or price or first_place):
+            runs = [Instance(mode=mode, pace=pace, place=first_place, price=price)]
 
     try:
         offering = Offering(
@@ -120,14 +138,14 @@ def normalise_record(fields: dict[str, str | list[str]],
             subject=subject,
             languages=languages or [],
             places=places,
-            instances=instances,
+            instances=runs,
             learning_outcomes=record.items("learning_outcomes"),
             assessment=_plain(record.text("assessment")),
             prerequisites=_plain(record.text("prerequisites")),
             credential_type=credential_type,
             quality_assurance=_plain(record.text("quality_assurance")),
             stackable_into=record.items("stackable_into"),
-            raw=record.raw(),
+            raw=record.raw() | _raw_instances(instances),
             issues=issues,
         )
     except ValidationError as exc:  # a parser produced something the schema refuses: report it
@@ -180,6 +198,59 @@ class _Record:
             else:
                 raw[str(key)] = str(value)
         return raw
+
+
+def _instance(run_fields: dict[str, str | list[str]], number: int, record: _Record,
+              ctx: NormaliseContext, record_mode, record_price, record_place,
+              issues: list[Issue]) -> Instance:
+    """One run; what it does not say is taken from the record."""
+    run = _Record(run_fields)
+
+    def take(parsed: Parsed):
+        for issue in parsed.issues:
+            issues.append(_as_warning(issue.model_copy(
+                update={"message": f"Run {number}: {issue.message}"})))
+        return parsed.value
+
+    start = take(parse_dates(run.items("start_date"), "start_date")) or []
+    end = take(parse_dates(run.items("end_date"), "end_date")) or []
+    mode_pace = take(parse_mode(run.text("mode"))) if run.text("mode") else record_mode
+    if run.text("price") or run.text("currency"):
+        currency_source = run if run.text("currency") else record
+        price = take(_price(_Record({"price": run.text("price") or "",
+                                     "currency": currency_source.text("currency") or ""}),
+                            ctx, issues)) or record_price
+    else:
+        price = record_price
+    place = record_place
+    if run.text("location"):
+        run_places = take(parse_place(run.text("location"), ctx.default_country)) or []
+        place = run_places[0] if run_places else record_place
+    return Instance(start_date=start[0] if start else None, end_date=end[-1] if end else None,
+                    mode=mode_pace.mode if mode_pace else None,
+                    pace=mode_pace.pace if mode_pace else None, place=place, price=price)
+
+
+def _only(values: set):
+    values.discard(None)
+    return values.pop() if len(values) == 1 else None
+
+
+def _lowest_price(prices: list) -> object | None:
+    """The 'from' price of an offering whose runs cost different amounts."""
+    if not prices:
+        return None
+    return min(prices, key=lambda p: (0 if p.is_free else 1,
+                                      p.amount_ref if p.amount_ref is not None else float("inf"),
+                                      p.amount if p.amount is not None else float("inf")))
+
+
+def _raw_instances(instances: list[dict[str, str | list[str]]] | None) -> dict[str, str]:
+    raw: dict[str, str] = {}
+    for number, run in enumerate(instances or (), start=1):
+        for key, value in _Record(run).raw().items():
+            raw[f"run {number} {key}"] = value
+    return raw
 
 
 def _framework_hint(record: _Record, ctx: NormaliseContext, issues: list[Issue]) -> str | None:

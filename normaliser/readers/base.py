@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from normaliser.issues import Issue
@@ -41,7 +42,9 @@ class RawRecord:
     source gave a list. `locator` names the record for reports: 'line 12' or 'item 3'.
     `extra` holds values of columns or keys the format does not know, under the name the
     provider wrote, so a mapping profile or the raw view can still see them; they are never
-    normalised.
+    normalised. `instances` are the record's runs (an XCRI-CAP presentation, a schema.org
+    CourseInstance), each keyed by `normaliser.normalise.INSTANCE_FIELDS`; readers of flat
+    formats leave it empty and the runs come from `start_dates`.
     """
 
     locator: str
@@ -49,6 +52,7 @@ class RawRecord:
     line: int | None = None
     issues: list[Issue] = field(default_factory=list)
     extra: dict[str, str | list[str]] = field(default_factory=dict)
+    instances: list[dict[str, str | list[str]]] = field(default_factory=list)
 
     @property
     def record_id(self) -> str | None:
@@ -62,3 +66,38 @@ class RawRecord:
 class FeedReadResult:
     records: list[RawRecord]
     issues: list[Issue] = field(default_factory=list)  # feed-level, e.g. unknown columns
+
+
+class FeedLimitExceeded(FeedFormatError):
+    """The feed is over one of the reader limits: too many records, too deep, too slow."""
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """Bounds every reader enforces, so no feed can take the service down.
+
+    `max_seconds` is wall-clock time for reading one feed; readers check it between records
+    (and, for tree formats, between elements), so one record is never cut in half.
+    """
+
+    max_records: int = 100_000
+    max_depth: int = 64  # nesting of XML elements or JSON containers
+    max_seconds: float = 60.0
+
+    def deadline(self) -> float:
+        return time.monotonic() + self.max_seconds
+
+    def check_count(self, count: int) -> None:
+        if count > self.max_records:
+            raise FeedLimitExceeded(
+                f"the feed has more than {self.max_records:,} records; split it into several "
+                f"delta feeds or ask the operator to raise MICROCRED_MAX_FEED_RECORDS")
+
+    def check_deadline(self, deadline: float) -> None:
+        if time.monotonic() > deadline:
+            raise FeedLimitExceeded(
+                f"reading the feed took longer than {self.max_seconds:g} s and was stopped; "
+                f"split it into smaller feeds")
+
+
+DEFAULT_LIMITS = ReadLimits()

@@ -371,3 +371,29 @@ def test_seeded_junk_never_raises(seed) -> None:
         assert all(issue.message for issue in parsed.issues)
     offering, _ = normalise_record({name: text for name in FEED_FIELDS} | {"id": "J", "title": "J"}, NZ)
     assert offering is not None
+
+
+def test_runs_given_by_the_reader_keep_their_own_values_and_fall_back_to_the_record():
+    offering, issues = normalise_record(
+        {"id": "R1", "title": "Runs", "mode": "Online", "currency": "GBP"},
+        NormaliseContext(provider_id="p", default_country="GB"),
+        [{"start_date": "2027-01-05", "price": "£100", "location": "Truro"},
+         {"start_date": "5 March 2027", "mode": "Face to face", "price": "250", "end_date": "soon"}])
+    first, second = offering.instances
+    assert (first.start_date.isoformat(), first.mode, first.price.amount) == ("2027-01-05", "online", 100)
+    assert first.place.city == "Truro"
+    assert (second.start_date.isoformat(), second.mode, second.price.currency) == (
+        "2027-03-05", "in_person", "GBP")
+    assert second.end_date is None
+    assert offering.price.amount == 100  # the "from" price
+    assert offering.raw["run 2 end_date"] == "soon"
+    bad_end = [i for i in issues if i.field == "end_date"]
+    assert len(bad_end) == 1 and bad_end[0].message.startswith("Run 2:")
+
+
+def test_offering_mode_comes_from_runs_only_when_they_agree():
+    ctx = NormaliseContext(provider_id="p")
+    same, _ = normalise_record({"id": "a", "title": "A"}, ctx, [{"mode": "Online"}, {"mode": "online"}])
+    mixed, _ = normalise_record({"id": "b", "title": "B"}, ctx, [{"mode": "Online"}, {"mode": "On campus"}])
+    assert same.mode == "online"
+    assert mixed.mode is None and {i.mode for i in mixed.instances} == {"online", "in_person"}
