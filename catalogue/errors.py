@@ -24,3 +24,8 @@ class UnsupportedByBackend(CatalogueError):
 
 class FeedRejected(CatalogueError):
     """A whole feed could not be read; nothing from it was applied."""
+
+
+class Conflict(CatalogueError):
+    """The request clashes with something already stored (an Idempotency-Key reused for a
+    different body, a submission in a state that does not allow the action)."""

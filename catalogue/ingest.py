@@ -18,8 +18,9 @@ from enum import StrEnum
 
 import orjson
 from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
-from catalogue.errors import FeedRejected, InvalidRequest
+from catalogue.errors import Conflict, FeedRejected, InvalidRequest, NotFound
 from catalogue.models import (
     IngestIssueRow,
     IngestRunRow,
@@ -33,7 +34,13 @@ from catalogue.store import Catalogue, offering_key, utcnow
 from normaliser.issues import Issue, IssueCode, Severity
 from normaliser.normalise import NormaliseContext, normalise_record
 from normaliser.rates import RateTable
-from normaliser.readers.base import FeedFormatError, FeedReadResult
+from normaliser.readers.base import (
+    DEFAULT_LIMITS,
+    RECORD_FIELD,
+    FeedFormatError,
+    FeedReadResult,
+    ReadLimits,
+)
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +50,18 @@ class IngestMode(StrEnum):
     DELTA = "delta"  # the feed holds changes only: nothing is withdrawn
 
 
-# A reader turns bytes (and an optional format name) into raw records or raises FeedFormatError.
-FeedReader = Callable[[bytes, str | None], FeedReadResult]
+# A reader turns bytes (and an optional format name) into raw records within the limits, or
+# raises FeedFormatError.
+FeedReader = Callable[[bytes, str | None, ReadLimits], FeedReadResult]
+
+
+class SubmissionStatus(StrEnum):
+    RECEIVED = "received"  # stored, waiting to be processed
+    PROCESSING = "processing"
+    APPLIED = "applied"
+    FAILED = "failed"  # unreadable, or applying it failed and was rolled back
+    HELD = "held"  # a snapshot that would withdraw too much: waits for confirmation
+    DISCARDED = "discarded"  # a held submission its provider chose not to apply
 
 
 @dataclass
@@ -68,7 +85,7 @@ class IngestReport:
     submission_id: int
     provider_id: str
     mode: str
-    status: str = "applied"  # applied | failed
+    status: str = "applied"  # applied | failed | held; "dry_run" for validate()
     run_id: int | None = None
     records: int = 0
     accepted: int = 0
@@ -79,6 +96,9 @@ class IngestReport:
     unchanged: int = 0
     withdrawn: int = 0
     withdrawn_ids: list[str] = field(default_factory=list)
+    # A held snapshot: how many active offerings it would withdraw, and of how many.
+    held_withdrawals: int = 0
+    active_before: int = 0
     error: str | None = None
     issues: list[ReportedIssue] = field(default_factory=list)
 
@@ -123,13 +143,16 @@ def normalise_batch(batch: list[tuple[dict, list[dict]]],
 class IngestService:
     def __init__(self, catalogue: Catalogue, reader: FeedReader, *, ref_currency: str = "EUR",
                  rates: RateTable | None = None, workers: int = 1,
-                 max_feed_bytes: int = 50 * 1024 * 1024) -> None:
+                 max_feed_bytes: int = 50 * 1024 * 1024, limits: ReadLimits = DEFAULT_LIMITS,
+                 withdraw_guard_share: float = 0.5) -> None:
         self.catalogue = catalogue
         self.reader = reader
         self.ref_currency = ref_currency
         self.rates = rates or RateTable.load_default()
         self.workers = workers
         self.max_feed_bytes = max_feed_bytes
+        self.limits = limits
+        self.withdraw_guard_share = withdraw_guard_share
         self._pool: ProcessPoolExecutor | None = None
 
     def close(self) -> None:
@@ -156,42 +179,81 @@ class IngestService:
     def submit(self, provider_id: str, content: bytes, *, format: str | None = None,
                mode: IngestMode | str = IngestMode.SNAPSHOT, channel: str = "cli",
                filename: str | None = None, source_url: str | None = None,
-               source_id: int | None = None) -> IngestReport:
+               source_id: int | None = None, confirm_withdrawals: bool = False) -> IngestReport:
         """Store `content` as a submission of `provider_id`, then process it."""
         submission_id = self.store_submission(provider_id, content, format=format, mode=mode,
                                               channel=channel, filename=filename,
-                                              source_url=source_url, source_id=source_id)
+                                              source_url=source_url, source_id=source_id,
+                                              confirm_withdrawals=confirm_withdrawals)
         return self.process(submission_id)
 
     def store_submission(self, provider_id: str, content: bytes, *, format: str | None,
                          mode: IngestMode | str, channel: str, filename: str | None = None,
-                         source_url: str | None = None, source_id: int | None = None) -> int:
+                         source_url: str | None = None, source_id: int | None = None,
+                         idempotency_key: str | None = None, api_key_id: int | None = None,
+                         confirm_withdrawals: bool = False) -> int:
+        """Keep the raw bytes; nothing is parsed yet. With an `idempotency_key` the provider
+        has used before for the same bytes, the earlier submission's id comes back."""
         mode = self._mode(mode)
         self.catalogue.provider_row(provider_id)  # raises NotFound with a hint
-        if len(content) > self.max_feed_bytes:
+        self.check_size(len(content))
+        digest = hashlib.sha256(content).hexdigest()
+        if idempotency_key is not None:
+            earlier = self._by_idempotency_key(provider_id, idempotency_key)
+            if earlier is not None:
+                return self._replayed(earlier, digest, idempotency_key)
+        try:
+            with self.catalogue.sessions.begin() as session:
+                row = SubmissionRow(
+                    provider_id=provider_id, source_id=source_id, channel=channel, format=format,
+                    mode=mode.value, filename=filename, source_url=source_url, content=content,
+                    sha256=digest, size=len(content), received_at=utcnow(),
+                    status=SubmissionStatus.RECEIVED.value, idempotency_key=idempotency_key,
+                    api_key_id=api_key_id, confirmed_withdrawals=confirm_withdrawals)
+                session.add(row)
+                session.flush()
+                return row.id
+        except IntegrityError:
+            # Two requests with the same key raced; the other one stored first.
+            earlier = self._by_idempotency_key(provider_id, idempotency_key)
+            if earlier is None:
+                raise
+            return self._replayed(earlier, digest, idempotency_key)
+
+    def check_size(self, size: int) -> None:
+        if size > self.max_feed_bytes:
             raise FeedRejected(
-                f"the feed is {len(content):,} bytes, over the limit of {self.max_feed_bytes:,}; "
+                f"the feed is {size:,} bytes, over the limit of {self.max_feed_bytes:,}; "
                 f"split it into delta feeds or raise MICROCRED_MAX_FEED_BYTES")
-        with self.catalogue.sessions.begin() as session:
-            row = SubmissionRow(
-                provider_id=provider_id, source_id=source_id, channel=channel, format=format,
-                mode=mode.value, filename=filename, source_url=source_url, content=content,
-                sha256=hashlib.sha256(content).hexdigest(), size=len(content),
-                received_at=utcnow(), status="received")
-            session.add(row)
-            session.flush()
-            return row.id
+
+    def _by_idempotency_key(self, provider_id: str, key: str | None) -> tuple[int, str] | None:
+        with self.catalogue.engine.connect() as conn:
+            row = conn.execute(select(SubmissionRow.id, SubmissionRow.sha256).where(
+                SubmissionRow.provider_id == provider_id,
+                SubmissionRow.idempotency_key == key)).first()
+        return (row.id, row.sha256) if row else None
+
+    @staticmethod
+    def _replayed(earlier: tuple[int, str], digest: str, key: str | None) -> int:
+        submission_id, earlier_digest = earlier
+        if earlier_digest != digest:
+            raise Conflict(f"Idempotency-Key {key!r} was already used for submission "
+                           f"{submission_id} with a different body; use a new key for new content")
+        return submission_id
 
     def process(self, submission_id: int) -> IngestReport:
         """Read, normalise and apply a stored submission. Never raises for bad content:
-        the report says what happened."""
+        the report says what happened. A submission already processed (or being processed
+        by another worker) is not applied twice: its stored report comes back."""
+        if not self._claim(submission_id):
+            return self.report_for(submission_id)
         submission = self.catalogue.get_submission(submission_id)
         provider = self.catalogue.provider_row(submission.provider_id)
         report = IngestReport(submission_id=submission_id, provider_id=provider.id,
                               mode=submission.mode)
         started = utcnow()
         try:
-            feed = self.reader(submission.content, submission.format)
+            feed = self.reader(submission.content, submission.format, self.limits)
         except FeedFormatError as exc:
             report.status, report.error = "failed", f"The feed could not be read: {exc}"
             self._record_failure(submission, report, started)
@@ -211,6 +273,143 @@ class IngestService:
             report.withdrawn_ids = []
             self._record_failure(submission, report, started)
         return report
+
+    def validate(self, provider_id: str, content: bytes, *, format: str | None = None,
+                 mode: IngestMode | str = IngestMode.SNAPSHOT) -> IngestReport:
+        """The check `process` makes, as a dry run: what would be created, updated and
+        withdrawn, and every issue. Nothing is stored."""
+        mode = self._mode(mode)
+        provider = self.catalogue.provider_row(provider_id)
+        self.check_size(len(content))
+        report = IngestReport(submission_id=0, provider_id=provider_id, mode=mode.value,
+                              status="dry_run")
+        try:
+            feed = self.reader(content, format, self.limits)
+        except FeedFormatError as exc:
+            report.status, report.error = "failed", f"The feed could not be read: {exc}"
+            return report
+        accepted = self._normalise(feed, provider, report)
+        present_ids = {r.record_id for r in feed.records if r.record_id}
+        with self.catalogue.engine.connect() as conn:
+            existing = self._existing(conn, provider_id)
+        diff = _diff(existing, accepted, present_ids, mode)
+        report.created, report.updated = len(diff.new), len(diff.changed)
+        report.unchanged = len(diff.unchanged)
+        report.withdrawn, report.withdrawn_ids = len(diff.withdrawn), [p for p, _ in diff.withdrawn]
+        self._guard(report, existing, diff, confirmed=False)
+        return report
+
+    def confirm(self, submission_id: int, provider_id: str) -> IngestReport:
+        """Apply a held snapshot, withdrawals and all."""
+        self._transition(submission_id, provider_id, SubmissionStatus.HELD,
+                         SubmissionStatus.RECEIVED, confirmed_withdrawals=True)
+        return self.process(submission_id)
+
+    def retry(self, submission_id: int) -> IngestReport:
+        """Process a failed submission again (after the fault that failed it is fixed)."""
+        submission = self.catalogue.get_submission(submission_id)
+        self._transition(submission_id, submission.provider_id, SubmissionStatus.FAILED,
+                         SubmissionStatus.RECEIVED)
+        return self.process(submission_id)
+
+    def discard(self, submission_id: int, provider_id: str) -> None:
+        """Drop a held snapshot: nothing from it is applied; its bytes and report stay."""
+        self._transition(submission_id, provider_id, SubmissionStatus.HELD,
+                         SubmissionStatus.DISCARDED)
+
+    def withdraw_offering(self, provider_id: str, offering_id: str) -> str:
+        """Withdraw one offering of `provider_id` (by our id or the provider's own).
+        Returns its public id. Withdrawing a withdrawn offering changes nothing."""
+        now = utcnow()
+        with self.catalogue.engine.begin() as conn:
+            row = conn.execute(
+                select(OfferingRow.id, OfferingRow.version, OfferingRow.status,
+                       OfferingRow.content_hash, OfferingRow.document)
+                .where(OfferingRow.provider_id == provider_id,
+                       (OfferingRow.id == offering_id)
+                       | (OfferingRow.provider_offering_id == offering_id))).first()
+            if row is None:
+                raise NotFound(f"provider {provider_id!r} has no offering {offering_id!r}")
+            if row.status == "withdrawn":
+                return row.id
+            version = row.version + 1
+            conn.execute(update(OfferingRow).where(OfferingRow.id == row.id).values(
+                status="withdrawn", version=version, withdrawn_at=now, updated_at=now))
+            conn.execute(insert(OfferingVersionRow).values(
+                offering_id=row.id, version=version, status="withdrawn",
+                content_hash=row.content_hash, document=row.document, submission_id=None,
+                recorded_at=now))
+            conn.execute(insert(OutboxRow).values(offering_id=row.id, version=version, op="delete",
+                                                  created_at=now))
+        return row.id
+
+    def requeue_interrupted(self) -> list[int]:
+        """Submissions left 'processing' by a process that stopped: back to 'received', so
+        they are processed again (applying is one transaction, so none was half-applied).
+        Call only where one worker processes submissions."""
+        with self.catalogue.engine.begin() as conn:
+            ids = list(conn.execute(select(SubmissionRow.id).where(
+                SubmissionRow.status == SubmissionStatus.PROCESSING.value)).scalars())
+            if ids:
+                conn.execute(update(SubmissionRow).where(SubmissionRow.id.in_(ids))
+                             .values(status=SubmissionStatus.RECEIVED.value))
+        return ids
+
+    def waiting_submissions(self) -> list[int]:
+        with self.catalogue.engine.connect() as conn:
+            return list(conn.execute(select(SubmissionRow.id).where(
+                SubmissionRow.status == SubmissionStatus.RECEIVED.value)
+                .order_by(SubmissionRow.id)).scalars())
+
+    def report_for(self, submission_id: int) -> IngestReport:
+        """The report of a submission's newest run, as stored."""
+        submission = self.catalogue.get_submission(submission_id)
+        report = IngestReport(submission_id=submission_id, provider_id=submission.provider_id,
+                              mode=submission.mode, status=submission.status,
+                              error=submission.error)
+        runs = self.catalogue.runs_for_submission(submission_id)
+        if not runs:
+            return report
+        run = max(runs, key=lambda r: r.id)
+        report.run_id = run.id
+        for name in ("records", "accepted", "rejected", "warned", "created", "updated",
+                     "unchanged"):
+            setattr(report, name, getattr(run, name))
+        if run.status == SubmissionStatus.HELD:
+            report.held_withdrawals = run.withdrawn
+        else:
+            report.withdrawn = run.withdrawn
+            report.withdrawn_ids = self.catalogue.withdrawn_by_submission(submission_id)
+        report.issues = [ReportedIssue(locator=i.locator, record_id=i.record_id, field=i.field,
+                                       code=i.code, severity=i.severity, message=i.message,
+                                       value=i.value)
+                         for i in self.catalogue.issues_for_run(run.id)]
+        return report
+
+    def _claim(self, submission_id: int) -> bool:
+        """Move a received submission to processing; False if another worker has it or it
+        is done. The UPDATE's WHERE makes the claim atomic."""
+        with self.catalogue.engine.begin() as conn:
+            claimed = conn.execute(update(SubmissionRow).where(
+                SubmissionRow.id == submission_id,
+                SubmissionRow.status == SubmissionStatus.RECEIVED.value)
+                .values(status=SubmissionStatus.PROCESSING.value)).rowcount
+        if not claimed:
+            self.catalogue.get_submission(submission_id)  # NotFound for an unknown id
+        return bool(claimed)
+
+    def _transition(self, submission_id: int, provider_id: str, before: SubmissionStatus,
+                    after: SubmissionStatus, **values) -> None:
+        submission = self.catalogue.get_submission(submission_id)
+        if submission.provider_id != provider_id:
+            raise NotFound(f"provider {provider_id!r} has no submission {submission_id}")
+        with self.catalogue.engine.begin() as conn:
+            changed = conn.execute(update(SubmissionRow).where(
+                SubmissionRow.id == submission_id, SubmissionRow.status == before.value)
+                .values(status=after.value, **values)).rowcount
+        if not changed:
+            raise Conflict(f"submission {submission_id} is {submission.status}, not "
+                           f"{before.value}, so it cannot be {_ACTION[after]}")
 
     # steps -----------------------------------------------------------------------
     @staticmethod
@@ -261,76 +460,100 @@ class IngestService:
                                       offering, record.locator))
         return accepted
 
+    @staticmethod
+    def _existing(conn, provider_id: str) -> dict:
+        return {
+            row.provider_offering_id: row
+            for row in conn.execute(
+                select(OfferingRow.id, OfferingRow.provider_offering_id, OfferingRow.version,
+                       OfferingRow.content_hash, OfferingRow.status)
+                .where(OfferingRow.provider_id == provider_id))
+        }
+
+    def _guard(self, report: IngestReport, existing: dict, diff: _Diff, *, confirmed: bool) -> bool:
+        """True (and the report says why) when a snapshot would withdraw more than the
+        allowed share of the provider's active offerings: usually a truncated export or the
+        wrong file, not a provider closing most of its catalogue."""
+        active = sum(1 for row in existing.values() if row.status == "active")
+        if confirmed or not diff.withdrawn or len(diff.withdrawn) <= self.withdraw_guard_share * active:
+            return False
+        report.held_withdrawals, report.active_before = len(diff.withdrawn), active
+        report.issues.append(ReportedIssue(
+            locator=None, record_id=None, field=RECORD_FIELD, code=IssueCode.INVALID.value,
+            severity=Severity.WARNING.value,
+            message=(f"This snapshot would withdraw {len(diff.withdrawn)} of your {active} active "
+                     f"offerings, more than {self.withdraw_guard_share:.0%}. It is held, not "
+                     f"applied: confirm the submission if that is what you meant, or send the "
+                     f"complete feed (or a delta) instead."),
+            value="; ".join(poid for poid, _ in diff.withdrawn[:20])))
+        return True
+
     def _apply(self, submission: SubmissionRow, accepted: list[_Accepted], present_ids: set[str],
                report: IngestReport, started) -> None:
         now = utcnow()
         provider_id = submission.provider_id
         with self.catalogue.engine.begin() as conn:
-            existing = {
-                row.provider_offering_id: row
-                for row in conn.execute(
-                    select(OfferingRow.id, OfferingRow.provider_offering_id, OfferingRow.version,
-                           OfferingRow.content_hash, OfferingRow.status)
-                    .where(OfferingRow.provider_id == provider_id))
-            }
+            existing = self._existing(conn, provider_id)
+            diff = _diff(existing, accepted, present_ids, IngestMode(submission.mode))
+            if self._guard(report, existing, diff, confirmed=submission.confirmed_withdrawals):
+                report.status = SubmissionStatus.HELD.value
+                report.run_id = self._insert_run(conn, submission, report, started,
+                                                 status=SubmissionStatus.HELD.value,
+                                                 withdrawn=report.held_withdrawals)
+                conn.execute(update(SubmissionRow).where(SubmissionRow.id == submission.id)
+                             .values(status=SubmissionStatus.HELD.value, error=None))
+                return
             inserts, updates, versions, outbox = [], [], [], []
-            for item in accepted:
-                document = item.document
-                digest = content_hash(document)
-                current = existing.get(item.provider_offering_id)
-                if current is not None and current.content_hash == digest and current.status == "active":
-                    report.unchanged += 1
-                    continue
-                if current is None:
-                    oid = offering_key(provider_id, item.provider_offering_id)
-                    version = 1
-                    report.created += 1
-                    inserts.append(dict(
-                        id=oid, provider_id=provider_id,
-                        provider_offering_id=item.provider_offering_id, version=version,
-                        status="active", content_hash=digest, document=document,
-                        channel=submission.channel, source_url=item.url or submission.source_url,
-                        submission_id=submission.id, first_seen=now, last_seen=now, updated_at=now,
-                        withdrawn_at=None))
-                else:
-                    oid, version = current.id, current.version + 1
-                    report.updated += 1
-                    updates.append(dict(
-                        b_id=oid, version=version, status="active", content_hash=digest,
-                        document=document, channel=submission.channel,
-                        source_url=item.url or submission.source_url,
-                        submission_id=submission.id, last_seen=now, updated_at=now,
-                        withdrawn_at=None))
+            for item, digest in diff.new:
+                oid = offering_key(provider_id, item.provider_offering_id)
+                inserts.append(dict(
+                    id=oid, provider_id=provider_id,
+                    provider_offering_id=item.provider_offering_id, version=1,
+                    status="active", content_hash=digest, document=item.document,
+                    channel=submission.channel, source_url=item.url or submission.source_url,
+                    submission_id=submission.id, first_seen=now, last_seen=now, updated_at=now,
+                    withdrawn_at=None))
+                versions.append(dict(offering_id=oid, version=1, status="active",
+                                     content_hash=digest, document=item.document,
+                                     submission_id=submission.id, recorded_at=now))
+                outbox.append(dict(offering_id=oid, version=1, op="upsert", created_at=now))
+            for item, digest, current in diff.changed:
+                oid, version = current.id, current.version + 1
+                updates.append(dict(
+                    b_id=oid, version=version, status="active", content_hash=digest,
+                    document=item.document, channel=submission.channel,
+                    source_url=item.url or submission.source_url,
+                    submission_id=submission.id, last_seen=now, updated_at=now,
+                    withdrawn_at=None))
                 versions.append(dict(offering_id=oid, version=version, status="active",
-                                     content_hash=digest, document=document,
+                                     content_hash=digest, document=item.document,
                                      submission_id=submission.id, recorded_at=now))
                 outbox.append(dict(offering_id=oid, version=version, op="upsert", created_at=now))
+            report.created, report.updated = len(diff.new), len(diff.changed)
+            report.unchanged = len(diff.unchanged)
             if inserts:
                 conn.execute(insert(OfferingRow), inserts)
             if updates:
                 conn.execute(update(OfferingRow).where(OfferingRow.id == bindparam("b_id")), updates)
 
-            seen_unchanged = [existing[a.provider_offering_id].id for a in accepted
-                              if a.provider_offering_id in existing]
-            for chunk in _chunks(seen_unchanged, 500):
+            seen = [existing[a.provider_offering_id].id for a in accepted
+                    if a.provider_offering_id in existing]
+            for chunk in _chunks(seen, 500):
                 conn.execute(update(OfferingRow).where(OfferingRow.id.in_(chunk)).values(last_seen=now))
 
-            if submission.mode == IngestMode.SNAPSHOT:
-                for poid, row in existing.items():
-                    if row.status != "active" or poid in present_ids:
-                        continue
-                    version = row.version + 1
-                    conn.execute(update(OfferingRow).where(OfferingRow.id == row.id).values(
-                        status="withdrawn", version=version, withdrawn_at=now, updated_at=now))
-                    document = conn.execute(select(OfferingRow.document)
-                                            .where(OfferingRow.id == row.id)).scalar_one()
-                    versions.append(dict(offering_id=row.id, version=version, status="withdrawn",
-                                         content_hash=row.content_hash, document=document,
-                                         submission_id=submission.id, recorded_at=now))
-                    outbox.append(dict(offering_id=row.id, version=version, op="delete",
-                                       created_at=now))
-                    report.withdrawn += 1
-                    report.withdrawn_ids.append(poid)
+            for poid, row in diff.withdrawn:
+                version = row.version + 1
+                conn.execute(update(OfferingRow).where(OfferingRow.id == row.id).values(
+                    status="withdrawn", version=version, withdrawn_at=now, updated_at=now))
+                document = conn.execute(select(OfferingRow.document)
+                                        .where(OfferingRow.id == row.id)).scalar_one()
+                versions.append(dict(offering_id=row.id, version=version, status="withdrawn",
+                                     content_hash=row.content_hash, document=document,
+                                     submission_id=submission.id, recorded_at=now))
+                outbox.append(dict(offering_id=row.id, version=version, op="delete",
+                                   created_at=now))
+                report.withdrawn += 1
+                report.withdrawn_ids.append(poid)
             if versions:
                 conn.execute(insert(OfferingVersionRow), versions)
             if outbox:
@@ -341,13 +564,14 @@ class IngestService:
         report.run_id = run_id
 
     def _insert_run(self, conn, submission: SubmissionRow, report: IngestReport, started,
-                    *, status: str) -> int:
+                    *, status: str, withdrawn: int | None = None) -> int:
         run_id = conn.execute(insert(IngestRunRow).values(
             submission_id=submission.id, provider_id=submission.provider_id, mode=submission.mode,
             started_at=started, finished_at=utcnow(), status=status, records=report.records,
             accepted=report.accepted, rejected=report.rejected, warned=report.warned,
             created=report.created, updated=report.updated, unchanged=report.unchanged,
-            withdrawn=report.withdrawn, error=report.error)).inserted_primary_key[0]
+            withdrawn=report.withdrawn if withdrawn is None else withdrawn,
+            error=report.error)).inserted_primary_key[0]
         if report.issues:
             conn.execute(insert(IngestIssueRow), [
                 dict(run_id=run_id, locator=i.locator, record_id=i.record_id, field=i.field,
@@ -360,6 +584,37 @@ class IngestService:
             report.run_id = self._insert_run(conn, submission, report, started, status="failed")
             conn.execute(update(SubmissionRow).where(SubmissionRow.id == submission.id)
                          .values(status="failed", error=report.error))
+
+
+_ACTION = {SubmissionStatus.RECEIVED: "processed again", SubmissionStatus.DISCARDED: "discarded"}
+
+
+@dataclass
+class _Diff:
+    """What applying accepted records to a provider's existing offerings changes."""
+
+    new: list[tuple[_Accepted, str]] = field(default_factory=list)  # (record, content hash)
+    changed: list[tuple[_Accepted, str, object]] = field(default_factory=list)  # + current row
+    unchanged: list[str] = field(default_factory=list)  # provider offering ids
+    withdrawn: list[tuple[str, object]] = field(default_factory=list)  # (provider id, row)
+
+
+def _diff(existing: dict, accepted: list[_Accepted], present_ids: set[str],
+          mode: IngestMode) -> _Diff:
+    diff = _Diff()
+    for item in accepted:
+        digest = content_hash(item.document)
+        current = existing.get(item.provider_offering_id)
+        if current is None:
+            diff.new.append((item, digest))
+        elif current.content_hash == digest and current.status == "active":
+            diff.unchanged.append(item.provider_offering_id)
+        else:
+            diff.changed.append((item, digest, current))
+    if mode == IngestMode.SNAPSHOT:
+        diff.withdrawn = [(poid, row) for poid, row in existing.items()
+                          if row.status == "active" and poid not in present_ids]
+    return diff
 
 
 def _report_issues(issues: Iterable[Issue], locator: str | None,

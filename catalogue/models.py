@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
@@ -14,6 +15,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -51,12 +54,21 @@ class SourceRow(Base):
     format: Mapped[str | None] = mapped_column(String(32))
     schedule: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Scheduled pulls: how the pulled feed is applied, and what the last fetch saw, so the
+    # next one can be a conditional GET.
+    mode: Mapped[str] = mapped_column(String(16), default="snapshot", server_default="snapshot")
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class SubmissionRow(Base):
     """The raw bytes of every feed we received, stored before anything is parsed."""
 
     __tablename__ = "submissions"
+    __table_args__ = (UniqueConstraint("provider_id", "idempotency_key",
+                                       name="uq_submissions_provider_idempotency_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     provider_id: Mapped[str] = mapped_column(ForeignKey("providers.id"), index=True)
@@ -70,8 +82,14 @@ class SubmissionRow(Base):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(Integer)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    status: Mapped[str] = mapped_column(String(16))  # received | applied | failed
+    # received | processing | applied | failed | held (awaiting confirmation) | discarded
+    status: Mapped[str] = mapped_column(String(16), index=True)
     error: Mapped[str | None] = mapped_column(Text)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    api_key_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_keys.id", name="fk_submissions_api_key_id"))
+    # A held snapshot is applied only when someone confirms the withdrawals it makes.
+    confirmed_withdrawals: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class IngestRunRow(Base):
@@ -83,7 +101,7 @@ class IngestRunRow(Base):
     mode: Mapped[str] = mapped_column(String(16))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    status: Mapped[str] = mapped_column(String(16))  # applied | failed
+    status: Mapped[str] = mapped_column(String(16))  # applied | failed | held
     records: Mapped[int] = mapped_column(Integer, default=0)
     accepted: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
@@ -161,3 +179,40 @@ class OutboxRow(Base):
     op: Mapped[str] = mapped_column(String(8))  # upsert | delete
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class ApiKeyRow(Base):
+    """An API key. Only a hash of the secret is kept: the key is shown once, when made."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # The public part of the key, used to find its row; the rest is the secret.
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))  # provider | agency | admin
+    provider_id: Mapped[str | None] = mapped_column(ForeignKey("providers.id"), index=True)
+    label: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PullRunRow(Base):
+    """One scheduled or requested fetch of a source's feed URL, and what came of it."""
+
+    __tablename__ = "pull_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    provider_id: Mapped[str] = mapped_column(ForeignKey("providers.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # fetched (a new submission) | not_modified | unchanged (same bytes) | failed | refused
+    outcome: Mapped[str] = mapped_column(String(16))
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    bytes: Mapped[int | None] = mapped_column(Integer)
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
+    error: Mapped[str | None] = mapped_column(Text)

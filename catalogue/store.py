@@ -204,6 +204,16 @@ class Catalogue:
             return list(session.scalars(select(IngestRunRow)
                                         .where(IngestRunRow.submission_id == submission_id)))
 
+    def withdrawn_by_submission(self, submission_id: int) -> list[str]:
+        """The provider's own ids of the offerings a submission withdrew."""
+        with self.engine.connect() as conn:
+            return list(conn.execute(
+                select(OfferingRow.provider_offering_id)
+                .join(OfferingVersionRow, OfferingVersionRow.offering_id == OfferingRow.id)
+                .where(OfferingVersionRow.submission_id == submission_id,
+                       OfferingVersionRow.status == "withdrawn")
+                .order_by(OfferingRow.provider_offering_id)).scalars())
+
     def issues_for_run(self, run_id: int) -> list[IngestIssueRow]:
         with self.session() as session:
             return list(session.scalars(select(IngestIssueRow).where(IngestIssueRow.run_id == run_id)

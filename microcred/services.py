@@ -14,7 +14,8 @@ from catalogue.search.sqlite_fts import SqliteFtsBackend
 from catalogue.store import Catalogue
 from microcred.settings import Settings
 from normaliser.rates import RateTable
-from normaliser.readers.feed_v1 import read_feed_v1
+from normaliser.readers.base import ReadLimits
+from normaliser.readers.registry import read_feed
 
 
 @dataclass
@@ -49,9 +50,12 @@ def build_services(settings: Settings) -> Services:
     catalogue = Catalogue(engine)
     backend = build_search_backend(settings, engine)
     backend.ensure_index()
-    ingest = IngestService(catalogue, read_feed_v1, ref_currency=settings.reference_currency,
+    limits = ReadLimits(max_records=settings.max_feed_records,
+                        max_seconds=settings.max_parse_seconds)
+    ingest = IngestService(catalogue, read_feed, ref_currency=settings.reference_currency,
                            rates=RateTable.load_default(), workers=settings.normalise_workers,
-                           max_feed_bytes=settings.max_feed_bytes)
+                           max_feed_bytes=settings.max_feed_bytes, limits=limits,
+                           withdraw_guard_share=settings.withdraw_guard_share)
     indexer = Indexer(catalogue, backend, batch_size=settings.index_batch_size)
     indexer.ensure_current_format()
     return Services(settings, engine, catalogue, backend, ingest, indexer)

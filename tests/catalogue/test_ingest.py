@@ -158,7 +158,8 @@ def test_failure_while_applying_rolls_everything_back(services, provider, monkey
     assert snapshot_of_catalogue(services) == before
     assert services.catalogue.get_submission(report.submission_id).status == "failed"
     monkeypatch.setattr(ingest_module, "content_hash", real_hash)
-    retry = services.ingest.process(report.submission_id)
+    assert services.ingest.process(report.submission_id).status == "failed"  # not by itself
+    retry = services.ingest.retry(report.submission_id)
     assert (retry.status, retry.created, retry.updated) == ("applied", 1, 1)
 
 

@@ -1,0 +1,96 @@
+"""Every feed format we read, by name: which reader, which media types, how to tell it apart.
+
+Format names are what a provider gives as `format=` (or what a media type maps to):
+`csv`, `json` (feed format v1), `xcri-cap`, `ctdl`, `schema-org`, and `profile:<name>` for
+a source read through a bundled mapping profile. Leaving the format out detects it from the
+bytes, which is reliable for everything but mapping profiles (a profile's CSV looks like any
+other CSV), so those must always be named.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from normaliser.readers.base import DEFAULT_LIMITS, FeedFormatError, FeedReadResult, ReadLimits
+from normaliser.readers.feed_v1 import read_feed_v1, sniff_feed_v1_format
+
+PROFILE_PREFIX = "profile:"
+
+Reader = Callable[[bytes, ReadLimits], FeedReadResult]
+
+
+@dataclass(frozen=True)
+class FeedFormat:
+    name: str
+    title: str
+    media_types: tuple[str, ...]
+    read: Reader
+    # Cheap test on the first bytes; the first format (in FORMATS order) that claims a
+    # feed reads it.
+    looks_like: Callable[[bytes], bool] | None = None
+
+
+def _v1(format_name: str) -> Reader:
+    def read(data: bytes, limits: ReadLimits) -> FeedReadResult:
+        result = read_feed_v1(data, format_name)
+        limits.check_count(len(result.records))
+        return result
+    return read
+
+
+def _formats() -> tuple[FeedFormat, ...]:
+    return (
+        FeedFormat("csv", "Feed format v1, CSV", ("text/csv", "application/csv"), _v1("csv")),
+        FeedFormat("json", "Feed format v1, JSON", ("application/json",), _v1("json")),
+    )
+
+
+FORMATS: tuple[FeedFormat, ...] = _formats()
+_BY_NAME = {f.name: f for f in FORMATS}
+_BY_MEDIA_TYPE = {media: f.name for f in FORMATS for media in f.media_types}
+
+
+def format_names() -> list[str]:
+    return [f.name for f in FORMATS] + [f"{PROFILE_PREFIX}<name>"]
+
+
+def format_for_media_type(content_type: str | None) -> str | None:
+    """The format a request's Content-Type names, or None when it names none we know
+    (`application/octet-stream`, `text/plain`: then the bytes decide)."""
+    if not content_type:
+        return None
+    media = content_type.split(";", 1)[0].strip().lower()
+    return _BY_MEDIA_TYPE.get(media)
+
+
+def detect_format(data: bytes) -> str:
+    for feed_format in FORMATS:
+        if feed_format.looks_like is not None and feed_format.looks_like(data):
+            return feed_format.name
+    return sniff_feed_v1_format(data)
+
+
+def check_format_name(name: str) -> str:
+    """`name` normalised, or FeedFormatError listing the formats we read."""
+    chosen = name.strip().lower()
+    if chosen in _BY_NAME:
+        return chosen
+    if chosen.startswith(PROFILE_PREFIX):
+        _profile_reader(chosen[len(PROFILE_PREFIX):])
+        return chosen
+    raise FeedFormatError(f"unknown feed format {name!r}: use one of {', '.join(format_names())}, "
+                          f"or leave it out to detect it")
+
+
+def read_feed(data: bytes, format: str | None = None,
+              limits: ReadLimits = DEFAULT_LIMITS) -> FeedReadResult:
+    """Read `data` as `format` (detected from the bytes when None)."""
+    chosen = detect_format(data) if format is None else check_format_name(format)
+    if chosen.startswith(PROFILE_PREFIX):
+        return _profile_reader(chosen[len(PROFILE_PREFIX):])(data, limits)
+    return _BY_NAME[chosen].read(data, limits)
+
+
+def _profile_reader(name: str) -> Reader:
+    raise FeedFormatError(f"there is no mapping profile called {name!r}")
