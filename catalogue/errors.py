@@ -23,7 +23,7 @@ class UnsupportedByBackend(CatalogueError):
 
 
 class FeedRejected(CatalogueError):
-    """A whole feed could not be read; nothing from it was applied."""
+    """A feed over a size limit, refused before it was read; nothing from it was stored."""
 
 
 class Conflict(CatalogueError):

@@ -192,8 +192,20 @@ class IngestService:
                          source_url: str | None = None, source_id: int | None = None,
                          idempotency_key: str | None = None, api_key_id: int | None = None,
                          confirm_withdrawals: bool = False) -> int:
-        """Keep the raw bytes; nothing is parsed yet. With an `idempotency_key` the provider
-        has used before for the same bytes, the earlier submission's id comes back."""
+        """Keep the raw bytes; nothing is parsed yet. Returns the submission id."""
+        return self.receive(provider_id, content, format=format, mode=mode, channel=channel,
+                            filename=filename, source_url=source_url, source_id=source_id,
+                            idempotency_key=idempotency_key, api_key_id=api_key_id,
+                            confirm_withdrawals=confirm_withdrawals)[0]
+
+    def receive(self, provider_id: str, content: bytes, *, format: str | None,
+                mode: IngestMode | str, channel: str, filename: str | None = None,
+                source_url: str | None = None, source_id: int | None = None,
+                idempotency_key: str | None = None, api_key_id: int | None = None,
+                confirm_withdrawals: bool = False) -> tuple[int, bool]:
+        """Store a submission: (its id, whether it was a replay). With an `idempotency_key`
+        the provider has used before for the same bytes, the earlier submission comes back
+        and nothing new is stored."""
         mode = self._mode(mode)
         self.catalogue.provider_row(provider_id)  # raises NotFound with a hint
         self.check_size(len(content))
@@ -201,7 +213,7 @@ class IngestService:
         if idempotency_key is not None:
             earlier = self._by_idempotency_key(provider_id, idempotency_key)
             if earlier is not None:
-                return self._replayed(earlier, digest, idempotency_key)
+                return self._replayed(earlier, digest, idempotency_key), True
         try:
             with self.catalogue.sessions.begin() as session:
                 row = SubmissionRow(
@@ -212,13 +224,13 @@ class IngestService:
                     api_key_id=api_key_id, confirmed_withdrawals=confirm_withdrawals)
                 session.add(row)
                 session.flush()
-                return row.id
+                return row.id, False
         except IntegrityError:
             # Two requests with the same key raced; the other one stored first.
             earlier = self._by_idempotency_key(provider_id, idempotency_key)
             if earlier is None:
                 raise
-            return self._replayed(earlier, digest, idempotency_key)
+            return self._replayed(earlier, digest, idempotency_key), True
 
     def check_size(self, size: int) -> None:
         if size > self.max_feed_bytes:
@@ -301,9 +313,13 @@ class IngestService:
 
     def confirm(self, submission_id: int, provider_id: str) -> IngestReport:
         """Apply a held snapshot, withdrawals and all."""
+        self.release_held(submission_id, provider_id)
+        return self.process(submission_id)
+
+    def release_held(self, submission_id: int, provider_id: str) -> None:
+        """Mark a held snapshot confirmed and waiting, for a background worker to apply."""
         self._transition(submission_id, provider_id, SubmissionStatus.HELD,
                          SubmissionStatus.RECEIVED, confirmed_withdrawals=True)
-        return self.process(submission_id)
 
     def retry(self, submission_id: int) -> IngestReport:
         """Process a failed submission again (after the fault that failed it is fixed)."""
@@ -586,7 +602,8 @@ class IngestService:
                          .values(status="failed", error=report.error))
 
 
-_ACTION = {SubmissionStatus.RECEIVED: "processed again", SubmissionStatus.DISCARDED: "discarded"}
+_ACTION = {SubmissionStatus.RECEIVED: "processed (again)",
+           SubmissionStatus.DISCARDED: "discarded"}
 
 
 @dataclass
@@ -612,8 +629,10 @@ def _diff(existing: dict, accepted: list[_Accepted], present_ids: set[str],
         else:
             diff.changed.append((item, digest, current))
     if mode == IngestMode.SNAPSHOT:
-        diff.withdrawn = [(poid, row) for poid, row in existing.items()
-                          if row.status == "active" and poid not in present_ids]
+        # In code-point order: `existing` comes in whatever order the database scanned it.
+        diff.withdrawn = sorted(((poid, row) for poid, row in existing.items()
+                                 if row.status == "active" and poid not in present_ids),
+                                key=lambda pair: pair[0])
     return diff
 
 

@@ -7,14 +7,12 @@ import json
 import sys
 from pathlib import Path
 
-import uvicorn
-
 from catalogue.errors import CatalogueError, FeedRejected, NotFound
 from catalogue.ingest import IngestReport
+from microcred.cli_publishing import add_commands, serve
 from microcred.sample import load_sample_data
 from microcred.services import Services, build_services
 from microcred.settings import Settings, get_settings
-from microcred.web import create_web_app
 from normaliser.schema import Provider, json_schema
 
 EXIT_OK, EXIT_USAGE, EXIT_UNREADABLE = 0, 1, 2
@@ -37,7 +35,7 @@ def _services(args: argparse.Namespace) -> Services:
 
 
 def print_report(report: IngestReport, out=sys.stdout) -> None:
-    status = "applied" if report.status == "applied" else "FAILED"
+    status = {"applied": "applied", "held": "HELD (not applied)"}.get(report.status, "FAILED")
     print(f"submission {report.submission_id} for provider {report.provider_id} "
           f"({report.mode}): {status}", file=out)
     if report.error:
@@ -48,6 +46,9 @@ def print_report(report: IngestReport, out=sys.stdout) -> None:
           f"withdrawn {report.withdrawn}", file=out)
     if report.withdrawn_ids:
         print(f"  withdrawn ids: {', '.join(report.withdrawn_ids)}", file=out)
+    if report.status == "held":
+        print(f"  it would withdraw {report.held_withdrawals} active offerings; apply it with "
+              f"`microcred submissions confirm {report.submission_id}`", file=out)
     for issue in report.issues:
         print(f"  {issue.describe()}", file=out)
 
@@ -81,7 +82,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_UNREADABLE
         print_report(report)
-        return EXIT_OK if report.status == "applied" else EXIT_UNREADABLE
+        return EXIT_OK if report.status in ("applied", "held") else EXIT_UNREADABLE
     finally:
         services.close()
 
@@ -124,9 +125,18 @@ def cmd_up(args: argparse.Namespace) -> int:
     services.indexer.drain()
     print(f"microcred: {services.catalogue.count_offerings()} active offerings; "
           f"open http://{settings.host}:{settings.port}/", flush=True)
-    app = create_web_app(services)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    serve(settings, services, with_scheduler=not args.no_scheduler)
     return EXIT_OK
+
+
+def with_services(command):
+    def run(args: argparse.Namespace) -> int:
+        services = _services(args)
+        try:
+            return command(args, services)
+        finally:
+            services.close()
+    return run
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -139,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--port", type=int)
     up.add_argument("--data-dir", dest="data_dir", default=argparse.SUPPRESS)
     up.add_argument("--no-sample", action="store_true", help="do not load the sample providers")
+    up.add_argument("--no-scheduler", action="store_true", help="do not run scheduled pulls")
     up.set_defaults(func=cmd_up)
 
     imp = sub.add_parser("import", help="import a provider feed file and print the report")
@@ -146,7 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--name", help="provider name, to register a new provider")
     imp.add_argument("--country", help="ISO 3166-1 alpha-2 country of a new provider")
     imp.add_argument("--currency", help="default ISO 4217 currency of a new provider")
-    imp.add_argument("--format", choices=["csv", "json"])
+    imp.add_argument("--format", help="csv, json, xcri-cap, ctdl, schema-org or profile:<name>; "
+                                      "detected from the file when left out")
     imp.add_argument("--mode", choices=["snapshot", "delta"], default="snapshot")
     imp.add_argument("--data-dir", dest="data_dir", default=argparse.SUPPRESS)
     imp.add_argument("file")
@@ -162,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     schema = sub.add_parser("schema", help="print the JSON Schema of a normalised offering")
     schema.set_defaults(func=cmd_schema)
+    add_commands(sub, psub, with_services)
     return parser
 
 

@@ -6,12 +6,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from catalogue.accounts import KeyStore
 from catalogue.db import create_catalogue_engine, migrate
 from catalogue.indexer import Indexer
 from catalogue.ingest import IngestReport, IngestService
 from catalogue.search.base import SearchBackend
 from catalogue.search.sqlite_fts import SqliteFtsBackend
+from catalogue.sources import SourceStore
 from catalogue.store import Catalogue
+from catalogue.submission_worker import SubmissionWorker
 from microcred.settings import Settings
 from normaliser.rates import RateTable
 from normaliser.readers.base import ReadLimits
@@ -26,6 +29,11 @@ class Services:
     backend: SearchBackend
     ingest: IngestService
     indexer: Indexer
+    keys: KeyStore
+    sources: SourceStore
+    # Processes pushed and pulled submissions in the background; started by the processes
+    # that serve (`up`, `serve`, `scheduler`), not by building the services.
+    worker: SubmissionWorker
 
     def import_feed(self, provider_id: str, content: bytes, **options) -> IngestReport:
         """Ingest a feed and bring the search index up to date with it."""
@@ -34,12 +42,20 @@ class Services:
         return report
 
     def close(self) -> None:
+        self.worker.stop()
         self.ingest.close()
+        self.backend.close()
         self.engine.dispose()
 
 
 def build_search_backend(settings: Settings, engine: Engine) -> SearchBackend:
     if settings.search_backend == "sqlite":
+        if engine.dialect.name != "sqlite":
+            # FTS5 reads and writes only its own search_* tables, never the catalogue's, so
+            # beside a PostgreSQL catalogue it keeps them in a SQLite file of its own. Like
+            # every index it is rebuilt from the catalogue when missing (indexer.rebuild).
+            search_url = f"sqlite:///{settings.data_dir / 'search.db'}"
+            return SqliteFtsBackend(create_catalogue_engine(search_url), owns_engine=True)
         return SqliteFtsBackend(engine)
     raise ValueError(f"unknown search backend {settings.search_backend!r}")
 
@@ -58,4 +74,6 @@ def build_services(settings: Settings) -> Services:
                            withdraw_guard_share=settings.withdraw_guard_share)
     indexer = Indexer(catalogue, backend, batch_size=settings.index_batch_size)
     indexer.ensure_current_format()
-    return Services(settings, engine, catalogue, backend, ingest, indexer)
+    worker = SubmissionWorker(ingest, after_apply=lambda _report: indexer.drain())
+    return Services(settings, engine, catalogue, backend, ingest, indexer,
+                    keys=KeyStore(catalogue), sources=SourceStore(catalogue), worker=worker)

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
         0.5, ge=0, le=1,
         description="A snapshot that would withdraw more than this share of a provider's "
                     "active offerings is held for confirmation instead of applied.")
+    pull_timeout: float = Field(30.0, gt=0, le=600,
+                                description="Seconds a feed pull may wait for the server.")
     allow_private_feeds: bool = Field(
         False, description="Let pulls and crawls reach loopback and private addresses. "
                            "For local development and tests only.")

@@ -1,21 +1,61 @@
-"""Builds the web application from the composed services."""
+"""Builds the web application from the composed services, with its background work."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
+from catalogue.errors import InvalidRequest
 from microcred.services import Services, build_services
 from microcred.settings import get_settings
 from normaliser.vocab import vocabularies
 from search_api.app import create_app
-from search_api.context import ApiContext
+from search_api.context import ApiContext, PublishingContext
 
 
-def create_web_app(services: Services) -> FastAPI:
+def feed_url_checker(allow_private: bool):
+    """The SSRF guard, as the API's registration check: refuse early what a pull would."""
+
+    def check(url: str) -> None:
+        from crawlers.ssrf import UnsafeFeedUrl, check_url
+        try:
+            check_url(url, allow_private=allow_private)
+        except UnsafeFeedUrl as exc:
+            raise InvalidRequest(str(exc), parameter="url") from None
+    return check
+
+
+def create_web_app(services: Services, *, background: bool = True,
+                   scheduler=None) -> FastAPI:
+    """The app. With `background`, the submission worker runs while the app does; with a
+    `scheduler` (microcred.scheduler.PullScheduler), pulls run in this process too."""
+    publishing = PublishingContext(
+        keys=services.keys, ingest=services.ingest, sources=services.sources,
+        worker=services.worker,
+        check_feed_url=feed_url_checker(services.settings.allow_private_feeds),
+        request_pull=scheduler.request_pull if scheduler is not None else None)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if background:
+            services.worker.start()
+        if scheduler is not None:
+            scheduler.start()
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown()
+            if background:
+                services.worker.stop()
+
     return create_app(ApiContext(catalogue=services.catalogue, backend=services.backend,
                                  indexer=services.indexer,
                                  reference_currency=services.settings.reference_currency,
-                                 vocabularies=vocabularies))
+                                 vocabularies=vocabularies, publishing=publishing),
+                      lifespan=lifespan)
 
 
 def app_from_environment() -> FastAPI:

@@ -7,13 +7,22 @@ from datetime import date
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 
-from catalogue.errors import CatalogueError, InvalidRequest, NotFound, UnsupportedByBackend
+from catalogue.errors import (
+    CatalogueError,
+    Conflict,
+    FeedRejected,
+    InvalidRequest,
+    NotFound,
+    UnsupportedByBackend,
+)
 from catalogue.search.query import Facet, SortKey
 from catalogue.search.results import SearchResult
+from search_api.auth import AuthError, authenticate
 from search_api.context import ApiContext
 from search_api.models import ErrorBody, HealthOut, ProviderOut, SearchResponse
 from search_api.pages import install_pages
 from search_api.params import ParameterErrors, reject_unknown, search_query_from_params
+from search_api.publishing import build_publishing_router
 
 FACETS_HELP = f"Any of: {', '.join(f.value for f in Facet)}; `none` for no facets"
 API_DESCRIPTION = """\
@@ -46,22 +55,34 @@ def _error(status: int, kind: str, message: str, parameter: str | None = None) -
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    statuses = {NotFound: 404, InvalidRequest: 400, UnsupportedByBackend: 501}
+    statuses = {NotFound: 404, InvalidRequest: 400, UnsupportedByBackend: 501, Conflict: 409,
+                FeedRejected: 413}
 
     @app.exception_handler(CatalogueError)
     async def _domain_error(_request: Request, exc: CatalogueError) -> JSONResponse:
         status = next((s for cls, s in statuses.items() if isinstance(exc, cls)), 400)
         return _error(status, type(exc).__name__, str(exc), getattr(exc, "parameter", None))
 
+    @app.exception_handler(AuthError)
+    async def _auth_error(_request: Request, exc: AuthError) -> JSONResponse:
+        response = _error(exc.status, "Unauthorized" if exc.status == 401 else "Forbidden",
+                          str(exc))
+        if exc.status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="microcred"'
+        return response
+
     @app.exception_handler(ParameterErrors)
     async def _parameter_errors(_request: Request, exc: ParameterErrors) -> JSONResponse:
         return JSONResponse({"detail": exc.errors}, status_code=422)
 
 
-def create_app(context: ApiContext) -> FastAPI:
-    app = FastAPI(title="microcred", version="1.0", description=API_DESCRIPTION,
+def create_app(context: ApiContext, *, lifespan=None) -> FastAPI:
+    app = FastAPI(title="microcred", version="1.0", description=API_DESCRIPTION, lifespan=lifespan,
                   openapi_tags=[{"name": "search", "description": "Public search"},
-                                {"name": "meta", "description": "Providers, vocabularies, health"}])
+                                {"name": "meta", "description": "Providers, vocabularies, health"},
+                                {"name": "publishing",
+                                 "description": "Providers keep their offerings current "
+                                                "(provider or admin key)"}])
     app.state.context = context
     install_error_handlers(app)
     errors = {400: {"model": ErrorBody, "description": "Unknown parameter or bad cursor"},
@@ -143,5 +164,14 @@ def create_app(context: ApiContext) -> FastAPI:
         }
         return JSONResponse(body, status_code=200 if search_health.ok else 503)
 
+    @app.get("/v1/me", tags=["meta"], summary="Who the presented API key belongs to")
+    def me(request: Request) -> dict:
+        if context.publishing is None:
+            raise InvalidRequest("accounts are not enabled in this deployment")
+        key = authenticate(request, context.publishing.keys)
+        return {"role": key.role.value, "provider_id": key.provider_id, "key_prefix": key.prefix,
+                "label": key.label, "expires_at": key.expires_at}
+
+    app.include_router(build_publishing_router(context))
     install_pages(app, context)
     return app

@@ -1,0 +1,84 @@
+"""Processes stored submissions in the background, one at a time, in the order received.
+
+The API stores a pushed feed and answers 202 at once; this worker picks it up. Work is found
+in the catalogue (submissions with status `received`), not in memory, so a submission that
+arrived while no worker ran (or before a crash) is processed when one starts. One at a
+time keeps a provider's feeds applied in the order sent and stops two feeds from racing
+for the same offerings.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from catalogue.ingest import IngestReport, IngestService
+
+log = logging.getLogger(__name__)
+
+
+class SubmissionWorker:
+    # A safety net: the worker looks for work this often even when nobody notifies it
+    # (a submission stored by another process, say the CLI or a second API worker).
+    POLL_SECONDS = 5.0
+
+    def __init__(self, ingest: IngestService,
+                 after_apply: Callable[[IngestReport], None] | None = None) -> None:
+        self.ingest = ingest
+        self.after_apply = after_apply
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._idle = threading.Event()
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self.ingest.requeue_interrupted()
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="submission-worker", daemon=True)
+        self._thread.start()
+        self.notify()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def notify(self) -> None:
+        """Say there is new work; returns at once."""
+        self._idle.clear()
+        self._wake.set()
+
+    def wait_until_idle(self, timeout: float = 30.0) -> bool:
+        """For tests and the CLI: block until every waiting submission is processed."""
+        return self._idle.wait(timeout)
+
+    def run_pending(self) -> list[IngestReport]:
+        """Process everything waiting now, in this thread."""
+        reports = []
+        for submission_id in self.ingest.waiting_submissions():
+            if self._stop.is_set():
+                break
+            report = self.ingest.process(submission_id)
+            reports.append(report)
+            if self.after_apply is not None and report.status == "applied":
+                try:
+                    self.after_apply(report)
+                except Exception:  # the index catches up later from the outbox
+                    log.exception("after-apply step failed for submission %s", submission_id)
+        return reports
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                self.run_pending()
+            except Exception:  # keep the worker alive; the submission stays for the next pass
+                log.exception("processing submissions failed")
+            if not self.ingest.waiting_submissions():
+                self._idle.set()
+            self._wake.wait(self.POLL_SECONDS)

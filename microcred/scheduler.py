@@ -1,0 +1,129 @@
+"""Scheduled pulls: APScheduler with its job store in the catalogue database.
+
+The sources table is the truth about what is pulled when; the scheduler's jobs follow it.
+A reconcile pass (at start and every RECONCILE_SECONDS) adds a job for each enabled pull
+source, replaces jobs whose schedule changed and removes jobs of disabled sources. So an API
+process that registers a source never needs to reach the scheduler, which may run in another
+process (`microcred scheduler`) or inside `microcred up`. The job store being in the catalogue
+means next-run times survive a restart: a pull that was due while the scheduler was down
+runs once when it comes back (coalesced), within the misfire grace time.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from crawlers.fetch import FeedFetcher
+
+from catalogue.errors import NotFound
+from catalogue.sources import PullSource, SourceStore
+from crawlers.pull import PullOutcome, pull_source
+from microcred.services import Services
+
+log = logging.getLogger(__name__)
+
+JOBS_TABLE = "apscheduler_jobs"
+RECONCILE_SECONDS = 30
+MISFIRE_GRACE_SECONDS = 3600
+_JOB_PREFIX = "pull-source-"
+USER_AGENT = "microcred-feed-fetcher/1.0 (+https://github.com/microcred/microcred)"
+
+# APScheduler stores a job as a reference to a module-level function plus arguments; the
+# function finds the running services here.
+_runtime: PullScheduler | None = None
+
+
+def run_scheduled_pull(source_id: int) -> None:
+    if _runtime is not None:
+        _runtime.pull(source_id)
+
+
+def build_fetcher(services: Services) -> FeedFetcher:
+    settings = services.settings
+    return FeedFetcher(allow_private=settings.allow_private_feeds, timeout=settings.pull_timeout,
+                       max_bytes=settings.max_feed_bytes, user_agent=USER_AGENT)
+
+
+def trigger_for(source: PullSource):
+    if source.schedule.cron:
+        return CronTrigger.from_crontab(source.schedule.cron, timezone="UTC")
+    return IntervalTrigger(minutes=source.schedule.interval_minutes, timezone="UTC")
+
+
+class PullScheduler:
+    def __init__(self, services: Services, *, fetcher: FeedFetcher | None = None,
+                 reconcile_seconds: float = RECONCILE_SECONDS) -> None:
+        self.services = services
+        self.sources = SourceStore(services.catalogue)
+        self.fetcher = fetcher or build_fetcher(services)
+        self.reconcile_seconds = reconcile_seconds
+        self.scheduler = BackgroundScheduler(
+            jobstores={"default": SQLAlchemyJobStore(engine=services.engine,
+                                                     tablename=JOBS_TABLE)},
+            job_defaults={"coalesce": True, "max_instances": 1,
+                          "misfire_grace_time": MISFIRE_GRACE_SECONDS},
+            timezone="UTC")
+        # One pull at a time per process: pulls are I/O-light and the ingest after them is
+        # serialised anyway.
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        global _runtime
+        _runtime = self
+        self.scheduler.start()
+        self.reconcile()
+        self.scheduler.add_job(self.reconcile, "interval", seconds=self.reconcile_seconds,
+                               id="reconcile-pull-sources", replace_existing=True,
+                               jobstore=self._memory_store())
+
+    def _memory_store(self) -> str:
+        # The reconcile job holds a bound method, which cannot be stored in the database.
+        if "memory" not in self.scheduler._jobstores:
+            self.scheduler.add_jobstore("memory", alias="memory")
+        return "memory"
+
+    def shutdown(self) -> None:
+        global _runtime
+        self.scheduler.shutdown(wait=True)
+        if _runtime is self:
+            _runtime = None
+
+    def reconcile(self) -> None:
+        wanted = {f"{_JOB_PREFIX}{s.id}": s for s in self.sources.list_pull_sources(enabled_only=True)}
+        for job in self.scheduler.get_jobs(jobstore="default"):
+            if job.id.startswith(_JOB_PREFIX) and job.id not in wanted:
+                job.remove()
+        for job_id, source in wanted.items():
+            trigger = trigger_for(source)
+            job = self.scheduler.get_job(job_id, jobstore="default")
+            if job is not None and str(job.trigger) == str(trigger):
+                continue
+            self.scheduler.add_job(run_scheduled_pull, trigger, args=[source.id], id=job_id,
+                                   jobstore="default", replace_existing=True,
+                                   name=f"pull {source.provider_id}/{source.name}")
+
+    def request_pull(self, source: PullSource) -> None:
+        """Pull now, in the scheduler's threads."""
+        self.scheduler.add_job(run_scheduled_pull, args=[source.id], jobstore=self._memory_store(),
+                               name=f"pull now {source.provider_id}/{source.name}")
+
+    def pull(self, source_id: int) -> PullOutcome | None:
+        try:
+            source = self.sources.pull_source_by_id(source_id)
+        except NotFound:
+            log.warning("scheduled pull of source %s: the source is gone", source_id)
+            return None
+        if not source.enabled:
+            return None
+        with self._lock:
+            outcome = pull_source(source, fetcher=self.fetcher, sources=self.sources,
+                                  ingest=self.services.ingest)
+        log.info("pulled %s/%s: %s", source.provider_id, source.name, outcome.outcome)
+        if outcome.submission_id is not None:
+            self.services.worker.notify()
+        return outcome
