@@ -8,6 +8,7 @@ sent is ever lost, even when its processing fails.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import multiprocessing
@@ -35,6 +36,7 @@ from normaliser.issues import Issue, IssueCode, Severity
 from normaliser.normalise import NormaliseContext, normalise_record
 from normaliser.rates import RateTable
 from normaliser.readers.base import (
+    CONTEXT_DEFAULTS,
     DEFAULT_LIMITS,
     RECORD_FIELD,
     FeedFormatError,
@@ -209,6 +211,10 @@ class IngestService:
         mode = self._mode(mode)
         self.catalogue.provider_row(provider_id)  # raises NotFound with a hint
         self.check_size(len(content))
+        key_length = SubmissionRow.idempotency_key.type.length
+        if idempotency_key is not None and len(idempotency_key) > key_length:
+            raise InvalidRequest(f"an Idempotency-Key is at most {key_length} characters",
+                                 parameter="Idempotency-Key")
         digest = hashlib.sha256(content).hexdigest()
         if idempotency_key is not None:
             earlier = self._by_idempotency_key(provider_id, idempotency_key)
@@ -218,7 +224,8 @@ class IngestService:
             with self.catalogue.sessions.begin() as session:
                 row = SubmissionRow(
                     provider_id=provider_id, source_id=source_id, channel=channel, format=format,
-                    mode=mode.value, filename=filename, source_url=source_url, content=content,
+                    mode=mode.value, filename=_fits(SubmissionRow.filename, filename),
+                    source_url=_fits(SubmissionRow.source_url, source_url), content=content,
                     sha256=digest, size=len(content), received_at=utcnow(),
                     status=SubmissionStatus.RECEIVED.value, idempotency_key=idempotency_key,
                     api_key_id=api_key_id, confirmed_withdrawals=confirm_withdrawals)
@@ -338,6 +345,7 @@ class IngestService:
         Returns its public id. Withdrawing a withdrawn offering changes nothing."""
         now = utcnow()
         with self.catalogue.engine.begin() as conn:
+            _lock_provider(conn, provider_id)
             row = conn.execute(
                 select(OfferingRow.id, OfferingRow.version, OfferingRow.status,
                        OfferingRow.content_hash, OfferingRow.document)
@@ -443,6 +451,11 @@ class IngestService:
             default_country=provider.country, default_language=provider.default_language,
             level_framework=provider.level_framework, credit_system=provider.credit_system,
             ref_currency=self.ref_currency, rates=self.rates)
+        # What the source format implies (a mapping profile's currency) fills only the gaps
+        # the provider's own settings leave.
+        context = dataclasses.replace(context, **{
+            key: value for key, value in feed.defaults.items()
+            if key in CONTEXT_DEFAULTS and not getattr(context, key)})
         report.issues.extend(_report_issues(feed.issues, None, None))
         accepted: list[_Accepted] = []
         first_seen_at: dict[str, str] = {}
@@ -462,6 +475,7 @@ class IngestService:
                     "id", IssueCode.INVALID,
                     f"id {record_id!r} appears again; it was first used at "
                     f"{first_seen_at[record_id]}. Each offering needs its own id.", record_id))
+            url = _check_lengths(offering, issues) if offering is not None else None
             if any(i.severity == Severity.ERROR for i in issues):
                 offering = None
             report.issues.extend(_report_issues(issues, record.locator, record_id))
@@ -472,8 +486,8 @@ class IngestService:
             report.accepted += 1
             if any(i.severity == Severity.WARNING for i in issues):
                 report.warned += 1
-            accepted.append(_Accepted(offering["provider_offering_id"], offering.get("url"),
-                                      offering, record.locator))
+            accepted.append(_Accepted(offering["provider_offering_id"], url, offering,
+                                      record.locator))
         return accepted
 
     @staticmethod
@@ -509,6 +523,7 @@ class IngestService:
         now = utcnow()
         provider_id = submission.provider_id
         with self.catalogue.engine.begin() as conn:
+            _lock_provider(conn, provider_id)
             existing = self._existing(conn, provider_id)
             diff = _diff(existing, accepted, present_ids, IngestMode(submission.mode))
             if self._guard(report, existing, diff, confirmed=submission.confirmed_withdrawals):
@@ -590,8 +605,11 @@ class IngestService:
             error=report.error)).inserted_primary_key[0]
         if report.issues:
             conn.execute(insert(IngestIssueRow), [
-                dict(run_id=run_id, locator=i.locator, record_id=i.record_id, field=i.field,
-                     code=i.code, severity=i.severity, message=i.message, value=i.value)
+                dict(run_id=run_id, locator=_fits(IngestIssueRow.locator, i.locator),
+                     record_id=_fits(IngestIssueRow.record_id, i.record_id),
+                     field=_fits(IngestIssueRow.field, i.field),
+                     code=_fits(IngestIssueRow.code, i.code), severity=i.severity,
+                     message=i.message, value=i.value)
                 for i in report.issues])
         return run_id
 
@@ -646,3 +664,49 @@ def _report_issues(issues: Iterable[Issue], locator: str | None,
 def _chunks(items: list, size: int):
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
+
+def _lock_provider(conn, provider_id: str) -> None:
+    """Serialise changes to one provider's offerings, first thing in the transaction. Two
+    writers applying feeds of one provider (the API's worker and the scheduler, or the CLI)
+    would otherwise both read the same versions and collide on them, failing one run."""
+    if conn.dialect.name == "sqlite":
+        # SQLite has no row locks, and Python's sqlite3 only begins a transaction at the
+        # first write, so reads before it see no lock. A write that changes nothing takes
+        # the database's write lock now; another writer waits for it (busy_timeout).
+        conn.execute(update(ProviderRow).where(ProviderRow.id == provider_id)
+                     .values(id=ProviderRow.id))
+        return
+    conn.execute(select(ProviderRow.id).where(ProviderRow.id == provider_id).with_for_update())
+
+
+def _fits(column, value: str | None) -> str | None:
+    """`value` cut to the declared length of `column`. PostgreSQL refuses a longer string
+    where SQLite keeps it whole, so text a provider chose that is only a note (a file name,
+    a record id in a report) is cut here, the same on both, instead of failing the write."""
+    length = column.type.length
+    if value is None or length is None or len(value) <= length:
+        return value
+    return value[:length - 1] + "…"
+
+
+def _check_lengths(offering: dict, issues: list[Issue]) -> str | None:
+    """Record ids longer than the catalogue keeps are refused (the id is the key, so it
+    cannot be cut); an over-long URL is left out of the offering's provenance. Returns the
+    URL to keep."""
+    record_id = offering["provider_offering_id"]
+    id_length = OfferingRow.provider_offering_id.type.length
+    if len(record_id) > id_length:
+        issues.append(Issue.error(
+            "id", IssueCode.INVALID,
+            f"the id is {len(record_id)} characters long; ids can be at most {id_length}. "
+            f"Use a shorter, stable id for this offering.", record_id[:id_length] + "…"))
+    url = offering.get("url")
+    url_length = OfferingRow.source_url.type.length
+    if url is not None and len(url) > url_length:
+        issues.append(Issue.warning(
+            "url", IssueCode.INVALID,
+            f"the URL is {len(url)} characters long, over {url_length}; it is kept in the "
+            f"offering but not as its source URL", url[:200] + "…"))
+        return None
+    return url

@@ -62,10 +62,17 @@ class RawRecord:
         return value.strip() if value and value.strip() else None
 
 
+# What a format (a mapping profile, say) may tell the normaliser about all its records.
+CONTEXT_DEFAULTS = ("default_currency", "default_language", "default_country", "credit_system",
+                    "level_framework")
+
+
 @dataclass
 class FeedReadResult:
     records: list[RawRecord]
     issues: list[Issue] = field(default_factory=list)  # feed-level, e.g. unknown columns
+    # Defaults the source implies, keyed by CONTEXT_DEFAULTS; a provider's own settings win.
+    defaults: dict[str, str] = field(default_factory=dict)
 
 
 class FeedLimitExceeded(FeedFormatError):

@@ -25,7 +25,7 @@ import difflib
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from normaliser.issues import Issue, IssueCode
@@ -60,7 +60,7 @@ REQUIRED_FIELDS: tuple[str, ...] = ("id", "title")
 
 FEED_V1_FORMATS: tuple[str, ...] = ("csv", "json")
 
-# Other names providers give the same columns, in the form `_name_key` produces. Only names
+# Other names providers give the same columns, in the form `column_key` produces. Only names
 # that cannot mean anything else are here: "code" or "NFQ level" would carry meaning (which
 # identifier, which framework) that a plain alias would silently drop.
 _FIELD_ALIASES: dict[str, tuple[str, ...]] = {
@@ -120,7 +120,7 @@ def feed_v1_field_name(name: str) -> str | None:
     whether words are joined by spaces, hyphens or underscores: `Start Dates`, `start date`
     and `START_DATES` all give `start_dates`.
     """
-    return _NAME_TO_FIELD.get(_name_key(name))
+    return _NAME_TO_FIELD.get(column_key(name))
 
 
 def sniff_feed_v1_format(data: bytes) -> str:
@@ -158,22 +158,8 @@ def read_feed_v1_csv(data: bytes) -> FeedReadResult:
     Each record's `locator` is 'line N' and `line` is N, the physical line where the record
     starts (a quoted value may span several lines).
     """
-    text = _decode_utf8(data, "CSV")
-    _refuse_text_that_is_not_csv(text)
-
-    header_line = _first_non_blank_line(text)
-    if header_line is None:
-        what = "is empty" if not text.strip() else "has no header row (no line names a column)"
-        raise FeedFormatError(f"the CSV feed {what}: it needs a header row naming its columns, "
-                              f"at least {' and '.join(REQUIRED_FIELDS)}")
-    delimiter = _sniff_delimiter(header_line)
-
-    # strict: a quote left open or a stray character after a closing quote means the record
-    # boundaries after it cannot be trusted, so the whole feed is refused rather than
-    # silently merged into one huge value.
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"',
-                        doublequote=True, skipinitialspace=True, strict=True)
-    rows = _rows_with_start_lines(reader)
+    table = read_csv_rows(data, header_hint=f"at least {' and '.join(REQUIRED_FIELDS)}")
+    rows = table.rows
 
     header: list[str] | None = None
     header_line_number = 0
@@ -191,8 +177,53 @@ def read_feed_v1_csv(data: bytes) -> FeedReadResult:
         stripped = [cell.strip() for cell in cells]
         if not any(stripped):
             continue
-        records.append(_csv_record(columns, stripped, line_number, delimiter))
+        records.append(_csv_record(columns, stripped, line_number, table.delimiter))
     return FeedReadResult(records=records, issues=feed_issues)
+
+
+@dataclass
+class CsvRows:
+    """A CSV file as rows of cells, before any meaning is given to them.
+
+    `rows` yields every row, blank ones included, as (the physical line it starts on, its
+    cells as written); it raises FeedFormatError where the quoting breaks, so consume it
+    once, in order.
+    """
+
+    delimiter: str
+    rows: Iterator[tuple[int, list[str]]]
+
+
+def _is_feed_v1_column(name: str) -> bool:
+    return feed_v1_field_name(name) is not None
+
+
+def read_csv_rows(data: bytes, *, header_hint: str,
+                  names_a_column: Callable[[str], bool] = _is_feed_v1_column,
+                  delimiter: str | None = None, sniff_lines: int = 1) -> CsvRows:
+    """Open a UTF-8 CSV file (BOM tolerated) the way the feed readers do, for any header.
+
+    Text that is not CSV (binary, not UTF-8, HTML, JSON) and an empty file raise
+    FeedFormatError; `header_hint` finishes the sentence "it needs a header row naming its
+    columns, ...". Without `delimiter`, the separator (`,`, `;` or tab) is the one that makes
+    the first `sniff_lines` non-blank lines name the most columns `names_a_column` knows.
+    """
+    text = _decode_utf8(data, "CSV")
+    _refuse_text_that_is_not_csv(text)
+
+    first_lines = _first_non_blank_lines(text, sniff_lines)
+    if not first_lines:
+        what = "is empty" if not text.strip() else "has no header row (no line names a column)"
+        raise FeedFormatError(f"the CSV feed {what}: it needs a header row naming its columns, "
+                              f"{header_hint}")
+    chosen = delimiter or _sniff_delimiter(first_lines, names_a_column)
+
+    # strict: a quote left open or a stray character after a closing quote means the record
+    # boundaries after it cannot be trusted, so the whole feed is refused rather than
+    # silently merged into one huge value.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=chosen, quotechar='"',
+                        doublequote=True, skipinitialspace=True, strict=True)
+    return CsvRows(delimiter=chosen, rows=_rows_with_start_lines(reader))
 
 
 def _rows_with_start_lines(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
@@ -238,7 +269,7 @@ def _read_header(header: list[str], line_number: int) -> tuple[list[_Column], li
         columns.append(column)
         if not written:
             continue  # spreadsheets often export trailing unnamed, empty columns
-        key = field or _name_key(written)
+        key = field or column_key(written)
         if key in seen:
             first = seen[key]
             raise FeedFormatError(
@@ -295,26 +326,32 @@ def _csv_record(columns: list[_Column], cells: list[str], line_number: int,
                      issues=issues, extra=extra)
 
 
-def _first_non_blank_line(text: str) -> str | None:
-    """The first line with a letter or digit: a line of bare separators names no column."""
+def _first_non_blank_lines(text: str, count: int) -> list[str]:
+    """The first `count` lines with a letter or digit: a line of bare separators names no column."""
+    found: list[str] = []
     for line in _LINE_BREAK.split(text):
+        if len(found) >= count:
+            break
         if any(char.isalnum() for char in line):
-            return line
-    return None
+            found.append(line)
+    return found
 
 
-def _sniff_delimiter(header_line: str) -> str:
-    """The separator that splits the header into the most known field names.
+def _sniff_delimiter(lines: list[str], names_a_column: Callable[[str], bool]) -> str:
+    """The separator that splits these lines into the most known column names.
 
     csv.Sniffer is not used: it guesses from the data rows, where free-text descriptions full
-    of commas mislead it. A header of field names is a far better witness. Ties go to the
+    of commas mislead it. A header of column names is a far better witness. Ties go to the
     comma, the default of the format.
     """
     best, best_score = ",", (-1, -1)
     for candidate in (",", ";", "\t"):
-        cells = next(csv.reader([header_line], delimiter=candidate, skipinitialspace=True))
-        known = sum(1 for cell in cells if feed_v1_field_name(cell) is not None)
-        score = (known, len(cells))
+        known = cell_count = 0
+        for line in lines:
+            cells = next(csv.reader([line], delimiter=candidate, skipinitialspace=True))
+            known += sum(1 for cell in cells if names_a_column(cell))
+            cell_count += len(cells)
+        score = (known, cell_count)
         if score > best_score:
             best, best_score = candidate, score
     return best
@@ -375,22 +412,9 @@ def read_feed_v1_json(data: bytes) -> FeedReadResult:
     line where the item starts. Values may be strings, numbers (kept as written), booleans
     or arrays of those.
     """
-    text = _decode_utf8(data, "JSON")
-    bom_length = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
-    decoder = json.JSONDecoder(object_pairs_hook=_JsonObject.from_pairs,
-                               parse_int=_JsonNumber, parse_float=_JsonNumber,
-                               parse_constant=_JsonNumber)
-    try:
-        document = decoder.decode(text)
-    except json.JSONDecodeError as exc:
-        markup = _describe_markup(text.lstrip()[:64].lower())
-        hint = f"; not a JSON feed: this is {markup}" if markup else ""
-        raise FeedFormatError(
-            f"invalid JSON: {exc.msg}{hint}", line=exc.lineno, column=exc.colno,
-            offset=bom_length + len(text[:exc.pos].encode("utf-8"))) from exc
-
+    document, text = decode_json_feed(data)
     items, array_start = _offerings_array(document, text)
-    item_lines = _array_item_lines(text, array_start)
+    item_lines = json_array_item_lines(text, array_start)
 
     feed_issues: list[Issue] = []
     unknown_keys_reported: set[str] = set()
@@ -410,12 +434,33 @@ def read_feed_v1_json(data: bytes) -> FeedReadResult:
     return FeedReadResult(records=records, issues=feed_issues)
 
 
+def decode_json_feed(data: bytes) -> tuple[object, str]:
+    """The JSON document of a feed and its text (without BOM), or FeedFormatError saying where.
+
+    Numbers come back as text subclasses, exactly as written; objects are dicts that also keep
+    every key/value pair in `.pairs`, duplicates included.
+    """
+    text = _decode_utf8(data, "JSON")
+    bom_length = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
+    decoder = json.JSONDecoder(object_pairs_hook=_JsonObject.from_pairs,
+                               parse_int=_JsonNumber, parse_float=_JsonNumber,
+                               parse_constant=_JsonNumber)
+    try:
+        return decoder.decode(text), text
+    except json.JSONDecodeError as exc:
+        markup = _describe_markup(text.lstrip()[:64].lower())
+        hint = f"; not a JSON feed: this is {markup}" if markup else ""
+        raise FeedFormatError(
+            f"invalid JSON: {exc.msg}{hint}", line=exc.lineno, column=exc.colno,
+            offset=bom_length + len(text[:exc.pos].encode("utf-8"))) from exc
+
+
 def _offerings_array(document: object, text: str) -> tuple[list[object], int]:
     """The offerings array and the character offset of its `[`."""
     if isinstance(document, list):
         return document, _skip_json_whitespace(text, 0)
     if isinstance(document, _JsonObject):
-        keys = [key for key, _ in document.pairs if _name_key(key) == "offerings"]
+        keys = [key for key, _ in document.pairs if column_key(key) == "offerings"]
         if len(keys) > 1:
             raise FeedFormatError('the feed has more than one "offerings" key; keep one array '
                                   "with all offerings in it")
@@ -431,7 +476,7 @@ def _offerings_array(document: object, text: str) -> tuple[list[object], int]:
         if not isinstance(offerings, list):
             raise FeedFormatError(f'"offerings" must be an array of objects, but it is '
                                   f"{_json_type_name(offerings)}")
-        return offerings, _find_member_value(text, keys[0])
+        return offerings, json_member_offset(text, keys[0])
     start = _skip_json_whitespace(text, 0)
     line, column = _line_and_column(text[:start])
     raise FeedFormatError(
@@ -448,7 +493,7 @@ def _json_record(item: _JsonObject, index: int, line: int | None, feed_issues: l
     source_key: dict[str, str] = {}
     for key, raw_value in item.pairs:
         field = feed_v1_field_name(key)
-        value, problem = _json_field_value(raw_value)
+        value, problem = json_value_text(raw_value)
         if field is None:
             if key not in unknown_keys_reported:
                 unknown_keys_reported.add(key)
@@ -476,7 +521,7 @@ def _json_record(item: _JsonObject, index: int, line: int | None, feed_issues: l
                      extra=extra)
 
 
-def _json_field_value(value: object) -> tuple[str | list[str] | None, str | None]:
+def json_value_text(value: object) -> tuple[str | list[str] | None, str | None]:
     """Text (or a list of texts) for one JSON value, and why anything was dropped."""
     if isinstance(value, list):
         texts: list[str] = []
@@ -540,7 +585,7 @@ def _skip_json_whitespace(text: str, position: int) -> int:
     return _JSON_WHITESPACE.match(text, position).end()  # type: ignore[union-attr]
 
 
-def _find_member_value(text: str, wanted_key: str) -> int:
+def json_member_offset(text: str, wanted_key: str) -> int:
     """Offset of the value of top-level member `wanted_key` in an already validated object."""
     scanner = json.JSONDecoder()
     position = _skip_json_whitespace(text, 0) + 1  # past "{"
@@ -555,7 +600,7 @@ def _find_member_value(text: str, wanted_key: str) -> int:
         position = _skip_json_whitespace(text, position) + 1  # past "," ("}" cannot come first)
 
 
-def _array_item_lines(text: str, array_start: int) -> list[int]:
+def json_array_item_lines(text: str, array_start: int) -> list[int]:
     """The line each item of an already validated array starts on.
 
     json gives no positions for what it parsed, so the array is walked once more with
@@ -579,13 +624,13 @@ def _array_item_lines(text: str, array_start: int) -> list[int]:
 # --- shared ----------------------------------------------------------------------------
 
 
-def _name_key(name: str) -> str:
+def column_key(name: str) -> str:
     """A column or key name reduced for matching: 'Start Date(s) *' -> 'start_date_s'."""
     return re.sub(r"[^0-9a-z]+", "_", name.strip().rstrip("*").casefold()).strip("_")
 
 
 def _unknown_name_issue(name: str, where: str) -> Issue:
-    suggestion = difflib.get_close_matches(_name_key(name), FEED_V1_FIELDS, n=1, cutoff=0.75)
+    suggestion = difflib.get_close_matches(column_key(name), FEED_V1_FIELDS, n=1, cutoff=0.75)
     hint = f"; did you mean {suggestion[0]!r}?" if suggestion else ""
     return Issue.warning(
         name, IssueCode.UNKNOWN_FIELD,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from normaliser.readers.base import DEFAULT_LIMITS, FeedFormatError, FeedReadResult, ReadLimits
 from normaliser.readers.feed_v1 import read_feed_v1, sniff_feed_v1_format
+from normaliser.readers.profiles import bundled_profile, read_with_profile
 
 PROFILE_PREFIX = "profile:"
 
@@ -93,4 +94,14 @@ def read_feed(data: bytes, format: str | None = None,
 
 
 def _profile_reader(name: str) -> Reader:
-    raise FeedFormatError(f"there is no mapping profile called {name!r}")
+    profile = bundled_profile(name)  # UnknownProfileError (a FeedFormatError) lists the others
+
+    def read(data: bytes, limits: ReadLimits) -> FeedReadResult:
+        result = read_with_profile(data, profile, limits)
+        given = profile.defaults
+        result.defaults = {key: value for key, value in (
+            ("default_currency", given.currency), ("default_language", given.language),
+            ("default_country", given.country), ("credit_system", given.credit_system),
+            ("level_framework", given.level_framework)) if value}
+        return result
+    return read
