@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from normaliser.readers.base import DEFAULT_LIMITS, FeedFormatError, FeedReadResult, ReadLimits
 from normaliser.readers.feed_v1 import read_feed_v1, sniff_feed_v1_format
 from normaliser.readers.profiles import bundled_profile, read_with_profile
+from normaliser.readers.xcri_cap import looks_like_xcri_cap, read_xcri_cap
 
 PROFILE_PREFIX = "profile:"
 
@@ -44,6 +45,10 @@ def _formats() -> tuple[FeedFormat, ...]:
     return (
         FeedFormat("csv", "Feed format v1, CSV", ("text/csv", "application/csv"), _v1("csv")),
         FeedFormat("json", "Feed format v1, JSON", ("application/json",), _v1("json")),
+        # XML: the only XML format we read, so any XML media type means it.
+        FeedFormat("xcri-cap", "XCRI-CAP 1.2 / 1.1 XML",
+                   ("application/xml", "text/xml", "application/xcri-cap+xml"),
+                   read_xcri_cap, looks_like_xcri_cap),
     )
 
 
