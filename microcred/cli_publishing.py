@@ -26,7 +26,9 @@ def _when(value) -> str:
 def cmd_providers_add(args: argparse.Namespace, services: Services) -> int:
     provider = Provider(id=args.id, name=args.name, country=args.country,
                         default_currency=args.currency, url=args.url)
-    services.catalogue.upsert_provider(provider, default_language=args.language)
+    services.catalogue.upsert_provider(provider, default_language=args.language,
+                                       level_framework=args.level_framework,
+                                       credit_system=args.credit_system)
     print(f"provider {provider.id}: {provider.name}"
           f"{f' ({provider.country})' if provider.country else ''}")
     return EXIT_OK
@@ -156,6 +158,10 @@ def add_commands(sub, providers, with_services) -> None:
     padd.add_argument("--currency", help="default ISO 4217 currency of its feeds")
     padd.add_argument("--language", help="default ISO 639-1 language of its feeds")
     padd.add_argument("--url")
+    padd.add_argument("--level-framework",
+                      help="what a bare level number in its feeds means: EQF, NZQF, AQF, NFQ, SCQF, RQF")
+    padd.add_argument("--credit-system",
+                      help="what a bare credit number means: ECTS, NZ_CREDITS, CATS, SCQF, US_SCH")
     padd.set_defaults(func=with_services(cmd_providers_add))
 
     keys = sub.add_parser("keys", help="API keys").add_subparsers(dest="keys_command", required=True)
