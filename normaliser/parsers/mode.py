@@ -26,13 +26,19 @@ def _words(*phrases: str) -> re.Pattern[str]:
 
 
 # CTDL deliveryType terms (InPerson, OnlineOnly, BlendedDelivery, VariableSite) fold to
-# single words and are listed with the plain-language phrases.
+# single words and are listed with the plain-language phrases; so is OnlineDelivery, which
+# Credential Engine's own published example LearningProgram-2 uses. So are schema.org's
+# event attendance modes (https://schema.org/EventAttendanceModeEnumeration: Online-,
+# Offline- and MixedEventAttendanceMode), which CourseInstances give as courseMode or
+# eventAttendanceMode, often as the full URL.
 _BLENDED = _words("blended", "blendeddelivery", "hybrid", "hyflex", "mixed mode", "multi modal",
-                  "multimodal", "flipped")
-_ONLINE = _words("online", "onlineonly", "on line", "e learning", "elearning", "distance",
+                  "multimodal", "flipped", "mixedeventattendancemode")
+_ONLINE = _words("online", "onlineonly", "onlinedelivery", "onlineeventattendancemode",
+                 "on line", "e learning", "elearning", "distance",
                  "distance learning", "remote", "remotely", "virtual", "web based", "internet",
                  "zoom", "mooc", "correspondence")
 _IN_PERSON = _words("face to face", "f2f", "on campus", "campus", "in person", "inperson",
+                    "offlineeventattendancemode",
                     "onsite", "on site", "in class", "classroom", "workplace", "workplace based",
                     "work based", "on the job", "on job", "variablesite", "residential",
                     "block course", "kanohi ki te kanohi")

@@ -13,8 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from normaliser.readers.base import DEFAULT_LIMITS, FeedFormatError, FeedReadResult, ReadLimits
+from normaliser.readers.ctdl import looks_like_ctdl, read_ctdl
 from normaliser.readers.feed_v1 import read_feed_v1, sniff_feed_v1_format
 from normaliser.readers.profiles import bundled_profile, read_with_profile
+from normaliser.readers.schema_org import looks_like_schema_org, read_schema_org
 from normaliser.readers.xcri_cap import looks_like_xcri_cap, read_xcri_cap
 
 PROFILE_PREFIX = "profile:"
@@ -49,6 +51,10 @@ def _formats() -> tuple[FeedFormat, ...]:
         FeedFormat("xcri-cap", "XCRI-CAP 1.2 / 1.1 XML",
                    ("application/xml", "text/xml", "application/xcri-cap+xml"),
                    read_xcri_cap, looks_like_xcri_cap),
+        # JSON-LD: `application/ld+json` names neither vocabulary, so the bytes decide.
+        FeedFormat("ctdl", "CTDL JSON-LD (Credential Engine)", (), read_ctdl, looks_like_ctdl),
+        FeedFormat("schema-org", "schema.org Course JSON-LD", (), read_schema_org,
+                   looks_like_schema_org),
     )
 
 

@@ -379,3 +379,93 @@ def test_history_lists_submissions_newest_first_with_counts(client, provider, ke
     assert [i["status"] for i in items] == ["failed", "applied"]
     assert items[1]["counts"]["created"] == 1 and items[1]["channel"] == "push"
     assert items[0]["error"]
+
+
+# --- hostile bodies ----------------------------------------------------------------------
+
+
+def test_a_200_mb_body_is_refused_without_being_read(services, provider, keys):
+    """Over a real socket (the TestClient buffers whole bodies): the server answers 413 and
+    stops reading at the limit, so the client never gets to send most of the 200 MB."""
+    import select
+    import socket
+    import threading
+
+    import uvicorn
+
+    services.ingest.max_feed_bytes = 1024 * 1024
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_web_app(services, background=False),
+                                           host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(200):
+            if server.started:
+                break
+            threading.Event().wait(0.05)
+        sent_mb, answer = 0, b""
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            sock.sendall((f"POST /v1/providers/{provider.id}/submissions HTTP/1.1\r\n"
+                          f"Host: 127.0.0.1\r\nAuthorization: Bearer {keys['own']}\r\n"
+                          "Content-Type: text/csv\r\nTransfer-Encoding: chunked\r\n\r\n").encode())
+            chunk = b"100000\r\n" + b"x" * 0x100000 + b"\r\n"  # 1 MiB, chunked encoding
+            for _ in range(200):  # 200 MiB at most; stop as soon as the server has answered
+                readable, _, _ = select.select([sock], [], [], 0)
+                if readable:
+                    break
+                try:
+                    sock.sendall(chunk)
+                except (TimeoutError, OSError):  # the server stopped reading: good
+                    break
+                sent_mb += 1
+            sock.settimeout(10)
+            while b"\r\n\r\n" not in answer:
+                part = sock.recv(65536)
+                if not part:
+                    break
+                answer += part
+        assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+        assert sent_mb < 100, f"the client could send {sent_mb} MiB before the 413"
+        # A declared Content-Length over the limit is refused before any of the body is read.
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall((f"POST /v1/providers/{provider.id}/submissions HTTP/1.1\r\n"
+                          f"Host: 127.0.0.1\r\nAuthorization: Bearer {keys['own']}\r\n"
+                          f"Content-Type: text/csv\r\nContent-Length: {200 * 1024 * 1024}\r\n"
+                          "\r\nxxxxxxxxxx").encode())
+            assert sock.recv(65536).startswith(b"HTTP/1.1 413")
+    finally:
+        server.should_exit = True
+        thread.join(10)
+    assert count(services, SubmissionRow) == 0
+
+
+def test_too_many_records_fail_the_submission_clearly(client, services, provider, keys):
+    from normaliser.readers.base import ReadLimits
+    services.ingest.limits = ReadLimits(max_records=5)
+    response = push(client, provider.id, keys["own"], feed(*[f"R{i}" for i in range(10)]))
+    status = report(client, provider.id, keys["own"], response.json()["id"])
+    assert status["status"] == "failed" and "more than 5 records" in status["report"]["error"]
+    assert count(services, OfferingRow) == 0
+
+
+@pytest.mark.parametrize("name, body", [
+    ("billion laughs", b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+                       b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+                       b'<catalog xmlns="http://xcri.org/profiles/1.2/catalog"><course>&lol2;</course></catalog>'),
+    ("external entity", b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+                        b'<catalog xmlns="http://xcri.org/profiles/1.2/catalog"><course>&xxe;</course></catalog>'),
+    ("truncated", b'<?xml version="1.0"?><catalog xmlns="http://xcri.org/profiles/1.2/catalog"><course><dc:title'),
+    ("utf-16 without bom", "id,title\nU1,Ūnicode\n".encode("utf-16-le")),
+])
+def test_hostile_feeds_are_refused_and_change_nothing(client, services, provider, keys, name, body):
+    push(client, provider.id, keys["own"], feed("K1"))
+    response = push(client, provider.id, keys["own"], body, content_type="application/xml"
+                    if body.startswith(b"<") else "text/csv")
+    status = report(client, provider.id, keys["own"], response.json()["id"])
+    assert status["status"] == "failed", name
+    assert status["report"]["error"]
+    assert "/etc/passwd" not in json.dumps(status) or "root:" not in json.dumps(status)
+    assert count(services, OfferingRow, OfferingRow.status == "active") == 1

@@ -48,3 +48,22 @@ def test_the_edx_catalogue_imports_through_its_mapping_profile(services):
     stored = services.catalogue.get_offering(hit.id)
     assert stored.price.currency == "USD"  # the profile's default currency
     assert stored.duration.weeks == 2
+
+
+def test_the_ctdl_examples_import_and_the_non_offerings_are_refused_with_a_reason(services):
+    services.catalogue.upsert_provider(Provider(id="example-university", name="Example University",
+                                                country="US", default_currency="USD"))
+    titles = []
+    for name in ("Course-1a", "Course-1b", "Course-1c", "LearningProgram-1", "LearningProgram-2"):
+        content = shared_data(f"ctdl/{name}.json").read_bytes()
+        report = services.import_feed("example-university", content, mode="delta", channel="cli")
+        assert (report.status, report.accepted, report.rejected) == ("applied", 1, 0), name
+    for name in ("Credential-1", "Organization-1"):
+        content = shared_data(f"ctdl/{name}.json").read_bytes()
+        report = services.import_feed("example-university", content, mode="delta", channel="cli")
+        assert report.status == "failed" and "no learning opportunity" in report.error, name
+    titles = sorted(d["title"] for d in services.catalogue.iter_active_offering_documents())
+    assert "Cybersecurity Program" in titles and len(titles) == 5
+    [online] = services.backend.search(SearchQuery(text="Personal Growth Mastery")).hits
+    stored = services.catalogue.get_offering(online.id)
+    assert (stored.mode, stored.price.amount, stored.price.currency) == ("online", 995, "USD")
