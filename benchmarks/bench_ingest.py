@@ -24,11 +24,12 @@ from normaliser.schema import Provider
 RESULTS = Path(__file__).parent / "results"
 
 
-def run(offerings: int, providers: int) -> dict:
+def run(offerings: int, providers: int, database_url: str | None = None) -> dict:
+    """`database_url`: the catalogue (default: the embedded SQLite file in a temporary dir)."""
     per_provider = offerings // providers
     feeds = [synthetic_csv(per_provider, seed=i, id_prefix=f"P{i}") for i in range(providers)]
     with tempfile.TemporaryDirectory() as tmp:
-        services = build_services(Settings(data_dir=Path(tmp)))
+        services = build_services(Settings(data_dir=Path(tmp), database_url=database_url))
         for i in range(providers):
             services.catalogue.upsert_provider(Provider(id=f"bench-{i}", name=f"Bench Provider {i}",
                                                         country="NZ", default_currency="NZD"))

@@ -7,7 +7,7 @@ from pathlib import Path
 import orjson
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -37,7 +37,8 @@ JSON_OPTIONS = {"json_serializer": _json_text, "json_deserializer": orjson.loads
 
 
 def create_catalogue_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets WAL and the pragmas above on every connection."""
+    """An engine for `url`; SQLite gets WAL and the pragmas above on every connection,
+    PostgreSQL sessions run in UTC. `postgresql://` means the psycopg (3) driver."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -45,7 +46,21 @@ def create_catalogue_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False}, **JSON_OPTIONS)
         event.listen(engine, "connect", _tune_sqlite)
         return engine
-    return create_engine(url, pool_pre_ping=True, **JSON_OPTIONS)
+    if parsed.get_backend_name() == "postgresql":
+        if parsed.drivername == "postgresql":
+            # SQLAlchemy's default PostgreSQL driver is psycopg2, which we do not install.
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        # timestamptz values come back in the session's time zone; in UTC they print the
+        # same on every server, as SQLite's do. Kept beside any `options` the URL carries
+        # (a search_path, say), since connect_args would replace them.
+        options = " ".join(filter(None, (parsed.query.get("options"), "-c timezone=UTC")))
+        return create_engine(parsed, pool_pre_ping=True, connect_args={"options": options},
+                             **JSON_OPTIONS)
+    return create_engine(parsed, pool_pre_ping=True, **JSON_OPTIONS)
+
+
+# Any fixed 64-bit number, the same in every process that migrates this catalogue.
+_MIGRATION_LOCK = 0x6D6963726F637264  # "microcrd"
 
 
 def migrate(engine: Engine) -> None:
@@ -53,5 +68,11 @@ def migrate(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # The api and the scheduler start together and both migrate: one waits for the
+            # other's transaction (DDL is transactional on PostgreSQL), then finds nothing
+            # left to do. SQLite serialises writers by itself.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                               {"key": _MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

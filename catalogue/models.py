@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
@@ -18,7 +19,18 @@ from sqlalchemy import (
     false,
     true,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# On PostgreSQL (migration 0003_postgres):
+# - the current offering document is JSONB, so agency questions can be asked inside it with
+#   indexes (`document->'level'->>'eqf'`, GIN); history stays JSON, the text as written,
+#   since nothing reads into it and JSONB costs a parse on every write;
+# - the ids of the tables that grow with every run and every change are BIGINT: issues are
+#   recorded on every run, unchanged records included, so a national catalogue re-pulled
+#   daily would run through a 32-bit id in a few years. SQLite keeps INTEGER, its rowid.
+CURRENT_DOCUMENT = JSON().with_variant(JSONB(), "postgresql")
+GROWING_ID = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Base(DeclarativeBase):
@@ -116,7 +128,7 @@ class IngestRunRow(Base):
 class IngestIssueRow(Base):
     __tablename__ = "ingest_issues"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(GROWING_ID, primary_key=True, autoincrement=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("ingest_runs.id"), index=True)
     locator: Mapped[str | None] = mapped_column(String(50))  # "line 12", "item 3", None = feed-level
     record_id: Mapped[str | None] = mapped_column(String(300))
@@ -142,7 +154,7 @@ class OfferingRow(Base):
     version: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16))  # active | withdrawn
     content_hash: Mapped[str] = mapped_column(String(64))
-    document: Mapped[dict] = mapped_column(JSON)  # normalised Offering, schema.Offering
+    document: Mapped[dict] = mapped_column(CURRENT_DOCUMENT)  # normalised schema.Offering
     channel: Mapped[str] = mapped_column(String(16))
     source_url: Mapped[str | None] = mapped_column(String(2000))
     submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
@@ -173,7 +185,7 @@ class OutboxRow(Base):
 
     __tablename__ = "index_outbox"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(GROWING_ID, primary_key=True, autoincrement=True)
     offering_id: Mapped[str] = mapped_column(String(32), index=True)
     version: Mapped[int] = mapped_column(Integer)
     op: Mapped[str] = mapped_column(String(8))  # upsert | delete
@@ -216,3 +228,25 @@ class PullRunRow(Base):
     bytes: Mapped[int | None] = mapped_column(Integer)
     submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class IndexDeadLetterRow(Base):
+    """An index update the search engine refused for good (a document its mapping cannot
+    take), set aside so the updates behind it are not held up. One open row per offering:
+    a later failure of the same offering updates it. Resolved when the offering reaches the
+    index (a later update, `microcred index retry-dead-letters`, or a reindex)."""
+
+    __tablename__ = "index_dead_letters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    offering_id: Mapped[str] = mapped_column(String(32), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    op: Mapped[str] = mapped_column(String(8))  # upsert | delete
+    reason: Mapped[str] = mapped_column(Text)
+    # The engine's HTTP status for the item; None when no request was made (the index
+    # document could not be built from the stored offering).
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    attempts: Mapped[int] = mapped_column(Integer)
+    first_failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)

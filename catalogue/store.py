@@ -36,9 +36,13 @@ def offering_key(provider_id: str, provider_offering_id: str) -> str:
 
 def _aware(value: datetime | None) -> datetime | None:
     # SQLite hands back naive datetimes for timezone-aware columns; everything we store is UTC.
-    if value is not None and value.tzinfo is None:
+    # PostgreSQL hands back aware ones in the session's zone: made UTC too, so a timestamp
+    # prints (and sorts as text, as first_seen does in the index) the same on both.
+    if value is None:
+        return None
+    if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
-    return value
+    return value.astimezone(UTC)
 
 
 def provider_from_row(row: ProviderRow) -> Provider:
@@ -124,7 +128,9 @@ class Catalogue:
                 .where(OfferingRow.status == "active")
                 .group_by(OfferingRow.provider_id)
             ).all())
-            rows = session.scalars(select(ProviderRow).order_by(ProviderRow.name)).all()
+            # The id breaks ties: PostgreSQL returns equal names in any order.
+            rows = session.scalars(select(ProviderRow)
+                                   .order_by(ProviderRow.name, ProviderRow.id)).all()
             return [(provider_from_row(r), counts.get(r.id, 0)) for r in rows]
 
     # offerings -----------------------------------------------------------------
@@ -202,17 +208,20 @@ class Catalogue:
     def runs_for_submission(self, submission_id: int) -> list[IngestRunRow]:
         with self.session() as session:
             return list(session.scalars(select(IngestRunRow)
-                                        .where(IngestRunRow.submission_id == submission_id)))
+                                        .where(IngestRunRow.submission_id == submission_id)
+                                        .order_by(IngestRunRow.id)))
 
     def withdrawn_by_submission(self, submission_id: int) -> list[str]:
         """The provider's own ids of the offerings a submission withdrew."""
         with self.engine.connect() as conn:
-            return list(conn.execute(
+            ids = conn.execute(
                 select(OfferingRow.provider_offering_id)
                 .join(OfferingVersionRow, OfferingVersionRow.offering_id == OfferingRow.id)
                 .where(OfferingVersionRow.submission_id == submission_id,
-                       OfferingVersionRow.status == "withdrawn")
-                .order_by(OfferingRow.provider_offering_id)).scalars())
+                       OfferingVersionRow.status == "withdrawn")).scalars()
+            # Sorted here, by code point: the database's collation (SQLite's binary, a
+            # PostgreSQL locale's) would order "a-2" and "A10" differently per server.
+            return sorted(ids)
 
     def issues_for_run(self, run_id: int) -> list[IngestIssueRow]:
         with self.session() as session:

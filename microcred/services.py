@@ -11,6 +11,10 @@ from catalogue.db import create_catalogue_engine, migrate
 from catalogue.indexer import Indexer
 from catalogue.ingest import IngestReport, IngestService
 from catalogue.search.base import SearchBackend
+from catalogue.search.elasticsearch_client import connect_elasticsearch
+from catalogue.search.engine import EngineBackend
+from catalogue.search.engine_client import EngineClient
+from catalogue.search.opensearch_client import connect_opensearch
 from catalogue.search.sqlite_fts import SqliteFtsBackend
 from catalogue.sources import SourceStore
 from catalogue.store import Catalogue
@@ -57,7 +61,27 @@ def build_search_backend(settings: Settings, engine: Engine) -> SearchBackend:
             search_url = f"sqlite:///{settings.data_dir / 'search.db'}"
             return SqliteFtsBackend(create_catalogue_engine(search_url), owns_engine=True)
         return SqliteFtsBackend(engine)
+    if settings.search_backend in ("elasticsearch", "opensearch"):
+        return EngineBackend(search_engine_client(settings),
+                             index_prefix=settings.search_index_prefix)
     raise ValueError(f"unknown search backend {settings.search_backend!r}")
+
+
+def search_engine_client(settings: Settings) -> EngineClient:
+    """The client of the configured flavour, with the credentials the settings give."""
+    def secret(value) -> str | None:
+        return value.get_secret_value() if value is not None else None
+
+    options = dict(username=settings.search_username, password=secret(settings.search_password),
+                   ca_cert=str(settings.search_ca_cert) if settings.search_ca_cert else None,
+                   verify_certs=settings.search_verify_certs, timeout=settings.search_timeout)
+    if settings.search_backend == "elasticsearch":
+        return connect_elasticsearch(settings.search_url, api_key=secret(settings.search_api_key),
+                                     **options)
+    if settings.search_api_key is not None:
+        raise ValueError("MICROCRED_SEARCH_API_KEY is for Elasticsearch; OpenSearch takes "
+                         "MICROCRED_SEARCH_USERNAME and MICROCRED_SEARCH_PASSWORD")
+    return connect_opensearch(settings.search_url, **options)
 
 
 def build_services(settings: Settings) -> Services:

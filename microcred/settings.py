@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -17,7 +17,24 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("data"), description="Where the embedded catalogue lives.")
     database_url: str | None = Field(
         None, description="SQLAlchemy URL; default: SQLite file microcred.db in data_dir.")
-    search_backend: Literal["sqlite"] = "sqlite"
+    search_backend: Literal["sqlite", "elasticsearch", "opensearch"] = Field(
+        "sqlite", description="sqlite: FTS5 in the catalogue file (search.db in data_dir "
+                              "beside a PostgreSQL catalogue); "
+                              "elasticsearch (8/9) or opensearch (2/3): the cluster at search_url.")
+    search_url: str = Field("http://127.0.0.1:9200",
+                            description="Elasticsearch/OpenSearch URL, e.g. https://search:9200.")
+    search_api_key: SecretStr | None = Field(None, description="Elasticsearch API key (encoded).")
+    search_username: str | None = Field(None, description="User for basic authentication.")
+    search_password: SecretStr | None = None
+    search_ca_cert: Path | None = Field(None, description="CA bundle (PEM) the cluster's "
+                                                          "certificate is checked against.")
+    search_verify_certs: bool = True
+    search_timeout: float = Field(10.0, gt=0, le=300,
+                                  description="Seconds one request to the cluster may take.")
+    search_index_prefix: str = Field(
+        "", pattern=r"^([a-z0-9][a-z0-9_.+-]*)?$",
+        description="Put before the index and alias names (`<prefix>offerings`), to share a "
+                    "cluster between deployments.")
     reference_currency: str = Field("EUR", pattern=r"^[A-Z]{3}$",
                                     description="Currency that prices are compared in (ISO 4217).")
     host: str = "127.0.0.1"

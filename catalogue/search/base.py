@@ -69,6 +69,10 @@ class SearchBackend(ABC):
     @abstractmethod
     def health(self) -> BackendHealth: ...
 
+    def close(self) -> None:
+        """Release what the backend opened itself (connections, clients). Default: nothing."""
+        return None
+
     def suggest(self, prefix: str, size: int = 8) -> list[str]:
         self.require(Capability.SUGGEST)
         raise NotImplementedError

@@ -12,7 +12,7 @@ from normaliser.schema import StoredOffering
 
 # Bump when build_document changes what it stores: indexes built by an older format are
 # rebuilt from the catalogue on start.
-DOCUMENT_FORMAT = 7
+DOCUMENT_FORMAT = 8
 
 # Bands in the deployment's reference currency: (label, lower bound inclusive, upper exclusive).
 PRICE_BANDS: tuple[tuple[str, float, float | None], ...] = (
@@ -78,6 +78,8 @@ class IndexDocument:
     keywords: dict[str, list[str]] = field(default_factory=dict)  # facet field -> values
     instances: list[IndexedInstance] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
+    # (lat, lon) of every place and run that gives them, for distance filters in the engines.
+    locations: list[tuple[float, float]] = field(default_factory=list)
 
 
 def _price_ref(price: dict | None) -> float | None:
@@ -125,6 +127,9 @@ def build_document(offering: StoredOffering | dict[str, Any]) -> IndexDocument:
             price_ref=_price_ref(price),
             is_free=price.get("is_free", False) if price else None,
         ))
+    located = places + [run["place"] for run in runs if run.get("place")]
+    locations = list(dict.fromkeys((p["lat"], p["lon"]) for p in located
+                                   if p.get("lat") is not None and p.get("lon") is not None))
     known_prices = [i.price_ref for i in instances if i.price_ref is not None]
     price_ref = min(known_prices) if known_prices else None
     is_free = any(i.is_free for i in instances)
@@ -182,4 +187,4 @@ def build_document(offering: StoredOffering | dict[str, Any]) -> IndexDocument:
         hours=hours, weeks=duration.get("weeks"),
         price_ref=price_ref, is_free=is_free, credential_type=credential_type,
         first_seen=(o.get("provenance") or {}).get("first_seen") or "",
-        keywords=keywords, instances=instances, summary=summary)
+        keywords=keywords, instances=instances, summary=summary, locations=locations)

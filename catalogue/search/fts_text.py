@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 
 # Private-use code points mark matches inside FTS5 output. They cannot come from
 # escaped user text, so the output can be HTML-escaped first and marked up after.
@@ -22,6 +23,33 @@ MAX_TERMS = 32
 MIN_PREFIX_LENGTH = 3
 
 
+@dataclass(frozen=True)
+class UserTerm:
+    """One bare word of user text, or the words of one quoted phrase."""
+
+    words: tuple[str, ...]
+    quoted: bool
+
+
+def user_terms(text: str) -> list[UserTerm]:
+    """The words and quoted phrases of user text, at most MAX_TERMS. Everything that is not a
+    word (operators' punctuation, a lone quote) is dropped; backends share this reading."""
+    terms: list[UserTerm] = []
+    for phrase, word in _PHRASE_OR_WORD.findall(text or ""):
+        if phrase:
+            words = _WORD.findall(phrase)
+            if words:
+                terms.append(UserTerm(tuple(words), quoted=True))
+        elif word:
+            terms.append(UserTerm((word,), quoted=False))
+    return terms[:MAX_TERMS]
+
+
+def last_term_is_prefix(terms: list[UserTerm]) -> bool:
+    """Whether the last term also matches as a prefix: a bare word of MIN_PREFIX_LENGTH or more."""
+    return bool(terms) and not terms[-1].quoted and len(terms[-1].words[0]) >= MIN_PREFIX_LENGTH
+
+
 def _quoted(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
 
@@ -31,22 +59,11 @@ def fts_match_expression(text: str) -> str:
     make a phrase; the last bare word, from three letters on, also matches as a prefix
     (search as you type).
     Returns "" when the text holds no words."""
-    parts: list[tuple[str, bool]] = []  # (expression, is a bare word)
-    for phrase, word in _PHRASE_OR_WORD.findall(text or ""):
-        if phrase:
-            words = _WORD.findall(phrase)
-            if words:
-                parts.append(("+".join(_quoted(w) for w in words) if len(words) > 1
-                              else _quoted(words[0]), False))
-        elif word:
-            parts.append((_quoted(word), True))
-    parts = parts[:MAX_TERMS]
-    if not parts:
-        return ""
-    last, is_word = parts[-1]
-    if is_word and len(last) - 2 >= MIN_PREFIX_LENGTH:  # minus the two quotes
-        parts[-1] = (f"{last}*", True)
-    return " ".join(expression for expression, _ in parts)
+    terms = user_terms(text)
+    parts = ["+".join(_quoted(w) for w in term.words) for term in terms]
+    if last_term_is_prefix(terms):
+        parts[-1] += "*"
+    return " ".join(parts)
 
 
 def render_highlight(fragment: str | None) -> str:

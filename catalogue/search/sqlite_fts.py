@@ -119,12 +119,20 @@ class SqliteFtsBackend(SearchBackend):
     capabilities = frozenset({Capability.TEXT, Capability.PREFIX, Capability.HIGHLIGHT,
                               Capability.FACETS, Capability.CURSOR, Capability.SUGGEST})
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, owns_engine: bool = False) -> None:
+        """`engine` is a SQLite database: the catalogue's own file (the embedded default) or,
+        beside a PostgreSQL catalogue, a file of its own. The backend touches only its
+        search_* tables. With `owns_engine`, close() disposes of the engine."""
         if engine.dialect.name != "sqlite":
-            raise ValueError("the SQLite FTS5 backend needs a SQLite catalogue; "
+            raise ValueError("the SQLite FTS5 backend needs a SQLite database; "
                              "use MICROCRED_SEARCH_BACKEND=elasticsearch or opensearch")
         self.engine = engine
+        self._owns_engine = owns_engine
         self._summaries = _SummaryCache()
+
+    def close(self) -> None:
+        if self._owns_engine:
+            self.engine.dispose()
 
     # writing ---------------------------------------------------------------------
     def ensure_index(self) -> None:

@@ -1,4 +1,5 @@
-"""The ingest path on a real SQLite catalogue: idempotency, snapshot and delta, rollback."""
+"""The ingest path on a real catalogue, SQLite and PostgreSQL: idempotency, snapshot and
+delta, rollback."""
 
 from __future__ import annotations
 
@@ -229,12 +230,13 @@ def test_an_index_of_an_older_document_format_is_rebuilt_on_start(settings, serv
         restarted.close()
 
 
-def test_worker_processes_normalise_exactly_as_in_process(tmp_path):
+def test_worker_processes_normalise_exactly_as_in_process(tmp_path, make_catalogue_url):
     """Large feeds are normalised in worker processes; the catalogue must not tell the difference."""
     content = synthetic_csv(ingest_module.PARALLEL_THRESHOLD + 100, seed=3)
     stored = []
     for workers in (1, 2):
-        built = build_services(Settings(data_dir=tmp_path / f"w{workers}", normalise_workers=workers))
+        built = build_services(Settings(data_dir=tmp_path / f"w{workers}", normalise_workers=workers,
+                                        database_url=make_catalogue_url()))
         try:
             built.catalogue.upsert_provider(Provider(id="big", name="Big", country="NZ",
                                                      default_currency="NZD"))

@@ -18,20 +18,35 @@ from catalogue.search.documents import build_document
 from catalogue.search.query import Facet, Filters, SearchQuery, SortKey
 from catalogue.search.sqlite_fts import SqliteFtsBackend
 from tests.search.corpus import OPENLEARN, TE_AWA, corpus, documents, offering
+from tests.search.engines import ENGINE_FACTORIES
 
 
-def sqlite_backend(tmp_path) -> SearchBackend:
+def sqlite_backend(request, tmp_path) -> SearchBackend:
     engine = create_catalogue_engine(f"sqlite:///{tmp_path / 'search.db'}")
     return SqliteFtsBackend(engine)
 
 
-BACKEND_FACTORIES = {"sqlite": sqlite_backend}
+BACKEND_FACTORIES = {"sqlite": sqlite_backend, **ENGINE_FACTORIES}
+ENGINES = frozenset(ENGINE_FACTORIES)
+# test name -> (backends that differ, why). Applied as xfail(strict=True): a difference that
+# goes away fails the suite until it is removed here.
+KNOWN_DIFFERENCES: dict[str, tuple[frozenset[str], str]] = {
+    "test_all_words_are_required": (ENGINES, (
+        "typo tolerance: the engines match words within fuzziness AUTO, and the stem of "
+        "'protection' (protect) is one edit from that of 'projects' (project), so doc010 "
+        "('Project Management', '... data-driven ...') matches 'data protection' too, ranked "
+        "below doc005; test_engine_backend checks all words are required where no word has "
+        "a near neighbour")),
+}
 TODAY = date(2026, 11, 23)
 
 
 @pytest.fixture(params=sorted(BACKEND_FACTORIES))
 def backend(request, tmp_path) -> SearchBackend:
-    built = BACKEND_FACTORIES[request.param](tmp_path)
+    difference = KNOWN_DIFFERENCES.get(request.node.originalname)
+    if difference and request.param in difference[0]:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=difference[1]))
+    built = BACKEND_FACTORIES[request.param](request, tmp_path)
     built.ensure_index()
     built.upsert(documents())
     return built

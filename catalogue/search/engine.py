@@ -1,0 +1,197 @@
+"""Search on Elasticsearch 8/9 or OpenSearch 2/3 (the scale backend).
+
+One backend for both: the request bodies come from engine_query (pure), the responses are
+read by engine_results (pure), and the engine is reached through an EngineClient of either
+flavour. Documents live in `<prefix>offerings-v<N>`; reads and writes go through the alias
+`<prefix>offerings`. A rebuild creates the next N, fills it and moves the alias in one
+request (create_versioned_index, bulk_into, swap_alias).
+
+Writes carry the catalogue version as an external version: the engine refuses one older
+than (or as old as) what it holds, so replaying the outbox, or a late update arriving after
+a newer one, changes nothing. Deletes carry the version of the withdrawal the same way. (An
+engine remembers a deleted version only for `index.gc_deletes`, 60 s by default; the indexer
+never sends an upsert for a withdrawn offering, so a late one cannot bring it back.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from catalogue.search.base import Capability, SearchBackend
+from catalogue.search.documents import IndexDocument
+from catalogue.search.engine_client import (
+    BulkReport,
+    EngineClient,
+    IndexAlreadyExists,
+    IndexWriteFailed,
+    Refresh,
+    bulk_report,
+)
+from catalogue.search.engine_mapping import IndexNames, document_source, index_body, mapping_version
+from catalogue.search.engine_query import compile_search, compile_suggest
+from catalogue.search.engine_results import search_result, suggested_titles
+from catalogue.search.query import SearchQuery
+from catalogue.search.results import BackendHealth, SearchResult
+
+META_DOCUMENT_FORMAT = "document_format"
+META_MAPPING_VERSION = "mapping_version"
+
+
+class EngineBackend(SearchBackend):
+    capabilities = frozenset(Capability)
+
+    def __init__(self, client: EngineClient, *, index_prefix: str = "",
+                 refresh: Refresh = True) -> None:
+        """`refresh`: make each upsert and delete visible to searches before returning (what
+        the contract and the API's read-your-writes need); False leaves it to the engine's
+        refresh interval, for bulk loads."""
+        self.client = client
+        self.name = client.flavour
+        self.names = IndexNames(index_prefix)
+        self.refresh = refresh
+
+    @property
+    def alias(self) -> str:
+        return self.names.alias
+
+    # the index and its alias ---------------------------------------------------------
+    def ensure_index(self) -> None:
+        if self.client.alias_targets(self.alias):
+            return
+        try:
+            new = self.create_versioned_index()
+        except IndexAlreadyExists:
+            # Another process starting at the same time got there first; use its index.
+            if self.client.alias_targets(self.alias):
+                return
+            new = max(self.client.index_names(self.names.pattern), key=self._generation)
+        self.swap_alias(new)
+
+    def _generation(self, index: str) -> int:
+        return self.names.generation(index) or 0
+
+    def create_versioned_index(self) -> str:
+        """Create the next `<alias>-v<N>` from the current mapping file; returns its name.
+        It is empty and not behind the alias yet."""
+        existing = [self._generation(i) for i in self.client.index_names(self.names.pattern)]
+        name = self.names.versioned(max(existing, default=0) + 1)
+        body = index_body()
+        body["mappings"]["_meta"] = {META_MAPPING_VERSION: mapping_version()}
+        self.client.create_index(name, body)
+        return name
+
+    def swap_alias(self, new_index: str) -> list[str]:
+        """Point the alias (reads and writes) at `new_index` alone, atomically. Returns the
+        indices it pointed at before; they are left in place for the caller to drop."""
+        old = [i for i in self.client.alias_targets(self.alias) if i != new_index]
+        actions: list[dict[str, Any]] = [{"remove": {"index": i, "alias": self.alias}} for i in old]
+        actions.append({"add": {"index": new_index, "alias": self.alias, "is_write_index": True}})
+        self.client.update_aliases(actions)
+        return old
+
+    def drop_index(self, index: str) -> None:
+        self.client.delete_index(index)
+
+    def refresh_index(self, index: str) -> None:
+        self.client.refresh(index)
+
+    # writing ---------------------------------------------------------------------------
+    def bulk_into(self, index: str, documents: Sequence[IndexDocument], *,
+                  refresh: Refresh = False) -> BulkReport:
+        """Index documents into `index` (a versioned index or the alias) with their catalogue
+        versions; never raises for single items, the report says what happened to each."""
+        if not documents:
+            return BulkReport()
+        operations: list[dict[str, Any]] = []
+        # Through the alias, the alias must exist: without it the engine would create an
+        # index of that name with guessed (dynamic) mappings, and the alias could never be
+        # made again. With it, each item fails with index_not_found_exception instead.
+        # (`require_alias` in a bulk index action: Elasticsearch 7.10+, OpenSearch.)
+        through_alias = {"require_alias": True} if index == self.alias else {}
+        for doc in documents:
+            operations.append({"index": {"_index": index, "_id": doc.id, "version": doc.version,
+                                         "version_type": "external", **through_alias}})
+            operations.append(document_source(doc))
+        return bulk_report(self.client.bulk(operations, refresh=refresh))
+
+    def delete_from(self, index: str, offering_ids: Sequence[str],
+                    versions: Sequence[int] | None = None, *,
+                    refresh: Refresh = False) -> BulkReport:
+        """Delete offerings; with `versions`, only where the index holds an older version."""
+        if not offering_ids:
+            return BulkReport()
+        operations = []
+        for position, offering_id in enumerate(offering_ids):
+            action: dict[str, Any] = {"_index": index, "_id": offering_id}
+            if versions is not None:
+                action.update(version=versions[position], version_type="external")
+            operations.append({"delete": action})
+        return bulk_report(self.client.bulk(operations, refresh=refresh))
+
+    def upsert(self, documents: Sequence[IndexDocument]) -> None:
+        report = self.bulk_into(self.alias, documents, refresh=self.refresh)
+        if report.failed:
+            raise IndexWriteFailed(report)
+
+    def delete(self, offering_ids: Sequence[str], versions: Sequence[int] | None = None) -> None:
+        report = self.delete_from(self.alias, offering_ids, versions, refresh=self.refresh)
+        if report.failed:
+            raise IndexWriteFailed(report)
+
+    def clear(self) -> None:
+        """Move the alias to a new empty index (from the current mapping file) and drop the
+        old one, so a rebuild also picks up a new layout."""
+        new = self.create_versioned_index()
+        for old in self.swap_alias(new):
+            self.client.delete_index(old)
+
+    def document_format(self) -> int | None:
+        """None also when the index was made from another mapping file: its documents must be
+        rebuilt into the current layout."""
+        if not self.client.alias_targets(self.alias):
+            return None
+        meta = self.client.mapping_meta(self.alias)
+        if meta.get(META_MAPPING_VERSION) != mapping_version():
+            return None
+        return meta.get(META_DOCUMENT_FORMAT)
+
+    def set_document_format(self, version: int, index: str | None = None) -> None:
+        """On the index behind the alias, or on `index` (a new one, before the alias moves)."""
+        self.client.put_mapping_meta(index or self.alias,
+                                     {META_MAPPING_VERSION: mapping_version(),
+                                      META_DOCUMENT_FORMAT: version})
+
+    # reading ---------------------------------------------------------------------------
+    def count(self) -> int:
+        return self.client.count(self.alias)
+
+    def health(self) -> BackendHealth:
+        """Ok when the alias leads to an index that answers a count: what searches need.
+        (Cluster health is not asked: a key allowed to search may not be allowed that.)"""
+        try:
+            targets = self.client.alias_targets(self.alias)
+            if not targets:
+                return BackendHealth(ok=False, backend=self.name,
+                                     detail=f"no index behind the alias {self.alias}; "
+                                            f"`microcred reindex` builds it")
+            documents = self.count()
+        except Exception as exc:  # noqa: BLE001 - health reports any failure as not ok
+            return BackendHealth(ok=False, backend=self.name, detail=str(exc))
+        return BackendHealth(ok=True, backend=self.name, documents=documents,
+                             detail=f"{self.alias} -> {', '.join(targets)}")
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        body = compile_search(query)
+        response = self.client.search(self.alias, body)
+        return search_result(query, response, highlighted="highlight" in body)
+
+    def suggest(self, prefix: str, size: int = 8) -> list[str]:
+        """Titles with words starting as typed, best match first."""
+        body = compile_suggest(prefix, size)
+        if body is None:
+            return []
+        return suggested_titles(self.client.search(self.alias, body), size)
+
+    def close(self) -> None:
+        self.client.close()

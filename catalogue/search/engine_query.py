@@ -1,0 +1,282 @@
+"""SearchQuery to an Elasticsearch/OpenSearch request body. Pure: no client, no I/O.
+
+The meaning follows the SQLite backend: every word is required (in any text field), quoted
+words are a phrase, the last bare word also matches as a prefix; filters as in
+query.Filters, with instance filters inside one nested run; facets count the whole filtered
+result. On top, words match with typos (fuzziness AUTO) and through the synonym list of the
+index (mappings/offerings-v1.json).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from catalogue.search.fts_text import (
+    HIGHLIGHT_CLOSE,
+    HIGHLIGHT_OPEN,
+    UserTerm,
+    last_term_is_prefix,
+    user_terms,
+)
+from catalogue.search.query import Cursor, Filters, SearchQuery, SortKey
+
+# Field weights: the SQLite backend's BM25 column weights (title, description, outcomes,
+# provider name), so both rank a title match above a description match.
+TEXT_FIELDS = {"title": 10.0, "description": 1.0, "outcomes": 2.0, "provider_name": 4.0}
+# A typo in the first letter is rare, and fixing the first letter cuts the terms a fuzzy
+# word expands to by an order of magnitude.
+FUZZY_PREFIX_LENGTH = 1
+# How many titles a suggestion query reads to find `size` distinct ones.
+SUGGEST_OVERFETCH = 4
+
+# Filter attribute -> the mapped field(s) it reads. Every attribute of query.Filters is here
+# (tests check that, and that each field exists in the mapping).
+KEYWORD_FILTER_FIELDS = {
+    "provider": "keywords.provider",
+    "framework": "keywords.framework",
+    "credit_system": "keywords.credit_system",
+    "language": "keywords.language",
+    "credential_type": "keywords.credential_type",
+}
+SUBJECT_FIELD_BY_LENGTH = {2: "keywords.subject_broad", 3: "keywords.subject_narrow",
+                           4: "keywords.subject"}
+RANGE_FILTER_FIELDS = {
+    "eqf": "eqf", "ects": "ects", "hours": "hours", "weeks": "weeks",
+}
+INSTANCE_PATH = "instances"
+INSTANCE_FILTER_FIELDS = {
+    "mode": "instances.mode", "pace": "instances.pace", "country": "instances.country",
+    "price": "instances.price_ref", "free": "instances.is_free", "starts": "instances.start_date",
+}
+FILTER_FIELDS: dict[str, tuple[str, ...]] = {
+    **{name: (path,) for name, path in KEYWORD_FILTER_FIELDS.items()},
+    "subject": tuple(SUBJECT_FIELD_BY_LENGTH.values()),
+    **{f"{name}_{end}": (path,) for name, path in RANGE_FILTER_FIELDS.items()
+       for end in ("min", "max")},
+    "mode": (INSTANCE_FILTER_FIELDS["mode"],),
+    "pace": (INSTANCE_FILTER_FIELDS["pace"],),
+    "country": (INSTANCE_FILTER_FIELDS["country"],),
+    "price_min": (INSTANCE_FILTER_FIELDS["price"],),
+    "price_max": (INSTANCE_FILTER_FIELDS["price"],),
+    "free": (INSTANCE_FILTER_FIELDS["free"],),
+    "starts_after": (INSTANCE_FILTER_FIELDS["starts"],),
+    "starts_before": (INSTANCE_FILTER_FIELDS["starts"],),
+}
+FACET_FIELD_PREFIX = "keywords."
+FACET_AGGREGATION_PREFIX = "facet_"
+
+
+# --- text ------------------------------------------------------------------------------------
+def _fields(suffix: str = "") -> list[str]:
+    return [f"{name}{suffix}^{weight:g}" for name, weight in TEXT_FIELDS.items()]
+
+
+def _word_clause(word: str) -> dict[str, Any]:
+    """One bare word, in any text field, typos allowed. Typos are looked for in the stemmed
+    fields and in the unstemmed `.folded` ones: a typo often changes the stem beyond reach
+    (`sustainabel` stems to itself, four edits from `sustain`) while the word as written
+    stays one edit from `sustainable`."""
+    return {"multi_match": {"query": word, "fields": _fields() + _fields(".folded"),
+                            "type": "best_fields", "fuzziness": "AUTO",
+                            "prefix_length": FUZZY_PREFIX_LENGTH}}
+
+
+def _exact_clause(words: tuple[str, ...]) -> dict[str, Any]:
+    """A quoted word or phrase: as written (after folding and stemming), no typos."""
+    kind = "phrase" if len(words) > 1 else "best_fields"
+    return {"multi_match": {"query": " ".join(words), "fields": _fields(), "type": kind}}
+
+
+def _prefix_clause(word: str) -> dict[str, Any]:
+    """The last word as typed so far: whole (with typos) or as the start of a word. The
+    prefix runs on the unstemmed `.folded` sub-fields: a stem is no prefix of its words."""
+    return {"bool": {"should": [
+        _word_clause(word),
+        {"multi_match": {"query": word, "fields": _fields(".folded"), "type": "phrase_prefix"}},
+    ], "minimum_should_match": 1}}
+
+
+def text_clause(text: str | None) -> dict[str, Any] | None:
+    """The query part for user text; None when the text holds no words. User text never
+    becomes query syntax: it is split into words and phrases first (fts_text.user_terms),
+    and each goes into a match query as a plain value."""
+    terms = user_terms(text or "")
+    if not terms:
+        return None
+    prefix = last_term_is_prefix(terms)
+    required: list[dict[str, Any]] = []
+    bare: list[str] = []
+    for position, term in enumerate(terms):
+        if term.quoted:
+            required.append(_exact_clause(term.words))
+            continue
+        word = term.words[0]
+        bare.append(word)
+        is_last = position == len(terms) - 1
+        required.append(_prefix_clause(word) if is_last and prefix else _word_clause(word))
+    return _every_term(required, bare, terms)
+
+
+def _every_term(required: list[dict[str, Any]], bare: list[str],
+                terms: list[UserTerm]) -> dict[str, Any]:
+    """Every term required; and, for two or more bare words, the alternative of those words
+    together in one field, so a multi-word synonym (`machine learning` for `ml`) can match
+    as a whole. Alone, each word already expands through the synonyms of the search analyzer."""
+    every_term = {"bool": {"must": required}}
+    if len(bare) < 2:
+        return every_term
+    phrases = [_exact_clause(t.words) for t in terms if t.quoted]
+    together = {"multi_match": {"query": " ".join(bare), "fields": _fields(),
+                                "type": "best_fields", "operator": "and"}}
+    return {"bool": {"should": [every_term, {"bool": {"must": [together, *phrases]}}],
+                     "minimum_should_match": 1}}
+
+
+# --- filters ----------------------------------------------------------------------------------
+def _range(field: str, low: Any, high: Any) -> dict[str, Any] | None:
+    bounds = {}
+    if low is not None:
+        bounds["gte"] = low.isoformat() if isinstance(low, date) else low
+    if high is not None:
+        bounds["lte"] = high.isoformat() if isinstance(high, date) else high
+    return {"range": {field: bounds}} if bounds else None
+
+
+def filter_clauses(filters: Filters) -> list[dict[str, Any]]:
+    """Filter context clauses (no scoring): offering fields directly, instance fields in
+    one nested clause, so they must hold for the same run."""
+    out: list[dict[str, Any]] = []
+    for attribute, field in KEYWORD_FILTER_FIELDS.items():
+        values = getattr(filters, attribute)
+        if values:
+            out.append({"terms": {field: list(values)}})
+    if filters.subject:
+        by_field: dict[str, list[str]] = {}
+        for code in filters.subject:
+            by_field.setdefault(SUBJECT_FIELD_BY_LENGTH[len(code)], []).append(code)
+        out.append({"bool": {"should": [{"terms": {f: codes}} for f, codes in by_field.items()],
+                             "minimum_should_match": 1}})
+    for name, field in RANGE_FILTER_FIELDS.items():
+        clause = _range(field, getattr(filters, f"{name}_min"), getattr(filters, f"{name}_max"))
+        if clause:
+            out.append(clause)
+    run = _instance_clauses(filters)
+    if run:
+        out.append({"nested": {"path": INSTANCE_PATH, "query": {"bool": {"filter": run}}}})
+    return out
+
+
+def _instance_clauses(filters: Filters) -> list[dict[str, Any]]:
+    fields = INSTANCE_FILTER_FIELDS
+    out: list[dict[str, Any]] = []
+    for attribute in ("mode", "pace", "country"):
+        values = getattr(filters, attribute)
+        if values:
+            out.append({"terms": {fields[attribute]: list(values)}})
+    for clause in (_range(fields["price"], filters.price_min, filters.price_max),
+                   _range(fields["starts"], filters.starts_after, filters.starts_before)):
+        if clause:
+            out.append(clause)
+    if filters.free is not None:
+        out.append({"term": {fields["free"]: filters.free}})
+    return out
+
+
+# --- sort and cursor ----------------------------------------------------------------------------
+def sort_clause(sort: SortKey, today: date) -> list[dict[str, Any]]:
+    """The sort, then the offering id: a unique last key makes search_after pages exact.
+    Offerings without a value sort last; the engine stands in a sentinel for their value
+    ("Infinity", "-Infinity" or the largest long), which search_after takes back as it is."""
+    primary: dict[str, Any] = {
+        SortKey.RELEVANCE: {"_score": {"order": "desc"}},
+        SortKey.PRICE: {"price_ref": {"order": "asc", "missing": "_last"}},
+        SortKey.PRICE_DESC: {"price_ref": {"order": "desc", "missing": "_last"}},
+        SortKey.CREDITS: {"ects": {"order": "asc", "missing": "_last"}},
+        SortKey.CREDITS_DESC: {"ects": {"order": "desc", "missing": "_last"}},
+        SortKey.NEWEST: {"first_seen": {"order": "desc"}},
+        SortKey.TITLE: {"title_sort": {"order": "asc"}},
+        # The soonest run that starts today or later.
+        SortKey.START_DATE: {INSTANCE_FILTER_FIELDS["starts"]: {
+            "order": "asc", "mode": "min", "missing": "_last",
+            "nested": {"path": INSTANCE_PATH, "filter": {
+                "range": {INSTANCE_FILTER_FIELDS["starts"]: {"gte": today.isoformat()}}}}}},
+    }[sort]
+    return [primary, {"id": {"order": "asc"}}]
+
+
+def cursor_for(sort: SortKey, sort_values: list[Any]) -> str:
+    """The cursor after a hit, from the engine's sort values of that hit ([key, id]).
+    There is no index sequence to pin as the watermark: a page is defined by its sort key
+    alone, so an offering indexed between two pages shows up if it sorts after the cursor."""
+    key, offering_id = sort_values
+    return Cursor(sort=sort, key=[key is None, key, offering_id], watermark=0).encode()
+
+
+# --- facets -------------------------------------------------------------------------------------
+def facet_aggregations(query: SearchQuery) -> dict[str, Any]:
+    """One terms aggregation per facet, over the keyword values build_document computed;
+    ordered as the SQLite backend orders buckets: count, then value."""
+    return {f"{FACET_AGGREGATION_PREFIX}{facet.value}": {"terms": {
+        "field": f"{FACET_FIELD_PREFIX}{facet.value}", "size": query.facet_size,
+        "order": [{"_count": "desc"}, {"_key": "asc"}]}} for facet in query.facets}
+
+
+# --- the request --------------------------------------------------------------------------------
+def highlight_request(text: dict[str, Any]) -> dict[str, Any]:
+    """The whole title and one snippet of the description, matches between the private-use
+    markers of fts_text, so render_highlight escapes the text and marks it up as for SQLite."""
+    return {
+        "pre_tags": [HIGHLIGHT_OPEN], "post_tags": [HIGHLIGHT_CLOSE],
+        # Prefix matches run on the `.folded` sub-fields; marking them in the title and
+        # description needs terms from any field.
+        "require_field_match": False,
+        "highlight_query": text,
+        "fields": {"title": {"number_of_fragments": 0},
+                   "description": {"fragment_size": 160, "number_of_fragments": 1}},
+    }
+
+
+def compile_search(query: SearchQuery) -> dict[str, Any]:
+    """The search body of one page: size + 1 hits (the extra one says whether a next page
+    exists), exact total, facets, highlights, and search_after from the cursor."""
+    sort = query.effective_sort
+    text = text_clause(query.text)
+    filters = filter_clauses(query.filters)
+    bool_query: dict[str, Any] = {"filter": filters}
+    if text is not None:
+        bool_query["must"] = [text]
+    body: dict[str, Any] = {
+        "query": {"bool": bool_query},
+        "size": query.size + 1,
+        "track_total_hits": True,
+        "sort": sort_clause(sort, query.today or date.today()),
+        "_source": ["summary"],
+    }
+    if query.facets:
+        body["aggs"] = facet_aggregations(query)
+    if text is not None and query.highlight:
+        body["highlight"] = highlight_request(text)
+    if query.cursor:
+        key = Cursor.decode(query.cursor, sort).key
+        body["search_after"] = [key[1], key[2]]
+    return body
+
+
+def compile_suggest(prefix: str, size: int) -> dict[str, Any] | None:
+    """Titles whose words start with the typed words, best title match first; None when the
+    prefix holds no words. The last word (from MIN_PREFIX_LENGTH letters) is looked up in the
+    edge n-grams of `title.suggest`; earlier words must be whole words of the title."""
+    terms = user_terms(prefix)
+    if not terms:
+        return None
+    words = [w for term in terms for w in term.words]
+    *whole, last = words
+    must: list[dict[str, Any]] = []
+    if whole:
+        must.append({"match": {"title.folded": {"query": " ".join(whole), "operator": "and"}}})
+    last_field = "title.suggest" if last_term_is_prefix(terms) else "title.folded"
+    must.append({"match": {last_field: {"query": last}}})
+    return {"query": {"bool": {"must": must}}, "size": size * SUGGEST_OVERFETCH,
+            "sort": [{"_score": {"order": "desc"}}, {"id": {"order": "asc"}}],
+            "_source": ["title"]}

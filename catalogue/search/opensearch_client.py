@@ -1,0 +1,120 @@
+"""The OpenSearch 2/3 flavour of EngineClient, on `opensearch-py`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from opensearchpy import (
+    ConnectionError,
+    ConnectionTimeout,
+    NotFoundError,
+    OpenSearch,
+    TransportError,
+)
+
+from catalogue.search.engine_client import (
+    IndexAlreadyExists,
+    Refresh,
+    engine_unavailable,
+    unavailable_for_status,
+)
+
+FLAVOUR = "opensearch"
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    """The client's errors for an engine that cannot be used now, as SearchUnavailable;
+    anything else (a 400, a 404 the caller reads) as it was."""
+    try:
+        yield
+    except ConnectionTimeout as exc:  # before ConnectionError: it is one
+        raise engine_unavailable(FLAVOUR, "did not answer in time", exc) from exc
+    except ConnectionError as exc:  # refused, reset, DNS, TLS handshake (SSLError)
+        raise engine_unavailable(FLAVOUR, "cannot be reached", exc) from exc
+    except TransportError as exc:
+        # status_code is the HTTP status, or the string "N/A" when there was no response.
+        status = exc.status_code if isinstance(exc.status_code, int) else None
+        error = unavailable_for_status(FLAVOUR, status, exc)
+        if error is None:
+            raise
+        raise error from exc
+
+
+class OpenSearchClient:
+    flavour = FLAVOUR
+
+    def __init__(self, client: OpenSearch) -> None:
+        self.client = client
+
+    def create_index(self, name: str, body: dict[str, Any]) -> None:
+        with _translated():
+            try:
+                self.client.indices.create(index=name, body=body)
+            except TransportError as exc:
+                if exc.error == "resource_already_exists_exception":
+                    raise IndexAlreadyExists(name) from exc
+                raise
+
+    def delete_index(self, name: str) -> None:
+        with _translated():
+            self.client.indices.delete(index=name)
+
+    def index_names(self, pattern: str) -> list[str]:
+        with _translated():
+            return sorted(self.client.indices.get(index=pattern, allow_no_indices=True))
+
+    def alias_targets(self, alias: str) -> list[str]:
+        with _translated():
+            try:
+                return sorted(self.client.indices.get_alias(name=alias))
+            except NotFoundError:
+                return []
+
+    def update_aliases(self, actions: list[dict[str, Any]]) -> None:
+        with _translated():
+            self.client.indices.update_aliases(body={"actions": actions})
+
+    def bulk(self, operations: list[dict[str, Any]], refresh: Refresh) -> dict[str, Any]:
+        with _translated():
+            return self.client.bulk(body=operations, refresh=refresh)
+
+    def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
+        with _translated():
+            return self.client.search(index=index, body=body)
+
+    def count(self, index: str) -> int:
+        with _translated():
+            return self.client.count(index=index)["count"]
+
+    def refresh(self, index: str) -> None:
+        with _translated():
+            self.client.indices.refresh(index=index)
+
+    def mapping_meta(self, index: str) -> dict[str, Any]:
+        with _translated():
+            mappings = self.client.indices.get_mapping(index=index)
+            return next(iter(mappings.values()), {}).get("mappings", {}).get("_meta", {})
+
+    def put_mapping_meta(self, index: str, meta: dict[str, Any]) -> None:
+        with _translated():
+            self.client.indices.put_mapping(index=index, body={"_meta": meta})
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def connect_opensearch(url: str, *, username: str | None = None, password: str | None = None,
+                       ca_cert: str | None = None, verify_certs: bool = True,
+                       timeout: float = 10.0) -> OpenSearchClient:
+    """A client for one cluster URL; a user name and password, if given (OpenSearch's
+    security plugin has no API keys)."""
+    options: dict[str, Any] = {"timeout": timeout, "verify_certs": verify_certs,
+                               "retry_on_timeout": True, "max_retries": 3}
+    if username:
+        options["http_auth"] = (username, password or "")
+    if ca_cert:
+        options["ca_certs"] = ca_cert
+    return OpenSearchClient(OpenSearch(hosts=[url], **options))

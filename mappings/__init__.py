@@ -1,0 +1,5 @@
+"""Elasticsearch/OpenSearch index bodies, as versioned JSON data (no code).
+
+A package only so the JSON files are installed with the rest; catalogue.search.engine_mapping
+reads them through importlib.resources.
+"""
