@@ -94,6 +94,8 @@ class KeyStore:
         elif provider_id:
             raise InvalidRequest(f"a {role.value} key acts for no single provider; "
                                  f"leave out the provider", parameter="provider")
+        if label is not None and len(label) > 200:
+            raise InvalidRequest("a key's label is at most 200 characters", parameter="label")
         if expires_in is not None and expires_in <= timedelta(0):
             raise InvalidRequest("a key's lifetime must be positive", parameter="expires")
         prefix = secrets.token_hex(_PREFIX_BYTES)

@@ -18,6 +18,8 @@ PULL_CHANNEL = "pull"
 # A source name is part of a URL path and of scheduler job ids.
 SOURCE_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,99}$")
 MIN_INTERVAL_MINUTES = 5  # politeness to providers' servers, and to ours
+# The column sizes of `sources` (catalogue/models.py).
+MAX_URL_LENGTH, MAX_ETAG_LENGTH, MAX_LAST_MODIFIED_LENGTH = 2000, 500, 100
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,9 @@ class SourceStore:
             raise InvalidRequest(f"mode must be 'snapshot' or 'delta', not {mode!r}",
                                  parameter="mode")
         schedule = schedule.validated()
+        if len(url) > MAX_URL_LENGTH:
+            raise InvalidRequest(f"the feed URL is {len(url):,} characters; at most "
+                                 f"{MAX_URL_LENGTH:,} are kept", parameter="url")
         self.catalogue.provider_row(provider_id)
         now = utcnow()
         with self.catalogue.sessions.begin() as session:
@@ -146,6 +151,11 @@ class SourceStore:
 
     def remember_validators(self, source_id: int, etag: str | None,
                             last_modified: str | None) -> None:
+        # A validator too long to store is dropped: the next pull is then unconditional,
+        # which costs a download, never a wrong 304.
+        etag = etag if etag and len(etag) <= MAX_ETAG_LENGTH else None
+        last_modified = (last_modified if last_modified
+                         and len(last_modified) <= MAX_LAST_MODIFIED_LENGTH else None)
         with self.catalogue.engine.begin() as conn:
             conn.execute(update(SourceRow).where(SourceRow.id == source_id)
                          .values(etag=etag, last_modified=last_modified))

@@ -129,14 +129,19 @@ def cmd_serve(args: argparse.Namespace, services: Services) -> int:
     return EXIT_OK
 
 
-def cmd_scheduler(_args: argparse.Namespace, services: Services) -> int:
-    """Pulls on schedule and processes what they bring, until SIGTERM or Ctrl-C."""
+def cmd_scheduler(args: argparse.Namespace, services: Services) -> int:
+    """Pulls on schedule until SIGTERM or Ctrl-C. What the pulls bring is stored as
+    submissions, which the API process's worker applies (it looks for waiting submissions
+    every few seconds); `--process` applies them here instead, for a deployment without a
+    serving process. Only one process may run the worker: on start it requeues submissions
+    left half-processed, which would be another live worker's."""
     from microcred.scheduler import PullScheduler
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     scheduler = PullScheduler(services)
-    services.worker.start()
+    if args.process:
+        services.worker.start()
     scheduler.start()
     print(f"scheduler: {len(services.sources.list_pull_sources(enabled_only=True))} pull "
           f"sources scheduled", flush=True)
@@ -144,7 +149,8 @@ def cmd_scheduler(_args: argparse.Namespace, services: Services) -> int:
         stop.wait()
     finally:
         scheduler.shutdown()
-        services.worker.stop()
+        if args.process:
+            services.worker.stop()
     return EXIT_OK
 
 
@@ -211,4 +217,6 @@ def add_commands(sub, providers, with_services) -> None:
     serve_parser.set_defaults(func=with_services(cmd_serve))
 
     scheduler = sub.add_parser("scheduler", help="run scheduled pulls (a separate process)")
+    scheduler.add_argument("--process", action="store_true",
+                           help="also apply the submissions here (when no `serve` runs)")
     scheduler.set_defaults(func=with_services(cmd_scheduler))
