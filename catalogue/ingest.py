@@ -470,6 +470,8 @@ class IngestService:
             if id(record) in normalised:
                 offering, record_issues = normalised[id(record)]
                 issues.extend(record_issues)
+                if offering is not None and record.extra:
+                    _keep_extra(offering, record.extra)
             if offering is not None and record_id in first_seen_at:
                 issues.append(Issue.error(
                     "id", IssueCode.INVALID,
@@ -678,6 +680,18 @@ def _lock_provider(conn, provider_id: str) -> None:
                      .values(id=ProviderRow.id))
         return
     conn.execute(select(ProviderRow.id).where(ProviderRow.id == provider_id).with_for_update())
+
+
+def _keep_extra(offering: dict, extra: dict) -> None:
+    """Values the format does not map (a column a mapping profile leaves alone, such as the
+    institution behind an edX course) are still what the provider wrote: they go into the
+    offering's `raw` under their own names, where nothing already sits, so the offering page
+    shows them and duplicate detection can read the institution."""
+    raw = offering.setdefault("raw", {})
+    for name, value in extra.items():
+        written = "; ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+        if written.strip() and str(name) not in raw:
+            raw[str(name)] = written
 
 
 def _fits(column, value: str | None) -> str | None:

@@ -9,6 +9,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -250,3 +251,76 @@ class IndexDeadLetterRow(Base):
     first_failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class CrawlSettingsRow(Base):
+    """What a crawl source (a `sources` row of channel crawl) crawls: its start URLs, its
+    limits, and for a site without markup the declarative site config."""
+
+    __tablename__ = "crawl_settings"
+
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), primary_key=True)
+    start_urls: Mapped[list] = mapped_column(JSON)
+    limits: Mapped[dict] = mapped_column(JSON)
+    site: Mapped[dict | None] = mapped_column(JSON)
+
+
+class CrawlRunRow(Base):
+    """One crawl of a provider's website and what came of it."""
+
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    provider_id: Mapped[str] = mapped_column(ForeignKey("providers.id"), index=True)
+    # None for a crawl of start URLs given on the command line.
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # running | finished (a clean crawl) | partial (stopped early or pages failed) | failed
+    status: Mapped[str] = mapped_column(String(16))
+    finish_reason: Mapped[str | None] = mapped_column(String(64))
+    # How its records were submitted: snapshot | delta; None when nothing was submitted.
+    mode: Mapped[str | None] = mapped_column(String(16))
+    outcome: Mapped[str | None] = mapped_column(String(16))  # submitted | unchanged | empty
+    start_urls: Mapped[list] = mapped_column(JSON)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    items: Mapped[int] = mapped_column(Integer, default=0)
+    dropped: Mapped[int] = mapped_column(Integer, default=0)
+    dropped_reasons: Mapped[dict] = mapped_column(JSON)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    error_samples: Mapped[list] = mapped_column(JSON)
+    not_modified: Mapped[int] = mapped_column(Integer, default=0)
+    duration_seconds: Mapped[float | None] = mapped_column(Float)
+    stats: Mapped[dict] = mapped_column(JSON)
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class OfferingDuplicateRow(Base):
+    """One offering that reached us twice: the secondary listing is kept in the catalogue
+    (both sources stay, with their provenance) but left out of the search index and of
+    agency statistics, so public search shows it once. See catalogue.duplicates."""
+
+    __tablename__ = "offering_duplicates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    primary_id: Mapped[str] = mapped_column(ForeignKey("offerings.id"), index=True)
+    # An offering is the secondary listing of at most one primary, which is no one's secondary.
+    secondary_id: Mapped[str] = mapped_column(ForeignKey("offerings.id"), unique=True)
+    reasons: Mapped[str] = mapped_column(String(100))  # url,course_code,title,institution
+    title_similarity: Mapped[float] = mapped_column(Float)
+    evidence: Mapped[dict] = mapped_column(JSON)  # the values that matched
+    detected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OfferingMatchKeyRow(Base):
+    """Blocking keys of active offerings for duplicate detection (a hash of the normalised
+    URL, of each course code, of the title's words), so a changed offering finds its
+    candidates with an index lookup instead of a scan of the catalogue."""
+
+    __tablename__ = "offering_match_keys"
+    __table_args__ = (Index("ix_offering_match_keys_offering", "offering_id"),)
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    offering_id: Mapped[str] = mapped_column(ForeignKey("offerings.id"), primary_key=True)

@@ -14,6 +14,7 @@ from catalogue.errors import NotFound
 from catalogue.models import (
     IngestIssueRow,
     IngestRunRow,
+    OfferingDuplicateRow,
     OfferingRow,
     OfferingVersionRow,
     OutboxRow,
@@ -73,6 +74,11 @@ def _document_from_row(row, provider: dict) -> dict:
                                 "first_seen": first_seen.isoformat() if first_seen else None})
     return document
 
+
+# The secondary listing of a duplicate pair is kept in the catalogue but never indexed, so
+# public search shows the offering once (catalogue.duplicates).
+_NOT_SECONDARY = ~select(OfferingDuplicateRow.id).where(
+    OfferingDuplicateRow.secondary_id == OfferingRow.id).exists()
 
 _OFFERING_COLUMNS = (OfferingRow.id, OfferingRow.provider_id, OfferingRow.version,
                      OfferingRow.status, OfferingRow.content_hash, OfferingRow.channel,
@@ -157,7 +163,8 @@ class Catalogue:
 
     def offering_documents(self, offering_ids: list[str]) -> dict[str, dict]:
         """Offerings in their stored JSON form with id, version, provider and provenance
-        added: what the indexer needs, without building models."""
+        added: what the indexer needs, without building models. Secondary listings of
+        duplicates are left out: they are not to be indexed."""
         out: dict[str, dict] = {}
         with self.session() as session:
             providers = {p.id: {"id": p.id, "name": p.name}
@@ -165,18 +172,20 @@ class Catalogue:
             for start in range(0, len(offering_ids), 500):
                 chunk = offering_ids[start:start + 500]
                 for row in session.execute(select(*_OFFERING_COLUMNS)
-                                           .where(OfferingRow.id.in_(chunk))):
+                                           .where(OfferingRow.id.in_(chunk), _NOT_SECONDARY)):
                     out[row.id] = _document_from_row(row, providers[row.provider_id])
         return out
 
     def iter_active_offering_documents(self, batch_size: int = 1000) -> Iterator[dict]:
-        """Every active offering in its stored JSON form, in batches, for rebuilding an index."""
+        """Every active offering in its stored JSON form, in batches, for rebuilding an index
+        (secondary listings of duplicates left out)."""
         last_id = ""
         while True:
             with self.session() as session:
                 rows = session.execute(
                     select(*_OFFERING_COLUMNS)
-                    .where(OfferingRow.status == "active", OfferingRow.id > last_id)
+                    .where(OfferingRow.status == "active", OfferingRow.id > last_id,
+                           _NOT_SECONDARY)
                     .order_by(OfferingRow.id).limit(batch_size)).all()
                 if not rows:
                     return

@@ -24,9 +24,13 @@ class SubmissionWorker:
     POLL_SECONDS = 5.0
 
     def __init__(self, ingest: IngestService,
-                 after_apply: Callable[[IngestReport], None] | None = None) -> None:
+                 after_apply: Callable[[IngestReport], None] | None = None,
+                 on_idle: Callable[[], object] | None = None) -> None:
+        """`on_idle`: called on every pass of the background thread once nothing waits (the
+        indexer's catch-up, so index work left by an engine outage is picked up)."""
         self.ingest = ingest
         self.after_apply = after_apply
+        self.on_idle = on_idle
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -79,6 +83,11 @@ class SubmissionWorker:
                 self.run_pending()
             except Exception:  # keep the worker alive; the submission stays for the next pass
                 log.exception("processing submissions failed")
+            if self.on_idle is not None and not self._stop.is_set():
+                try:
+                    self.on_idle()
+                except Exception:  # the index catches up on a later pass
+                    log.exception("idle step failed")
             if not self.ingest.waiting_submissions():
                 self._idle.set()
             self._wake.wait(self.POLL_SECONDS)

@@ -9,7 +9,10 @@ from pathlib import Path
 
 from catalogue.errors import CatalogueError, FeedRejected, NotFound
 from catalogue.ingest import IngestReport
+from microcred.cli_agency import add_commands as add_agency_commands
+from microcred.cli_crawl import add_crawl_commands
 from microcred.cli_publishing import add_commands, serve
+from microcred.demo_site import start_demo_site
 from microcred.sample import load_sample_data
 from microcred.services import Services, build_services
 from microcred.settings import Settings, get_settings
@@ -102,11 +105,60 @@ def cmd_providers_list(args: argparse.Namespace) -> int:
 def cmd_reindex(args: argparse.Namespace) -> int:
     services = _services(args)
     try:
-        total = services.indexer.rebuild()
-        print(f"reindexed {total} active offerings into the {services.backend.name} index")
+        stats = services.indexer.rebuild_with_stats()
+        where = f" ({stats.index})" if stats.index else ""
+        print(f"reindexed {stats.indexed} active offerings into the {services.backend.name} "
+              f"index{where}")
+        if stats.caught_up:
+            print(f"  {stats.caught_up} offerings changed while it ran were written again")
+        if stats.dropped:
+            print(f"  dropped the previous index {', '.join(stats.dropped)}")
+        if stats.dead_lettered:
+            print(f"  {stats.dead_lettered} offerings were refused by the engine: "
+                  f"`microcred index dead-letters` lists them")
         return EXIT_OK
     finally:
         services.close()
+
+
+def cmd_index_status(_args: argparse.Namespace, services: Services) -> int:
+    status = services.indexer.status()
+    oldest = status.oldest_pending.isoformat() if status.oldest_pending else "-"
+    print(f"indexing: {status.state}; pending {status.pending} (oldest {oldest}); "
+          f"open dead letters {status.dead_letters}")
+    if status.detail:
+        print(f"  {status.detail}")
+    health = services.backend.health()
+    print(f"search: {health.backend} {'ok' if health.ok else 'NOT OK'}; "
+          f"{health.documents if health.documents is not None else '?'} documents; "
+          f"{health.detail or ''}")
+    return EXIT_OK
+
+
+def cmd_index_drain(_args: argparse.Namespace, services: Services) -> int:
+    stats = services.indexer.drain()
+    print(f"indexed {stats.upserted}, deleted {stats.deleted} in {stats.batches} batches; "
+          f"{stats.retries} retries, {stats.dead_lettered} dead letters")
+    if stats.stopped:
+        print(f"stopped, the rest stays pending: {stats.stopped}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    return EXIT_OK
+
+
+def cmd_index_dead_letters(_args: argparse.Namespace, services: Services) -> int:
+    letters = services.indexer.records.open_dead_letters()
+    for d in letters:
+        print(f"{d.offering_id} v{d.version} {d.op}: HTTP {d.status_code or '-'}, "
+              f"{d.attempts} attempts, since {d.first_failed_at.isoformat()}: {d.reason}")
+    print(f"{len(letters)} open dead letters")
+    return EXIT_OK
+
+
+def cmd_index_retry(_args: argparse.Namespace, services: Services) -> int:
+    tried, failing = services.indexer.retry_dead_letters()
+    print(f"retried {tried} dead-lettered offerings: {tried - failing} indexed, "
+          f"{failing} refused again")
+    return EXIT_OK if failing == 0 else EXIT_UNREADABLE
 
 
 def cmd_schema(_args: argparse.Namespace) -> int:
@@ -122,6 +174,8 @@ def cmd_up(args: argparse.Namespace) -> int:
         for load in load_sample_data(services):
             print(f"  {load.provider_id}: {load.accepted} accepted, {load.rejected} rejected, "
                   f"{load.warned} with warnings", flush=True)
+    if not args.no_sample:  # the crawl-only sample provider: its site, crawled on first start
+        start_demo_site(services)
     services.indexer.drain()
     print(f"microcred: {services.catalogue.count_offerings()} active offerings; "
           f"open http://{settings.host}:{settings.port}/", flush=True)
@@ -172,9 +226,22 @@ def build_parser() -> argparse.ArgumentParser:
     reindex = sub.add_parser("reindex", help="rebuild the search index from the catalogue")
     reindex.set_defaults(func=cmd_reindex)
 
+    index = sub.add_parser("index", help="the search index: lag, drains, dead letters")
+    isub = index.add_subparsers(dest="index_command", required=True)
+    for name, command, text in (
+            ("status", cmd_index_status, "pending index work, dead letters, engine health"),
+            ("drain", cmd_index_drain, "apply the pending index work now"),
+            ("dead-letters", cmd_index_dead_letters,
+             "list the index updates the engine refused for good"),
+            ("retry-dead-letters", cmd_index_retry,
+             "write the dead-lettered offerings again (after fixing the cause)")):
+        isub.add_parser(name, help=text).set_defaults(func=with_services(command))
+
     schema = sub.add_parser("schema", help="print the JSON Schema of a normalised offering")
     schema.set_defaults(func=cmd_schema)
     add_commands(sub, psub, with_services)
+    add_agency_commands(sub, with_services)
+    add_crawl_commands(sub, with_services)
     return parser
 
 

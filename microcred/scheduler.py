@@ -6,7 +6,8 @@ source, replaces jobs whose schedule changed and removes jobs of disabled source
 process that registers a source never needs to reach the scheduler, which may run in another
 process (`microcred scheduler`) or inside `microcred up`. The job store being in the catalogue
 means next-run times survive a restart: a pull that was due while the scheduler was down
-runs once when it comes back (coalesced), within the misfire grace time.
+runs once when it comes back (coalesced), within the misfire grace time. Crawl sources with
+a schedule get jobs the same way (`crawl-source-<id>`); each crawl runs in a child process.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from crawlers.fetch import FeedFetcher
 
+from catalogue.crawls import CrawlSource, CrawlStore
 from catalogue.errors import NotFound
 from catalogue.sources import PullSource, SourceStore
+from crawlers.fetch import FeedFetcher
 from crawlers.pull import PullOutcome, pull_source
+from microcred.crawling import CrawlOutcome, CrawlRunner
 from microcred.services import Services
 
 log = logging.getLogger(__name__)
@@ -31,6 +34,7 @@ JOBS_TABLE = "apscheduler_jobs"
 RECONCILE_SECONDS = 30
 MISFIRE_GRACE_SECONDS = 3600
 _JOB_PREFIX = "pull-source-"
+_CRAWL_JOB_PREFIX = "crawl-source-"  # crawl sources with a schedule, beside the pulls
 USER_AGENT = "microcred-feed-fetcher/1.0 (+https://github.com/microcred/microcred)"
 
 # APScheduler stores a job as a reference to a module-level function plus arguments; the
@@ -41,6 +45,11 @@ _runtime: PullScheduler | None = None
 def run_scheduled_pull(source_id: int) -> None:
     if _runtime is not None:
         _runtime.pull(source_id)
+
+
+def run_scheduled_crawl(source_id: int) -> None:
+    if _runtime is not None:
+        _runtime.crawl(source_id)
 
 
 def build_fetcher(services: Services) -> FeedFetcher:
@@ -57,9 +66,12 @@ def trigger_for(source: PullSource):
 
 class PullScheduler:
     def __init__(self, services: Services, *, fetcher: FeedFetcher | None = None,
-                 reconcile_seconds: float = RECONCILE_SECONDS) -> None:
+                 reconcile_seconds: float = RECONCILE_SECONDS,
+                 crawler: CrawlRunner | None = None) -> None:
         self.services = services
         self.sources = SourceStore(services.catalogue)
+        self.crawls = CrawlStore(services.catalogue)
+        self.crawler = crawler or CrawlRunner(services)
         self.fetcher = fetcher or build_fetcher(services)
         self.reconcile_seconds = reconcile_seconds
         self.scheduler = BackgroundScheduler(
@@ -95,17 +107,22 @@ class PullScheduler:
 
     def reconcile(self) -> None:
         wanted = {f"{_JOB_PREFIX}{s.id}": s for s in self.sources.list_pull_sources(enabled_only=True)}
+        wanted.update({f"{_CRAWL_JOB_PREFIX}{s.id}": s
+                       for s in self.crawls.list_crawl_sources(enabled_only=True) if s.schedule})
         for job in self.scheduler.get_jobs(jobstore="default"):
-            if job.id.startswith(_JOB_PREFIX) and job.id not in wanted:
+            if job.id.startswith((_JOB_PREFIX, _CRAWL_JOB_PREFIX)) and job.id not in wanted:
                 job.remove()
         for job_id, source in wanted.items():
             trigger = trigger_for(source)
             job = self.scheduler.get_job(job_id, jobstore="default")
             if job is not None and str(job.trigger) == str(trigger):
                 continue
-            self.scheduler.add_job(run_scheduled_pull, trigger, args=[source.id], id=job_id,
-                                   jobstore="default", replace_existing=True,
-                                   name=f"pull {source.provider_id}/{source.name}")
+            crawl = job_id.startswith(_CRAWL_JOB_PREFIX)
+            self.scheduler.add_job(run_scheduled_crawl if crawl else run_scheduled_pull, trigger,
+                                   args=[source.id], id=job_id, jobstore="default",
+                                   replace_existing=True,
+                                   name=f"{'crawl' if crawl else 'pull'} "
+                                        f"{source.provider_id}/{source.name}")
 
     def request_pull(self, source: PullSource) -> None:
         """Pull now, in the scheduler's threads."""
@@ -127,3 +144,21 @@ class PullScheduler:
         if outcome.submission_id is not None:
             self.services.worker.notify()
         return outcome
+
+    def request_crawl(self, source: CrawlSource) -> None:
+        """Crawl now, in the scheduler's threads."""
+        self.scheduler.add_job(run_scheduled_crawl, args=[source.id],
+                               jobstore=self._memory_store(),
+                               name=f"crawl now {source.provider_id}/{source.name}")
+
+    def crawl(self, source_id: int) -> CrawlOutcome | None:
+        try:
+            source = self.crawls.crawl_source_by_id(source_id)
+        except NotFound:
+            log.warning("scheduled crawl of source %s: the source is gone", source_id)
+            return None
+        if not source.enabled:
+            return None
+        # The crawl runs in a child process; this thread only waits for it (the runner
+        # allows one crawl at a time).
+        return self.crawler.crawl_source(source)

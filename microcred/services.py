@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 from catalogue.accounts import KeyStore
 from catalogue.db import create_catalogue_engine, migrate
+from catalogue.duplicates import DuplicateService
 from catalogue.indexer import Indexer
 from catalogue.ingest import IngestReport, IngestService
 from catalogue.search.base import SearchBackend
@@ -38,11 +39,15 @@ class Services:
     # Processes pushed and pulled submissions in the background; started by the processes
     # that serve (`up`, `serve`, `scheduler`), not by building the services.
     worker: SubmissionWorker
+    # Links offerings that reached us twice, after every applied submission.
+    duplicates: DuplicateService | None = None
 
     def import_feed(self, provider_id: str, content: bytes, **options) -> IngestReport:
         """Ingest a feed and bring the search index up to date with it."""
         report = self.ingest.submit(provider_id, content, **options)
         self.indexer.drain()
+        if self.duplicates is not None and report.status == "applied":
+            self.duplicates.after_submission(report.submission_id)
         return report
 
     def close(self) -> None:
@@ -89,7 +94,6 @@ def build_services(settings: Settings) -> Services:
     migrate(engine)
     catalogue = Catalogue(engine)
     backend = build_search_backend(settings, engine)
-    backend.ensure_index()
     limits = ReadLimits(max_records=settings.max_feed_records,
                         max_seconds=settings.max_parse_seconds)
     ingest = IngestService(catalogue, read_feed, ref_currency=settings.reference_currency,
@@ -97,7 +101,17 @@ def build_services(settings: Settings) -> Services:
                            max_feed_bytes=settings.max_feed_bytes, limits=limits,
                            withdraw_guard_share=settings.withdraw_guard_share)
     indexer = Indexer(catalogue, backend, batch_size=settings.index_batch_size)
-    indexer.ensure_current_format()
-    worker = SubmissionWorker(ingest, after_apply=lambda _report: indexer.drain())
+    # Creates the index, or rebuilds one of an older format. With the search engine
+    # unreachable the services start anyway (the catalogue serves offerings by id, /healthz
+    # says degraded) and the worker's catch-up tries again.
+    indexer.prepare()
+    duplicates = DuplicateService(catalogue, drain_index=indexer.drain)
+
+    def after_apply(report: IngestReport) -> None:
+        indexer.catch_up()
+        duplicates.after_submission(report.submission_id)
+
+    worker = SubmissionWorker(ingest, after_apply=after_apply, on_idle=indexer.catch_up)
     return Services(settings, engine, catalogue, backend, ingest, indexer,
-                    keys=KeyStore(catalogue), sources=SourceStore(catalogue), worker=worker)
+                    keys=KeyStore(catalogue), sources=SourceStore(catalogue), worker=worker,
+                    duplicates=duplicates)

@@ -55,6 +55,14 @@ class Settings(BaseSettings):
     allow_private_feeds: bool = Field(
         False, description="Let pulls and crawls reach loopback and private addresses. "
                            "For local development and tests only.")
+    agency_rate_per_minute: int = Field(
+        60, ge=1, le=100_000,
+        description="Requests one agency (or admin) key may make to the agency routes per "
+                    "minute, in bursts of up to as many; counted in memory per API process.")
+    stats_source: Literal["search", "catalogue"] = Field(
+        "search", description="Where agency statistics come from: the search index (the "
+                              "catalogue answers what the index lacks, such as regions), or "
+                              "always the catalogue.")
 
     @field_validator("data_dir")
     @classmethod

@@ -7,12 +7,15 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from catalogue.crawls import CrawlStore
 from catalogue.errors import InvalidRequest
+from microcred.agency import build_agency_context
+from microcred.crawling import crawl_settings_checker
 from microcred.services import Services, build_services
 from microcred.settings import get_settings
 from normaliser.vocab import vocabularies
 from search_api.app import create_app
-from search_api.context import ApiContext, PublishingContext
+from search_api.context import ApiContext, CrawlingContext, PublishingContext
 
 
 def feed_url_checker(allow_private: bool):
@@ -37,6 +40,11 @@ def create_web_app(services: Services, *, background: bool = True,
         check_feed_url=feed_url_checker(services.settings.allow_private_feeds),
         request_pull=scheduler.request_pull if scheduler is not None else None)
 
+    crawling = CrawlingContext(
+        crawls=CrawlStore(services.catalogue),
+        check_crawl_settings=crawl_settings_checker(services.settings.allow_private_feeds),
+        request_crawl=scheduler.request_crawl if scheduler is not None else None)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if background:
@@ -54,7 +62,8 @@ def create_web_app(services: Services, *, background: bool = True,
     return create_app(ApiContext(catalogue=services.catalogue, backend=services.backend,
                                  indexer=services.indexer,
                                  reference_currency=services.settings.reference_currency,
-                                 vocabularies=vocabularies, publishing=publishing),
+                                 vocabularies=vocabularies, publishing=publishing,
+                                 crawling=crawling, agency=build_agency_context(services)),
                       lifespan=lifespan)
 
 

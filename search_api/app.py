@@ -13,12 +13,15 @@ from catalogue.errors import (
     FeedRejected,
     InvalidRequest,
     NotFound,
+    SearchUnavailable,
     UnsupportedByBackend,
 )
 from catalogue.search.query import Facet, SortKey
 from catalogue.search.results import SearchResult
+from search_api.agency import install_agency
 from search_api.auth import AuthError, authenticate
 from search_api.context import ApiContext
+from search_api.crawling import build_crawling_router
 from search_api.models import ErrorBody, HealthOut, ProviderOut, SearchResponse
 from search_api.pages import install_pages
 from search_api.params import ParameterErrors, reject_unknown, search_query_from_params
@@ -56,7 +59,7 @@ def _error(status: int, kind: str, message: str, parameter: str | None = None) -
 
 def install_error_handlers(app: FastAPI) -> None:
     statuses = {NotFound: 404, InvalidRequest: 400, UnsupportedByBackend: 501, Conflict: 409,
-                FeedRejected: 413}
+                FeedRejected: 413, SearchUnavailable: 503}
 
     @app.exception_handler(CatalogueError)
     async def _domain_error(_request: Request, exc: CatalogueError) -> JSONResponse:
@@ -152,6 +155,9 @@ def create_app(context: ApiContext, *, lifespan=None) -> FastAPI:
     def healthz() -> JSONResponse:
         search_health = context.backend.health()
         lag_count, oldest = context.catalogue.index_lag()
+        # Dead letters: index updates the engine refused for good (`microcred index
+        # dead-letters`); indexing: current | pending | draining | rebuilding | stalled.
+        indexing = context.indexer.status() if context.indexer is not None else None
         active = context.catalogue.count_offerings()
         status = "ok" if search_health.ok else "degraded"
         body = {
@@ -160,7 +166,9 @@ def create_app(context: ApiContext, *, lifespan=None) -> FastAPI:
             "search": {"ok": search_health.ok, "backend": search_health.backend,
                        "documents": search_health.documents, "detail": search_health.detail},
             "index_lag": {"pending": lag_count,
-                          "oldest_pending": oldest.isoformat() if oldest else None},
+                          "oldest_pending": oldest.isoformat() if oldest else None,
+                          "dead_letters": indexing.dead_letters if indexing else None,
+                          "indexing": indexing.state if indexing else None},
         }
         return JSONResponse(body, status_code=200 if search_health.ok else 503)
 
@@ -173,5 +181,7 @@ def create_app(context: ApiContext, *, lifespan=None) -> FastAPI:
                 "label": key.label, "expires_at": key.expires_at}
 
     app.include_router(build_publishing_router(context))
+    app.include_router(build_crawling_router(context))
+    install_agency(app, context)
     install_pages(app, context)
     return app

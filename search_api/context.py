@@ -6,10 +6,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from catalogue.accounts import KeyStore
+from catalogue.crawls import CrawlSource, CrawlStore
+from catalogue.duplicates import DuplicateService
+from catalogue.export import Exporter
 from catalogue.indexer import Indexer
 from catalogue.ingest import IngestService
+from catalogue.quality import QualityReporter
 from catalogue.search.base import SearchBackend
 from catalogue.sources import PullSource, SourceStore
+from catalogue.stats.source import StatsService
+from catalogue.stats.timeseries import TimeseriesService
 from catalogue.store import Catalogue
 from catalogue.submission_worker import SubmissionWorker
 
@@ -29,6 +35,33 @@ class PublishingContext:
 
 
 @dataclass
+class CrawlingContext:
+    """Providers' crawl sources and crawl runs."""
+
+    crawls: CrawlStore
+    # Checks a crawl source's start URLs (the SSRF guard), limits and site config the way
+    # the crawler will read them; returns them normalised, or raises InvalidRequest.
+    check_crawl_settings: Callable[[list[str], dict, dict | None],
+                                   tuple[list[str], dict, dict | None]]
+    # Crawls a source now, in the background; None where no scheduler runs.
+    request_crawl: Callable[[CrawlSource], None] | None = None
+
+
+@dataclass
+class AgencyContext:
+    """The agency-facing side: aggregates, history, exports, data quality, duplicates."""
+
+    keys: KeyStore
+    stats: StatsService
+    timeseries: TimeseriesService
+    exports: Exporter
+    quality: QualityReporter
+    duplicates: DuplicateService
+    # Requests one agency or admin key may make per minute (a token bucket per process).
+    rate_per_minute: int = 60
+
+
+@dataclass
 class ApiContext:
     catalogue: Catalogue
     backend: SearchBackend
@@ -36,3 +69,5 @@ class ApiContext:
     reference_currency: str
     vocabularies: Callable[[], dict]
     publishing: PublishingContext | None = None
+    crawling: CrawlingContext | None = None
+    agency: AgencyContext | None = None

@@ -58,6 +58,15 @@ def test_sample_providers_are_loaded_and_searchable(server):
 def test_the_marketplace_page_is_served(server):
     page = httpx.get(f"{server}/")
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
-    assert "Search micro-credentials" in page.text
+    assert "Find a micro-credential" in page.text
     css = httpx.get(server + page.text.split('href="')[1].split('"')[0])
     assert css.status_code == 200 and "text/css" in css.headers["content-type"]
+
+
+def test_the_crawl_only_sample_provider_was_crawled_on_first_start(server):
+    providers = {p["id"]: p for p in httpx.get(f"{server}/v1/providers").json()}
+    assert providers["corrib-bay"]["active_offerings"] == 28
+    body = httpx.get(f"{server}/v1/search", params={"provider": "corrib-bay", "size": 50}).json()
+    assert body["total"] == 28
+    assert all(hit["url"].startswith("http://127.0.0.1:") for hit in body["hits"])
+    assert {hit["level"]["framework"] for hit in body["hits"]} == {"NFQ"}

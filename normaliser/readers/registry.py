@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from normaliser.readers.base import DEFAULT_LIMITS, FeedFormatError, FeedReadResult, ReadLimits
+from normaliser.readers.crawl_records import looks_like_crawl_records, read_crawl_records
 from normaliser.readers.ctdl import looks_like_ctdl, read_ctdl
 from normaliser.readers.feed_v1 import read_feed_v1, sniff_feed_v1_format
 from normaliser.readers.profiles import bundled_profile, read_with_profile
@@ -55,6 +56,9 @@ def _formats() -> tuple[FeedFormat, ...]:
         FeedFormat("ctdl", "CTDL JSON-LD (Credential Engine)", (), read_ctdl, looks_like_ctdl),
         FeedFormat("schema-org", "schema.org Course JSON-LD", (), read_schema_org,
                    looks_like_schema_org),
+        # What a crawl of a provider's web pages found (crawlers/), stored as its submission.
+        FeedFormat("crawl-records", "Records read from web pages by the crawler", (),
+                   read_crawl_records, looks_like_crawl_records),
     )
 
 

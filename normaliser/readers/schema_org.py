@@ -48,6 +48,7 @@ from normaliser.readers.jsonld import (
     describe_counts,
     is_blank_node_id,
     is_language_map,
+    is_value_object,
     load_json_document,
     node_types,
     preview,
@@ -396,7 +397,8 @@ class _RecordBuilder:
         # https://schema.org/identifier: Text, URL, or a PropertyValue with a value.
         found: list[str] = []
         for value in as_list(self.node.get("schema:identifier")):
-            if isinstance(value, dict) and not is_language_map(value):
+            if isinstance(value, dict) and not (is_language_map(value)
+                                                or is_value_object(value)):
                 node, _ = self.index.resolve(value)
                 found.extend(texts(node.get("schema:value")) if node else [])
             else:
@@ -449,7 +451,8 @@ class _RecordBuilder:
         # QuantitativeValue with value and unitText.
         found: list[str] = []
         for value in as_list(self.node.get("schema:numberOfCredits")):
-            if isinstance(value, dict) and not is_language_map(value):
+            if isinstance(value, dict) and not (is_language_map(value)
+                                                or is_value_object(value)):
                 node, _ = self.index.resolve(value)
                 if node is None:
                     continue

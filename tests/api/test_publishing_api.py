@@ -283,6 +283,12 @@ ROUTE_CALLS = {
     ("DELETE", "/sources/{source_id}"): {},
     ("POST", "/sources/{source_id}/pull"): {},
     ("GET", "/pulls"): {},
+    ("PUT", "/crawl-sources/{source_id}"): {"json": {"start_urls": ["https://courses.example.org/"]}},
+    ("GET", "/crawl-sources"): {},
+    ("GET", "/crawl-sources/{source_id}"): {},
+    ("DELETE", "/crawl-sources/{source_id}"): {},
+    ("POST", "/crawl-sources/{source_id}/crawl"): {},
+    ("GET", "/crawls"): {},
 }
 
 

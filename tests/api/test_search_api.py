@@ -147,7 +147,7 @@ def test_home_page_renders_results_without_javascript(client):
     page = client.get("/", params={"q": "maori", "mode": "in_person"})
     assert page.status_code == 200
     assert "Te Reo <mark>Māori</mark> for Beginners" in page.text
-    assert "1 offering for" in page.text
+    assert "1 course for" in page.text
     hit = client.get("/v1/search", params={"q": "maori"}).json()["hits"][0]
     detail = client.get(f"/offerings/{hit['id']}")
     assert detail.status_code == 200 and "Level 3 NZQF" in detail.text

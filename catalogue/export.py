@@ -1,0 +1,222 @@
+"""Bulk export of offerings as CSV or JSON Lines, with the search filters, streamed: rows are
+read from the catalogue with a server-side cursor in batches and written out batch by batch,
+so memory stays flat whatever the size of the export.
+
+The columns (EXPORT_COLUMNS) are a stable contract: new columns are only ever added at the
+end. Values that an offering has several of (modes, languages, ...) are lists in JSON Lines
+and "; "-joined in CSV; derived values (the lowest price of any run in the reference
+currency, modes and countries over the runs) are computed exactly as the search index
+computes them (catalogue.search.documents.build_document).
+
+CSV follows RFC 4180 (CRLF line ends, double quotes doubled, text cells quoted) and is made
+safe to open in a spreadsheet: a text cell that begins with =, +, -, @, a tab or a carriage
+return is prefixed with a single quote, so it is shown as text and never run as a formula
+(OWASP, "CSV Injection", https://owasp.org/www-community/attacks/CSV_Injection).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from enum import StrEnum
+from typing import Any
+
+import orjson
+from sqlalchemy import text
+
+from catalogue.search.documents import build_document
+from catalogue.search.query import Filters
+from catalogue.stats.json_sql import JsonSql, json_sql_for
+from catalogue.stats.offering_sql import OFFERINGS, OfferingSql, Params, catalogue_conditions
+from catalogue.store import Catalogue
+
+# (name, meaning). Append only: clients read these by name and position.
+EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("id", "our offering id, stable for the provider and the provider's own id"),
+    ("provider_id", "the provider's id in the marketplace"),
+    ("provider_name", "the provider's name"),
+    ("provider_offering_id", "the provider's own id of the offering"),
+    ("title", "title"),
+    ("url", "the offering's page"),
+    ("framework", "qualifications framework of the level: EQF, NZQF, AQF, NFQ, SCQF, RQF"),
+    ("level", "the level as the framework names it"),
+    ("eqf", "EQF level, only where an official referencing exists"),
+    ("credits", "credits as given, in credit_system"),
+    ("credit_system", "ECTS, NZ_CREDITS, CATS, SCQF, US_SCH, HOURS"),
+    ("ects", "credits in ECTS"),
+    ("hours", "notional learning hours (from the credits, else the duration)"),
+    ("weeks", "duration in weeks"),
+    ("price_amount", "the offering's price as given (the lowest of a range)"),
+    ("price_currency", "ISO 4217 currency of price_amount"),
+    ("price_ref", "the lowest price of any run in the reference currency; 0 when free"),
+    ("reference_currency", "the deployment's reference currency"),
+    ("free", "true when any run is free"),
+    ("modes", "online, in_person, blended: of any run"),
+    ("paces", "self_paced, scheduled: of any run"),
+    ("countries", "ISO 3166-1 alpha-2 countries of the places and runs"),
+    ("regions", "regions of the places and runs"),
+    ("languages", "ISO 639-1 languages of instruction"),
+    ("subjects", "ISCED-F 2013 codes"),
+    ("credential_type", "micro-credential, digital badge, certificate, ..."),
+    ("start_dates", "ISO start dates of the runs"),
+    ("learning_outcomes", "learning outcomes"),
+    ("assessment", "type of assessment"),
+    ("quality_assurance", "type of quality assurance"),
+    ("prerequisites", "prerequisites"),
+    ("stackable_into", "what it counts towards"),
+    ("channel", "how it reached us: push, pull, crawl, cli"),
+    ("source_url", "where the record was read"),
+    ("first_seen", "when it first reached us (UTC, ISO 8601)"),
+    ("last_seen", "when a feed last carried it (UTC, ISO 8601)"),
+    ("updated_at", "when it last changed (UTC, ISO 8601)"),
+    ("version", "catalogue version; goes up with every change"),
+    ("duplicate_of", "id of the offering this one is a second listing of, if any"),
+)
+COLUMN_NAMES = tuple(name for name, _ in EXPORT_COLUMNS)
+LIST_SEPARATOR = "; "
+# OWASP CSV Injection: the first characters that make a spreadsheet read a cell as a formula.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+BATCH_ROWS = 500
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    JSONL = "jsonl"
+
+
+MEDIA_TYPES = {ExportFormat.CSV: "text/csv; charset=utf-8; header=present",
+               ExportFormat.JSONL: "application/jsonl; charset=utf-8"}
+
+
+def neutralise_formula(cell: str) -> str:
+    """A text cell a spreadsheet will show as written, never evaluate."""
+    return "'" + cell if cell.startswith(FORMULA_TRIGGERS) else cell
+
+
+def _iso(value) -> str | None:
+    value = JsonSql.timestamp_result(value)
+    return value.isoformat() if value else None
+
+
+def export_row(row: Any, document: dict, reference_currency: str) -> dict[str, Any]:
+    """One export row from the catalogue columns of an offering and its stored document."""
+    document.update(id=row.id, version=row.version,
+                    provider={"id": row.provider_id, "name": row.provider_name},
+                    provenance={"status": "active", "first_seen": _iso(row.first_seen)})
+    index = build_document(document)
+    level, credits = document.get("level") or {}, document.get("credits") or {}
+    price, duration = document.get("price") or {}, document.get("duration") or {}
+    places = (document.get("places") or []) + [
+        run["place"] for run in document.get("instances") or [] if run.get("place")]
+    return {
+        "id": row.id,
+        "provider_id": row.provider_id,
+        "provider_name": row.provider_name,
+        "provider_offering_id": document.get("provider_offering_id"),
+        "title": document.get("title"),
+        "url": document.get("url"),
+        "framework": level.get("framework"),
+        "level": level.get("value"),
+        "eqf": level.get("eqf"),
+        "credits": credits.get("value"),
+        "credit_system": credits.get("system"),
+        "ects": credits.get("ects"),
+        "hours": index.hours,
+        "weeks": duration.get("weeks"),
+        "price_amount": price.get("amount"),
+        "price_currency": price.get("currency"),
+        "price_ref": index.price_ref,
+        "reference_currency": reference_currency,
+        "free": index.is_free,
+        "modes": index.keywords["mode"],
+        "paces": index.keywords["pace"],
+        "countries": index.keywords["country"],
+        "regions": sorted({p["region"] for p in places if p.get("region")}),
+        "languages": index.keywords["language"],
+        "subjects": (document.get("subject") or {}).get("isced") or [],
+        "credential_type": document.get("credential_type"),
+        "start_dates": index.summary["start_dates"],
+        "learning_outcomes": document.get("learning_outcomes") or [],
+        "assessment": document.get("assessment"),
+        "quality_assurance": document.get("quality_assurance"),
+        "prerequisites": document.get("prerequisites"),
+        "stackable_into": document.get("stackable_into") or [],
+        "channel": row.channel,
+        "source_url": row.source_url,
+        "first_seen": _iso(row.first_seen),
+        "last_seen": _iso(row.last_seen),
+        "updated_at": _iso(row.updated_at),
+        "version": row.version,
+        "duplicate_of": row.duplicate_of,
+    }
+
+
+class Exporter:
+    def __init__(self, catalogue: Catalogue, reference_currency: str,
+                 batch_rows: int = BATCH_ROWS) -> None:
+        self.catalogue = catalogue
+        self.reference_currency = reference_currency
+        self.batch_rows = batch_rows
+        self.json = json_sql_for(catalogue.engine.dialect.name)
+
+    def batches(self, filters: Filters, *, include_duplicates: bool = False) -> Iterator[list[dict]]:
+        """Active offerings matching the filters, in id order, a batch of rows at a time.
+        Secondary listings of duplicates are left out unless asked for."""
+        params = Params()
+        where = " AND ".join(catalogue_conditions(OfferingSql(self.json), filters, params,
+                                                  include_duplicates=include_duplicates))
+        sql = (f"SELECT o.id, o.provider_id, p.name AS provider_name, o.version, o.channel, "
+               f"o.source_url, o.first_seen, o.last_seen, o.updated_at, "
+               f"{self.json.document_text('o.document')} AS doc, dup.primary_id AS duplicate_of "
+               f"FROM {OFFERINGS} o JOIN providers p ON p.id = o.provider_id "
+               f"LEFT JOIN offering_duplicates dup ON dup.secondary_id = o.id "
+               f"WHERE {where} ORDER BY o.id")
+        with self.catalogue.engine.connect() as conn:
+            # A server-side cursor on PostgreSQL; SQLite's cursor reads rows as they are asked for.
+            result = conn.execution_options(stream_results=True, max_row_buffer=self.batch_rows) \
+                .execute(text(sql), params.values)
+            for partition in result.partitions(self.batch_rows):
+                yield [export_row(row, orjson.loads(row.doc), self.reference_currency)
+                       for row in partition]
+
+    def stream(self, filters: Filters, export_format: ExportFormat, *,
+               include_duplicates: bool = False) -> Iterator[bytes]:
+        batches = self.batches(filters, include_duplicates=include_duplicates)
+        if export_format is ExportFormat.JSONL:
+            return jsonl_chunks(batches)
+        return csv_chunks(batches)
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, list):
+        value = LIST_SEPARATOR.join(str(v) for v in value)
+    return neutralise_formula(str(value))
+
+
+def csv_chunks(batches) -> Iterator[bytes]:
+    buffer = io.StringIO()
+    # RFC 4180: CRLF after every record; QUOTE_NONNUMERIC quotes every text cell (and
+    # doubles the quotes inside it) and leaves numbers bare.
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
+    writer.writerow(COLUMN_NAMES)
+    for batch in batches:
+        for row in batch:
+            writer.writerow([_csv_cell(row[name]) for name in COLUMN_NAMES])
+        yield buffer.getvalue().encode()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode()
+
+
+def jsonl_chunks(batches) -> Iterator[bytes]:
+    for batch in batches:
+        yield b"".join(orjson.dumps({name: row[name] for name in COLUMN_NAMES}) + b"\n"
+                       for row in batch)

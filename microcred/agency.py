@@ -1,0 +1,50 @@
+"""Composes the agency side: which implementation answers statistics, and the services the
+agency routes and commands use."""
+
+from __future__ import annotations
+
+from catalogue.duplicates import DuplicateService
+from catalogue.export import Exporter
+from catalogue.quality import QualityReporter
+from catalogue.search.base import SearchBackend
+from catalogue.search.engine import EngineBackend
+from catalogue.search.engine_stats import EngineStats
+from catalogue.search.sqlite_fts import SqliteFtsBackend
+from catalogue.search.sqlite_stats import SqliteIndexStats
+from catalogue.stats.source import StatsService, StatsSource
+from catalogue.stats.sql import CatalogueStats
+from catalogue.stats.timeseries import TimeseriesService
+from microcred.services import Services
+from search_api.context import AgencyContext
+
+
+def index_stats(backend: SearchBackend) -> StatsSource | None:
+    """The stats of the search index in use, or None for a backend that has none."""
+    if isinstance(backend, SqliteFtsBackend):
+        return SqliteIndexStats(backend)
+    if isinstance(backend, EngineBackend):
+        return EngineStats(backend)
+    return None
+
+
+def build_stats_service(services: Services) -> StatsService:
+    """With MICROCRED_STATS_SOURCE=search (the default), the search index answers: its
+    values are flat and indexed, where the catalogue would read every JSON document; the
+    catalogue answers what the index cannot (grouping by region). With `catalogue`, the
+    catalogue answers everything: always current, slower at scale."""
+    catalogue = CatalogueStats(services.catalogue)
+    index = index_stats(services.backend)
+    if services.settings.stats_source == "catalogue" or index is None:
+        return StatsService([catalogue])
+    return StatsService([index, catalogue])
+
+
+def build_agency_context(services: Services) -> AgencyContext:
+    duplicates = services.duplicates or DuplicateService(services.catalogue,
+                                                         drain_index=services.indexer.drain)
+    return AgencyContext(
+        keys=services.keys, stats=build_stats_service(services),
+        timeseries=TimeseriesService(services.catalogue),
+        exports=Exporter(services.catalogue, services.settings.reference_currency),
+        quality=QualityReporter(services.catalogue), duplicates=duplicates,
+        rate_per_minute=services.settings.agency_rate_per_minute)

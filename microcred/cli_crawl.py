@@ -1,0 +1,160 @@
+"""`microcred` commands for crawling: crawl a website now, register crawl sources, list
+crawl runs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tomllib
+from pathlib import Path
+
+from catalogue.crawls import CrawlStore
+from catalogue.errors import InvalidRequest
+from catalogue.sources import Schedule
+from crawlers.arguments import CrawlLimits
+from microcred.crawling import CrawlRunner, crawl_settings_checker
+from microcred.services import Services
+
+EXIT_OK, EXIT_FAILED = 0, 2
+_LIMIT_OPTIONS = ("max_pages", "max_seconds", "max_depth")
+
+
+def print_crawl(run: dict, out=None) -> None:
+    """A crawl run's stats, as stored."""
+    out = out or sys.stdout
+    duration = f"{run['duration_seconds']:.1f} s" if run["duration_seconds"] else "-"
+    print(f"crawl {run['id']} of {run['provider_id']}"
+          f"{'/' + run['source_id'] if run['source_id'] else ''}: {run['status']}"
+          f" ({run['finish_reason'] or 'no finish reason'}), {duration}", file=out)
+    print(f"  pages {run['pages']} (not modified {run['not_modified']}), course records "
+          f"{run['items']}, dropped {run['dropped']}, errors {run['errors']}", file=out)
+    for reason, count in sorted((run["dropped_reasons"] or {}).items()):
+        print(f"  dropped: {reason}: {count}", file=out)
+    for sample in run["error_samples"] or []:
+        print(f"  error: {sample['url']}: {sample['error']}", file=out)
+    submitted = {"submitted": f"submitted as a {run['mode']} (submission "
+                              f"#{run['submission_id']})",
+                 "unchanged": "unchanged since the last crawl: nothing submitted",
+                 "empty": "no course found: nothing submitted"}.get(run["outcome"] or "")
+    if submitted:
+        print(f"  {submitted}", file=out)
+    if run["error"]:
+        print(f"  {run['error']}", file=out)
+
+
+def _limits(args: argparse.Namespace, base: dict | None = None) -> CrawlLimits:
+    given = {name: getattr(args, name) for name in _LIMIT_OPTIONS
+             if getattr(args, name, None) is not None}
+    return CrawlLimits.model_validate({**(base or {}), **given})
+
+
+def _site(path: str | None) -> dict | None:
+    if path is None:
+        return None
+    try:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise InvalidRequest(f"cannot read the site config {path}: {exc}",
+                             parameter="--site") from None
+
+
+def cmd_crawl(args: argparse.Namespace, services: Services) -> int:
+    services.catalogue.provider_row(args.provider)
+    runner = CrawlRunner(services)
+    site = _site(args.site)
+    if args.start_urls or site is not None:
+        # Checked as the API checks them, so a typo fails here, not in the child.
+        urls, limits, site = crawl_settings_checker(services.settings.allow_private_feeds)(
+            args.start_urls, _limits(args).model_dump(), site)
+        arguments = runner.arguments(args.provider, urls, limits=CrawlLimits(**limits),
+                                     site=site)
+    else:
+        sources = CrawlStore(services.catalogue).list_crawl_sources(args.provider)
+        chosen = [s for s in sources if args.source in (None, s.name)]
+        if len(chosen) != 1:
+            names = ", ".join(s.name for s in sources) or "none"
+            print(f"error: give START_URL(s), or --source with one of the provider's crawl "
+                  f"sources ({names})", file=sys.stderr)
+            return EXIT_FAILED
+        source = chosen[0]
+        arguments = runner.arguments(args.provider, source.start_urls, source=source,
+                                     limits=_limits(args, source.limits))
+    outcome = runner.crawl(arguments)
+    services.worker.run_pending()
+    services.indexer.drain()
+    print_crawl(outcome.result)
+    submission_id = outcome.result["submission_id"]
+    if submission_id is not None:
+        from microcred.cli import print_report
+        print_report(services.ingest.report_for(submission_id), out=sys.stdout)
+    return EXIT_OK if outcome.status in ("finished", "partial") else EXIT_FAILED
+
+
+def cmd_crawl_sources_add(args: argparse.Namespace, services: Services) -> int:
+    urls, limits, site = crawl_settings_checker(services.settings.allow_private_feeds)(
+        args.start_urls, _limits(args).model_dump(), _site(args.site))
+    schedule = (Schedule(cron=args.cron) if args.cron else
+                Schedule(interval_minutes=args.interval_minutes) if args.interval_minutes
+                else None)
+    source, created = CrawlStore(services.catalogue).put_crawl_source(
+        args.provider, args.name, start_urls=urls, limits=limits, site=site, schedule=schedule)
+    print(f"crawl source {source.provider_id}/{source.name} {'created' if created else 'updated'}"
+          f": {', '.join(source.start_urls)}"
+          f" ({source.schedule.text() if source.schedule else 'on request only'})")
+    return EXIT_OK
+
+
+def cmd_crawl_sources_list(args: argparse.Namespace, services: Services) -> int:
+    for source in CrawlStore(services.catalogue).list_crawl_sources(args.provider):
+        state = "enabled" if source.enabled else "disabled"
+        schedule = source.schedule.text() if source.schedule else "on request"
+        print(f"{source.provider_id}/{source.name}  {state}  {schedule}  "
+              f"{'site config' if source.site else 'schema.org markup'}  "
+              f"{' '.join(source.start_urls)}")
+    return EXIT_OK
+
+
+def cmd_crawls(args: argparse.Namespace, services: Services) -> int:
+    services.catalogue.provider_row(args.provider)
+    for run in CrawlStore(services.catalogue).crawl_runs(args.provider, limit=args.limit):
+        print_crawl(run)
+    return EXIT_OK
+
+
+def _limit_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--max-pages", type=int, help="pages requested at most")
+    parser.add_argument("--max-seconds", type=float, help="wall-clock limit of the crawl")
+    parser.add_argument("--max-depth", type=int, help="links followed from a start URL")
+    parser.add_argument("--site", help="a declarative site config (TOML, see crawlers/sites/) "
+                                       "for pages without schema.org markup")
+
+
+def add_crawl_commands(sub, with_services) -> None:
+    """Register `crawl`, `crawl-sources` and `crawls` under `sub`."""
+    crawl = sub.add_parser("crawl", help="crawl a provider's website now, in a child process, "
+                                         "and print the crawl's stats")
+    crawl.add_argument("--provider", required=True)
+    crawl.add_argument("--source", help="one of the provider's crawl sources (default: its "
+                                        "only one); ignored when START_URLs are given")
+    _limit_arguments(crawl)
+    crawl.add_argument("start_urls", nargs="*", metavar="START_URL")
+    crawl.set_defaults(func=with_services(cmd_crawl))
+
+    sources = sub.add_parser("crawl-sources", help="websites crawled on a schedule"
+                             ).add_subparsers(dest="crawl_sources_command", required=True)
+    add = sources.add_parser("add", help="register (or change) a crawl source")
+    add.add_argument("--provider", required=True)
+    add.add_argument("--cron", help="five-field crontab line, UTC")
+    add.add_argument("--interval-minutes", type=int)
+    _limit_arguments(add)
+    add.add_argument("name")
+    add.add_argument("start_urls", nargs="*", metavar="START_URL")
+    add.set_defaults(func=with_services(cmd_crawl_sources_add))
+    listing = sources.add_parser("list", help="list crawl sources")
+    listing.add_argument("--provider")
+    listing.set_defaults(func=with_services(cmd_crawl_sources_list))
+
+    runs = sub.add_parser("crawls", help="a provider's crawl runs and their stats")
+    runs.add_argument("--provider", required=True)
+    runs.add_argument("--limit", type=int, default=10)
+    runs.set_defaults(func=with_services(cmd_crawls))

@@ -1,0 +1,97 @@
+"""The crawl-only sample provider, live: `microcred up` serves its website on loopback (a
+small static server thread) and crawls it on first start, so a newcomer sees crawled
+offerings in search beside the fed ones, and the provider's crawl runs in its history.
+
+The site is microcred/sample_data/site (see generate_site.py). It is served on a free
+port each start; the provider's crawl source is updated to that address, and this origin
+alone is let through the SSRF guard (microcred.crawling.trust_local_origin).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from email.utils import formatdate
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from catalogue.crawls import CrawlStore
+from catalogue.sources import Schedule
+from crawlers.arguments import CrawlLimits
+from microcred.cli_crawl import print_crawl
+from microcred.crawling import CrawlRunner, trust_local_origin
+from microcred.sample_data.generate_site import ORIGIN, SITE_DIR
+from microcred.services import Services
+from normaliser.schema import Provider
+
+SOURCE_NAME = "website"
+# Daily, at night in Ireland; and quick on a site of thirty pages on this machine.
+SCHEDULE = Schedule(cron="30 3 * * *")
+LIMITS = CrawlLimits(max_pages=200, max_seconds=120, autothrottle_start_delay=0.05,
+                     autothrottle_max_delay=1.0)
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    """Static files; robots.txt and the sitemap name the address they are served at."""
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's API)
+        path = Path(self.translate_path(self.path))
+        if path.suffix in (".txt", ".xml") and path.is_file():
+            host = self.headers.get("Host") or f"127.0.0.1:{self.server.server_port}"
+            body = path.read_bytes().replace(ORIGIN.encode(), f"http://{host}".encode())
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain" if path.suffix == ".txt"
+                             else "application/xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Last-Modified", formatdate(path.stat().st_mtime, usegmt=True))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().do_GET()
+
+    def log_message(self, *_args) -> None:
+        pass
+
+
+class DemoSite:
+    """The sample site on 127.0.0.1, in a daemon thread, for as long as the process runs."""
+
+    def __init__(self, directory: Path = SITE_DIR) -> None:
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0),
+                                         partial(_Handler, directory=str(directory)))
+        self.origin = f"http://127.0.0.1:{self.httpd.server_port}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True,
+                                       name="demo-site")
+
+    def start(self) -> DemoSite:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def start_demo_site(services: Services, out=None) -> DemoSite:
+    """Serve the site, register its provider and crawl source (at this start's address),
+    and crawl it if it has never been crawled."""
+    site = DemoSite().start()
+    trust_local_origin(site.origin)
+    entry = json.loads((SITE_DIR / "provider.json").read_text(encoding="utf-8"))
+    services.catalogue.upsert_provider(
+        Provider(id=entry["id"], name=entry["name"], country=entry["country"],
+                 url=entry["url"], default_currency=entry["default_currency"]),
+        default_language=entry["default_language"], level_framework=entry["level_framework"],
+        credit_system=entry["credit_system"])
+    crawls = CrawlStore(services.catalogue)
+    source, _ = crawls.put_crawl_source(
+        entry["id"], SOURCE_NAME, start_urls=[f"{site.origin}/courses/"],
+        limits=LIMITS.model_dump(mode="json"), site=None, schedule=SCHEDULE)
+    if not crawls.crawl_runs(entry["id"], limit=1):
+        print(f"  {entry['id']}: crawling its website at {site.origin} ...", flush=True)
+        outcome = CrawlRunner(services).crawl_source(source)
+        services.worker.run_pending()
+        services.indexer.drain()
+        print_crawl(outcome.result, out=out)
+    return site

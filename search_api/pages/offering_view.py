@@ -1,0 +1,252 @@
+"""Offerings as people read them: each normalised value in words, beside what the provider
+wrote, for the offering page and the compare table."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from normaliser.schema import Credits, Duration, Level, Place, Price, StoredOffering
+from search_api.pages.render import CREDIT_SYSTEM_LABELS, Labels, money, number
+
+NOT_STATED = "Not stated"
+
+
+def level_text(level: Level | None) -> str:
+    if level is None or (level.framework is None and level.value is None):
+        return ""
+    native = " ".join(x for x in (level.framework.value if level.framework else None,
+                                  f"level {level.value}" if level.value else None) if x)
+    if level.eqf:
+        return native if level.framework and level.framework.value == "EQF" else \
+            f"{native} (EQF level {level.eqf})"
+    return f"{native} (no official EQF referencing)" if level.framework else native
+
+
+def credits_text(credits: Credits | None) -> str:
+    if credits is None or (credits.value is None and credits.ects is None):
+        return ""
+    parts = []
+    if credits.value is not None:
+        system = credits.system.value if credits.system else None
+        parts.append(f"{number(credits.value)} {CREDIT_SYSTEM_LABELS.get(system, system or 'credits')}")
+    if credits.ects is not None and (credits.system is None or credits.system.value != "ECTS"):
+        parts.append(f"{number(credits.ects)} ECTS")
+    text = " = ".join(parts)
+    if credits.hours is not None:
+        text += f" · {number(credits.hours)} hours of learning"
+    if credits.approximate:
+        text += " (approximate conversion)"
+    return text
+
+
+def ects_text(credits: Credits | dict | None) -> str:
+    """Short form for cards: '15 NZ credits (7.5 ECTS)'."""
+    if not credits:
+        return ""
+    c = credits if isinstance(credits, dict) else credits.model_dump(mode="json")
+    if c.get("value") is None:
+        return f"{number(c['ects'])} ECTS" if c.get("ects") is not None else ""
+    system = c.get("system")
+    text = f"{number(c['value'])} {CREDIT_SYSTEM_LABELS.get(system, system or 'credits')}"
+    if c.get("ects") is not None and system != "ECTS":
+        text += f" ({'about ' if c.get('approximate') else ''}{number(c['ects'])} ECTS)"
+    return text
+
+
+def price_text(price: Price | dict | None, reference_currency: str) -> str:
+    if not price:
+        return ""
+    p = price if isinstance(price, dict) else price.model_dump(mode="json")
+    if p.get("is_free"):
+        return "Free"
+    if p.get("amount") is None:
+        return "Ask the provider"
+    text = money(p["amount"], p.get("currency"))
+    if p.get("amount_max"):
+        text += f" to {money(p['amount_max'], None)}"
+    ref = p.get("amount_ref")
+    if ref is not None and p.get("currency") != reference_currency:
+        text += f" (about {money(round(ref), reference_currency)})"
+    return text
+
+
+def price_details(price: Price | None) -> str:
+    if price is None:
+        return ""
+    notes = []
+    if price.includes_tax is True:
+        notes.append("includes tax")
+    elif price.includes_tax is False:
+        notes.append("plus tax")
+    if price.audience and price.audience.value != "any":
+        notes.append(f"for {price.audience.value} learners")
+    if price.rate_date and price.amount_ref is not None and not price.is_free:
+        notes.append(f"converted at the rates of {price.rate_date.isoformat()}")
+    return "; ".join(notes)
+
+
+def duration_text(duration: Duration | dict | None) -> str:
+    if not duration:
+        return ""
+    d = duration if isinstance(duration, dict) else duration.model_dump(mode="json")
+    parts = []
+    if d.get("weeks"):
+        parts.append(f"{number(d['weeks'])} week{'' if d['weeks'] == 1 else 's'}")
+    if d.get("hours"):
+        parts.append(f"{number(d['hours'])} hours")
+    if d.get("hours_per_week"):
+        parts.append(f"{number(d['hours_per_week'])} hours a week")
+    if d.get("part_time"):
+        parts.append("part-time")
+    return " · ".join(parts)
+
+
+def place_text(place: Place | None, labels: Labels) -> str:
+    if place is None:
+        return ""
+    if place.online and not (place.city or place.region):
+        return "Online"
+    bits = [place.city, place.region if place.region != place.city else None,
+            labels.value("country", place.country) if place.country else None]
+    return ", ".join(b for b in bits if b) or (place.raw or "")
+
+
+def mode_text(offering: StoredOffering, labels: Labels) -> str:
+    bits = [labels.value("mode", offering.mode.value) if offering.mode else None,
+            labels.value("pace", offering.pace.value) if offering.pace else None]
+    return " · ".join(b for b in bits if b)
+
+
+def next_start(offering: StoredOffering, today: date | None = None) -> str:
+    today = today or date.today()
+    starts = sorted(r.start_date for r in offering.instances if r.start_date)
+    upcoming = [s for s in starts if s >= today]
+    if upcoming:
+        return upcoming[0].isoformat()
+    if starts:
+        return f"{starts[-1].isoformat()} (past)"
+    if offering.pace and offering.pace.value == "self_paced":
+        return "Start any time"
+    return ""
+
+
+def _raw(offering: StoredOffering, value: Any, *keys: str) -> str:
+    """What the provider wrote for a field: the value object's own `raw`, else the
+    record's column of that name."""
+    raw = getattr(value, "raw", None) if value is not None else None
+    if raw:
+        return raw
+    for key in keys:
+        for name, text in offering.raw.items():
+            if name.lower() == key and text:
+                return text
+    return ""
+
+
+def _row(label: str, made: str, wrote: str = "", note: str = "") -> dict:
+    return {"label": label, "made": made or NOT_STATED, "wrote": wrote, "note": note,
+            "missing": not made}
+
+
+def offering_sections(offering: StoredOffering, labels: Labels, currency: str) -> dict:
+    o = offering
+    subjects = [f"{c} {labels.value('subject', c)}" for c in (o.subject.isced if o.subject else [])]
+    values = [
+        _row("Level", level_text(o.level), _raw(o, o.level, "level")),
+        _row("Credits", credits_text(o.credits), _raw(o, o.credits, "credits")),
+        _row("How it is taught", mode_text(o, labels), _raw(o, None, "mode", "delivery")),
+        _row("Price", price_text(o.price, currency), _raw(o, o.price, "price", "fee", "cost"),
+             price_details(o.price)),
+        _row("Duration", duration_text(o.duration), _raw(o, o.duration, "duration")),
+        _row("Field of study (ISCED-F 2013)", "; ".join(subjects),
+             _raw(o, o.subject, "subject")),
+        _row("Language", ", ".join(labels.value("language", code) for code in o.languages),
+             _raw(o, None, "language", "languages")),
+        _row("Where", "; ".join(t for t in (place_text(p, labels) for p in o.places) if t),
+             "; ".join(p.raw for p in o.places if p.raw) or _raw(o, None, "location", "place")),
+        _row("Credential", o.credential_type or "", _raw(o, None, "credential_type", "credential")),
+        _row("Assessment", o.assessment or "", ""),
+        _row("Quality assurance", o.quality_assurance or "", ""),
+        _row("Entry requirements", o.prerequisites or "", ""),
+        _row("Counts towards", "; ".join(o.stackable_into), ""),
+        _row("Provider's course code", o.provider_offering_id, ""),
+    ]
+    runs = [{"start": r.start_date.isoformat() if r.start_date else "Any time",
+             "end": r.end_date.isoformat() if r.end_date else "",
+             "mode": " · ".join(x for x in (labels.value("mode", r.mode.value) if r.mode else "",
+                                            labels.value("pace", r.pace.value) if r.pace else "") if x),
+             "place": place_text(r.place, labels),
+             "price": price_text(r.price, currency)} for r in o.instances]
+    p = o.provenance
+    provenance = [
+        ("Provider", o.provider.name),
+        ("How it reached us", {"push": "Pushed by the provider", "pull": "Pulled from the provider's feed",
+                               "crawl": "Read from the provider's website",
+                               "cli": "Imported from a file"}.get(p.channel.value, p.channel.value)),
+        ("Source", p.source_url or ""),
+        ("First seen", p.first_seen.date().isoformat() if p.first_seen else ""),
+        ("Last seen", p.last_seen.date().isoformat() if p.last_seen else ""),
+        ("Status", "Active" if p.status.value == "active" else "Withdrawn by the provider"),
+        ("Version", str(o.version)),
+    ]
+    return {"facts": _facts(o, labels, currency), "values": values, "runs": runs,
+            "provenance": [(k, v) for k, v in provenance if v],
+            "raw": sorted(o.raw.items(), key=lambda kv: kv[0].lower()),
+            "issues": [{"field": i.field, "message": i.message, "value": i.value,
+                        "severity": i.severity.value} for i in o.issues]}
+
+
+def _facts(o: StoredOffering, labels: Labels, currency: str) -> list[tuple[str, str]]:
+    facts = [("Level", level_text(o.level)), ("Credits", ects_text(o.credits)),
+             ("How it is taught", mode_text(o, labels)), ("Price", price_text(o.price, currency)),
+             ("Duration", duration_text(o.duration)), ("Next start", next_start(o))]
+    return [(k, v or NOT_STATED) for k, v in facts]
+
+
+def compare_rows(offerings: list[StoredOffering], labels: Labels, currency: str) -> list[dict]:
+    """One row per field, one cell per offering; rows where all offerings differ are marked."""
+    fields = [
+        ("Provider", lambda o: o.provider.name),
+        ("Level", lambda o: level_text(o.level)),
+        ("EQF level", lambda o: str(o.level.eqf) if o.level and o.level.eqf else ""),
+        ("Credits", lambda o: credits_text(o.credits)),
+        ("How it is taught", lambda o: mode_text(o, labels)),
+        ("Price", lambda o: price_text(o.price, currency)),
+        ("Duration", lambda o: duration_text(o.duration)),
+        ("Next start", lambda o: next_start(o)),
+        ("Where", lambda o: "; ".join(t for t in (place_text(p, labels) for p in o.places) if t)),
+        ("Field of study", lambda o: "; ".join(labels.value("subject", c)
+                                               for c in (o.subject.isced if o.subject else []))),
+        ("Language", lambda o: ", ".join(labels.value("language", c) for c in o.languages)),
+        ("Credential", lambda o: o.credential_type or ""),
+        ("Assessment", lambda o: o.assessment or ""),
+        ("Entry requirements", lambda o: o.prerequisites or ""),
+        ("Counts towards", lambda o: "; ".join(o.stackable_into)),
+        ("Learning outcomes", lambda o: f"{len(o.learning_outcomes)} listed" if o.learning_outcomes else ""),
+    ]
+    rows = []
+    for label, get in fields:
+        cells = [get(o) or NOT_STATED for o in offerings]
+        rows.append({"label": label, "cells": cells,
+                     "differs": len(offerings) > 1 and len(set(cells)) > 1})
+    return rows
+
+
+def card_view(summary: dict, labels: Labels, currency: str, today: date | None = None) -> dict:
+    """The result card's facts from an index summary."""
+    level = summary.get("level") or {}
+    level_bits = " ".join(x for x in (level.get("framework"),
+                                      f"level {level['value']}" if level.get("value") else None) if x)
+    if level.get("eqf") and level.get("framework") != "EQF":
+        level_bits += f" · EQF {level['eqf']}"
+    modes = summary.get("modes") or ([summary["mode"]] if summary.get("mode") else [])
+    mode = ", ".join(labels.value("mode", m) for m in modes)
+    if summary.get("pace"):
+        mode += f" · {labels.value('pace', summary['pace'])}"
+    today_s = (today or date.today()).isoformat()
+    starts = [s for s in summary.get("start_dates") or [] if s >= today_s]
+    start = starts[0] if starts else ("Any time" if summary.get("pace") == "self_paced" else "")
+    return {"level": level_bits, "credits": ects_text(summary.get("credits")), "mode": mode,
+            "price": price_text(summary.get("price"), currency),
+            "duration": duration_text(summary.get("duration")), "start": start}
