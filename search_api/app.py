@@ -80,7 +80,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 def create_app(context: ApiContext, *, lifespan=None) -> FastAPI:
+    # No /docs or /redoc: FastAPI's pages load their scripts from a CDN, and no page of ours
+    # makes a request to another host. The description is at /openapi.json.
     app = FastAPI(title="microcred", version="1.0", description=API_DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None,
                   openapi_tags=[{"name": "search", "description": "Public search"},
                                 {"name": "meta", "description": "Providers, vocabularies, health"},
                                 {"name": "publishing",
