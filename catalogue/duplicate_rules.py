@@ -52,6 +52,7 @@ INSTITUTION_KEYS = ("institution", "university", "organisation", "organization",
                     "partner", "provider")
 CODE_KEYS = ("course_code", "course code", "code", "module_code", "module code", "unit_code")
 CHANNEL_RANK = {"push": 0, "pull": 1, "cli": 2, "crawl": 3}
+BLOCKING_KINDS = ("url", "code", "title")
 
 
 def _fold(text: str) -> str:
@@ -183,6 +184,10 @@ class MatchRecord:
                    url=normalise_url(url), codes=codes, institution=institution,
                    eqf=level.get("eqf"), ects=credits.get("ects"), tokens=title_tokens(title))
 
+    @property
+    def origin(self) -> str:
+        return origin_of(self.channel, self.source_id)
+
     def keys(self) -> set[tuple[str, str]]:
         """Blocking keys (kind, hashed value): offerings sharing none are never compared."""
         out = set()
@@ -227,28 +232,40 @@ def _institution_link(a: MatchRecord, b: MatchRecord) -> str | None:
     return None
 
 
+def origin_of(channel: str, source_id: int | None) -> str:
+    """How an offering reached us: the channel and the registered source, if any."""
+    return f"{channel}:{source_id if source_id is not None else '-'}"
+
+
+def may_match(provider_a: str, origin_a: str, provider_b: str, origin_b: str) -> bool:
+    """Whether two offerings can be one at all, from where they came alone: not two
+    offerings of one provider from one source."""
+    return not (provider_a == provider_b and origin_a == origin_b)
+
+
 def compare(a: MatchRecord, b: MatchRecord, *,
             generic_urls: frozenset[str] = frozenset()) -> Match | None:
     """The evidence that `a` and `b` are one offering, or None. `generic_urls` are pages
     too many offerings point at to say anything about one of them."""
-    if a.id == b.id or (a.provider_id == b.provider_id and a.channel == b.channel
-                        and a.source_id == b.source_id) or _conflict(a, b):
+    if a.id == b.id or not may_match(a.provider_id, a.origin, b.provider_id, b.origin):
         return None
-    similarity = title_similarity(a.tokens, b.tokens)
     same_url = a.url is not None and a.url == b.url and a.url not in generic_urls
-    shared_codes = sorted(a.codes & b.codes)
-    reasons: list[str] = []
-    evidence: dict = {"title_similarity": round(similarity, 4)}
-    if a.provider_id == b.provider_id:  # reached us by two different ways (checked above)
+    institution = None
+    if a.provider_id == b.provider_id:  # reached us by two different ways
         title_needed = SAME_PROVIDER_TITLE_MATCH
-        institution = None
     else:
         title_needed = TITLE_MATCH
         institution = _institution_link(a, b)
-        if institution is None:
-            # No institution named: only the same course page with near-identical titles.
-            if not (same_url and similarity >= TITLE_MATCH):
-                return None
+        if institution is None and not same_url:
+            return None
+    if _conflict(a, b):
+        return None
+    similarity = title_similarity(a.tokens, b.tokens)
+    if institution is None and a.provider_id != b.provider_id and similarity < TITLE_MATCH:
+        return None  # no institution named: only the same page with near-identical titles
+    shared_codes = sorted(a.codes & b.codes)
+    reasons: list[str] = []
+    evidence: dict = {"title_similarity": round(similarity, 4)}
     if same_url and similarity >= URL_TITLE_MATCH:
         reasons.append("url")
         evidence["url"] = a.url

@@ -27,9 +27,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import orjson
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import Text, cast, delete, func, insert, or_, select, update
 
-from catalogue.duplicate_rules import MatchRecord, compare, primary_rank
+from catalogue.duplicate_rules import (
+    BLOCKING_KINDS,
+    MatchRecord,
+    compare,
+    may_match,
+    primary_rank,
+)
 from catalogue.models import (
     OfferingDuplicateRow,
     OfferingMatchKeyRow,
@@ -74,22 +80,33 @@ class DuplicateService:
 
     # --- reading ---------------------------------------------------------------------------
     def _records(self, conn, ids: Iterable[str]) -> dict[str, MatchRecord]:
+        """Active offerings as duplicate detection sees them. Offerings are read by their
+        primary key alone (no joins), which keeps PostgreSQL on the key's index whatever
+        its statistics say; the providers and sources are looked up beside."""
         out = {}
+        names: dict[str, str] | None = None
+        sources: dict[int, int | None] = {}
         for chunk in _chunks(sorted(set(ids))):
             rows = conn.execute(
-                select(OfferingRow.id, OfferingRow.provider_id, ProviderRow.name,
-                       OfferingRow.channel, SubmissionRow.source_id, OfferingRow.first_seen,
-                       OfferingRow.source_url, OfferingRow.document)
-                .join(ProviderRow, ProviderRow.id == OfferingRow.provider_id)
-                .outerjoin(SubmissionRow, SubmissionRow.id == OfferingRow.submission_id)
-                .where(OfferingRow.id.in_(chunk), OfferingRow.status == "active"))
+                select(OfferingRow.id, OfferingRow.provider_id, OfferingRow.channel,
+                       OfferingRow.submission_id, OfferingRow.first_seen, OfferingRow.source_url,
+                       OfferingRow.status, cast(OfferingRow.document, Text).label("document"))
+                .where(OfferingRow.id.in_(chunk))).all()
+            rows = [row for row in rows if row.status == "active"]
+            if not rows:
+                continue
+            if names is None:
+                names = dict(conn.execute(select(ProviderRow.id, ProviderRow.name)).all())
+            wanted = {row.submission_id for row in rows} - set(sources) - {None}
+            if wanted:
+                sources.update(conn.execute(select(SubmissionRow.id, SubmissionRow.source_id)
+                                            .where(SubmissionRow.id.in_(wanted))).all())
             for row in rows:
-                document = row.document if isinstance(row.document, dict) else orjson.loads(row.document)
                 out[row.id] = MatchRecord.build(
-                    id=row.id, provider_id=row.provider_id, provider_name=row.name,
-                    channel=row.channel, source_id=row.source_id,
+                    id=row.id, provider_id=row.provider_id, provider_name=names[row.provider_id],
+                    channel=row.channel, source_id=sources.get(row.submission_id),
                     first_seen=_aware(row.first_seen), source_url=row.source_url,
-                    document=document)
+                    document=orjson.loads(row.document))
         return out
 
     def _linked(self, conn, ids: set[str]) -> list:
@@ -113,37 +130,76 @@ class DuplicateService:
     def _write_keys(self, conn, ids: list[str], records: dict[str, MatchRecord]) -> None:
         for chunk in _chunks(ids):
             conn.execute(delete(OfferingMatchKeyRow).where(OfferingMatchKeyRow.offering_id.in_(chunk)))
-        rows = [dict(kind=kind, key=key, offering_id=record.id)
+        rows = [dict(kind=kind, key=key, offering_id=record.id, provider_id=record.provider_id,
+                     origin=record.origin, names_institution=record.institution is not None)
                 for record in records.values() for kind, key in record.keys()]
         for chunk in _chunks(rows):
             conn.execute(insert(OfferingMatchKeyRow), chunk)
 
+    @staticmethod
+    def _worth_comparing(pair_kinds: dict[tuple[str, str], set[str]],
+                         about: dict[str, tuple[str, str, bool]]) -> set[tuple[str, str]]:
+        """The pairs the evidence rules could link (catalogue.duplicate_rules.compare): two
+        offerings of one provider from two sources; of two providers, only where one record
+        names an institution or both point at the same page."""
+        out = set()
+        for (a, b), kinds in pair_kinds.items():
+            provider_a, origin_a, institution_a = about[a]
+            provider_b, origin_b, institution_b = about[b]
+            if not may_match(provider_a, origin_a, provider_b, origin_b):
+                continue
+            if provider_a != provider_b and "url" not in kinds and \
+                    not (institution_a or institution_b):
+                continue
+            out.add((a, b) if a < b else (b, a))
+        return out
+
+    @staticmethod
+    def _members(conn, keys_by_kind: dict[str, list[str]], groups: dict, about: dict) -> None:
+        """Fill groups[(kind, key)] with the offerings holding each key, and `about` with
+        their (provider, origin, names an institution)."""
+        for kind, keys in keys_by_kind.items():
+            for chunk in _chunks(keys):
+                for row in conn.execute(
+                        select(OfferingMatchKeyRow.key, OfferingMatchKeyRow.offering_id,
+                               OfferingMatchKeyRow.provider_id, OfferingMatchKeyRow.origin,
+                               OfferingMatchKeyRow.names_institution)
+                        .where(OfferingMatchKeyRow.kind == kind,
+                               OfferingMatchKeyRow.key.in_(chunk))):
+                    groups[(kind, row.key)].add(row.offering_id)
+                    about[row.offering_id] = (row.provider_id, row.origin,
+                                              bool(row.names_institution))
+
     def _candidates(self, conn, records: dict[str, MatchRecord]) -> tuple[dict[str, set[str]], frozenset[str]]:
-        """Per offering, the others sharing a discriminating key; and the URL keys that are
-        listing pages."""
+        """Per offering, the others sharing a discriminating key that the rules could link
+        it with; and the URLs that are listing pages."""
         wanted: dict[tuple[str, str], set[str]] = defaultdict(set)
         for record in records.values():
-            for key in record.keys():
-                wanted[key].add(record.id)
-        members: dict[tuple[str, str], set[str]] = defaultdict(set)
+            for kind, key in record.keys():
+                if kind in BLOCKING_KINDS:
+                    wanted[(kind, key)].add(record.id)
         by_kind: dict[str, list[str]] = defaultdict(list)
         for kind, key in wanted:
             by_kind[kind].append(key)
-        for kind, keys in by_kind.items():
-            for chunk in _chunks(keys):
-                for key, offering_id in conn.execute(
-                        select(OfferingMatchKeyRow.key, OfferingMatchKeyRow.offering_id)
-                        .where(OfferingMatchKeyRow.kind == kind, OfferingMatchKeyRow.key.in_(chunk))):
-                    members[(kind, key)].add(offering_id)
-        candidates: dict[str, set[str]] = defaultdict(set)
-        for (kind, _key), group in members.items():
+        members: dict[tuple[str, str], set[str]] = defaultdict(set)
+        about: dict[str, tuple[str, str, bool]] = {}
+        self._members(conn, by_kind, members, about)
+        pair_kinds: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for (kind, key), group in members.items():
             if len(group) > MAX_KEY_GROUP:
                 continue
-            for offering_id in wanted[(kind, _key)]:
-                candidates[offering_id] |= group - {offering_id}
-        generic = frozenset(records[i].url for (kind, _k), group in members.items()
+            for offering_id in wanted[(kind, key)] & group:
+                for other in group - {offering_id}:
+                    pair_kinds[(offering_id, other)].add(kind)
+        candidates: dict[str, set[str]] = defaultdict(set)
+        for a, b in self._worth_comparing(pair_kinds, about):
+            if a in records:
+                candidates[a].add(b)
+            if b in records:
+                candidates[b].add(a)
+        generic = frozenset(records[i].url for (kind, key), group in members.items()
                             if kind == "url" and len(group) > MAX_URL_GROUP
-                            for i in wanted[(kind, _k)] if i in records and records[i].url)
+                            for i in wanted[(kind, key)] if i in records and records[i].url)
         return candidates, generic
 
     # --- detection ----------------------------------------------------------------------------
@@ -244,27 +300,23 @@ class DuplicateService:
     def _all_candidate_pairs(self, conn) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
         sizes = dict(((kind, key), n) for kind, key, n in conn.execute(
             select(OfferingMatchKeyRow.kind, OfferingMatchKeyRow.key, func.count())
+            .where(OfferingMatchKeyRow.kind.in_(BLOCKING_KINDS))
             .group_by(OfferingMatchKeyRow.kind, OfferingMatchKeyRow.key)
             .having(func.count() > 1)))
         generic = {k for k, n in sizes.items() if k[0] == "url" and n > MAX_URL_GROUP}
-        groups: dict[tuple[str, str], list[str]] = defaultdict(list)
-        usable = [k for k, n in sizes.items() if n <= MAX_KEY_GROUP]
         by_kind: dict[str, list[str]] = defaultdict(list)
-        for kind, key in usable:
+        for kind, key in (k for k, n in sizes.items() if n <= MAX_KEY_GROUP):
             by_kind[kind].append(key)
-        for kind, keys in by_kind.items():
-            for chunk in _chunks(keys):
-                for key, offering_id in conn.execute(
-                        select(OfferingMatchKeyRow.key, OfferingMatchKeyRow.offering_id)
-                        .where(OfferingMatchKeyRow.kind == kind, OfferingMatchKeyRow.key.in_(chunk))):
-                    groups[(kind, key)].append(offering_id)
-        pairs = set()
-        for members in groups.values():
-            members.sort()
-            for i, a in enumerate(members):
-                for b in members[i + 1:]:
-                    pairs.add((a, b))
-        return pairs, generic
+        groups: dict[tuple[str, str], set[str]] = defaultdict(set)
+        about: dict[str, tuple[str, str, bool]] = {}
+        self._members(conn, by_kind, groups, about)
+        pair_kinds: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for (kind, _key), members in groups.items():
+            ordered = sorted(members)
+            for i, a in enumerate(ordered):
+                for b in ordered[i + 1:]:
+                    pair_kinds[(a, b)].add(kind)
+        return self._worth_comparing(pair_kinds, about), generic
 
     def _relink(self, conn, component: set[str], records: dict[str, MatchRecord], edges: dict,
                 old_links: list, report: DetectionReport) -> None:

@@ -324,3 +324,8 @@ class OfferingMatchKeyRow(Base):
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     offering_id: Mapped[str] = mapped_column(ForeignKey("offerings.id"), primary_key=True)
+    # Where the offering came from and whether its record names an institution: enough to
+    # rule out most candidate pairs without reading their documents.
+    provider_id: Mapped[str] = mapped_column(String(64))
+    origin: Mapped[str] = mapped_column(String(40))  # channel:source id
+    names_institution: Mapped[bool] = mapped_column(Boolean)

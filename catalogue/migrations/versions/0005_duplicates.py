@@ -38,6 +38,9 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('key', sa.String(length=64), nullable=False),
     sa.Column('offering_id', sa.String(length=32), nullable=False),
+    sa.Column('provider_id', sa.String(length=64), nullable=False),
+    sa.Column('origin', sa.String(length=40), nullable=False),
+    sa.Column('names_institution', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['offering_id'], ['offerings.id'], ),
     sa.PrimaryKeyConstraint('kind', 'key', 'offering_id')
     )
