@@ -29,6 +29,7 @@ from search_api.params import (
     LIST_FILTERS,
     SCALAR_FILTERS,
     ParameterErrors,
+    filter_parameters,
     filters_from_params,
     reject_unknown,
 )
@@ -43,34 +44,6 @@ MULTI_VALUED_NOTE = ("an offering with several values of a multi-valued dimensio
 GROUP_BY_HELP = "One or two of: " + ", ".join(d.value for d in Dimension)
 METRICS_HELP = ("Any of: " + ", ".join(m.value for m in Metric)
                 + "; each gives n, min, max, mean, median and the percentiles asked for")
-
-
-def filter_parameters(
-    provider: list[str] = Query([]),
-    mode: list[str] = Query([], description="online, in_person, blended"),
-    pace: list[str] = Query([], description="self_paced, scheduled"),
-    framework: list[str] = Query([], description="EQF, NZQF, AQF, NFQ, SCQF, RQF"),
-    eqf_min: int | None = Query(None, ge=1, le=8),
-    eqf_max: int | None = Query(None, ge=1, le=8),
-    ects_min: float | None = Query(None, ge=0),
-    ects_max: float | None = Query(None, ge=0),
-    hours_min: float | None = Query(None, ge=0),
-    hours_max: float | None = Query(None, ge=0),
-    weeks_min: float | None = Query(None, ge=0),
-    weeks_max: float | None = Query(None, ge=0),
-    price_min: float | None = Query(None, ge=0),
-    price_max: float | None = Query(None, ge=0),
-    free: bool | None = Query(None),
-    credit_system: list[str] = Query([]),
-    language: list[str] = Query([], description="ISO 639-1"),
-    subject: list[str] = Query([], description="ISCED-F 2013 code, 2-4 digits"),
-    credential_type: list[str] = Query([]),
-    country: list[str] = Query([], description="ISO 3166-1 alpha-2"),
-    starts_after: date | None = Query(None),
-    starts_before: date | None = Query(None),
-) -> None:
-    """The search filters, declared for the OpenAPI description; they are read from the
-    query string by `_filters`, with the search API's own parsing."""
 
 
 def _validation_errors(exc: ValidationError, rename: dict[str, str] | None = None) -> list[dict]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from fastapi import FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 
 from catalogue.errors import (
@@ -24,7 +22,12 @@ from search_api.context import ApiContext
 from search_api.crawling import build_crawling_router
 from search_api.models import ErrorBody, HealthOut, ProviderOut, SearchResponse
 from search_api.pages import install_pages
-from search_api.params import ParameterErrors, reject_unknown, search_query_from_params
+from search_api.params import (
+    ParameterErrors,
+    filter_parameters,
+    reject_unknown,
+    search_query_from_params,
+)
 from search_api.publishing import build_publishing_router
 
 FACETS_HELP = f"Any of: {', '.join(f.value for f in Facet)}; `none` for no facets"
@@ -95,6 +98,7 @@ def create_app(context: ApiContext, *, lifespan=None) -> FastAPI:
               404: {"model": ErrorBody}}
 
     @app.get("/v1/search", response_model=SearchResponse, tags=["search"], responses=errors,
+             dependencies=[Depends(filter_parameters)],
              summary="Search offerings across all providers")
     def search(
         request: Request,
@@ -105,28 +109,6 @@ def create_app(context: ApiContext, *, lifespan=None) -> FastAPI:
         facets: list[str] = Query([], description=FACETS_HELP),
         facet_size: int = Query(20, ge=1, le=200),
         highlight: bool = Query(True),
-        provider: list[str] = Query([]),
-        mode: list[str] = Query([], description="online, in_person, blended"),
-        pace: list[str] = Query([], description="self_paced, scheduled"),
-        framework: list[str] = Query([], description="EQF, NZQF, AQF, NFQ, SCQF, RQF"),
-        eqf_min: int | None = Query(None, ge=1, le=8),
-        eqf_max: int | None = Query(None, ge=1, le=8),
-        ects_min: float | None = Query(None, ge=0),
-        ects_max: float | None = Query(None, ge=0),
-        hours_min: float | None = Query(None, ge=0),
-        hours_max: float | None = Query(None, ge=0),
-        weeks_min: float | None = Query(None, ge=0),
-        weeks_max: float | None = Query(None, ge=0),
-        price_min: float | None = Query(None, ge=0),
-        price_max: float | None = Query(None, ge=0),
-        free: bool | None = Query(None),
-        credit_system: list[str] = Query([]),
-        language: list[str] = Query([], description="ISO 639-1"),
-        subject: list[str] = Query([], description="ISCED-F 2013 code, 2-4 digits"),
-        credential_type: list[str] = Query([]),
-        country: list[str] = Query([], description="ISO 3166-1 alpha-2"),
-        starts_after: date | None = Query(None),
-        starts_before: date | None = Query(None),
     ) -> dict:
         query = search_query_from_params(request.query_params)
         return search_response(context.backend.search(query))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
+from fastapi import Query
 from pydantic import ValidationError
 from starlette.datastructures import QueryParams
 
@@ -108,3 +110,31 @@ def _errors(exc: ValidationError, rename: Mapping[str, str] | None = None) -> li
         out.append({"loc": ["query", name], "msg": message, "type": error["type"],
                     "input": error.get("input") if not isinstance(error.get("input"), dict) else None})
     return out
+
+
+def filter_parameters(
+    provider: list[str] = Query([]),
+    mode: list[str] = Query([], description="online, in_person, blended"),
+    pace: list[str] = Query([], description="self_paced, scheduled"),
+    framework: list[str] = Query([], description="EQF, NZQF, AQF, NFQ, SCQF, RQF"),
+    eqf_min: int | None = Query(None, ge=1, le=8),
+    eqf_max: int | None = Query(None, ge=1, le=8),
+    ects_min: float | None = Query(None, ge=0),
+    ects_max: float | None = Query(None, ge=0),
+    hours_min: float | None = Query(None, ge=0),
+    hours_max: float | None = Query(None, ge=0),
+    weeks_min: float | None = Query(None, ge=0),
+    weeks_max: float | None = Query(None, ge=0),
+    price_min: float | None = Query(None, ge=0),
+    price_max: float | None = Query(None, ge=0),
+    free: bool | None = Query(None),
+    credit_system: list[str] = Query([]),
+    language: list[str] = Query([], description="ISO 639-1"),
+    subject: list[str] = Query([], description="ISCED-F 2013 code, 2-4 digits"),
+    credential_type: list[str] = Query([]),
+    country: list[str] = Query([], description="ISO 3166-1 alpha-2"),
+    starts_after: date | None = Query(None),
+    starts_before: date | None = Query(None),
+) -> None:
+    """The search filters, declared once for the OpenAPI description of every route that
+    takes them; the values are read from the query string by this module's own parsing."""
