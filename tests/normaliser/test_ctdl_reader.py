@@ -18,7 +18,7 @@ from normaliser.readers.base import FeedFormatError, FeedLimitExceeded, ReadLimi
 from normaliser.readers.ctdl import looks_like_ctdl, read_ctdl
 from normaliser.schema import CreditSystem, Mode
 from tests.conftest import shared_data
-from tests.normaliser.test_feed_v1_readers import _mismatches, _unchecked_paths
+from tests.golden import issue_as_golden, mismatches, unchecked_paths
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ctdl"
 OTHER_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -35,21 +35,16 @@ def _expected_path(input_path: Path) -> Path:
     return input_path.with_name(input_path.stem + EXPECTED_SUFFIX)
 
 
-def _issue_as_golden(issue) -> dict:
-    return {"field": issue.field, "code": str(issue.code), "severity": str(issue.severity),
-            "value": issue.value}
-
-
 def _read_as_golden(input_path: Path) -> dict:
     try:
         result = read_ctdl(input_path.read_bytes())
     except FeedFormatError as error:
         return {"error": {"line": error.line, "column": error.column, "offset": error.offset,
                           "message": str(error)}}
-    return {"feed_issues": [_issue_as_golden(i) for i in result.issues],
+    return {"feed_issues": [issue_as_golden(i) for i in result.issues],
             "records": [{"locator": r.locator, "line": r.line, "fields": r.fields,
                          "extra": r.extra, "instances": r.instances,
-                         "issues": [_issue_as_golden(i) for i in r.issues]}
+                         "issues": [issue_as_golden(i) for i in r.issues]}
                         for r in result.records]}
 
 
@@ -76,14 +71,14 @@ def test_every_expected_file_has_an_input() -> None:
 @pytest.mark.parametrize("input_path", FIXTURE_INPUTS, ids=FIXTURE_IDS)
 def test_reader_output_matches_golden(input_path: Path) -> None:
     expected = json.loads(_expected_path(input_path).read_text(encoding="utf-8"))
-    problems = _mismatches(expected, _read_as_golden(input_path))
+    problems = mismatches(expected, _read_as_golden(input_path))
     assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("input_path", FIXTURE_INPUTS, ids=FIXTURE_IDS)
 def test_golden_checks_everything_the_reader_emits(input_path: Path) -> None:
     expected = json.loads(_expected_path(input_path).read_text(encoding="utf-8"))
-    unchecked = _unchecked_paths(_read_as_golden(input_path), expected)
+    unchecked = unchecked_paths(_read_as_golden(input_path), expected)
     assert not unchecked, f"{_expected_path(input_path).name} does not check: {unchecked}"
     if "error" in expected:
         assert expected["error"].get("message_contains"), "say what the message must name"

@@ -28,6 +28,7 @@ from normaliser.readers.feed_v1 import (
     read_feed_v1_json,
     sniff_feed_v1_format,
 )
+from tests.golden import issue_as_golden, mismatches, unchecked_paths
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "feed_v1"
 READERS = {".csv": read_feed_v1_csv, ".json": read_feed_v1_json}
@@ -44,14 +45,9 @@ def _expected_path(input_path: Path) -> Path:
     return input_path.with_name(input_path.stem + EXPECTED_SUFFIX)
 
 
-def _issue_as_golden(issue) -> dict:
-    return {"field": issue.field, "code": str(issue.code), "severity": str(issue.severity),
-            "value": issue.value}
-
-
 def _record_as_golden(record: RawRecord) -> dict:
     return {"locator": record.locator, "line": record.line, "fields": record.fields,
-            "extra": record.extra, "issues": [_issue_as_golden(i) for i in record.issues]}
+            "extra": record.extra, "issues": [issue_as_golden(i) for i in record.issues]}
 
 
 def _read_as_golden(input_path: Path) -> dict:
@@ -62,56 +58,8 @@ def _read_as_golden(input_path: Path) -> dict:
     except FeedFormatError as error:
         return {"error": {"line": error.line, "column": error.column, "offset": error.offset,
                           "message": str(error)}}
-    return {"feed_issues": [_issue_as_golden(i) for i in result.issues],
+    return {"feed_issues": [issue_as_golden(i) for i in result.issues],
             "records": [_record_as_golden(r) for r in result.records]}
-
-
-def _mismatches(expected: object, actual: object, path: str = "") -> list[str]:
-    """Every place where `actual` differs from what `expected` says, as dotted paths."""
-    if isinstance(expected, dict):
-        if not isinstance(actual, dict):
-            return [f"{path or '<top>'}: expected an object, got {actual!r}"]
-        found: list[str] = []
-        for key, value in expected.items():
-            where = f"{path}.{key}" if path else key
-            if key == "message_contains":
-                message = actual.get("message", "")
-                found += [f"{where}: {part!r} not in message {message!r}"
-                          for part in value if part not in message]
-            elif key not in actual:
-                found.append(f"{where}: expected {value!r}, but the reader emitted nothing")
-            else:
-                found += _mismatches(value, actual[key], where)
-        return found
-    if isinstance(expected, list):
-        if not isinstance(actual, list) or len(actual) != len(expected):
-            return [f"{path}: expected {expected!r}, got {actual!r}"]
-        found = []
-        for index, (want, got) in enumerate(zip(expected, actual, strict=True)):
-            found += _mismatches(want, got, f"{path}[{index}]")
-        return found
-    return [] if expected == actual else [f"{path}: expected {expected!r}, got {actual!r}"]
-
-
-def _unchecked_paths(actual: object, expected: object, path: str = "") -> list[str]:
-    """Dotted paths the reader emits that the expected file does not mention."""
-    if isinstance(actual, dict) and isinstance(expected, dict):
-        found: list[str] = []
-        for key, value in actual.items():
-            where = f"{path}.{key}" if path else key
-            if key == "message" and expected.get("message_contains"):
-                continue
-            if key not in expected:
-                found.append(where)
-            else:
-                found += _unchecked_paths(value, expected[key], where)
-        return found
-    if isinstance(actual, list) and isinstance(expected, list):
-        found = [f"{path}[{index}]" for index in range(len(expected), len(actual))]
-        for index, (got, want) in enumerate(zip(actual, expected, strict=False)):
-            found += _unchecked_paths(got, want, f"{path}[{index}]")
-        return found
-    return []
 
 
 FIXTURE_INPUTS = _fixture_inputs()
@@ -139,7 +87,7 @@ def test_every_expected_file_has_one_input() -> None:
 def test_reader_output_matches_golden(input_path: Path) -> None:
     expected = json.loads(_expected_path(input_path).read_text(encoding="utf-8"))
     actual = _read_as_golden(input_path)
-    problems = _mismatches(expected, actual)
+    problems = mismatches(expected, actual)
     assert not problems, "\n".join(problems)
 
 
@@ -147,7 +95,7 @@ def test_reader_output_matches_golden(input_path: Path) -> None:
 def test_golden_checks_everything_the_reader_emits(input_path: Path) -> None:
     expected = json.loads(_expected_path(input_path).read_text(encoding="utf-8"))
     actual = _read_as_golden(input_path)
-    unchecked = _unchecked_paths(actual, expected)
+    unchecked = unchecked_paths(actual, expected)
     assert not unchecked, (f"{_expected_path(input_path).name} does not check: "
                            + ", ".join(unchecked))
     if "error" in expected:

@@ -40,6 +40,7 @@ from normaliser.readers.profiles import (
 )
 from normaliser.schema import Mode, Pace
 from tests.conftest import shared_data
+from tests.golden import issue_as_golden
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "profiles"
 REPO = Path(__file__).resolve().parents[2]
@@ -48,15 +49,10 @@ REPO = Path(__file__).resolve().parents[2]
 # --- golden fixtures ---------------------------------------------------------------------
 
 
-def _issue_as_golden(issue) -> dict:
-    return {"field": issue.field, "code": str(issue.code), "severity": str(issue.severity),
-            "value": issue.value}
-
-
 def _as_golden(result: FeedReadResult) -> dict:
-    return {"feed_issues": [_issue_as_golden(i) for i in result.issues],
+    return {"feed_issues": [issue_as_golden(i) for i in result.issues],
             "records": [{"locator": r.locator, "line": r.line, "fields": r.fields,
-                         "extra": r.extra, "issues": [_issue_as_golden(i) for i in r.issues]}
+                         "extra": r.extra, "issues": [issue_as_golden(i) for i in r.issues]}
                         for r in result.records]}
 
 

@@ -25,7 +25,7 @@ from normaliser.readers.schema_org import (
     records_from_jsonld_items,
 )
 from normaliser.schema import CreditSystem, Mode, Pace
-from tests.normaliser.test_feed_v1_readers import _mismatches, _unchecked_paths
+from tests.golden import issue_as_golden, mismatches, unchecked_paths
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "schema_org"
 OTHER_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -41,16 +41,11 @@ def _expected_path(input_path: Path) -> Path:
     return input_path.with_name(input_path.stem + EXPECTED_SUFFIX)
 
 
-def _issue_as_golden(issue) -> dict:
-    return {"field": issue.field, "code": str(issue.code), "severity": str(issue.severity),
-            "value": issue.value}
-
-
 def _result_as_golden(result) -> dict:
-    return {"feed_issues": [_issue_as_golden(i) for i in result.issues],
+    return {"feed_issues": [issue_as_golden(i) for i in result.issues],
             "records": [{"locator": r.locator, "line": r.line, "fields": r.fields,
                          "extra": r.extra, "instances": r.instances,
-                         "issues": [_issue_as_golden(i) for i in r.issues]}
+                         "issues": [issue_as_golden(i) for i in r.issues]}
                         for r in result.records]}
 
 
@@ -87,14 +82,14 @@ def test_every_expected_file_has_an_input() -> None:
 @pytest.mark.parametrize("input_path", FIXTURE_INPUTS, ids=FIXTURE_IDS)
 def test_reader_output_matches_golden(input_path: Path) -> None:
     expected = json.loads(_expected_path(input_path).read_text(encoding="utf-8"))
-    problems = _mismatches(expected, _read_as_golden(input_path))
+    problems = mismatches(expected, _read_as_golden(input_path))
     assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("input_path", FIXTURE_INPUTS, ids=FIXTURE_IDS)
 def test_golden_checks_everything_the_reader_emits(input_path: Path) -> None:
     expected = json.loads(_expected_path(input_path).read_text(encoding="utf-8"))
-    unchecked = _unchecked_paths(_read_as_golden(input_path), expected)
+    unchecked = unchecked_paths(_read_as_golden(input_path), expected)
     assert not unchecked, f"{_expected_path(input_path).name} does not check: {unchecked}"
     if "error" in expected:
         assert expected["error"].get("message_contains"), "say what the message must name"

@@ -33,6 +33,7 @@ from normaliser.readers.feed_v1 import FEED_V1_FIELDS
 from normaliser.readers.xcri_cap import looks_like_xcri_cap, read_xcri_cap
 from normaliser.schema import Framework, Mode
 from tests.conftest import shared_data
+from tests.golden import issue_as_golden, mismatches, unchecked_paths
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "xcri_cap"
 EXPECTED_SUFFIX = ".expected.json"
@@ -51,11 +52,6 @@ def _expected(input_path: Path) -> dict:
     return json.loads(_expected_path(input_path).read_text(encoding="utf-8"))
 
 
-def _issue_as_golden(issue) -> dict:
-    return {"field": issue.field, "code": str(issue.code), "severity": str(issue.severity),
-            "value": issue.value}
-
-
 def _read_as_golden(data: bytes) -> dict:
     """What the reader makes of a fixture, in the shape of the expected files."""
     try:
@@ -63,59 +59,11 @@ def _read_as_golden(data: bytes) -> dict:
     except FeedFormatError as error:
         return {"error": {"kind": type(error).__name__, "line": error.line,
                           "column": error.column, "offset": error.offset, "message": str(error)}}
-    return {"feed_issues": [_issue_as_golden(i) for i in result.issues],
+    return {"feed_issues": [issue_as_golden(i) for i in result.issues],
             "records": [{"locator": r.locator, "line": r.line, "fields": r.fields,
                          "instances": r.instances, "extra": r.extra,
-                         "issues": [_issue_as_golden(i) for i in r.issues]}
+                         "issues": [issue_as_golden(i) for i in r.issues]}
                         for r in result.records]}
-
-
-def _mismatches(expected: object, actual: object, path: str = "") -> list[str]:
-    """Every place where `actual` differs from what `expected` says, as dotted paths."""
-    if isinstance(expected, dict):
-        if not isinstance(actual, dict):
-            return [f"{path or '<top>'}: expected an object, got {actual!r}"]
-        found: list[str] = []
-        for key, value in expected.items():
-            where = f"{path}.{key}" if path else key
-            if key == "message_contains":
-                message = actual.get("message", "")
-                found += [f"{where}: {part!r} not in message {message!r}"
-                          for part in value if part not in message]
-            elif key not in actual:
-                found.append(f"{where}: expected {value!r}, but the reader emitted nothing")
-            else:
-                found += _mismatches(value, actual[key], where)
-        return found
-    if isinstance(expected, list):
-        if not isinstance(actual, list) or len(actual) != len(expected):
-            return [f"{path}: expected {expected!r}, got {actual!r}"]
-        found = []
-        for index, (want, got) in enumerate(zip(expected, actual, strict=True)):
-            found += _mismatches(want, got, f"{path}[{index}]")
-        return found
-    return [] if expected == actual else [f"{path}: expected {expected!r}, got {actual!r}"]
-
-
-def _unchecked_paths(actual: object, expected: object, path: str = "") -> list[str]:
-    """Dotted paths the reader emits that the expected file does not mention."""
-    if isinstance(actual, dict) and isinstance(expected, dict):
-        found: list[str] = []
-        for key, value in actual.items():
-            where = f"{path}.{key}" if path else key
-            if key == "message" and expected.get("message_contains"):
-                continue
-            if key not in expected:
-                found.append(where)
-            else:
-                found += _unchecked_paths(value, expected[key], where)
-        return found
-    if isinstance(actual, list) and isinstance(expected, list):
-        found = [f"{path}[{index}]" for index in range(len(expected), len(actual))]
-        for index, (got, want) in enumerate(zip(actual, expected, strict=False)):
-            found += _unchecked_paths(got, want, f"{path}[{index}]")
-        return found
-    return []
 
 
 FIXTURE_INPUTS = _fixture_inputs()
@@ -146,14 +94,14 @@ def test_every_expected_file_has_one_input() -> None:
 
 @pytest.mark.parametrize("input_path", FIXTURE_INPUTS, ids=FIXTURE_IDS)
 def test_reader_output_matches_golden(input_path: Path) -> None:
-    problems = _mismatches(_expected(input_path), _read_as_golden(input_path.read_bytes()))
+    problems = mismatches(_expected(input_path), _read_as_golden(input_path.read_bytes()))
     assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("input_path", FIXTURE_INPUTS, ids=FIXTURE_IDS)
 def test_golden_checks_everything_the_reader_emits(input_path: Path) -> None:
     expected = _expected(input_path)
-    unchecked = _unchecked_paths(_read_as_golden(input_path.read_bytes()), expected)
+    unchecked = unchecked_paths(_read_as_golden(input_path.read_bytes()), expected)
     assert not unchecked, (f"{_expected_path(input_path).name} does not check: "
                            + ", ".join(unchecked))
     if "error" in expected:
