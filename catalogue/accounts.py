@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 
 from catalogue.errors import InvalidRequest, NotFound
 from catalogue.models import ApiKeyRow
-from catalogue.store import Catalogue, _aware, utcnow
+from catalogue.store import Catalogue, as_utc, utcnow
 
 KEY_SCHEME = "mck"
 _PREFIX_BYTES = 4  # 8 hex characters: never an "_", which separates the parts
@@ -66,9 +66,9 @@ def _hash(secret: str) -> str:
 
 def _key_from_row(row: ApiKeyRow) -> ApiKey:
     return ApiKey(id=row.id, prefix=row.prefix, role=Role(row.role), provider_id=row.provider_id,
-                  label=row.label, created_at=_aware(row.created_at),
-                  expires_at=_aware(row.expires_at), revoked_at=_aware(row.revoked_at),
-                  last_used_at=_aware(row.last_used_at))
+                  label=row.label, created_at=as_utc(row.created_at),
+                  expires_at=as_utc(row.expires_at), revoked_at=as_utc(row.revoked_at),
+                  last_used_at=as_utc(row.last_used_at))
 
 
 class KeyStore:

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from catalogue.errors import InvalidRequest, NotFound
 from catalogue.models import CrawlRunRow, CrawlSettingsRow, SourceRow, SubmissionRow
 from catalogue.sources import MAX_URL_LENGTH, SOURCE_NAME_RE, Schedule
-from catalogue.store import Catalogue, _aware, utcnow
+from catalogue.store import Catalogue, as_utc, utcnow
 
 CRAWL_CHANNEL = "crawl"
 MAX_START_URLS = 50
@@ -45,8 +45,8 @@ def _crawl_source(row: SourceRow, settings: CrawlSettingsRow) -> CrawlSource:
                        start_urls=list(settings.start_urls), limits=dict(settings.limits),
                        site=settings.site,
                        schedule=Schedule.parse(row.schedule) if row.schedule else None,
-                       enabled=row.enabled, created_at=_aware(row.created_at),
-                       updated_at=_aware(row.updated_at))
+                       enabled=row.enabled, created_at=as_utc(row.created_at),
+                       updated_at=as_utc(row.updated_at))
 
 
 @dataclass
@@ -222,7 +222,7 @@ class CrawlStore:
 
 def _run_out(run: CrawlRunRow, source_name: str | None) -> dict:
     return dict(id=run.id, provider_id=run.provider_id, source_id=source_name,
-                started_at=_aware(run.started_at), finished_at=_aware(run.finished_at),
+                started_at=as_utc(run.started_at), finished_at=as_utc(run.finished_at),
                 status=run.status, finish_reason=run.finish_reason, mode=run.mode,
                 outcome=run.outcome, start_urls=run.start_urls, pages=run.pages,
                 items=run.items, dropped=run.dropped, dropped_reasons=run.dropped_reasons,

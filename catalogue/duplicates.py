@@ -45,7 +45,7 @@ from catalogue.models import (
     ProviderRow,
     SubmissionRow,
 )
-from catalogue.store import Catalogue, _aware, utcnow
+from catalogue.store import Catalogue, as_utc, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ class DuplicateService:
                 out[row.id] = MatchRecord.build(
                     id=row.id, provider_id=row.provider_id, provider_name=names[row.provider_id],
                     channel=row.channel, source_id=sources.get(row.submission_id),
-                    first_seen=_aware(row.first_seen), source_url=row.source_url,
+                    first_seen=as_utc(row.first_seen), source_url=row.source_url,
                     document=orjson.loads(row.document))
         return out
 
@@ -431,7 +431,7 @@ class DuplicateService:
         return [{"id": r.id, "primary": listings.get(r.primary_id),
                  "secondary": listings.get(r.secondary_id), "reasons": r.reasons.split(","),
                  "title_similarity": r.title_similarity, "evidence": r.evidence,
-                 "detected_at": _aware(r.detected_at)} for r in rows]
+                 "detected_at": as_utc(r.detected_at)} for r in rows]
 
     def sources_of(self, offering_id: str) -> dict:
         """The offering and every listing of it: the one shown in search first."""
@@ -464,7 +464,7 @@ class DuplicateService:
                     "provider_offering_id": row.provider_offering_id,
                     "title": document.get("title"), "url": document.get("url"),
                     "channel": row.channel, "source_url": row.source_url, "status": row.status,
-                    "first_seen": _aware(row.first_seen), "last_seen": _aware(row.last_seen)}
+                    "first_seen": as_utc(row.first_seen), "last_seen": as_utc(row.last_seen)}
         return out
 
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select, update
 
 from catalogue.models import IndexDeadLetterRow, OutboxRow
-from catalogue.store import Catalogue, _aware, utcnow
+from catalogue.store import Catalogue, as_utc, utcnow
 
 _CHUNK = 500  # ids per IN (...) list
 
@@ -119,9 +119,9 @@ class IndexRecords:
         with self.catalogue.session() as session:
             return [DeadLetter(offering_id=r.offering_id, version=r.version, op=r.op,
                                reason=r.reason, status_code=r.status_code, attempts=r.attempts,
-                               first_failed_at=_aware(r.first_failed_at),
-                               last_failed_at=_aware(r.last_failed_at),
-                               resolved_at=_aware(r.resolved_at))
+                               first_failed_at=as_utc(r.first_failed_at),
+                               last_failed_at=as_utc(r.last_failed_at),
+                               resolved_at=as_utc(r.resolved_at))
                     for r in session.scalars(query)]
 
     def dead_letter_count(self) -> int:

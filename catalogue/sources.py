@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 
 from catalogue.errors import InvalidRequest, NotFound
 from catalogue.models import IngestRunRow, PullRunRow, SourceRow, SubmissionRow
-from catalogue.store import Catalogue, _aware, utcnow
+from catalogue.store import Catalogue, as_utc, utcnow
 
 PULL_CHANNEL = "pull"
 # A source name is part of a URL path and of scheduler job ids.
@@ -74,7 +74,7 @@ def _source(row: SourceRow) -> PullSource:
     return PullSource(id=row.id, provider_id=row.provider_id, name=row.name, url=row.url,
                       format=row.format, mode=row.mode, schedule=Schedule.parse(row.schedule),
                       enabled=row.enabled, etag=row.etag, last_modified=row.last_modified,
-                      created_at=_aware(row.created_at), updated_at=_aware(row.updated_at))
+                      created_at=as_utc(row.created_at), updated_at=as_utc(row.updated_at))
 
 
 class SourceStore:
@@ -191,8 +191,8 @@ class SourceStore:
         if before_id is not None:
             query = query.where(PullRunRow.id < before_id)
         with self.catalogue.sessions() as session:
-            return [dict(id=run.id, source_id=name, started_at=_aware(run.started_at),
-                         finished_at=_aware(run.finished_at), outcome=run.outcome,
+            return [dict(id=run.id, source_id=name, started_at=as_utc(run.started_at),
+                         finished_at=as_utc(run.finished_at), outcome=run.outcome,
                          http_status=run.http_status, attempts=run.attempts, bytes=run.bytes,
                          submission_id=run.submission_id, error=run.error)
                     for run, name in session.execute(query)]
@@ -225,6 +225,6 @@ class SourceStore:
                 out.append(dict(id=row.id, channel=row.channel, format=row.format,
                                 mode=row.mode, filename=row.filename, source_url=row.source_url,
                                 size=row.size, sha256=row.sha256,
-                                received_at=_aware(row.received_at), status=row.status,
+                                received_at=as_utc(row.received_at), status=row.status,
                                 error=row.error, counts=counts))
         return out

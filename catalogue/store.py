@@ -35,7 +35,7 @@ def offering_key(provider_id: str, provider_offering_id: str) -> str:
     return digest[:20]
 
 
-def _aware(value: datetime | None) -> datetime | None:
+def as_utc(value: datetime | None) -> datetime | None:
     # SQLite hands back naive datetimes for timezone-aware columns; everything we store is UTC.
     # PostgreSQL hands back aware ones in the session's zone: made UTC too, so a timestamp
     # prints (and sorts as text, as first_seen does in the index) the same on both.
@@ -57,9 +57,9 @@ def stored_offering_from_row(row, provider: Provider, document_json: str | bytes
     offering = Offering.model_validate_json(document_json)
     provenance = Provenance(
         provider_id=row.provider_id, channel=row.channel, source_url=row.source_url,
-        fetched_at=_aware(row.updated_at), content_hash=row.content_hash,
-        submission_id=row.submission_id, first_seen=_aware(row.first_seen),
-        last_seen=_aware(row.last_seen), status=row.status)
+        fetched_at=as_utc(row.updated_at), content_hash=row.content_hash,
+        submission_id=row.submission_id, first_seen=as_utc(row.first_seen),
+        last_seen=as_utc(row.last_seen), status=row.status)
     # Every part is validated already; construct without validating them again.
     return StoredOffering.model_construct(
         **{name: getattr(offering, name) for name in Offering.model_fields},
@@ -68,7 +68,7 @@ def stored_offering_from_row(row, provider: Provider, document_json: str | bytes
 
 def _document_from_row(row, provider: dict) -> dict:
     document = orjson.loads(row.document_json)
-    first_seen = _aware(row.first_seen)
+    first_seen = as_utc(row.first_seen)
     document.update(id=row.id, version=row.version, provider=provider,
                     provenance={"status": row.status,
                                 "first_seen": first_seen.isoformat() if first_seen else None})
@@ -256,4 +256,4 @@ class Catalogue:
             count, oldest = session.execute(
                 select(func.count(), func.min(OutboxRow.created_at))
                 .where(OutboxRow.processed_at.is_(None))).one()
-            return count, _aware(oldest)
+            return count, as_utc(oldest)

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from catalogue.crawls import CrawlStore
 from catalogue.errors import InvalidRequest
+from crawlers.ssrf import UnsafeFeedUrl, check_url
 from microcred.agency import build_agency_context
 from microcred.crawling import crawl_settings_checker
 from microcred.services import Services, build_services
@@ -22,7 +23,6 @@ def feed_url_checker(allow_private: bool):
     """The SSRF guard, as the API's registration check: refuse early what a pull would."""
 
     def check(url: str) -> None:
-        from crawlers.ssrf import UnsafeFeedUrl, check_url
         try:
             check_url(url, allow_private=allow_private)
         except UnsafeFeedUrl as exc:

@@ -174,7 +174,9 @@ def build_publishing_router(context: ApiContext) -> APIRouter:
         caller_for(request, provider_id)
         public_id = publishing().ingest.withdraw_offering(provider_id, offering_id)
         if context.indexer is not None:
-            context.indexer.drain()
+            # catch_up, not drain: while the engine is known to be down, the request does not
+            # wait through retries; the background worker indexes it when the engine is back.
+            context.indexer.catch_up()
         return {"id": public_id, "status": "withdrawn"}
 
     @router.put("/sources/{source_id}", summary="Register or change a feed URL to be pulled")

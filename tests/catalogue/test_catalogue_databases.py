@@ -19,7 +19,7 @@ from catalogue.db import MIGRATIONS_DIR, create_catalogue_engine, migrate
 from catalogue.errors import InvalidRequest
 from catalogue.models import IngestIssueRow, OfferingRow
 from catalogue.search.query import SearchQuery
-from catalogue.store import _aware
+from catalogue.store import as_utc
 from microcred.services import build_services
 from tests.catalogue.test_ingest import feed
 
@@ -65,11 +65,11 @@ def test_times_come_back_in_utc(services, provider):
     received = services.catalogue.get_submission(report.submission_id).received_at
     [hit] = services.backend.search(SearchQuery(text="data")).hits
     stored = services.catalogue.get_offering(hit.id)
-    assert _aware(received).utcoffset() == timedelta(0)
+    assert as_utc(received).utcoffset() == timedelta(0)
     assert stored.provenance.first_seen.utcoffset() == timedelta(0)
     auckland = datetime(2027, 1, 1, 13, 0, tzinfo=timezone(timedelta(hours=13)))
-    assert _aware(auckland) == datetime(2027, 1, 1, 0, 0, tzinfo=UTC)
-    assert _aware(auckland).isoformat() == "2027-01-01T00:00:00+00:00"
+    assert as_utc(auckland) == datetime(2027, 1, 1, 0, 0, tzinfo=UTC)
+    assert as_utc(auckland).isoformat() == "2027-01-01T00:00:00+00:00"
 
 
 def test_withdrawn_ids_come_in_code_point_order_on_every_database(services, provider):
