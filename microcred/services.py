@@ -68,7 +68,8 @@ def build_search_backend(settings: Settings, engine: Engine) -> SearchBackend:
         return SqliteFtsBackend(engine)
     if settings.search_backend in ("elasticsearch", "opensearch"):
         return EngineBackend(search_engine_client(settings),
-                             index_prefix=settings.search_index_prefix)
+                             index_prefix=settings.search_index_prefix,
+                             analysis=settings.search_analysis)
     raise ValueError(f"unknown search backend {settings.search_backend!r}")
 
 

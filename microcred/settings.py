@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     search_ca_cert: Path | None = Field(None, description="CA bundle (PEM) the cluster's "
                                                           "certificate is checked against.")
     search_verify_certs: bool = True
+    search_analysis: Literal["full", "core"] = Field(
+        "full", description="full: the mappings' analysis (needs the analysis-common module on "
+                            "every node); core: lower-casing only, for a node without it "
+                            "(no folding, stemming, synonyms or prefix suggestions).")
     search_timeout: float = Field(10.0, gt=0, le=300,
                                   description="Seconds one request to the cluster may take.")
     search_index_prefix: str = Field(

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from catalogue.errors import InvalidRequest
 from catalogue.search.base import Capability, SearchBackend
 from catalogue.search.documents import IndexDocument
 from catalogue.search.engine_client import (
@@ -28,7 +29,13 @@ from catalogue.search.engine_client import (
     Refresh,
     bulk_report,
 )
-from catalogue.search.engine_mapping import IndexNames, document_source, index_body, mapping_version
+from catalogue.search.engine_mapping import (
+    Analysis,
+    IndexNames,
+    document_source,
+    index_body,
+    mapping_version,
+)
 from catalogue.search.engine_query import compile_search, compile_suggest
 from catalogue.search.engine_results import search_result, suggested_titles
 from catalogue.search.query import SearchQuery
@@ -36,13 +43,26 @@ from catalogue.search.results import BackendHealth, SearchResult
 
 META_DOCUMENT_FORMAT = "document_format"
 META_MAPPING_VERSION = "mapping_version"
+META_ANALYSIS = "analysis"
+
+
+class MissingAnalysisModule(InvalidRequest):
+    """The cluster lacks the analysis the mappings declare."""
+
+    def __init__(self, flavour: str, cause: Exception) -> None:
+        super().__init__(
+            f"the {flavour} cluster cannot create the offerings index: it lacks the "
+            f"analysis-common module (ASCII folding, stemming, synonyms, edge n-grams) "
+            f"({str(cause)[:200]}). Install the module on every node, or set "
+            f"MICROCRED_SEARCH_ANALYSIS=core to index with plain lower-casing only "
+            f"(no folding, stemming, synonyms or prefix suggestions)")
 
 
 class EngineBackend(SearchBackend):
     capabilities = frozenset(Capability)
 
     def __init__(self, client: EngineClient, *, index_prefix: str = "",
-                 refresh: Refresh = True) -> None:
+                 refresh: Refresh = True, analysis: Analysis = "full") -> None:
         """`refresh`: make each upsert and delete visible to searches before returning (what
         the contract and the API's read-your-writes need); False leaves it to the engine's
         refresh interval, for bulk loads."""
@@ -50,6 +70,7 @@ class EngineBackend(SearchBackend):
         self.name = client.flavour
         self.names = IndexNames(index_prefix)
         self.refresh = refresh
+        self.analysis = analysis
 
     @property
     def alias(self) -> str:
@@ -76,9 +97,17 @@ class EngineBackend(SearchBackend):
         It is empty and not behind the alias yet."""
         existing = [self._generation(i) for i in self.client.index_names(self.names.pattern)]
         name = self.names.versioned(max(existing, default=0) + 1)
-        body = index_body()
-        body["mappings"]["_meta"] = {META_MAPPING_VERSION: mapping_version()}
-        self.client.create_index(name, body)
+        body = index_body(self.analysis)
+        body["mappings"]["_meta"] = {META_MAPPING_VERSION: mapping_version(),
+                                     META_ANALYSIS: self.analysis}
+        try:
+            self.client.create_index(name, body)
+        except IndexAlreadyExists:
+            raise
+        except Exception as exc:
+            if "failed to find" in str(exc) and self.analysis == "full":
+                raise MissingAnalysisModule(self.name, exc) from exc
+            raise
         return name
 
     def swap_alias(self, new_index: str) -> list[str]:

@@ -9,7 +9,7 @@ import re
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
 from catalogue.search.documents import IndexDocument
 
@@ -28,10 +28,26 @@ def mapping_version() -> int:
     return _mapping_file()["mapping_version"]
 
 
-def index_body() -> dict[str, Any]:
+# "full": the analysis the mapping file declares, which needs the engine's analysis-common
+# module (ASCII folding, stemmer, pattern_replace, synonym_graph, edge_ngram).
+# "core": only what an Elasticsearch node has without that module (the standard tokenizer and
+# the lowercase filter): the same analyzer names, so every field and query stays valid, but
+# no folding of macrons and accents, no stemming, no synonyms and no prefix n-grams.
+Analysis = Literal["full", "core"]
+CORE_FILTERS = ("lowercase",)
+
+
+def index_body(analysis: Analysis = "full") -> dict[str, Any]:
     """Settings and mappings to create an index with (a fresh copy: callers may add _meta)."""
     data = _mapping_file()
-    return {"settings": copy.deepcopy(data["settings"]), "mappings": copy.deepcopy(data["mappings"])}
+    body = {"settings": copy.deepcopy(data["settings"]),
+            "mappings": copy.deepcopy(data["mappings"])}
+    if analysis == "core":
+        chain = body["settings"]["analysis"]
+        chain.pop("filter", None)
+        for analyzer in chain["analyzer"].values():
+            analyzer["filter"] = [f for f in analyzer.get("filter", []) if f in CORE_FILTERS]
+    return body
 
 
 def mapped_field(path: str) -> dict[str, Any] | None:

@@ -1,26 +1,41 @@
-"""The search engine the engine backends are tested on: osmem-server, an in-memory
-OpenSearch-compatible engine from PyPI, one process for the whole session."""
+"""The real search engines the engine backends are tested on: an OpenSearch 2.19 node and an
+Elasticsearch 9 node from the distributions their projects publish on Maven Central, each
+started once for the whole session on a free loopback port (microcred.local_engine, the code
+behind scripts/engine) and stopped when it ends."""
 
 from __future__ import annotations
 
 import os
+import shutil
 
 import pytest
-from osmem_server import OsmemError, resolve_binary
 
-from tests.search.engines import OsmemProcess
+from microcred.local_engine import DEFAULT_CACHE, EngineError, start_engine
+
+
+def _engine_url(name: str):
+    data_dir = DEFAULT_CACHE / "nodes" / f"test-{os.getpid()}-{name}"
+    try:
+        engine = start_engine(name, data_dir=data_dir)
+    except EngineError as exc:
+        # CI fetches and starts both engines: failing to is a failure there.
+        message = (f"the {name} node could not be started ({exc}); try "
+                   f"`scripts/engine start {name}` to see why")
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    try:
+        yield engine.url
+    finally:
+        engine.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
-def osmem_search_url() -> str:
-    try:
-        binary = resolve_binary()
-    except OsmemError as exc:
-        # CI installs the test extras, osmem-server included: missing there is a failure.
-        if os.environ.get("CI"):
-            pytest.fail(f"osmem-server is missing ({exc}); install the test extras: "
-                        f"pip install -e '.[test]'")
-        pytest.skip(f"osmem-server is not installed here ({exc})")
-    server = OsmemProcess.start(binary)
-    yield server.url
-    server.stop()
+def opensearch_url():
+    yield from _engine_url("opensearch")
+
+
+@pytest.fixture(scope="session")
+def elasticsearch_url():
+    yield from _engine_url("elasticsearch")

@@ -17,20 +17,17 @@ from catalogue.search.opensearch_client import OpenSearchClient
 from catalogue.search.query import SearchQuery
 from normaliser.schema import Place
 from tests.search.corpus import OPENLEARN, TE_AWA, documents, offering
-from tests.search.engines import ENGINE_FACTORIES, ON_OSMEM
+from tests.search.engines import CORE_ANALYSIS_ONLY, ENGINE_FACTORIES, NO_ANALYSIS_COMMON
 
-# test name -> (backends, why): differences of the engine the tests run on, not of the backend.
-OSMEM_DIFFERENCES = {
-    "test_synonyms_match_both_ways": (ON_OSMEM, (
-        "osmem-server 0.1.6 ignores synonym_graph (and synonym) token filters; it says so on "
-        "stderr when the index is created. Runs against a real cluster "
-        "(MICROCRED_TEST_ES_URL / MICROCRED_TEST_OPENSEARCH_URL)")),
+# test name -> (backends, why): differences of the node a backend runs on, not of the backend.
+NODE_DIFFERENCES = {
+    "test_synonyms_match_both_ways": (CORE_ANALYSIS_ONLY, NO_ANALYSIS_COMMON),
 }
 
 
 @pytest.fixture(params=sorted(ENGINE_FACTORIES))
 def engine(request, tmp_path) -> EngineBackend:
-    difference = OSMEM_DIFFERENCES.get(request.node.originalname)
+    difference = NODE_DIFFERENCES.get(request.node.originalname)
     if difference and request.param in difference[0]:
         request.applymarker(pytest.mark.xfail(strict=True, reason=difference[1]))
     backend = ENGINE_FACTORIES[request.param](request, tmp_path)
@@ -46,7 +43,8 @@ def ids(backend: EngineBackend, text: str) -> list[str]:
 def test_documents_live_in_a_versioned_index_behind_the_alias(engine):
     (index,) = engine.client.alias_targets(engine.alias)
     assert engine.alias.endswith("_offerings") and index == f"{engine.alias}-v1"
-    assert engine.client.mapping_meta(index) == {"mapping_version": mapping_version()}
+    assert engine.client.mapping_meta(index) == {"mapping_version": mapping_version(),
+                                                 "analysis": engine.analysis}
     engine.ensure_index()  # again: nothing changes
     assert engine.client.index_names(engine.names.pattern) == [index]
 

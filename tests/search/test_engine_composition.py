@@ -57,14 +57,14 @@ def services_from_environment(monkeypatch: pytest.MonkeyPatch, env: dict[str, st
 
 
 @pytest.fixture(scope="module")
-def pair(tmp_path_factory, osmem_search_url):
+def pair(tmp_path_factory, opensearch_url):
     monkeypatch = pytest.MonkeyPatch()
     common = {"MICROCRED_NORMALISE_WORKERS": "1"}
     embedded = services_from_environment(monkeypatch, {
         **common, "MICROCRED_DATA_DIR": str(tmp_path_factory.mktemp("sqlite"))})
     engine = services_from_environment(monkeypatch, {
         **common, "MICROCRED_DATA_DIR": str(tmp_path_factory.mktemp("opensearch")),
-        "MICROCRED_SEARCH_BACKEND": "opensearch", "MICROCRED_SEARCH_URL": osmem_search_url,
+        "MICROCRED_SEARCH_BACKEND": "opensearch", "MICROCRED_SEARCH_URL": opensearch_url,
         "MICROCRED_SEARCH_INDEX_PREFIX": unique_prefix()})
     try:
         for services in (embedded, engine):

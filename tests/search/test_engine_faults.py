@@ -37,13 +37,13 @@ from tests.search.indexing import (
 
 
 @pytest.fixture
-def proxy(request, osmem_search_url):
-    return started_proxy(request, osmem_search_url)
+def proxy(request, opensearch_url):
+    return started_proxy(request, opensearch_url)
 
 
 @pytest.fixture
-def prefix(request, osmem_search_url) -> str:
-    return isolated_prefix(request, osmem_search_url)
+def prefix(request, opensearch_url) -> str:
+    return isolated_prefix(request, opensearch_url)
 
 def dead_letter_rows(services: Services) -> list[IndexDeadLetterRow]:
     with services.catalogue.session() as session:
@@ -158,7 +158,7 @@ def flavour_through_proxy(request, proxy, prefix) -> EngineBackend:
     if request.param == "opensearch":
         backend = opensearch_backend(proxy.url, prefix)
     else:
-        backend = elasticsearch_backend(proxy.url, prefix, osmem=True)
+        backend = elasticsearch_backend(proxy.url, prefix)
     backend.ensure_index()
     request.addfinalizer(backend.close)
     return backend
@@ -299,8 +299,8 @@ class ShedsLoad:
         return {"errors": True, "items": items}
 
 
-def test_items_the_engine_sheds_are_sent_again(tmp_path, osmem_search_url, prefix):
-    services, _ = engine_services(tmp_path / "data", osmem_search_url, prefix)
+def test_items_the_engine_sheds_are_sent_again(tmp_path, opensearch_url, prefix):
+    services, _ = engine_services(tmp_path / "data", opensearch_url, prefix)
     try:
         services.backend.client = ShedsLoad(services.backend.client, times=2)
         services.import_feed(PROVIDER.id, feed("A1", "A2", "A3", "A4"), format="csv")
@@ -312,8 +312,8 @@ def test_items_the_engine_sheds_are_sent_again(tmp_path, osmem_search_url, prefi
         services.close()
 
 
-def test_items_still_shed_after_every_attempt_stay_pending(tmp_path, osmem_search_url, prefix):
-    services, waits = engine_services(tmp_path / "data", osmem_search_url, prefix)
+def test_items_still_shed_after_every_attempt_stay_pending(tmp_path, opensearch_url, prefix):
+    services, waits = engine_services(tmp_path / "data", opensearch_url, prefix)
     try:
         services.backend.client = ShedsLoad(services.backend.client, times=100)
         services.ingest.submit(PROVIDER.id, feed("A1", "A2", "A3", "A4"), format="csv")
@@ -348,8 +348,8 @@ class WritesAMisTypedField(EngineBackend):
 
 
 def test_a_document_the_mapping_refuses_goes_to_a_dead_letter_and_blocks_nothing(
-        tmp_path, catalogue_url, osmem_search_url, prefix):
-    services, _ = engine_services(tmp_path / "data", osmem_search_url, prefix, catalogue_url)
+        tmp_path, catalogue_url, opensearch_url, prefix):
+    services, _ = engine_services(tmp_path / "data", opensearch_url, prefix, catalogue_url)
     try:
         backend = WritesAMisTypedField(services.backend.client, index_prefix=prefix)
         services.backend = services.indexer.backend = backend
@@ -390,8 +390,8 @@ def test_a_document_the_mapping_refuses_goes_to_a_dead_letter_and_blocks_nothing
         services.close()
 
 
-def test_a_later_version_that_indexes_closes_the_dead_letter(tmp_path, osmem_search_url, prefix):
-    services, _ = engine_services(tmp_path / "data", osmem_search_url, prefix)
+def test_a_later_version_that_indexes_closes_the_dead_letter(tmp_path, opensearch_url, prefix):
+    services, _ = engine_services(tmp_path / "data", opensearch_url, prefix)
     try:
         backend = WritesAMisTypedField(services.backend.client, index_prefix=prefix)
         services.backend = services.indexer.backend = backend
@@ -407,8 +407,8 @@ def test_a_later_version_that_indexes_closes_the_dead_letter(tmp_path, osmem_sea
 
 # --- the engine lost the index -----------------------------------------------------------------
 def test_a_lost_index_stops_the_drain_without_making_one_with_guessed_mappings(
-        tmp_path, osmem_search_url, prefix):
-    services, _ = engine_services(tmp_path / "data", osmem_search_url, prefix)
+        tmp_path, opensearch_url, prefix):
+    services, _ = engine_services(tmp_path / "data", opensearch_url, prefix)
     try:
         services.import_feed(PROVIDER.id, feed("A1", "A2"), format="csv")
         backend = services.backend

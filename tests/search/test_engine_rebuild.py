@@ -34,8 +34,8 @@ BATCH = 150
 
 
 @pytest.fixture
-def prefix(request, osmem_search_url) -> str:
-    return isolated_prefix(request, osmem_search_url)
+def prefix(request, opensearch_url) -> str:
+    return isolated_prefix(request, opensearch_url)
 
 
 def services_with_catalogue(data_dir: Path, url: str, index_prefix: str,
@@ -92,8 +92,8 @@ class SearchLoad:
 
 
 def test_rebuild_under_search_load_fails_no_search_and_catches_up(
-        tmp_path, catalogue_url, osmem_search_url, prefix):
-    services = services_with_catalogue(tmp_path / "data", osmem_search_url, prefix,
+        tmp_path, catalogue_url, opensearch_url, prefix):
+    services = services_with_catalogue(tmp_path / "data", opensearch_url, prefix,
                                        catalogue_url)
     try:
         backend = services.backend
@@ -122,7 +122,7 @@ def test_rebuild_under_search_load_fails_no_search_and_catches_up(
 
         queries = {"all": SearchQuery(size=5, facets=()),
                    "online": SearchQuery(filters=online, size=5, facets=())}
-        load = SearchLoad(opensearch_backend(osmem_search_url, prefix), queries)
+        load = SearchLoad(opensearch_backend(opensearch_url, prefix), queries)
         with load:
             time.sleep(0.2)
             started = time.monotonic()
@@ -157,8 +157,8 @@ def test_rebuild_under_search_load_fails_no_search_and_catches_up(
 
 
 def test_a_rebuild_the_engine_walks_out_of_leaves_the_live_index_serving(
-        tmp_path, osmem_search_url, prefix):
-    proxy = TcpProxy(osmem_search_url).start()
+        tmp_path, opensearch_url, prefix):
+    proxy = TcpProxy(opensearch_url).start()
     services = services_with_catalogue(tmp_path / "data", proxy.url, prefix)
     try:
         waits: list[float] = []
