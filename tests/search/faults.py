@@ -1,8 +1,7 @@
 """Faults of a search engine, made with real parts: a TCP proxy on 127.0.0.1 in front of
-osmem-server that can go away and come back, or answer HTTP errors in the engine's place.
+a real engine node that can go away and come back, or answer HTTP errors in the engine's
+place. (A node killed and restarted with its data is tests/test_production_shape.py.)
 
-Why a proxy rather than stopping osmem-server: osmem keeps its indices in memory, so a
-restarted one is empty, which is a different fault (a lost cluster: `microcred reindex`).
 An engine that is unreachable for a while and then back with its data (a network
 partition, a node restart with its disk) is what the proxy gives: while it is stopped,
 connections to its port are refused, and connections open through it are cut.

@@ -1,4 +1,4 @@
-"""Shared by the indexer tests on osmem-server: services composed with the OpenSearch
+"""Shared by the indexer tests on the real OpenSearch node: services composed with the OpenSearch
 backend, small feeds, and what the index and the catalogue hold."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Duplicates with a search engine as the index: the secondary listing leaves the engine's
-index when it is linked and comes back when the link goes (osmem-server, both flavours)."""
+index when it is linked and comes back when the link goes (real nodes of both engines)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`microcred up`'s composition with MICROCRED_SEARCH_BACKEND=opensearch (on osmem-server)
+"""`microcred up`'s composition with MICROCRED_SEARCH_BACKEND=opensearch (on a real OpenSearch node)
 against the embedded default: the same sample catalogue gives the same hits for
 filter-only queries, in the same order, and the same facet counts."""
 

@@ -1,6 +1,6 @@
 """The indexer and the API when the search engine fails: it goes away in the middle of an
 ingest and comes back, it answers 429/5xx, it sheds single bulk items, it refuses one
-document for good, it lost its index. osmem-server is the engine; the faults come from a
+document for good, it lost its index. A real OpenSearch node is the engine; the faults come from a
 TCP proxy in front of it (tests/search/faults.py) unless a test says otherwise."""
 
 from __future__ import annotations
@@ -154,7 +154,13 @@ def test_services_start_while_the_engine_is_down_and_catch_up_when_it_is_back(
 
 # --- errors the engine answers, seen through both client flavours ---------------------------
 @pytest.fixture(params=["opensearch", "elasticsearch"])
-def flavour_through_proxy(request, proxy, prefix) -> EngineBackend:
+def flavour_through_proxy(request) -> EngineBackend:
+    """Each flavour's client through a proxy to its own engine's node (the Elasticsearch client
+    refuses a server that is not Elasticsearch)."""
+    url = request.getfixturevalue(f"{request.param}_url")
+    proxy = started_proxy(request, url)
+    prefix = isolated_prefix(request, url)
+    request.node.engine_proxy = proxy
     if request.param == "opensearch":
         backend = opensearch_backend(proxy.url, prefix)
     else:
@@ -166,7 +172,8 @@ def flavour_through_proxy(request, proxy, prefix) -> EngineBackend:
 
 @pytest.mark.parametrize(("status", "retryable"), [(429, True), (503, True), (500, True),
                                                     (401, False), (403, False)])
-def test_engine_errors_become_search_unavailable(flavour_through_proxy, proxy, status, retryable):
+def test_engine_errors_become_search_unavailable(request, flavour_through_proxy, status, retryable):
+    proxy = request.node.engine_proxy
     proxy.answer_errors(status, count=100)  # more than the client's own retries
     with pytest.raises(SearchUnavailable) as caught:
         flavour_through_proxy.search(SearchQuery())
@@ -176,8 +183,8 @@ def test_engine_errors_become_search_unavailable(flavour_through_proxy, proxy, s
     assert str(status) in caught.value.detail
 
 
-def test_an_unreachable_engine_is_search_unavailable(flavour_through_proxy, proxy):
-    proxy.stop()
+def test_an_unreachable_engine_is_search_unavailable(request, flavour_through_proxy):
+    request.node.engine_proxy.stop()
     with pytest.raises(SearchUnavailable, match="cannot be reached") as caught:
         flavour_through_proxy.search(SearchQuery())
     assert caught.value.retryable and caught.value.status is None
@@ -185,8 +192,8 @@ def test_an_unreachable_engine_is_search_unavailable(flavour_through_proxy, prox
     assert health.ok is False and "cannot be reached" in health.detail
 
 
-def test_a_bad_request_is_not_mistaken_for_an_unavailable_engine(flavour_through_proxy, proxy):
-    proxy.answer_errors(400, count=1)
+def test_a_bad_request_is_not_mistaken_for_an_unavailable_engine(request, flavour_through_proxy):
+    request.node.engine_proxy.answer_errors(400, count=1)
     with pytest.raises((RequestError, BadRequestError)):
         flavour_through_proxy.search(SearchQuery())
 
@@ -265,7 +272,7 @@ class ShedsLoad:
     """Test-only EngineClient around the real one. For its first `times` bulk requests it
     sends only the first item on to the engine and answers the others itself with 429
     es_rejected_execution_exception, as a cluster whose write queue is full does.
-    osmem-server never sheds load, so this one part of a busy cluster is played here; the
+    A single idle test node never sheds load, so this one part of a busy cluster is played here; the
     items that go through, and everything else, are the real engine's doing."""
 
     def __init__(self, inner: OpenSearchClient, times: int) -> None:

@@ -1,4 +1,4 @@
-"""`microcred reindex` on Elasticsearch/OpenSearch (osmem-server): a new versioned index is
+"""`microcred reindex` on Elasticsearch/OpenSearch (a real OpenSearch node): a new versioned index is
 filled from the catalogue while searches keep using the old one, catches up with what
 changed meanwhile, and takes over in one alias move. No search fails, and none sees an
 empty or half-filled index."""

@@ -1,6 +1,5 @@
 """The statistics contract: the catalogue (SQL, on SQLite and PostgreSQL), the SQLite FTS5
-index and the search engines (OpenSearch and Elasticsearch flavours on osmem-server, a real
-cluster when its URL is set) give the same numbers for the same filters and groups.
+index and the search engines (real OpenSearch and Elasticsearch nodes) give the same numbers for the same filters and groups.
 
 Every source hands back exact distributions and the summary numbers are computed once, in
 Python (catalogue.stats.summary), so percentiles need no tolerance: the engines' own
