@@ -18,8 +18,6 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-
 # Where downloads and unpacked distributions live (never inside the checkout, so a fresh
 # clone and CI reuse them).
 # Both engines refuse to run as root; as root (CI here) the node runs as ENGINE_USER, so the
@@ -221,6 +219,13 @@ def _as_engine_user(data_dir: Path) -> list[str]:
             "--"]
 
 
+def prepare(name: str, cache: Path = DEFAULT_CACHE) -> Path:
+    """Fetch and assemble an engine without starting it (CI does this before the tests)."""
+    if name not in DISTRIBUTIONS:
+        raise EngineError(f"unknown engine {name!r}: choose one of {', '.join(DISTRIBUTIONS)}")
+    return install(DISTRIBUTIONS[name], cache)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -299,6 +304,8 @@ def start_engine(name: str, *, port: int | None = None, data_dir: Path | None = 
 def wait_for_health(url: str, *, timeout: float, process: subprocess.Popen | None = None) -> None:
     """Returns once the cluster reports yellow or green; waits on the engine's own
     wait_for_status, not on a sleep."""
+    import httpx  # here, so fetching works with a bare Python (.ci/run fetches before the venv)
+
     deadline = time.monotonic() + timeout
     last = "no answer"
     while time.monotonic() < deadline:
