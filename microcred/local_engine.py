@@ -90,7 +90,8 @@ OPENSEARCH_3 = Distribution(
     modules=(Module("analysis-common", "org.opensearch.plugin:analysis-common:3.3.2:jar", {
         "description": "Adds \"built in\" analyzers to OpenSearch.",
         "version": "3.3.2", "name": "analysis-common",
-        "classname": "org.opensearch.analysis.common.CommonAnalysisPlugin",
+        # Renamed in 3.x (the jar holds CommonAnalysisModulePlugin, not CommonAnalysisPlugin).
+        "classname": "org.opensearch.analysis.common.CommonAnalysisModulePlugin",
         "java.version": "21", "opensearch.version": "3.3.2",
         "custom.foldername": "", "extended.plugins": "", "has.native.controller": "false",
     }),),

@@ -1,5 +1,5 @@
-"""The real search engines the engine backends are tested on: an OpenSearch 2.19 node and an
-Elasticsearch 9 node from the distributions their projects publish on Maven Central, each
+"""The real search engines the engine backends are tested on: an OpenSearch 2.19 node, an
+OpenSearch 3.3 node and an Elasticsearch 9 node from the distributions their projects publish on Maven Central, each
 started once for the whole session on a free loopback port (microcred.local_engine, the code
 behind scripts/engine) and stopped when it ends."""
 
@@ -39,3 +39,9 @@ def opensearch_url():
 @pytest.fixture(scope="session")
 def elasticsearch_url():
     yield from _engine_url("elasticsearch")
+
+
+@pytest.fixture(scope="session")
+def opensearch3_url():
+    """OpenSearch 3 on the Temurin 25 JDK."""
+    yield from _engine_url("opensearch3")

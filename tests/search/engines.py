@@ -57,7 +57,13 @@ def elasticsearch_node(request, tmp_path) -> EngineBackend:
     return _isolated(request, elasticsearch_backend(url, unique_prefix()))
 
 
+def opensearch3_node(request, tmp_path) -> EngineBackend:
+    url = request.getfixturevalue("opensearch3_url")
+    return _isolated(request, opensearch_backend(url, unique_prefix()))
+
+
 # name -> factory(request, tmp_path): a real node of each engine.
-ENGINE_FACTORIES = {"opensearch": opensearch_node, "elasticsearch": elasticsearch_node}
+ENGINE_FACTORIES = {"opensearch": opensearch_node, "opensearch3": opensearch3_node,
+                    "elasticsearch": elasticsearch_node}
 # The backends that index without analysis-common (see NO_ANALYSIS_COMMON).
 CORE_ANALYSIS_ONLY = frozenset({"elasticsearch"})
