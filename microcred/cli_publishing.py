@@ -115,26 +115,28 @@ def cmd_sources_pull(args: argparse.Namespace, services: Services) -> int:
     return EXIT_OK if outcome.outcome not in ("failed", "refused") else 2
 
 
-def serve(settings: Settings, services: Services, *, with_scheduler: bool) -> None:
+def serve(settings: Settings, services: Services, *, with_scheduler: bool,
+          with_worker: bool = True) -> None:
     from microcred.scheduler import PullScheduler
     from microcred.web import create_web_app
     scheduler = PullScheduler(services) if with_scheduler else None
-    app = create_web_app(services, scheduler=scheduler)
+    app = create_web_app(services, background=with_worker, scheduler=scheduler)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
 
 
 def cmd_serve(args: argparse.Namespace, services: Services) -> int:
     services.indexer.drain()
-    serve(services.settings, services, with_scheduler=args.with_scheduler)
+    serve(services.settings, services, with_scheduler=args.with_scheduler,
+          with_worker=not args.no_worker)
     return EXIT_OK
 
 
 def cmd_scheduler(args: argparse.Namespace, services: Services) -> int:
     """Pulls on schedule until SIGTERM or Ctrl-C. What the pulls bring is stored as
     submissions, which the API process's worker applies (it looks for waiting submissions
-    every few seconds); `--process` applies them here instead, for a deployment without a
-    serving process. Only one process may run the worker: on start it requeues submissions
-    left half-processed, which would be another live worker's."""
+    every few seconds); `--process` applies them here too, for a deployment without a
+    serving process. Any number of processes may run the worker and the scheduler: workers
+    claim submissions with leases, schedulers claim each due run (see README)."""
     from microcred.scheduler import PullScheduler
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -214,6 +216,9 @@ def add_commands(sub, providers, with_services) -> None:
     serve_parser.add_argument("--port", type=int)
     serve_parser.add_argument("--with-scheduler", action="store_true",
                               help="also run scheduled pulls in this process")
+    serve_parser.add_argument("--no-worker", action="store_true",
+                              help="do not apply pushed submissions here (another process "
+                                   "runs the one submission worker)")
     serve_parser.set_defaults(func=with_services(cmd_serve))
 
     scheduler = sub.add_parser("scheduler", help="run scheduled pulls (a separate process)")
