@@ -23,6 +23,10 @@ What can go wrong, and what happens then:
 A rebuild of an Elasticsearch/OpenSearch index fills a new `offerings-v<N>` while searches
 keep using the old one, catches up with what changed meanwhile, moves the alias in one
 request and drops the old index. The SQLite backend empties its tables and refills them.
+
+What the indexer does (draining, rebuilding, stalled) is written to a heartbeat row of its
+process in the catalogue (catalogue.coordination), renewed while it lasts, so status() (and
+/healthz) of any process reports the cluster's state; a row that ran out counts for nothing.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from catalogue.coordination import IndexerHeartbeats, process_name
 from catalogue.errors import Conflict, SearchUnavailable
 from catalogue.index_records import Failure, IndexRecords
 from catalogue.search.base import SearchBackend
@@ -128,10 +133,13 @@ class Indexer:
                  retry: RetryPolicy | None = None,
                  sleep: Callable[[float], None] = time.sleep,
                  rng: random.Random | None = None,
-                 drop_grace_seconds: float = 1.0) -> None:
+                 drop_grace_seconds: float = 1.0, heartbeat_seconds: float = 60.0) -> None:
         """`sleep` and `rng` are what the backoff waits with and draws from (tests pass
         their own). `drop_grace_seconds`: after a rebuild moved the alias, how long the old
-        index stays for searches that were already running on it."""
+        index stays for searches that were already running on it. `heartbeat_seconds`: how
+        long this indexer's heartbeat counts unless renewed (every third of it while it
+        drains or rebuilds): longer than the stall cool-down, so a process that keeps
+        retrying stays reported as stalled."""
         self.catalogue = catalogue
         self.backend = backend
         self.batch_size = batch_size
@@ -148,6 +156,11 @@ class Indexer:
         self._stalled: str | None = None
         self._stalled_at = 0.0
         self._unprepared: str | None = None
+        self.process_id = process_name()
+        self.heartbeats = IndexerHeartbeats(catalogue)
+        self.heartbeat_seconds = heartbeat_seconds
+        self._beaten: str | None = None  # the state last written
+        self._beaten_at = 0.0
 
     @property
     def _engine(self) -> EngineBackend | None:
@@ -200,6 +213,8 @@ class Indexer:
             self._stall(stats.stopped)
         else:
             self._stalled = None
+            if stats.batches or self._beaten not in (None, "idle"):
+                self._beat("idle", drained=True)
         return stats
 
     def _drain(self, max_batches: int | None) -> DrainStats:
@@ -208,6 +223,7 @@ class Indexer:
             work = self.catalogue.pending_index_work(self.batch_size)
             if not work:
                 break
+            self._beat("draining")
             stats.batches += 1
             # Only the newest entry per offering matters; the catalogue row is its current state.
             latest, entries = {}, {}
@@ -373,6 +389,32 @@ class Indexer:
     def _stall(self, reason: str) -> None:
         self._stalled = reason
         self._stalled_at = time.monotonic()
+        self._beat("stalled", detail=reason, drained=True)
+
+    # heartbeat ------------------------------------------------------------------------------
+    def _beat(self, state: str, *, detail: str | None = None, drained: bool = False) -> None:
+        """Write this process's state when it changes, at the end of a drain, and every third
+        of the heartbeat's life while it lasts. A failed write is logged: the next one may
+        succeed, and indexing is not held up by its report."""
+        now = time.monotonic()
+        if not drained and state == self._beaten and \
+                now - self._beaten_at < self.heartbeat_seconds / 3:
+            return
+        try:
+            self.heartbeats.beat(self.process_id, state, detail=detail, drained=drained,
+                                 ttl=timedelta(seconds=self.heartbeat_seconds))
+        except Exception as exc:  # noqa: BLE001 - see the docstring
+            log.warning("could not write the indexer's heartbeat: %s", exc)
+            return
+        self._beaten, self._beaten_at = state, now
+
+    def close(self) -> None:
+        """Take this process's heartbeat out: a process that stops cleanly stops counting
+        at once, not when its heartbeat runs out."""
+        try:
+            self.heartbeats.forget(self.process_id)
+        except Exception as exc:  # noqa: BLE001 - it runs out by itself
+            log.warning("could not remove the indexer's heartbeat: %s", exc)
 
     # dead letters ---------------------------------------------------------------------------
     def retry_dead_letters(self) -> tuple[int, int]:
@@ -419,12 +461,15 @@ class Indexer:
         if not self._rebuild_lock.acquire(blocking=False):
             raise Conflict("a rebuild of the search index is already running in this process")
         try:
+            self._beat("rebuilding")
             if self._engine is not None:
                 stats = self._rebuild_engine(self._engine, progress)
             else:
                 stats = self._rebuild_in_place(progress)
         finally:
             self._rebuild_lock.release()
+            # Back to what the last drain left.
+            self._beat("stalled" if self._stalled else "idle", detail=self._stalled)
         self._unprepared = None
         return stats
 
@@ -443,6 +488,7 @@ class Indexer:
             self._settle(written, stats)
             stats.failed_ids.extend(f.offering_id for f in written.failures)
             batch.clear()
+            self._beat("rebuilding")  # renewed while the rebuild lasts
             if progress is not None:
                 progress(stats.indexed)
 
@@ -523,13 +569,21 @@ class Indexer:
 
     # status ---------------------------------------------------------------------------------
     def status(self) -> IndexStatus:
-        """For /healthz: the outbox lag, the open dead letters and what the indexer does."""
+        """For /healthz: the outbox lag, the open dead letters and what the indexers of
+        every process do (from their live heartbeats): rebuilding or draining if any one
+        is; stalled if work is pending and the newest drain anywhere stopped for want of
+        an engine."""
         pending, oldest = self.catalogue.index_lag()
-        if self._rebuild_lock.locked():
+        beats = self.heartbeats.live()
+        states = {b.state for b in beats}
+        newest = max((b for b in beats if b.drained_at is not None),
+                     key=lambda b: b.drained_at, default=None)
+        stalled = newest.detail if newest is not None and newest.state == "stalled" else None
+        if self._rebuild_lock.locked() or "rebuilding" in states:
             state = "rebuilding"
-        elif self._draining:
+        elif self._draining or "draining" in states:
             state = "draining"
-        elif self._stalled is not None and pending:
+        elif stalled is not None and pending:
             state = "stalled"
         elif pending:
             state = "pending"
@@ -537,7 +591,7 @@ class Indexer:
             state = "current"
         return IndexStatus(pending=pending, oldest_pending=oldest,
                            dead_letters=self.records.dead_letter_count(), state=state,
-                           detail=self._stalled if state == "stalled" else None)
+                           detail=stalled if state == "stalled" else None)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,16 @@ Applying a submission is one transaction: offerings, their versions, the index o
 the run report commit together or not at all, so a failure leaves the catalogue exactly as
 it was before. The raw submission is committed first, on its own, so nothing a provider
 sent is ever lost, even when its processing fails.
+
+Any number of workers, in any number of processes, may process submissions. A worker claims
+one (a conditional UPDATE: on PostgreSQL under an advisory lock, with FOR UPDATE SKIP
+LOCKED; on SQLite one statement under the database's write lock), which records the worker,
+a token and a lease expiry; a thread renews the lease while the worker reads, normalises and
+applies. A submission whose lease ran out (its worker died) is claimed again by the next
+worker; every outcome (applied, held, failed) is written only if the claim's token is still
+the submission's, in the same transaction as the offerings, so a worker that lost its lease
+but finishes anyway changes nothing. Claims go in order of arrival, and never to a provider
+another live claim is working on, so one provider's feeds are applied in the order sent.
 """
 
 from __future__ import annotations
@@ -12,15 +22,20 @@ import dataclasses
 import hashlib
 import logging
 import multiprocessing
+import threading
+import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import timedelta
 from enum import StrEnum
 
 import orjson
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import and_, bindparam, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
+from catalogue.coordination import process_name
 from catalogue.errors import Conflict, FeedRejected, InvalidRequest, NotFound
 from catalogue.models import (
     IngestIssueRow,
@@ -113,6 +128,26 @@ class IngestReport:
         return [i for i in self.issues if i.severity == Severity.WARNING]
 
 
+@dataclass(frozen=True)
+class Claim:
+    """A worker's hold on one submission: only the holder of `token` records its outcome."""
+
+    submission_id: int
+    token: str
+    worker: str
+
+
+class ClaimLost(Exception):  # noqa: N818 - a signal inside ingest, not an error
+    """Another worker took the submission after this claim's lease ran out."""
+
+
+# Any fixed 64-bit number, the same in every process: claims on PostgreSQL take it in turn.
+_CLAIM_LOCK = 0x6D6963726F636C6D  # "microclm"
+# A submission claimed this many times without an outcome (its worker died each time: a
+# feed that takes the process down) is failed instead of claimed again.
+MAX_CLAIMS = 3
+
+
 def content_hash(document: dict) -> str:
     """sha256 of the normalised document in canonical JSON (sorted keys)."""
     return hashlib.sha256(orjson.dumps(document, option=orjson.OPT_SORT_KEYS)).hexdigest()
@@ -146,8 +181,15 @@ class IngestService:
     def __init__(self, catalogue: Catalogue, reader: FeedReader, *, ref_currency: str = "EUR",
                  rates: RateTable | None = None, workers: int = 1,
                  max_feed_bytes: int = 50 * 1024 * 1024, limits: ReadLimits = DEFAULT_LIMITS,
-                 withdraw_guard_share: float = 0.5) -> None:
+                 withdraw_guard_share: float = 0.5, lease_seconds: float = 60.0,
+                 worker_id: str | None = None) -> None:
+        """`lease_seconds`: how long a claim on a submission holds without renewal (it is
+        renewed every third of that while the worker works on it), and so how soon the
+        submission of a worker that died is taken up by another. `worker_id` names this
+        service's claims (default: host, process id and a random part)."""
         self.catalogue = catalogue
+        self.lease_seconds = lease_seconds
+        self.worker_id = worker_id or process_name()
         self.reader = reader
         self.ref_currency = ref_currency
         self.rates = rates or RateTable.load_default()
@@ -264,8 +306,25 @@ class IngestService:
         """Read, normalise and apply a stored submission. Never raises for bad content:
         the report says what happened. A submission already processed (or being processed
         by another worker) is not applied twice: its stored report comes back."""
-        if not self._claim(submission_id):
+        claim = self._claim(submission_id)
+        if claim is None:
             return self.report_for(submission_id)
+        return self.process_claim(claim)
+
+    def process_claim(self, claim: Claim) -> IngestReport:
+        """Process a claimed submission, renewing the lease meanwhile. If the lease was lost
+        to another worker, nothing is recorded and the stored report comes back."""
+        with _LeaseKeeper(self, claim) as lease:
+            try:
+                return self._process(claim, lease)
+            except ClaimLost:
+                log.warning("submission %s was taken by another worker after the lease of %s "
+                            "ran out; this worker's outcome is dropped", claim.submission_id,
+                            claim.worker)
+                return self.report_for(claim.submission_id)
+
+    def _process(self, claim: Claim, lease: _LeaseKeeper) -> IngestReport:
+        submission_id = claim.submission_id
         submission = self.catalogue.get_submission(submission_id)
         provider = self.catalogue.provider_row(submission.provider_id)
         report = IngestReport(submission_id=submission_id, provider_id=provider.id,
@@ -275,22 +334,25 @@ class IngestService:
             feed = self.reader(submission.content, submission.format, self.limits)
         except FeedFormatError as exc:
             report.status, report.error = "failed", f"The feed could not be read: {exc}"
-            self._record_failure(submission, report, started)
+            self._record_failure(claim, submission, report, started)
             return report
 
         accepted = self._normalise(feed, provider, report)
         # Ids of rejected records still count as present for snapshot withdrawal:
         # a record we could not read this time keeps its last good version.
         present_ids = {r.record_id for r in feed.records if r.record_id}
+        lease.check()
         try:
-            self._apply(submission, accepted, present_ids, report, started)
+            self._apply(claim, submission, accepted, present_ids, report, started)
+        except ClaimLost:
+            raise
         except Exception as exc:
             # The transaction rolled back: the catalogue is as it was. Keep the cause.
             log.exception("applying submission %s failed", submission_id)
             report.status, report.error = "failed", f"Applying the feed failed and was rolled back: {exc}"
             report.created = report.updated = report.unchanged = report.withdrawn = 0
             report.withdrawn_ids = []
-            self._record_failure(submission, report, started)
+            self._record_failure(claim, submission, report, started)
         return report
 
     def validate(self, provider_id: str, content: bytes, *, format: str | None = None,
@@ -326,13 +388,13 @@ class IngestService:
     def release_held(self, submission_id: int, provider_id: str) -> None:
         """Mark a held snapshot confirmed and waiting, for a background worker to apply."""
         self._transition(submission_id, provider_id, SubmissionStatus.HELD,
-                         SubmissionStatus.RECEIVED, confirmed_withdrawals=True)
+                         SubmissionStatus.RECEIVED, confirmed_withdrawals=True, claims=0)
 
     def retry(self, submission_id: int) -> IngestReport:
         """Process a failed submission again (after the fault that failed it is fixed)."""
         submission = self.catalogue.get_submission(submission_id)
         self._transition(submission_id, submission.provider_id, SubmissionStatus.FAILED,
-                         SubmissionStatus.RECEIVED)
+                         SubmissionStatus.RECEIVED, claims=0)
         return self.process(submission_id)
 
     def discard(self, submission_id: int, provider_id: str) -> None:
@@ -367,23 +429,44 @@ class IngestService:
                                                   created_at=now))
         return row.id
 
-    def requeue_interrupted(self) -> list[int]:
-        """Submissions left 'processing' by a process that stopped: back to 'received', so
-        they are processed again (applying is one transaction, so none was half-applied).
-        Call only where one worker processes submissions."""
-        with self.catalogue.engine.begin() as conn:
-            ids = list(conn.execute(select(SubmissionRow.id).where(
-                SubmissionRow.status == SubmissionStatus.PROCESSING.value)).scalars())
-            if ids:
-                conn.execute(update(SubmissionRow).where(SubmissionRow.id.in_(ids))
-                             .values(status=SubmissionStatus.RECEIVED.value))
-        return ids
-
     def waiting_submissions(self) -> list[int]:
+        """Submissions a worker may claim: received, or left processing by a worker whose
+        lease ran out. In order of arrival."""
         with self.catalogue.engine.connect() as conn:
-            return list(conn.execute(select(SubmissionRow.id).where(
-                SubmissionRow.status == SubmissionStatus.RECEIVED.value)
-                .order_by(SubmissionRow.id)).scalars())
+            return list(conn.execute(select(SubmissionRow.id).where(_claimable(utcnow()))
+                                     .order_by(SubmissionRow.id)).scalars())
+
+    def claim_next(self, worker: str | None = None) -> Claim | None:
+        """Claim the oldest submission waiting whose provider no live claim is working on;
+        None when there is none. Atomic: two workers never get the same one."""
+        worker = worker or self.worker_id
+        token = uuid.uuid4().hex
+        now = utcnow()
+        with self.catalogue.engine.begin() as conn:
+            postgres = conn.dialect.name == "postgresql"
+            if postgres:
+                # One claim at a time: SKIP LOCKED alone would let two claims, each not yet
+                # seeing the other's, take two feeds of one provider; the lock is held for
+                # one short transaction. SKIP LOCKED still passes over a row another
+                # transaction is finishing.
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CLAIM_LOCK})
+            self._fail_repeatedly_interrupted(conn, now)
+            # Aliases: a subquery on `submissions` inside an UPDATE of `submissions` would
+            # otherwise be correlated to the row being updated.
+            busy = select(_OTHER.id).where(
+                _OTHER.provider_id == _CANDIDATE.provider_id,
+                _OTHER.status == SubmissionStatus.PROCESSING.value,
+                _OTHER.lease_expires_at > now).exists()
+            candidate = (select(_CANDIDATE.id).where(_claimable(now, _CANDIDATE), ~busy)
+                         .order_by(_CANDIDATE.id).limit(1))
+            if postgres:
+                candidate = candidate.with_for_update(skip_locked=True)
+            submission_id = conn.execute(
+                update(SubmissionRow)
+                .where(SubmissionRow.id == candidate.scalar_subquery(), _claimable(now))
+                .values(self._claim_values(worker, token, now))
+                .returning(SubmissionRow.id)).scalar()
+        return None if submission_id is None else Claim(submission_id, token, worker)
 
     def report_for(self, submission_id: int) -> IngestReport:
         """The report of a submission's newest run, as stored."""
@@ -410,17 +493,54 @@ class IngestService:
                          for i in self.catalogue.issues_for_run(run.id)]
         return report
 
-    def _claim(self, submission_id: int) -> bool:
-        """Move a received submission to processing; False if another worker has it or it
-        is done. The UPDATE's WHERE makes the claim atomic."""
+    def _claim(self, submission_id: int) -> Claim | None:
+        """Claim one submission by id; None if another worker has it or it is done. The
+        UPDATE's WHERE makes the claim atomic."""
+        token, now = uuid.uuid4().hex, utcnow()
         with self.catalogue.engine.begin() as conn:
             claimed = conn.execute(update(SubmissionRow).where(
-                SubmissionRow.id == submission_id,
-                SubmissionRow.status == SubmissionStatus.RECEIVED.value)
-                .values(status=SubmissionStatus.PROCESSING.value)).rowcount
+                SubmissionRow.id == submission_id, _claimable(now))
+                .values(self._claim_values(self.worker_id, token, now))).rowcount
         if not claimed:
             self.catalogue.get_submission(submission_id)  # NotFound for an unknown id
-        return bool(claimed)
+            return None
+        return Claim(submission_id, token, self.worker_id)
+
+    def _claim_values(self, worker: str, token: str, now) -> dict:
+        return dict(status=SubmissionStatus.PROCESSING.value, claimed_by=worker[:100],
+                    claim_token=token, claims=SubmissionRow.claims + 1,
+                    lease_expires_at=now + timedelta(seconds=self.lease_seconds))
+
+    def renew_lease(self, claim: Claim) -> bool:
+        """Push the claim's lease on; False if the claim is no longer the submission's."""
+        with self.catalogue.engine.begin() as conn:
+            return bool(conn.execute(update(SubmissionRow).where(
+                SubmissionRow.id == claim.submission_id, SubmissionRow.claim_token == claim.token,
+                SubmissionRow.status == SubmissionStatus.PROCESSING.value)
+                .values(lease_expires_at=utcnow() + timedelta(seconds=self.lease_seconds)))
+                .rowcount)
+
+    @staticmethod
+    def _fail_repeatedly_interrupted(conn, now) -> None:
+        conn.execute(update(SubmissionRow).where(
+            SubmissionRow.status == SubmissionStatus.PROCESSING.value,
+            _lease_over(now), SubmissionRow.claims >= MAX_CLAIMS)
+            .values(status=SubmissionStatus.FAILED.value, lease_expires_at=None,
+                    error=f"Processing this feed stopped {MAX_CLAIMS} times without an "
+                          f"outcome (the worker processing it stopped each time, which a "
+                          f"feed too large for its memory can cause). Check the feed, then "
+                          f"retry the submission."))
+
+    @staticmethod
+    def _finish_claim(conn, claim: Claim, **values) -> None:
+        """Record the outcome, if the claim is still the submission's; else ClaimLost, and
+        the transaction (offerings, run, outcome) rolls back."""
+        done = conn.execute(update(SubmissionRow).where(
+            SubmissionRow.id == claim.submission_id, SubmissionRow.claim_token == claim.token,
+            SubmissionRow.status == SubmissionStatus.PROCESSING.value)
+            .values(lease_expires_at=None, **values)).rowcount
+        if not done:
+            raise ClaimLost(claim.submission_id)
 
     def _transition(self, submission_id: int, provider_id: str, before: SubmissionStatus,
                     after: SubmissionStatus, **values) -> None:
@@ -520,8 +640,8 @@ class IngestService:
             value="; ".join(poid for poid, _ in diff.withdrawn[:20])))
         return True
 
-    def _apply(self, submission: SubmissionRow, accepted: list[_Accepted], present_ids: set[str],
-               report: IngestReport, started) -> None:
+    def _apply(self, claim: Claim, submission: SubmissionRow, accepted: list[_Accepted],
+               present_ids: set[str], report: IngestReport, started) -> None:
         now = utcnow()
         provider_id = submission.provider_id
         with self.catalogue.engine.begin() as conn:
@@ -533,8 +653,7 @@ class IngestService:
                 report.run_id = self._insert_run(conn, submission, report, started,
                                                  status=SubmissionStatus.HELD.value,
                                                  withdrawn=report.held_withdrawals)
-                conn.execute(update(SubmissionRow).where(SubmissionRow.id == submission.id)
-                             .values(status=SubmissionStatus.HELD.value, error=None))
+                self._finish_claim(conn, claim, status=SubmissionStatus.HELD.value, error=None)
                 return
             inserts, updates, versions, outbox = [], [], [], []
             for item, digest in diff.new:
@@ -592,8 +711,7 @@ class IngestService:
             if outbox:
                 conn.execute(insert(OutboxRow), outbox)
             run_id = self._insert_run(conn, submission, report, started, status="applied")
-            conn.execute(update(SubmissionRow).where(SubmissionRow.id == submission.id)
-                         .values(status="applied", error=None))
+            self._finish_claim(conn, claim, status="applied", error=None)
         report.run_id = run_id
 
     def _insert_run(self, conn, submission: SubmissionRow, report: IngestReport, started,
@@ -615,11 +733,64 @@ class IngestService:
                 for i in report.issues])
         return run_id
 
-    def _record_failure(self, submission: SubmissionRow, report: IngestReport, started) -> None:
+    def _record_failure(self, claim: Claim, submission: SubmissionRow, report: IngestReport,
+                        started) -> None:
         with self.catalogue.engine.begin() as conn:
             report.run_id = self._insert_run(conn, submission, report, started, status="failed")
-            conn.execute(update(SubmissionRow).where(SubmissionRow.id == submission.id)
-                         .values(status="failed", error=report.error))
+            self._finish_claim(conn, claim, status="failed", error=report.error)
+
+
+_CANDIDATE = aliased(SubmissionRow, name="candidate")
+_OTHER = aliased(SubmissionRow, name="other")
+
+
+def _lease_over(now, row=SubmissionRow):
+    # No lease at all: left processing by a worker of a version before leases.
+    return or_(row.lease_expires_at.is_(None), row.lease_expires_at <= now)
+
+
+def _claimable(now, row=SubmissionRow):
+    """Received, or left processing by a worker whose lease ran out (and not yet claimed
+    so often that it is failed instead)."""
+    return or_(row.status == SubmissionStatus.RECEIVED.value,
+               and_(row.status == SubmissionStatus.PROCESSING.value, _lease_over(now, row),
+                    row.claims < MAX_CLAIMS))
+
+
+class _LeaseKeeper:
+    """Renews a claim's lease every third of its length, in a thread, until the block ends.
+    `check()` raises ClaimLost once a renewal found the claim taken."""
+
+    def __init__(self, service: IngestService, claim: Claim) -> None:
+        self.service, self.claim = service, claim
+        self.lost = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True,
+                                        name=f"lease-{claim.submission_id}")
+
+    def __enter__(self) -> _LeaseKeeper:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def check(self) -> None:
+        if self.lost:
+            raise ClaimLost(self.claim.submission_id)
+
+    def _run(self) -> None:
+        interval = self.service.lease_seconds / 3
+        while not self._stop.wait(interval):
+            try:
+                if not self.service.renew_lease(self.claim):
+                    self.lost = True
+                    return
+            except Exception as exc:  # noqa: BLE001 - a missed renewal; the next may succeed
+                # On SQLite an apply holds the write lock; the renewal waits and may time out.
+                log.warning("renewing the lease on submission %s failed: %s",
+                            self.claim.submission_id, exc)
 
 
 _ACTION = {SubmissionStatus.RECEIVED: "processed (again)",

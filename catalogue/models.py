@@ -103,6 +103,15 @@ class SubmissionRow(Base):
         ForeignKey("api_keys.id", name="fk_submissions_api_key_id"))
     # A held snapshot is applied only when someone confirms the withdrawals it makes.
     confirmed_withdrawals: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The worker processing it (migration 0007): who, a token of this claim, and until when
+    # the claim holds unless renewed. A `processing` submission whose lease ran out is taken
+    # by the next worker; only the holder of the token may record the outcome.
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # How many times it was claimed: one that keeps taking its worker down is failed after
+    # a few, not handed from worker to worker for ever.
+    claims: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class IngestRunRow(Base):
@@ -329,3 +338,47 @@ class OfferingMatchKeyRow(Base):
     provider_id: Mapped[str] = mapped_column(String(64))
     origin: Mapped[str] = mapped_column(String(40))  # channel:source id
     names_institution: Mapped[bool] = mapped_column(Boolean)
+
+
+class ScheduledRunRow(Base):
+    """A scheduled pull or crawl taken by one scheduler for one due time: the row is
+    inserted before fetching, and the unique key makes a second scheduler's insert fail,
+    so a due run happens once however many schedulers run (catalogue.coordination)."""
+
+    __tablename__ = "scheduled_runs"
+    __table_args__ = (UniqueConstraint("kind", "source_id", "due_at",
+                                       name="uq_scheduled_runs_kind_source_due"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))  # pull | crawl
+    source_id: Mapped[int] = mapped_column(Integer)
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    claimed_by: Mapped[str] = mapped_column(String(100))
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class RateLimitWindowRow(Base):
+    """Requests of one key in one fixed window (epoch seconds of its start), counted in the
+    catalogue so every API process shares one limit (catalogue.coordination)."""
+
+    __tablename__ = "rate_limit_windows"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    window_start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    requests: Mapped[int] = mapped_column(Integer)
+
+
+class IndexerHeartbeatRow(Base):
+    """What one process's indexer is doing, renewed while it does it: /healthz of any API
+    process reports the cluster's indexing state from these rows. A row whose expiry has
+    passed (its process died or went quiet) counts for nothing."""
+
+    __tablename__ = "indexer_heartbeats"
+
+    process_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))  # idle | draining | rebuilding | stalled
+    detail: Mapped[str | None] = mapped_column(Text)
+    # When its last drain (or attempt to prepare the index) ended.
+    drained_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -2,9 +2,10 @@
 
 The API stores a pushed feed and answers 202 at once; this worker picks it up. Work is found
 in the catalogue (submissions with status `received`), not in memory, so a submission that
-arrived while no worker ran (or before a crash) is processed when one starts. One at a
-time keeps a provider's feeds applied in the order sent and stops two feeds from racing
-for the same offerings.
+arrived while no worker ran (or before a crash) is processed when one starts. Any number of
+workers may run, in any number of processes: each claims a submission with a lease before
+processing it (catalogue.ingest), so none is applied twice, one whose worker died is taken
+up once its lease runs out, and one provider's feeds are applied in the order sent.
 """
 
 from __future__ import annotations
@@ -39,7 +40,6 @@ class SubmissionWorker:
     def start(self) -> None:
         if self._thread is not None:
             return
-        self.ingest.requeue_interrupted()
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="submission-worker", daemon=True)
         self._thread.start()
@@ -62,12 +62,15 @@ class SubmissionWorker:
         return self._idle.wait(timeout)
 
     def run_pending(self) -> list[IngestReport]:
-        """Process everything waiting now, in this thread."""
+        """Process everything this worker can claim now, in this thread (what other workers
+        hold, or what waits behind another worker's feed of the same provider, is left)."""
         reports = []
-        for submission_id in self.ingest.waiting_submissions():
-            if self._stop.is_set():
+        while not self._stop.is_set():
+            claim = self.ingest.claim_next()
+            if claim is None:
                 break
-            report = self.ingest.process(submission_id)
+            submission_id = claim.submission_id
+            report = self.ingest.process_claim(claim)
             reports.append(report)
             if self.after_apply is not None and report.status == "applied":
                 try:

@@ -3,6 +3,7 @@ agency routes and commands use."""
 
 from __future__ import annotations
 
+from catalogue.coordination import WindowCounters
 from catalogue.duplicates import DuplicateService
 from catalogue.export import Exporter
 from catalogue.quality import QualityReporter
@@ -16,6 +17,7 @@ from catalogue.stats.sql import CatalogueStats
 from catalogue.stats.timeseries import TimeseriesService
 from microcred.services import Services
 from search_api.context import AgencyContext
+from search_api.rate_limit import RateLimiter, SlidingWindowLimiter, TokenBucketLimiter
 
 
 def index_stats(backend: SearchBackend) -> StatsSource | None:
@@ -39,6 +41,16 @@ def build_stats_service(services: Services) -> StatsService:
     return StatsService([index, catalogue])
 
 
+def build_rate_limiter(services: Services) -> RateLimiter:
+    """On PostgreSQL, where several API processes may serve, the agency rate limit is
+    counted in the catalogue and shared by all of them; the embedded default (SQLite, one
+    process) counts in memory, without a write per request."""
+    per_minute = services.settings.agency_rate_per_minute
+    if services.engine.dialect.name == "postgresql":
+        return SlidingWindowLimiter(WindowCounters(services.catalogue), per_minute)
+    return TokenBucketLimiter(per_minute)
+
+
 def build_agency_context(services: Services) -> AgencyContext:
     duplicates = services.duplicates or DuplicateService(services.catalogue,
                                                          drain_index=services.indexer.drain)
@@ -47,4 +59,5 @@ def build_agency_context(services: Services) -> AgencyContext:
         timeseries=TimeseriesService(services.catalogue),
         exports=Exporter(services.catalogue, services.settings.reference_currency),
         quality=QualityReporter(services.catalogue), duplicates=duplicates,
-        rate_per_minute=services.settings.agency_rate_per_minute)
+        rate_per_minute=services.settings.agency_rate_per_minute,
+        limiter=build_rate_limiter(services))

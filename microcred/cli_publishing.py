@@ -217,8 +217,8 @@ def add_commands(sub, providers, with_services) -> None:
     serve_parser.add_argument("--with-scheduler", action="store_true",
                               help="also run scheduled pulls in this process")
     serve_parser.add_argument("--no-worker", action="store_true",
-                              help="do not apply pushed submissions here (another process "
-                                   "runs the one submission worker)")
+                              help="do not apply pushed submissions here (other processes "
+                                   "run submission workers)")
     serve_parser.set_defaults(func=with_services(cmd_serve))
 
     scheduler = sub.add_parser("scheduler", help="run scheduled pulls (a separate process)")

@@ -8,18 +8,32 @@ process (`microcred scheduler`) or inside `microcred up`. The job store being in
 means next-run times survive a restart: a pull that was due while the scheduler was down
 runs once when it comes back (coalesced), within the misfire grace time. Crawl sources with
 a schedule get jobs the same way (`crawl-source-<id>`); each crawl runs in a child process.
+
+Several scheduler processes may share one catalogue. APScheduler 3 does not coordinate
+schedulers sharing a job store: two can both find one job due. So a scheduled run first
+claims its due time (the run time APScheduler scheduled it for, read from the shared job
+store, so the same in every scheduler) in the catalogue
+(catalogue.coordination.ScheduledRunClaims): the first claim wins, any other scheduler
+skips that run. APScheduler does not hand a job its run time, so the jobs run on an
+executor of ours that does. Pulls and crawls requested now (the API's "pull now") are not
+claimed: each request is its own run.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import threading
+from datetime import datetime
 
+from apscheduler.executors.base import BaseExecutor, run_job
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from catalogue.coordination import ScheduledRunClaims, process_name
 from catalogue.crawls import CrawlSource, CrawlStore
 from catalogue.errors import NotFound
 from catalogue.sources import PullSource, SourceStore
@@ -44,12 +58,65 @@ _runtime: PullScheduler | None = None
 
 def run_scheduled_pull(source_id: int) -> None:
     if _runtime is not None:
-        _runtime.pull(source_id)
+        _runtime.scheduled_pull(source_id, scheduled_run_time())
 
 
 def run_scheduled_crawl(source_id: int) -> None:
     if _runtime is not None:
+        _runtime.scheduled_crawl(source_id, scheduled_run_time())
+
+
+def run_requested_pull(source_id: int) -> None:
+    if _runtime is not None:
+        _runtime.pull(source_id)
+
+
+def run_requested_crawl(source_id: int) -> None:
+    if _runtime is not None:
         _runtime.crawl(source_id)
+
+
+_run_time = threading.local()
+
+
+def scheduled_run_time() -> datetime | None:
+    """In a job run by RunTimeExecutor: the time APScheduler scheduled this run for."""
+    return getattr(_run_time, "value", None)
+
+
+def _run_with_time(job, jobstore_alias, run_times, logger_name) -> list:
+    events = []
+    for run_time in run_times:
+        _run_time.value = run_time
+        try:
+            events.extend(run_job(job, jobstore_alias, [run_time], logger_name))
+        finally:
+            _run_time.value = None
+    return events
+
+
+class RunTimeExecutor(BaseExecutor):
+    """APScheduler's thread pool executor, except that the job function can read the time
+    its run was scheduled for (scheduled_run_time()). A custom executor is BaseExecutor
+    with _do_submit_job, as APScheduler's own pool executors are."""
+
+    def __init__(self, max_workers: int = 10) -> None:
+        super().__init__()
+        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers)
+
+    def _do_submit_job(self, job, run_times) -> None:
+        def done(future: concurrent.futures.Future) -> None:
+            exc = future.exception()
+            if exc is not None:
+                self._run_job_error(job.id, exc, exc.__traceback__)
+            else:
+                self._run_job_success(job.id, future.result())
+
+        self._pool.submit(_run_with_time, job, job._jobstore_alias, run_times,
+                          self._logger.name).add_done_callback(done)
+
+    def shutdown(self, wait: bool = True) -> None:
+        self._pool.shutdown(wait)
 
 
 def build_fetcher(services: Services) -> FeedFetcher:
@@ -77,12 +144,15 @@ class PullScheduler:
         self.scheduler = BackgroundScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=services.engine,
                                                      tablename=JOBS_TABLE)},
+            executors={"default": RunTimeExecutor()},
             job_defaults={"coalesce": True, "max_instances": 1,
                           "misfire_grace_time": MISFIRE_GRACE_SECONDS},
             timezone="UTC")
         # One pull at a time per process: pulls are I/O-light and the ingest after them is
         # serialised anyway.
         self._lock = threading.Lock()
+        self.claims = ScheduledRunClaims(services.catalogue)
+        self.name = process_name()
 
     def start(self) -> None:
         global _runtime
@@ -111,7 +181,10 @@ class PullScheduler:
                        for s in self.crawls.list_crawl_sources(enabled_only=True) if s.schedule})
         for job in self.scheduler.get_jobs(jobstore="default"):
             if job.id.startswith((_JOB_PREFIX, _CRAWL_JOB_PREFIX)) and job.id not in wanted:
-                job.remove()
+                try:
+                    job.remove()
+                except JobLookupError:
+                    log.info("job %s was removed by another scheduler first", job.id)
         for job_id, source in wanted.items():
             trigger = trigger_for(source)
             job = self.scheduler.get_job(job_id, jobstore="default")
@@ -126,8 +199,32 @@ class PullScheduler:
 
     def request_pull(self, source: PullSource) -> None:
         """Pull now, in the scheduler's threads."""
-        self.scheduler.add_job(run_scheduled_pull, args=[source.id], jobstore=self._memory_store(),
+        self.scheduler.add_job(run_requested_pull, args=[source.id], jobstore=self._memory_store(),
                                name=f"pull now {source.provider_id}/{source.name}")
+
+    def claim_run(self, kind: str, source_id: int, due: datetime | None) -> bool:
+        """Claim the scheduled run of a source due at `due`; False when another scheduler
+        has it (or, which our executor prevents, the run time is unknown)."""
+        if due is None:
+            log.error("scheduled %s of source %s has no run time to claim; skipped (the job "
+                      "must run on RunTimeExecutor)", kind, source_id)
+            return False
+        if not self.claims.claim(kind, source_id, due, self.name):
+            log.info("scheduled %s of source %s due %s: another scheduler took it", kind,
+                     source_id, due.isoformat())
+            return False
+        return True
+
+    def scheduled_pull(self, source_id: int, due: datetime | None) -> PullOutcome | None:
+        """What the stored job runs: the pull, if this scheduler claims its run time."""
+        if not self.claim_run("pull", source_id, due):
+            return None
+        return self.pull(source_id)
+
+    def scheduled_crawl(self, source_id: int, due: datetime | None) -> CrawlOutcome | None:
+        if not self.claim_run("crawl", source_id, due):
+            return None
+        return self.crawl(source_id)
 
     def pull(self, source_id: int) -> PullOutcome | None:
         try:
@@ -147,7 +244,7 @@ class PullScheduler:
 
     def request_crawl(self, source: CrawlSource) -> None:
         """Crawl now, in the scheduler's threads."""
-        self.scheduler.add_job(run_scheduled_crawl, args=[source.id],
+        self.scheduler.add_job(run_requested_crawl, args=[source.id],
                                jobstore=self._memory_store(),
                                name=f"crawl now {source.provider_id}/{source.name}")
 

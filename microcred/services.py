@@ -52,6 +52,7 @@ class Services:
 
     def close(self) -> None:
         self.worker.stop()
+        self.indexer.close()
         self.ingest.close()
         self.backend.close()
         self.engine.dispose()
@@ -100,7 +101,8 @@ def build_services(settings: Settings) -> Services:
     ingest = IngestService(catalogue, read_feed, ref_currency=settings.reference_currency,
                            rates=RateTable.load_default(), workers=settings.normalise_workers,
                            max_feed_bytes=settings.max_feed_bytes, limits=limits,
-                           withdraw_guard_share=settings.withdraw_guard_share)
+                           withdraw_guard_share=settings.withdraw_guard_share,
+                           lease_seconds=settings.submission_lease_seconds)
     indexer = Indexer(catalogue, backend, batch_size=settings.index_batch_size)
     # Creates the index, or rebuilds one of an older format. With the search engine
     # unreachable the services start anyway (the catalogue serves offerings by id, /healthz

@@ -62,7 +62,13 @@ class Settings(BaseSettings):
     agency_rate_per_minute: int = Field(
         60, ge=1, le=100_000,
         description="Requests one agency (or admin) key may make to the agency routes per "
-                    "minute, in bursts of up to as many; counted in memory per API process.")
+                    "minute: counted in the catalogue and shared by every API process on "
+                    "PostgreSQL, in memory (a token bucket) on the embedded SQLite default.")
+    submission_lease_seconds: float = Field(
+        60.0, ge=1, le=3600,
+        description="How long a worker's claim on a submission holds unless renewed (every "
+                    "third of it while the worker processes the submission): how soon the "
+                    "submission of a worker that died is taken up by another.")
     stats_source: Literal["search", "catalogue"] = Field(
         "search", description="Where agency statistics come from: the search index (the "
                               "catalogue answers what the index lacks, such as regions), or "

@@ -103,7 +103,8 @@ def build_agency_router(context: ApiContext) -> APIRouter:
             raise InvalidRequest("agency routes are not enabled in this deployment")
         return context.agency
 
-    limiter = TokenBucketLimiter(context.agency.rate_per_minute if context.agency else 60)
+    limiter = (context.agency.limiter if context.agency and context.agency.limiter else
+               TokenBucketLimiter(context.agency.rate_per_minute if context.agency else 60))
 
     def caller(request: Request) -> ApiKey:
         key = authenticate(request, agency().keys)

@@ -18,6 +18,7 @@ from catalogue.stats.source import StatsService
 from catalogue.stats.timeseries import TimeseriesService
 from catalogue.store import Catalogue
 from catalogue.submission_worker import SubmissionWorker
+from search_api.rate_limit import RateLimiter
 
 
 @dataclass
@@ -57,8 +58,11 @@ class AgencyContext:
     exports: Exporter
     quality: QualityReporter
     duplicates: DuplicateService
-    # Requests one agency or admin key may make per minute (a token bucket per process).
+    # Requests one agency or admin key may make per minute.
     rate_per_minute: int = 60
+    # Counts them: in this process, or in a store every API process shares (the
+    # composition root chooses); None: a token bucket in this process.
+    limiter: RateLimiter | None = None
 
 
 @dataclass
