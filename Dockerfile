@@ -28,7 +28,8 @@ ENV MICROCRED_DATA_DIR=/data \
     MICROCRED_HOST=0.0.0.0 \
     MICROCRED_PORT=8000
 EXPOSE 8000
-# slim has no curl; the standard library asks.
+# The API's check; slim has no curl, so the standard library asks. The scheduler service
+# replaces it with `microcred scheduler --check` (its heartbeat), in docker-compose.yml.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
 CMD ["microcred", "serve"]

@@ -774,7 +774,12 @@ class _LeaseKeeper:
 
     def __exit__(self, *_exc) -> None:
         self._stop.set()
-        self._thread.join()
+        # Bounded: a renewal in flight may wait on the database (SQLite's busy timeout); past a
+        # lease's length the claim is decided anyway, and the daemon thread ends by itself.
+        self._thread.join(self.service.lease_seconds)
+        if self._thread.is_alive():
+            log.warning("the lease renewal of submission %s is still waiting on the database",
+                        self.claim.submission_id)
 
     def check(self) -> None:
         if self.lost:

@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from catalogue.errors import CatalogueError, FeedRejected, NotFound
 from catalogue.ingest import IngestReport
 from microcred.cli_agency import add_commands as add_agency_commands
@@ -29,7 +31,12 @@ def _settings(args: argparse.Namespace) -> Settings:
         overrides["host"] = args.host
     if getattr(args, "port", None):
         overrides["port"] = args.port
-    base = get_settings()
+    try:
+        base = get_settings()
+    except ValidationError as exc:
+        # What is wrong and how to fix it, without pydantic's echo of the values it read.
+        problems = "\n".join(f"  {e['msg'].removeprefix('Value error, ')}" for e in exc.errors())
+        raise SystemExit(f"error: the settings cannot be used:\n{problems}") from None
     return base.model_copy(update=overrides) if overrides else base
 
 

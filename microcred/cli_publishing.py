@@ -8,12 +8,13 @@ import signal
 import sys
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 import uvicorn
 
 from catalogue.accounts import Role
 from microcred.services import Services
-from microcred.settings import Settings
+from microcred.settings import Settings, get_settings
 from normaliser.schema import Provider
 
 EXIT_OK = 0
@@ -156,6 +157,18 @@ def cmd_scheduler(args: argparse.Namespace, services: Services) -> int:
     return EXIT_OK
 
 
+def cmd_scheduler_check(args: argparse.Namespace) -> int:
+    """The scheduler's health check: 0 when this host's scheduler completed a reconcile
+    pass within --max-age seconds, 1 otherwise. Reads one file; no catalogue connection."""
+    from microcred.scheduler import HEARTBEAT_INTERVALS, RECONCILE_SECONDS, check_heartbeat
+    max_age = args.max_age if args.max_age is not None else HEARTBEAT_INTERVALS * RECONCILE_SECONDS
+    data_dir = (Path(args.data_dir).expanduser().resolve() if getattr(args, "data_dir", None)
+                else get_settings().data_dir)
+    healthy, message = check_heartbeat(data_dir, max_age)
+    print(message, file=sys.stdout if healthy else sys.stderr)
+    return EXIT_OK if healthy else 1
+
+
 def add_commands(sub, providers, with_services) -> None:
     """Register the publishing commands under `sub` (and `providers add` under `providers`);
     `with_services` wraps a command so it gets built services and closes them after."""
@@ -224,4 +237,12 @@ def add_commands(sub, providers, with_services) -> None:
     scheduler = sub.add_parser("scheduler", help="run scheduled pulls (a separate process)")
     scheduler.add_argument("--process", action="store_true",
                            help="also apply the submissions here (when no `serve` runs)")
-    scheduler.set_defaults(func=with_services(cmd_scheduler))
+    scheduler.add_argument("--check", action="store_true",
+                           help="do not run: exit 0 if this host's scheduler is alive (its "
+                                "heartbeat is recent), 1 if not; the container health check")
+    scheduler.add_argument("--max-age", type=float,
+                           help="with --check: seconds a heartbeat stays fresh (default: four "
+                                "reconcile intervals, 120)")
+    run_scheduler = with_services(cmd_scheduler)
+    scheduler.set_defaults(func=lambda args: (cmd_scheduler_check(args) if args.check
+                                              else run_scheduler(args)))

@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 # Seconds a child may run past its crawl's own time limit (starting up, the last requests,
 # storing the submission) before it is killed.
 GRACE_SECONDS = 120
+# Seconds a stopped crawl child has to close its spider before it is killed.
+STOP_SECONDS = 10
 _LOG_TAIL = 2000
 _SAFE_NAME = re.compile(r"[^a-z0-9_.-]+")
 
@@ -76,6 +78,32 @@ class CrawlRunner:
         self.crawls = CrawlStore(services.catalogue)
         self.python = python
         self._lock = threading.Lock()
+        self._stopped = threading.Event()
+        self._child: subprocess.Popen | None = None
+
+    @property
+    def running(self) -> bool:
+        """A crawl child is running now."""
+        return self._child is not None
+
+    def stop(self, wait: float = STOP_SECONDS) -> None:
+        """Stop the crawl running now (its child is terminated, killed if it has not ended
+        within `wait` seconds, and the run recorded as failed), and refuse crawls until
+        resume(): for a shutting-down scheduler, which would otherwise wait for the whole
+        crawl."""
+        self._stopped.set()
+        child = self._child
+        if child is None or child.poll() is not None:
+            return
+        # SIGTERM first: Scrapy closes the spider gracefully; then SIGKILL if that lingers.
+        child.terminate()  # the child we started, by its handle
+        try:
+            child.wait(wait)
+        except subprocess.TimeoutExpired:
+            child.kill()
+
+    def resume(self) -> None:
+        self._stopped.clear()
 
     def arguments(self, provider_id: str, start_urls: list[str], *,
                   source: CrawlSource | None = None, limits: CrawlLimits | None = None,
@@ -115,18 +143,31 @@ class CrawlRunner:
         logs.mkdir(parents=True, exist_ok=True)
         log_path = logs / f"run-{run_id}.log"
         timeout = arguments.limits.max_seconds + GRACE_SECONDS
+        stopped = CrawlRunFinish(status="failed", error=(
+            "the process running the crawl shut down, so the crawl was stopped before it "
+            f"reported; the next scheduled run crawls again. Its log: {log_path}"))
+        if self._stopped.is_set():
+            return stopped
         with log_path.open("w", encoding="utf-8") as log_file:
             child = subprocess.Popen([self.python, "-m", "microcred.crawl_child"],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=log_file, text=True)
+            self._child = child
             try:
+                if self._stopped.is_set():  # stop() came between the check and the start
+                    child.terminate()
                 out, _ = child.communicate(job.model_dump_json(), timeout=timeout)
             except subprocess.TimeoutExpired:
                 child.kill()  # the child we started, by its handle
-                child.communicate()
+                # Bounded too: after a kill only the pipes are left to read.
+                child.communicate(timeout=GRACE_SECONDS)
                 return CrawlRunFinish(status="failed", error=(
                     f"the crawl did not end within {timeout:g} s and was stopped; "
                     f"nothing was submitted. Its log: {log_path}"))
+            finally:
+                self._child = None
+        if self._stopped.is_set() and child.returncode != 0:
+            return stopped
         for line in reversed(out.splitlines()):
             if line.startswith(RESULT_PREFIX):
                 result = json.loads(line[len(RESULT_PREFIX):])

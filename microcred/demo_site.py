@@ -69,7 +69,11 @@ class DemoSite:
         return self
 
     def stop(self) -> None:
-        self.httpd.shutdown()
+        # shutdown() waits for serve_forever to end, so never without it running (it would
+        # wait forever); the loop notices within its 0.5 s poll, the join is the bound.
+        if self.thread.is_alive():
+            self.httpd.shutdown()
+            self.thread.join(5)
         self.httpd.server_close()
 
 

@@ -17,14 +17,32 @@ store, so the same in every scheduler) in the catalogue
 skips that run. APScheduler does not hand a job its run time, so the jobs run on an
 executor of ours that does. Pulls and crawls requested now (the API's "pull now") are not
 claimed: each request is its own run.
+
+Shutdown is bounded (`shutdown(timeout=...)`). APScheduler 3's own `shutdown(wait=True)`
+holds the job store lock while it waits for running jobs, so a reconcile job that reaches
+`get_jobs()` meanwhile waits for that lock forever (issue 11). Here the jobs are told to stop
+first, APScheduler is shut down without waiting, and the running jobs are waited for with no
+lock held and a deadline: a reconcile pass returns at its next step, a pull waiting its turn
+gives up, a running crawl child is stopped, and a pull under way ends within its fetch timeout.
+
+Liveness: each reconcile pass that completes (it reads the sources from the catalogue and
+the jobs from the job store, in one of the scheduler's worker threads) writes a heartbeat
+file; `microcred scheduler --check` fails when it is older than a few passes, which is the
+scheduler service's health check in docker-compose.yml.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import logging
+import os
+import socket
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 
 from apscheduler.executors.base import BaseExecutor, run_job
 from apscheduler.jobstores.base import JobLookupError
@@ -39,7 +57,7 @@ from catalogue.errors import NotFound
 from catalogue.sources import PullSource, SourceStore
 from crawlers.fetch import FeedFetcher
 from crawlers.pull import PullOutcome, pull_source
-from microcred.crawling import CrawlOutcome, CrawlRunner
+from microcred.crawling import STOP_SECONDS, CrawlOutcome, CrawlRunner
 from microcred.services import Services
 
 log = logging.getLogger(__name__)
@@ -47,6 +65,12 @@ log = logging.getLogger(__name__)
 JOBS_TABLE = "apscheduler_jobs"
 RECONCILE_SECONDS = 30
 MISFIRE_GRACE_SECONDS = 3600
+# How long shutdown() waits for running jobs: a pull under way ends within pull_timeout (30 s
+# by default). Docker kills a container 10 s after SIGTERM unless told otherwise, so
+# docker-compose.yml gives the scheduler a stop_grace_period above this.
+SHUTDOWN_SECONDS = 30.0
+# A heartbeat older than this many reconcile intervals means the scheduler is not working.
+HEARTBEAT_INTERVALS = 4
 _JOB_PREFIX = "pull-source-"
 _CRAWL_JOB_PREFIX = "crawl-source-"  # crawl sources with a schedule, beside the pulls
 USER_AGENT = "microcred-feed-fetcher/1.0 (+https://github.com/microcred/microcred)"
@@ -119,6 +143,41 @@ class RunTimeExecutor(BaseExecutor):
         self._pool.shutdown(wait)
 
 
+def heartbeat_path(data_dir: Path) -> Path:
+    """Where this host's scheduler writes its heartbeat. Per host name (in a container: the
+    container's), so schedulers sharing a data volume each have their own."""
+    return data_dir / "heartbeats" / f"scheduler-{socket.gethostname()}"
+
+
+def write_heartbeat(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    partial.write_text(f"{time.time():.3f}\n", encoding="utf-8")
+    partial.replace(path)  # atomic: a check never reads half a file
+
+
+def heartbeat_age(path: Path, now: float | None = None) -> float | None:
+    """Seconds since the heartbeat at `path`; None when there is none (or it is unreadable)."""
+    try:
+        beat = float(path.read_text(encoding="utf-8").strip())
+    except (OSError, ValueError):
+        return None
+    return (time.time() if now is None else now) - beat
+
+
+def check_heartbeat(data_dir: Path, max_age: float) -> tuple[bool, str]:
+    """(healthy, what to print) for `microcred scheduler --check`."""
+    path = heartbeat_path(data_dir)
+    age = heartbeat_age(path)
+    if age is None:
+        return False, f"scheduler: no heartbeat at {path} (not started, or stopped)"
+    if age > max_age:
+        return False, (f"scheduler: last heartbeat {age:.0f} s ago at {path}, more than "
+                       f"{max_age:g} s: no reconcile pass has completed since (is the "
+                       f"catalogue reachable? see the scheduler's log)")
+    return True, f"scheduler: alive, last heartbeat {age:.0f} s ago"
+
+
 def build_fetcher(services: Services) -> FeedFetcher:
     settings = services.settings
     return FeedFetcher(allow_private=settings.allow_private_feeds, timeout=settings.pull_timeout,
@@ -153,9 +212,15 @@ class PullScheduler:
         self._lock = threading.Lock()
         self.claims = ScheduledRunClaims(services.catalogue)
         self.name = process_name()
+        self._stopping = threading.Event()
+        self._running: dict[int, str] = {}  # thread id -> what it runs, while it runs
+        self._running_changed = threading.Condition()
+        self.heartbeat = heartbeat_path(services.settings.data_dir)
 
     def start(self) -> None:
         global _runtime
+        self._stopping.clear()
+        self.crawler.resume()
         _runtime = self
         self.scheduler.start()
         self.reconcile()
@@ -169,16 +234,60 @@ class PullScheduler:
             self.scheduler.add_jobstore("memory", alias="memory")
         return "memory"
 
-    def shutdown(self) -> None:
+    def shutdown(self, timeout: float = SHUTDOWN_SECONDS) -> bool:
+        """Stop scheduling, and wait up to `timeout` seconds for the jobs running now.
+        True when every job ended in time; otherwise the ones still running are logged and
+        left to end by themselves (their thread does no further scheduler work)."""
         global _runtime
-        self.scheduler.shutdown(wait=True)
+        self._stopping.set()
         if _runtime is self:
-            _runtime = None
+            _runtime = None  # jobs queued but not started find no runtime and do nothing
+        self.heartbeat.unlink(missing_ok=True)  # stopping: the health check says so at once
+        started = time.monotonic()
+        self.crawler.stop(wait=min(timeout, STOP_SECONDS))
+        if self.scheduler.running:
+            # Not wait=True: APScheduler would wait holding the job store lock (see above).
+            self.scheduler.shutdown(wait=False)
+        deadline = started + timeout
+        with self._running_changed:
+            while self._running:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    log.warning("scheduler shut down with jobs still running after %g s: %s",
+                                timeout, ", ".join(sorted(self._running.values())))
+                    return False
+                self._running_changed.wait(left)
+        return True
+
+    @contextmanager
+    def _job(self, what: str) -> Iterator[None]:
+        """Count a job as running while the block runs, for shutdown() to wait for."""
+        ident = threading.get_ident()
+        with self._running_changed:
+            self._running[ident] = what
+        try:
+            yield
+        finally:
+            with self._running_changed:
+                self._running.pop(ident, None)
+                self._running_changed.notify_all()
 
     def reconcile(self) -> None:
+        if self._stopping.is_set():
+            return
+        with self._job("reconcile"):
+            self._reconcile()
+            if not self._stopping.is_set():
+                write_heartbeat(self.heartbeat)
+
+    def _reconcile(self) -> None:
         wanted = {f"{_JOB_PREFIX}{s.id}": s for s in self.sources.list_pull_sources(enabled_only=True)}
         wanted.update({f"{_CRAWL_JOB_PREFIX}{s.id}": s
                        for s in self.crawls.list_crawl_sources(enabled_only=True) if s.schedule})
+        # Checked before each use of the scheduler: after shutdown() it must not be touched
+        # (its job store is closed), and this pass may have been waiting on the database.
+        if self._stopping.is_set():
+            return
         for job in self.scheduler.get_jobs(jobstore="default"):
             if job.id.startswith((_JOB_PREFIX, _CRAWL_JOB_PREFIX)) and job.id not in wanted:
                 try:
@@ -186,6 +295,8 @@ class PullScheduler:
                 except JobLookupError:
                     log.info("job %s was removed by another scheduler first", job.id)
         for job_id, source in wanted.items():
+            if self._stopping.is_set():
+                return
             trigger = trigger_for(source)
             job = self.scheduler.get_job(job_id, jobstore="default")
             if job is not None and str(job.trigger) == str(trigger):
@@ -217,16 +328,22 @@ class PullScheduler:
 
     def scheduled_pull(self, source_id: int, due: datetime | None) -> PullOutcome | None:
         """What the stored job runs: the pull, if this scheduler claims its run time."""
-        if not self.claim_run("pull", source_id, due):
+        if self._stopping.is_set() or not self.claim_run("pull", source_id, due):
             return None
         return self.pull(source_id)
 
     def scheduled_crawl(self, source_id: int, due: datetime | None) -> CrawlOutcome | None:
-        if not self.claim_run("crawl", source_id, due):
+        if self._stopping.is_set() or not self.claim_run("crawl", source_id, due):
             return None
         return self.crawl(source_id)
 
     def pull(self, source_id: int) -> PullOutcome | None:
+        if self._stopping.is_set():
+            return None
+        with self._job(f"pull of source {source_id}"):
+            return self._pull(source_id)
+
+    def _pull(self, source_id: int) -> PullOutcome | None:
         try:
             source = self.sources.pull_source_by_id(source_id)
         except NotFound:
@@ -234,9 +351,17 @@ class PullScheduler:
             return None
         if not source.enabled:
             return None
-        with self._lock:
+        # Waiting for the pull before this one, in steps, so a shutdown meanwhile ends the wait.
+        while not self._lock.acquire(timeout=0.5):
+            if self._stopping.is_set():
+                return None
+        try:
+            if self._stopping.is_set():
+                return None
             outcome = pull_source(source, fetcher=self.fetcher, sources=self.sources,
                                   ingest=self.services.ingest)
+        finally:
+            self._lock.release()
         log.info("pulled %s/%s: %s", source.provider_id, source.name, outcome.outcome)
         if outcome.submission_id is not None:
             self.services.worker.notify()
@@ -249,6 +374,12 @@ class PullScheduler:
                                name=f"crawl now {source.provider_id}/{source.name}")
 
     def crawl(self, source_id: int) -> CrawlOutcome | None:
+        if self._stopping.is_set():
+            return None
+        with self._job(f"crawl of source {source_id}"):
+            return self._crawl(source_id)
+
+    def _crawl(self, source_id: int) -> CrawlOutcome | None:
         try:
             source = self.crawls.crawl_source_by_id(source_id)
         except NotFound:

@@ -6,9 +6,19 @@ import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The placeholder secrets of .env.example (tests/test_compose.py keeps the two in step). A
+# value still equal to one, in any case, or starting with it ("change-me-later"), is refused
+# at start: a deployment must not run on a password that is published in this repository.
+PLACEHOLDER_SECRETS = ("change-me",)
+
+
+def is_placeholder(secret: str) -> bool:
+    return secret.strip().lower().startswith(PLACEHOLDER_SECRETS)
 
 
 class Settings(BaseSettings):
@@ -78,6 +88,32 @@ class Settings(BaseSettings):
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().resolve()
+
+    # Field validators, not a model validator: pydantic's error shows the input it checked,
+    # and a model validator's input is every setting, real secrets included.
+    @field_validator("search_password", "search_api_key")
+    @classmethod
+    def _not_a_placeholder(cls, value: SecretStr | None, info) -> SecretStr | None:
+        if value is not None and is_placeholder(value.get_secret_value()):
+            how = {"search_password": "for docker compose, SEARCH_PASSWORD in .env: the "
+                                      "password of the app's own search user, `openssl rand "
+                                      "-hex 24`"}.get(info.field_name, "the cluster's API key")
+            raise ValueError(f"MICROCRED_{info.field_name.upper()} is still the placeholder "
+                             f"from .env.example; set the real secret ({how})")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _no_placeholder_password(cls, value: str | None) -> str | None:
+        try:
+            password = urlsplit(value).password if value else None
+        except ValueError:
+            password = None  # not a URL this can read; SQLAlchemy says what is wrong with it
+        if password is not None and is_placeholder(password):
+            raise ValueError(
+                "MICROCRED_DATABASE_URL holds the placeholder password from .env.example; set "
+                "POSTGRES_PASSWORD in .env (URL-safe: `openssl rand -hex 24`)")
+        return value
 
     @property
     def catalogue_url(self) -> str:
