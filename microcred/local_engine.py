@@ -52,6 +52,7 @@ class Distribution:
     artifact: str  # the integ-test-zip: server and transport only
     home_variable: str  # the start script's Java variable
     java_options_variable: str
+    config_variable: str  # where the start script looks for the config directory
     java_home: Path | None  # None: the machine's default Java
     modules: tuple[Module, ...] = ()
     # -E settings every node of this distribution gets.
@@ -63,50 +64,45 @@ class Distribution:
         return f"{self.name}-{self.version}"
 
 
-# OpenSearch 2.19 runs on the default Java 17. analysis-common gives the mappings their
-# ASCII folding, stemmer, pattern_replace, synonym_graph and edge_ngram filters; its
-# descriptor is the one the OpenSearch build writes for it (modules/analysis-common in the
-# full distribution). lang-painless is left out: no query or mapping here uses a script.
-OPENSEARCH_2 = Distribution(
-    name="opensearch", version="2.19.6",
-    artifact="org.opensearch.distribution.integ-test-zip:opensearch:2.19.6:zip",
-    home_variable="OPENSEARCH_JAVA_HOME", java_options_variable="OPENSEARCH_JAVA_OPTS",
-    java_home=None, start_script="bin/opensearch",
-    modules=(Module("analysis-common", "org.opensearch.plugin:analysis-common:2.19.6:jar", {
-        "description": "Adds \"built in\" analyzers to OpenSearch.",
-        "version": "2.19.6", "name": "analysis-common",
-        "classname": "org.opensearch.analysis.common.CommonAnalysisPlugin",
-        "java.version": "11", "opensearch.version": "2.19.6",
-        "custom.foldername": "", "extended.plugins": "", "has.native.controller": "false",
-    }),),
-)
+def _opensearch(name: str, version: str, *, java_home: Path | None, plugin_class: str,
+                java_version: str) -> Distribution:
+    """An OpenSearch integ-test distribution plus analysis-common, which gives the mappings
+    their ASCII folding, stemmer, pattern_replace, synonym_graph and edge_ngram filters. The
+    descriptor is the one the OpenSearch build writes for modules/analysis-common in the full
+    distribution. lang-painless is left out: no query or mapping here uses a script."""
+    return Distribution(
+        name=name, version=version,
+        artifact=f"org.opensearch.distribution.integ-test-zip:opensearch:{version}:zip",
+        home_variable="OPENSEARCH_JAVA_HOME", java_options_variable="OPENSEARCH_JAVA_OPTS",
+        config_variable="OPENSEARCH_PATH_CONF", java_home=java_home,
+        start_script="bin/opensearch",
+        modules=(Module("analysis-common", f"org.opensearch.plugin:analysis-common:{version}:jar", {
+            "description": "Adds \"built in\" analyzers to OpenSearch.",
+            "version": version, "name": "analysis-common",
+            "classname": f"org.opensearch.analysis.common.{plugin_class}",
+            "java.version": java_version, "opensearch.version": version,
+            "custom.foldername": "", "extended.plugins": "", "has.native.controller": "false",
+        }),),
+    )
 
-# OpenSearch 3 needs Java 21 or later: the Temurin 25 JDK.
-OPENSEARCH_3 = Distribution(
-    name="opensearch3", version="3.3.2",
-    artifact="org.opensearch.distribution.integ-test-zip:opensearch:3.3.2:zip",
-    home_variable="OPENSEARCH_JAVA_HOME", java_options_variable="OPENSEARCH_JAVA_OPTS",
-    java_home=TEMURIN_25, start_script="bin/opensearch",
-    modules=(Module("analysis-common", "org.opensearch.plugin:analysis-common:3.3.2:jar", {
-        "description": "Adds \"built in\" analyzers to OpenSearch.",
-        "version": "3.3.2", "name": "analysis-common",
-        # Renamed in 3.x (the jar holds CommonAnalysisModulePlugin, not CommonAnalysisPlugin).
-        "classname": "org.opensearch.analysis.common.CommonAnalysisModulePlugin",
-        "java.version": "21", "opensearch.version": "3.3.2",
-        "custom.foldername": "", "extended.plugins": "", "has.native.controller": "false",
-    }),),
-)
+
+# OpenSearch 2.19 runs on the default Java 17.
+OPENSEARCH_2 = _opensearch("opensearch", "2.19.6", java_home=None,
+                           plugin_class="CommonAnalysisPlugin", java_version="11")
+# OpenSearch 3 needs Java 21 or later (the Temurin 25 JDK); its plugin class was renamed.
+OPENSEARCH_3 = _opensearch("opensearch3", "3.3.2", java_home=TEMURIN_25,
+                           plugin_class="CommonAnalysisModulePlugin", java_version="21")
 
 # Elasticsearch 9 needs Java 21 or later. Its analysis-common module is not published on
 # Maven Central (org.elasticsearch.plugin:analysis-common and org.elasticsearch.module:
 # analysis-common resolve for no 7.x, 8.x or 9.x version), so the node has only the
-# analysis in its server jar: see catalogue.search.engine_mapping.CORE_ANALYSIS.
+# analysis in its server jar: see catalogue.search.engine_mapping.Analysis, 'core'.
 # Security is off on a test node; the production role is checked in tests/test_compose.py.
 ELASTICSEARCH_9 = Distribution(
     name="elasticsearch", version="9.2.0",
     artifact="org.elasticsearch.distribution.integ-test-zip:elasticsearch:9.2.0:zip",
     home_variable="ES_JAVA_HOME", java_options_variable="ES_JAVA_OPTS",
-    java_home=TEMURIN_25, start_script="bin/elasticsearch",
+    config_variable="ES_PATH_CONF", java_home=TEMURIN_25, start_script="bin/elasticsearch",
     node_settings={"xpack.security.enabled": "false",
                    "cluster.routing.allocation.disk.threshold_enabled": "false"},
 )
@@ -168,8 +164,7 @@ def install(distribution: Distribution, cache: Path = DEFAULT_CACHE) -> Path:
         shutil.copy2(fetch(module.artifact, cache), target)
         (target / "plugin-descriptor.properties").write_text(
             "".join(f"{key}={value}\n" for key, value in module.descriptor.items()))
-    for script in (top / "bin").iterdir():
-        script.chmod(0o755)
+    # zipfile drops the execute bits: every bin/ directory holds scripts or launchers.
     for tool in top.rglob("*"):
         if tool.is_file() and tool.parent.name == "bin":
             tool.chmod(0o755)
@@ -274,7 +269,7 @@ def start_engine(name: str, *, port: int | None = None, data_dir: Path | None = 
     }
     environment = {key: value for key, value in os.environ.items()
                    if not key.startswith(("ES_", "OPENSEARCH_"))}
-    environment["ES_PATH_CONF" if name == "elasticsearch" else "OPENSEARCH_PATH_CONF"] = str(config)
+    environment[distribution.config_variable] = str(config)
     if distribution.java_home is not None:
         environment[distribution.home_variable] = str(distribution.java_home)
     else:

@@ -13,7 +13,7 @@ from catalogue.search.engine import EngineBackend
 from catalogue.search.opensearch_client import OpenSearchClient
 
 # Elasticsearch's analysis-common module is not published on Maven Central, so the test node
-# indexes with core analysis only (catalogue.search.engine_mapping.CORE_ANALYSIS).
+# indexes with core analysis only (catalogue.search.engine_mapping.Analysis).
 ELASTICSEARCH_ANALYSIS = "core"
 NO_ANALYSIS_COMMON = (
     "the Elasticsearch 9 node has no analysis-common module (not published on Maven Central "
