@@ -37,6 +37,7 @@ import concurrent.futures
 import logging
 import os
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -150,10 +151,20 @@ def heartbeat_path(data_dir: Path) -> Path:
 
 
 def write_heartbeat(path: Path) -> None:
+    """Replace the heartbeat atomically, so a check never reads half a file. Each write has
+    a temporary file of its own: the background beat and a reconcile can write at once from
+    two threads of one process, and a name shared between them let one thread's replace()
+    take the other's file away."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    partial.write_text(f"{time.time():.3f}\n", encoding="utf-8")
-    partial.replace(path)  # atomic: a check never reads half a file
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent,
+                                     prefix=f"{path.name}.", suffix=".tmp",
+                                     delete=False) as partial:
+        partial.write(f"{time.time():.3f}\n")
+    try:
+        os.replace(partial.name, path)
+    except OSError:
+        Path(partial.name).unlink(missing_ok=True)
+        raise
 
 
 def heartbeat_age(path: Path, now: float | None = None) -> float | None:

@@ -191,3 +191,31 @@ def test_scheduler_check_exits_non_zero_on_a_stale_or_missing_heartbeat(tmp_path
     assert main(["--data-dir", str(data), "scheduler", "--check"]) == 1
     assert "more than 120 s" in capsys.readouterr().err
     assert main(["--data-dir", str(data), "scheduler", "--check", "--max-age", "600"]) == 0
+
+
+def test_heartbeats_written_at_once_from_several_threads_all_land(tmp_path):
+    """The CI failure of 2026-12-02: the background beat and a reconcile pass wrote through
+    one temporary file name per process, and one thread's replace() took the other's file
+    away (FileNotFoundError). Each write now has a temporary file of its own."""
+    path = heartbeat_path(tmp_path)
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def beat() -> None:
+        start.wait(5)
+        try:
+            for _ in range(200):
+                write_heartbeat(path)
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    writers = [threading.Thread(target=beat) for _ in range(4)]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(30)
+    assert not any(writer.is_alive() for writer in writers)
+    assert errors == []
+    age = heartbeat_age(path)
+    assert age is not None and 0 <= age < 30
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name], "temporary files left"
