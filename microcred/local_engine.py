@@ -325,14 +325,15 @@ def _running(data_dir: Path) -> RunningEngine | None:
     if not state_file.is_file():
         return None
     state = json.loads(state_file.read_text())
-    if not _alive(state["pid"]):
+    if not process_alive(state["pid"]):
         state_file.unlink()
         return None
     return RunningEngine(name=state["name"], url=state["url"], pid=state["pid"],
                          data_dir=data_dir)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether `pid` runs (a process of another user counts; a zombie child does not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -355,12 +356,12 @@ def stop_engine(data_dir: Path, timeout: float = STOP_SECONDS) -> bool:
         return False
     _signal_group(running.pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
-    while _alive(running.pid) and time.monotonic() < deadline:
+    while process_alive(running.pid) and time.monotonic() < deadline:
         _reap(running.pid)
         time.sleep(0.1)
-    if _alive(running.pid):
+    if process_alive(running.pid):
         _signal_group(running.pid, signal.SIGKILL)
-        while _alive(running.pid):
+        while process_alive(running.pid):
             _reap(running.pid)
             time.sleep(0.05)
     _reap(running.pid)
@@ -375,7 +376,7 @@ def kill_engine(data_dir: Path) -> None:
         return
     _signal_group(running.pid, signal.SIGKILL)
     deadline = time.monotonic() + STOP_SECONDS
-    while _alive(running.pid) and time.monotonic() < deadline:
+    while process_alive(running.pid) and time.monotonic() < deadline:
         _reap(running.pid)
         time.sleep(0.05)
     _state_file(running.data_dir).unlink(missing_ok=True)

@@ -25,6 +25,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
 from catalogue.db import create_catalogue_engine
+from microcred.local_engine import process_alive
 from microcred.services import Services, build_services
 from microcred.settings import Settings
 from normaliser.schema import Provider
@@ -120,17 +121,10 @@ def _drop_abandoned_schemas(engine: Engine) -> None:
             {"p": SCHEMA_PREFIX + "%"}).scalars().all()
         for name in names:
             match = _SCHEMA_RE.match(name)
-            if match and not _alive(int(match.group(1))):
+            if match and not process_alive(int(match.group(1))):
                 conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
     return True
 
 
