@@ -58,6 +58,7 @@ from normaliser.readers.base import (
     FeedReadResult,
     ReadLimits,
 )
+from normaliser.readers.storable_text import storable
 
 log = logging.getLogger(__name__)
 
@@ -330,14 +331,27 @@ class IngestService:
         report = IngestReport(submission_id=submission_id, provider_id=provider.id,
                               mode=submission.mode)
         started = utcnow()
+        # Every way out of reading and normalising ends the submission: a fault of ours in a
+        # reader must not leave it `processing`, to be claimed again at every start.
         try:
             feed = self.reader(submission.content, submission.format, self.limits)
         except FeedFormatError as exc:
             report.status, report.error = "failed", f"The feed could not be read: {exc}"
             self._record_failure(claim, submission, report, started)
             return report
-
-        accepted = self._normalise(feed, provider, report)
+        except Exception as exc:  # noqa: BLE001 - reported and logged, never re-raised
+            log.exception("reading submission %s failed", submission_id)
+            report.status, report.error = "failed", _unexpected("reading", exc)
+            self._record_failure(claim, submission, report, started)
+            return report
+        try:
+            accepted = self._normalise(feed, provider, report)
+        except Exception as exc:  # noqa: BLE001 - reported and logged, never re-raised
+            log.exception("normalising submission %s failed", submission_id)
+            report.status, report.error = "failed", _unexpected("normalising", exc)
+            report.issues = []
+            self._record_failure(claim, submission, report, started)
+            return report
         # Ids of rejected records still count as present for snapshot withdrawal:
         # a record we could not read this time keeps its last good version.
         present_ids = {r.record_id for r in feed.records if r.record_id}
@@ -366,10 +380,15 @@ class IngestService:
                               status="dry_run")
         try:
             feed = self.reader(content, format, self.limits)
+            accepted = self._normalise(feed, provider, report)
         except FeedFormatError as exc:
             report.status, report.error = "failed", f"The feed could not be read: {exc}"
             return report
-        accepted = self._normalise(feed, provider, report)
+        except Exception as exc:  # noqa: BLE001 - a fault of ours, said as one, not a 500
+            log.exception("validating a feed of %s failed", provider_id)
+            report.status, report.error = "failed", _unexpected("reading", exc)
+            report.issues = []
+            return report
         present_ids = {r.record_id for r in feed.records if r.record_id}
         with self.catalogue.engine.connect() as conn:
             existing = self._existing(conn, provider_id)
@@ -735,9 +754,26 @@ class IngestService:
 
     def _record_failure(self, claim: Claim, submission: SubmissionRow, report: IngestReport,
                         started) -> None:
-        with self.catalogue.engine.begin() as conn:
-            report.run_id = self._insert_run(conn, submission, report, started, status="failed")
-            self._finish_claim(conn, claim, status="failed", error=report.error)
+        """End the submission `failed`, in a transaction of its own. If even that fails (the
+        failure's own text is what the database refuses), end it with the error alone, so
+        no submission is left `processing` for ever."""
+        report.error = storable(report.error or "")
+        try:
+            with self.catalogue.engine.begin() as conn:
+                report.run_id = self._insert_run(conn, submission, report, started,
+                                                 status="failed")
+                self._finish_claim(conn, claim, status="failed", error=report.error)
+        except ClaimLost:
+            raise
+        except Exception:  # noqa: BLE001 - the fallback below records the outcome
+            log.exception("recording the failure of submission %s failed; recording the "
+                          "error without its issues", claim.submission_id)
+            report.issues = []
+            report.error = storable(report.error.encode("ascii", "replace").decode("ascii"))
+            with self.catalogue.engine.begin() as conn:
+                report.run_id = self._insert_run(conn, submission, report, started,
+                                                 status="failed")
+                self._finish_claim(conn, claim, status="failed", error=report.error)
 
 
 _CANDIDATE = aliased(SubmissionRow, name="candidate")
@@ -837,6 +873,14 @@ def _report_issues(issues: Iterable[Issue], locator: str | None,
     return [ReportedIssue(locator=locator, record_id=record_id, field=i.field, code=i.code.value,
                           severity=i.severity.value, message=i.message, value=i.value)
             for i in issues]
+
+
+def _unexpected(step: str, exc: BaseException) -> str:
+    """The reason a provider sees when a fault of ours stopped `step`: it says so, and names
+    the error for the operator's log search."""
+    return (f"The feed could not be processed: {step} it failed with an internal error "
+            f"({type(exc).__name__}: {str(exc)[:300]}); this is a fault of the catalogue, not "
+            "necessarily of the feed, and the operator has it in the log")
 
 
 def _chunks(items: list, size: int):

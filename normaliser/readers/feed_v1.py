@@ -29,7 +29,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from normaliser.issues import Issue, IssueCode
-from normaliser.readers.base import RECORD_FIELD, FeedFormatError, FeedReadResult, RawRecord
+from normaliser.readers.base import (
+    DEFAULT_LIMITS,
+    RECORD_FIELD,
+    FeedFormatError,
+    FeedReadResult,
+    RawRecord,
+    ReadLimits,
+)
+from normaliser.readers.jsonld import decode_within_depth
 
 FEED_V1_FIELDS: tuple[str, ...] = (
     "id",
@@ -130,13 +138,14 @@ def sniff_feed_v1_format(data: bytes) -> str:
     return "json" if start[:1] in (b"[", b"{") else "csv"
 
 
-def read_feed_v1(data: bytes, format: str | None = None) -> FeedReadResult:
+def read_feed_v1(data: bytes, format: str | None = None,
+                 limits: ReadLimits = DEFAULT_LIMITS) -> FeedReadResult:
     """Read a feed-format-v1 feed; `format` is 'csv', 'json', or None to sniff it."""
     chosen = sniff_feed_v1_format(data) if format is None else format.strip().lower()
     if chosen == "csv":
-        return read_feed_v1_csv(data)
+        return read_feed_v1_csv(data, limits)
     if chosen == "json":
-        return read_feed_v1_json(data)
+        return read_feed_v1_json(data, limits)
     # FeedFormatError, so every channel reports it like any other unreadable feed.
     raise FeedFormatError(f"unknown feed format {format!r}: use one of "
                           f"{', '.join(FEED_V1_FORMATS)}, or leave it out to detect it")
@@ -152,11 +161,12 @@ class _Column:
     field: str | None  # the feed-format-v1 field, None for an unknown or unnamed column
 
 
-def read_feed_v1_csv(data: bytes) -> FeedReadResult:
+def read_feed_v1_csv(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> FeedReadResult:
     """Read a feed-format-v1 CSV file: UTF-8 (BOM tolerated), separated by `,`, `;` or tab.
 
     Each record's `locator` is 'line N' and `line` is N, the physical line where the record
-    starts (a quoted value may span several lines).
+    starts (a quoted value may span several lines). Reading stops at record
+    `limits.max_records` + 1 (FeedLimitExceeded), not after the whole file.
     """
     table = read_csv_rows(data, header_hint=f"at least {' and '.join(REQUIRED_FIELDS)}")
     rows = table.rows
@@ -178,6 +188,8 @@ def read_feed_v1_csv(data: bytes) -> FeedReadResult:
         if not any(stripped):
             continue
         records.append(_csv_record(columns, stripped, line_number, table.delimiter))
+        if len(records) > limits.max_records:
+            limits.check_count(len(records))
     return FeedReadResult(records=records, issues=feed_issues)
 
 
@@ -192,6 +204,17 @@ class CsvRows:
 
     delimiter: str
     rows: Iterator[tuple[int, list[str]]]
+
+
+# The longest value one cell may hold. Python's csv module refuses a longer field by stopping
+# the whole file (its field_size_limit, 131,072 characters by default), which sank every
+# record of a feed for one over-long description. So the module is let read whole values up
+# to a bound no accepted feed reaches (the feed itself is bounded in bytes before reading),
+# and a value over MAX_VALUE_CHARACTERS rejects only its own record, naming line and column.
+MAX_VALUE_CHARACTERS = 131_072
+_CSV_MODULE_FIELD_LIMIT = 256 * 1024 * 1024
+if csv.field_size_limit() < _CSV_MODULE_FIELD_LIMIT:
+    csv.field_size_limit(_CSV_MODULE_FIELD_LIMIT)
 
 
 def _is_feed_v1_column(name: str) -> bool:
@@ -249,8 +272,7 @@ def _csv_error(exc: csv.Error, start_line: int, current_line: int) -> FeedFormat
     if "field larger than field limit" in reason:
         return FeedFormatError(
             f"a value in the record starting at line {start_line} is longer than "
-            f"{csv.field_size_limit()} characters; this is almost always a quote (\") opened "
-            "and never closed", line=start_line)
+            f"{csv.field_size_limit():,} characters", line=start_line)
     if "expected after" in reason:
         return FeedFormatError(
             f"bad quoting in the record starting at line {start_line}: {reason}; a quote "
@@ -296,8 +318,20 @@ def _csv_record(columns: list[_Column], cells: list[str], line_number: int,
     fields: dict[str, str | list[str]] = {}
     extra: dict[str, str | list[str]] = {}
     stray: list[str] = []
+    issues: list[Issue] = []
     for index, value in enumerate(cells):
         if not value:
+            continue
+        if len(value) > MAX_VALUE_CHARACTERS:
+            column_name = (columns[index].field or columns[index].written
+                           if index < len(columns) else "")
+            issues.append(Issue.error(
+                column_name or RECORD_FIELD, IssueCode.INVALID,
+                f"line {line_number}, column {index + 1}"
+                f"{f' ({column_name})' if column_name else ''}: the value is {len(value):,} "
+                f"characters long, more than the {MAX_VALUE_CHARACTERS:,} a value may hold; "
+                "shorten it (if it should be short, a quote (\") may have been left open)",
+                value=value[:200]))
             continue
         if index >= len(columns):
             stray.append(value)
@@ -313,7 +347,6 @@ def _csv_record(columns: list[_Column], cells: list[str], line_number: int,
         else:
             stray.append(value)
 
-    issues: list[Issue] = []
     if stray:
         shown = delimiter.join(stray)
         issues.append(Issue.warning(
@@ -405,15 +438,16 @@ class _JsonObject(dict):
         return obj
 
 
-def read_feed_v1_json(data: bytes) -> FeedReadResult:
+def read_feed_v1_json(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> FeedReadResult:
     """Read a feed-format-v1 JSON file: an array of objects, or `{"offerings": [...]}`.
 
     Each record's `locator` is 'item N' (1-based position in the array) and `line` is the
     line where the item starts. Values may be strings, numbers (kept as written), booleans
     or arrays of those.
     """
-    document, text = decode_json_feed(data)
+    document, text = decode_json_feed(data, limits)
     items, array_start = _offerings_array(document, text)
+    limits.check_count(len(items))
     item_lines = json_array_item_lines(text, array_start)
 
     feed_issues: list[Issue] = []
@@ -434,11 +468,12 @@ def read_feed_v1_json(data: bytes) -> FeedReadResult:
     return FeedReadResult(records=records, issues=feed_issues)
 
 
-def decode_json_feed(data: bytes) -> tuple[object, str]:
+def decode_json_feed(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> tuple[object, str]:
     """The JSON document of a feed and its text (without BOM), or FeedFormatError saying where.
 
     Numbers come back as text subclasses, exactly as written; objects are dicts that also keep
-    every key/value pair in `.pairs`, duplicates included.
+    every key/value pair in `.pairs`, duplicates included. Nesting deeper than
+    `limits.max_depth` is refused (FeedLimitExceeded) with its line and column.
     """
     text = _decode_utf8(data, "JSON")
     bom_length = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
@@ -446,7 +481,7 @@ def decode_json_feed(data: bytes) -> tuple[object, str]:
                                parse_int=_JsonNumber, parse_float=_JsonNumber,
                                parse_constant=_JsonNumber)
     try:
-        return decoder.decode(text), text
+        return decode_within_depth(decoder, text, limits.max_depth, "the JSON feed"), text
     except json.JSONDecodeError as exc:
         markup = _describe_markup(text.lstrip()[:64].lower())
         hint = f"; not a JSON feed: this is {markup}" if markup else ""

@@ -87,21 +87,32 @@ def load_json_document(data: bytes, limits: ReadLimits, format_name: str) -> Jso
     decoder = json.JSONDecoder(parse_int=JsonNumber, parse_float=JsonNumber,
                                parse_constant=JsonNumber)
     try:
-        value = decoder.decode(text)
+        value = decode_within_depth(decoder, text, limits.max_depth, f"the {format_name} document")
     except json.JSONDecodeError as exc:
         raise FeedFormatError(
             f"invalid JSON in the {format_name} document: {exc.msg}", line=exc.lineno,
             column=exc.colno, offset=bom_length + len(text[:exc.pos].encode("utf-8"))) from exc
-    except RecursionError:
-        _check_text_depth(text, limits.max_depth)
-        raise FeedLimitExceeded(  # only reached when max_depth is above Python's own limit
-            f"the {format_name} document is nested too deeply to read") from None
-    try:
-        check_depth(value, limits.max_depth, f"the {format_name} document")
-    except FeedLimitExceeded:
-        _check_text_depth(text, limits.max_depth)  # the slower scan that can say where
-        raise
     return JsonDocument(value=value, text=text)
+
+
+def decode_within_depth(decoder: json.JSONDecoder, text: str, max_depth: int,
+                        where: str) -> object:
+    """`decoder.decode(text)`, refusing (FeedLimitExceeded, with line and column) a text whose
+    lists and objects nest deeper than `max_depth`. Python's parser recurses once per level,
+    so a 1 KB text of brackets would otherwise raise RecursionError, which no reader reports
+    as a feed problem. json.JSONDecodeError passes through for the caller to word."""
+    try:
+        value = decoder.decode(text)
+    except RecursionError:
+        _check_text_depth(text, max_depth)
+        raise FeedLimitExceeded(  # only reached when max_depth is above Python's own limit
+            f"{where} is nested too deeply to read") from None
+    try:
+        check_depth(value, max_depth, where)
+    except FeedLimitExceeded:
+        _check_text_depth(text, max_depth)  # the slower scan that can say where
+        raise
+    return value
 
 
 def check_depth(value: object, max_depth: int, where: str) -> None:

@@ -18,6 +18,7 @@ from normaliser.readers.ctdl import looks_like_ctdl, read_ctdl
 from normaliser.readers.feed_v1 import read_feed_v1, sniff_feed_v1_format
 from normaliser.readers.profiles import bundled_profile, read_with_profile
 from normaliser.readers.schema_org import looks_like_schema_org, read_schema_org
+from normaliser.readers.storable_text import make_storable
 from normaliser.readers.xcri_cap import looks_like_xcri_cap, read_xcri_cap
 
 PROFILE_PREFIX = "profile:"
@@ -38,8 +39,7 @@ class FeedFormat:
 
 def _v1(format_name: str) -> Reader:
     def read(data: bytes, limits: ReadLimits) -> FeedReadResult:
-        result = read_feed_v1(data, format_name)
-        limits.check_count(len(result.records))
+        result = read_feed_v1(data, format_name, limits)
         return result
     return read
 
@@ -101,11 +101,12 @@ def check_format_name(name: str) -> str:
 
 def read_feed(data: bytes, format: str | None = None,
               limits: ReadLimits = DEFAULT_LIMITS) -> FeedReadResult:
-    """Read `data` as `format` (detected from the bytes when None)."""
+    """Read `data` as `format` (detected from the bytes when None). Every value that comes
+    back can be stored on either database (normaliser.readers.storable_text)."""
     chosen = detect_format(data) if format is None else check_format_name(format)
     if chosen.startswith(PROFILE_PREFIX):
-        return _profile_reader(chosen[len(PROFILE_PREFIX):])(data, limits)
-    return _BY_NAME[chosen].read(data, limits)
+        return make_storable(_profile_reader(chosen[len(PROFILE_PREFIX):])(data, limits))
+    return make_storable(_BY_NAME[chosen].read(data, limits))
 
 
 def _profile_reader(name: str) -> Reader:
