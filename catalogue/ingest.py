@@ -21,7 +21,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-import multiprocessing
 import threading
 import uuid
 from collections.abc import Callable, Iterable
@@ -46,6 +45,7 @@ from catalogue.models import (
     ProviderRow,
     SubmissionRow,
 )
+from catalogue.normalise_pool import normalise_pool
 from catalogue.store import Catalogue, offering_key, utcnow
 from normaliser.issues import Issue, IssueCode, Severity
 from normaliser.normalise import NormaliseContext, normalise_record
@@ -209,10 +209,7 @@ class IngestService:
         if self.workers < 2 or len(batch) < PARALLEL_THRESHOLD:
             return normalise_batch(batch, context)
         if self._pool is None:
-            # forkserver: workers start from a clean interpreter, not a fork of a process
-            # that may hold threads (the web server, the scheduler) and open connections.
-            self._pool = ProcessPoolExecutor(self.workers,
-                                             mp_context=multiprocessing.get_context("forkserver"))
+            self._pool = normalise_pool(self.workers)
         size = -(-len(batch) // (self.workers * 4))
         chunks = [batch[i:i + size] for i in range(0, len(batch), size)]
         results = []
