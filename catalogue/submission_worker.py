@@ -36,6 +36,11 @@ class SubmissionWorker:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._idle = threading.Event()
+        # Counts notify() calls, so a pass that began before a notify never reports idle:
+        # checking "nothing waits" and then setting idle is two steps, and a submission
+        # stored between them was reported idle before it was processed.
+        self._notifications = 0
+        self._notify_lock = threading.Lock()
 
     def start(self) -> None:
         if self._thread is not None:
@@ -54,7 +59,9 @@ class SubmissionWorker:
 
     def notify(self) -> None:
         """Say there is new work; returns at once."""
-        self._idle.clear()
+        with self._notify_lock:
+            self._notifications += 1
+            self._idle.clear()
         self._wake.set()
 
     def wait_until_idle(self, timeout: float = 30.0) -> bool:
@@ -81,6 +88,8 @@ class SubmissionWorker:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            with self._notify_lock:
+                seen = self._notifications
             self._wake.clear()
             try:
                 self.run_pending()
@@ -92,5 +101,7 @@ class SubmissionWorker:
                 except Exception:  # the index catches up on a later pass
                     log.exception("idle step failed")
             if not self.ingest.waiting_submissions():
-                self._idle.set()
+                with self._notify_lock:
+                    if self._notifications == seen:  # else a notify came in: go round again
+                        self._idle.set()
             self._wake.wait(self.POLL_SECONDS)
