@@ -48,6 +48,7 @@ from normaliser.readers.base import (
     RawRecord,
     ReadLimits,
 )
+from normaliser.readers.xml_flavours import describe_xml_root
 
 # Namespaces, as spelled in the XCRI-CAP 1.2 specification (xcri.org wiki, "XCRI CAP 1.2",
 # mirrored in github.com/Cetis/xcri) and in the XCRI .NET library's namespace table
@@ -422,6 +423,9 @@ def _check_root(root: etree._Element) -> None:
     if name in _ROOT_NAMES and namespace in XCRI_CAP_NAMESPACES:
         return
     where = f"in namespace {namespace!r}" if namespace else "in no namespace"
+    looks = describe_xml_root(namespace, name)
+    if looks:  # name what it is, not only what it is not
+        where += f", so this looks like {looks}"
     raise FeedFormatError(
         f"not an XCRI-CAP feed: the root element is <{name}> {where}; an XCRI-CAP feed's root "
         f"is <catalog> (or <provider> or <course>) in namespace {XCRI_CAP_12_NAMESPACE!r} "
