@@ -205,7 +205,6 @@ class _RecordBuilder:
         for awarding in node.values("awardingOpportunity"):
             self._providers(awarding, "awardingBody")
             self._locations(awarding)
-        self.extra["elm_type"] = kind
         self._check_required(node)
         return RawRecord(locator=locator, fields=self.fields, line=line, issues=self.issues,
                          extra=self.extra)
@@ -441,8 +440,11 @@ class _RecordBuilder:
                         if (text := _note_text(note, self.preferred))]
         if requirements:
             self._put("prerequisites", "\n\n".join(requirements))
-        if spec.kind.lower() == "qualification":
-            self._put("credential_type", "qualification")
+        # "qualification" is no credential type of ours (a degree, a certificate, ...): the
+        # kind of specification is kept, not guessed into one.
+        self.extra["specification_type"] = (
+            "qualification" if spec.kind.lower() == "qualification"
+            else "learning achievement specification")
 
     def _level(self, spec: ElmNode) -> None:
         eqf = [code for uri in spec.uris("EQFLevel") + spec.uris("educationLevel")

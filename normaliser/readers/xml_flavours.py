@@ -16,23 +16,22 @@ _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
 # Formats we do not read, by the root element (namespace, local name) they are known by;
 # None as the namespace matches any. Sources:
-# - LHEO, France's course-offer language: root <lheo> in namespace http://www.lheo.org/2.2
-#   (or /2.3), holding <offres><formation><action><session>: lheo.gouv.fr/2.3/introduction.html
-#   and dev.lheo.org/languages/lheo/2.2/doc ("Élément racine d'un fichier en LHÉO/XML").
-# - Europass's older learning-opportunity upload (LOMS, of the Europass QMS): ELM 2 / EDCI
-#   XML roots such as <learningOpportunities> or <loqUpload>; see the note in the ELM reader
-#   tests for what was and was not found about it.
-# - the Europass CV (Europass XML Schema v3, interoperable-europe.ec.europa.eu): root
-#   <SkillsPassport> in namespace http://europass.cedefop.europa.eu/Europass.
+# - LHEO, France's course-offer language (lheo.gouv.fr/2.3/introduction.html; element list in
+#   dev.lheo.org/languages/lheo/2.2/doc, "Élément racine d'un fichier en LHÉO/XML"): root
+#   <lheo> holding offres / formation / action / session. Matched by name in any namespace.
+# - LOMS, the learning-opportunity XML of the Europass QMS (ONISEP's unofficial documentation
+#   of the schema, github.com/lheo/loms-schema, doc/source/loms.rst): root
+#   <qmsLearningOpportunities> in namespace LOMS_NAMESPACE.
+# - RSS (<rss>) and Atom (<feed> in http://www.w3.org/2005/Atom): news feeds, often given by
+#   mistake for a course feed.
+LOMS_NAMESPACE = "http://data.europa.eu/europass/qms-xml/schema/learning-opportunities"
+_LHEO = "LHEO (France's course-offer XML: formation / action / session)"
 _UNREAD: tuple[tuple[str | None, str, str], ...] = (
-    (None, "lheo", "LHEO (France's course-offer XML: formation / action / session)"),
-    (None, "learningOpportunities", "a Europass LOMS learning-opportunity upload (ELM 2)"),
-    (None, "loqUpload", "a Europass LOMS learning-opportunity upload (ELM 2)"),
-    (None, "SkillsPassport", "a Europass CV (Europass XML v3), which describes a person"),
-    (None, "europassCredential", "a Europass digital credential (EDC), which is issued to one "
-                                 "learner; load the learning opportunity its claims specify"),
+    (None, "lheo", _LHEO),
+    (None, "qmsLearningOpportunities",
+     "Europass LOMS XML (the Europass QMS learning-opportunity schema, before ELM v3)"),
     (None, "rss", "an RSS news feed"),
-    (None, "feed", "an Atom news feed"),
+    ("http://www.w3.org/2005/Atom", "feed", "an Atom news feed"),
     (None, "html", "an HTML web page"),
 )
 
@@ -72,7 +71,9 @@ def describe_xml_root(namespace: str | None, name: str) -> str | None:
         if name.lower() == known_name.lower() and known_namespace in (None, namespace):
             return title
     if namespace and "lheo" in namespace.lower():
-        return _UNREAD[0][2]
+        return _LHEO
+    if namespace == LOMS_NAMESPACE:
+        return _UNREAD[1][2]
     return None
 
 

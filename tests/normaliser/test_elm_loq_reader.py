@@ -161,7 +161,7 @@ def test_published_sample_with_qualifications() -> None:
     assert first.fields["subject"] == "1022; 0810"
     assert first.fields["level"] == "NFQ Level 2"
     assert first.extra["eqf_level"] == "EQF 2"
-    assert first.fields["credential_type"] == "qualification"
+    assert first.extra["specification_type"] == "qualification"
     # modes 729f3bed4b (Workbased) and e92d221e4d (Blended): only Blended is a delivery mode
     assert first.instances[0]["mode"] == "blended"
     assert first.extra["mode_of_learning"] == "Workbased; Blended"
@@ -185,7 +185,7 @@ def test_published_sample_with_learning_achievement_specifications() -> None:
     first = result.records[0]
     assert first.fields["subject"] == "1022; 0810"
     assert "level" not in first.fields  # a specification carries no EQF/NQF level here
-    assert "credential_type" not in first.fields
+    assert first.extra["specification_type"] == "learning achievement specification"
     assert first.fields["learning_outcomes"] == ["xDJUMG", "LBU7"]
 
 
