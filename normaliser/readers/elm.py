@@ -22,6 +22,7 @@ import pycountry
 
 from normaliser.issues import Issue, IssueCode
 from normaliser.parsers.language import language_code
+from normaliser.parsers.level import parse_level
 from normaliser.readers import elm_vocab as vocab
 from normaliser.readers.base import RawRecord, ReadLimits
 
@@ -202,6 +203,7 @@ class _RecordBuilder:
         self._homepage([node])
         self._specification_fields(node)
         self._put_duration([], node)
+        self._put("mode", self._modes(node.uris("mode")))
         for awarding in node.values("awardingOpportunity"):
             self._providers(awarding, "awardingBody")
             self._locations(awarding)
@@ -464,6 +466,13 @@ class _RecordBuilder:
             self._put("level", national[0])
             if eqf:
                 self.extra["eqf_level"] = f"EQF {eqf[0]}"
+                referenced = parse_level(national[0]).value
+                if referenced and referenced.eqf and str(referenced.eqf) != eqf[0]:
+                    self.issues.append(Issue.warning(
+                        "level", IssueCode.AMBIGUOUS,
+                        f"{self.where} gives {national[0]} and EQF level {eqf[0]}, but the "
+                        f"framework's referencing puts {national[0]} at EQF {referenced.eqf}; "
+                        "the national level was used", f"EQF {eqf[0]}"))
         elif eqf:
             self._put("level", f"EQF {eqf[0]}")
         if len(set(eqf)) > 1:

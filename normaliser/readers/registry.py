@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from normaliser.readers.base import DEFAULT_LIMITS, FeedFormatError, FeedReadResult, ReadLimits
 from normaliser.readers.crawl_records import looks_like_crawl_records, read_crawl_records
 from normaliser.readers.ctdl import looks_like_ctdl, read_ctdl
+from normaliser.readers.elm_jsonld import looks_like_elm_jsonld, read_elm_jsonld
 from normaliser.readers.elm_xml import looks_like_elm_loq_xml, read_elm_loq_xml
 from normaliser.readers.feed_v1 import read_feed_v1, sniff_feed_v1_format
 from normaliser.readers.profiles import bundled_profile, read_with_profile
@@ -59,6 +60,8 @@ def _formats() -> tuple[FeedFormat, ...]:
                    (), read_elm_loq_xml, looks_like_elm_loq_xml),
         # JSON-LD: `application/ld+json` names neither vocabulary, so the bytes decide.
         FeedFormat("ctdl", "CTDL JSON-LD (Credential Engine)", (), read_ctdl, looks_like_ctdl),
+        FeedFormat("elm-jsonld", "ELM v3 JSON-LD (learning opportunities, qualifications, "
+                   "a credential's claims)", (), read_elm_jsonld, looks_like_elm_jsonld),
         FeedFormat("schema-org", "schema.org Course JSON-LD", (), read_schema_org,
                    looks_like_schema_org),
         # What a crawl of a provider's web pages found (crawlers/), stored as its submission.

@@ -224,3 +224,20 @@ def test_dtd_is_refused_before_any_parser_exists(monkeypatch) -> None:
     monkeypatch.setattr(elm_xml, "locked_down_xml_parser", lambda: pytest.fail("parser built"))
     with pytest.raises(FeedFormatError, match="DTD"):
         read_elm_loq_xml((FIXTURES / "doctype.xml").read_bytes())
+
+
+def test_a_national_level_that_disagrees_with_the_eqf_level_given_is_flagged() -> None:
+    document = b"""<Courses xmlns="http://data.europa.eu/snb/model/ap/loq-constraints/">
+      <learningOpportunityReferences><learningOpportunity id="urn:x">
+        <title language="en">Level check</title>
+        <learningAchievementSpecification idref="urn:q"/>
+      </learningOpportunity></learningOpportunityReferences>
+      <learningAchievementSpecificationReferences><qualification id="urn:q">
+        <EQFLevel uri="http://data.europa.eu/snb/eqf/6"/>
+        <NQFLevel uri="http://data.europa.eu/snb/qdr/c_4053e803"/>
+      </qualification></learningAchievementSpecificationReferences></Courses>"""
+    record = read_elm_loq_xml(document).records[0]
+    # c_4053e803 is "IE NQF Level 5" (nqf.xsd), which Ireland references to EQF 4, not 6
+    assert record.fields["level"] == "NFQ Level 5"
+    assert [(i.field, str(i.code), i.value) for i in record.issues] == [
+        ("level", "ambiguous", "EQF 6")]
