@@ -9,6 +9,7 @@ other CSV), so those must always be named.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -97,7 +98,38 @@ def detect_format(data: bytes) -> str:
     root = xml_root(data)
     if root is not None:
         _refuse_xml(*root)
+    _refuse_unread_jsonld(data)
     return sniff_feed_v1_format(data)
+
+
+# JSON-LD contexts of formats we know but do not read, by a piece of the context IRI:
+# Open Badges 2.0 (https://w3id.org/openbadges/v2) and 3.0
+# (https://purl.imsglobal.org/spec/ob/v3p0/context.json), both 1EdTech specifications.
+_UNREAD_CONTEXTS = (("w3id.org/openbadges", "an Open Badges 2.0 badge"),
+                    ("purl.imsglobal.org/spec/ob/", "an Open Badges 3.0 credential"))
+_CONTEXT_RE = re.compile(rb'"@context"\s*:\s*\[?\s*"([^"\\]{1,300})"')
+
+
+def _refuse_unread_jsonld(data: bytes) -> None:
+    """A JSON-LD document no JSON-LD reader claimed is refused naming its vocabulary, rather
+    than read as feed format v1 (which would say 'wrap it in [ ]')."""
+    # @context opens a JSON-LD document (or its first node); looking only near the start
+    # keeps a feed-format-v1 description that happens to mention "@context" out of it.
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head[:1] not in (b"{", b"[") or b'"@context"' not in head[:1024]:
+        return
+    match = _CONTEXT_RE.search(head)
+    context = match.group(1).decode("utf-8", errors="replace") if match else None
+    looks = next((title for piece, title in _UNREAD_CONTEXTS if context and piece in context),
+                 None)
+    readable = "CTDL (ctdl), schema.org (schema-org) and ELM (elm-jsonld)"
+    if looks:
+        raise FeedFormatError(f"this looks like {looks} (JSON-LD with @context {context!r}), "
+                              f"which microcred does not read yet; the JSON-LD it reads is "
+                              f"{readable}")
+    raise FeedFormatError(
+        f"this is JSON-LD with @context {context!r}, in no vocabulary microcred reads; the "
+        f"JSON-LD it reads is {readable}. A feed-format-v1 JSON feed has no @context")
 
 
 def _refuse_xml(namespace: str | None, name: str) -> None:

@@ -76,3 +76,31 @@ def test_loq_read_without_a_format_gives_its_records() -> None:
 def test_feed_v1_json_is_still_json() -> None:
     assert detect_format(b'[{"id": "A1", "title": "Dairy farming"}]') == "json"
     assert detect_format(b"id,title\nA1,Dairy farming\n") == "csv"
+
+
+@pytest.mark.parametrize(("body", "named"), [
+    (b'{"@context": "https://w3id.org/openbadges/v2", "type": "BadgeClass", "name": "Welding"}',
+     "looks like an Open Badges 2.0 badge"),
+    (b'{"@context": ["https://example.org/vocab"], "type": "Thing", "name": "x"}',
+     "JSON-LD with @context 'https://example.org/vocab', in no vocabulary microcred reads"),
+])
+def test_json_ld_we_do_not_read_is_refused_naming_it_not_as_feed_v1(body: bytes,
+                                                                    named: str) -> None:
+    with pytest.raises(FeedFormatError, match=named) as refused:
+        read_feed(body)
+    assert "wrap it in" not in str(refused.value)
+
+
+def test_a_ctdl_assessment_profile_is_not_a_learning_opportunity() -> None:
+    body = (b'{"@context": "https://credreg.net/ctdl/schema/context/json", '
+            b'"@type": "ceterms:AssessmentProfile", "ceterms:name": {"en-US": "Welding test"}}')
+    with pytest.raises(FeedFormatError) as refused:
+        read_feed(body)
+    message = str(refused.value)
+    assert "1 ceterms:AssessmentProfile node, which is not a learning opportunity" in message
+    assert "no typed node" not in message
+
+
+def test_elm_json_ld_is_detected() -> None:
+    path = FIXTURES / "elm_jsonld" / "credential-claims.json"
+    assert detect_format(path.read_bytes()) == "elm-jsonld"
