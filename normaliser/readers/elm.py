@@ -24,7 +24,7 @@ from normaliser.issues import Issue, IssueCode
 from normaliser.parsers.language import language_code
 from normaliser.parsers.level import parse_level
 from normaliser.readers import elm_vocab as vocab
-from normaliser.readers.base import RawRecord, ReadLimits
+from normaliser.readers.base import RECORD_FIELD, RawRecord, ReadLimits
 
 # Local names of the node kinds, folded to lower case: the XML writes `learningOpportunity`,
 # JSON-LD `LearningOpportunity`.
@@ -124,13 +124,22 @@ def map_elm_graph(graph: ElmGraph, locate: Callable[[ElmNode, int], tuple[str, i
             limits.check_deadline(deadline)
             locator, line = locate(node, len(records) + 1)
             records.append(_RecordBuilder(graph, notes).specification_alone(node, locator, line))
+    if not records:
+        kinds = ", ".join(sorted({node.kind for node in nodes if node.kind})) or "nothing"
+        notes.issues.append(Issue.warning(
+            RECORD_FIELD, IssueCode.MISSING,
+            "the document holds no learning opportunity and no qualification or learning "
+            f"achievement specification (only {kinds}), so it has no offerings", None))
     return records, notes.issues
 
 
 def _is_part_of_a_used_specification(graph: ElmGraph, node: ElmNode, used: set[int]) -> bool:
-    """A part or specialisation of a specification an opportunity already offers is described
-    through that opportunity, not offered on its own."""
-    return any(id(parent) in used for parent in graph.follow(node, "isPartOf"))
+    """A part of a specification an opportunity already offers is described through that
+    opportunity, not offered on its own; the link may be written on either side."""
+    if any(id(parent) in used for parent in graph.follow(node, "isPartOf")):
+        return True
+    return any(id(whole) in used and any(part is node for part in graph.follow(whole, "hasPart"))
+               for whole in graph.nodes if whole.kind.lower() in SPECIFICATION_KINDS)
 
 
 class _Notes:
@@ -139,6 +148,12 @@ class _Notes:
     def __init__(self) -> None:
         self.issues: list[Issue] = []
         self._seen: set[tuple[str, str]] = set()
+
+    def no_crosswalk(self, field_name: str, uri: str, why: str) -> None:
+        if (field_name, uri) in self._seen:
+            return
+        self._seen.add((field_name, uri))
+        self.issues.append(Issue.info(field_name, IssueCode.NO_CROSSWALK, why, uri))
 
     def unknown_term(self, field_name: str, uri: str, what: str) -> None:
         if (field_name, uri) in self._seen:
@@ -458,6 +473,11 @@ class _RecordBuilder:
                 national.append(vocab.NQF_LEVELS[code])
             else:
                 # A framework itself, or a level of a framework we have no crosswalk for.
+                self.notes.no_crosswalk(
+                    "level", uri,
+                    f"NQFLevel {uri!r} is not a level of a framework microcred maps (Ireland's "
+                    "NFQ, SCQF, RQF), or names a framework rather than a level; it is kept in "
+                    "the raw record and the EQF level is used where given")
                 self.extra.setdefault("nqf_level", [])
                 self.extra["nqf_level"].append(uri)  # type: ignore[union-attr]
         if national:

@@ -161,6 +161,9 @@ def test_published_sample_with_qualifications() -> None:
     assert first.fields["subject"] == "1022; 0810"
     assert first.fields["level"] == "NFQ Level 2"
     assert first.extra["eqf_level"] == "EQF 2"
+    # c_01169e3f names the Irish framework itself, not a level: kept, and said once
+    assert [(i.field, str(i.code), i.value) for i in result.issues] == [
+        ("level", "no_crosswalk", "http://data.europa.eu/snb/qdr/c_01169e3f")]
     assert first.extra["specification_type"] == "qualification"
     # modes 729f3bed4b (Workbased) and e92d221e4d (Blended): only Blended is a delivery mode
     assert first.instances[0]["mode"] == "blended"
