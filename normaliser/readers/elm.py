@@ -324,6 +324,8 @@ class _RecordBuilder:
                     parts.append(" ".join(text.split()))
             for uri in address.uris("countryCode"):
                 country = country or _country_name(uri)
+        for uri in location.uris("spatialCode"):  # a country code where no address gives one
+            country = country or _country_name(uri)
         if country:
             parts.append(country)
         return ", ".join(dict.fromkeys(part for part in parts if part)) or None

@@ -16,7 +16,7 @@ tree is kept, since references point forwards as well as back.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from lxml import etree
 
@@ -63,14 +63,18 @@ def read_elm_loq_xml(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> FeedRe
     text = decode_xml(data, notes, _EXPECTED)
     text = blank_xml_declaration(text)
     check_xml_prolog(text, FORMAT_TITLE, _EXPECTED, "<?xml ...?> or <Courses")
-    root = _parse(text.encode("utf-8"), limits, deadline)
+    root = parse_bounded_xml(text.encode("utf-8"), limits, deadline, _check_root, _EXPECTED)
     nodes = [_node(item) for section in _children(root) for item in _children(section)]
     limits.check_deadline(deadline)
     records, issues = map_elm_graph(ElmGraph(_with_nested(nodes)), _locate, limits, deadline)
     return FeedReadResult(records=records, issues=notes.issues() + issues)
 
 
-def _parse(document: bytes, limits: ReadLimits, deadline: float) -> etree._Element:
+def parse_bounded_xml(document: bytes, limits: ReadLimits, deadline: float,
+                      check_root: Callable[[etree._Element], None],
+                      expected: str) -> etree._Element:
+    """The whole tree of a document (already decoded and checked by check_xml_prolog), with
+    depth bounded by the limits and the root checked as soon as it starts."""
     parser = locked_down_xml_parser()
     etree.clear_error_log()
     depth = 0
@@ -78,19 +82,20 @@ def _parse(document: bytes, limits: ReadLimits, deadline: float) -> etree._Eleme
     try:
         for start in range(0, len(document), _CHUNK):
             parser.feed(document[start:start + _CHUNK])
-            depth, root = _check_events(parser.read_events(), depth, root, limits)
+            depth, root = _check_events(parser.read_events(), depth, root, limits, check_root)
             limits.check_deadline(deadline)
         parser.close()
-        depth, root = _check_events(parser.read_events(), depth, root, limits)
+        depth, root = _check_events(parser.read_events(), depth, root, limits, check_root)
     except etree.XMLSyntaxError as exc:
         raise xml_syntax_error(exc) from exc
     if root is None:
-        raise FeedFormatError(f"the feed has no root element: {_EXPECTED}")
+        raise FeedFormatError(f"the feed has no root element: {expected}")
     return root
 
 
 def _check_events(events: Iterator[tuple[str, etree._Element]], depth: int,
                   root: etree._Element | None, limits: ReadLimits,
+                  check_root: Callable[[etree._Element], None],
                   ) -> tuple[int, etree._Element | None]:
     for event, element in events:
         if event == "end":
@@ -99,28 +104,35 @@ def _check_events(events: Iterator[tuple[str, etree._Element]], depth: int,
         depth += 1
         if depth == 1:
             root = element
-            _check_root(element)
+            check_root(element)
         if depth > limits.max_depth:
             raise FeedLimitExceeded(
                 f"elements are nested more than {limits.max_depth} deep (at "
-                f"<{element_name(element)[1]}>); an ELM LOQ document needs about ten levels",
+                f"<{element_name(element)[1]}>); an ELM document needs about ten levels",
                 line=element.sourceline)
     return depth, root
 
 
 def _check_root(root: etree._Element) -> None:
+    check_root_is(root, LOQ_NAMESPACE, "Courses", FORMAT_TITLE, _EXPECTED)
+
+
+def check_root_is(root: etree._Element, namespace_wanted: str, name_wanted: str,
+                  format_title: str, expected: str) -> None:
+    """Refuse a DTD (behind the prolog scan) and a root that is not the one wanted, saying
+    what the document looks like."""
     docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None:  # behind the prolog scan
+    if docinfo.doctype or docinfo.internalDTD is not None:
         raise FeedFormatError("XML feeds may not contain a DTD (DOCTYPE); remove the "
                               "<!DOCTYPE ...> declaration", line=root.sourceline)
     namespace, name = element_name(root)
-    if (namespace, name) == (LOQ_NAMESPACE, "Courses"):
+    if (namespace, name) == (namespace_wanted, name_wanted):
         return
     where = f"in namespace {namespace!r}" if namespace else "in no namespace"
     looks = describe_xml_root(namespace, name)
     hint = f"; this looks like {looks}" if looks else ""
-    raise FeedFormatError(f"not an {FORMAT_TITLE} document: the root element is <{name}> "
-                          f"{where}{hint}. {_EXPECTED[0].upper()}{_EXPECTED[1:]}",
+    raise FeedFormatError(f"not an {format_title} document: the root element is <{name}> "
+                          f"{where}{hint}. {expected[0].upper()}{expected[1:]}",
                           line=root.sourceline)
 
 

@@ -1,7 +1,8 @@
 """Every feed format we read, by name: which reader, which media types, how to tell it apart.
 
 Format names are what a provider gives as `format=` (or what a media type maps to):
-`csv`, `json` (feed format v1), `xcri-cap`, `elm-loq-xml`, `elm-jsonld`, `ctdl`, `schema-org`, and `profile:<name>` for
+`csv`, `json` (feed format v1), `xcri-cap`, `elm-loq-xml`, `loms-xml`, `elm-jsonld`, `ctdl`,
+`schema-org`, and `profile:<name>` for
 a source read through a bundled mapping profile. Leaving the format out detects it from the
 bytes, which is reliable for everything but mapping profiles (a profile's CSV looks like any
 other CSV), so those must always be named.
@@ -19,6 +20,7 @@ from normaliser.readers.ctdl import looks_like_ctdl, read_ctdl
 from normaliser.readers.elm_jsonld import looks_like_elm_jsonld, read_elm_jsonld
 from normaliser.readers.elm_xml import looks_like_elm_loq_xml, read_elm_loq_xml
 from normaliser.readers.feed_v1 import read_feed_v1, sniff_feed_v1_format
+from normaliser.readers.loms_xml import looks_like_loms_xml, read_loms_xml
 from normaliser.readers.profiles import bundled_profile, read_with_profile
 from normaliser.readers.schema_org import looks_like_schema_org, read_schema_org
 from normaliser.readers.storable_text import make_storable
@@ -59,6 +61,8 @@ def _formats() -> tuple[FeedFormat, ...]:
         # XML flavours are told apart by the root element and its namespace.
         FeedFormat("elm-loq-xml", "ELM v3 LOQ XML (Europass Qualifications Dataset Register)",
                    (), read_elm_loq_xml, looks_like_elm_loq_xml),
+        FeedFormat("loms-xml", "Europass LOMS XML (the QMS learning-opportunity upload)", (),
+                   read_loms_xml, looks_like_loms_xml),
         # JSON-LD: `application/ld+json` names neither vocabulary, so the bytes decide.
         FeedFormat("ctdl", "CTDL JSON-LD (Credential Engine)", (), read_ctdl, looks_like_ctdl),
         FeedFormat("elm-jsonld", "ELM v3 JSON-LD (learning opportunities, qualifications, "
@@ -135,7 +139,8 @@ def _refuse_unread_jsonld(data: bytes) -> None:
 def _refuse_xml(namespace: str | None, name: str) -> None:
     looks = describe_xml_root(namespace, name)
     where = f"in namespace {namespace!r}" if namespace else "in no namespace"
-    readable = "xcri-cap (root <catalog>) and elm-loq-xml (root <Courses>)"
+    readable = ("xcri-cap (root <catalog>), elm-loq-xml (root <Courses>) and loms-xml (root "
+                "<qmsLearningOpportunities>)")
     if name.lower() == "html":
         raise FeedFormatError("this is an HTML web page, not a feed; register the address of "
                               "the feed itself, or ask for the site to be crawled")

@@ -19,17 +19,15 @@ _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 # - LHEO, France's course-offer language (lheo.gouv.fr/2.3/introduction.html; element list in
 #   dev.lheo.org/languages/lheo/2.2/doc, "Élément racine d'un fichier en LHÉO/XML"): root
 #   <lheo> holding offres / formation / action / session. Matched by name in any namespace.
-# - LOMS, the learning-opportunity XML of the Europass QMS (ONISEP's unofficial documentation
-#   of the schema, github.com/lheo/loms-schema, doc/source/loms.rst): root
-#   <qmsLearningOpportunities> in namespace LOMS_NAMESPACE.
 # - RSS (<rss>) and Atom (<feed> in http://www.w3.org/2005/Atom): news feeds, often given by
 #   mistake for a course feed.
+# LOMS, the learning-opportunity XML of the Europass QMS (read by normaliser.readers.loms_xml;
+# ONISEP's unofficial documentation of the schema, github.com/lheo/loms-schema,
+# doc/source/loms.rst): root <qmsLearningOpportunities> in this namespace.
 LOMS_NAMESPACE = "http://data.europa.eu/europass/qms-xml/schema/learning-opportunities"
 _LHEO = "LHEO (France's course-offer XML: formation / action / session)"
 _UNREAD: tuple[tuple[str | None, str, str], ...] = (
     (None, "lheo", _LHEO),
-    (None, "qmsLearningOpportunities",
-     "Europass LOMS XML (the Europass QMS learning-opportunity schema, before ELM v3)"),
     (None, "rss", "an RSS news feed"),
     ("http://www.w3.org/2005/Atom", "feed", "an Atom news feed"),
     (None, "html", "an HTML web page"),
@@ -73,7 +71,7 @@ def describe_xml_root(namespace: str | None, name: str) -> str | None:
     if namespace and "lheo" in namespace.lower():
         return _LHEO
     if namespace == LOMS_NAMESPACE:
-        return _UNREAD[1][2]
+        return "Europass LOMS XML (format loms-xml)"
     return None
 
 
@@ -83,6 +81,6 @@ def unread_xml_format(data: bytes) -> str | None:
     if root is None:
         return None
     namespace, name = root
-    if namespace == LOQ_NAMESPACE or namespace in XCRI_CAP_NAMESPACES:
+    if namespace in (LOQ_NAMESPACE, LOMS_NAMESPACE) or namespace in XCRI_CAP_NAMESPACES:
         return None
     return describe_xml_root(namespace, name)
