@@ -82,9 +82,10 @@ def cmd_import(args: argparse.Namespace) -> int:
             services.catalogue.upsert_provider(Provider(
                 id=args.provider, name=args.name, country=args.country,
                 default_currency=args.currency))
-        # A file named .csv or .json says its format; anything else is detected from its bytes.
+        # A file named .csv says its format; anything else, .json included (CTDL, schema.org
+        # and ELM JSON-LD are saved as .json too), is detected from its bytes.
         suffix = path.suffix.lstrip(".").lower()
-        fmt = args.format or (suffix if suffix in ("csv", "json") else None)
+        fmt = args.format or (suffix if suffix == "csv" else None)
         try:
             report = services.import_feed(args.provider, path.read_bytes(), format=fmt,
                                           mode=args.mode, channel="cli", filename=path.name)

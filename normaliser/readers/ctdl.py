@@ -149,6 +149,7 @@ def read_ctdl(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> FeedReadResul
 
     offerings: list[_Placed] = []
     skipped: Counter[str] = Counter()
+    parts: Counter[str] = Counter()  # profiles and the like: said when nothing else is there
     if not_nodes:
         skipped[NOT_A_NODE] = not_nodes
     for placed in top_level:
@@ -158,10 +159,17 @@ def read_ctdl(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> FeedReadResul
         elif not any(_PART_TYPE_RE.match(t) for t in types):
             written = written_types(placed.raw)
             skipped[written[0] if written else NO_TYPE] += 1
+        else:
+            parts[written_types(placed.raw)[0]] += 1
 
     if not offerings:
-        held = (f"it holds {describe_counts(skipped)}" if skipped
-                else "it holds no typed node at all")
+        # Name what the document is (an AssessmentProfile is "not a learning opportunity"),
+        # never "no typed node" when typed nodes are there.
+        found = skipped + parts
+        count = sum(found.values())
+        held = (f"it holds {describe_counts(found)}, which {'is' if count == 1 else 'are'} not "
+                f"{'a learning opportunity' if count == 1 else 'learning opportunities'}"
+                if found else "it holds no typed node at all")
         raise FeedFormatError(
             f"no learning opportunity in this CTDL document: {held}. This reader reads "
             f"{_type_list()}; a credential or an organization is not an offering, so publish "

@@ -1,7 +1,8 @@
 """Every feed format we read, by name: which reader, which media types, how to tell it apart.
 
 Format names are what a provider gives as `format=` (or what a media type maps to):
-`csv`, `json` (feed format v1), `xcri-cap`, `ctdl`, `schema-org`, and `profile:<name>` for
+`csv`, `json` (feed format v1), `xcri-cap`, `elm-loq-xml`, `loms-xml`, `elm-jsonld`, `ctdl`,
+`schema-org`, and `profile:<name>` for
 a source read through a bundled mapping profile. Leaving the format out detects it from the
 bytes, which is reliable for everything but mapping profiles (a profile's CSV looks like any
 other CSV), so those must always be named.
@@ -9,17 +10,22 @@ other CSV), so those must always be named.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from normaliser.readers.base import DEFAULT_LIMITS, FeedFormatError, FeedReadResult, ReadLimits
 from normaliser.readers.crawl_records import looks_like_crawl_records, read_crawl_records
 from normaliser.readers.ctdl import looks_like_ctdl, read_ctdl
+from normaliser.readers.elm_jsonld import looks_like_elm_jsonld, read_elm_jsonld
+from normaliser.readers.elm_xml import looks_like_elm_loq_xml, read_elm_loq_xml
 from normaliser.readers.feed_v1 import read_feed_v1, sniff_feed_v1_format
+from normaliser.readers.loms_xml import looks_like_loms_xml, read_loms_xml
 from normaliser.readers.profiles import bundled_profile, read_with_profile
 from normaliser.readers.schema_org import looks_like_schema_org, read_schema_org
 from normaliser.readers.storable_text import make_storable
 from normaliser.readers.xcri_cap import looks_like_xcri_cap, read_xcri_cap
+from normaliser.readers.xml_flavours import describe_xml_root, xml_root
 
 PROFILE_PREFIX = "profile:"
 
@@ -47,13 +53,20 @@ def _v1(format_name: str) -> Reader:
 def _formats() -> tuple[FeedFormat, ...]:
     return (
         FeedFormat("csv", "Feed format v1, CSV", ("text/csv", "application/csv"), _v1("csv")),
-        FeedFormat("json", "Feed format v1, JSON", ("application/json",), _v1("json")),
-        # XML: the only XML format we read, so any XML media type means it.
-        FeedFormat("xcri-cap", "XCRI-CAP 1.2 / 1.1 XML",
-                   ("application/xml", "text/xml", "application/xcri-cap+xml"),
+        # `application/json`, `application/xml` and `text/xml` name no format of their own (a
+        # CTDL record is JSON, an ELM document XML), so with them the bytes decide.
+        FeedFormat("json", "Feed format v1, JSON", (), _v1("json")),
+        FeedFormat("xcri-cap", "XCRI-CAP 1.2 / 1.1 XML", ("application/xcri-cap+xml",),
                    read_xcri_cap, looks_like_xcri_cap),
+        # XML flavours are told apart by the root element and its namespace.
+        FeedFormat("elm-loq-xml", "ELM v3 LOQ XML (Europass Qualifications Dataset Register)",
+                   (), read_elm_loq_xml, looks_like_elm_loq_xml),
+        FeedFormat("loms-xml", "Europass LOMS XML (the QMS learning-opportunity upload)", (),
+                   read_loms_xml, looks_like_loms_xml),
         # JSON-LD: `application/ld+json` names neither vocabulary, so the bytes decide.
         FeedFormat("ctdl", "CTDL JSON-LD (Credential Engine)", (), read_ctdl, looks_like_ctdl),
+        FeedFormat("elm-jsonld", "ELM v3 JSON-LD (learning opportunities, qualifications, "
+                   "a credential's claims)", (), read_elm_jsonld, looks_like_elm_jsonld),
         FeedFormat("schema-org", "schema.org Course JSON-LD", (), read_schema_org,
                    looks_like_schema_org),
         # What a crawl of a provider's web pages found (crawlers/), stored as its submission.
@@ -81,10 +94,63 @@ def format_for_media_type(content_type: str | None) -> str | None:
 
 
 def detect_format(data: bytes) -> str:
+    """The format the bytes are in; FeedFormatError naming what an XML document looks like
+    when it is no XML format we read (LHEO, an HTML page, ...)."""
     for feed_format in FORMATS:
         if feed_format.looks_like is not None and feed_format.looks_like(data):
             return feed_format.name
+    root = xml_root(data)
+    if root is not None:
+        _refuse_xml(*root)
+    _refuse_unread_jsonld(data)
     return sniff_feed_v1_format(data)
+
+
+# JSON-LD contexts of formats we know but do not read, by a piece of the context IRI:
+# Open Badges 2.0 (https://w3id.org/openbadges/v2) and 3.0
+# (https://purl.imsglobal.org/spec/ob/v3p0/context.json), both 1EdTech specifications.
+_UNREAD_CONTEXTS = (("w3id.org/openbadges", "an Open Badges 2.0 badge"),
+                    ("purl.imsglobal.org/spec/ob/", "an Open Badges 3.0 credential"))
+_CONTEXT_RE = re.compile(rb'"@context"\s*:\s*\[?\s*"([^"\\]{1,300})"')
+
+
+def _refuse_unread_jsonld(data: bytes) -> None:
+    """A JSON-LD document no JSON-LD reader claimed is refused naming its vocabulary, rather
+    than read as feed format v1 (which would say 'wrap it in [ ]')."""
+    # @context opens a JSON-LD document (or its first node); looking only near the start
+    # keeps a feed-format-v1 description that happens to mention "@context" out of it.
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head[:1] not in (b"{", b"[") or b'"@context"' not in head[:1024]:
+        return
+    match = _CONTEXT_RE.search(head)
+    context = match.group(1).decode("utf-8", errors="replace") if match else None
+    looks = next((title for piece, title in _UNREAD_CONTEXTS if context and piece in context),
+                 None)
+    readable = "CTDL (ctdl), schema.org (schema-org) and ELM (elm-jsonld)"
+    if looks:
+        raise FeedFormatError(f"this looks like {looks} (JSON-LD with @context {context!r}), "
+                              f"which microcred does not read yet; the JSON-LD it reads is "
+                              f"{readable}")
+    raise FeedFormatError(
+        f"this is JSON-LD with @context {context!r}, in no vocabulary microcred reads; the "
+        f"JSON-LD it reads is {readable}. A feed-format-v1 JSON feed has no @context")
+
+
+def _refuse_xml(namespace: str | None, name: str) -> None:
+    looks = describe_xml_root(namespace, name)
+    where = f"in namespace {namespace!r}" if namespace else "in no namespace"
+    readable = ("xcri-cap (root <catalog>), elm-loq-xml (root <Courses>) and loms-xml (root "
+                "<qmsLearningOpportunities>)")
+    if name.lower() == "html":
+        raise FeedFormatError("this is an HTML web page, not a feed; register the address of "
+                              "the feed itself, or ask for the site to be crawled")
+    if looks:
+        raise FeedFormatError(
+            f"this looks like {looks}, which microcred does not read yet (its root element is "
+            f"<{name}> {where}); the XML formats it reads are {readable}")
+    raise FeedFormatError(
+        f"an XML document with root element <{name}> {where} is in no format microcred reads; "
+        f"the XML formats it reads are {readable}")
 
 
 def check_format_name(name: str) -> str:

@@ -48,6 +48,7 @@ from normaliser.readers.base import (
     RawRecord,
     ReadLimits,
 )
+from normaliser.readers.xml_flavours import describe_xml_root
 
 # Namespaces, as spelled in the XCRI-CAP 1.2 specification (xcri.org wiki, "XCRI CAP 1.2",
 # mirrored in github.com/Cetis/xcri) and in the XCRI .NET library's namespace table
@@ -146,6 +147,8 @@ _XCRI_NAMESPACE_IN_TEXT_RE = re.compile(r"http://xcri\.org/profiles/(?:1\.2/)?ca
 _FIRST_TAG_RE = re.compile(r"<(?![?!/])(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)([^>]*)>?")
 _LXML_POSITION_SUFFIX_RE = re.compile(r",? line \d+, column \d+$")
 
+_XCRI_CAP_EXPECTED = "an XCRI-CAP feed is an XML document with a <catalog> root element"
+
 _CHUNK = 256 * 1024  # bytes fed to the parser at a time: limits are checked between chunks
 
 
@@ -155,7 +158,7 @@ def looks_like_xcri_cap(data: bytes) -> bool:
     Only the first 4 KiB are looked at; a true answer is no promise the feed reads.
     """
     head = data[:4096]
-    encoding, bom_length = _sniff_encoding(head)
+    encoding, bom_length = sniff_xml_encoding(head)
     text = head[bom_length:].decode(encoding or "utf-8", errors="ignore")
     tag = _FIRST_TAG_RE.search(text)
     return bool(tag and tag.group(1) in _ROOT_NAMES
@@ -170,9 +173,9 @@ def read_xcri_cap(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> FeedReadR
     """
     deadline = limits.deadline()
     notes = _FeedNotes()
-    text = _decode(data, notes)
-    text = _blank_declaration(text)
-    _check_prolog(text)
+    text = decode_xml(data, notes)
+    text = blank_xml_declaration(text)
+    check_xml_prolog(text)
     reader = _StreamReader(limits, deadline, notes)
     records = reader.read(text.encode("utf-8"))
     return FeedReadResult(records=records, issues=notes.issues())
@@ -181,7 +184,7 @@ def read_xcri_cap(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> FeedReadR
 # --- bytes to text ---------------------------------------------------------------------
 
 
-def _sniff_encoding(data: bytes) -> tuple[str | None, int]:
+def sniff_xml_encoding(data: bytes) -> tuple[str | None, int]:
     """The encoding a BOM or the byte pattern of '<' in UTF-16 proves, and the BOM's length."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
@@ -193,12 +196,15 @@ def _sniff_encoding(data: bytes) -> tuple[str | None, int]:
     return None, 0
 
 
-def _decode(data: bytes, notes: _FeedNotes) -> str:
-    """The document as text, decoded as its BOM or declaration says; refused if it is not."""
+def decode_xml(data: bytes, notes: _FeedNotes, expected: str = _XCRI_CAP_EXPECTED) -> str:
+    """The document as text, decoded as its BOM or declaration says; refused if it is not.
+
+    `expected` says what the feed should be ("an XCRI-CAP feed is ..."), for the refusals.
+    `notes` only needs an `add(issue)` method.
+    """
     if not data.strip(b" \t\r\n\x00"):
-        raise FeedFormatError("the feed is empty: an XCRI-CAP feed is an XML document with a "
-                              "<catalog> root element", offset=0)
-    encoding, bom_length = _sniff_encoding(data)
+        raise FeedFormatError(f"the feed is empty: {expected}", offset=0)
+    encoding, bom_length = sniff_xml_encoding(data)
     body = data[bom_length:]
     if encoding is not None:
         return _strict_decode(body, encoding, bom_length, f"its byte order mark says {encoding}")
@@ -259,7 +265,7 @@ def _line_and_column(prefix: str) -> tuple[int, int]:
     return line, len(prefix) - line_start + 1
 
 
-def _blank_declaration(text: str) -> str:
+def blank_xml_declaration(text: str) -> str:
     """The text with its XML declaration (and any BOM before it) turned into spaces.
 
     The text is already decoded and is handed to the parser as UTF-8, so the declared
@@ -274,7 +280,9 @@ def _blank_declaration(text: str) -> str:
     return re.sub(r"[^\r\n]", " ", text[:end]) + text[end:]
 
 
-def _check_prolog(text: str) -> None:
+def check_xml_prolog(text: str, format_title: str = "XCRI-CAP",
+                     expected: str = _XCRI_CAP_EXPECTED,
+                     starts_with: str = "<?xml ...?> or <catalog") -> None:
     """Refuse a DTD, and anything that is not XML, before the parser reads a byte."""
     position = 0
     while True:
@@ -292,27 +300,28 @@ def _check_prolog(text: str) -> None:
     head = text[position:position + 64]
     if head[:9].upper() == "<!DOCTYPE":
         if head[9:].lstrip().lower().startswith("html"):
-            raise FeedFormatError("not an XCRI-CAP feed: this is an HTML web page; register the "
-                                  "address of the XML feed itself", line=line, column=column)
+            raise FeedFormatError(f"not an {format_title} feed: this is an HTML web page; "
+                                  "register the address of the XML feed itself",
+                                  line=line, column=column)
         raise FeedFormatError(
             "XML feeds may not contain a DTD (DOCTYPE); remove the <!DOCTYPE ...> declaration: "
-            "XCRI-CAP needs none, and a DTD can define entities that expand without bound or "
+            f"{format_title} needs none, and a DTD can define entities that expand without bound or "
             "read local files and web addresses, so it is refused before anything is parsed",
             line=line, column=column)
     if position >= len(text):
-        raise FeedFormatError("the feed has no root element: an XCRI-CAP feed is an XML "
-                              "document with a <catalog> root element", line=line, column=column)
+        raise FeedFormatError(f"the feed has no root element: {expected}",
+                              line=line, column=column)
     if not head.startswith("<"):
         looks = ("JSON" if head[:1] in "[{" else "plain text or CSV")
         raise FeedFormatError(
             f"not an XML document: it starts with {head[:30]!r}, which looks like {looks}; an "
-            "XCRI-CAP feed starts with <?xml ...?> or <catalog", line=line, column=column)
+            f"{format_title} feed starts with {starts_with}", line=line, column=column)
 
 
 # --- streaming the document ------------------------------------------------------------
 
 
-def _locked_down_parser() -> etree.XMLPullParser:
+def locked_down_xml_parser() -> etree.XMLPullParser:
     # The prolog check has refused any DTD already; these settings hold on their own too.
     return etree.XMLPullParser(
         events=("start", "end"), encoding="utf-8", resolve_entities=False, no_network=True,
@@ -320,7 +329,7 @@ def _locked_down_parser() -> etree.XMLPullParser:
         remove_pis=True)
 
 
-def _name(element: etree._Element) -> tuple[str | None, str]:
+def element_name(element: etree._Element) -> tuple[str | None, str]:
     """(namespace, local name) of an element's '{namespace}local' tag."""
     tag = element.tag
     if tag[0] == "{":
@@ -343,7 +352,7 @@ class _StreamReader:
         self.waiting_for_provider: list[dict[str, str | list[str]]] = []
 
     def read(self, document: bytes) -> list[RawRecord]:
-        parser = _locked_down_parser()
+        parser = locked_down_xml_parser()
         etree.clear_error_log()
         depth = 0
         try:
@@ -354,7 +363,7 @@ class _StreamReader:
             parser.close()
             self._handle(parser.read_events(), depth)
         except etree.XMLSyntaxError as exc:
-            raise _syntax_error(exc) from exc
+            raise xml_syntax_error(exc) from exc
         return self.records
 
     def _handle(self, events: Iterator[tuple[str, etree._Element]], depth: int) -> int:
@@ -371,7 +380,7 @@ class _StreamReader:
                 if depth > self.limits.max_depth:
                     raise FeedLimitExceeded(
                         f"elements are nested more than {self.limits.max_depth} deep (at "
-                        f"<{_name(element)[1]}>); an XCRI-CAP feed needs about ten levels",
+                        f"<{element_name(element)[1]}>); an XCRI-CAP feed needs about ten levels",
                         line=element.sourceline)
                 continue
             depth -= 1
@@ -407,20 +416,23 @@ def _check_root(root: etree._Element) -> None:
     if docinfo.doctype or docinfo.internalDTD is not None:  # a second guard behind the prolog scan
         raise FeedFormatError("XML feeds may not contain a DTD (DOCTYPE); remove the "
                               "<!DOCTYPE ...> declaration", line=root.sourceline)
-    namespace, name = _name(root)
+    namespace, name = element_name(root)
     if name.lower() == "html":
         raise FeedFormatError("not an XCRI-CAP feed: this is an HTML web page; register the "
                               "address of the XML feed itself", line=root.sourceline)
     if name in _ROOT_NAMES and namespace in XCRI_CAP_NAMESPACES:
         return
     where = f"in namespace {namespace!r}" if namespace else "in no namespace"
+    looks = describe_xml_root(namespace, name)
+    if looks:  # name what it is, not only what it is not
+        where += f", so this looks like {looks}"
     raise FeedFormatError(
         f"not an XCRI-CAP feed: the root element is <{name}> {where}; an XCRI-CAP feed's root "
         f"is <catalog> (or <provider> or <course>) in namespace {XCRI_CAP_12_NAMESPACE!r} "
         f"(XCRI-CAP 1.2) or {XCRI_CAP_11_NAMESPACE!r} (1.1)", line=root.sourceline)
 
 
-def _syntax_error(exc: etree.XMLSyntaxError) -> FeedFormatError:
+def xml_syntax_error(exc: etree.XMLSyntaxError) -> FeedFormatError:
     line, column = exc.position if exc.position else (exc.lineno, None)
     message = exc.msg or str(exc)
     if not line:
@@ -466,7 +478,7 @@ class _FeedNotes:
     def extension(self, element: etree._Element, where: str, detail: str = "") -> None:
         if not self.first_time(("extension", element.tag)):
             return
-        namespace, name = _name(element)
+        namespace, name = element_name(element)
         written = f"{element.prefix}:{name}" if element.prefix else name
         self._issues.append(Issue.info(
             written, IssueCode.UNKNOWN_FIELD,
@@ -535,7 +547,7 @@ class _CourseReader:
         presentations: list[etree._Element] = []
 
         for child in _element_children(self.course):
-            namespace, name = _name(child)
+            namespace, name = element_name(child)
             if namespace not in _STANDARD_NAMESPACES:
                 self.notes.extension(child, "course")
                 _add_extra(self.extra, child)
@@ -658,7 +670,7 @@ class _CourseReader:
         readable: list[tuple[str, str | None]] = []
         for credit in credits:
             parts = {name: _plain_text(child) for child in _element_children(credit)
-                     for namespace, name in [_name(child)] if namespace in _STANDARD_NAMESPACES}
+                     for namespace, name in [element_name(child)] if namespace in _STANDARD_NAMESPACES}
             if not parts.get("value"):
                 self.issues.append(Issue.warning(
                     "credits", IssueCode.INVALID,
@@ -722,7 +734,7 @@ class _PresentationReader:
         costs: list[str] = []
         places: list[str] = []
         for child in _element_children(self.presentation):
-            namespace, name = _name(child)
+            namespace, name = element_name(child)
             if namespace not in _STANDARD_NAMESPACES:
                 has_costs = any(True for _ in child.iter(f"{{{_COSTS_EXTENSION}}}cost"))
                 costs.extend(_extension_costs(child))
@@ -867,7 +879,7 @@ def _read_qualification(element: etree._Element) -> _Qualification:
     qualification = _Qualification()
     titles: list[str] = []
     for child in _element_children(element):
-        namespace, name = _name(child)
+        namespace, name = element_name(child)
         if namespace not in _STANDARD_NAMESPACES:
             continue
         text = _plain_text(child)
@@ -896,7 +908,7 @@ def _extension_costs(element: etree._Element) -> list[str]:
 
 def _venue_place(venue: etree._Element) -> str | None:
     organisation = next((child for child in _element_children(venue)
-                         if _name(child)[1] == "provider"), venue)
+                         if element_name(child)[1] == "provider"), venue)
     return _organisation_place(organisation, name_alone=True)
 
 
@@ -910,7 +922,7 @@ def _organisation_place(organisation: etree._Element, name_alone: bool = False) 
     title = ""
     location = None
     for child in _element_children(organisation):
-        namespace, name = _name(child)
+        namespace, name = element_name(child)
         if namespace not in _STANDARD_NAMESPACES:
             continue
         if name in ("title", "name") and not title:
@@ -921,8 +933,8 @@ def _organisation_place(organisation: etree._Element, name_alone: bool = False) 
         return None
     parts: dict[str, list[str]] = {"street": [], "town": [], "address": [], "postcode": []}
     for part in (location if location is not None else ()):
-        if isinstance(part.tag, str) and _name(part)[1] in parts:
-            parts[_name(part)[1]].extend(
+        if isinstance(part.tag, str) and element_name(part)[1] in parts:
+            parts[element_name(part)[1]].extend(
                 line.strip() for line in _LINE_BREAK_RE.split(_plain_text(part)) if line.strip())
     if parts["town"]:
         lines = parts["town"][:1] + parts["postcode"][:1]
@@ -935,7 +947,7 @@ def _add_extra(extra: dict[str, str | list[str]], element: etree._Element) -> No
     text = " ".join(_plain_text(element).split())
     if not text:
         return
-    namespace, name = _name(element)
+    namespace, name = element_name(element)
     key = f"{element.prefix}:{name}" if element.prefix else name
     if key not in extra:
         extra[key] = text

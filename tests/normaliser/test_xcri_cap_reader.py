@@ -162,7 +162,7 @@ def test_dtd_is_refused_before_any_parser_exists(name: str, monkeypatch) -> None
     def no_parser():
         raise AssertionError("the XML parser was built for a document with a DTD")
 
-    monkeypatch.setattr(xcri_cap, "_locked_down_parser", no_parser)
+    monkeypatch.setattr(xcri_cap, "locked_down_xml_parser", no_parser)
     with pytest.raises(FeedFormatError, match=r"may not contain a DTD \(DOCTYPE\)"):
         read_xcri_cap((FIXTURES / name).read_bytes())
 
@@ -175,7 +175,7 @@ def test_dtd_is_refused_before_any_parser_exists(name: str, monkeypatch) -> None
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-16-be"])
 def test_dtd_is_found_behind_comments_instructions_and_any_encoding(prolog: str, encoding: str,
                                                                      monkeypatch) -> None:
-    monkeypatch.setattr(xcri_cap, "_locked_down_parser", lambda: pytest.fail("parser built"))
+    monkeypatch.setattr(xcri_cap, "locked_down_xml_parser", lambda: pytest.fail("parser built"))
     body = ('<!doctype catalog [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
             f'<catalog xmlns="{XCRI_12}"><provider/></catalog>')
     with pytest.raises(FeedFormatError, match="DTD"):
