@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import QueryParams
 
@@ -17,8 +17,10 @@ from catalogue.search.query import SortKey
 from catalogue.search.results import SearchResult
 from normaliser.schema import StoredOffering
 from search_api.context import ApiContext
+from search_api.dependencies import Context
+from search_api.pages.dependencies import PageLabels, PageRenderer
 from search_api.pages.offering_view import card_view, compare_rows, offering_sections
-from search_api.pages.render import Labels, Renderer, money, number
+from search_api.pages.render import Labels, money, number
 from search_api.params import ParameterErrors, search_query_from_params
 
 MAX_COMPARE = 4
@@ -40,6 +42,7 @@ SCALAR_LABELS = {"price_min": "Price from", "price_max": "Price up to", "ects_mi
                  "weeks_max": "Weeks up to", "starts_after": "Starts after",
                  "starts_before": "Starts before", "free": "Cost"}
 FACETS_SHOWN = 8  # more than this sit behind "Show more"
+router = APIRouter(include_in_schema=False)
 
 
 def _split(value: str) -> list[str]:
@@ -127,100 +130,103 @@ def back_to_search(from_qs: str | None, compare: list[str]) -> str:
     return "/?" + urlencode(items) if items else "/"
 
 
-def install_public_pages(app: FastAPI, context: ApiContext, renderer: Renderer,
-                         labels: Labels) -> None:
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, context: Context, renderer: PageRenderer,
+         labels: PageLabels) -> HTMLResponse:
     render = renderer.page
+    state = SearchState.from_params(request.query_params)
+    problems: list[str] = []
+    result: SearchResult | None = None
+    size = 20
+    try:
+        query = search_query_from_params(state.query_params())
+        size = query.size
+        result = context.backend.search(query)
+    except ParameterErrors as exc:
+        problems = [f"{SCALAR_LABELS.get(str(e['loc'][-1]), e['loc'][-1])}: {e['msg']}"
+                    for e in exc.errors]
+    except InvalidRequest as exc:
+        problems = [str(exc)]
+    labels.refresh_providers()
+    facets = _facet_groups(result, state, labels) if result else []
+    pages = None
+    if result is not None:
+        last = max(1, -(-result.total // size))
+        nxt = (state.url(cursor=result.next_cursor,
+                         trail=state.trail + ([state.cursor] if state.cursor else []))
+               if result.next_cursor else None)
+        prev = None
+        if state.page == 2:
+            prev = state.url()
+        elif state.page > 2:
+            prev = state.url(cursor=state.trail[-1], trail=state.trail[:-1])
+        pages = {"current": state.page, "last": last, "next": nxt, "previous": prev,
+                 "first": state.url() if state.page > 2 else None}
+    compare_items = _compare_items(context, state.compare)
+    return render(
+        "search.html", state=state, result=result, problems=problems, facets=facets,
+        applied=_applied_filters(state, labels, context.reference_currency),
+        sort_labels=SORT_LABELS, labels=labels, pages=pages,
+        eqf_counts=_eqf_counts(result, state),
+        free_counts={b.value: b.count for b in (result.facets.get("free", []) if result else [])},
+        compare_items=compare_items, max_compare=MAX_COMPARE,
+        card_view=lambda summary: card_view(summary, labels, context.reference_currency),
+        offering_href=lambda offering_id: _offering_url(
+            offering_id, state.search_query_string() or None, state.compare),
+        from_qs=state.search_query_string(), reference_currency=context.reference_currency,
+        compare_url=("/compare?" + urlencode([("id", i) for i in state.compare]
+                                             + [("from", state.search_query_string())])))
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home(request: Request) -> HTMLResponse:
-        state = SearchState.from_params(request.query_params)
-        problems: list[str] = []
-        result: SearchResult | None = None
-        size = 20
-        try:
-            query = search_query_from_params(state.query_params())
-            size = query.size
-            result = context.backend.search(query)
-        except ParameterErrors as exc:
-            problems = [f"{SCALAR_LABELS.get(str(e['loc'][-1]), e['loc'][-1])}: {e['msg']}"
-                        for e in exc.errors]
-        except InvalidRequest as exc:
-            problems = [str(exc)]
-        labels.refresh_providers()
-        facets = _facet_groups(result, state, labels) if result else []
-        pages = None
-        if result is not None:
-            last = max(1, -(-result.total // size))
-            nxt = (state.url(cursor=result.next_cursor,
-                             trail=state.trail + ([state.cursor] if state.cursor else []))
-                   if result.next_cursor else None)
-            prev = None
-            if state.page == 2:
-                prev = state.url()
-            elif state.page > 2:
-                prev = state.url(cursor=state.trail[-1], trail=state.trail[:-1])
-            pages = {"current": state.page, "last": last, "next": nxt, "previous": prev,
-                     "first": state.url() if state.page > 2 else None}
-        compare_items = _compare_items(context, state.compare)
-        return render(
-            "search.html", state=state, result=result, problems=problems, facets=facets,
-            applied=_applied_filters(state, labels, context.reference_currency),
-            sort_labels=SORT_LABELS, labels=labels, pages=pages,
-            eqf_counts=_eqf_counts(result, state),
-            free_counts={b.value: b.count for b in (result.facets.get("free", []) if result else [])},
-            compare_items=compare_items, max_compare=MAX_COMPARE,
-            card_view=lambda summary: card_view(summary, labels, context.reference_currency),
-            offering_href=lambda offering_id: _offering_url(
-                offering_id, state.search_query_string() or None, state.compare),
-            from_qs=state.search_query_string(), reference_currency=context.reference_currency,
-            compare_url=("/compare?" + urlencode([("id", i) for i in state.compare]
-                                                 + [("from", state.search_query_string())])))
+@router.get("/offerings/{offering_id}", response_class=HTMLResponse)
+def offering_page(offering_id: str, request: Request, context: Context, renderer: PageRenderer,
+                  labels: PageLabels) -> HTMLResponse:
+    render = renderer.page
+    from_qs = request.query_params.get("from")
+    compare = _split(request.query_params.get("compare", ""))[:MAX_COMPARE]
+    try:
+        offering = context.catalogue.get_offering(offering_id)
+    except NotFound:
+        return render("not_found.html", status=404, what="offering",
+                      back=back_to_search(from_qs, compare))
+    in_compare = offering.id in compare
+    new_compare = ([c for c in compare if c != offering.id] if in_compare
+                   else compare + [offering.id])
+    return render(
+        "offering.html", offering=offering, labels=labels,
+        sections=offering_sections(offering, labels, context.reference_currency),
+        back=back_to_search(from_qs, compare),
+        provider_results="/?" + urlencode([("provider", offering.provider.id)]),
+        in_compare=in_compare, compare_full=len(compare) >= MAX_COMPARE and not in_compare,
+        toggle_compare=_offering_url(offering.id, from_qs, new_compare),
+        compare_url=_compare_url(new_compare if not in_compare else compare, from_qs),
+        compare_count=len(compare))
 
-    @app.get("/offerings/{offering_id}", response_class=HTMLResponse, include_in_schema=False)
-    def offering_page(offering_id: str, request: Request) -> HTMLResponse:
-        from_qs = request.query_params.get("from")
-        compare = _split(request.query_params.get("compare", ""))[:MAX_COMPARE]
+@router.get("/compare", response_class=HTMLResponse)
+def compare_page(request: Request, context: Context, renderer: PageRenderer,
+                 labels: PageLabels) -> HTMLResponse:
+    render = renderer.page
+    from_qs = request.query_params.get("from")
+    ids: list[str] = []
+    for value in request.query_params.getlist("id"):
+        ids += [v for v in _split(value) if v not in ids]
+    too_many = len(ids) > MAX_COMPARE
+    ids = ids[:MAX_COMPARE]
+    offerings: list[StoredOffering] = []
+    missing: list[str] = []
+    for offering_id in ids:
         try:
-            offering = context.catalogue.get_offering(offering_id)
+            offerings.append(context.catalogue.get_offering(offering_id))
         except NotFound:
-            return render("not_found.html", status=404, what="offering",
-                          back=back_to_search(from_qs, compare))
-        in_compare = offering.id in compare
-        new_compare = ([c for c in compare if c != offering.id] if in_compare
-                       else compare + [offering.id])
-        return render(
-            "offering.html", offering=offering, labels=labels,
-            sections=offering_sections(offering, labels, context.reference_currency),
-            back=back_to_search(from_qs, compare),
-            provider_results="/?" + urlencode([("provider", offering.provider.id)]),
-            in_compare=in_compare, compare_full=len(compare) >= MAX_COMPARE and not in_compare,
-            toggle_compare=_offering_url(offering.id, from_qs, new_compare),
-            compare_url=_compare_url(new_compare if not in_compare else compare, from_qs),
-            compare_count=len(compare))
+            missing.append(offering_id)
+    labels.refresh_providers()
+    columns = [{"offering": o,
+                "remove": _compare_url([i for i in ids if i != o.id], from_qs),
+                "href": _offering_url(o.id, from_qs, ids)} for o in offerings]
+    return render("compare.html", columns=columns, missing=missing, too_many=too_many,
+                  rows=compare_rows(offerings, labels, context.reference_currency),
+                  back=back_to_search(from_qs, [o.id for o in offerings]),
+                  max_compare=MAX_COMPARE)
 
-    @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
-    def compare_page(request: Request) -> HTMLResponse:
-        from_qs = request.query_params.get("from")
-        ids: list[str] = []
-        for value in request.query_params.getlist("id"):
-            ids += [v for v in _split(value) if v not in ids]
-        too_many = len(ids) > MAX_COMPARE
-        ids = ids[:MAX_COMPARE]
-        offerings: list[StoredOffering] = []
-        missing: list[str] = []
-        for offering_id in ids:
-            try:
-                offerings.append(context.catalogue.get_offering(offering_id))
-            except NotFound:
-                missing.append(offering_id)
-        labels.refresh_providers()
-        columns = [{"offering": o,
-                    "remove": _compare_url([i for i in ids if i != o.id], from_qs),
-                    "href": _offering_url(o.id, from_qs, ids)} for o in offerings]
-        return render("compare.html", columns=columns, missing=missing, too_many=too_many,
-                      rows=compare_rows(offerings, labels, context.reference_currency),
-                      back=back_to_search(from_qs, [o.id for o in offerings]),
-                      max_compare=MAX_COMPARE)
 
 
 def _offering_url(offering_id: str, from_qs: str | None, compare: list[str]) -> str:
