@@ -4,13 +4,10 @@ JavaScript (the script only adds suggestions and submits filters as they change)
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from starlette.datastructures import QueryParams
 
 from catalogue.errors import InvalidRequest, NotFound
 from catalogue.search.query import SortKey
@@ -21,12 +18,10 @@ from search_api.dependencies import Context
 from search_api.pages.dependencies import PageLabels, PageRenderer
 from search_api.pages.offering_view import card_view, compare_rows, offering_sections
 from search_api.pages.render import Labels, money, number
+from search_api.pages.search_state import MAX_COMPARE, SearchState, back_to_search
+from search_api.pages.search_state import split_values as _split
 from search_api.params import ParameterErrors, search_query_from_params
 
-MAX_COMPARE = 4
-# Parameters of the page that the search API does not take: where the page is in the
-# results (the cursors of the pages before it) and the offerings picked to compare.
-PAGE_ONLY = ("trail", "compare")
 SORT_LABELS = {SortKey.RELEVANCE: "Best match", SortKey.START_DATE: "Starting soonest",
                SortKey.PRICE: "Price: lowest first", SortKey.PRICE_DESC: "Price: highest first",
                SortKey.CREDITS: "Credits: fewest first", SortKey.CREDITS_DESC: "Credits: most first",
@@ -43,91 +38,6 @@ SCALAR_LABELS = {"price_min": "Price from", "price_max": "Price up to", "ects_mi
                  "starts_before": "Starts before", "free": "Cost"}
 FACETS_SHOWN = 8  # more than this sit behind "Show more"
 router = APIRouter(include_in_schema=False)
-
-
-def _split(value: str) -> list[str]:
-    return [v.strip() for v in value.split(",") if v.strip()]
-
-
-@dataclass
-class SearchState:
-    """The page's URL, taken apart: search parameters, page trail and compare list."""
-
-    items: list[tuple[str, str]]  # the search parameters, as given, without cursor
-    cursor: str | None
-    trail: list[str]  # cursors of pages 2 .. n-1
-    compare: list[str]
-
-    @classmethod
-    def from_params(cls, params: QueryParams) -> SearchState:
-        items = [(k, v.strip()) for k, v in params.multi_items() if v.strip()]
-        compare: list[str] = []
-        for key, value in items:
-            if key == "compare":
-                compare += [v for v in _split(value) if v not in compare]
-        trail = next((v for k, v in items if k == "trail"), "")
-        return cls(items=[(k, v) for k, v in items if k not in PAGE_ONLY and k != "cursor"],
-                   cursor=next((v for k, v in items if k == "cursor"), None),
-                   trail=[t for t in trail.split(".") if t], compare=compare[:MAX_COMPARE])
-
-    @property
-    def page(self) -> int:
-        return len(self.trail) + 2 if self.cursor else 1
-
-    def get(self, name: str) -> str:
-        return next((v for k, v in self.items if k == name), "")
-
-    def values(self, name: str) -> set[str]:
-        return {x for k, v in self.items if k == name for x in _split(v)}
-
-    def query_params(self) -> QueryParams:
-        return QueryParams(self.items + ([("cursor", self.cursor)] if self.cursor else []))
-
-    def url(self, items: Iterable[tuple[str, str]] | None = None, *, cursor: str | None = None,
-            trail: list[str] | None = None, compare: list[str] | None = None) -> str:
-        """The search page with these parameters; page 1 unless a cursor is given."""
-        parts = list(self.items if items is None else items)
-        if cursor:
-            parts.append(("cursor", cursor))
-            if trail:
-                parts.append(("trail", ".".join(trail)))
-        compare = self.compare if compare is None else compare
-        if compare:
-            parts.append(("compare", ",".join(compare)))
-        return "/?" + urlencode(parts) if parts else "/"
-
-    def here(self, compare: list[str]) -> str:
-        """This very page, with another compare list."""
-        return self.url(cursor=self.cursor, trail=self.trail, compare=compare)
-
-    def without(self, name: str, value: str | None = None) -> str:
-        kept = []
-        for key, raw in self.items:
-            if key != name:
-                kept.append((key, raw))
-            elif value is not None:
-                rest = [v for v in _split(raw) if v != value]
-                if rest:
-                    kept.append((key, ",".join(rest)))
-        return self.url(kept)
-
-    def with_only(self, **values: str) -> str:
-        kept = [(k, v) for k, v in self.items if k not in values] + list(values.items())
-        return self.url(kept)
-
-    def search_query_string(self) -> str:
-        """What an offering or compare page needs to link back to these results."""
-        return urlencode(self.items + ([("cursor", self.cursor)] if self.cursor else [])
-                         + ([("trail", ".".join(self.trail))] if self.trail and self.cursor else []))
-
-
-def back_to_search(from_qs: str | None, compare: list[str]) -> str:
-    """The results page a detail page came from. Only ever a path on this site: the query
-    string is parsed and rebuilt, never used as a URL."""
-    items = [(k, v) for k, v in parse_qsl(from_qs or "") if k != "compare"]
-    if compare:
-        items.append(("compare", ",".join(compare)))
-    return "/?" + urlencode(items) if items else "/"
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -8,8 +8,6 @@ that the caller's key may act for that provider before anything is touched.
 from __future__ import annotations
 
 from fastapi import APIRouter, Header, Query, Request, Response
-from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from catalogue.errors import InvalidRequest, NotFound
@@ -87,15 +85,15 @@ async def push(scope: ProviderScope, pub: Publishing, catalogue: CatalogueStore,
              summary="Check a feed as a dry run: the report, nothing stored")
 async def validate(scope: ProviderScope, pub: Publishing, request: Request,
                    mode: IngestMode = Query(IngestMode.SNAPSHOT),
-                   format: str | None = Query(None, description=FORMAT_HELP)) -> JSONResponse:
+                   format: str | None = Query(None, description=FORMAT_HELP)) -> Response:
     content = await read_feed(request, pub.ingest.max_feed_bytes)
 
-    def check() -> JSONResponse:
+    def check() -> Response:
         # Parsing takes up to a minute and the report can be large: both in a thread, the
         # report rendered there too (a Response is sent as it is, not serialised again).
         report = pub.ingest.validate(scope.provider_id, content,
                                      format=chosen_format(request, format), mode=mode)
-        return JSONResponse(jsonable_encoder(ReportOut.of(report)))
+        return Response(ReportOut.of(report).model_dump_json(), media_type="application/json")
 
     return await run_in_threadpool(check)
 
