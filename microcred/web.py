@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,6 +18,12 @@ from microcred.settings import get_settings
 from normaliser.vocab import vocabularies
 from search_api.app import create_app
 from search_api.context import ApiContext, CrawlingContext, PublishingContext
+
+# A feed being parsed in a thread of the web process holds the GIL while it runs Python; a
+# search waiting for the GIL gets it after at most this long (CPython's default: 5 ms), and
+# one search asks for it dozens of times (around each SQLite call). 1 ms keeps searches
+# fast while a 50 MB validate runs (benchmarks/bench_validate_latency.py).
+GIL_SWITCH_INTERVAL_SECONDS = 0.001
 
 
 def feed_url_checker(allow_private: bool):
@@ -34,6 +41,7 @@ def create_web_app(services: Services, *, background: bool = True,
                    scheduler=None) -> FastAPI:
     """The app. With `background`, the submission worker runs while the app does; with a
     `scheduler` (microcred.scheduler.PullScheduler), pulls run in this process too."""
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL_SECONDS)
     publishing = PublishingContext(
         keys=services.keys, ingest=services.ingest, sources=services.sources,
         worker=services.worker,

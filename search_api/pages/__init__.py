@@ -3,8 +3,10 @@ provider page (a small script over the provider API) and the agency dashboard (c
 on the server as SVG).
 
 Modules: `assets` (content-hashed static files), `render` (templates and labels),
-`public` and `offering_view` (search, offering, compare), `provider_page`, `dashboard`,
-`charts` (SVG) and `internal_api` (the dashboard's calls to the agency API).
+`dependencies` (what page routes ask for), `public` and `offering_view` (search, offering,
+compare), `provider_page`, `dashboard` (from the agency services the API uses) and
+`charts` (SVG). Each page module has a `router`; `install_pages` puts what they share on
+`app.state` and includes them.
 """
 
 from __future__ import annotations
@@ -12,18 +14,13 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from search_api.context import ApiContext
-from search_api.pages.assets import Assets
-from search_api.pages.dashboard import install_dashboard
-from search_api.pages.provider_page import install_provider_page
-from search_api.pages.public import install_public_pages
+from search_api.pages import assets, dashboard, provider_page, public
 from search_api.pages.render import Labels, Renderer
 
 
 def install_pages(app: FastAPI, context: ApiContext) -> None:
-    assets = Assets()
-    assets.install(app)
-    renderer = Renderer(assets)
-    labels = Labels(context)
-    install_public_pages(app, context, renderer, labels)
-    install_provider_page(app, renderer)
-    install_dashboard(app, context, renderer, labels)
+    app.state.assets = assets.Assets()
+    app.state.renderer = Renderer(app.state.assets)
+    app.state.labels = Labels(context)
+    for module in (assets, public, provider_page, dashboard):
+        app.include_router(module.router)

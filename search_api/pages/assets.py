@@ -7,7 +7,7 @@ import hashlib
 import mimetypes
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, PlainTextResponse, Response
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -28,23 +28,29 @@ class Assets:
             hashed = f"{stem}.{digest}.{suffix}" if dot else f"{name}.{digest}"
             self.hashed[name] = hashed
             self.files[hashed] = path
+        self.plain = {name: self.files[hashed] for name, hashed in self.hashed.items()}
 
     def url(self, name: str) -> str:
         """The URL of a static file; a KeyError for a file that is not there, so a typo in a
         template fails its first render instead of serving a broken page."""
         return f"/static/{self.hashed[name]}"
 
-    def install(self, app: FastAPI) -> None:
-        plain = {name: self.files[hashed] for name, hashed in self.hashed.items()}
+    def response(self, name: str) -> Response:
+        path = self.files.get(name)
+        if path is not None:
+            return _file(path, IMMUTABLE)
+        if name in self.plain:  # the unhashed name still works, but must be revalidated
+            return _file(self.plain[name], "no-cache")
+        return PlainTextResponse("not found", status_code=404)
 
-        @app.get("/static/{name:path}", include_in_schema=False)
-        def static(name: str) -> Response:
-            path = self.files.get(name)
-            if path is not None:
-                return _file(path, IMMUTABLE)
-            if name in plain:  # the unhashed name still works, but must be revalidated
-                return _file(plain[name], "no-cache")
-            return PlainTextResponse("not found", status_code=404)
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/static/{name:path}")
+def static(name: str, request: Request) -> Response:
+    assets: Assets = request.app.state.assets
+    return assets.response(name)
 
 
 def _file(path: Path, cache_control: str) -> FileResponse:

@@ -8,18 +8,18 @@ uploads), and it never appears in a URL, a log line or the server's HTML.
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from normaliser.readers.registry import FORMATS
-from search_api.pages.render import Renderer
+from search_api.pages.dependencies import PageRenderer
+
+FORMAT_NAMES = [f.name for f in FORMATS]
+router = APIRouter(include_in_schema=False)
 
 
-def install_provider_page(app: FastAPI, renderer: Renderer) -> None:
-    formats = [f.name for f in FORMATS]
-
-    @app.get("/provider", response_class=HTMLResponse, include_in_schema=False)
-    def provider_page() -> HTMLResponse:
-        response = renderer.page("provider.html", section="provider", formats=formats)
-        response.headers["Cache-Control"] = "no-store"
-        return response
+@router.get("/provider", response_class=HTMLResponse)
+def provider_page(renderer: PageRenderer) -> HTMLResponse:
+    response = renderer.page("provider.html", section="provider", formats=FORMAT_NAMES)
+    response.headers["Cache-Control"] = "no-store"
+    return response

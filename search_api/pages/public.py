@@ -4,27 +4,24 @@ JavaScript (the script only adds suggestions and submits filters as they change)
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from starlette.datastructures import QueryParams
 
 from catalogue.errors import InvalidRequest, NotFound
 from catalogue.search.query import SortKey
 from catalogue.search.results import SearchResult
 from normaliser.schema import StoredOffering
 from search_api.context import ApiContext
+from search_api.dependencies import Context
+from search_api.pages.dependencies import PageLabels, PageRenderer
 from search_api.pages.offering_view import card_view, compare_rows, offering_sections
-from search_api.pages.render import Labels, Renderer, money, number
+from search_api.pages.render import Labels, money, number
+from search_api.pages.search_state import MAX_COMPARE, SearchState, back_to_search
+from search_api.pages.search_state import split_values as _split
 from search_api.params import ParameterErrors, search_query_from_params
 
-MAX_COMPARE = 4
-# Parameters of the page that the search API does not take: where the page is in the
-# results (the cursors of the pages before it) and the offerings picked to compare.
-PAGE_ONLY = ("trail", "compare")
 SORT_LABELS = {SortKey.RELEVANCE: "Best match", SortKey.START_DATE: "Starting soonest",
                SortKey.PRICE: "Price: lowest first", SortKey.PRICE_DESC: "Price: highest first",
                SortKey.CREDITS: "Credits: fewest first", SortKey.CREDITS_DESC: "Credits: most first",
@@ -40,187 +37,106 @@ SCALAR_LABELS = {"price_min": "Price from", "price_max": "Price up to", "ects_mi
                  "weeks_max": "Weeks up to", "starts_after": "Starts after",
                  "starts_before": "Starts before", "free": "Cost"}
 FACETS_SHOWN = 8  # more than this sit behind "Show more"
+router = APIRouter(include_in_schema=False)
 
 
-def _split(value: str) -> list[str]:
-    return [v.strip() for v in value.split(",") if v.strip()]
-
-
-@dataclass
-class SearchState:
-    """The page's URL, taken apart: search parameters, page trail and compare list."""
-
-    items: list[tuple[str, str]]  # the search parameters, as given, without cursor
-    cursor: str | None
-    trail: list[str]  # cursors of pages 2 .. n-1
-    compare: list[str]
-
-    @classmethod
-    def from_params(cls, params: QueryParams) -> SearchState:
-        items = [(k, v.strip()) for k, v in params.multi_items() if v.strip()]
-        compare: list[str] = []
-        for key, value in items:
-            if key == "compare":
-                compare += [v for v in _split(value) if v not in compare]
-        trail = next((v for k, v in items if k == "trail"), "")
-        return cls(items=[(k, v) for k, v in items if k not in PAGE_ONLY and k != "cursor"],
-                   cursor=next((v for k, v in items if k == "cursor"), None),
-                   trail=[t for t in trail.split(".") if t], compare=compare[:MAX_COMPARE])
-
-    @property
-    def page(self) -> int:
-        return len(self.trail) + 2 if self.cursor else 1
-
-    def get(self, name: str) -> str:
-        return next((v for k, v in self.items if k == name), "")
-
-    def values(self, name: str) -> set[str]:
-        return {x for k, v in self.items if k == name for x in _split(v)}
-
-    def query_params(self) -> QueryParams:
-        return QueryParams(self.items + ([("cursor", self.cursor)] if self.cursor else []))
-
-    def url(self, items: Iterable[tuple[str, str]] | None = None, *, cursor: str | None = None,
-            trail: list[str] | None = None, compare: list[str] | None = None) -> str:
-        """The search page with these parameters; page 1 unless a cursor is given."""
-        parts = list(self.items if items is None else items)
-        if cursor:
-            parts.append(("cursor", cursor))
-            if trail:
-                parts.append(("trail", ".".join(trail)))
-        compare = self.compare if compare is None else compare
-        if compare:
-            parts.append(("compare", ",".join(compare)))
-        return "/?" + urlencode(parts) if parts else "/"
-
-    def here(self, compare: list[str]) -> str:
-        """This very page, with another compare list."""
-        return self.url(cursor=self.cursor, trail=self.trail, compare=compare)
-
-    def without(self, name: str, value: str | None = None) -> str:
-        kept = []
-        for key, raw in self.items:
-            if key != name:
-                kept.append((key, raw))
-            elif value is not None:
-                rest = [v for v in _split(raw) if v != value]
-                if rest:
-                    kept.append((key, ",".join(rest)))
-        return self.url(kept)
-
-    def with_only(self, **values: str) -> str:
-        kept = [(k, v) for k, v in self.items if k not in values] + list(values.items())
-        return self.url(kept)
-
-    def search_query_string(self) -> str:
-        """What an offering or compare page needs to link back to these results."""
-        return urlencode(self.items + ([("cursor", self.cursor)] if self.cursor else [])
-                         + ([("trail", ".".join(self.trail))] if self.trail and self.cursor else []))
-
-
-def back_to_search(from_qs: str | None, compare: list[str]) -> str:
-    """The results page a detail page came from. Only ever a path on this site: the query
-    string is parsed and rebuilt, never used as a URL."""
-    items = [(k, v) for k, v in parse_qsl(from_qs or "") if k != "compare"]
-    if compare:
-        items.append(("compare", ",".join(compare)))
-    return "/?" + urlencode(items) if items else "/"
-
-
-def install_public_pages(app: FastAPI, context: ApiContext, renderer: Renderer,
-                         labels: Labels) -> None:
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, context: Context, renderer: PageRenderer,
+         labels: PageLabels) -> HTMLResponse:
     render = renderer.page
+    state = SearchState.from_params(request.query_params)
+    problems: list[str] = []
+    result: SearchResult | None = None
+    size = 20
+    try:
+        query = search_query_from_params(state.query_params())
+        size = query.size
+        result = context.backend.search(query)
+    except ParameterErrors as exc:
+        problems = [f"{SCALAR_LABELS.get(str(e['loc'][-1]), e['loc'][-1])}: {e['msg']}"
+                    for e in exc.errors]
+    except InvalidRequest as exc:
+        problems = [str(exc)]
+    labels.refresh_providers()
+    facets = _facet_groups(result, state, labels) if result else []
+    pages = None
+    if result is not None:
+        last = max(1, -(-result.total // size))
+        nxt = (state.url(cursor=result.next_cursor,
+                         trail=state.trail + ([state.cursor] if state.cursor else []))
+               if result.next_cursor else None)
+        prev = None
+        if state.page == 2:
+            prev = state.url()
+        elif state.page > 2:
+            prev = state.url(cursor=state.trail[-1], trail=state.trail[:-1])
+        pages = {"current": state.page, "last": last, "next": nxt, "previous": prev,
+                 "first": state.url() if state.page > 2 else None}
+    compare_items = _compare_items(context, state.compare)
+    return render(
+        "search.html", state=state, result=result, problems=problems, facets=facets,
+        applied=_applied_filters(state, labels, context.reference_currency),
+        sort_labels=SORT_LABELS, labels=labels, pages=pages,
+        eqf_counts=_eqf_counts(result, state),
+        free_counts={b.value: b.count for b in (result.facets.get("free", []) if result else [])},
+        compare_items=compare_items, max_compare=MAX_COMPARE,
+        card_view=lambda summary: card_view(summary, labels, context.reference_currency),
+        offering_href=lambda offering_id: _offering_url(
+            offering_id, state.search_query_string() or None, state.compare),
+        from_qs=state.search_query_string(), reference_currency=context.reference_currency,
+        compare_url=("/compare?" + urlencode([("id", i) for i in state.compare]
+                                             + [("from", state.search_query_string())])))
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home(request: Request) -> HTMLResponse:
-        state = SearchState.from_params(request.query_params)
-        problems: list[str] = []
-        result: SearchResult | None = None
-        size = 20
-        try:
-            query = search_query_from_params(state.query_params())
-            size = query.size
-            result = context.backend.search(query)
-        except ParameterErrors as exc:
-            problems = [f"{SCALAR_LABELS.get(str(e['loc'][-1]), e['loc'][-1])}: {e['msg']}"
-                        for e in exc.errors]
-        except InvalidRequest as exc:
-            problems = [str(exc)]
-        labels.refresh_providers()
-        facets = _facet_groups(result, state, labels) if result else []
-        pages = None
-        if result is not None:
-            last = max(1, -(-result.total // size))
-            nxt = (state.url(cursor=result.next_cursor,
-                             trail=state.trail + ([state.cursor] if state.cursor else []))
-                   if result.next_cursor else None)
-            prev = None
-            if state.page == 2:
-                prev = state.url()
-            elif state.page > 2:
-                prev = state.url(cursor=state.trail[-1], trail=state.trail[:-1])
-            pages = {"current": state.page, "last": last, "next": nxt, "previous": prev,
-                     "first": state.url() if state.page > 2 else None}
-        compare_items = _compare_items(context, state.compare)
-        return render(
-            "search.html", state=state, result=result, problems=problems, facets=facets,
-            applied=_applied_filters(state, labels, context.reference_currency),
-            sort_labels=SORT_LABELS, labels=labels, pages=pages,
-            eqf_counts=_eqf_counts(result, state),
-            free_counts={b.value: b.count for b in (result.facets.get("free", []) if result else [])},
-            compare_items=compare_items, max_compare=MAX_COMPARE,
-            card_view=lambda summary: card_view(summary, labels, context.reference_currency),
-            offering_href=lambda offering_id: _offering_url(
-                offering_id, state.search_query_string() or None, state.compare),
-            from_qs=state.search_query_string(), reference_currency=context.reference_currency,
-            compare_url=("/compare?" + urlencode([("id", i) for i in state.compare]
-                                                 + [("from", state.search_query_string())])))
+@router.get("/offerings/{offering_id}", response_class=HTMLResponse)
+def offering_page(offering_id: str, request: Request, context: Context, renderer: PageRenderer,
+                  labels: PageLabels) -> HTMLResponse:
+    render = renderer.page
+    from_qs = request.query_params.get("from")
+    compare = _split(request.query_params.get("compare", ""))[:MAX_COMPARE]
+    try:
+        offering = context.catalogue.get_offering(offering_id)
+    except NotFound:
+        return render("not_found.html", status=404, what="offering",
+                      back=back_to_search(from_qs, compare))
+    in_compare = offering.id in compare
+    new_compare = ([c for c in compare if c != offering.id] if in_compare
+                   else compare + [offering.id])
+    return render(
+        "offering.html", offering=offering, labels=labels,
+        sections=offering_sections(offering, labels, context.reference_currency),
+        back=back_to_search(from_qs, compare),
+        provider_results="/?" + urlencode([("provider", offering.provider.id)]),
+        in_compare=in_compare, compare_full=len(compare) >= MAX_COMPARE and not in_compare,
+        toggle_compare=_offering_url(offering.id, from_qs, new_compare),
+        compare_url=_compare_url(new_compare if not in_compare else compare, from_qs),
+        compare_count=len(compare))
 
-    @app.get("/offerings/{offering_id}", response_class=HTMLResponse, include_in_schema=False)
-    def offering_page(offering_id: str, request: Request) -> HTMLResponse:
-        from_qs = request.query_params.get("from")
-        compare = _split(request.query_params.get("compare", ""))[:MAX_COMPARE]
+@router.get("/compare", response_class=HTMLResponse)
+def compare_page(request: Request, context: Context, renderer: PageRenderer,
+                 labels: PageLabels) -> HTMLResponse:
+    render = renderer.page
+    from_qs = request.query_params.get("from")
+    ids: list[str] = []
+    for value in request.query_params.getlist("id"):
+        ids += [v for v in _split(value) if v not in ids]
+    too_many = len(ids) > MAX_COMPARE
+    ids = ids[:MAX_COMPARE]
+    offerings: list[StoredOffering] = []
+    missing: list[str] = []
+    for offering_id in ids:
         try:
-            offering = context.catalogue.get_offering(offering_id)
+            offerings.append(context.catalogue.get_offering(offering_id))
         except NotFound:
-            return render("not_found.html", status=404, what="offering",
-                          back=back_to_search(from_qs, compare))
-        in_compare = offering.id in compare
-        new_compare = ([c for c in compare if c != offering.id] if in_compare
-                       else compare + [offering.id])
-        return render(
-            "offering.html", offering=offering, labels=labels,
-            sections=offering_sections(offering, labels, context.reference_currency),
-            back=back_to_search(from_qs, compare),
-            provider_results="/?" + urlencode([("provider", offering.provider.id)]),
-            in_compare=in_compare, compare_full=len(compare) >= MAX_COMPARE and not in_compare,
-            toggle_compare=_offering_url(offering.id, from_qs, new_compare),
-            compare_url=_compare_url(new_compare if not in_compare else compare, from_qs),
-            compare_count=len(compare))
+            missing.append(offering_id)
+    labels.refresh_providers()
+    columns = [{"offering": o,
+                "remove": _compare_url([i for i in ids if i != o.id], from_qs),
+                "href": _offering_url(o.id, from_qs, ids)} for o in offerings]
+    return render("compare.html", columns=columns, missing=missing, too_many=too_many,
+                  rows=compare_rows(offerings, labels, context.reference_currency),
+                  back=back_to_search(from_qs, [o.id for o in offerings]),
+                  max_compare=MAX_COMPARE)
 
-    @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
-    def compare_page(request: Request) -> HTMLResponse:
-        from_qs = request.query_params.get("from")
-        ids: list[str] = []
-        for value in request.query_params.getlist("id"):
-            ids += [v for v in _split(value) if v not in ids]
-        too_many = len(ids) > MAX_COMPARE
-        ids = ids[:MAX_COMPARE]
-        offerings: list[StoredOffering] = []
-        missing: list[str] = []
-        for offering_id in ids:
-            try:
-                offerings.append(context.catalogue.get_offering(offering_id))
-            except NotFound:
-                missing.append(offering_id)
-        labels.refresh_providers()
-        columns = [{"offering": o,
-                    "remove": _compare_url([i for i in ids if i != o.id], from_qs),
-                    "href": _offering_url(o.id, from_qs, ids)} for o in offerings]
-        return render("compare.html", columns=columns, missing=missing, too_many=too_many,
-                      rows=compare_rows(offerings, labels, context.reference_currency),
-                      back=back_to_search(from_qs, [o.id for o in offerings]),
-                      max_compare=MAX_COMPARE)
 
 
 def _offering_url(offering_id: str, from_qs: str | None, compare: list[str]) -> str:

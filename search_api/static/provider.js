@@ -36,8 +36,7 @@
           var body = null;
           try { body = text ? JSON.parse(text) : null; } catch (e) { body = { raw: text }; }
           if (!response.ok) {
-            var message = (body && body.error && body.error.message) ||
-              (body && body.detail && JSON.stringify(body.detail)) || ("HTTP " + response.status);
+            var message = (body && body.error && body.error.message) || ("HTTP " + response.status);
             var error = new Error(message);
             error.status = response.status;
             throw error;

@@ -63,7 +63,7 @@ def test_each_key_has_its_own_rate_limit(services, keys):
             assert get(client, "/v1/export/columns", keys["agency"]).status_code == 200
         refused = get(client, "/v1/export/columns", keys["agency"])
         assert refused.status_code == 429
-        assert refused.json()["error"]["type"] == "RateLimited"
+        assert refused.json()["error"]["code"] == "rate_limited"
         assert int(refused.headers["Retry-After"]) >= 1
         assert get(client, "/v1/export/columns", keys["admin"]).status_code == 200
         assert client.get("/v1/search").status_code == 200  # public routes are not limited

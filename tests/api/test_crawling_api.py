@@ -71,7 +71,7 @@ def test_registration_refuses_what_a_crawl_could_not_do(client, provider, keys, 
     response = client.put(f"/v1/providers/{provider.id}/crawl-sources/website",
                           headers=auth(keys["own"]), json=body)
     assert response.status_code == 400, response.text
-    assert response.json()["error"]["parameter"] == parameter
+    assert response.json()["error"]["field"] == parameter
 
 
 def test_a_declarative_site_config_is_accepted_as_json(client, provider, keys):

@@ -103,7 +103,7 @@ def test_format_comes_from_the_parameter_or_the_content_type(client, provider, k
     assert report(client, provider.id, keys["own"], response.json()["id"])["report"]["created"] == 1
     response = push(client, provider.id, keys["own"], as_json, format="nonsense")
     assert response.status_code == 400
-    assert response.json()["error"]["parameter"] == "format"
+    assert response.json()["error"]["field"] == "format"
     assert "xcri-cap" in response.json()["error"]["message"]
 
 
@@ -154,7 +154,7 @@ def test_a_body_over_the_limit_is_refused_with_413_and_not_stored(client, servic
 
 def test_an_empty_body_is_refused(client, provider, keys):
     response = push(client, provider.id, keys["own"], b"")
-    assert response.status_code == 400 and response.json()["error"]["parameter"] == "body"
+    assert response.status_code == 400 and response.json()["error"]["field"] == "body"
 
 
 # --- the withdrawal guard ------------------------------------------------------------
@@ -341,7 +341,7 @@ def test_registering_a_feed_url_refuses_internal_addresses(client, provider, key
         response = client.put(f"/v1/providers/{provider.id}/sources/main", headers=auth(keys["own"]),
                               json={"url": url, "schedule": {"interval_minutes": 60}})
         assert response.status_code == 400, url
-        assert response.json()["error"]["parameter"] == "url"
+        assert response.json()["error"]["field"] == "url"
     response = client.put(f"/v1/providers/{provider.id}/sources/main", headers=auth(keys["own"]),
                           json={"url": "ftp://example.org/feed.csv", "schedule": {"interval_minutes": 60}})
     assert response.status_code == 422
@@ -356,7 +356,7 @@ def test_schedules_are_validated(client, services, provider, keys):
         response = client.put(base, headers=auth(keys["own"]),
                               json={"url": "http://93.184.215.14/feed.csv", "schedule": schedule})
         assert response.status_code == 400, schedule
-        assert response.json()["error"]["parameter"] == parameter
+        assert response.json()["error"]["field"] == parameter
 
 
 def test_sources_are_registered_listed_changed_and_disabled(client, provider, keys):
@@ -374,7 +374,7 @@ def test_sources_are_registered_listed_changed_and_disabled(client, provider, ke
     assert client.delete(f"{base}/main", headers=auth(keys["own"])).json()["enabled"] is False
     assert client.get(f"{base}/main", headers=auth(keys["own"])).json()["enabled"] is False
     bad_name = client.put(f"{base}/Not Valid", headers=auth(keys["own"]), json=body)
-    assert bad_name.status_code == 400 and bad_name.json()["error"]["parameter"] == "source_id"
+    assert bad_name.status_code == 400 and bad_name.json()["error"]["field"] == "source_id"
 
 
 def test_history_lists_submissions_newest_first_with_counts(client, provider, keys):

@@ -69,7 +69,7 @@ def test_paging_with_the_cursor(client):
 def test_unknown_parameter_is_400_naming_it(client):
     response = client.get("/v1/search", params={"q": "data", "colour": "blue"})
     assert response.status_code == 400
-    assert response.json()["error"]["parameter"] == "colour"
+    assert response.json()["error"]["field"] == "colour"
     assert "colour" in response.json()["error"]["message"]
 
 
@@ -87,13 +87,15 @@ def test_unknown_parameter_is_400_naming_it(client):
 def test_invalid_parameter_is_422_naming_it(client, params, named):
     response = client.get("/v1/search", params=params)
     assert response.status_code == 422, response.text
-    assert any(named in error["loc"] for error in response.json()["detail"])
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == ("invalid_parameter", named)
+    assert error["message"].startswith(f"{named}: ")
 
 
 def test_bad_cursor_is_400(client):
     response = client.get("/v1/search", params={"cursor": "garbage"})
     assert response.status_code == 400
-    assert response.json()["error"]["parameter"] == "cursor"
+    assert response.json()["error"]["field"] == "cursor"
 
 
 def test_offering_has_every_normalised_value(client):
@@ -115,7 +117,7 @@ def test_offering_has_every_normalised_value(client):
 def test_missing_offering_is_404(client):
     response = client.get("/v1/offerings/nope")
     assert response.status_code == 404
-    assert response.json()["error"]["type"] == "NotFound"
+    assert response.json()["error"]["code"] == "not_found"
 
 
 def test_providers_vocabularies_health(client):

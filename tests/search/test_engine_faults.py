@@ -94,7 +94,7 @@ def test_an_engine_outage_mid_ingest_loses_nothing_and_the_api_keeps_answering(
         search = api.get("/v1/search", params={"q": "data"})
         assert search.status_code == 503
         error = search.json()["error"]
-        assert error["type"] == "SearchUnavailable"
+        assert error["code"] == "search_unavailable"
         assert "Search is unavailable" in error["message"]
         assert "127.0.0.1" not in error["message"]
         assert api.get("/v1/suggest", params={"q": "dat"}).status_code == 503

@@ -164,3 +164,21 @@ def test_charts_are_labelled_images_with_escaped_text():
     series = charts.time_series("Over time", [charts.Point("2026-10", 5, 0, 5),
                                               charts.Point("2026-11", 2, 1, 6)])
     assert "from 5 to 6" in series and "7 were added and 1 withdrawn" in series
+
+
+def test_a_dashboard_page_is_one_request_of_the_agency_rate_limit(services, provider):
+    """The dashboard reads the agency services directly, with the key checked and counted
+    as the API counts it: one request per page, not one per chart."""
+    import dataclasses
+    services.import_feed(provider.id, FEED.encode(), format="csv")
+    limited = dataclasses.replace(services, settings=services.settings.model_copy(
+        update={"agency_rate_per_minute": 2}))
+    client = TestClient(create_web_app(limited, background=False))
+    agency = services.keys.create("agency", label="Ministry").secret
+    client.post("/agency/sign-in", data={"key": agency}, follow_redirects=False)
+    first = client.get("/agency")
+    assert first.status_code == 200 and first.text.count('role="img"') >= 6
+    assert client.get("/agency/export.csv").status_code == 200
+    refused = client.get("/agency")
+    assert refused.status_code == 429 and refused.headers["content-type"].startswith("text/html")
+    assert "requests a minute" in refused.text and int(refused.headers["Retry-After"]) >= 1

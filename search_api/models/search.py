@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -73,5 +74,30 @@ class HealthOut(BaseModel):
     index_lag: dict[str, Any]
 
 
-class ErrorBody(BaseModel):
-    error: dict[str, Any] = Field(description="type, message and, where one is at fault, parameter.")
+class SuggestOut(BaseModel):
+    suggestions: list[str]
+
+
+class VocabulariesOut(BaseModel):
+    """Each vocabulary by name (levels, credit systems, ISCED-F, languages, countries, ...)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    reference_currency: str
+    facets: list[str]
+    sorts: list[str]
+
+
+class MeOut(BaseModel):
+    role: str = Field(description="provider | agency | admin")
+    provider_id: str | None
+    key_prefix: str
+    label: str | None
+    expires_at: datetime | None
+
+
+class OfferingSourcesOut(BaseModel):
+    id: str
+    shown_as: str = Field(description="The id of the listing search shows for this offering")
+    sources: list[dict[str, Any]] = Field(description="Every listing, the one shown first, "
+                                                      "with role and reasons")

@@ -1,0 +1,82 @@
+"""The agency's questions answered from the services: what `/v1/stats/...` returns and the
+dashboard draws, computed once, here, for both."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import QueryParams
+
+from catalogue.export import MEDIA_TYPES, ExportFormat
+from catalogue.search.query import Filters
+from catalogue.stats.query import StatsQuery
+from catalogue.stats.timeseries import Interval, TimeseriesQuery
+from search_api.context import AgencyContext
+from search_api.models.agency import StatsOut, TimeseriesOut
+from search_api.params import (
+    LIST_FILTERS,
+    SCALAR_FILTERS,
+    ParameterErrors,
+    filters_from_params,
+    reject_unknown,
+)
+
+FILTER_PARAMETERS = frozenset(LIST_FILTERS + SCALAR_FILTERS)
+
+
+def _validation_errors(exc: ValidationError) -> list[dict]:
+    out = []
+    for error in exc.errors(include_url=False):
+        loc = [str(p) for p in error["loc"] if not isinstance(p, int)]
+        out.append({"loc": ["query", loc[0] if loc else "query"], "msg": error["msg"],
+                    "type": error["type"]})
+    return out
+
+
+def _validated(model: type[BaseModel], body: Mapping[str, Any]):
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        raise ParameterErrors(_validation_errors(exc)) from None
+
+
+def _split(values: list[str]) -> list[str]:
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+def filters_of(params: QueryParams, own: frozenset[str] = frozenset()) -> Filters:
+    """The search filters in `params`; any other parameter but `own` is refused (400)."""
+    reject_unknown(params, FILTER_PARAMETERS | own)
+    return _validated(Filters, filters_from_params(params))
+
+
+def stats_answer(agency: AgencyContext, filters: Filters, reference_currency: str, *,
+                 group_by: list[str], metrics: list[str] = (),
+                 percentiles: list[str] = ()) -> StatsOut:
+    query = _validated(StatsQuery, {"filters": filters, "group_by": _split(list(group_by)),
+                                    "metrics": _split(list(metrics)),
+                                    "percentiles": _split(list(percentiles))})
+    return StatsOut.of(agency.stats.answer(query), reference_currency)
+
+
+def timeseries_answer(agency: AgencyContext, filters: Filters, *,
+                      interval: Interval | str = Interval.MONTH, start: date | None = None,
+                      end: date | None = None) -> TimeseriesOut:
+    query = _validated(TimeseriesQuery, {"filters": filters, "interval": interval,
+                                         "start": start, "end": end})
+    return TimeseriesOut.of(agency.timeseries.series(query))
+
+
+def export_response(agency: AgencyContext, filters: Filters, format: ExportFormat, *,
+                    include_duplicates: bool = False) -> StreamingResponse:
+    """The export as a download (the API route and the dashboard's CSV link)."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return StreamingResponse(
+        agency.exports.stream(filters, format, include_duplicates=include_duplicates),
+        media_type=MEDIA_TYPES[format],
+        headers={"Content-Disposition":
+                 f'attachment; filename="microcred-offerings-{stamp}.{format.value}"'})

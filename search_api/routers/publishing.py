@@ -1,0 +1,204 @@
+"""Provider routes: push feeds, dry-run them, follow their reports, withdraw offerings,
+register feed URLs to be pulled on a schedule, and read the history.
+
+Every route takes the provider's id in its path; its `ProviderScope` dependency checks
+that the caller's key may act for that provider before anything is touched.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from catalogue.errors import InvalidRequest, NotFound
+from catalogue.ingest import IngestMode
+from catalogue.sources import Schedule
+from catalogue.store import Catalogue
+from search_api.dependencies import CatalogueStore, Context, ProviderScope, Publishing
+from search_api.errors import error_responses
+from search_api.feed_body import chosen_format, read_feed
+from search_api.models.common import DisabledOut, RunRequestedOut
+from search_api.models.publishing import (
+    PullRunListOut,
+    PullSourceDetailOut,
+    PullSourceIn,
+    PullSourceListOut,
+    PullSourceOut,
+    ReportOut,
+    SubmissionListOut,
+    SubmissionOut,
+    SubmissionWithReportOut,
+    WithdrawnOut,
+)
+from search_api.run_now import request_run_now
+
+TAG = "publishing"
+FORMAT_HELP = "csv, json, xcri-cap, ctdl, schema-org or profile:<name>; else Content-Type"
+router = APIRouter(prefix="/v1/providers/{provider_id}", tags=[TAG],
+                   responses=error_responses(400, 401, 403, 404, 422))
+
+
+def submission_out(catalogue: Catalogue, submission_id: int, provider_id: str) -> SubmissionOut:
+    row = catalogue.get_submission(submission_id)
+    return SubmissionOut(
+        id=row.id, provider_id=row.provider_id, status=row.status, mode=row.mode,
+        format=row.format, channel=row.channel, size=row.size, sha256=row.sha256,
+        received_at=row.received_at,
+        links={"self": f"/v1/providers/{provider_id}/submissions/{row.id}"})
+
+
+def own_submission(catalogue: Catalogue, provider_id: str, submission_id: int) -> None:
+    row = catalogue.get_submission(submission_id)
+    if row.provider_id != provider_id:  # same answer as a missing one: ids are guessable
+        raise NotFound(f"provider {provider_id!r} has no submission {submission_id}")
+
+
+@router.post("/submissions", status_code=202, response_model=SubmissionOut,
+             responses=error_responses(409, 413),
+             summary="Push a feed; it is stored at once and processed in the background")
+async def push(scope: ProviderScope, pub: Publishing, catalogue: CatalogueStore,
+               request: Request, response: Response,
+               mode: IngestMode = Query(IngestMode.SNAPSHOT),
+               format: str | None = Query(None, description=FORMAT_HELP),
+               idempotency_key: str | None = Header(None, max_length=200)) -> SubmissionOut:
+    content = await read_feed(request, pub.ingest.max_feed_bytes)
+    if not content.strip():
+        raise InvalidRequest("the request body is empty; send the feed as the body",
+                             parameter="body")
+    provider_id = scope.provider_id
+
+    def store() -> tuple[SubmissionOut, bool]:  # hashing and storing: off the event loop
+        submission_id, replayed = pub.ingest.receive(
+            provider_id, content, format=chosen_format(request, format), mode=mode,
+            channel="push", idempotency_key=idempotency_key, api_key_id=scope.key.id)
+        pub.worker.notify()
+        return submission_out(catalogue, submission_id, provider_id), replayed
+
+    body, replayed = await run_in_threadpool(store)
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    response.headers["Location"] = body.links.self
+    return body
+
+
+@router.post("/validate", response_model=ReportOut, responses=error_responses(413),
+             summary="Check a feed as a dry run: the report, nothing stored")
+async def validate(scope: ProviderScope, pub: Publishing, request: Request,
+                   mode: IngestMode = Query(IngestMode.SNAPSHOT),
+                   format: str | None = Query(None, description=FORMAT_HELP)) -> Response:
+    content = await read_feed(request, pub.ingest.max_feed_bytes)
+
+    def check() -> Response:
+        # Parsing takes up to a minute and the report can be large: both in a thread, the
+        # report rendered there too (a Response is sent as it is, not serialised again).
+        report = pub.ingest.validate(scope.provider_id, content,
+                                     format=chosen_format(request, format), mode=mode)
+        return Response(ReportOut.of(report).model_dump_json(), media_type="application/json")
+
+    return await run_in_threadpool(check)
+
+
+@router.get("/submissions", response_model=SubmissionListOut,
+            summary="This provider's submissions, newest first")
+def submissions(scope: ProviderScope, pub: Publishing, limit: int = Query(50, ge=1, le=500),
+                before: int | None = Query(None, description="id of the last one seen")) -> dict:
+    items = pub.sources.submissions(scope.provider_id, limit=limit, before_id=before)
+    return {"submissions": items,
+            "next_before": items[-1]["id"] if len(items) == limit else None}
+
+
+@router.get("/submissions/{submission_id}", response_model=SubmissionWithReportOut,
+            summary="A submission's status and report")
+def submission(scope: ProviderScope, pub: Publishing, catalogue: CatalogueStore,
+               submission_id: int) -> SubmissionWithReportOut:
+    own_submission(catalogue, scope.provider_id, submission_id)
+    body = submission_out(catalogue, submission_id, scope.provider_id)
+    return SubmissionWithReportOut(**dict(body), report=ReportOut.of(
+        pub.ingest.report_for(submission_id)))
+
+
+@router.post("/submissions/{submission_id}/confirm", status_code=202,
+             response_model=SubmissionOut, responses=error_responses(409),
+             summary="Apply a held snapshot, withdrawals and all")
+def confirm(scope: ProviderScope, pub: Publishing, catalogue: CatalogueStore,
+            submission_id: int) -> SubmissionOut:
+    own_submission(catalogue, scope.provider_id, submission_id)
+    pub.ingest.release_held(submission_id, scope.provider_id)
+    pub.worker.notify()
+    return submission_out(catalogue, submission_id, scope.provider_id)
+
+
+@router.post("/submissions/{submission_id}/discard", response_model=SubmissionOut,
+             responses=error_responses(409),
+             summary="Drop a held snapshot; nothing from it is applied")
+def discard(scope: ProviderScope, pub: Publishing, catalogue: CatalogueStore,
+            submission_id: int) -> SubmissionOut:
+    own_submission(catalogue, scope.provider_id, submission_id)
+    pub.ingest.discard(submission_id, scope.provider_id)
+    return submission_out(catalogue, submission_id, scope.provider_id)
+
+
+@router.delete("/offerings/{offering_id}", response_model=WithdrawnOut,
+               summary="Withdraw one offering (our id or the provider's own id)")
+def withdraw(scope: ProviderScope, pub: Publishing, context: Context,
+             offering_id: str) -> WithdrawnOut:
+    public_id = pub.ingest.withdraw_offering(scope.provider_id, offering_id)
+    if context.indexer is not None:
+        # catch_up, not drain: while the engine is known to be down, the request does not
+        # wait through retries; the background worker indexes it when the engine is back.
+        context.indexer.catch_up()
+    return WithdrawnOut(id=public_id, status="withdrawn")
+
+
+@router.put("/sources/{source_id}", response_model=PullSourceOut,
+            responses={201: {"model": PullSourceOut, "description": "Registered"}},
+            summary="Register or change a feed URL to be pulled")
+def put_source(scope: ProviderScope, pub: Publishing, source_id: str, body: PullSourceIn,
+               request: Request, response: Response) -> PullSourceOut:
+    url = str(body.url)
+    pub.check_feed_url(url)
+    source, created = pub.sources.put_pull_source(
+        scope.provider_id, source_id, url=url,
+        format=chosen_format(request, body.format) if body.format else None,
+        mode=body.mode,
+        schedule=Schedule(cron=body.schedule.cron,
+                          interval_minutes=body.schedule.interval_minutes))
+    response.status_code = 201 if created else 200
+    return PullSourceOut.of(source)
+
+
+@router.get("/sources", response_model=PullSourceListOut, summary="This provider's pulled feeds")
+def list_sources(scope: ProviderScope, pub: Publishing) -> PullSourceListOut:
+    return PullSourceListOut(sources=[PullSourceOut.of(s) for s in
+                                      pub.sources.list_pull_sources(scope.provider_id)])
+
+
+@router.get("/sources/{source_id}", response_model=PullSourceDetailOut,
+            summary="One pulled feed and its recent pulls")
+def get_source(scope: ProviderScope, pub: Publishing, source_id: str) -> PullSourceDetailOut:
+    source = pub.sources.get_pull_source(scope.provider_id, source_id)
+    return PullSourceDetailOut(
+        **dict(PullSourceOut.of(source)),
+        pulls=pub.sources.pull_runs(scope.provider_id, source_name=source_id, limit=20))
+
+
+@router.delete("/sources/{source_id}", response_model=DisabledOut,
+               summary="Stop pulling a feed (its history stays)")
+def delete_source(scope: ProviderScope, pub: Publishing, source_id: str) -> DisabledOut:
+    pub.sources.disable_pull_source(scope.provider_id, source_id)
+    return DisabledOut(id=source_id, enabled=False)
+
+
+@router.post("/sources/{source_id}/pull", status_code=202, response_model=RunRequestedOut,
+             summary="Pull a feed now")
+def pull_now(scope: ProviderScope, pub: Publishing, source_id: str) -> RunRequestedOut:
+    source = pub.sources.get_pull_source(scope.provider_id, source_id)
+    return request_run_now(source, source_id, pub.request_pull, "pull feeds")
+
+
+@router.get("/pulls", response_model=PullRunListOut,
+            summary="This provider's pull runs, newest first")
+def pulls(scope: ProviderScope, pub: Publishing, limit: int = Query(50, ge=1, le=500),
+          before: int | None = Query(None, description="id of the last one seen")) -> dict:
+    runs = pub.sources.pull_runs(scope.provider_id, limit=limit, before_id=before)
+    return {"pulls": runs, "next_before": runs[-1]["id"] if len(runs) == limit else None}
