@@ -66,6 +66,9 @@ def create_web_app(services: Services, *, background: bool = True,
                 scheduler.shutdown()
             if background:
                 services.worker.stop()
+            # The normaliser's worker processes end with the app, on every way out of it
+            # (they also die with this process: catalogue.normalise_pool).
+            services.ingest.close()
 
     return create_app(ApiContext(catalogue=services.catalogue, backend=services.backend,
                                  indexer=services.indexer,
