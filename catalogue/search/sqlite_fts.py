@@ -19,8 +19,10 @@ from typing import Any
 import orjson
 from sqlalchemy import Engine
 
+from catalogue.search import fields as search_fields
 from catalogue.search.base import Capability, SearchBackend
 from catalogue.search.documents import IndexDocument
+from catalogue.search.fields import Kind, Level
 from catalogue.search.fts_text import (
     HIGHLIGHT_CLOSE,
     HIGHLIGHT_OPEN,
@@ -102,17 +104,6 @@ def _docs_row(doc: IndexDocument) -> tuple:
 
 
 INDEX_TABLES = ("search_fts", "search_values", "search_instances", "search_cards", "search_docs")
-
-# Keyword filters and the search_values field each reads.
-_KEYWORD_FILTERS = {
-    "provider": "provider",
-    "framework": "framework",
-    "credit_system": "credit_system",
-    "language": "language",
-    "credential_type": "credential_type",
-}
-_SUBJECT_FIELD_BY_LENGTH = {2: "subject_broad", 3: "subject_narrow", 4: "subject"}
-
 
 class SqliteFtsBackend(SearchBackend):
     name = "sqlite"
@@ -464,40 +455,48 @@ class _CompiledQuery:
 
     def _offering_conditions(self, filters: Filters) -> list[str]:
         out = []
-        for attribute, field_name in _KEYWORD_FILTERS.items():
-            values = getattr(filters, attribute)
-            if values:
-                out.append(self._values_in(field_name, values))
-        if filters.subject:
-            by_field: dict[str, list[str]] = {}
-            for code in filters.subject:
-                by_field.setdefault(_SUBJECT_FIELD_BY_LENGTH[len(code)], []).append(code)
-            out.append("(" + " OR ".join(self._values_in(f, codes)
-                                         for f, codes in by_field.items()) + ")")
-        for column, low, high in (("d.eqf", filters.eqf_min, filters.eqf_max),
-                                  ("d.ects", filters.ects_min, filters.ects_max),
-                                  ("d.hours", filters.hours_min, filters.hours_max),
-                                  ("d.weeks", filters.weeks_min, filters.weeks_max)):
-            if low is not None:
-                out.append(f"{column} >= {self._bind(low)}")
-            if high is not None:
-                out.append(f"{column} <= {self._bind(high)}")
+        for spec in search_fields.FIELDS:
+            if spec.level is not Level.OFFERING:
+                continue
+            if spec.kind is Kind.TERMS:
+                values = getattr(filters, spec.name)
+                if not values:
+                    continue
+                if spec.by_length:
+                    by_field: dict[str, list[str]] = {}
+                    for code in values:
+                        by_field.setdefault(spec.by_length[len(code)], []).append(code)
+                    out.append("(" + " OR ".join(self._values_in(f, codes)
+                                                 for f, codes in by_field.items()) + ")")
+                else:
+                    out.append(self._values_in(spec.sqlite, values))
+            else:
+                out.extend(self._bounds(spec, filters))
+        return out
+
+    def _bounds(self, spec: search_fields.FilterField, filters: Filters) -> list[str]:
+        """A range (column between its two parameters) or a flag (column equals it)."""
+        if spec.kind is Kind.FLAG:
+            value = getattr(filters, spec.name)
+            return [] if value is None else [f"{spec.sqlite} = {self._bind(int(value))}"]
+        out = []
+        for parameter, operator in zip(spec.parameters, (">=", "<="), strict=True):
+            value = getattr(filters, parameter)
+            if value is not None:
+                if isinstance(value, date):
+                    value = value.isoformat()
+                out.append(f"{spec.sqlite} {operator} {self._bind(value)}")
         return out
 
     def _instance_conditions(self, filters: Filters) -> list[str]:
         out = []
-        for column, values in (("i.mode", filters.mode), ("i.pace", filters.pace),
-                               ("i.country", filters.country)):
-            if values:
-                out.append(f"{column} IN ({', '.join(self._bind(v) for v in values)})")
-        if filters.price_min is not None:
-            out.append(f"i.price_ref >= {self._bind(filters.price_min)}")
-        if filters.price_max is not None:
-            out.append(f"i.price_ref <= {self._bind(filters.price_max)}")
-        if filters.free is not None:
-            out.append(f"i.is_free = {self._bind(int(filters.free))}")
-        if filters.starts_after is not None:
-            out.append(f"i.start_date >= {self._bind(filters.starts_after.isoformat())}")
-        if filters.starts_before is not None:
-            out.append(f"i.start_date <= {self._bind(filters.starts_before.isoformat())}")
+        for spec in search_fields.FIELDS:
+            if spec.level is not Level.INSTANCE:
+                continue
+            if spec.kind is Kind.TERMS:
+                values = getattr(filters, spec.name)
+                if values:
+                    out.append(f"{spec.sqlite} IN ({', '.join(self._bind(v) for v in values)})")
+            else:
+                out.extend(self._bounds(spec, filters))
         return out
