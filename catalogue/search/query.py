@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
+from pydantic.fields import FieldInfo
 
 from catalogue.errors import InvalidRequest
 from catalogue.search import fields as search_fields
@@ -103,6 +104,21 @@ def build_filters_model() -> type[_FilterRules]:
 
 
 Filters = build_filters_model()
+
+
+def refresh_filters() -> None:
+    """Bring Filters (in place, so every importer sees it) and the models holding it up to
+    the registry after a field was added or removed; for tests that extend the registry."""
+    wanted = _model_fields()
+    for name in set(Filters.model_fields) - set(wanted):
+        del Filters.__pydantic_fields__[name]
+        Filters.__annotations__.pop(name, None)
+    for name, (annotation, info) in wanted.items():
+        if name not in Filters.model_fields:
+            Filters.__annotations__[name] = annotation
+            Filters.__pydantic_fields__[name] = FieldInfo.from_annotated_attribute(annotation, info)
+    Filters.model_rebuild(force=True)
+    SearchQuery.model_rebuild(force=True)
 
 
 class SearchQuery(BaseModel):
