@@ -14,10 +14,13 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy import Engine
+
+if TYPE_CHECKING:
+    from catalogue.stats.source import StatsSource
 
 from catalogue.search import fields as search_fields
 from catalogue.search.base import Capability, SearchBackend
@@ -120,6 +123,11 @@ class SqliteFtsBackend(SearchBackend):
         self.engine = engine
         self._owns_engine = owns_engine
         self._summaries = _SummaryCache()
+
+    def stats_source(self) -> StatsSource:
+        # Imported here: the stats module builds on this one.
+        from catalogue.search.sqlite_stats import SqliteIndexStats
+        return SqliteIndexStats(self)
 
     def close(self) -> None:
         if self._owns_engine:
@@ -227,7 +235,7 @@ class SqliteFtsBackend(SearchBackend):
             return BackendHealth(ok=False, backend=self.name, detail=str(exc))
 
     def search(self, query: SearchQuery) -> SearchResult:
-        compiled = _CompiledQuery(query)
+        compiled = CompiledQuery(query)
         with self.engine.connect() as conn:
             cur = conn.connection.driver_connection.cursor()
             watermark = (Cursor.decode(query.cursor, query.effective_sort).watermark
@@ -251,8 +259,8 @@ class SqliteFtsBackend(SearchBackend):
         return SearchResult(total=total, hits=hits, facets=facets, next_cursor=next_cursor)
 
     @staticmethod
-    def _match_once(cur: sqlite3.Cursor, compiled: _CompiledQuery, *,
-                    scored: bool) -> _CompiledQuery:
+    def _match_once(cur: sqlite3.Cursor, compiled: CompiledQuery, *,
+                    scored: bool) -> CompiledQuery:
         """Run the full-text match once, into a per-connection temp table of matching rows
         and scores that the count, the facets and the page all read. Scoring every match
         is the dearest part, so it is skipped when the page is not sorted by relevance."""
@@ -265,7 +273,7 @@ class SqliteFtsBackend(SearchBackend):
                     f"FROM {compiled.from_} WHERE {compiled.where}", compiled.params)
         return compiled.over_matches()
 
-    def _hits(self, cur: sqlite3.Cursor, compiled: _CompiledQuery, query: SearchQuery,
+    def _hits(self, cur: sqlite3.Cursor, compiled: CompiledQuery, query: SearchQuery,
               watermark: int) -> tuple[list[Hit], list[int], str | None]:
         sort = query.effective_sort
         key_sql, descending = _sort_key_sql(sort)
@@ -303,7 +311,7 @@ class SqliteFtsBackend(SearchBackend):
         return hits, rowids, next_cursor
 
     @staticmethod
-    def _highlight(cur: sqlite3.Cursor, compiled: _CompiledQuery, hits: list[Hit],
+    def _highlight(cur: sqlite3.Cursor, compiled: CompiledQuery, hits: list[Hit],
                    rowids: list[int]) -> None:
         """Marked-up title and description snippet for the hits of one page only."""
         for hit, rowid in zip(hits, rowids, strict=True):
@@ -318,7 +326,7 @@ class SqliteFtsBackend(SearchBackend):
             if row[1] and HIGHLIGHT_OPEN in row[1]:
                 hit.highlights["description"] = render_highlight(row[1])
 
-    def _facets(self, cur: sqlite3.Cursor, compiled: _CompiledQuery,
+    def _facets(self, cur: sqlite3.Cursor, compiled: CompiledQuery,
                 query: SearchQuery) -> dict[str, list[FacetBucket]]:
         """Single-valued facets come from columns of search_docs, all in one grouped scan;
         multi-valued ones (a course can be online and in person) from search_values."""
@@ -408,7 +416,7 @@ def _sort_key_sql(sort: SortKey) -> tuple[str, bool]:
     }[sort]
 
 
-class _CompiledQuery:
+class CompiledQuery:
     """FROM and WHERE for one query, with every value bound, never interpolated."""
 
     def __init__(self, query: SearchQuery) -> None:
@@ -431,9 +439,9 @@ class _CompiledQuery:
         self.where = " AND ".join(conditions)
         self.facet_from = f"{self.from_} CROSS JOIN search_values v ON v.doc = d.rowid"
 
-    def over_matches(self) -> _CompiledQuery:
+    def over_matches(self) -> CompiledQuery:
         """The same query read from temp.search_matches, where the match already ran."""
-        compiled = object.__new__(_CompiledQuery)
+        compiled = object.__new__(CompiledQuery)
         compiled.fts, compiled.text_match, compiled.params = self.fts, True, {}
         # CROSS JOIN fixes the join order (SQLite does not reorder it): walk the few matches,
         # never the whole index.
