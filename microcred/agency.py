@@ -8,10 +8,6 @@ from catalogue.duplicates import DuplicateService
 from catalogue.export import Exporter
 from catalogue.quality import QualityReporter
 from catalogue.search.base import SearchBackend
-from catalogue.search.engine import EngineBackend
-from catalogue.search.engine_stats import EngineStats
-from catalogue.search.sqlite_fts import SqliteFtsBackend
-from catalogue.search.sqlite_stats import SqliteIndexStats
 from catalogue.stats.source import StatsService, StatsSource
 from catalogue.stats.sql import CatalogueStats
 from catalogue.stats.timeseries import TimeseriesService
@@ -22,11 +18,7 @@ from search_api.rate_limit import RateLimiter, SlidingWindowLimiter, TokenBucket
 
 def index_stats(backend: SearchBackend) -> StatsSource | None:
     """The stats of the search index in use, or None for a backend that has none."""
-    if isinstance(backend, SqliteFtsBackend):
-        return SqliteIndexStats(backend)
-    if isinstance(backend, EngineBackend):
-        return EngineStats(backend)
-    return None
+    return backend.stats_source()
 
 
 def build_stats_service(services: Services) -> StatsService:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import date
+import inspect
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import Query
@@ -11,17 +11,19 @@ from pydantic import ValidationError
 from starlette.datastructures import QueryParams
 
 from catalogue.errors import InvalidRequest
-from catalogue.search.query import DEFAULT_FACETS, Facet, Filters, SearchQuery
+from catalogue.search import fields as search_fields
+from catalogue.search import query as query_model
+from catalogue.search.query import DEFAULT_FACETS, Facet, SearchQuery
 
-LIST_FILTERS = ("provider", "framework", "credit_system", "language", "subject",
-                "credential_type", "mode", "pace", "country")
-SCALAR_FILTERS = ("eqf_min", "eqf_max", "ects_min", "ects_max", "hours_min", "hours_max",
-                  "weeks_min", "weeks_max", "price_min", "price_max", "free", "starts_after",
-                  "starts_before")
+LIST_FILTERS = tuple(f.name for f in search_fields.FIELDS if f.multi)
+SCALAR_FILTERS = tuple(p for f in search_fields.FIELDS if not f.multi for p in f.parameters)
 CONTROL_PARAMETERS = ("q", "size", "cursor", "sort", "facets", "facet_size", "highlight")
 SEARCH_PARAMETERS = frozenset(CONTROL_PARAMETERS + LIST_FILTERS + SCALAR_FILTERS)
-# Values are compared case-insensitively by upper- or lower-casing what the user typed.
-_UPPER_CASE_FILTERS = {"framework", "credit_system", "country"}
+
+
+def search_parameters() -> frozenset[str]:
+    """SEARCH_PARAMETERS of the registry as it is now (a test may add a field)."""
+    return frozenset(CONTROL_PARAMETERS + tuple(search_fields.by_parameter()))
 
 
 class ParameterErrors(Exception):
@@ -50,15 +52,19 @@ def reject_unknown(params: QueryParams, allowed: frozenset[str]) -> None:
 
 def filters_from_params(params: QueryParams) -> dict[str, Any]:
     raw: dict[str, Any] = {}
-    for name in LIST_FILTERS:
-        values = _split(params.getlist(name))
+    for spec in search_fields.FIELDS:
+        if not spec.multi:
+            continue
+        values = _split(params.getlist(spec.name))
         if values:
-            if name in _UPPER_CASE_FILTERS:
+            # Values are compared case-insensitively by folding what the user typed to
+            # the case the index stores.
+            if spec.case == "upper":
                 values = tuple(v.upper() for v in values)
-            elif name != "subject":
-                values = tuple(v.lower() if name != "provider" else v for v in values)
-            raw[name] = values
-    for name in SCALAR_FILTERS:
+            elif spec.case == "lower":
+                values = tuple(v.lower() for v in values)
+            raw[spec.name] = values
+    for name in (p for f in search_fields.FIELDS if not f.multi for p in f.parameters):
         value = params.get(name)
         if value not in (None, ""):
             raw[name] = value
@@ -67,12 +73,12 @@ def filters_from_params(params: QueryParams) -> dict[str, Any]:
 
 def search_query_from_params(params: QueryParams) -> SearchQuery:
     """Build the typed query, or raise ParameterErrors naming every bad parameter."""
-    reject_unknown(params, SEARCH_PARAMETERS)
+    reject_unknown(params, search_parameters())
     raw_filters = filters_from_params(params)
     errors: list[dict[str, Any]] = []
-    filters = Filters()
+    filters = query_model.Filters()
     try:
-        filters = Filters.model_validate(raw_filters)
+        filters = query_model.Filters.model_validate(raw_filters)
     except ValidationError as exc:
         errors.extend(_errors(exc))
     body: dict[str, Any] = {"filters": filters}
@@ -112,29 +118,31 @@ def _errors(exc: ValidationError, rename: Mapping[str, str] | None = None) -> li
     return out
 
 
-def filter_parameters(
-    provider: list[str] = Query([]),
-    mode: list[str] = Query([], description="online, in_person, blended"),
-    pace: list[str] = Query([], description="self_paced, scheduled"),
-    framework: list[str] = Query([], description="EQF, NZQF, AQF, NFQ, SCQF, RQF"),
-    eqf_min: int | None = Query(None, ge=1, le=8),
-    eqf_max: int | None = Query(None, ge=1, le=8),
-    ects_min: float | None = Query(None, ge=0),
-    ects_max: float | None = Query(None, ge=0),
-    hours_min: float | None = Query(None, ge=0),
-    hours_max: float | None = Query(None, ge=0),
-    weeks_min: float | None = Query(None, ge=0),
-    weeks_max: float | None = Query(None, ge=0),
-    price_min: float | None = Query(None, ge=0),
-    price_max: float | None = Query(None, ge=0),
-    free: bool | None = Query(None),
-    credit_system: list[str] = Query([]),
-    language: list[str] = Query([], description="ISO 639-1"),
-    subject: list[str] = Query([], description="ISCED-F 2013 code, 2-4 digits"),
-    credential_type: list[str] = Query([]),
-    country: list[str] = Query([], description="ISO 3166-1 alpha-2"),
-    starts_after: date | None = Query(None),
-    starts_before: date | None = Query(None),
-) -> None:
-    """The search filters, declared once for the OpenAPI description of every route that
-    takes them; the values are read from the query string by this module's own parsing."""
+def _filter_parameter(name: str, spec: search_fields.FilterField) -> inspect.Parameter:
+    examples = [spec.example] if spec.example is not None else None
+    if spec.multi:
+        default = Query([], description=spec.description, examples=examples)
+        annotation: Any = list[str]
+    else:
+        default = Query(None, ge=spec.ge, le=spec.le, description=spec.description,
+                        examples=examples)
+        annotation = spec.value_type | None
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
+                             annotation=annotation)
+
+
+def build_filter_parameters() -> Callable[..., None]:
+    """A dependency declaring the registry's filters, for the OpenAPI description of every
+    route that takes them; the values are read from the query string by this module's own
+    parsing, so one list of fields serves both."""
+
+    def filter_parameters(**_values: Any) -> None:
+        """The search filters (catalogue.search.fields), declared for the OpenAPI description."""
+
+    filter_parameters.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [_filter_parameter(name, spec) for spec in search_fields.FIELDS
+         for name in spec.parameters])
+    return filter_parameters
+
+
+filter_parameters = build_filter_parameters()

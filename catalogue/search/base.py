@@ -5,11 +5,15 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from catalogue.errors import UnsupportedByBackend
 from catalogue.search.documents import IndexDocument
 from catalogue.search.query import SearchQuery
 from catalogue.search.results import BackendHealth, SearchResult
+
+if TYPE_CHECKING:
+    from catalogue.stats.source import StatsSource
 
 
 class Capability(StrEnum):
@@ -68,6 +72,11 @@ class SearchBackend(ABC):
 
     @abstractmethod
     def health(self) -> BackendHealth: ...
+
+    def stats_source(self) -> StatsSource | None:
+        """The agency statistics this index can answer itself, or None (the catalogue's
+        SQL answers then). Default: none."""
+        return None
 
     def close(self) -> None:
         """Release what the backend opened itself (connections, clients). Default: nothing."""

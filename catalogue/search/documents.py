@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from catalogue.search import fields as search_fields
 from normaliser.schema import StoredOffering
 
 # Bump when build_document changes what it stores: indexes built by an older format are
@@ -159,6 +160,9 @@ def build_document(offering: StoredOffering | dict[str, Any]) -> IndexDocument:
         "price_band": [b] if (b := price_band(price_ref, is_free)) else [],
         "credits_band": [b] if (b := band(credits.get("ects"), CREDIT_BANDS)) else [],
     }
+    for spec in search_fields.FIELDS:
+        if spec.document is not None:
+            keywords[spec.name] = spec.document(o)
     summary = {
         "id": o["id"],
         "provider_offering_id": o["provider_offering_id"],

@@ -16,7 +16,7 @@ never sends an upsert for a withdrawn offering, so a late one cannot bring it ba
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from catalogue.errors import InvalidRequest
 from catalogue.search.base import Capability, SearchBackend
@@ -40,6 +40,9 @@ from catalogue.search.engine_query import compile_search, compile_suggest
 from catalogue.search.engine_results import search_result, suggested_titles
 from catalogue.search.query import SearchQuery
 from catalogue.search.results import BackendHealth, SearchResult
+
+if TYPE_CHECKING:
+    from catalogue.stats.source import StatsSource
 
 META_DOCUMENT_FORMAT = "document_format"
 META_MAPPING_VERSION = "mapping_version"
@@ -221,6 +224,11 @@ class EngineBackend(SearchBackend):
         if body is None:
             return []
         return suggested_titles(self.client.search(self.alias, body), size)
+
+    def stats_source(self) -> StatsSource:
+        # Imported here: the stats module builds on this one.
+        from catalogue.search.engine_stats import EngineStats
+        return EngineStats(self)
 
     def close(self) -> None:
         self.client.close()

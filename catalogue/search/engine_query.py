@@ -12,6 +12,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from catalogue.search import fields as search_fields
+from catalogue.search.fields import Kind, Level
 from catalogue.search.fts_text import (
     HIGHLIGHT_CLOSE,
     HIGHLIGHT_OPEN,
@@ -30,40 +32,26 @@ FUZZY_PREFIX_LENGTH = 1
 # How many titles a suggestion query reads to find `size` distinct ones.
 SUGGEST_OVERFETCH = 4
 
-# Filter attribute -> the mapped field(s) it reads. Every attribute of query.Filters is here
-# (tests check that, and that each field exists in the mapping).
-KEYWORD_FILTER_FIELDS = {
-    "provider": "keywords.provider",
-    "framework": "keywords.framework",
-    "credit_system": "keywords.credit_system",
-    "language": "keywords.language",
-    "credential_type": "keywords.credential_type",
-}
-SUBJECT_FIELD_BY_LENGTH = {2: "keywords.subject_broad", 3: "keywords.subject_narrow",
-                           4: "keywords.subject"}
-RANGE_FILTER_FIELDS = {
-    "eqf": "eqf", "ects": "ects", "hours": "hours", "weeks": "weeks",
-}
 INSTANCE_PATH = "instances"
-INSTANCE_FILTER_FIELDS = {
-    "mode": "instances.mode", "pace": "instances.pace", "country": "instances.country",
-    "price": "instances.price_ref", "free": "instances.is_free", "starts": "instances.start_date",
-}
-FILTER_FIELDS: dict[str, tuple[str, ...]] = {
-    **{name: (path,) for name, path in KEYWORD_FILTER_FIELDS.items()},
-    "subject": tuple(SUBJECT_FIELD_BY_LENGTH.values()),
-    **{f"{name}_{end}": (path,) for name, path in RANGE_FILTER_FIELDS.items()
-       for end in ("min", "max")},
-    "mode": (INSTANCE_FILTER_FIELDS["mode"],),
-    "pace": (INSTANCE_FILTER_FIELDS["pace"],),
-    "country": (INSTANCE_FILTER_FIELDS["country"],),
-    "price_min": (INSTANCE_FILTER_FIELDS["price"],),
-    "price_max": (INSTANCE_FILTER_FIELDS["price"],),
-    "free": (INSTANCE_FILTER_FIELDS["free"],),
-    "starts_after": (INSTANCE_FILTER_FIELDS["starts"],),
-    "starts_before": (INSTANCE_FILTER_FIELDS["starts"],),
-}
+START_DATE_PATH = "instances.start_date"
 FACET_FIELD_PREFIX = "keywords."
+
+
+def engine_paths(spec: search_fields.FilterField) -> tuple[str, ...]:
+    """The mapped field(s) a registry field reads (a hierarchy reads one per code length)."""
+    if spec.by_length:
+        return tuple(f"{FACET_FIELD_PREFIX}{name}" for name in spec.by_length.values())
+    return (spec.engine,)
+
+
+def filter_fields() -> dict[str, tuple[str, ...]]:
+    """Filter attribute -> the mapped field(s) it reads, for every attribute of Filters
+    (tests check that each field exists in the mapping)."""
+    return {parameter: engine_paths(spec) for spec in search_fields.FIELDS
+            for parameter in spec.parameters}
+
+
+FILTER_FIELDS = filter_fields()
 FACET_AGGREGATION_PREFIX = "facet_"
 
 
@@ -147,40 +135,33 @@ def filter_clauses(filters: Filters) -> list[dict[str, Any]]:
     """Filter context clauses (no scoring): offering fields directly, instance fields in
     one nested clause, so they must hold for the same run."""
     out: list[dict[str, Any]] = []
-    for attribute, field in KEYWORD_FILTER_FIELDS.items():
-        values = getattr(filters, attribute)
-        if values:
-            out.append({"terms": {field: list(values)}})
-    if filters.subject:
-        by_field: dict[str, list[str]] = {}
-        for code in filters.subject:
-            by_field.setdefault(SUBJECT_FIELD_BY_LENGTH[len(code)], []).append(code)
-        out.append({"bool": {"should": [{"terms": {f: codes}} for f, codes in by_field.items()],
-                             "minimum_should_match": 1}})
-    for name, field in RANGE_FILTER_FIELDS.items():
-        clause = _range(field, getattr(filters, f"{name}_min"), getattr(filters, f"{name}_max"))
-        if clause:
-            out.append(clause)
-    run = _instance_clauses(filters)
+    run: list[dict[str, Any]] = []
+    for spec in search_fields.FIELDS:
+        clause = _field_clause(spec, filters)
+        if clause is not None:
+            (run if spec.level is Level.INSTANCE else out).append(clause)
     if run:
         out.append({"nested": {"path": INSTANCE_PATH, "query": {"bool": {"filter": run}}}})
     return out
 
 
-def _instance_clauses(filters: Filters) -> list[dict[str, Any]]:
-    fields = INSTANCE_FILTER_FIELDS
-    out: list[dict[str, Any]] = []
-    for attribute in ("mode", "pace", "country"):
-        values = getattr(filters, attribute)
-        if values:
-            out.append({"terms": {fields[attribute]: list(values)}})
-    for clause in (_range(fields["price"], filters.price_min, filters.price_max),
-                   _range(fields["starts"], filters.starts_after, filters.starts_before)):
-        if clause:
-            out.append(clause)
-    if filters.free is not None:
-        out.append({"term": {fields["free"]: filters.free}})
-    return out
+def _field_clause(spec: search_fields.FilterField, filters: Filters) -> dict[str, Any] | None:
+    if spec.kind is Kind.FLAG:
+        value = getattr(filters, spec.name)
+        return None if value is None else {"term": {spec.engine: value}}
+    if spec.kind is Kind.RANGE:
+        low, high = (getattr(filters, p) for p in spec.parameters)
+        return _range(spec.engine, low, high)
+    values = getattr(filters, spec.name)
+    if not values:
+        return None
+    if not spec.by_length:
+        return {"terms": {spec.engine: list(values)}}
+    by_field: dict[str, list[str]] = {}
+    for code in values:
+        by_field.setdefault(f"{FACET_FIELD_PREFIX}{spec.by_length[len(code)]}", []).append(code)
+    return {"bool": {"should": [{"terms": {f: codes}} for f, codes in by_field.items()],
+                     "minimum_should_match": 1}}
 
 
 # --- sort and cursor ----------------------------------------------------------------------------
@@ -197,10 +178,10 @@ def sort_clause(sort: SortKey, today: date) -> list[dict[str, Any]]:
         SortKey.NEWEST: {"first_seen": {"order": "desc"}},
         SortKey.TITLE: {"title_sort": {"order": "asc"}},
         # The soonest run that starts today or later.
-        SortKey.START_DATE: {INSTANCE_FILTER_FIELDS["starts"]: {
+        SortKey.START_DATE: {START_DATE_PATH: {
             "order": "asc", "mode": "min", "missing": "_last",
             "nested": {"path": INSTANCE_PATH, "filter": {
-                "range": {INSTANCE_FILTER_FIELDS["starts"]: {"gte": today.isoformat()}}}}}},
+                "range": {START_DATE_PATH: {"gte": today.isoformat()}}}}}},
     }[sort]
     return [primary, {"id": {"order": "asc"}}]
 

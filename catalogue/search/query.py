@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime
 import json
 import re
-from datetime import date
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
+from pydantic.fields import FieldInfo
 
 from catalogue.errors import InvalidRequest
+from catalogue.search import fields as search_fields
 
 MAX_PAGE_SIZE = 100
 _WORD = re.compile(r"\w", re.UNICODE)
@@ -51,40 +54,17 @@ DEFAULT_FACETS = (Facet.MODE, Facet.FRAMEWORK, Facet.EQF, Facet.SUBJECT_BROAD, F
                   Facet.PRICE_BAND, Facet.CREDITS_BAND)
 
 
-class Filters(BaseModel):
+class _FilterRules(BaseModel):
     """All filters, in one grammar. Lists mean any-of; different fields combine with AND.
 
     Instance fields (mode, pace, country, price_*, free, starts_*) match when a single
-    run of the offering satisfies all of them together.
+    run of the offering satisfies all of them together. The fields themselves come from
+    the registry (catalogue.search.fields).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    provider: tuple[str, ...] = ()
-    framework: tuple[str, ...] = ()
-    eqf_min: int | None = Field(None, ge=1, le=8)
-    eqf_max: int | None = Field(None, ge=1, le=8)
-    ects_min: float | None = Field(None, ge=0)
-    ects_max: float | None = Field(None, ge=0)
-    hours_min: float | None = Field(None, ge=0, description="Notional learning hours.")
-    hours_max: float | None = Field(None, ge=0)
-    weeks_min: float | None = Field(None, ge=0, description="Duration in weeks.")
-    weeks_max: float | None = Field(None, ge=0)
-    credit_system: tuple[str, ...] = ()
-    language: tuple[str, ...] = ()
-    subject: tuple[str, ...] = Field((), description="ISCED-F codes: 2 digits broad, 3 narrow, 4 detailed.")
-    credential_type: tuple[str, ...] = ()
-    # instance fields
-    mode: tuple[str, ...] = ()
-    pace: tuple[str, ...] = ()
-    country: tuple[str, ...] = ()
-    price_min: float | None = Field(None, ge=0, description="In the reference currency.")
-    price_max: float | None = Field(None, ge=0)
-    free: bool | None = None
-    starts_after: date | None = None
-    starts_before: date | None = None
-
-    @field_validator("subject")
+    @field_validator("subject", check_fields=False)
     @classmethod
     def _isced_codes(cls, codes: tuple[str, ...]) -> tuple[str, ...]:
         for code in codes:
@@ -93,14 +73,52 @@ class Filters(BaseModel):
         return codes
 
     @model_validator(mode="after")
-    def _ranges(self) -> Filters:
-        for low, high in (("eqf_min", "eqf_max"), ("ects_min", "ects_max"),
-                          ("hours_min", "hours_max"), ("weeks_min", "weeks_max"),
-                          ("price_min", "price_max"), ("starts_after", "starts_before")):
+    def _ranges(self) -> _FilterRules:
+        for spec in search_fields.FIELDS:
+            if spec.kind is not search_fields.Kind.RANGE:
+                continue
+            low, high = spec.parameters
             lo, hi = getattr(self, low), getattr(self, high)
             if lo is not None and hi is not None and lo > hi:
                 raise ValueError(f"{low} ({lo}) is greater than {high} ({hi})")
         return self
+
+
+def _model_fields() -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for spec in search_fields.FIELDS:
+        if spec.kind is search_fields.Kind.TERMS:
+            out[spec.name] = (tuple[str, ...], Field((), description=spec.description))
+        elif spec.kind is search_fields.Kind.FLAG:
+            out[spec.name] = (bool | None, Field(None, description=spec.description))
+        else:
+            for parameter in spec.parameters:
+                out[parameter] = (spec.value_type | None,
+                                  Field(None, ge=spec.ge, le=spec.le, description=spec.description))
+    return out
+
+
+def build_filters_model() -> type[_FilterRules]:
+    """The Filters model of the registry as it is now."""
+    return create_model("Filters", __base__=_FilterRules, __module__=__name__, **_model_fields())
+
+
+Filters = build_filters_model()
+
+
+def refresh_filters() -> None:
+    """Bring Filters (in place, so every importer sees it) and the models holding it up to
+    the registry after a field was added or removed; for tests that extend the registry."""
+    wanted = _model_fields()
+    for name in set(Filters.model_fields) - set(wanted):
+        del Filters.__pydantic_fields__[name]
+        Filters.__annotations__.pop(name, None)
+    for name, (annotation, info) in wanted.items():
+        if name not in Filters.model_fields:
+            Filters.__annotations__[name] = annotation
+            Filters.__pydantic_fields__[name] = FieldInfo.from_annotated_attribute(annotation, info)
+    Filters.model_rebuild(force=True)
+    SearchQuery.model_rebuild(force=True)
 
 
 class SearchQuery(BaseModel):
@@ -114,7 +132,7 @@ class SearchQuery(BaseModel):
     size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
     cursor: str | None = None
     highlight: bool = True
-    today: date | None = Field(None, description="For the start-date sort; defaults to today.")
+    today: datetime.date | None = Field(None, description="For the start-date sort; defaults to today.")
 
     @property
     def has_words(self) -> bool:

@@ -14,13 +14,18 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy import Engine
 
+if TYPE_CHECKING:
+    from catalogue.stats.source import StatsSource
+
+from catalogue.search import fields as search_fields
 from catalogue.search.base import Capability, SearchBackend
 from catalogue.search.documents import IndexDocument
+from catalogue.search.fields import Kind, Level
 from catalogue.search.fts_text import (
     HIGHLIGHT_CLOSE,
     HIGHLIGHT_OPEN,
@@ -103,17 +108,6 @@ def _docs_row(doc: IndexDocument) -> tuple:
 
 INDEX_TABLES = ("search_fts", "search_values", "search_instances", "search_cards", "search_docs")
 
-# Keyword filters and the search_values field each reads.
-_KEYWORD_FILTERS = {
-    "provider": "provider",
-    "framework": "framework",
-    "credit_system": "credit_system",
-    "language": "language",
-    "credential_type": "credential_type",
-}
-_SUBJECT_FIELD_BY_LENGTH = {2: "subject_broad", 3: "subject_narrow", 4: "subject"}
-
-
 class SqliteFtsBackend(SearchBackend):
     name = "sqlite"
     capabilities = frozenset({Capability.TEXT, Capability.PREFIX, Capability.HIGHLIGHT,
@@ -129,6 +123,11 @@ class SqliteFtsBackend(SearchBackend):
         self.engine = engine
         self._owns_engine = owns_engine
         self._summaries = _SummaryCache()
+
+    def stats_source(self) -> StatsSource:
+        # Imported here: the stats module builds on this one.
+        from catalogue.search.sqlite_stats import SqliteIndexStats
+        return SqliteIndexStats(self)
 
     def close(self) -> None:
         if self._owns_engine:
@@ -236,7 +235,7 @@ class SqliteFtsBackend(SearchBackend):
             return BackendHealth(ok=False, backend=self.name, detail=str(exc))
 
     def search(self, query: SearchQuery) -> SearchResult:
-        compiled = _CompiledQuery(query)
+        compiled = CompiledQuery(query)
         with self.engine.connect() as conn:
             cur = conn.connection.driver_connection.cursor()
             watermark = (Cursor.decode(query.cursor, query.effective_sort).watermark
@@ -260,8 +259,8 @@ class SqliteFtsBackend(SearchBackend):
         return SearchResult(total=total, hits=hits, facets=facets, next_cursor=next_cursor)
 
     @staticmethod
-    def _match_once(cur: sqlite3.Cursor, compiled: _CompiledQuery, *,
-                    scored: bool) -> _CompiledQuery:
+    def _match_once(cur: sqlite3.Cursor, compiled: CompiledQuery, *,
+                    scored: bool) -> CompiledQuery:
         """Run the full-text match once, into a per-connection temp table of matching rows
         and scores that the count, the facets and the page all read. Scoring every match
         is the dearest part, so it is skipped when the page is not sorted by relevance."""
@@ -274,7 +273,7 @@ class SqliteFtsBackend(SearchBackend):
                     f"FROM {compiled.from_} WHERE {compiled.where}", compiled.params)
         return compiled.over_matches()
 
-    def _hits(self, cur: sqlite3.Cursor, compiled: _CompiledQuery, query: SearchQuery,
+    def _hits(self, cur: sqlite3.Cursor, compiled: CompiledQuery, query: SearchQuery,
               watermark: int) -> tuple[list[Hit], list[int], str | None]:
         sort = query.effective_sort
         key_sql, descending = _sort_key_sql(sort)
@@ -312,7 +311,7 @@ class SqliteFtsBackend(SearchBackend):
         return hits, rowids, next_cursor
 
     @staticmethod
-    def _highlight(cur: sqlite3.Cursor, compiled: _CompiledQuery, hits: list[Hit],
+    def _highlight(cur: sqlite3.Cursor, compiled: CompiledQuery, hits: list[Hit],
                    rowids: list[int]) -> None:
         """Marked-up title and description snippet for the hits of one page only."""
         for hit, rowid in zip(hits, rowids, strict=True):
@@ -327,7 +326,7 @@ class SqliteFtsBackend(SearchBackend):
             if row[1] and HIGHLIGHT_OPEN in row[1]:
                 hit.highlights["description"] = render_highlight(row[1])
 
-    def _facets(self, cur: sqlite3.Cursor, compiled: _CompiledQuery,
+    def _facets(self, cur: sqlite3.Cursor, compiled: CompiledQuery,
                 query: SearchQuery) -> dict[str, list[FacetBucket]]:
         """Single-valued facets come from columns of search_docs, all in one grouped scan;
         multi-valued ones (a course can be online and in person) from search_values."""
@@ -417,7 +416,7 @@ def _sort_key_sql(sort: SortKey) -> tuple[str, bool]:
     }[sort]
 
 
-class _CompiledQuery:
+class CompiledQuery:
     """FROM and WHERE for one query, with every value bound, never interpolated."""
 
     def __init__(self, query: SearchQuery) -> None:
@@ -440,9 +439,9 @@ class _CompiledQuery:
         self.where = " AND ".join(conditions)
         self.facet_from = f"{self.from_} CROSS JOIN search_values v ON v.doc = d.rowid"
 
-    def over_matches(self) -> _CompiledQuery:
+    def over_matches(self) -> CompiledQuery:
         """The same query read from temp.search_matches, where the match already ran."""
-        compiled = object.__new__(_CompiledQuery)
+        compiled = object.__new__(CompiledQuery)
         compiled.fts, compiled.text_match, compiled.params = self.fts, True, {}
         # CROSS JOIN fixes the join order (SQLite does not reorder it): walk the few matches,
         # never the whole index.
@@ -464,40 +463,48 @@ class _CompiledQuery:
 
     def _offering_conditions(self, filters: Filters) -> list[str]:
         out = []
-        for attribute, field_name in _KEYWORD_FILTERS.items():
-            values = getattr(filters, attribute)
-            if values:
-                out.append(self._values_in(field_name, values))
-        if filters.subject:
-            by_field: dict[str, list[str]] = {}
-            for code in filters.subject:
-                by_field.setdefault(_SUBJECT_FIELD_BY_LENGTH[len(code)], []).append(code)
-            out.append("(" + " OR ".join(self._values_in(f, codes)
-                                         for f, codes in by_field.items()) + ")")
-        for column, low, high in (("d.eqf", filters.eqf_min, filters.eqf_max),
-                                  ("d.ects", filters.ects_min, filters.ects_max),
-                                  ("d.hours", filters.hours_min, filters.hours_max),
-                                  ("d.weeks", filters.weeks_min, filters.weeks_max)):
-            if low is not None:
-                out.append(f"{column} >= {self._bind(low)}")
-            if high is not None:
-                out.append(f"{column} <= {self._bind(high)}")
+        for spec in search_fields.FIELDS:
+            if spec.level is not Level.OFFERING:
+                continue
+            if spec.kind is Kind.TERMS:
+                values = getattr(filters, spec.name)
+                if not values:
+                    continue
+                if spec.by_length:
+                    by_field: dict[str, list[str]] = {}
+                    for code in values:
+                        by_field.setdefault(spec.by_length[len(code)], []).append(code)
+                    out.append("(" + " OR ".join(self._values_in(f, codes)
+                                                 for f, codes in by_field.items()) + ")")
+                else:
+                    out.append(self._values_in(spec.sqlite, values))
+            else:
+                out.extend(self._bounds(spec, filters))
+        return out
+
+    def _bounds(self, spec: search_fields.FilterField, filters: Filters) -> list[str]:
+        """A range (column between its two parameters) or a flag (column equals it)."""
+        if spec.kind is Kind.FLAG:
+            value = getattr(filters, spec.name)
+            return [] if value is None else [f"{spec.sqlite} = {self._bind(int(value))}"]
+        out = []
+        for parameter, operator in zip(spec.parameters, (">=", "<="), strict=True):
+            value = getattr(filters, parameter)
+            if value is not None:
+                if isinstance(value, date):
+                    value = value.isoformat()
+                out.append(f"{spec.sqlite} {operator} {self._bind(value)}")
         return out
 
     def _instance_conditions(self, filters: Filters) -> list[str]:
         out = []
-        for column, values in (("i.mode", filters.mode), ("i.pace", filters.pace),
-                               ("i.country", filters.country)):
-            if values:
-                out.append(f"{column} IN ({', '.join(self._bind(v) for v in values)})")
-        if filters.price_min is not None:
-            out.append(f"i.price_ref >= {self._bind(filters.price_min)}")
-        if filters.price_max is not None:
-            out.append(f"i.price_ref <= {self._bind(filters.price_max)}")
-        if filters.free is not None:
-            out.append(f"i.is_free = {self._bind(int(filters.free))}")
-        if filters.starts_after is not None:
-            out.append(f"i.start_date >= {self._bind(filters.starts_after.isoformat())}")
-        if filters.starts_before is not None:
-            out.append(f"i.start_date <= {self._bind(filters.starts_before.isoformat())}")
+        for spec in search_fields.FIELDS:
+            if spec.level is not Level.INSTANCE:
+                continue
+            if spec.kind is Kind.TERMS:
+                values = getattr(filters, spec.name)
+                if values:
+                    out.append(f"{spec.sqlite} IN ({', '.join(self._bind(v) for v in values)})")
+            else:
+                out.extend(self._bounds(spec, filters))
         return out

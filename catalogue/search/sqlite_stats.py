@@ -7,7 +7,7 @@ catalogue source."""
 from __future__ import annotations
 
 from catalogue.search.query import Filters, SearchQuery
-from catalogue.search.sqlite_fts import SINGLE_VALUED_FACETS, SqliteFtsBackend, _CompiledQuery
+from catalogue.search.sqlite_fts import SINGLE_VALUED_FACETS, CompiledQuery, SqliteFtsBackend
 from catalogue.stats.query import MULTI_VALUED, Dimension, Grouped, Metric
 from catalogue.stats.source import StatsSource
 from catalogue.stats.summary import grouped_from_rows
@@ -31,7 +31,7 @@ class SqliteIndexStats(StatsSource):
     def grouped(self, filters: Filters, group_by: tuple[Dimension, ...],
                 metrics: tuple[Metric, ...]) -> Grouped:
         # The search backend's compiler, so the filters mean here what they mean in a search.
-        compiled = _CompiledQuery(SearchQuery(filters=filters, facets=()))
+        compiled = CompiledQuery(SearchQuery(filters=filters, facets=()))
         params = dict(compiled.params)
         group_columns, joins = [], []
         for position, dimension in enumerate(group_by):

@@ -14,9 +14,12 @@ The contract tests (tests/search/test_stats_contract.py) hold the two to the sam
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from catalogue.search import fields as search_fields
 from catalogue.search.documents import CREDIT_BANDS, PRICE_BANDS
+from catalogue.search.fields import Kind, Level
 from catalogue.search.query import Filters
 from catalogue.stats.json_sql import JsonSql
 from catalogue.stats.query import Dimension, Metric
@@ -66,11 +69,11 @@ class OfferingSql:
     def _has_runs(self) -> str:
         return f"{self.json.array_length(self.doc, 'instances')} > 0"
 
-    def _run_value(self, run: str | None, name: str) -> str:
+    def run_value(self, run: str | None, name: str) -> str:
         own = self.json.text(self.doc, name)
         return own if run is None else f"coalesce({self.json.text(f'{run}.value', name)}, {own})"
 
-    def _run_country(self, run: str | None) -> str:
+    def run_country(self, run: str | None) -> str:
         first_place = self.json.text(self.doc, "places", 0, "country")
         if run is None:
             return first_place
@@ -82,7 +85,7 @@ class OfferingSql:
         return (f"(CASE WHEN {self.json.is_true(json, *path, 'is_free')} THEN 0.0 "
                 f"ELSE {self.json.number(json, *path, 'amount_ref')} END)")
 
-    def _run_price_ref(self, run: str | None) -> str:
+    def run_price_ref(self, run: str | None) -> str:
         own = self._price_ref(self.doc, "price")
         if run is None:
             return own
@@ -90,7 +93,7 @@ class OfferingSql:
         return (f"(CASE WHEN {self.json.present(value, 'price')} "
                 f"THEN {self._price_ref(value, 'price')} ELSE {own} END)")
 
-    def _run_free(self, run: str | None) -> str:
+    def run_free(self, run: str | None) -> str:
         own = self.json.is_true(self.doc, "price", "is_free")
         if run is None:
             return own
@@ -98,13 +101,13 @@ class OfferingSql:
         return (f"(CASE WHEN {self.json.present(value, 'price')} "
                 f"THEN {self.json.is_true(value, 'price', 'is_free')} ELSE {own} END)")
 
-    def _run_priced(self, run: str | None) -> str:
+    def run_priced(self, run: str | None) -> str:
         own = self.json.present(self.doc, "price")
         if run is None:
             return own
         return f"({self.json.present(f'{run}.value', 'price')} OR {own})"
 
-    def _run_start(self, run: str | None) -> str:
+    def run_start_date(self, run: str | None) -> str:
         return "NULL" if run is None else self.json.text(f"{run}.value", "start_date")
 
     def _any_run(self, condition) -> str:
@@ -115,14 +118,23 @@ class OfferingSql:
         return f"({explicit} OR (NOT ({self._has_runs()}) AND {condition(None)}))"
 
     # --- offering-level values ---------------------------------------------------------------
+    def hours(self) -> str:
+        return self.metric(Metric.HOURS)
+
+    def run_free_condition(self, run: str | None, free: bool) -> str:
+        """The run is free, or (free=False) it has a price that is not free."""
+        if free:
+            return self.run_free(run)
+        return f"({self.run_priced(run)} AND NOT {self.run_free(run)})"
+
     def price_ref(self) -> str:
         run = self._alias("r")
-        lowest = (f"(SELECT min({self._run_price_ref(run)}) "
+        lowest = (f"(SELECT min({self.run_price_ref(run)}) "
                   f"FROM {self.json.elements(self.doc, run, 'instances')})")
-        return f"(CASE WHEN {self._has_runs()} THEN {lowest} ELSE {self._run_price_ref(None)} END)"
+        return f"(CASE WHEN {self._has_runs()} THEN {lowest} ELSE {self.run_price_ref(None)} END)"
 
     def is_free(self) -> str:
-        return self._any_run(self._run_free)
+        return self._any_run(self.run_free)
 
     def metric(self, metric: Metric) -> str:
         j, doc = self.json, self.doc
@@ -176,8 +188,8 @@ class OfferingSql:
         j, doc = self.json, self.doc
         if dimension in (Dimension.MODE, Dimension.PACE):
             run = self._alias("r")
-            return [(j.elements(doc, run, "instances"), _nonempty(self._run_value(run, dimension.value)), "1=1"),
-                    ("", _nonempty(self._run_value(None, dimension.value)), f"NOT ({self._has_runs()})")]
+            return [(j.elements(doc, run, "instances"), _nonempty(self.run_value(run, dimension.value)), "1=1"),
+                    ("", _nonempty(self.run_value(None, dimension.value)), f"NOT ({self._has_runs()})")]
         if dimension in (Dimension.COUNTRY, Dimension.REGION):
             place, run = self._alias("pl"), self._alias("r")
             name = dimension.value
@@ -200,35 +212,41 @@ class OfferingSql:
 
     # --- filters ------------------------------------------------------------------------------
     def filter_conditions(self, filters: Filters, params: Params) -> list[str]:
-        """The search filters (catalogue.search.query.Filters) as SQL conditions."""
-        j, doc = self.json, self.doc
+        """The search filters (catalogue.search.query.Filters) as SQL conditions, each
+        field read as the registry (catalogue.search.fields) says."""
         out: list[str] = []
-        if filters.provider:
-            out.append(f"{self.provider} IN ({params.many(filters.provider)})")
-        for values, expression in ((filters.framework, j.text(doc, "level", "framework")),
-                                   (filters.credit_system, j.text(doc, "credits", "system")),
-                                   (filters.credential_type, j.text(doc, "credential_type"))):
-            if values:
-                out.append(f"{expression} IN ({params.many(values)})")
-        if filters.language:
-            item = self._alias("l")
-            out.append(f"EXISTS (SELECT 1 FROM {j.elements(doc, item, 'languages')} "
-                       f"WHERE {j.element_text(item)} IN ({params.many(filters.language)}))")
-        if filters.subject:
-            out.append(self._subject_condition(filters.subject, params))
-        for expression, low, high in (
-                (j.integer(doc, "level", "eqf"), filters.eqf_min, filters.eqf_max),
-                (j.number(doc, "credits", "ects"), filters.ects_min, filters.ects_max),
-                (self.metric(Metric.HOURS), filters.hours_min, filters.hours_max),
-                (j.number(doc, "duration", "weeks"), filters.weeks_min, filters.weeks_max)):
-            if low is not None:
-                out.append(f"{expression} >= {params.bind(low)}")
-            if high is not None:
-                out.append(f"{expression} <= {params.bind(high)}")
-        run_conditions = self._run_conditions(filters, params)
+        run_conditions: list = []
+        for spec in search_fields.FIELDS:
+            if spec.level is Level.INSTANCE:
+                run_conditions.extend(self._run_conditions(spec, filters, params))
+            else:
+                out.extend(self._offering_conditions(spec, filters, params))
         if run_conditions:
             out.append(self._any_run(
                 lambda run: " AND ".join(condition(run) for condition in run_conditions)))
+        return out
+
+    def _offering_conditions(self, spec: search_fields.FilterField, filters: Filters,
+                             params: Params) -> list[str]:
+        if spec.kind is Kind.TERMS:
+            values = getattr(filters, spec.name)
+            if not values:
+                return []
+            if spec.by_length:
+                return [self._subject_condition(values, params)]
+            if spec.stats_array:
+                item = self._alias("l")
+                return [f"EXISTS (SELECT 1 FROM {self.json.elements(self.doc, item, *spec.stats_array)} "
+                        f"WHERE {self.json.element_text(item)} IN ({params.many(values)}))"]
+            return [f"{spec.stats(self)} IN ({params.many(values)})"]
+        if spec.kind is Kind.FLAG:
+            value = getattr(filters, spec.name)
+            return [] if value is None else [spec.stats(self, value)]
+        out = []
+        for parameter, operator in zip(spec.parameters, (">=", "<="), strict=True):
+            value = getattr(filters, parameter)
+            if value is not None:
+                out.append(f"{spec.stats(self)} {operator} {params.bind(value)}")
         return out
 
     def _subject_condition(self, codes: tuple[str, ...], params: Params) -> str:
@@ -248,30 +266,31 @@ class OfferingSql:
                                 f"{j.elements(self.doc, item, 'subject', 'isced')} WHERE {where})")
         return "(" + " OR ".join(alternatives) + ")"
 
-    def _run_conditions(self, filters: Filters, params: Params) -> list:
+    def _run_conditions(self, spec: search_fields.FilterField, filters: Filters,
+                        params: Params) -> list:
         """Conditions on one run, each a function of the run's alias (None: implicit run)."""
+        if spec.kind is Kind.TERMS:
+            values = getattr(filters, spec.name)
+            if not values:
+                return []
+            bound = params.many(values)
+            return [lambda r: f"{spec.stats(self, r)} IN ({bound})"]
+        if spec.kind is Kind.FLAG:
+            value = getattr(filters, spec.name)
+            return [] if value is None else [lambda r: spec.stats(self, r, value)]
         out = []
-        for values, read in ((filters.mode, lambda r: self._run_value(r, "mode")),
-                             (filters.pace, lambda r: self._run_value(r, "pace")),
-                             (filters.country, self._run_country)):
-            if values:
-                bound = params.many(values)
-                out.append(lambda r, read=read, bound=bound: f"{read(r)} IN ({bound})")
-        if filters.price_min is not None:
-            low = params.bind(filters.price_min)
-            out.append(lambda r: f"{self._run_price_ref(r)} >= {low}")
-        if filters.price_max is not None:
-            high = params.bind(filters.price_max)
-            out.append(lambda r: f"{self._run_price_ref(r)} <= {high}")
-        if filters.free is True:
-            out.append(self._run_free)
-        elif filters.free is False:
-            out.append(lambda r: f"({self._run_priced(r)} AND NOT {self._run_free(r)})")
-        for value, operator in ((filters.starts_after, ">="), (filters.starts_before, "<=")):
-            if value is not None:
+        for parameter, operator in zip(spec.parameters, (">=", "<="), strict=True):
+            value = getattr(filters, parameter)
+            if value is None:
+                continue
+            if isinstance(value, date):
                 bound = params.bind(self.json.date_value(value))
                 out.append(lambda r, operator=operator, bound=bound:
-                           f"{self.json.as_date(self._run_start(r))} {operator} {bound}")
+                           f"{self.json.as_date(spec.stats(self, r))} {operator} {bound}")
+            else:
+                bound = params.bind(value)
+                out.append(lambda r, operator=operator, bound=bound:
+                           f"{spec.stats(self, r)} {operator} {bound}")
         return out
 
 

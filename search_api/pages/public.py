@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from catalogue.errors import InvalidRequest, NotFound
+from catalogue.search import fields as search_fields
 from catalogue.search.query import SortKey
 from catalogue.search.results import SearchResult
 from normaliser.schema import StoredOffering
@@ -27,10 +28,15 @@ SORT_LABELS = {SortKey.RELEVANCE: "Best match", SortKey.START_DATE: "Starting so
                SortKey.CREDITS: "Credits: fewest first", SortKey.CREDITS_DESC: "Credits: most first",
                SortKey.NEWEST: "Newest", SortKey.TITLE: "Title A to Z"}
 # The facets shown as checkboxes, in this order: (facet, heading, filter parameter).
-CHECKBOX_FACETS = (("subject_broad", "Field of study", "subject"), ("mode", "How it is taught", "mode"),
-                   ("provider", "Provider", "provider"), ("framework", "Qualifications framework", "framework"),
-                   ("credential_type", "Credential", "credential_type"),
-                   ("language", "Language", "language"), ("country", "Country", "country"))
+def checkbox_facets() -> tuple[tuple[str, str, str], ...]:
+    """From the field registry: the fields with a page label, in the page's order."""
+    labelled = {f.name: f for f in search_fields.FIELDS if f.facet and f.label}
+    ordered = [name for name in search_fields.PAGE_FACET_ORDER if name in labelled]
+    ordered += [name for name in labelled if name not in ordered]
+    return tuple((labelled[n].facet, labelled[n].label, n) for n in ordered)
+
+
+CHECKBOX_FACETS = checkbox_facets()
 SCALAR_LABELS = {"price_min": "Price from", "price_max": "Price up to", "ects_min": "ECTS from",
                  "ects_max": "ECTS up to", "eqf_min": "EQF level from", "eqf_max": "EQF level up to",
                  "hours_min": "Hours from", "hours_max": "Hours up to", "weeks_min": "Weeks from",
@@ -152,7 +158,7 @@ def _compare_url(ids: list[str], from_qs: str | None) -> str:
 
 def _facet_groups(result: SearchResult, state: SearchState, labels: Labels) -> list[dict]:
     groups = []
-    for facet, title, param in CHECKBOX_FACETS:
+    for facet, title, param in checkbox_facets():
         buckets = result.facets.get(facet) or []
         selected = state.values(param)
         if not buckets and not selected:
@@ -192,7 +198,7 @@ def _eqf_counts(result: SearchResult | None, state: SearchState) -> list[dict]:
 
 def _applied_filters(state: SearchState, labels: Labels, currency: str) -> list[dict]:
     applied = []
-    facet_of = {param: facet for facet, _title, param in CHECKBOX_FACETS}
+    facet_of = {param: facet for facet, _title, param in checkbox_facets()}
     for key, raw in state.items:
         if key in facet_of:
             for value in _split(raw):
