@@ -11,10 +11,10 @@ from catalogue.duplicates import DuplicateService
 from catalogue.indexer import Indexer
 from catalogue.search.query import SearchQuery
 from tests.agency_data import load_duplicate_pair, provider_feed
-from tests.search.engines import ENGINE_FACTORIES
+from tests.search.engines import ENGINE_FACTORIES, ENGINES_FOR_DERIVED_SUITES
 
 
-@pytest.fixture(params=sorted(ENGINE_FACTORIES))
+@pytest.fixture(params=ENGINES_FOR_DERIVED_SUITES)
 def engine_services(request, services, tmp_path):
     """The test's services with an engine of each flavour as the index."""
     backend = ENGINE_FACTORIES[request.param](request, tmp_path)
