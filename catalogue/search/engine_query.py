@@ -227,6 +227,9 @@ def compile_search(query: SearchQuery) -> dict[str, Any]:
     bool_query: dict[str, Any] = {"filter": filters}
     if text is not None:
         bool_query["must"] = [text]
+    elif query.text and query.text.strip():
+        # Text with no word in it (`"\`, `?!`) finds nothing, as on SQLite; blank is no query.
+        bool_query["must"] = [{"match_none": {}}]
     body: dict[str, Any] = {
         "query": {"bool": bool_query},
         "size": query.size + 1,

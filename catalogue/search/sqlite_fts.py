@@ -431,6 +431,8 @@ class CompiledQuery:
         else:
             # bm25() needs a MATCH; without text the relevance sort falls back to newest.
             self.from_ = "search_docs d"
+            if query.text and query.text.strip():
+                conditions.append("0=1")  # text with no word in it (`"\`, `?!`) finds nothing
         conditions.extend(self._offering_conditions(query.filters))
         instance = self._instance_conditions(query.filters)
         if instance:

@@ -121,6 +121,14 @@ def test_hostile_text_is_safe(backend, hostile):
     assert backend.count() == len(corpus())  # nothing was dropped
 
 
+@pytest.mark.parametrize("wordless", ['"\\', '"', "-", "*", "🙂", "?!", "( )"])
+def test_text_without_a_word_matches_nothing(backend, wordless):
+    """Issue 16, finding 8: `q="\\` matched the whole catalogue, as if nothing was typed.
+    Text that holds no word to search for now matches nothing; blank text is no query."""
+    assert search(backend, wordless).total == 0
+    assert search(backend, "   ").total == len(corpus())
+
+
 def test_operator_words_are_plain_words(backend):
     # "and" is a word in no title here; an operator would have matched both sides.
     assert search(backend, "data AND cloud").total == 0
