@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request, Security
+from fastapi import Depends, Path, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from catalogue.accounts import ApiKey, KeyStore, Role
@@ -128,3 +128,10 @@ def agency_scope(key: CurrentKey, _agency: Agency,
 
 
 AgencyScope = Annotated[ApiKey, Depends(agency_scope)]
+
+
+# Row ids are the catalogue's INTEGER columns: 32-bit on PostgreSQL (SQLite's are wider, but
+# both must answer the same). A larger number in a path or a cursor reached the database and
+# failed there (500); it is refused here, as a 422 naming the parameter.
+MAX_ROW_ID = 2**31 - 1
+SubmissionId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="the submission's id")]

@@ -18,7 +18,7 @@ from catalogue.quality import DEFAULT_STALE_DAYS, quality_as_dict
 from catalogue.stats.query import Dimension, Metric
 from catalogue.stats.timeseries import Interval
 from search_api.agency_answers import export_response, filters_of, stats_answer, timeseries_answer
-from search_api.dependencies import Agency, Context, agency_scope
+from search_api.dependencies import MAX_ROW_ID, Agency, Context, agency_scope
 from search_api.errors import error_responses
 from search_api.models.agency import (
     DuplicateLinksOut,
@@ -113,7 +113,8 @@ def provider_quality(provider_id: str, request: Request, agency: Agency,
             summary="Offerings that reached us twice, and why we think so")
 def duplicates(request: Request, agency: Agency, provider: str | None = Query(None),
                limit: int = Query(100, ge=1, le=1000),
-               after: int | None = Query(None, description="id of the last link seen")) -> dict:
+               after: int | None = Query(None, ge=0, le=MAX_ROW_ID,
+                                          description="id of the last link seen")) -> dict:
     reject_unknown(request.query_params, frozenset({"provider", "limit", "after"}))
     links = agency.duplicates.links(provider_id=provider, limit=limit, after=after)
     return {"links": links, "next_after": links[-1]["id"] if len(links) == limit else None}

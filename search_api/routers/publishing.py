@@ -14,7 +14,14 @@ from catalogue.errors import InvalidRequest, NotFound
 from catalogue.ingest import IngestMode
 from catalogue.sources import Schedule
 from catalogue.store import Catalogue
-from search_api.dependencies import CatalogueStore, Context, ProviderScope, Publishing
+from search_api.dependencies import (
+    MAX_ROW_ID,
+    CatalogueStore,
+    Context,
+    ProviderScope,
+    Publishing,
+    SubmissionId,
+)
 from search_api.errors import error_responses
 from search_api.feed_body import chosen_format, read_feed
 from search_api.models.common import DisabledOut, RunRequestedOut
@@ -101,7 +108,8 @@ async def validate(scope: ProviderScope, pub: Publishing, request: Request,
 @router.get("/submissions", response_model=SubmissionListOut,
             summary="This provider's submissions, newest first")
 def submissions(scope: ProviderScope, pub: Publishing, limit: int = Query(50, ge=1, le=500),
-                before: int | None = Query(None, description="id of the last one seen")) -> dict:
+                before: int | None = Query(None, ge=0, le=MAX_ROW_ID,
+                                           description="id of the last one seen")) -> dict:
     items = pub.sources.submissions(scope.provider_id, limit=limit, before_id=before)
     return {"submissions": items,
             "next_before": items[-1]["id"] if len(items) == limit else None}
@@ -110,7 +118,7 @@ def submissions(scope: ProviderScope, pub: Publishing, limit: int = Query(50, ge
 @router.get("/submissions/{submission_id}", response_model=SubmissionWithReportOut,
             summary="A submission's status and report")
 def submission(scope: ProviderScope, pub: Publishing, catalogue: CatalogueStore,
-               submission_id: int) -> SubmissionWithReportOut:
+               submission_id: SubmissionId) -> SubmissionWithReportOut:
     own_submission(catalogue, scope.provider_id, submission_id)
     body = submission_out(catalogue, submission_id, scope.provider_id)
     return SubmissionWithReportOut(**dict(body), report=ReportOut.of(
@@ -121,7 +129,7 @@ def submission(scope: ProviderScope, pub: Publishing, catalogue: CatalogueStore,
              response_model=SubmissionOut, responses=error_responses(409),
              summary="Apply a held snapshot, withdrawals and all")
 def confirm(scope: ProviderScope, pub: Publishing, catalogue: CatalogueStore,
-            submission_id: int) -> SubmissionOut:
+            submission_id: SubmissionId) -> SubmissionOut:
     own_submission(catalogue, scope.provider_id, submission_id)
     pub.ingest.release_held(submission_id, scope.provider_id)
     pub.worker.notify()
@@ -132,7 +140,7 @@ def confirm(scope: ProviderScope, pub: Publishing, catalogue: CatalogueStore,
              responses=error_responses(409),
              summary="Drop a held snapshot; nothing from it is applied")
 def discard(scope: ProviderScope, pub: Publishing, catalogue: CatalogueStore,
-            submission_id: int) -> SubmissionOut:
+            submission_id: SubmissionId) -> SubmissionOut:
     own_submission(catalogue, scope.provider_id, submission_id)
     pub.ingest.discard(submission_id, scope.provider_id)
     return submission_out(catalogue, submission_id, scope.provider_id)
@@ -199,6 +207,7 @@ def pull_now(scope: ProviderScope, pub: Publishing, source_id: str) -> RunReques
 @router.get("/pulls", response_model=PullRunListOut,
             summary="This provider's pull runs, newest first")
 def pulls(scope: ProviderScope, pub: Publishing, limit: int = Query(50, ge=1, le=500),
-          before: int | None = Query(None, description="id of the last one seen")) -> dict:
+          before: int | None = Query(None, ge=0, le=MAX_ROW_ID,
+                                           description="id of the last one seen")) -> dict:
     runs = pub.sources.pull_runs(scope.provider_id, limit=limit, before_id=before)
     return {"pulls": runs, "next_before": runs[-1]["id"] if len(runs) == limit else None}
