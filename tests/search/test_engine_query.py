@@ -36,10 +36,13 @@ def clauses_of(tree, kind: str) -> list[dict]:
 
 
 def test_no_words_means_no_text_query_and_newest_first():
+    """Text without a word builds no text query from the user's input; since issue 16
+    (finding 8) it matches nothing rather than everything. Blank text is no query at all."""
     body = compile_search(SearchQuery(text=" - * ", today=TODAY))
-    assert "must" not in body["query"]["bool"]
+    assert body["query"]["bool"]["must"] == [{"match_none": {}}]
     assert body["sort"][0] == {"first_seen": {"order": "desc"}}
     assert "highlight" not in body
+    assert "must" not in compile_search(SearchQuery(text="   ", today=TODAY))["query"]["bool"]
 
 
 @pytest.mark.parametrize("hostile", [
