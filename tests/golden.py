@@ -4,6 +4,23 @@ that fails when the reader emits something no expected file checks."""
 
 from __future__ import annotations
 
+from normaliser.readers.base import FeedFormatError
+
+
+def read_as_golden(read, data: bytes) -> dict:
+    """What `read(data)` makes of a fixture, in the shape of the expected files: the feed's
+    issues and every record, or the error that refused the feed whole."""
+    try:
+        result = read(data)
+    except FeedFormatError as error:
+        return {"error": {"line": error.line, "column": error.column, "offset": error.offset,
+                          "message": str(error)}}
+    return {"feed_issues": [issue_as_golden(i) for i in result.issues],
+            "records": [{"locator": r.locator, "line": r.line, "fields": r.fields,
+                         "extra": r.extra, "instances": r.instances,
+                         "issues": [issue_as_golden(i) for i in r.issues]}
+                        for r in result.records]}
+
 
 def issue_as_golden(issue) -> dict:
     return {"field": issue.field, "code": str(issue.code), "severity": str(issue.severity),

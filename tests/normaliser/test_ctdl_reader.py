@@ -18,7 +18,7 @@ from normaliser.readers.base import FeedFormatError, FeedLimitExceeded, ReadLimi
 from normaliser.readers.ctdl import looks_like_ctdl, read_ctdl
 from normaliser.schema import CreditSystem, Mode
 from tests.conftest import shared_data
-from tests.golden import issue_as_golden, mismatches, unchecked_paths
+from tests.golden import mismatches, read_as_golden, unchecked_paths
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ctdl"
 OTHER_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -36,16 +36,7 @@ def _expected_path(input_path: Path) -> Path:
 
 
 def _read_as_golden(input_path: Path) -> dict:
-    try:
-        result = read_ctdl(input_path.read_bytes())
-    except FeedFormatError as error:
-        return {"error": {"line": error.line, "column": error.column, "offset": error.offset,
-                          "message": str(error)}}
-    return {"feed_issues": [issue_as_golden(i) for i in result.issues],
-            "records": [{"locator": r.locator, "line": r.line, "fields": r.fields,
-                         "extra": r.extra, "instances": r.instances,
-                         "issues": [issue_as_golden(i) for i in r.issues]}
-                        for r in result.records]}
+    return read_as_golden(read_ctdl, input_path.read_bytes())
 
 
 FIXTURE_INPUTS = _fixture_inputs()

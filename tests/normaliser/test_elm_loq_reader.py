@@ -18,7 +18,7 @@ from normaliser.normalise import NormaliseContext, normalise_record
 from normaliser.readers.base import FeedFormatError, FeedLimitExceeded, ReadLimits
 from normaliser.readers.elm_xml import looks_like_elm_loq_xml, read_elm_loq_xml
 from normaliser.schema import CreditSystem, Framework, Mode
-from tests.golden import issue_as_golden, mismatches, unchecked_paths
+from tests.golden import mismatches, read_as_golden, unchecked_paths
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "elm_loq"
 OTHER_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -28,16 +28,7 @@ IRISH_PROVIDER = NormaliseContext(provider_id="x", default_country="IE", default
 
 
 def _read_as_golden(input_path: Path) -> dict:
-    try:
-        result = read_elm_loq_xml(input_path.read_bytes())
-    except FeedFormatError as error:
-        return {"error": {"line": error.line, "column": error.column, "offset": error.offset,
-                          "message": str(error)}}
-    return {"feed_issues": [issue_as_golden(i) for i in result.issues],
-            "records": [{"locator": r.locator, "line": r.line, "fields": r.fields,
-                         "extra": r.extra, "instances": r.instances,
-                         "issues": [issue_as_golden(i) for i in r.issues]}
-                        for r in result.records]}
+    return read_as_golden(read_elm_loq_xml, input_path.read_bytes())
 
 
 FIXTURE_INPUTS = sorted(FIXTURES.glob("*.xml"))

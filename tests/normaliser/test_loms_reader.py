@@ -16,7 +16,7 @@ from normaliser.readers.base import FeedFormatError, FeedLimitExceeded, ReadLimi
 from normaliser.readers.elm_xml import looks_like_elm_loq_xml
 from normaliser.readers.loms_xml import looks_like_loms_xml, read_loms_xml
 from normaliser.schema import CreditSystem, Framework, Mode
-from tests.golden import issue_as_golden, mismatches, unchecked_paths
+from tests.golden import mismatches, read_as_golden, unchecked_paths
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "loms"
 OTHER_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -25,16 +25,7 @@ FIXTURE_INPUTS = sorted(FIXTURES.glob("*.xml"))
 
 
 def _read_as_golden(input_path: Path) -> dict:
-    try:
-        result = read_loms_xml(input_path.read_bytes())
-    except FeedFormatError as error:
-        return {"error": {"line": error.line, "column": error.column, "offset": error.offset,
-                          "message": str(error)}}
-    return {"feed_issues": [issue_as_golden(i) for i in result.issues],
-            "records": [{"locator": r.locator, "line": r.line, "fields": r.fields,
-                         "extra": r.extra, "instances": r.instances,
-                         "issues": [issue_as_golden(i) for i in r.issues]}
-                        for r in result.records]}
+    return read_as_golden(read_loms_xml, input_path.read_bytes())
 
 
 def _expected(input_path: Path) -> dict:
