@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Path, Request, Security
+from fastapi import Depends, Path, Query, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from catalogue.accounts import ApiKey, KeyStore, Role
@@ -135,3 +135,5 @@ AgencyScope = Annotated[ApiKey, Depends(agency_scope)]
 # failed there (500); it is refused here, as a 422 naming the parameter.
 MAX_ROW_ID = 2**31 - 1
 SubmissionId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="the submission's id")]
+# The cursor of the newest-first lists (submissions, pulls, crawls).
+BeforeId = Annotated[int | None, Query(ge=0, le=MAX_ROW_ID, description="id of the last one seen")]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Response
 
 from catalogue.sources import Schedule
-from search_api.dependencies import MAX_ROW_ID, Crawling, ProviderScope, crawling_services
+from search_api.dependencies import BeforeId, Crawling, ProviderScope, crawling_services
 from search_api.errors import error_responses
 from search_api.models.common import DisabledOut, RunRequestedOut
 from search_api.models.crawling import (
@@ -77,8 +77,7 @@ def crawl_now(scope: ProviderScope, crawl: Crawling, source_id: str) -> RunReque
 @router.get("/crawls", response_model=CrawlRunListOut,
             summary="This provider's crawl runs and their stats, newest first")
 def crawls(scope: ProviderScope, crawl: Crawling, limit: int = Query(50, ge=1, le=500),
-           before: int | None = Query(None, ge=0, le=MAX_ROW_ID,
-                                           description="id of the last one seen"),
+           before: BeforeId = None,
            source: str | None = Query(None, description="only this crawl source")) -> dict:
     runs = crawl.crawls.crawl_runs(scope.provider_id, source_name=source, limit=limit,
                                    before_id=before)

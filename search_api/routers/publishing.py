@@ -15,7 +15,7 @@ from catalogue.ingest import IngestMode
 from catalogue.sources import Schedule
 from catalogue.store import Catalogue
 from search_api.dependencies import (
-    MAX_ROW_ID,
+    BeforeId,
     CatalogueStore,
     Context,
     ProviderScope,
@@ -108,8 +108,7 @@ async def validate(scope: ProviderScope, pub: Publishing, request: Request,
 @router.get("/submissions", response_model=SubmissionListOut,
             summary="This provider's submissions, newest first")
 def submissions(scope: ProviderScope, pub: Publishing, limit: int = Query(50, ge=1, le=500),
-                before: int | None = Query(None, ge=0, le=MAX_ROW_ID,
-                                           description="id of the last one seen")) -> dict:
+                before: BeforeId = None) -> dict:
     items = pub.sources.submissions(scope.provider_id, limit=limit, before_id=before)
     return {"submissions": items,
             "next_before": items[-1]["id"] if len(items) == limit else None}
@@ -207,7 +206,6 @@ def pull_now(scope: ProviderScope, pub: Publishing, source_id: str) -> RunReques
 @router.get("/pulls", response_model=PullRunListOut,
             summary="This provider's pull runs, newest first")
 def pulls(scope: ProviderScope, pub: Publishing, limit: int = Query(50, ge=1, le=500),
-          before: int | None = Query(None, ge=0, le=MAX_ROW_ID,
-                                           description="id of the last one seen")) -> dict:
+          before: BeforeId = None) -> dict:
     runs = pub.sources.pull_runs(scope.provider_id, limit=limit, before_id=before)
     return {"pulls": runs, "next_before": runs[-1]["id"] if len(runs) == limit else None}
