@@ -766,7 +766,6 @@ class IngestService:
             log.exception("recording the failure of submission %s failed; recording the "
                           "error without its issues", claim.submission_id)
             report.issues = []
-            report.error = storable(report.error.encode("ascii", "replace").decode("ascii"))
             with self.catalogue.engine.begin() as conn:
                 report.run_id = self._insert_run(conn, submission, report, started,
                                                  status="failed")

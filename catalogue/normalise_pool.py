@@ -35,8 +35,10 @@ def die_with_parent() -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
         return  # refused (e.g. a seccomp profile): the pool still works, only unguarded
-    if parent == 1 or os.getppid() != parent:
-        os._exit(1)  # the parent died before the request took effect
+    # The parent died between reading its pid and the request taking effect. (Not "parent is
+    # pid 1": in a container the catalogue process itself may be pid 1.)
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def normalise_pool(workers: int) -> ProcessPoolExecutor:

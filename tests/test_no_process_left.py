@@ -76,3 +76,15 @@ def test_a_killed_import_leaves_no_process_behind(tmp_path, stop_signal):
             importer.kill()
             importer.wait(timeout=10)
         log.close()
+
+
+def test_a_pool_process_whose_parent_is_pid_1_keeps_running():
+    """In a container `microcred serve` is pid 1 (Dockerfile CMD), so the pool's forkserver
+    has parent pid 1; that must not read as "the parent already died"."""
+    probe = ("import os; os.getppid = lambda: 1; "
+             "from catalogue.normalise_pool import die_with_parent; "
+             "die_with_parent(); print('still running')")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            timeout=60, cwd=Path(__file__).resolve().parent.parent)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "still running"
