@@ -2,6 +2,6 @@
 then on the kernel kills it when the process that started it exits. Nothing else imports
 this module."""
 
-from catalogue.normalise_pool import die_with_parent
+from catalogue.normalise_pool import forkserver_dies_with_parent
 
-die_with_parent()
+forkserver_dies_with_parent()

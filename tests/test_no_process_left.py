@@ -82,9 +82,22 @@ def test_a_pool_process_whose_parent_is_pid_1_keeps_running():
     """In a container `microcred serve` is pid 1 (Dockerfile CMD), so the pool's forkserver
     has parent pid 1; that must not read as "the parent already died"."""
     probe = ("import os; os.getppid = lambda: 1; "
+             "from catalogue.normalise_pool import forkserver_dies_with_parent; "
+             "forkserver_dies_with_parent(); print('still running')")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            timeout=60, cwd=Path(__file__).resolve().parent.parent,
+                            env=dict(os.environ, MICROCRED_NORMALISE_POOL_OWNER="1"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "still running"
+
+
+def test_a_pool_worker_whose_forkserver_already_died_exits():
+    """A worker forked just before its forkserver was killed is reparented (to pid 1) before
+    it asks for the death signal, which would then never come: it must exit by itself."""
+    probe = ("import os; os.getppid = lambda: 1; "
              "from catalogue.normalise_pool import die_with_parent; "
              "die_with_parent(); print('still running')")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                             timeout=60, cwd=Path(__file__).resolve().parent.parent)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "still running"
+    assert result.returncode == 1, result.stderr
+    assert result.stdout == ""
