@@ -42,10 +42,9 @@ from datetime import datetime, timedelta
 from catalogue.coordination import IndexerHeartbeats, process_name
 from catalogue.errors import Conflict, SearchUnavailable
 from catalogue.index_records import Failure, IndexRecords
-from catalogue.search.base import SearchBackend
+from catalogue.search.base import RebuildTarget, SearchBackend
 from catalogue.search.documents import DOCUMENT_FORMAT, IndexDocument, build_document
-from catalogue.search.engine import EngineBackend
-from catalogue.search.engine_client import BulkReport, Refresh, retryable_status
+from catalogue.search.writes import BulkReport, Refresh, retryable_status
 from catalogue.store import Catalogue, utcnow
 
 log = logging.getLogger(__name__)
@@ -161,10 +160,6 @@ class Indexer:
         self.heartbeat_seconds = heartbeat_seconds
         self._beaten: str | None = None  # the state last written
         self._beaten_at = 0.0
-
-    @property
-    def _engine(self) -> EngineBackend | None:
-        return self.backend if isinstance(self.backend, EngineBackend) else None
 
     # starting -------------------------------------------------------------------------------
     def prepare(self) -> bool:
@@ -290,48 +285,16 @@ class Indexer:
 
     def _write(self, documents: Sequence[IndexDocument], deletes: Sequence[tuple[str, int]],
                written: _Written, *, index: str | None, refresh: Refresh | None) -> None:
-        engine = self._engine
-        if engine is None:
-            # The SQLite backend writes all or nothing, in the catalogue's own kind of
-            # database; its errors are not the engine-unavailable kind and propagate.
-            self.backend.upsert(documents)
-            if deletes:
-                self.backend.delete([d[0] for d in deletes], [d[1] for d in deletes])
-            written.done.update({d.id: d.version for d in documents})
-            written.done.update(dict(deletes))
-            written.upserted += len(documents)
-            written.deleted += len(deletes)
-            return
-        self._write_engine(engine, index or engine.alias,
-                           engine.refresh if refresh is None else refresh,
-                           documents, deletes, written)
-
-    def _write_engine(self, engine: EngineBackend, index: str, refresh: Refresh,
-                      documents: Sequence[IndexDocument], deletes: Sequence[tuple[str, int]],
-                      written: _Written) -> None:
+        """Write through the backend, trying again (with backoff) what is worth it."""
         todo_documents = {d.id: d for d in documents}
         todo_deletes = dict(deletes)
-        index_seen = index != engine.alias  # a versioned index is written right after it is made
         attempt = 1
-        while True:
-            again: list[str] = []
+        while todo_documents or todo_deletes:
             try:
-                if todo_documents:
-                    report = engine.bulk_into(index, list(todo_documents.values()),
-                                              refresh=refresh)
-                    index_seen |= any(i.outcome in ("applied", "stale") for i in report.items)
-                    again += self._sort_items(report, todo_documents, todo_deletes, written,
-                                              attempt)
-                if todo_deletes:
-                    # A delete has no require_alias: through a missing alias it would make an
-                    # index of that name. Look first, unless a write just showed it is there.
-                    if not index_seen and not engine.client.alias_targets(index):
-                        raise _Stop(self._no_index(f"no alias {index}"), written)
-                    index_seen = True
-                    report = engine.delete_from(index, list(todo_deletes),
-                                                list(todo_deletes.values()), refresh=refresh)
-                    again += self._sort_items(report, todo_documents, todo_deletes, written,
-                                              attempt)
+                report = self.backend.write(list(todo_documents.values()),
+                                            list(todo_deletes.items()),
+                                            target=index, refresh=refresh)
+                again = self._sort_items(report, todo_documents, todo_deletes, written, attempt)
             except SearchUnavailable as exc:
                 if not exc.retryable or attempt >= self.retry.attempts:
                     raise _Stop(f"{exc} ({exc.detail}; {attempt} attempts)", written) from exc
@@ -462,10 +425,7 @@ class Indexer:
             raise Conflict("a rebuild of the search index is already running in this process")
         try:
             self._beat("rebuilding")
-            if self._engine is not None:
-                stats = self._rebuild_engine(self._engine, progress)
-            else:
-                stats = self._rebuild_in_place(progress)
+            stats = self._rebuild(progress)
         finally:
             self._rebuild_lock.release()
             # Back to what the last drain left.
@@ -500,72 +460,58 @@ class Indexer:
             flush()
         return stats
 
-    def _rebuild_in_place(self, progress) -> RebuildStats:
-        self.backend.ensure_index()
-        self.backend.clear()
-        stats = self._fill(progress, index=None, refresh=None)
-        self.backend.set_document_format(DOCUMENT_FORMAT)
-        self.records.resolve_all_dead_letters(except_ids=stats.failed_ids)
-        return stats
-
-    def _rebuild_engine(self, engine: EngineBackend, progress) -> RebuildStats:
+    def _rebuild(self, progress) -> RebuildStats:
         since = utcnow() - CLOCK_ALLOWANCE
         mark = self.records.outbox_mark()
-        new = engine.create_versioned_index()
+        target = self.backend.begin_rebuild()
         try:
-            # Searches and drains keep using the alias, and the index behind it, meanwhile.
-            stats = self._fill(progress, index=new, refresh=False)
-            # What changed while it ran: written again as the catalogue holds it now.
-            changed = self.records.offerings_with_index_work_since(since, mark)
-            for start in range(0, len(changed), self.batch_size):
-                written = self._rewrite(changed[start:start + self.batch_size], index=new,
-                                        refresh=False)
-                stats.failed_ids.extend(f.offering_id for f in written.failures)
-            engine.set_document_format(DOCUMENT_FORMAT, index=new)
-            engine.refresh_index(new)
+            stats = self._fill(progress, index=target.index, refresh=target.fill_refresh)
+            changed: list[str] = []
+            if target.beside_live_index:
+                # What changed while it ran: written again as the catalogue holds it now.
+                changed = self.records.offerings_with_index_work_since(since, mark)
+                self._rewrite_all(changed, stats, index=target.index, refresh=False)
+            target.finish(DOCUMENT_FORMAT)
         except BaseException:
-            self._drop_quietly(engine, new)
+            target.discard()
             raise
-        stats.dropped = engine.swap_alias(new)
-        # Also what an earlier rebuild left when it failed with the engine gone (it could
-        # not drop its half-filled index then). Only older generations: a newer one would
-        # belong to a rebuild running now in another process.
-        generation = engine.names.generation(new) or 0
-        stats.dropped += [i for i in engine.client.index_names(engine.names.pattern)
-                          if i != new and i not in stats.dropped
-                          and (engine.names.generation(i) or 0) < generation]
+        if target.beside_live_index:
+            self._go_live(target, stats, changed, since, mark)
+        self.records.resolve_all_dead_letters(except_ids=stats.failed_ids)
+        log.info("rebuilt %s: %s offerings, %s caught up; dropped %s",
+                 target.index or "the index in place", stats.indexed, stats.caught_up,
+                 ", ".join(stats.dropped) or "nothing")
+        return stats
+
+    def _go_live(self, target: RebuildTarget, stats: RebuildStats, changed: list[str],
+                 since: datetime, mark: int) -> None:
+        stats.dropped = target.go_live()
         # Drains that wrote to the old index between the catch-up and the move: their
-        # offerings are written again, now through the alias to the new index.
+        # offerings are written again, now into the live index, which is the new one.
         changed_too = self.records.offerings_with_index_work_since(since, mark)
         try:
-            for start in range(0, len(changed_too), self.batch_size):
-                written = self._rewrite(changed_too[start:start + self.batch_size])
-                stats.failed_ids.extend(f.offering_id for f in written.failures)
+            self._rewrite_all(changed_too, stats)
         except SearchUnavailable as exc:
             # Rare (the engine went away within moments of the move), but then changes
             # made during the move may be missing from the new index: say so plainly.
             raise SearchUnavailable(
-                f"the rebuild moved {engine.alias} to {new} but could not write again the "
-                f"offerings changed meanwhile ({exc}); run `microcred reindex` again when the "
-                f"engine is back (the old index {', '.join(stats.dropped)} was kept)",
-                detail=exc.detail) from exc
+                f"the rebuild moved the live index to {target.index} but could not write "
+                f"again the offerings changed meanwhile ({exc}); run `microcred reindex` "
+                f"again when the engine is back (the old index {', '.join(stats.dropped)} "
+                f"was kept)", detail=exc.detail) from exc
         stats.caught_up = len(set(changed) | set(changed_too))
         self.drain()
         if stats.dropped:
             self.sleep(self.drop_grace_seconds)
         for old in stats.dropped:
-            self._drop_quietly(engine, old)
-        self.records.resolve_all_dead_letters(except_ids=stats.failed_ids)
-        log.info("rebuilt %s: %s offerings, %s caught up; dropped %s", new, stats.indexed,
-                 stats.caught_up, ", ".join(stats.dropped) or "nothing")
-        return stats
+            target.drop(old)
 
-    @staticmethod
-    def _drop_quietly(engine: EngineBackend, index: str) -> None:
-        try:
-            engine.drop_index(index)
-        except Exception:  # noqa: BLE001 - a leftover index costs space, not correctness
-            log.exception("could not drop the index %s; drop it by hand", index)
+    def _rewrite_all(self, offering_ids: Sequence[str], stats: RebuildStats, *,
+                     index: str | None = None, refresh: Refresh | None = None) -> None:
+        for start in range(0, len(offering_ids), self.batch_size):
+            written = self._rewrite(offering_ids[start:start + self.batch_size], index=index,
+                                    refresh=refresh)
+            stats.failed_ids.extend(f.offering_id for f in written.failures)
 
     # status ---------------------------------------------------------------------------------
     def status(self) -> IndexStatus:

@@ -15,18 +15,17 @@ never sends an upsert for a withdrawn offering, so a late one cannot bring it ba
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from catalogue.errors import InvalidRequest
-from catalogue.search.base import Capability, SearchBackend
+from catalogue.search.base import Capability, RebuildTarget, SearchBackend
 from catalogue.search.documents import IndexDocument
 from catalogue.search.engine_client import (
-    BulkReport,
     EngineClient,
     IndexAlreadyExists,
     IndexWriteFailed,
-    Refresh,
     bulk_report,
 )
 from catalogue.search.engine_mapping import (
@@ -40,6 +39,7 @@ from catalogue.search.engine_query import compile_search, compile_suggest
 from catalogue.search.engine_results import search_result, suggested_titles
 from catalogue.search.query import SearchQuery
 from catalogue.search.results import BackendHealth, SearchResult
+from catalogue.search.writes import BulkItemResult, BulkReport, Refresh
 
 if TYPE_CHECKING:
     from catalogue.stats.source import StatsSource
@@ -47,6 +47,8 @@ if TYPE_CHECKING:
 META_DOCUMENT_FORMAT = "document_format"
 META_MAPPING_VERSION = "mapping_version"
 META_ANALYSIS = "analysis"
+
+log = logging.getLogger(__name__)
 
 
 class MissingAnalysisModule(InvalidRequest):
@@ -161,6 +163,35 @@ class EngineBackend(SearchBackend):
             operations.append({"delete": action})
         return bulk_report(self.client.bulk(operations, refresh=refresh))
 
+    def write(self, documents: Sequence[IndexDocument], deletes: Sequence[tuple[str, int]], *,
+              target: str | None = None, refresh: Refresh | None = None) -> BulkReport:
+        """One bulk request for the documents, one for the deletes; single items never raise.
+        A delete has no `require_alias`: through a missing alias it would make an index of
+        that name, so the alias is looked up first unless the documents just showed it is
+        there; without it the deletes fail as index_not_found_exception."""
+        index = target or self.alias
+        refresh = self.refresh if refresh is None else refresh
+        report = self.bulk_into(index, documents, refresh=refresh)
+        if not deletes:
+            return report
+        index_seen = index != self.alias or any(
+            i.outcome in ("applied", "stale") for i in report.items)
+        if not index_seen and not self.client.alias_targets(index):
+            report.items += [BulkItemResult(offering_id, "delete", 404, "failed",
+                                            error=f"no alias {index}",
+                                            error_type="index_not_found_exception")
+                             for offering_id, _ in deletes]
+            return report
+        deleted = self.delete_from(index, [d[0] for d in deletes], [d[1] for d in deletes],
+                                   refresh=refresh)
+        report.items += deleted.items
+        return report
+
+    def begin_rebuild(self) -> RebuildTarget:
+        """Into a new versioned index beside the live one: searches and drains keep using the
+        alias meanwhile, and the alias moves in one step at the end."""
+        return VersionedRebuild(self, self.create_versioned_index())
+
     def upsert(self, documents: Sequence[IndexDocument]) -> None:
         report = self.bulk_into(self.alias, documents, refresh=self.refresh)
         if report.failed:
@@ -232,3 +263,39 @@ class EngineBackend(SearchBackend):
 
     def close(self) -> None:
         self.client.close()
+
+
+class VersionedRebuild(RebuildTarget):
+    fill_refresh: Refresh | None = False
+    beside_live_index = True
+
+    def __init__(self, backend: EngineBackend, index: str) -> None:
+        self.backend = backend
+        self.index = index
+
+    def finish(self, document_format: int) -> None:
+        self.backend.set_document_format(document_format, index=self.index)
+        self.backend.refresh_index(self.index)
+
+    def go_live(self) -> list[str]:
+        """Also what an earlier rebuild left when it failed with the engine gone (it could not
+        drop its half-filled index then). Only older generations: a newer one would belong to
+        a rebuild running now in another process."""
+        assert self.index is not None
+        names = self.backend.names
+        dropped = self.backend.swap_alias(self.index)
+        generation = names.generation(self.index) or 0
+        dropped += [i for i in self.backend.client.index_names(names.pattern)
+                    if i != self.index and i not in dropped
+                    and (names.generation(i) or 0) < generation]
+        return dropped
+
+    def drop(self, index: str) -> None:
+        try:
+            self.backend.drop_index(index)
+        except Exception:  # noqa: BLE001 - a leftover index costs space, not correctness
+            log.exception("could not drop the index %s; drop it by hand", index)
+
+    def discard(self) -> None:
+        assert self.index is not None
+        self.drop(self.index)

@@ -4,12 +4,10 @@ implement EngineClient; catalogue.search.engine uses nothing else."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 from catalogue.errors import SearchUnavailable
-
-Refresh = bool | Literal["wait_for"]
+from catalogue.search.writes import BulkItemResult, BulkReport, Outcome, Refresh
 
 
 class IndexAlreadyExists(Exception):
@@ -47,42 +45,6 @@ class EngineClient(Protocol):
     def put_mapping_meta(self, index: str, meta: dict[str, Any]) -> None: ...
 
     def close(self) -> None: ...
-
-
-# --- bulk results -----------------------------------------------------------------------------
-Outcome = Literal["applied", "stale", "missing", "failed"]
-
-
-@dataclass(frozen=True)
-class BulkItemResult:
-    offering_id: str
-    action: str  # index or delete
-    status: int
-    outcome: Outcome
-    error: str | None = None  # the engine's error type and reason, for failed items
-    error_type: str | None = None  # the engine's error type alone (mapper_parsing_exception)
-
-
-@dataclass
-class BulkReport:
-    """Per item, what the engine did. A version conflict is `stale`: the index already holds
-    that version or a newer one, so a replayed or late write changes nothing, as intended."""
-
-    items: list[BulkItemResult] = field(default_factory=list)
-
-    @property
-    def failed(self) -> list[BulkItemResult]:
-        return [i for i in self.items if i.outcome == "failed"]
-
-    def count(self, outcome: Outcome) -> int:
-        return sum(1 for i in self.items if i.outcome == outcome)
-
-    def describe_failures(self, limit: int = 5) -> str:
-        failed = self.failed
-        lines = [f"offering {i.offering_id} ({i.action}): HTTP {i.status} {i.error}"
-                 for i in failed[:limit]]
-        more = f"; and {len(failed) - limit} more" if len(failed) > limit else ""
-        return "; ".join(lines) + more
 
 
 class IndexWriteFailed(RuntimeError):
@@ -125,11 +87,6 @@ def bulk_report(response: dict[str, Any]) -> BulkReport:
 
 
 # --- the engine not answering ----------------------------------------------------------------
-def retryable_status(status: int | None) -> bool:
-    """429 (too many requests: the engine sheds load) and 5xx are worth trying again later."""
-    return status is not None and (status == 429 or status >= 500)
-
-
 def engine_unavailable(flavour: str, cause: str, exc: BaseException, *,
                        status: int | None = None, retryable: bool = True) -> SearchUnavailable:
     """The domain error for an engine that cannot be used now. Its message is fit for API
