@@ -1,105 +1,52 @@
-"""The Elasticsearch 8/9 flavour of EngineClient, on the official `elasticsearch` client."""
+"""The Elasticsearch 8/9 flavour of EngineClient, on the official `elasticsearch` client:
+how a request is sent (media types with its compatibility version) and its errors read, and
+how it authenticates (API key or user name and password)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from elasticsearch import (
-    ApiError,
-    ConnectionError,
-    ConnectionTimeout,
-    Elasticsearch,
-    NotFoundError,
-)
+from elasticsearch import ApiError, ConnectionError, ConnectionTimeout, Elasticsearch
 
 from catalogue.search.engine_client import (
-    IndexAlreadyExists,
-    Refresh,
+    RestEngineClient,
     engine_unavailable,
     unavailable_for_status,
 )
 
 FLAVOUR = "elasticsearch"
+# The client turns these into Elasticsearch's versioned media types
+# (application/vnd.elasticsearch+json; compatible-with=9) itself.
+_JSON = {"accept": "application/json", "content-type": "application/json"}
+_NDJSON = {"accept": "application/json", "content-type": "application/x-ndjson"}
 
 
-@contextmanager
-def _translated() -> Iterator[None]:
-    """The client's errors for an engine that cannot be used now, as SearchUnavailable;
-    anything else (a 400, a 404 the caller reads, a serialisation bug) as it was."""
-    try:
-        yield
-    except ConnectionTimeout as exc:
-        raise engine_unavailable(FLAVOUR, "did not answer in time", exc) from exc
-    except ConnectionError as exc:  # refused, reset, DNS, TLS (TlsError is one)
-        raise engine_unavailable(FLAVOUR, "cannot be reached", exc) from exc
-    except ApiError as exc:
-        error = unavailable_for_status(FLAVOUR, exc.status_code, exc)
-        if error is None:
-            raise
-        raise error from exc
-
-
-class ElasticsearchClient:
+class ElasticsearchClient(RestEngineClient):
     flavour = FLAVOUR
 
     def __init__(self, client: Elasticsearch) -> None:
         self.client = client
 
-    def create_index(self, name: str, body: dict[str, Any]) -> None:
-        with _translated():
-            try:
-                self.client.indices.create(index=name, settings=body["settings"],
-                                           mappings=body["mappings"])
-            except ApiError as exc:
-                if exc.error == "resource_already_exists_exception":
-                    raise IndexAlreadyExists(name) from exc
+    def _request(self, method: str, path: str, *, params: dict[str, str] | None = None,
+                 body: Any = None, ndjson: bool = False) -> Any:
+        headers = _NDJSON if ndjson else _JSON
+        try:
+            return self.client.perform_request(method, path, params=params, headers=headers,
+                                               body=body).body
+        except ConnectionTimeout as exc:
+            raise engine_unavailable(FLAVOUR, "did not answer in time", exc) from exc
+        except ConnectionError as exc:  # refused, reset, DNS, TLS (TlsError is one)
+            raise engine_unavailable(FLAVOUR, "cannot be reached", exc) from exc
+        except ApiError as exc:
+            error = unavailable_for_status(FLAVOUR, exc.status_code, exc)
+            if error is None:
                 raise
+            raise error from exc
 
-    def delete_index(self, name: str) -> None:
-        with _translated():
-            self.client.indices.delete(index=name)
-
-    def index_names(self, pattern: str) -> list[str]:
-        with _translated():
-            return sorted(self.client.indices.get(index=pattern, allow_no_indices=True).body)
-
-    def alias_targets(self, alias: str) -> list[str]:
-        with _translated():
-            try:
-                return sorted(self.client.indices.get_alias(name=alias).body)
-            except NotFoundError:
-                return []
-
-    def update_aliases(self, actions: list[dict[str, Any]]) -> None:
-        with _translated():
-            self.client.indices.update_aliases(actions=actions)
-
-    def bulk(self, operations: list[dict[str, Any]], refresh: Refresh) -> dict[str, Any]:
-        with _translated():
-            return self.client.bulk(operations=operations, refresh=refresh).body
-
-    def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
-        with _translated():
-            return self.client.search(index=index, body=body).body
-
-    def count(self, index: str) -> int:
-        with _translated():
-            return self.client.count(index=index).body["count"]
-
-    def refresh(self, index: str) -> None:
-        with _translated():
-            self.client.indices.refresh(index=index)
-
-    def mapping_meta(self, index: str) -> dict[str, Any]:
-        with _translated():
-            mappings = self.client.indices.get_mapping(index=index).body
-            return next(iter(mappings.values()), {}).get("mappings", {}).get("_meta", {})
-
-    def put_mapping_meta(self, index: str, meta: dict[str, Any]) -> None:
-        with _translated():
-            self.client.indices.put_mapping(index=index, meta=meta)
+    def _error_of(self, exc: Exception) -> tuple[int | None, str | None] | None:
+        if isinstance(exc, ApiError):
+            return exc.status_code, exc.error
+        return None
 
     def close(self) -> None:
         self.client.close()

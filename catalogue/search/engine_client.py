@@ -1,10 +1,14 @@
-"""What the engine backend needs from an Elasticsearch or OpenSearch client, and the typed
-result of a bulk request. The two client flavours (elasticsearch_client, opensearch_client)
-implement EngineClient; catalogue.search.engine uses nothing else."""
+"""What the engine backend needs from an Elasticsearch or OpenSearch client (EngineClient),
+one implementation of it for both (RestEngineClient), and the errors of an engine that cannot
+be used. The flavour modules (elasticsearch_client, opensearch_client) add only how a request
+is sent and its errors read; catalogue.search.engine uses nothing else."""
 
 from __future__ import annotations
 
+import json
+from abc import ABC, abstractmethod
 from typing import Any, Protocol
+from urllib.parse import quote
 
 from catalogue.errors import SearchUnavailable
 from catalogue.search.writes import BulkItemResult, BulkReport, Outcome, Refresh
@@ -45,6 +49,92 @@ class EngineClient(Protocol):
     def put_mapping_meta(self, index: str, meta: dict[str, Any]) -> None: ...
 
     def close(self) -> None: ...
+
+
+class RestEngineClient(ABC):
+    """EngineClient for both engines, as the REST calls they answer alike (their Python
+    clients differ in every method's arguments, not in the requests). A flavour supplies only
+    what truly differs: how one request is sent and its errors read, and how it connects."""
+
+    flavour: str
+
+    @abstractmethod
+    def _request(self, method: str, path: str, *, params: dict[str, str] | None = None,
+                 body: Any = None, ndjson: bool = False) -> Any:
+        """Send one request and return its decoded JSON answer. An engine that cannot be used
+        now raises SearchUnavailable; any other error is the client library's own."""
+
+    @abstractmethod
+    def _error_of(self, exc: Exception) -> tuple[int | None, str | None] | None:
+        """(HTTP status, the engine's error type) of the client library's API error; None for
+        any other exception."""
+
+    def _is(self, exc: Exception, *, status: int | None = None,
+            error_type: str | None = None) -> bool:
+        error = self._error_of(exc)
+        return error is not None and (status is None or error[0] == status) and \
+            (error_type is None or error[1] == error_type)
+
+    def create_index(self, name: str, body: dict[str, Any]) -> None:
+        try:
+            self._request("PUT", f"/{_part(name)}", body=body)
+        except SearchUnavailable:
+            raise
+        except Exception as exc:
+            if self._is(exc, error_type="resource_already_exists_exception"):
+                raise IndexAlreadyExists(name) from exc
+            raise
+
+    def delete_index(self, name: str) -> None:
+        self._request("DELETE", f"/{_part(name)}")
+
+    def index_names(self, pattern: str) -> list[str]:
+        return sorted(self._request("GET", f"/{_part(pattern)}",
+                                    params={"allow_no_indices": "true"}))
+
+    def alias_targets(self, alias: str) -> list[str]:
+        try:
+            return sorted(self._request("GET", f"/_alias/{_part(alias)}"))
+        except SearchUnavailable:
+            raise
+        except Exception as exc:
+            if self._is(exc, status=404):
+                return []
+            raise
+
+    def update_aliases(self, actions: list[dict[str, Any]]) -> None:
+        self._request("POST", "/_aliases", body={"actions": actions})
+
+    def bulk(self, operations: list[dict[str, Any]], refresh: Refresh) -> dict[str, Any]:
+        lines = "".join(json.dumps(operation, ensure_ascii=False) + "\n"
+                        for operation in operations)
+        return self._request("POST", "/_bulk", params={"refresh": _refresh_value(refresh)},
+                             body=lines, ndjson=True)
+
+    def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
+        return self._request("POST", f"/{_part(index)}/_search", body=body)
+
+    def count(self, index: str) -> int:
+        return int(self._request("GET", f"/{_part(index)}/_count")["count"])
+
+    def refresh(self, index: str) -> None:
+        self._request("POST", f"/{_part(index)}/_refresh")
+
+    def mapping_meta(self, index: str) -> dict[str, Any]:
+        mappings = self._request("GET", f"/{_part(index)}/_mapping")
+        return next(iter(mappings.values()), {}).get("mappings", {}).get("_meta", {})
+
+    def put_mapping_meta(self, index: str, meta: dict[str, Any]) -> None:
+        self._request("PUT", f"/{_part(index)}/_mapping", body={"_meta": meta})
+
+
+def _part(name: str) -> str:
+    """An index, alias or pattern as one path segment (`*` and `,` keep their meaning)."""
+    return quote(name, safe="*,")
+
+
+def _refresh_value(refresh: Refresh) -> str:
+    return refresh if isinstance(refresh, str) else ("true" if refresh else "false")
 
 
 class IndexWriteFailed(RuntimeError):

@@ -1,109 +1,56 @@
-"""The OpenSearch 2/3 flavour of EngineClient, on `opensearch-py`."""
+"""The OpenSearch 2/3 flavour of EngineClient, on `opensearch-py`: how a request is sent and
+its errors read, and how it authenticates (user name and password: OpenSearch's security
+plugin has no API keys)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from opensearchpy import (
-    ConnectionError,
-    ConnectionTimeout,
-    NotFoundError,
-    OpenSearch,
-    TransportError,
-)
+from opensearchpy import ConnectionError, ConnectionTimeout, OpenSearch, TransportError
 
 from catalogue.search.engine_client import (
-    IndexAlreadyExists,
-    Refresh,
+    RestEngineClient,
     engine_unavailable,
     unavailable_for_status,
 )
 
 FLAVOUR = "opensearch"
+_NDJSON = {"content-type": "application/x-ndjson"}
 
 
-@contextmanager
-def _translated() -> Iterator[None]:
-    """The client's errors for an engine that cannot be used now, as SearchUnavailable;
-    anything else (a 400, a 404 the caller reads) as it was."""
-    try:
-        yield
-    except ConnectionTimeout as exc:  # before ConnectionError: it is one
-        raise engine_unavailable(FLAVOUR, "did not answer in time", exc) from exc
-    except ConnectionError as exc:  # refused, reset, DNS, TLS handshake (SSLError)
-        raise engine_unavailable(FLAVOUR, "cannot be reached", exc) from exc
-    except TransportError as exc:
-        # status_code is the HTTP status, or the string "N/A" when there was no response.
-        status = exc.status_code if isinstance(exc.status_code, int) else None
-        error = unavailable_for_status(FLAVOUR, status, exc)
-        if error is None:
-            raise
-        raise error from exc
-
-
-class OpenSearchClient:
+class OpenSearchClient(RestEngineClient):
     flavour = FLAVOUR
 
     def __init__(self, client: OpenSearch) -> None:
         self.client = client
 
-    def create_index(self, name: str, body: dict[str, Any]) -> None:
-        with _translated():
-            try:
-                self.client.indices.create(index=name, body=body)
-            except TransportError as exc:
-                if exc.error == "resource_already_exists_exception":
-                    raise IndexAlreadyExists(name) from exc
+    def _request(self, method: str, path: str, *, params: dict[str, str] | None = None,
+                 body: Any = None, ndjson: bool = False) -> Any:
+        try:
+            return self.client.transport.perform_request(
+                method, path, params=params, body=body, headers=_NDJSON if ndjson else None)
+        except ConnectionTimeout as exc:  # before ConnectionError: it is one
+            raise engine_unavailable(FLAVOUR, "did not answer in time", exc) from exc
+        except ConnectionError as exc:  # refused, reset, DNS, TLS handshake (SSLError)
+            raise engine_unavailable(FLAVOUR, "cannot be reached", exc) from exc
+        except TransportError as exc:
+            error = unavailable_for_status(FLAVOUR, _status(exc), exc)
+            if error is None:
                 raise
+            raise error from exc
 
-    def delete_index(self, name: str) -> None:
-        with _translated():
-            self.client.indices.delete(index=name)
-
-    def index_names(self, pattern: str) -> list[str]:
-        with _translated():
-            return sorted(self.client.indices.get(index=pattern, allow_no_indices=True))
-
-    def alias_targets(self, alias: str) -> list[str]:
-        with _translated():
-            try:
-                return sorted(self.client.indices.get_alias(name=alias))
-            except NotFoundError:
-                return []
-
-    def update_aliases(self, actions: list[dict[str, Any]]) -> None:
-        with _translated():
-            self.client.indices.update_aliases(body={"actions": actions})
-
-    def bulk(self, operations: list[dict[str, Any]], refresh: Refresh) -> dict[str, Any]:
-        with _translated():
-            return self.client.bulk(body=operations, refresh=refresh)
-
-    def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
-        with _translated():
-            return self.client.search(index=index, body=body)
-
-    def count(self, index: str) -> int:
-        with _translated():
-            return self.client.count(index=index)["count"]
-
-    def refresh(self, index: str) -> None:
-        with _translated():
-            self.client.indices.refresh(index=index)
-
-    def mapping_meta(self, index: str) -> dict[str, Any]:
-        with _translated():
-            mappings = self.client.indices.get_mapping(index=index)
-            return next(iter(mappings.values()), {}).get("mappings", {}).get("_meta", {})
-
-    def put_mapping_meta(self, index: str, meta: dict[str, Any]) -> None:
-        with _translated():
-            self.client.indices.put_mapping(index=index, body={"_meta": meta})
+    def _error_of(self, exc: Exception) -> tuple[int | None, str | None] | None:
+        if isinstance(exc, TransportError):
+            return _status(exc), exc.error if isinstance(exc.error, str) else None
+        return None
 
     def close(self) -> None:
         self.client.close()
+
+
+def _status(exc: TransportError) -> int | None:
+    """status_code is the HTTP status, or the string "N/A" when there was no response."""
+    return exc.status_code if isinstance(exc.status_code, int) else None
 
 
 def connect_opensearch(url: str, *, username: str | None = None, password: str | None = None,
