@@ -28,6 +28,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
+from typing import NamedTuple
 
 import orjson
 from sqlalchemy import and_, bindparam, insert, or_, select, text, update
@@ -154,6 +155,16 @@ def content_hash(document: dict) -> str:
     return hashlib.sha256(orjson.dumps(document, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
+class ExistingOffering(NamedTuple):
+    """What a feed is compared with: one of the provider's offerings as stored."""
+
+    id: str
+    provider_offering_id: str
+    version: int
+    content_hash: str
+    status: str
+
+
 @dataclass
 class _Accepted:
     provider_offering_id: str
@@ -176,6 +187,112 @@ def normalise_batch(batch: list[tuple[dict, list[dict]]],
         out.append((offering.model_dump(mode="json", exclude_none=True) if offering else None,
                     issues))
     return out
+
+
+# From this size on, validate() reads and normalises a feed in a worker process.
+OFF_PROCESS_BYTES = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FeedCheck:
+    """Reading, normalising and comparing a feed with what a provider has: pure, so a worker
+    process can run it (validate() sends large feeds there)."""
+
+    reader: FeedReader
+    limits: ReadLimits
+    withdraw_guard_share: float
+
+    def dry_run(self, provider_id: str, content: bytes, format: str | None, mode: IngestMode,
+                context: NormaliseContext, existing: dict) -> IngestReport:
+        report = IngestReport(submission_id=0, provider_id=provider_id, mode=mode.value,
+                              status="dry_run")
+        try:
+            feed = self.reader(content, format, self.limits)
+            accepted = normalise_feed(feed, context, report)
+        except FeedFormatError as exc:
+            report.status, report.error = "failed", f"The feed could not be read: {exc}"
+            return report
+        except Exception as exc:  # noqa: BLE001 - a fault of ours, said as one, not a 500
+            log.exception("validating a feed of %s failed", provider_id)
+            report.status, report.error = "failed", _unexpected("reading", exc)
+            report.issues = []
+            return report
+        present_ids = {r.record_id for r in feed.records if r.record_id}
+        diff = _diff(existing, accepted, present_ids, mode)
+        report.created, report.updated = len(diff.new), len(diff.changed)
+        report.unchanged = len(diff.unchanged)
+        report.withdrawn, report.withdrawn_ids = len(diff.withdrawn), [p for p, _ in diff.withdrawn]
+        hold_withdrawals(report, existing, diff, share=self.withdraw_guard_share, confirmed=False)
+        return report
+
+
+def normalise_feed(feed: FeedReadResult, context: NormaliseContext, report: IngestReport,
+                   normalise_all: Callable[[list[tuple[dict, list[dict]]], NormaliseContext],
+                                           list[tuple[dict | None, list[Issue]]]]
+                   = normalise_batch) -> list[_Accepted]:
+    """The records of a read feed, normalised and checked; the report counts them and gets
+    every issue. `normalise_all` normalises (fields, instances) pairs (in worker processes,
+    or here)."""
+    # What the source format implies (a mapping profile's currency) fills only the gaps
+    # the provider's own settings leave.
+    context = dataclasses.replace(context, **{
+        key: value for key, value in feed.defaults.items()
+        if key in CONTEXT_DEFAULTS and not getattr(context, key)})
+    report.issues.extend(_report_issues(feed.issues, None, None))
+    accepted: list[_Accepted] = []
+    first_seen_at: dict[str, str] = {}
+    report.records = len(feed.records)
+    readable = [r for r in feed.records if not any(i.severity == Severity.ERROR for i in r.issues)]
+    normalised = dict(zip((id(r) for r in readable),
+                          normalise_all([(r.fields, r.instances) for r in readable], context), strict=True))
+    for record in feed.records:
+        record_id = record.record_id
+        issues = list(record.issues)
+        offering = None
+        if id(record) in normalised:
+            offering, record_issues = normalised[id(record)]
+            issues.extend(record_issues)
+            if offering is not None and record.extra:
+                _keep_extra(offering, record.extra)
+        if offering is not None and record_id in first_seen_at:
+            issues.append(Issue.error(
+                "id", IssueCode.INVALID,
+                f"id {record_id!r} appears again; it was first used at "
+                f"{first_seen_at[record_id]}. Each offering needs its own id.", record_id))
+        url = _check_lengths(offering, issues) if offering is not None else None
+        if any(i.severity == Severity.ERROR for i in issues):
+            offering = None
+        report.issues.extend(_report_issues(issues, record.locator, record_id))
+        if offering is None:
+            report.rejected += 1
+            continue
+        first_seen_at[record_id] = record.locator
+        report.accepted += 1
+        if any(i.severity == Severity.WARNING for i in issues):
+            report.warned += 1
+        accepted.append(_Accepted(offering["provider_offering_id"], url, offering,
+                                  record.locator))
+    return accepted
+
+
+def hold_withdrawals(report: IngestReport, existing: dict, diff: _Diff, *, share: float,
+                     confirmed: bool) -> bool:
+    """True (and the report says why) when a snapshot would withdraw more than the
+    allowed share of the provider's active offerings: usually a truncated export or the
+    wrong file, not a provider closing most of its catalogue."""
+    active = sum(1 for row in existing.values() if row.status == "active")
+    if confirmed or not diff.withdrawn or len(diff.withdrawn) <= share * active:
+        return False
+    report.held_withdrawals, report.active_before = len(diff.withdrawn), active
+    report.issues.append(ReportedIssue(
+        locator=None, record_id=None, field=RECORD_FIELD, code=IssueCode.INVALID.value,
+        severity=Severity.WARNING.value,
+        message=(f"This snapshot would withdraw {len(diff.withdrawn)} of your {active} active "
+                 f"offerings, more than {share:.0%}. It is held, not "
+                 f"applied: confirm the submission if that is what you meant, or send the "
+                 f"complete feed (or a delta) instead."),
+        value="; ".join(poid for poid, _ in diff.withdrawn[:20])))
+    return True
 
 
 class IngestService:
@@ -205,15 +322,19 @@ class IngestService:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
 
+    def _worker_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = normalise_pool(self.workers)
+        return self._pool
+
     def _normalise_all(self, batch: list[tuple[dict, list[dict]]], context: NormaliseContext):
         if self.workers < 2 or len(batch) < PARALLEL_THRESHOLD:
             return normalise_batch(batch, context)
-        if self._pool is None:
-            self._pool = normalise_pool(self.workers)
+        pool = self._worker_pool()
         size = -(-len(batch) // (self.workers * 4))
         chunks = [batch[i:i + size] for i in range(0, len(batch), size)]
         results = []
-        for part in self._pool.map(normalise_batch, chunks, [context] * len(chunks)):
+        for part in pool.map(normalise_batch, chunks, [context] * len(chunks)):
             results.extend(part)
         return results
 
@@ -369,32 +490,22 @@ class IngestService:
     def validate(self, provider_id: str, content: bytes, *, format: str | None = None,
                  mode: IngestMode | str = IngestMode.SNAPSHOT) -> IngestReport:
         """The check `process` makes, as a dry run: what would be created, updated and
-        withdrawn, and every issue. Nothing is stored."""
+        withdrawn, and every issue. Nothing is stored.
+
+        A large feed is checked in one of the normaliser's worker processes: reading and
+        normalising it here would hold this process's interpreter lock for a minute, and
+        every request the process serves meanwhile would wait for it."""
         mode = self._mode(mode)
         provider = self.catalogue.provider_row(provider_id)
         self.check_size(len(content))
-        report = IngestReport(submission_id=0, provider_id=provider_id, mode=mode.value,
-                              status="dry_run")
-        try:
-            feed = self.reader(content, format, self.limits)
-            accepted = self._normalise(feed, provider, report)
-        except FeedFormatError as exc:
-            report.status, report.error = "failed", f"The feed could not be read: {exc}"
-            return report
-        except Exception as exc:  # noqa: BLE001 - a fault of ours, said as one, not a 500
-            log.exception("validating a feed of %s failed", provider_id)
-            report.status, report.error = "failed", _unexpected("reading", exc)
-            report.issues = []
-            return report
-        present_ids = {r.record_id for r in feed.records if r.record_id}
         with self.catalogue.engine.connect() as conn:
             existing = self._existing(conn, provider_id)
-        diff = _diff(existing, accepted, present_ids, mode)
-        report.created, report.updated = len(diff.new), len(diff.changed)
-        report.unchanged = len(diff.unchanged)
-        report.withdrawn, report.withdrawn_ids = len(diff.withdrawn), [p for p, _ in diff.withdrawn]
-        self._guard(report, existing, diff, confirmed=False)
-        return report
+        check = FeedCheck(self.reader, self.limits, self.withdraw_guard_share)
+        context = self._context(provider)
+        if self.workers >= 2 and len(content) >= OFF_PROCESS_BYTES:
+            return self._worker_pool().submit(check.dry_run, provider_id, content, format,
+                                              mode, context, existing).result()
+        return check.dry_run(provider_id, content, format, mode, context, existing)
 
     def confirm(self, submission_id: int, provider_id: str) -> IngestReport:
         """Apply a held snapshot, withdrawals and all."""
@@ -580,58 +691,21 @@ class IngestService:
             raise InvalidRequest(f"mode must be 'snapshot' or 'delta', not {mode!r}",
                                  parameter="mode") from None
 
-    def _normalise(self, feed: FeedReadResult, provider: ProviderRow,
-                   report: IngestReport) -> list[_Accepted]:
-        context = NormaliseContext(
+    def _context(self, provider: ProviderRow) -> NormaliseContext:
+        return NormaliseContext(
             provider_id=provider.id, default_currency=provider.default_currency,
             default_country=provider.country, default_language=provider.default_language,
             level_framework=provider.level_framework, credit_system=provider.credit_system,
             ref_currency=self.ref_currency, rates=self.rates)
-        # What the source format implies (a mapping profile's currency) fills only the gaps
-        # the provider's own settings leave.
-        context = dataclasses.replace(context, **{
-            key: value for key, value in feed.defaults.items()
-            if key in CONTEXT_DEFAULTS and not getattr(context, key)})
-        report.issues.extend(_report_issues(feed.issues, None, None))
-        accepted: list[_Accepted] = []
-        first_seen_at: dict[str, str] = {}
-        report.records = len(feed.records)
-        readable = [r for r in feed.records if not any(i.severity == Severity.ERROR for i in r.issues)]
-        normalised = dict(zip((id(r) for r in readable),
-                              self._normalise_all([(r.fields, r.instances) for r in readable], context), strict=True))
-        for record in feed.records:
-            record_id = record.record_id
-            issues = list(record.issues)
-            offering = None
-            if id(record) in normalised:
-                offering, record_issues = normalised[id(record)]
-                issues.extend(record_issues)
-                if offering is not None and record.extra:
-                    _keep_extra(offering, record.extra)
-            if offering is not None and record_id in first_seen_at:
-                issues.append(Issue.error(
-                    "id", IssueCode.INVALID,
-                    f"id {record_id!r} appears again; it was first used at "
-                    f"{first_seen_at[record_id]}. Each offering needs its own id.", record_id))
-            url = _check_lengths(offering, issues) if offering is not None else None
-            if any(i.severity == Severity.ERROR for i in issues):
-                offering = None
-            report.issues.extend(_report_issues(issues, record.locator, record_id))
-            if offering is None:
-                report.rejected += 1
-                continue
-            first_seen_at[record_id] = record.locator
-            report.accepted += 1
-            if any(i.severity == Severity.WARNING for i in issues):
-                report.warned += 1
-            accepted.append(_Accepted(offering["provider_offering_id"], url, offering,
-                                      record.locator))
-        return accepted
+
+    def _normalise(self, feed: FeedReadResult, provider: ProviderRow,
+                   report: IngestReport) -> list[_Accepted]:
+        return normalise_feed(feed, self._context(provider), report, self._normalise_all)
 
     @staticmethod
-    def _existing(conn, provider_id: str) -> dict:
+    def _existing(conn, provider_id: str) -> dict[str, ExistingOffering]:
         return {
-            row.provider_offering_id: row
+            row.provider_offering_id: ExistingOffering(*row)
             for row in conn.execute(
                 select(OfferingRow.id, OfferingRow.provider_offering_id, OfferingRow.version,
                        OfferingRow.content_hash, OfferingRow.status)
@@ -639,22 +713,8 @@ class IngestService:
         }
 
     def _guard(self, report: IngestReport, existing: dict, diff: _Diff, *, confirmed: bool) -> bool:
-        """True (and the report says why) when a snapshot would withdraw more than the
-        allowed share of the provider's active offerings: usually a truncated export or the
-        wrong file, not a provider closing most of its catalogue."""
-        active = sum(1 for row in existing.values() if row.status == "active")
-        if confirmed or not diff.withdrawn or len(diff.withdrawn) <= self.withdraw_guard_share * active:
-            return False
-        report.held_withdrawals, report.active_before = len(diff.withdrawn), active
-        report.issues.append(ReportedIssue(
-            locator=None, record_id=None, field=RECORD_FIELD, code=IssueCode.INVALID.value,
-            severity=Severity.WARNING.value,
-            message=(f"This snapshot would withdraw {len(diff.withdrawn)} of your {active} active "
-                     f"offerings, more than {self.withdraw_guard_share:.0%}. It is held, not "
-                     f"applied: confirm the submission if that is what you meant, or send the "
-                     f"complete feed (or a delta) instead."),
-            value="; ".join(poid for poid, _ in diff.withdrawn[:20])))
-        return True
+        return hold_withdrawals(report, existing, diff, share=self.withdraw_guard_share,
+                                confirmed=confirmed)
 
     def _apply(self, claim: Claim, submission: SubmissionRow, accepted: list[_Accepted],
                present_ids: set[str], report: IngestReport, started) -> None:
