@@ -95,7 +95,8 @@ class ElasticsearchClient:
     def mapping_meta(self, index: str) -> dict[str, Any]:
         with _translated():
             mappings = self.client.indices.get_mapping(index=index).body
-            return next(iter(mappings.values()), {}).get("mappings", {}).get("_meta", {})
+            first: dict[str, Any] = next(iter(mappings.values()), {})
+            return first.get("mappings", {}).get("_meta", {})
 
     def put_mapping_meta(self, index: str, meta: dict[str, Any]) -> None:
         with _translated():
