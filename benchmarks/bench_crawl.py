@@ -142,9 +142,10 @@ def run(pages: int, repeat: int) -> dict:
         server = subprocess.Popen([sys.executable, "-m", "benchmarks.bench_crawl", "--serve",
                                    tmp], stdout=subprocess.PIPE, text=True)
         try:
+            assert server.stdout is not None  # stdout=PIPE
             port = int(server.stdout.readline())
             url = f"http://127.0.0.1:{port}/"
-            runs = {"plain": [], "generic": []}
+            runs: dict[str, list[dict]] = {"plain": [], "generic": []}
             for _ in range(repeat):
                 for kind in ("plain", "generic"):
                     runs[kind].append(measure(kind, url, pages))

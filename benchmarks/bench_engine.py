@@ -51,6 +51,8 @@ from catalogue.models import OutboxRow
 from catalogue.search.documents import build_document
 from catalogue.search.elasticsearch_client import ElasticsearchClient
 from catalogue.search.engine import EngineBackend
+from catalogue.search.engine_client import EngineClient
+from catalogue.search.engine_mapping import Analysis
 from catalogue.search.opensearch_client import OpenSearchClient
 from microcred.local_engine import DEFAULT_CACHE, DISTRIBUTIONS, start_engine
 from microcred.services import build_services
@@ -64,7 +66,7 @@ HEAP = "1g"
 ENGINES = ("opensearch", "elasticsearch")
 LABEL = (f"this machine's ({os.cpu_count()} cores) figures, single node, heap {HEAP}")
 # Elasticsearch: core analysis only (see the module docstring).
-ANALYSIS = {"opensearch": "full", "elasticsearch": "core"}
+ANALYSIS: dict[str, Analysis] = {"opensearch": "full", "elasticsearch": "core"}
 ANALYSIS_NOTE = {
     "full": "full analysis (analysis-common module: ASCII folding, stemming, synonyms, "
             "edge n-grams)",
@@ -83,6 +85,7 @@ def engine_version(url: str) -> str:
 
 
 def engine_backend(name: str, url: str, prefix: str, *, refresh: bool) -> EngineBackend:
+    client: EngineClient
     if name == "elasticsearch":
         client = ElasticsearchClient(Elasticsearch(url, request_timeout=300))
     else:

@@ -34,7 +34,7 @@ def run_postgres(offerings: int, providers: int, url: str) -> dict:
         conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
         server = conn.execute(text("SHOW server_version")).scalar_one()
-        settings = dict(conn.execute(text(
+        settings: dict[str, str] = dict(conn.execute(text(
             "SELECT name, setting || coalesce(unit, '') FROM pg_settings WHERE name IN "
             "('shared_buffers', 'synchronous_commit', 'wal_level', 'max_wal_size')")).all())
     try:

@@ -95,12 +95,13 @@ class CrawlStore:
         schedule = schedule.validated() if schedule is not None else None
         self.catalogue.provider_row(provider_id)
         now = utcnow()
-        first_url = (start_urls or site.get("start_urls"))[0]
+        # One of the two has a URL: checked above.
+        first_url = start_urls[0] if start_urls else (site or {})["start_urls"][0]
         with self.catalogue.sessions.begin() as session:
             row = session.scalars(select(SourceRow).where(SourceRow.provider_id == provider_id,
                                                           SourceRow.name == name)).first()
             created = row is None
-            if created:
+            if row is None:
                 row = SourceRow(provider_id=provider_id, name=name, channel=CRAWL_CHANNEL,
                                 created_at=now)
                 session.add(row)

@@ -53,7 +53,9 @@ def create_catalogue_engine(url: str) -> Engine:
         # timestamptz values come back in the session's time zone; in UTC they print the
         # same on every server, as SQLite's do. Kept beside any `options` the URL carries
         # (a search_path, say), since connect_args would replace them.
-        options = " ".join(filter(None, (parsed.query.get("options"), "-c timezone=UTC")))
+        given = parsed.query.get("options")  # a tuple when the URL repeats it
+        given_options = (given,) if isinstance(given, str) else tuple(given or ())
+        options = " ".join(filter(None, (*given_options, "-c timezone=UTC")))
         return create_engine(parsed, pool_pre_ping=True, connect_args={"options": options},
                              **JSON_OPTIONS)
     return create_engine(parsed, pool_pre_ping=True, **JSON_OPTIONS)

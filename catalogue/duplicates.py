@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import orjson
 from sqlalchemy import Text, cast, delete, func, insert, or_, select, update
@@ -197,9 +198,9 @@ class DuplicateService:
                 candidates[a].add(b)
             if b in records:
                 candidates[b].add(a)
-        generic = frozenset(records[i].url for (kind, key), group in members.items()
+        generic = frozenset(url for (kind, key), group in members.items()
                             if kind == "url" and len(group) > MAX_URL_GROUP
-                            for i in wanted[(kind, key)] if i in records and records[i].url)
+                            for i in wanted[(kind, key)] if i in records and (url := records[i].url))
         return candidates, generic
 
     # --- detection ----------------------------------------------------------------------------
@@ -233,7 +234,8 @@ class DuplicateService:
                 frontier = set()
                 for offering_id, near in candidates.items():
                     for other in near:
-                        pair = tuple(sorted((offering_id, other)))
+                        first, second = sorted((offering_id, other))
+                        pair = (first, second)
                         if other not in records or pair in edges:
                             continue
                         report.compared += 1
@@ -319,7 +321,7 @@ class DuplicateService:
         return self._worth_comparing(pair_kinds, about), generic
 
     def _relink(self, conn, component: set[str], records: dict[str, MatchRecord], edges: dict,
-                old_links: list, report: DetectionReport) -> None:
+                old_links: Sequence[Any], report: DetectionReport) -> None:
         """Replace the links within `component` by those the accepted `edges` give: each
         connected group of offerings gets one primary, the best by primary_rank."""
         parent = {i: i for i in component if i in records}

@@ -59,12 +59,12 @@ class IndexRecords:
         now = utcnow()
         latest = {f.offering_id: f for f in failures}
         with self.catalogue.sessions.begin() as session:
-            open_rows = {}
+            open_rows: dict[str, IndexDeadLetterRow] = {}
             for chunk in _chunks(list(latest)):
-                for row in session.scalars(select(IndexDeadLetterRow).where(
+                for found in session.scalars(select(IndexDeadLetterRow).where(
                         IndexDeadLetterRow.offering_id.in_(chunk),
                         IndexDeadLetterRow.resolved_at.is_(None))):
-                    open_rows[row.offering_id] = row
+                    open_rows[found.offering_id] = found
             for offering_id, failure in latest.items():
                 row = open_rows.get(offering_id)
                 if row is None:

@@ -38,6 +38,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from catalogue.coordination import IndexerHeartbeats, process_name
 from catalogue.errors import Conflict, SearchUnavailable
@@ -221,7 +222,8 @@ class Indexer:
             self._beat("draining")
             stats.batches += 1
             # Only the newest entry per offering matters; the catalogue row is its current state.
-            latest, entries = {}, {}
+            latest: dict[str, Any] = {}  # outbox rows (id, offering_id, version, op)
+            entries: dict[str, list[int]] = {}
             for item in work:
                 latest[item.offering_id] = item
                 entries.setdefault(item.offering_id, []).append(item.id)
@@ -523,7 +525,7 @@ class Indexer:
         beats = self.heartbeats.live()
         states = {b.state for b in beats}
         newest = max((b for b in beats if b.drained_at is not None),
-                     key=lambda b: b.drained_at, default=None)
+                     key=lambda b: cast(datetime, b.drained_at), default=None)
         stalled = newest.detail if newest is not None and newest.state == "stalled" else None
         if self._rebuild_lock.locked() or "rebuilding" in states:
             state = "rebuilding"

@@ -28,7 +28,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import orjson
 from sqlalchemy import and_, bindparam, insert, or_, select, text, update
@@ -235,12 +235,12 @@ def normalise_feed(feed: FeedReadResult, context: NormaliseContext, report: Inge
     or here)."""
     # What the source format implies (a mapping profile's currency) fills only the gaps
     # the provider's own settings leave.
-    context = dataclasses.replace(context, **{
-        key: value for key, value in feed.defaults.items()
-        if key in CONTEXT_DEFAULTS and not getattr(context, key)})
+    gaps: dict[str, Any] = {key: value for key, value in feed.defaults.items()
+                            if key in CONTEXT_DEFAULTS and not getattr(context, key)}
+    context = dataclasses.replace(context, **gaps)
     report.issues.extend(_report_issues(feed.issues, None, None))
     accepted: list[_Accepted] = []
-    first_seen_at: dict[str, str] = {}
+    first_seen_at: dict[str | None, str] = {}
     report.records = len(feed.records)
     readable = [r for r in feed.records if not any(i.severity == Severity.ERROR for i in r.issues)]
     normalised = dict(zip((id(r) for r in readable),
@@ -899,9 +899,10 @@ class _Diff:
     """What applying accepted records to a provider's existing offerings changes."""
 
     new: list[tuple[_Accepted, str]] = field(default_factory=list)  # (record, content hash)
-    changed: list[tuple[_Accepted, str, object]] = field(default_factory=list)  # + current row
+    # The rows are _existing's: id, provider_offering_id, version, content_hash, status.
+    changed: list[tuple[_Accepted, str, Any]] = field(default_factory=list)  # + current row
     unchanged: list[str] = field(default_factory=list)  # provider offering ids
-    withdrawn: list[tuple[str, object]] = field(default_factory=list)  # (provider id, row)
+    withdrawn: list[tuple[str, Any]] = field(default_factory=list)  # (provider id, row)
 
 
 def _diff(existing: dict, accepted: list[_Accepted], present_ids: set[str],

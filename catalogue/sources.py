@@ -48,7 +48,7 @@ class Schedule:
             except ValueError as exc:
                 raise InvalidRequest(f"schedule.cron {self.cron!r} is not a valid five-field "
                                      f"crontab line: {exc}", parameter="schedule.cron") from None
-        elif self.interval_minutes < MIN_INTERVAL_MINUTES:
+        elif self.interval_minutes is not None and self.interval_minutes < MIN_INTERVAL_MINUTES:
             raise InvalidRequest(f"schedule.interval_minutes must be at least "
                                  f"{MIN_INTERVAL_MINUTES}", parameter="schedule.interval_minutes")
         return self
@@ -71,6 +71,9 @@ class PullSource:
 
 
 def _source(row: SourceRow) -> PullSource:
+    # put_pull_source writes both; the columns are nullable for the other channels.
+    if row.url is None or row.schedule is None:
+        raise ValueError(f"pull source {row.id} has no URL or no schedule")
     return PullSource(id=row.id, provider_id=row.provider_id, name=row.name, url=row.url,
                       format=row.format, mode=row.mode, schedule=Schedule.parse(row.schedule),
                       enabled=row.enabled, etag=row.etag, last_modified=row.last_modified,
@@ -102,7 +105,7 @@ class SourceStore:
             row = session.scalars(select(SourceRow).where(SourceRow.provider_id == provider_id,
                                                           SourceRow.name == name)).first()
             created = row is None
-            if created:
+            if row is None:
                 row = SourceRow(provider_id=provider_id, name=name, channel=PULL_CHANNEL,
                                 created_at=now)
                 session.add(row)

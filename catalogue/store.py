@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import overload
 
 import orjson
 from sqlalchemy import Engine, Text, cast, func, select, update
@@ -35,6 +36,12 @@ def offering_key(provider_id: str, provider_offering_id: str) -> str:
     return digest[:20]
 
 
+@overload
+def as_utc(value: datetime) -> datetime: ...
+@overload
+def as_utc(value: None) -> None: ...
+@overload
+def as_utc(value: datetime | None) -> datetime | None: ...
 def as_utc(value: datetime | None) -> datetime | None:
     # SQLite hands back naive datetimes for timezone-aware columns; everything we store is UTC.
     # PostgreSQL hands back aware ones in the session's zone: made UTC too, so a timestamp
@@ -156,7 +163,7 @@ class Catalogue:
                                            .where(OfferingRow.id.in_(chunk))):
                     if row.provider_id not in providers:
                         providers[row.provider_id] = provider_from_row(
-                            session.get(ProviderRow, row.provider_id))
+                            session.get_one(ProviderRow, row.provider_id))
                     out[row.id] = stored_offering_from_row(row, providers[row.provider_id],
                                                            row.document_json)
         return out

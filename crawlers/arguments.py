@@ -83,4 +83,5 @@ class CrawlArguments(BaseModel):
 
     def hosts(self) -> list[str]:
         """The hosts the crawl stays on: those of its start URLs."""
-        return sorted({urlsplit(url).hostname for url in self.all_start_urls()})
+        # Every start URL has a host: both models' validators see to it.
+        return sorted({urlsplit(url).hostname or "" for url in self.all_start_urls()})

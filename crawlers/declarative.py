@@ -5,6 +5,7 @@ values stay as the page writes them, for the normaliser to map like any feed's."
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from parsel import Selector, SelectorList
 
@@ -38,7 +39,8 @@ def extract_with_config(selector: Selector, url: str, config: SiteConfig) -> Pag
     instances = []
     if config.instances is not None:
         rules = config.instances
-        runs = selector.css(rules.css) if rules.css else selector.xpath(rules.xpath)
+        # InstanceRules holds one of css and xpath.
+        runs = selector.css(rules.css) if rules.css else selector.xpath(cast(str, rules.xpath))
         for run in runs:
             instance: dict[str, str | list[str]] = {}
             for name, rule in rules.fields.items():
@@ -59,7 +61,9 @@ def _apply(rule: FieldRule, selector: Selector, url: str, *, keep_html: bool) ->
         match = re.search(rule.url_regex, url)
         texts = [match.group(1) if match and match.groups() else match.group(0)] if match else []
     else:
-        found = selector.css(rule.css) if rule.css is not None else selector.xpath(rule.xpath)
+        # FieldRule holds exactly one of css, xpath, url_regex and value.
+        found = (selector.css(rule.css) if rule.css is not None
+                 else selector.xpath(cast(str, rule.xpath)))
         texts = _texts(found, keep_html)
     if rule.regex is not None:
         kept = []

@@ -8,11 +8,14 @@ keeps the crawl from counting as a complete picture of the site).
 
 from __future__ import annotations
 
+from scrapy.crawler import Crawler
 from scrapy.dupefilters import RFPDupeFilter
 from scrapy.http import Request
 
 
 class LoopAwareDupeFilter(RFPDupeFilter):
+    crawler: Crawler  # set by from_crawler, which is how Scrapy makes it
+
     @classmethod
     def from_crawler(cls, crawler):
         instance = super().from_crawler(crawler)

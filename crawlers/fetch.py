@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import httpcore
 import httpx
@@ -194,7 +194,8 @@ class _PinnedTransport(httpx.BaseTransport):
         with _httpx_errors():
             response = self._pool.handle_request(core_request)
         return httpx.Response(status_code=response.status, headers=response.headers,
-                              stream=_PinnedStream(response.stream),
+                              # A sync pool's response streams synchronously.
+                              stream=_PinnedStream(cast(Iterable[bytes], response.stream)),
                               extensions=response.extensions)
 
     def close(self) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from typing import cast
 
 from normaliser.readers.jsonld import JsonNumber
 
@@ -51,7 +52,7 @@ def loads_lenient(text: str) -> LenientResult:
     if not text.strip():
         result.error = "the script element is empty"
         return result
-    first_error = None
+    first_error: json.JSONDecodeError | None = None
     for attempt in ("as written", "comments", "trailing commas", "control characters"):
         if attempt == "comments":
             text, found = _strip_comments(text)
@@ -73,8 +74,9 @@ def loads_lenient(text: str) -> LenientResult:
         except RecursionError:
             result.error = "the JSON-LD is nested too deeply to read"
             return result
-    result.error = (f"invalid JSON: {first_error.msg} at line {first_error.lineno}, "
-                    f"column {first_error.colno}")
+    # "as written" is always tried, so an error was kept.
+    error = cast(json.JSONDecodeError, first_error)
+    result.error = f"invalid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
     return result
 
 

@@ -16,6 +16,7 @@ import re
 import tomllib
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from cssselect import SelectorError
 from lxml import etree
@@ -130,6 +131,17 @@ class SiteConfig(BaseModel):
     @classmethod
     def _regexes(cls, values: list[str]) -> list[str]:
         return [_compile_regex(value, "pattern") for value in values]
+
+    @field_validator("start_urls", "sitemap_urls")
+    @classmethod
+    def _http_urls(cls, urls: list[str]) -> list[str]:
+        # The crawl stays on the hosts of its start URLs (CrawlArguments.hosts), so each needs one.
+        for url in urls:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError(f"{url!r} is not an absolute http(s) URL, such as "
+                                 "'https://example.ac.nz/courses/'")
+        return urls
 
     @model_validator(mode="after")
     def _fields(self) -> SiteConfig:

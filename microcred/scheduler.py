@@ -55,7 +55,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from catalogue.coordination import ScheduledRunClaims, process_name
 from catalogue.crawls import CrawlSource, CrawlStore
 from catalogue.errors import NotFound
-from catalogue.sources import PullSource, SourceStore
+from catalogue.sources import PullSource, Schedule, SourceStore
 from crawlers.fetch import FeedFetcher
 from crawlers.pull import PullOutcome, pull_source
 from microcred.crawling import STOP_SECONDS, CrawlOutcome, CrawlRunner
@@ -195,10 +195,10 @@ def build_fetcher(services: Services) -> FeedFetcher:
                        max_bytes=settings.max_feed_bytes, user_agent=USER_AGENT)
 
 
-def trigger_for(source: PullSource):
-    if source.schedule.cron:
-        return CronTrigger.from_crontab(source.schedule.cron, timezone="UTC")
-    return IntervalTrigger(minutes=source.schedule.interval_minutes, timezone="UTC")
+def trigger_for(schedule: Schedule):
+    if schedule.cron:
+        return CronTrigger.from_crontab(schedule.cron, timezone="UTC")
+    return IntervalTrigger(minutes=schedule.interval_minutes, timezone="UTC")
 
 
 class PullScheduler:
@@ -292,7 +292,8 @@ class PullScheduler:
                 write_heartbeat(self.heartbeat)
 
     def _reconcile(self) -> None:
-        wanted = {f"{_JOB_PREFIX}{s.id}": s for s in self.sources.list_pull_sources(enabled_only=True)}
+        wanted: dict[str, PullSource | CrawlSource] = {
+            f"{_JOB_PREFIX}{s.id}": s for s in self.sources.list_pull_sources(enabled_only=True)}
         wanted.update({f"{_CRAWL_JOB_PREFIX}{s.id}": s
                        for s in self.crawls.list_crawl_sources(enabled_only=True) if s.schedule})
         # Checked before each use of the scheduler: after shutdown() it must not be touched
@@ -308,7 +309,9 @@ class PullScheduler:
         for job_id, source in wanted.items():
             if self._stopping.is_set():
                 return
-            trigger = trigger_for(source)
+            if source.schedule is None:  # crawl sources without one are left out above
+                continue
+            trigger = trigger_for(source.schedule)
             job = self.scheduler.get_job(job_id, jobstore="default")
             if job is not None and str(job.trigger) == str(trigger):
                 continue

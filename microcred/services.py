@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -79,7 +80,7 @@ def search_engine_client(settings: Settings) -> EngineClient:
     def secret(value) -> str | None:
         return value.get_secret_value() if value is not None else None
 
-    options = dict(username=settings.search_username, password=secret(settings.search_password),
+    options: dict[str, Any] = dict(username=settings.search_username, password=secret(settings.search_password),
                    ca_cert=str(settings.search_ca_cert) if settings.search_ca_cert else None,
                    verify_certs=settings.search_verify_certs, timeout=settings.search_timeout)
     if settings.search_backend == "elasticsearch":

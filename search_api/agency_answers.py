@@ -3,7 +3,7 @@ dashboard draws, computed once, here, for both."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -55,8 +55,8 @@ def filters_of(params: QueryParams, own: frozenset[str] = frozenset()) -> Filter
 
 
 def stats_answer(agency: AgencyContext, filters: Filters, reference_currency: str, *,
-                 group_by: list[str], metrics: list[str] = (),
-                 percentiles: list[str] = ()) -> StatsOut:
+                 group_by: Sequence[str], metrics: Sequence[str] = (),
+                 percentiles: Sequence[str] = ()) -> StatsOut:
     query = _validated(StatsQuery, {"filters": filters, "group_by": _split(list(group_by)),
                                     "metrics": _split(list(metrics)),
                                     "percentiles": _split(list(percentiles))})

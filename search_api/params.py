@@ -97,7 +97,7 @@ def search_query_from_params(params: QueryParams) -> SearchQuery:
     except ValidationError as exc:
         errors.extend(_errors(exc, rename={"text": "q"}))
         query = None
-    if errors:
+    if errors or query is None:
         raise ParameterErrors(errors)
     return query
 

@@ -272,21 +272,21 @@ class VersionedRebuild(RebuildTarget):
     def __init__(self, backend: EngineBackend, index: str) -> None:
         self.backend = backend
         self.index = index
+        self.new_index = index
 
     def finish(self, document_format: int) -> None:
-        self.backend.set_document_format(document_format, index=self.index)
-        self.backend.refresh_index(self.index)
+        self.backend.set_document_format(document_format, index=self.new_index)
+        self.backend.refresh_index(self.new_index)
 
     def go_live(self) -> list[str]:
         """Also what an earlier rebuild left when it failed with the engine gone (it could not
         drop its half-filled index then). Only older generations: a newer one would belong to
         a rebuild running now in another process."""
-        assert self.index is not None
         names = self.backend.names
-        dropped = self.backend.swap_alias(self.index)
-        generation = names.generation(self.index) or 0
+        dropped = self.backend.swap_alias(self.new_index)
+        generation = names.generation(self.new_index) or 0
         dropped += [i for i in self.backend.client.index_names(names.pattern)
-                    if i != self.index and i not in dropped
+                    if i != self.new_index and i not in dropped
                     and (names.generation(i) or 0) < generation]
         return dropped
 
@@ -297,5 +297,4 @@ class VersionedRebuild(RebuildTarget):
             log.exception("could not drop the index %s; drop it by hand", index)
 
     def discard(self) -> None:
-        assert self.index is not None
-        self.drop(self.index)
+        self.drop(self.new_index)

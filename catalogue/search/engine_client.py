@@ -121,8 +121,9 @@ class RestEngineClient(ABC):
         self._request("POST", f"/{_part(index)}/_refresh")
 
     def mapping_meta(self, index: str) -> dict[str, Any]:
-        mappings = self._request("GET", f"/{_part(index)}/_mapping")
-        return next(iter(mappings.values()), {}).get("mappings", {}).get("_meta", {})
+        mappings: dict[str, Any] = self._request("GET", f"/{_part(index)}/_mapping")
+        first: dict[str, Any] = next(iter(mappings.values()), {})
+        return first.get("mappings", {}).get("_meta", {})
 
     def put_mapping_meta(self, index: str, meta: dict[str, Any]) -> None:
         self._request("PUT", f"/{_part(index)}/_mapping", body={"_meta": meta})

@@ -169,7 +169,7 @@ def sort_clause(sort: SortKey, today: date) -> list[dict[str, Any]]:
     """The sort, then the offering id: a unique last key makes search_after pages exact.
     Offerings without a value sort last; the engine stands in a sentinel for their value
     ("Infinity", "-Infinity" or the largest long), which search_after takes back as it is."""
-    primary: dict[str, Any] = {
+    by_sort: dict[SortKey, dict[str, Any]] = {
         SortKey.RELEVANCE: {"_score": {"order": "desc"}},
         SortKey.PRICE: {"price_ref": {"order": "asc", "missing": "_last"}},
         SortKey.PRICE_DESC: {"price_ref": {"order": "desc", "missing": "_last"}},
@@ -182,7 +182,8 @@ def sort_clause(sort: SortKey, today: date) -> list[dict[str, Any]]:
             "order": "asc", "mode": "min", "missing": "_last",
             "nested": {"path": INSTANCE_PATH, "filter": {
                 "range": {START_DATE_PATH: {"gte": today.isoformat()}}}}}},
-    }[sort]
+    }
+    primary = by_sort[sort]
     return [primary, {"id": {"order": "asc"}}]
 
 

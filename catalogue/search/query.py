@@ -8,7 +8,7 @@ import datetime
 import json
 import re
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 from pydantic.fields import FieldInfo
@@ -103,7 +103,14 @@ def build_filters_model() -> type[_FilterRules]:
     return create_model("Filters", __base__=_FilterRules, __module__=__name__, **_model_fields())
 
 
-Filters = build_filters_model()
+if TYPE_CHECKING:
+    # The fields come from the registry at run time, which the checker cannot see: it checks
+    # Filters as the rules model taking any field, each typed Any.
+    class Filters(_FilterRules):
+        def __init__(self, **fields: Any) -> None: ...
+        def __getattr__(self, name: str) -> Any: ...
+else:
+    Filters = build_filters_model()
 
 
 def refresh_filters() -> None:

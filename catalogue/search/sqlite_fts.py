@@ -14,10 +14,10 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import orjson
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 if TYPE_CHECKING:
     from catalogue.stats.source import StatsSource
@@ -108,6 +108,14 @@ def _docs_row(doc: IndexDocument) -> tuple:
 
 INDEX_TABLES = ("search_fts", "search_values", "search_instances", "search_cards", "search_docs")
 
+def driver_cursor(conn: Connection) -> sqlite3.Cursor:
+    """A cursor of the sqlite3 connection under `conn`, for executemany and plain tuples."""
+    driver = conn.connection.driver_connection
+    if driver is None:
+        raise RuntimeError("the search index connection was closed")
+    return driver.cursor()
+
+
 class SqliteFtsBackend(SearchBackend):
     name = "sqlite"
     capabilities = frozenset({Capability.TEXT, Capability.PREFIX, Capability.HIGHLIGHT,
@@ -154,7 +162,7 @@ class SqliteFtsBackend(SearchBackend):
         if not documents:
             return
         with self.engine.begin() as conn:
-            cur = conn.connection.driver_connection.cursor()
+            cur = driver_cursor(conn)
             seq = cur.execute("SELECT value FROM search_meta WHERE key='seq'").fetchone()[0]
             indexed: dict[str, tuple[int, int]] = {}
             ids = [d.id for d in documents]
@@ -163,7 +171,10 @@ class SqliteFtsBackend(SearchBackend):
                 indexed.update((r[0], (r[1], r[2])) for r in cur.execute(
                     f"SELECT offering_id, rowid, version FROM search_docs WHERE offering_id IN "
                     f"({','.join('?' * len(chunk))})", chunk))
-            fts_rows, value_rows, instance_rows, card_rows = [], [], [], []
+            fts_rows: list[tuple] = []
+            value_rows: list[tuple] = []
+            instance_rows: list[tuple] = []
+            card_rows: list[tuple] = []
             for doc in documents:
                 existing = indexed.get(doc.id)
                 if existing and existing[1] > doc.version:
@@ -176,7 +187,7 @@ class SqliteFtsBackend(SearchBackend):
                     cur.execute(_UPDATE_DOC, (*row, rowid))
                 else:
                     cur.execute(_INSERT_DOC, (*row, seq))
-                    rowid = cur.lastrowid
+                    rowid = cast(int, cur.lastrowid)  # set by the INSERT just run
                 indexed[doc.id] = (rowid, doc.version)
                 card_rows.append((rowid, orjson.dumps(doc.summary).decode()))
                 fts_rows.append((rowid, doc.title, doc.description, doc.outcomes, doc.provider_name))
@@ -200,7 +211,7 @@ class SqliteFtsBackend(SearchBackend):
 
     def delete(self, offering_ids: Sequence[str], versions: Sequence[int] | None = None) -> None:
         with self.engine.begin() as conn:
-            cur = conn.connection.driver_connection.cursor()
+            cur = driver_cursor(conn)
             for index, offering_id in enumerate(offering_ids):
                 existing = cur.execute("SELECT rowid, version FROM search_docs WHERE offering_id=?",
                                        (offering_id,)).fetchone()
@@ -237,7 +248,7 @@ class SqliteFtsBackend(SearchBackend):
     def search(self, query: SearchQuery) -> SearchResult:
         compiled = CompiledQuery(query)
         with self.engine.connect() as conn:
-            cur = conn.connection.driver_connection.cursor()
+            cur = driver_cursor(conn)
             watermark = (Cursor.decode(query.cursor, query.effective_sort).watermark
                          if query.cursor else
                          cur.execute("SELECT value FROM search_meta WHERE key='seq'").fetchone()[0])

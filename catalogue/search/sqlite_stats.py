@@ -7,7 +7,12 @@ catalogue source."""
 from __future__ import annotations
 
 from catalogue.search.query import Filters, SearchQuery
-from catalogue.search.sqlite_fts import SINGLE_VALUED_FACETS, CompiledQuery, SqliteFtsBackend
+from catalogue.search.sqlite_fts import (
+    SINGLE_VALUED_FACETS,
+    CompiledQuery,
+    SqliteFtsBackend,
+    driver_cursor,
+)
 from catalogue.stats.query import MULTI_VALUED, Dimension, Grouped, Metric
 from catalogue.stats.source import StatsSource
 from catalogue.stats.summary import grouped_from_rows
@@ -50,7 +55,7 @@ class SqliteIndexStats(StatsSource):
                f"{' '.join(joins)} WHERE {compiled.where}"
                + (f" GROUP BY {', '.join(selected)}" if selected else ""))
         with self.backend.engine.connect() as conn:
-            cur = conn.connection.driver_connection.cursor()
+            cur = driver_cursor(conn)
             rows = cur.execute(sql, params).fetchall()
             total = None
             if any(d in MULTI_VALUED for d in group_by):

@@ -380,9 +380,9 @@ def build_banksia(rng: random.Random, spec: ProviderSpec) -> list[Row]:
         if price_style == 0:
             row["price"], row["currency"] = f"{fee:.0f}", "AUD"
         else:
-            row["price"] = (None, f"A${fee:,.0f}", f"AUD {fee:,.0f}", f"${fee:,.2f}",
+            row["price"] = (f"A${fee:,.0f}", f"AUD {fee:,.0f}", f"${fee:,.2f}",
                             f"${fee:,.0f} (domestic) / ${fee * 2.2:,.0f} (international)",
-                            f"FEE-HELP eligible – ${fee:,.0f}")[price_style]
+                            f"FEE-HELP eligible – ${fee:,.0f}")[price_style - 1]
         mode = rng.choice(("Online", "Online", "On campus", "Hybrid", "Online (self-paced)",
                            "Intensive on campus"))
         row["mode"] = mode

@@ -103,7 +103,7 @@ def _runs(course: Course) -> list[dict]:
     runs = []
     for index, mode in enumerate(course.modes):
         start = FIRST_RUN + timedelta(weeks=6 * index + len(course.code) + course.level)
-        run = {"@type": "CourseInstance", "courseMode": mode,
+        run: dict[str, object] = {"@type": "CourseInstance", "courseMode": mode,
                "startDate": start.isoformat(),
                "endDate": (start + timedelta(weeks=course.weeks)).isoformat(),
                "courseWorkload": f"PT{course.hours}H"}

@@ -125,7 +125,7 @@ def _find_amount(folded: str) -> tuple[CreditSystem | None, float, float | None]
     '15 credits (150 hours)' is 15 credits: hours are often given beside credits as an
     explanation, so they only count when nothing else is written.
     """
-    readings = []
+    readings: list[tuple[int, int, CreditSystem | None, float, float | None]] = []
     for pattern in (_NUMBER_THEN_UNIT_RE, _UNIT_THEN_NUMBER_RE):
         for match in pattern.finditer(folded):
             low = parse_number(match.group("n"))
@@ -136,9 +136,10 @@ def _find_amount(folded: str) -> tuple[CreditSystem | None, float, float | None]
                 readings.append((rank, match.start(), system, low, high))
     if not readings:
         bare = _BARE_RE.match(folded)
-        if bare and parse_number(bare.group("n")) is not None:
+        amount = parse_number(bare.group("n")) if bare else None
+        if bare and amount is not None:
             high = parse_number(bare.group("n2")) if bare.group("n2") else None
-            return None, parse_number(bare.group("n")), high
+            return None, amount, high
         return None
     _, _, system, low, high = min(readings, key=lambda r: (r[0], r[1]))
     return system, low, high
@@ -159,7 +160,7 @@ def _system_from_hint(hint: str | CreditSystem | None, field: str, value: str | 
         return hint
     stripped = clean(hint)
     if stripped.upper() in COUNTRY_DEFAULT_SYSTEM:
-        system = COUNTRY_DEFAULT_SYSTEM[stripped.upper()]
+        system: CreditSystem | None = COUNTRY_DEFAULT_SYSTEM[stripped.upper()]
         issues.append(Issue.info(
             field, IssueCode.DEFAULTED,
             f"Credit system {system} assumed from the provider's country ({stripped.upper()}); "

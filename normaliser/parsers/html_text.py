@@ -98,9 +98,8 @@ def _simple_html_text(source: str) -> str | None:
         chunks.append(_data_text(text))
     for start, empty, end, text in zip(parts[1::4], parts[2::4], parts[3::4], parts[4::4],
                                        strict=True):
-        mark = _TAG_TEXTS.get((start, empty, end), False)
-        if mark is False:
-            mark = _tag_text(start, empty, end)
+        key = (start, empty, end)
+        mark = _TAG_TEXTS[key] if key in _TAG_TEXTS else _tag_text(start, empty, end)
         if mark is None:
             return None
         if mark:

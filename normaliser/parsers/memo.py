@@ -35,7 +35,7 @@ def memoised_parser(parser: F) -> F:
     """Cache a parser returning `Parsed`; each call still gets a `Parsed` of its own."""
 
     @functools.lru_cache(maxsize=CACHE_SIZE, typed=True)
-    def cached(*args: Any, **kwargs: Any) -> tuple[Any, tuple]:
+    def cached(*args: Any, **kwargs: Any) -> tuple[Any, tuple[Any, ...], bool]:
         parsed = parser(*args, **kwargs)
         value = parsed.value
         return (tuple(value) if isinstance(value, list) else value), tuple(parsed.issues), \

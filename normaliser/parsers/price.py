@@ -232,7 +232,8 @@ def _with_reference(price: Price, table: RateTable, ref: str, field: str, value:
                     issues: list[Issue]) -> Price:
     if price.currency == ref:
         return price.model_copy(update={"amount_ref": price.amount, "ref_currency": ref})
-    converted = table.convert(price.amount, price.currency, ref) if price.amount is not None else None
+    converted = (table.convert(price.amount, price.currency, ref)
+                 if price.amount is not None and price.currency else None)
     if converted is None:
         issues.append(Issue.warning(
             field, IssueCode.NO_CROSSWALK,

@@ -363,7 +363,7 @@ class _RecordBuilder:
             self.issues.append(Issue.error(
                 "title", IssueCode.MISSING,
                 f"{what} has no ceterms:name; every learning opportunity needs its name",
-                value=self.fields.get("id") if isinstance(self.fields.get("id"), str) else None))
+                value=own_id if isinstance(own_id := self.fields.get("id"), str) else None))
 
     # values -----------------------------------------------------------------------------
 
@@ -412,11 +412,11 @@ class _RecordBuilder:
                                       ("ceterms:creditHourValue", "ceterms:creditHourType")):
             if found:
                 break
-            amount = self._text(value_name)
-            if amount:
+            amounts = self._text(value_name)
+            if amounts:
                 unit = (self._concept_words(self.node.get(unit_name))
                         or (["credit hours"] if value_name == "ceterms:creditHourValue" else []))
-                found.append(f"{amount[0]} {unit[0]}" if unit else amount[0])
+                found.append(f"{amounts[0]} {unit[0]}" if unit else amounts[0])
         if not found and self._text("ceterms:isNonCredit") == ["true"]:
             found.append("non-credit")
         return found
@@ -429,7 +429,8 @@ class _RecordBuilder:
         high = texts(profile.get("schema:maxValue", "ceterms:maxValue", "qdata:maxValue"))
         if low and high:
             return f"{low[0]}-{high[0]}"
-        return (low or high or [None])[0]
+        either = low or high
+        return either[0] if either else None
 
     def _duration(self) -> list[str]:
         # https://credreg.net/ctdl/terms/estimatedDuration: DurationProfiles with an ISO 8601
@@ -519,7 +520,8 @@ class _RecordBuilder:
         return found
 
     def _credential_links(self) -> None:
-        own_ids = {self.node.node_id, *self._text("ceterms:ctid")} - {None}
+        own_ids = {own for own in (self.node.node_id, *self._text("ceterms:ctid"))
+                   if own is not None}
         awarded: list[str] = []
         counts_towards: list[str] = []
         for own_id in own_ids:
@@ -535,9 +537,9 @@ class _RecordBuilder:
             counts_towards.extend(texts(parent.get("ceterms:name"), self.languages)[:1])
         for profile in self._nodes("ceterms:isRequiredFor", "stackable_into"):
             for value in as_list(profile.get("ceterms:targetCredential")):
-                credential, _ = self.index.resolve(value)
-                if credential is not None:
-                    counts_towards.extend(texts(credential.get("ceterms:name"), self.languages)[:1])
+                target, _ = self.index.resolve(value)
+                if target is not None:
+                    counts_towards.extend(texts(target.get("ceterms:name"), self.languages)[:1])
         self._put("credential_type", awarded)
         self._put("stackable_into", counts_towards)
 

@@ -59,7 +59,7 @@ class ElmNode:
         return self.props.get(name, [])
 
     def uris(self, name: str) -> list[str]:
-        return [value.uri or value.id for value in self.values(name) if value.uri or value.id]
+        return [ref for value in self.values(name) if (ref := value.uri or value.id)]
 
     def plain(self, name: str) -> list[str]:
         return [value.text.strip() for value in self.values(name)
@@ -347,11 +347,12 @@ class _RecordBuilder:
                 run["start_date"] = _date_part(starts[0])
             if ends and "end_date" not in run:
                 run["end_date"] = _date_part(ends[0])
-        if run.get("start_date") and run.get("end_date") and run["end_date"] < run["start_date"]:
+        start, end = run.get("start_date"), run.get("end_date")
+        if isinstance(start, str) and isinstance(end, str) and start and end and end < start:
             self.issues.append(Issue.warning(
                 "end_date", IssueCode.INVALID,
-                f"{self.where} ends ({run['end_date']}) before it starts ({run['start_date']}); "
-                "the end date was left out", run["end_date"]))
+                f"{self.where} ends ({end}) before it starts ({start}); "
+                "the end date was left out", end))
             del run["end_date"]
         mode = self._modes(node.uris("mode") or (spec.uris("mode") if spec else []))
         if mode:

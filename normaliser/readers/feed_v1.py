@@ -455,7 +455,7 @@ def read_feed_v1_json(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> FeedR
     records: list[RawRecord] = []
     for index, item in enumerate(items, start=1):
         line = item_lines[index - 1] if index - 1 < len(item_lines) else None
-        if not isinstance(item, dict):
+        if not isinstance(item, _JsonObject):  # the decoder makes every object one
             records.append(RawRecord(
                 locator=f"item {index}", fields={}, line=line,
                 issues=[Issue.error(

@@ -19,6 +19,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any, TypeGuard, TypeVar
 
 from normaliser.issues import Issue, IssueCode
 from normaliser.readers.base import FeedFormatError, FeedLimitExceeded, ReadLimits
@@ -348,7 +349,7 @@ def written_types(raw: dict, type_keys: tuple[str, ...] = ("@type",)) -> list[st
 
 
 def is_blank_node_id(node_id: str | None) -> bool:
-    return bool(node_id) and node_id.startswith(_BLANK_NODE_PREFIX)
+    return bool(node_id and node_id.startswith(_BLANK_NODE_PREFIX))
 
 
 # --- values ----------------------------------------------------------------------------
@@ -365,14 +366,14 @@ def as_list(value: object) -> list:
     return value if isinstance(value, list) else [value]
 
 
-def is_language_map(value: object) -> bool:
+def is_language_map(value: object) -> TypeGuard[dict[str, Any]]:
     return (isinstance(value, dict) and bool(value)
             and "@type" not in value and "@id" not in value  # the common case, decided fast
             and all(isinstance(key, str) and _LANGUAGE_TAG.match(key) for key in value)
             and all(isinstance(v, (str, list)) or v is None for v in value.values()))
 
 
-def is_value_object(value: object) -> bool:
+def is_value_object(value: object) -> TypeGuard[dict[str, Any]]:
     return isinstance(value, dict) and "@value" in value
 
 
@@ -403,7 +404,7 @@ def _texts(value: object, languages: tuple[str, ...]) -> Iterator[str]:
     elif isinstance(value, dict) and ("@list" in value or "@set" in value):
         yield from _texts(value.get("@list", value.get("@set")), languages)
     elif isinstance(value, list):
-        tagged = {}
+        tagged: dict[str, list[object]] = {}
         for element in value:
             if is_value_object(element) and isinstance(element.get("@language"), str):
                 tagged.setdefault(element["@language"], []).append(element["@value"])
@@ -419,7 +420,10 @@ def _texts(value: object, languages: tuple[str, ...]) -> Iterator[str]:
         yield from _texts(_pick_language(value, languages), languages)
 
 
-def _pick_language(by_language: Mapping[str, object], languages: tuple[str, ...]) -> object:
+_V = TypeVar("_V")
+
+
+def _pick_language(by_language: Mapping[str, _V], languages: tuple[str, ...]) -> _V:
     keys = list(by_language)
     for wanted in (*languages, "en"):
         primary = wanted.split("-")[0].casefold()

@@ -293,7 +293,7 @@ class _Reader:
         main = node.get("schema:mainEntity")
         target, _ = self.index.resolve(main) if isinstance(main, dict) else (None, None)
         if target is not None and COURSE_TYPE in node_types(target.raw, self.terms, _TYPE_KEYS):
-            inline = len(main) > 1
+            inline = isinstance(main, dict) and len(main) > 1  # target came from the dict
             self._visit(target.raw, (*path, node.written["schema:mainEntity"]) if inline else path,
                         f"{locator}, mainEntity", by_reference=not inline)
             return

@@ -33,8 +33,9 @@ from __future__ import annotations
 import codecs
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from lxml import etree
 
@@ -274,7 +275,7 @@ def blank_xml_declaration(text: str) -> str:
     (which XML forbids but feeds do have) through as the whitespace allowed before the root.
     """
     match = _DECLARATION_RE.match(text) or _LEADING_SPACE_RE.match(text)
-    end = match.end()
+    end = match.end() if match else 0
     if not end:
         return text
     return re.sub(r"[^\r\n]", " ", text[:end]) + text[end:]
@@ -286,7 +287,7 @@ def check_xml_prolog(text: str, format_title: str = "XCRI-CAP",
     """Refuse a DTD, and anything that is not XML, before the parser reads a byte."""
     position = 0
     while True:
-        position = _SPACE_RE.match(text, position).end()
+        position = _SPACE_RE.match(text, position).end()  # type: ignore[union-attr]  # \s* always matches
         if text.startswith("<!--", position):
             end = text.find("-->", position + 4)
         elif text.startswith("<?", position):
@@ -329,9 +330,15 @@ def locked_down_xml_parser() -> etree.XMLPullParser:
         remove_pis=True)
 
 
+def parsed_tag(element: etree._Element) -> str:
+    """The tag of an element as the parser made it, which is always a str (lxml types it
+    wider, as a tag set by hand may be bytes or a QName)."""
+    return cast(str, element.tag)
+
+
 def element_name(element: etree._Element) -> tuple[str | None, str]:
     """(namespace, local name) of an element's '{namespace}local' tag."""
-    tag = element.tag
+    tag = parsed_tag(element)
     if tag[0] == "{":
         namespace, _, local = tag[1:].partition("}")
         return namespace, local
@@ -372,10 +379,11 @@ class _StreamReader:
                 depth += 1
                 if depth == 1:
                     _check_root(element)
-                if ":" in element.tag and element.tag[0] != "{":
-                    prefix = element.tag.split(":", 1)[0]
+                tag = parsed_tag(element)
+                if ":" in tag and tag[0] != "{":
+                    prefix = tag.split(":", 1)[0]
                     raise FeedFormatError(
-                        f"the namespace prefix {prefix!r} of <{element.tag}> is not declared; add "
+                        f"the namespace prefix {prefix!r} of <{tag}> is not declared; add "
                         f"xmlns:{prefix}=\"...\" to the root element", line=element.sourceline)
                 if depth > self.limits.max_depth:
                     raise FeedLimitExceeded(
@@ -384,7 +392,7 @@ class _StreamReader:
                         line=element.sourceline)
                 continue
             depth -= 1
-            tag = element.tag
+            tag = parsed_tag(element)
             if tag in _COURSE_TAGS:  # wherever it is: a course is never skipped
                 self._course(element)
                 parent = element.getparent()
@@ -476,7 +484,7 @@ class _FeedNotes:
         return True
 
     def extension(self, element: etree._Element, where: str, detail: str = "") -> None:
-        if not self.first_time(("extension", element.tag)):
+        if not self.first_time(("extension", parsed_tag(element))):
             return
         namespace, name = element_name(element)
         written = f"{element.prefix}:{name}" if element.prefix else name
@@ -643,13 +651,14 @@ class _CourseReader:
     def _description(self, element: etree._Element, texts: dict[str, list[str]]) -> None:
         if element.get("href") is not None:
             return  # a link instead of text: XCRI-CAP says such an element carries no text
-        term = _term(_xsi_type(element))
+        xsi_type = _xsi_type(element)
+        term = _term(xsi_type)
         if not term:
             texts["description"].append(_rich_text(element))
         elif term in _DESCRIPTION_TERM_FIELDS:
             texts[_DESCRIPTION_TERM_FIELDS[term]].append(_rich_text(element))
         elif term not in _KNOWN_DESCRIPTION_TERMS:
-            self.notes.unknown_term("description", _xsi_type(element), element.sourceline)
+            self.notes.unknown_term("description", xsi_type or "", element.sourceline)
 
     def _level(self, qualifications: list[_Qualification], course_levels: list[str]) -> None:
         written = _first([q.level for q in qualifications if q.level]) or _first(course_levels)
@@ -732,7 +741,7 @@ class _PresentationReader:
         run: dict[str, str | list[str]] = {}
         engagement: dict[str, str] = {}
         costs: list[str] = []
-        places: list[str] = []
+        places: list[str | None] = []
         for child in _element_children(self.presentation):
             namespace, name = element_name(child)
             if namespace not in _STANDARD_NAMESPACES:
@@ -786,8 +795,9 @@ class _PresentationReader:
             return text or None
         if text and len(dtf) >= 10:
             written = parse_dates([text], field_name)
-            if (len(written.value or []) == 1 and not written.issues
-                    and written.value[0].isoformat() != dtf[:10]):
+            dates = written.value or []
+            if (len(dates) == 1 and not written.issues
+                    and dates[0].isoformat() != dtf[:10]):
                 self.notes.date_conflict(field_name, element.sourceline, dtf, text)
                 return text
         return dtf
@@ -838,7 +848,7 @@ def _rich_text(element: etree._Element) -> str:
 def _write_markup(element: etree._Element, parts: list[str]) -> None:
     """XHTML child elements as plain HTML, without namespaces or prefixes, so html_to_text
     sees '<p>' rather than '<xhtml:p xmlns:xhtml=...>'. Depth is bounded by max_depth."""
-    name = _local(element.tag)
+    name = _local(parsed_tag(element))
     attributes = "".join(f' {_local(key)}="{html.escape(value)}"'
                          for key, value in element.attrib.items())
     parts.append(f"<{name}{attributes}>")
@@ -962,11 +972,11 @@ def _put(run: dict[str, str | list[str]], name: str, value: str | None) -> None:
         run[name] = value.strip()
 
 
-def _first(values: list[str | None]) -> str | None:
+def _first(values: Sequence[str | None]) -> str | None:
     return next((value for value in values if value and value.strip()), None)
 
 
-def _distinct(values: list[str | None]) -> list[str]:
+def _distinct(values: Sequence[str | None]) -> list[str]:
     return list(dict.fromkeys(value.strip() for value in values if value and value.strip()))
 
 

@@ -43,7 +43,9 @@ class CrawlSourceOut(BaseModel):
                    schedule=ScheduleOut(cron=schedule.cron,
                                         interval_minutes=schedule.interval_minutes)
                    if schedule else None,
-                   created_at=source.created_at, updated_at=source.updated_at)
+                   # Every write of a source sets updated_at; older rows may lack it.
+                   created_at=source.created_at,
+                   updated_at=source.updated_at or source.created_at)
 
 
 class CrawlSourceListOut(BaseModel):

@@ -148,7 +148,9 @@ class PullSourceOut(BaseModel):
                    format=source.format, mode=source.mode, enabled=source.enabled,
                    schedule=ScheduleOut(cron=source.schedule.cron,
                                         interval_minutes=source.schedule.interval_minutes),
-                   created_at=source.created_at, updated_at=source.updated_at)
+                   # Every write of a source sets updated_at; older rows may lack it.
+                   created_at=source.created_at,
+                   updated_at=source.updated_at or source.created_at)
 
 
 class PullSourceListOut(BaseModel):

@@ -144,10 +144,11 @@ def spreads(title: str, rows: list[Spread], *, unit: str, width: int = 560,
     for i, r in enumerate(shown):
         y = top_pad + i * row + row / 2
         body.append(_text(label_width - 8, y + 4, _truncate(r.label, 16), "end"))
-        low = r.low if r.low is not None else r.middle
-        high = r.high if r.high is not None else r.middle
+        middle = r.middle or 0.0  # never None in `shown`
+        low = r.low if r.low is not None else middle
+        high = r.high if r.high is not None else middle
         x1, x2 = label_width + plot * low / top, label_width + plot * high / top
-        xm = label_width + plot * r.middle / top
+        xm = label_width + plot * middle / top
         body.append(f'<line x1="{x1:.1f}" y1="{y:.1f}" x2="{x2:.1f}" y2="{y:.1f}" class="chart-range"/>')
         body.append(f'<circle cx="{xm:.1f}" cy="{y:.1f}" r="6" class="chart-dot"><title>'
                     f'{escape(r.label)}: median {escape(number(r.middle))} {escape(unit)}'

@@ -3,6 +3,8 @@ the agency answers (the bodies of `/v1/stats/offerings` and `/v1/stats/timeserie
 
 from __future__ import annotations
 
+from typing import Any
+
 from catalogue.search.documents import CREDIT_BANDS, PRICE_BANDS
 from search_api.pages import charts
 from search_api.pages.render import Labels, number
@@ -46,7 +48,7 @@ def _groups(facet: str, answer: dict, labels: Labels) -> list[dict]:
 
 def chart_figure(chart_id: str, facet: str, title: str, kind: str, answer: dict, labels: Labels,
             currency: str) -> dict:
-    figure = {"id": chart_id, "title": title, "svg": None, "rows": [], "error": None,
+    figure: dict[str, Any] = {"id": chart_id, "title": title, "svg": None, "rows": [], "error": None,
               "note": None, "columns": ("Group", "Offerings", "Share")}
     if not answer["ok"]:
         figure["error"] = answer["message"]
@@ -72,7 +74,7 @@ def chart_figure(chart_id: str, facet: str, title: str, kind: str, answer: dict,
 
 
 def price_by_level(answer: dict, labels: Labels, currency: str) -> dict:
-    figure = {"id": "price-level", "title": f"Price by level ({currency}, 10th–90th percentile)",
+    figure: dict[str, Any] = {"id": "price-level", "title": f"Price by level ({currency}, 10th–90th percentile)",
               "svg": None, "rows": [], "error": None, "note": None,
               "columns": ("Level", "Offerings", "10th percentile", "Median", "90th percentile")}
     if not answer["ok"]:
@@ -92,7 +94,7 @@ def price_by_level(answer: dict, labels: Labels, currency: str) -> dict:
 
 
 def series_figure(answer: dict, interval: str) -> dict:
-    figure = {"id": "series", "title": f"Offerings added, withdrawn and active, by {interval}",
+    figure: dict[str, Any] = {"id": "series", "title": f"Offerings added, withdrawn and active, by {interval}",
               "svg": None, "rows": [], "error": None, "note": None,
               "columns": ("Period", "Added", "Withdrawn", "Active")}
     if not answer["ok"]:

@@ -33,7 +33,7 @@ def checkbox_facets() -> tuple[tuple[str, str, str], ...]:
     labelled = {f.name: f for f in search_fields.FIELDS if f.facet and f.label}
     ordered = [name for name in search_fields.PAGE_FACET_ORDER if name in labelled]
     ordered += [name for name in labelled if name not in ordered]
-    return tuple((labelled[n].facet, labelled[n].label, n) for n in ordered)
+    return tuple((labelled[n].facet or "", labelled[n].label or "", n) for n in ordered)
 
 
 CHECKBOX_FACETS = checkbox_facets()

@@ -30,7 +30,7 @@ BAND_LABELS = {"free": "Free", "under_100": "Under 100", "100_500": "100–500",
                "500_1000": "500–1,000", "1000_2500": "1,000–2,500", "2500_plus": "2,500 and over",
                "under_1": "Under 1", "1_5": "1–5", "5_10": "5–10", "10_20": "10–20",
                "20_plus": "20 and over"}
-CREDIT_SYSTEM_LABELS = {"NZ_CREDITS": "NZ credits", "US_SCH": "US credit hours",
+CREDIT_SYSTEM_LABELS: dict[str | None, str] = {"NZ_CREDITS": "NZ credits", "US_SCH": "US credit hours",
                         "HOURS": "hours", "CATS": "CATS", "SCQF": "SCQF credits",
                         "ECTS": "ECTS"}
 CREDENTIAL_LABELS = {"micro-credential": "Micro-credential"}

@@ -13,6 +13,7 @@ from search_api.errors import error_responses
 from search_api.models.common import DisabledOut, RunRequestedOut
 from search_api.models.crawling import (
     CrawlRunListOut,
+    CrawlRunOut,
     CrawlSourceDetailOut,
     CrawlSourceIn,
     CrawlSourceListOut,
@@ -57,7 +58,8 @@ def get_crawl_source(scope: ProviderScope, crawl: Crawling,
     source = crawl.crawls.get_crawl_source(scope.provider_id, source_id)
     return CrawlSourceDetailOut(
         **dict(CrawlSourceOut.of(source)),
-        crawls=crawl.crawls.crawl_runs(scope.provider_id, source_name=source_id, limit=20))
+        crawls=[CrawlRunOut.model_validate(run) for run in
+                crawl.crawls.crawl_runs(scope.provider_id, source_name=source_id, limit=20)])
 
 
 @router.delete("/crawl-sources/{source_id}", response_model=DisabledOut,

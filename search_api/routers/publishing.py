@@ -27,11 +27,13 @@ from search_api.feed_body import chosen_format, read_feed
 from search_api.models.common import DisabledOut, RunRequestedOut
 from search_api.models.publishing import (
     PullRunListOut,
+    PullRunOut,
     PullSourceDetailOut,
     PullSourceIn,
     PullSourceListOut,
     PullSourceOut,
     ReportOut,
+    SubmissionLinks,
     SubmissionListOut,
     SubmissionOut,
     SubmissionWithReportOut,
@@ -51,7 +53,8 @@ def submission_out(catalogue: Catalogue, submission_id: int, provider_id: str) -
         id=row.id, provider_id=row.provider_id, status=row.status, mode=row.mode,
         format=row.format, channel=row.channel, size=row.size, sha256=row.sha256,
         received_at=row.received_at,
-        links={"self": f"/v1/providers/{provider_id}/submissions/{row.id}"})
+        links=SubmissionLinks.model_validate(
+            {"self": f"/v1/providers/{provider_id}/submissions/{row.id}"}))
 
 
 def own_submission(catalogue: Catalogue, provider_id: str, submission_id: int) -> None:
@@ -186,7 +189,8 @@ def get_source(scope: ProviderScope, pub: Publishing, source_id: str) -> PullSou
     source = pub.sources.get_pull_source(scope.provider_id, source_id)
     return PullSourceDetailOut(
         **dict(PullSourceOut.of(source)),
-        pulls=pub.sources.pull_runs(scope.provider_id, source_name=source_id, limit=20))
+        pulls=[PullRunOut.model_validate(run) for run in
+               pub.sources.pull_runs(scope.provider_id, source_name=source_id, limit=20)])
 
 
 @router.delete("/sources/{source_id}", response_model=DisabledOut,

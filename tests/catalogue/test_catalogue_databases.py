@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
+from sqlalchemy.engine import make_url
 
 from catalogue.db import MIGRATIONS_DIR, create_catalogue_engine, migrate
 from catalogue.errors import InvalidRequest
@@ -22,6 +23,7 @@ from catalogue.search.query import SearchQuery
 from catalogue.store import as_utc
 from microcred.services import build_services
 from tests.catalogue.test_ingest import feed
+from tests.conftest import POSTGRES_URL
 
 HEADER = "id,title,url\n"
 
@@ -202,3 +204,18 @@ def test_the_cli_imports_into_the_catalogue_the_url_names(tmp_path, catalogue_ur
     assert listed.returncode == 0 and re.search(r"te-awa\s+NZ\s+3\s+Te Awa", listed.stdout)
     # On PostgreSQL the catalogue is in the database, not in the data dir.
     assert (tmp_path / "data" / "microcred.db").exists() == (catalogue_url is None)
+
+
+def test_a_postgresql_url_may_repeat_its_options(postgres_admin):
+    """A repeated query key is a tuple in SQLAlchemy's URL; each `options` is passed on,
+    beside the UTC time zone the catalogue adds (this used to raise a TypeError)."""
+    url = make_url(POSTGRES_URL).update_query_pairs(
+        [("options", "-c statement_timeout=4321"), ("options", "-c lock_timeout=1234")])
+    engine = create_catalogue_engine(url.render_as_string(hide_password=False))
+    try:
+        with engine.connect() as conn:
+            settings = [conn.execute(text(f"SHOW {name}")).scalar_one()
+                        for name in ("statement_timeout", "lock_timeout", "timezone")]
+    finally:
+        engine.dispose()
+    assert settings == ["4321ms", "1234ms", "UTC"]

@@ -34,6 +34,9 @@ def test_every_bundled_site_config_is_valid(path):
     ({"fields": {"id": {"css": ".code::text"}}}, "`title` is required"),
     ({"course_pages": ["(unclosed"]}, "not a valid regular expression"),
     ({"instances": {"css": "tr", "fields": {"colour": {"css": "td"}}}}, "not run fields"),
+    # A URL without a host used to pass, and the crawl then failed on sorting its hosts.
+    ({"start_urls": ["/study/"]}, "start_urls: '/study/' is not an absolute http(s) URL"),
+    ({"sitemap_urls": ["ftp://h/sitemap.xml"]}, "sitemap_urls: 'ftp://h/sitemap.xml'"),
 ])
 def test_a_broken_site_config_is_refused_naming_what_is_wrong(change, named):
     config = {"course_pages": ["/courses/"], "fields": {"title": {"css": "h1::text"}}} | change

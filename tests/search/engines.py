@@ -10,11 +10,12 @@ from opensearchpy import OpenSearch
 
 from catalogue.search.elasticsearch_client import ElasticsearchClient
 from catalogue.search.engine import EngineBackend
+from catalogue.search.engine_mapping import Analysis
 from catalogue.search.opensearch_client import OpenSearchClient
 
 # Elasticsearch's analysis-common module is not published on Maven Central, so the test node
 # indexes with core analysis only (catalogue.search.engine_mapping.Analysis).
-ELASTICSEARCH_ANALYSIS = "core"
+ELASTICSEARCH_ANALYSIS: Analysis = "core"
 NO_ANALYSIS_COMMON = (
     "the Elasticsearch 9 node has no analysis-common module (not published on Maven Central "
     "for any 7.x-9.x version), so it indexes with MICROCRED_SEARCH_ANALYSIS=core: no ASCII "
