@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from email.utils import formatdate
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -19,7 +20,6 @@ from pathlib import Path
 from catalogue.crawls import CrawlStore
 from catalogue.sources import Schedule
 from crawlers.arguments import CrawlLimits
-from microcred.cli_crawl import print_crawl
 from microcred.crawling import CrawlRunner, trust_local_origin
 from microcred.sample_data.generate_site import ORIGIN, SITE_DIR
 from microcred.services import Services
@@ -77,9 +77,11 @@ class DemoSite:
         self.httpd.server_close()
 
 
-def start_demo_site(services: Services, out=None) -> DemoSite:
+def start_demo_site(services: Services,
+                    on_crawled: Callable[[dict], None] | None = None) -> DemoSite:
     """Serve the site, register its provider and crawl source (at this start's address),
-    and crawl it if it has never been crawled."""
+    and crawl it if it has never been crawled; `on_crawled` gets that crawl run (the CLI
+    prints it)."""
     site = DemoSite().start()
     trust_local_origin(site.origin)
     entry = json.loads((SITE_DIR / "provider.json").read_text(encoding="utf-8"))
@@ -97,5 +99,6 @@ def start_demo_site(services: Services, out=None) -> DemoSite:
         outcome = CrawlRunner(services).crawl_source(source)
         services.worker.run_pending()
         services.indexer.drain()
-        print_crawl(outcome.result, out=out)
+        if on_crawled is not None:
+            on_crawled(outcome.result)
     return site
