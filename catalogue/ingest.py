@@ -46,7 +46,7 @@ from catalogue.models import (
     SubmissionRow,
 )
 from catalogue.normalise_pool import normalise_pool
-from catalogue.store import Catalogue, offering_key, utcnow
+from catalogue.store import Catalogue, chunks, offering_key, utcnow
 from normaliser.issues import Issue, IssueCode, Severity
 from normaliser.normalise import NormaliseContext, normalise_record
 from normaliser.rates import RateTable
@@ -211,9 +211,9 @@ class IngestService:
         if self._pool is None:
             self._pool = normalise_pool(self.workers)
         size = -(-len(batch) // (self.workers * 4))
-        chunks = [batch[i:i + size] for i in range(0, len(batch), size)]
+        slices = [batch[i:i + size] for i in range(0, len(batch), size)]
         results = []
-        for part in self._pool.map(normalise_batch, chunks, [context] * len(chunks)):
+        for part in self._pool.map(normalise_batch, slices, [context] * len(slices)):
             results.extend(part)
         return results
 
@@ -706,7 +706,7 @@ class IngestService:
 
             seen = [existing[a.provider_offering_id].id for a in accepted
                     if a.provider_offering_id in existing]
-            for chunk in _chunks(seen, 500):
+            for chunk in chunks(seen):
                 conn.execute(update(OfferingRow).where(OfferingRow.id.in_(chunk)).values(last_seen=now))
 
             for poid, row in diff.withdrawn:
@@ -877,11 +877,6 @@ def _unexpected(step: str, exc: BaseException) -> str:
     return (f"The feed could not be processed: {step} it failed with an internal error "
             f"({type(exc).__name__}: {str(exc)[:300]}); this is a fault of the catalogue, not "
             "necessarily of the feed, and the operator has it in the log")
-
-
-def _chunks(items: list, size: int):
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 def _lock_provider(conn, provider_id: str) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import orjson
 from sqlalchemy import Engine, Text, cast, func, select, update
@@ -26,6 +27,19 @@ from normaliser.schema import Offering, Provenance, Provider, StoredOffering
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+# Ids per IN (...) list: well under SQLite's 32,766 bound parameters and PostgreSQL's 65,535.
+IN_LIST_SIZE = 500
+
+
+_Items = TypeVar("_Items", bound=Sequence)
+
+
+def chunks(items: _Items, size: int = IN_LIST_SIZE) -> Iterator[_Items]:
+    """`items` in slices of `size`, for IN (...) lists and batched writes."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 def offering_key(provider_id: str, provider_offering_id: str) -> str:
