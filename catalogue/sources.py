@@ -22,6 +22,36 @@ MIN_INTERVAL_MINUTES = 5  # politeness to providers' servers, and to ours
 MAX_URL_LENGTH, MAX_ETAG_LENGTH, MAX_LAST_MODIFIED_LENGTH = 2000, 500, 100
 
 
+def check_source_name(name: str) -> None:
+    if not SOURCE_NAME_RE.match(name):
+        raise InvalidRequest("a source id is 1-100 lower-case letters, digits, '.', '_' or "
+                             "'-', starting with a letter or digit", parameter="source_id")
+
+
+def source_row(session, provider_id: str, name: str, channel: str, what: str,
+               now: datetime) -> tuple[SourceRow, bool]:
+    """The provider's `sources` row `name`, added for `channel` when there is none, and
+    whether it is new. Names are unique per provider across pulled feeds and crawled sites,
+    so a row of another channel is refused (`what` names this channel's kind)."""
+    row = session.scalars(select(SourceRow).where(SourceRow.provider_id == provider_id,
+                                                  SourceRow.name == name)).first()
+    if row is None:
+        row = SourceRow(provider_id=provider_id, name=name, channel=channel, created_at=now)
+        session.add(row)
+        return row, True
+    if row.channel != channel:
+        raise InvalidRequest(f"source {name!r} is a {row.channel} source, not {what}; "
+                             "choose another id", parameter="source_id")
+    return row, False
+
+
+def disable_source(catalogue: Catalogue, source_id: int) -> None:
+    """Stop a source. The row stays: its runs and submissions refer to it."""
+    with catalogue.engine.begin() as conn:
+        conn.execute(update(SourceRow).where(SourceRow.id == source_id)
+                     .values(enabled=False, updated_at=utcnow()))
+
+
 @dataclass(frozen=True)
 class Schedule:
     """`cron` (five fields, UTC) or `interval_minutes`; exactly one."""
@@ -86,9 +116,7 @@ class SourceStore:
                         mode: str, schedule: Schedule) -> tuple[PullSource, bool]:
         """Create or replace a provider's pull source. Returns it and whether it is new.
         A changed URL forgets the validators of the old one."""
-        if not SOURCE_NAME_RE.match(name):
-            raise InvalidRequest("a source id is 1-100 lower-case letters, digits, '.', '_' or "
-                                 "'-', starting with a letter or digit", parameter="source_id")
+        check_source_name(name)
         if mode not in ("snapshot", "delta"):
             raise InvalidRequest(f"mode must be 'snapshot' or 'delta', not {mode!r}",
                                  parameter="mode")
@@ -99,16 +127,8 @@ class SourceStore:
         self.catalogue.provider_row(provider_id)
         now = utcnow()
         with self.catalogue.sessions.begin() as session:
-            row = session.scalars(select(SourceRow).where(SourceRow.provider_id == provider_id,
-                                                          SourceRow.name == name)).first()
-            created = row is None
-            if created:
-                row = SourceRow(provider_id=provider_id, name=name, channel=PULL_CHANNEL,
-                                created_at=now)
-                session.add(row)
-            elif row.channel != PULL_CHANNEL:
-                raise InvalidRequest(f"source {name!r} is a {row.channel} source, not a pulled "
-                                     f"feed; choose another id", parameter="source_id")
+            row, created = source_row(session, provider_id, name, PULL_CHANNEL, "a pulled feed",
+                                      now)
             if row.url != url:
                 row.etag = row.last_modified = None
             row.url, row.format, row.mode = url, format, mode
@@ -144,10 +164,7 @@ class SourceStore:
 
     def disable_pull_source(self, provider_id: str, name: str) -> None:
         """Stop pulling. The row stays: its pull runs and submissions refer to it."""
-        source = self.get_pull_source(provider_id, name)
-        with self.catalogue.engine.begin() as conn:
-            conn.execute(update(SourceRow).where(SourceRow.id == source.id)
-                         .values(enabled=False, updated_at=utcnow()))
+        disable_source(self.catalogue, self.get_pull_source(provider_id, name).id)
 
     def remember_validators(self, source_id: int, etag: str | None,
                             last_modified: str | None) -> None:
