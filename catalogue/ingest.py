@@ -18,7 +18,6 @@ another live claim is working on, so one provider's feeds are applied in the ord
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import logging
 import threading
@@ -51,12 +50,12 @@ from normaliser.issues import Issue, IssueCode, Severity
 from normaliser.normalise import NormaliseContext, normalise_record
 from normaliser.rates import RateTable
 from normaliser.readers.base import (
-    CONTEXT_DEFAULTS,
     DEFAULT_LIMITS,
     RECORD_FIELD,
     FeedFormatError,
     FeedReadResult,
     ReadLimits,
+    with_context_defaults,
 )
 from normaliser.readers.storable_text import storable
 
@@ -434,15 +433,10 @@ class IngestService:
                 raise NotFound(f"provider {provider_id!r} has no offering {offering_id!r}")
             if row.status == "withdrawn":
                 return row.id
-            version = row.version + 1
-            conn.execute(update(OfferingRow).where(OfferingRow.id == row.id).values(
-                status="withdrawn", version=version, withdrawn_at=now, updated_at=now))
-            conn.execute(insert(OfferingVersionRow).values(
-                offering_id=row.id, version=version, status="withdrawn",
-                content_hash=row.content_hash, document=row.document, submission_id=None,
-                recorded_at=now))
-            conn.execute(insert(OutboxRow).values(offering_id=row.id, version=version, op="delete",
-                                                  created_at=now))
+            version_row, outbox_row = _withdraw(conn, row, row.document, submission_id=None,
+                                                now=now)
+            conn.execute(insert(OfferingVersionRow).values(**version_row))
+            conn.execute(insert(OutboxRow).values(**outbox_row))
         return row.id
 
     def waiting_submissions(self) -> list[int]:
@@ -589,9 +583,7 @@ class IngestService:
             ref_currency=self.ref_currency, rates=self.rates)
         # What the source format implies (a mapping profile's currency) fills only the gaps
         # the provider's own settings leave.
-        context = dataclasses.replace(context, **{
-            key: value for key, value in feed.defaults.items()
-            if key in CONTEXT_DEFAULTS and not getattr(context, key)})
+        context = with_context_defaults(context, feed.defaults)
         report.issues.extend(_report_issues(feed.issues, None, None))
         accepted: list[_Accepted] = []
         first_seen_at: dict[str, str] = {}
@@ -710,16 +702,12 @@ class IngestService:
                 conn.execute(update(OfferingRow).where(OfferingRow.id.in_(chunk)).values(last_seen=now))
 
             for poid, row in diff.withdrawn:
-                version = row.version + 1
-                conn.execute(update(OfferingRow).where(OfferingRow.id == row.id).values(
-                    status="withdrawn", version=version, withdrawn_at=now, updated_at=now))
                 document = conn.execute(select(OfferingRow.document)
                                         .where(OfferingRow.id == row.id)).scalar_one()
-                versions.append(dict(offering_id=row.id, version=version, status="withdrawn",
-                                     content_hash=row.content_hash, document=document,
-                                     submission_id=submission.id, recorded_at=now))
-                outbox.append(dict(offering_id=row.id, version=version, op="delete",
-                                   created_at=now))
+                version_row, outbox_row = _withdraw(conn, row, document,
+                                                    submission_id=submission.id, now=now)
+                versions.append(version_row)
+                outbox.append(outbox_row)
                 report.withdrawn += 1
                 report.withdrawn_ids.append(poid)
             if versions:
@@ -877,6 +865,19 @@ def _unexpected(step: str, exc: BaseException) -> str:
     return (f"The feed could not be processed: {step} it failed with an internal error "
             f"({type(exc).__name__}: {str(exc)[:300]}); this is a fault of the catalogue, not "
             "necessarily of the feed, and the operator has it in the log")
+
+
+def _withdraw(conn, row, document, *, submission_id: int | None, now) -> tuple[dict, dict]:
+    """Mark the offering `row` (its id, version and content hash) withdrawn, one version on;
+    returns the offering_versions and index_outbox rows that record it, for the caller to
+    insert (one, or a snapshot's all together)."""
+    version = row.version + 1
+    conn.execute(update(OfferingRow).where(OfferingRow.id == row.id).values(
+        status="withdrawn", version=version, withdrawn_at=now, updated_at=now))
+    return (dict(offering_id=row.id, version=version, status="withdrawn",
+                 content_hash=row.content_hash, document=document, submission_id=submission_id,
+                 recorded_at=now),
+            dict(offering_id=row.id, version=version, op="delete", created_at=now))
 
 
 def _lock_provider(conn, provider_id: str) -> None:
