@@ -22,6 +22,7 @@ from catalogue.sources import (
     Schedule,
     check_source_name,
     disable_source,
+    runs_query,
     source_row,
 )
 from catalogue.store import Catalogue, as_utc, utcnow
@@ -190,14 +191,8 @@ class CrawlStore:
     def crawl_runs(self, provider_id: str, *, source_name: str | None = None, limit: int = 50,
                    before_id: int | None = None) -> list[dict]:
         """A provider's crawl runs, newest first."""
-        query = (select(CrawlRunRow, SourceRow.name)
-                 .outerjoin(SourceRow, SourceRow.id == CrawlRunRow.source_id)
-                 .where(CrawlRunRow.provider_id == provider_id)
-                 .order_by(CrawlRunRow.id.desc()).limit(limit))
-        if source_name is not None:
-            query = query.where(SourceRow.name == source_name)
-        if before_id is not None:
-            query = query.where(CrawlRunRow.id < before_id)
+        query = runs_query(CrawlRunRow, provider_id, source_name=source_name, limit=limit,
+                           before_id=before_id)
         with self.catalogue.sessions() as session:
             return [_run_out(run, name) for run, name in session.execute(query)]
 

@@ -52,6 +52,22 @@ def disable_source(catalogue: Catalogue, source_id: int) -> None:
                      .values(enabled=False, updated_at=utcnow()))
 
 
+def runs_query(run_row, provider_id: str, *, source_name: str | None, limit: int,
+               before_id: int | None):
+    """A provider's runs of `run_row` (PullRunRow, CrawlRunRow), newest first, each with
+    its source's name (None for a run of no source: a command-line crawl); `before_id`
+    is the cursor, the id of the last run seen."""
+    query = (select(run_row, SourceRow.name)
+             .outerjoin(SourceRow, SourceRow.id == run_row.source_id)
+             .where(run_row.provider_id == provider_id)
+             .order_by(run_row.id.desc()).limit(limit))
+    if source_name is not None:
+        query = query.where(SourceRow.name == source_name)
+    if before_id is not None:
+        query = query.where(run_row.id < before_id)
+    return query
+
+
 @dataclass(frozen=True)
 class Schedule:
     """`cron` (five fields, UTC) or `interval_minutes`; exactly one."""
@@ -199,14 +215,8 @@ class SourceStore:
 
     def pull_runs(self, provider_id: str, *, source_name: str | None = None,
                   limit: int = 50, before_id: int | None = None) -> list[dict]:
-        query = (select(PullRunRow, SourceRow.name)
-                 .join(SourceRow, SourceRow.id == PullRunRow.source_id)
-                 .where(PullRunRow.provider_id == provider_id)
-                 .order_by(PullRunRow.id.desc()).limit(limit))
-        if source_name is not None:
-            query = query.where(SourceRow.name == source_name)
-        if before_id is not None:
-            query = query.where(PullRunRow.id < before_id)
+        query = runs_query(PullRunRow, provider_id, source_name=source_name, limit=limit,
+                           before_id=before_id)
         with self.catalogue.sessions() as session:
             return [dict(id=run.id, source_id=name, started_at=as_utc(run.started_at),
                          finished_at=as_utc(run.finished_at), outcome=run.outcome,
