@@ -17,7 +17,14 @@ from sqlalchemy import select, update
 
 from catalogue.errors import InvalidRequest, NotFound
 from catalogue.models import CrawlRunRow, CrawlSettingsRow, SourceRow, SubmissionRow
-from catalogue.sources import MAX_URL_LENGTH, SOURCE_NAME_RE, Schedule
+from catalogue.sources import (
+    MAX_URL_LENGTH,
+    Schedule,
+    check_source_name,
+    disable_source,
+    runs_query,
+    source_row,
+)
 from catalogue.store import Catalogue, as_utc, utcnow
 
 CRAWL_CHANNEL = "crawl"
@@ -79,9 +86,7 @@ class CrawlStore:
                          limits: dict, site: dict | None,
                          schedule: Schedule | None) -> tuple[CrawlSource, bool]:
         """Create or replace a provider's crawl source; returns it and whether it is new."""
-        if not SOURCE_NAME_RE.match(name):
-            raise InvalidRequest("a source id is 1-100 lower-case letters, digits, '.', '_' or "
-                                 "'-', starting with a letter or digit", parameter="source_id")
+        check_source_name(name)
         if not start_urls and not (site and site.get("start_urls")):
             raise InvalidRequest("give at least one start URL (a page, a listing or a "
                                  "sitemap of the site)", parameter="start_urls")
@@ -98,16 +103,7 @@ class CrawlStore:
         # One of the two has a URL: checked above.
         first_url = start_urls[0] if start_urls else (site or {})["start_urls"][0]
         with self.catalogue.sessions.begin() as session:
-            row = session.scalars(select(SourceRow).where(SourceRow.provider_id == provider_id,
-                                                          SourceRow.name == name)).first()
-            created = row is None
-            if row is None:
-                row = SourceRow(provider_id=provider_id, name=name, channel=CRAWL_CHANNEL,
-                                created_at=now)
-                session.add(row)
-            elif row.channel != CRAWL_CHANNEL:
-                raise InvalidRequest(f"source {name!r} is a {row.channel} source, not a crawl; "
-                                     "choose another id", parameter="source_id")
+            row, created = source_row(session, provider_id, name, CRAWL_CHANNEL, "a crawl", now)
             row.url, row.format, row.mode = first_url, None, "snapshot"
             row.schedule = schedule.text() if schedule else None
             row.enabled, row.updated_at = True, now
@@ -154,10 +150,7 @@ class CrawlStore:
 
     def disable_crawl_source(self, provider_id: str, name: str) -> None:
         """Stop crawling. The row stays: its runs and submissions refer to it."""
-        source = self.get_crawl_source(provider_id, name)
-        with self.catalogue.engine.begin() as conn:
-            conn.execute(update(SourceRow).where(SourceRow.id == source.id)
-                         .values(enabled=False, updated_at=utcnow()))
+        disable_source(self.catalogue, self.get_crawl_source(provider_id, name).id)
 
     def last_crawl_submission(self, provider_id: str,
                               source_id: int | None) -> tuple[str, str] | None:
@@ -199,14 +192,8 @@ class CrawlStore:
     def crawl_runs(self, provider_id: str, *, source_name: str | None = None, limit: int = 50,
                    before_id: int | None = None) -> list[dict]:
         """A provider's crawl runs, newest first."""
-        query = (select(CrawlRunRow, SourceRow.name)
-                 .outerjoin(SourceRow, SourceRow.id == CrawlRunRow.source_id)
-                 .where(CrawlRunRow.provider_id == provider_id)
-                 .order_by(CrawlRunRow.id.desc()).limit(limit))
-        if source_name is not None:
-            query = query.where(SourceRow.name == source_name)
-        if before_id is not None:
-            query = query.where(CrawlRunRow.id < before_id)
+        query = runs_query(CrawlRunRow, provider_id, source_name=source_name, limit=limit,
+                           before_id=before_id)
         with self.catalogue.sessions() as session:
             return [_run_out(run, name) for run, name in session.execute(query)]
 

@@ -46,7 +46,7 @@ from catalogue.models import (
     ProviderRow,
     SubmissionRow,
 )
-from catalogue.store import Catalogue, as_utc, utcnow
+from catalogue.store import Catalogue, as_utc, chunks, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,6 @@ MAX_KEY_GROUP = 50
 # A course page more offerings than this point at is a listing page, not one course's.
 MAX_URL_GROUP = 2
 MAX_COMPONENT = 200
-_CHUNK = 500
 
 
 @dataclass
@@ -65,11 +64,6 @@ class DetectionReport:
     links: int = 0  # links in force among the offerings looked at
     hidden: list[str] = field(default_factory=list)  # became secondaries
     released: list[str] = field(default_factory=list)  # no longer secondaries
-
-
-def _chunks(items: list, size: int = _CHUNK):
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 class DuplicateService:
@@ -87,7 +81,7 @@ class DuplicateService:
         out = {}
         names: dict[str, str] | None = None
         sources: dict[int, int | None] = {}
-        for chunk in _chunks(sorted(set(ids))):
+        for chunk in chunks(sorted(set(ids))):
             rows = conn.execute(
                 select(OfferingRow.id, OfferingRow.provider_id, OfferingRow.channel,
                        OfferingRow.submission_id, OfferingRow.first_seen, OfferingRow.source_url,
@@ -115,27 +109,27 @@ class DuplicateService:
         if not ids:
             return []
         primaries: set[str] = set()
-        for chunk in _chunks(sorted(ids)):
+        for chunk in chunks(sorted(ids)):
             for primary, _secondary in conn.execute(
                     select(OfferingDuplicateRow.primary_id, OfferingDuplicateRow.secondary_id)
                     .where(or_(OfferingDuplicateRow.primary_id.in_(chunk),
                                OfferingDuplicateRow.secondary_id.in_(chunk)))):
                 primaries.add(primary)
         links = []
-        for chunk in _chunks(sorted(primaries)):
+        for chunk in chunks(sorted(primaries)):
             links.extend(conn.execute(select(OfferingDuplicateRow)
                                       .where(OfferingDuplicateRow.primary_id.in_(chunk))).all())
         return links
 
     # --- keys --------------------------------------------------------------------------------
     def _write_keys(self, conn, ids: list[str], records: dict[str, MatchRecord]) -> None:
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             conn.execute(delete(OfferingMatchKeyRow).where(OfferingMatchKeyRow.offering_id.in_(chunk)))
         rows = [dict(kind=kind, key=key, offering_id=record.id, provider_id=record.provider_id,
                      origin=record.origin, names_institution=record.institution is not None)
                 for record in records.values() for kind, key in record.keys()]
-        for chunk in _chunks(rows):
-            conn.execute(insert(OfferingMatchKeyRow), chunk)
+        for batch in chunks(rows):
+            conn.execute(insert(OfferingMatchKeyRow), batch)
 
     @staticmethod
     def _worth_comparing(pair_kinds: dict[tuple[str, str], set[str]],
@@ -160,7 +154,7 @@ class DuplicateService:
         """Fill groups[(kind, key)] with the offerings holding each key, and `about` with
         their (provider, origin, names an institution)."""
         for kind, keys in keys_by_kind.items():
-            for chunk in _chunks(keys):
+            for chunk in chunks(keys):
                 for row in conn.execute(
                         select(OfferingMatchKeyRow.key, OfferingMatchKeyRow.offering_id,
                                OfferingMatchKeyRow.provider_id, OfferingMatchKeyRow.origin,
@@ -275,7 +269,7 @@ class DuplicateService:
                                        .order_by(OfferingRow.id)).scalars())
         with self.catalogue.engine.begin() as conn:
             conn.execute(delete(OfferingMatchKeyRow))
-            for chunk in _chunks(active, 2000):
+            for chunk in chunks(active, 2000):
                 self._write_keys(conn, [], self._records(conn, chunk))
         report = DetectionReport()
         with self.catalogue.engine.connect() as conn:
@@ -363,7 +357,7 @@ class DuplicateService:
         if unchanged:
             return
         touched = sorted(component | old_secondaries | {link.primary_id for link in old_links})
-        for chunk in _chunks(touched):
+        for chunk in chunks(touched):
             conn.execute(delete(OfferingDuplicateRow).where(or_(
                 OfferingDuplicateRow.primary_id.in_(chunk),
                 OfferingDuplicateRow.secondary_id.in_(chunk))))
@@ -452,7 +446,7 @@ class DuplicateService:
     @staticmethod
     def _listings(conn, ids: list[str]) -> dict[str, dict]:
         out = {}
-        for chunk in _chunks(sorted(set(ids))):
+        for chunk in chunks(sorted(set(ids))):
             for row in conn.execute(
                     select(OfferingRow.id, OfferingRow.provider_id, ProviderRow.name,
                            OfferingRow.provider_offering_id, OfferingRow.channel,

@@ -11,9 +11,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select, update
 
 from catalogue.models import IndexDeadLetterRow, OutboxRow
-from catalogue.store import Catalogue, as_utc, utcnow
-
-_CHUNK = 500  # ids per IN (...) list
+from catalogue.store import Catalogue, as_utc, chunks, utcnow
 
 
 @dataclass(frozen=True)
@@ -41,11 +39,6 @@ class DeadLetter:
     resolved_at: datetime | None
 
 
-def _chunks(values: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
-
-
 class IndexRecords:
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
@@ -60,7 +53,7 @@ class IndexRecords:
         latest = {f.offering_id: f for f in failures}
         with self.catalogue.sessions.begin() as session:
             open_rows: dict[str, IndexDeadLetterRow] = {}
-            for chunk in _chunks(list(latest)):
+            for chunk in chunks(list(latest)):
                 for found in session.scalars(select(IndexDeadLetterRow).where(
                         IndexDeadLetterRow.offering_id.in_(chunk),
                         IndexDeadLetterRow.resolved_at.is_(None))):
@@ -85,7 +78,7 @@ class IndexRecords:
         if not indexed:
             return 0
         with self.catalogue.session() as session:
-            rows = [r for chunk in _chunks(list(indexed)) for r in session.execute(
+            rows = [r for chunk in chunks(list(indexed)) for r in session.execute(
                 select(IndexDeadLetterRow.id, IndexDeadLetterRow.offering_id,
                        IndexDeadLetterRow.version).where(
                     IndexDeadLetterRow.offering_id.in_(chunk),
@@ -104,7 +97,7 @@ class IndexRecords:
         if row_ids:
             now = utcnow()
             with self.catalogue.sessions.begin() as session:
-                for chunk in _chunks(row_ids):
+                for chunk in chunks(row_ids):
                     session.execute(update(IndexDeadLetterRow)
                                     .where(IndexDeadLetterRow.id.in_(chunk))
                                     .values(resolved_at=now))

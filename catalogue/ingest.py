@@ -18,7 +18,6 @@ another live claim is working on, so one provider's feeds are applied in the ord
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import logging
 import threading
@@ -47,17 +46,17 @@ from catalogue.models import (
     SubmissionRow,
 )
 from catalogue.normalise_pool import normalise_pool
-from catalogue.store import Catalogue, offering_key, utcnow
+from catalogue.store import Catalogue, chunks, offering_key, utcnow
 from normaliser.issues import Issue, IssueCode, Severity
 from normaliser.normalise import NormaliseContext, normalise_record
 from normaliser.rates import RateTable
 from normaliser.readers.base import (
-    CONTEXT_DEFAULTS,
     DEFAULT_LIMITS,
     RECORD_FIELD,
     FeedFormatError,
     FeedReadResult,
     ReadLimits,
+    with_context_defaults,
 )
 from normaliser.readers.storable_text import storable
 
@@ -235,9 +234,7 @@ def normalise_feed(feed: FeedReadResult, context: NormaliseContext, report: Inge
     or here)."""
     # What the source format implies (a mapping profile's currency) fills only the gaps
     # the provider's own settings leave.
-    gaps: dict[str, Any] = {key: value for key, value in feed.defaults.items()
-                            if key in CONTEXT_DEFAULTS and not getattr(context, key)}
-    context = dataclasses.replace(context, **gaps)
+    context = with_context_defaults(context, feed.defaults)
     report.issues.extend(_report_issues(feed.issues, None, None))
     accepted: list[_Accepted] = []
     first_seen_at: dict[str | None, str] = {}
@@ -332,9 +329,9 @@ class IngestService:
             return normalise_batch(batch, context)
         pool = self._worker_pool()
         size = -(-len(batch) // (self.workers * 4))
-        chunks = [batch[i:i + size] for i in range(0, len(batch), size)]
+        slices = [batch[i:i + size] for i in range(0, len(batch), size)]
         results = []
-        for part in pool.map(normalise_batch, chunks, [context] * len(chunks)):
+        for part in pool.map(normalise_batch, slices, [context] * len(slices)):
             results.extend(part)
         return results
 
@@ -545,15 +542,10 @@ class IngestService:
                 raise NotFound(f"provider {provider_id!r} has no offering {offering_id!r}")
             if row.status == "withdrawn":
                 return row.id
-            version = row.version + 1
-            conn.execute(update(OfferingRow).where(OfferingRow.id == row.id).values(
-                status="withdrawn", version=version, withdrawn_at=now, updated_at=now))
-            conn.execute(insert(OfferingVersionRow).values(
-                offering_id=row.id, version=version, status="withdrawn",
-                content_hash=row.content_hash, document=row.document, submission_id=None,
-                recorded_at=now))
-            conn.execute(insert(OutboxRow).values(offering_id=row.id, version=version, op="delete",
-                                                  created_at=now))
+            version_row, outbox_row = _withdraw(conn, row, row.document, submission_id=None,
+                                                now=now)
+            conn.execute(insert(OfferingVersionRow).values(**version_row))
+            conn.execute(insert(OutboxRow).values(**outbox_row))
         return row.id
 
     def waiting_submissions(self) -> list[int]:
@@ -766,20 +758,16 @@ class IngestService:
 
             seen = [existing[a.provider_offering_id].id for a in accepted
                     if a.provider_offering_id in existing]
-            for chunk in _chunks(seen, 500):
+            for chunk in chunks(seen):
                 conn.execute(update(OfferingRow).where(OfferingRow.id.in_(chunk)).values(last_seen=now))
 
             for poid, row in diff.withdrawn:
-                version = row.version + 1
-                conn.execute(update(OfferingRow).where(OfferingRow.id == row.id).values(
-                    status="withdrawn", version=version, withdrawn_at=now, updated_at=now))
                 document = conn.execute(select(OfferingRow.document)
                                         .where(OfferingRow.id == row.id)).scalar_one()
-                versions.append(dict(offering_id=row.id, version=version, status="withdrawn",
-                                     content_hash=row.content_hash, document=document,
-                                     submission_id=submission.id, recorded_at=now))
-                outbox.append(dict(offering_id=row.id, version=version, op="delete",
-                                   created_at=now))
+                version_row, outbox_row = _withdraw(conn, row, document,
+                                                    submission_id=submission.id, now=now)
+                versions.append(version_row)
+                outbox.append(outbox_row)
                 report.withdrawn += 1
                 report.withdrawn_ids.append(poid)
             if versions:
@@ -940,9 +928,17 @@ def _unexpected(step: str, exc: BaseException) -> str:
             "necessarily of the feed, and the operator has it in the log")
 
 
-def _chunks(items: list, size: int):
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
+def _withdraw(conn, row, document, *, submission_id: int | None, now) -> tuple[dict, dict]:
+    """Mark the offering `row` (its id, version and content hash) withdrawn, one version on;
+    returns the offering_versions and index_outbox rows that record it, for the caller to
+    insert (one, or a snapshot's all together)."""
+    version = row.version + 1
+    conn.execute(update(OfferingRow).where(OfferingRow.id == row.id).values(
+        status="withdrawn", version=version, withdrawn_at=now, updated_at=now))
+    return (dict(offering_id=row.id, version=version, status="withdrawn",
+                 content_hash=row.content_hash, document=document, submission_id=submission_id,
+                 recorded_at=now),
+            dict(offering_id=row.id, version=version, op="delete", created_at=now))
 
 
 def _lock_provider(conn, provider_id: str) -> None:

@@ -22,6 +22,52 @@ MIN_INTERVAL_MINUTES = 5  # politeness to providers' servers, and to ours
 MAX_URL_LENGTH, MAX_ETAG_LENGTH, MAX_LAST_MODIFIED_LENGTH = 2000, 500, 100
 
 
+def check_source_name(name: str) -> None:
+    if not SOURCE_NAME_RE.match(name):
+        raise InvalidRequest("a source id is 1-100 lower-case letters, digits, '.', '_' or "
+                             "'-', starting with a letter or digit", parameter="source_id")
+
+
+def source_row(session, provider_id: str, name: str, channel: str, what: str,
+               now: datetime) -> tuple[SourceRow, bool]:
+    """The provider's `sources` row `name`, added for `channel` when there is none, and
+    whether it is new. Names are unique per provider across pulled feeds and crawled sites,
+    so a row of another channel is refused (`what` names this channel's kind)."""
+    row = session.scalars(select(SourceRow).where(SourceRow.provider_id == provider_id,
+                                                  SourceRow.name == name)).first()
+    if row is None:
+        row = SourceRow(provider_id=provider_id, name=name, channel=channel, created_at=now)
+        session.add(row)
+        return row, True
+    if row.channel != channel:
+        raise InvalidRequest(f"source {name!r} is a {row.channel} source, not {what}; "
+                             "choose another id", parameter="source_id")
+    return row, False
+
+
+def disable_source(catalogue: Catalogue, source_id: int) -> None:
+    """Stop a source. The row stays: its runs and submissions refer to it."""
+    with catalogue.engine.begin() as conn:
+        conn.execute(update(SourceRow).where(SourceRow.id == source_id)
+                     .values(enabled=False, updated_at=utcnow()))
+
+
+def runs_query(run_row, provider_id: str, *, source_name: str | None, limit: int,
+               before_id: int | None):
+    """A provider's runs of `run_row` (PullRunRow, CrawlRunRow), newest first, each with
+    its source's name (None for a run of no source: a command-line crawl); `before_id`
+    is the cursor, the id of the last run seen."""
+    query = (select(run_row, SourceRow.name)
+             .outerjoin(SourceRow, SourceRow.id == run_row.source_id)
+             .where(run_row.provider_id == provider_id)
+             .order_by(run_row.id.desc()).limit(limit))
+    if source_name is not None:
+        query = query.where(SourceRow.name == source_name)
+    if before_id is not None:
+        query = query.where(run_row.id < before_id)
+    return query
+
+
 @dataclass(frozen=True)
 class Schedule:
     """`cron` (five fields, UTC) or `interval_minutes`; exactly one."""
@@ -89,9 +135,7 @@ class SourceStore:
                         mode: str, schedule: Schedule) -> tuple[PullSource, bool]:
         """Create or replace a provider's pull source. Returns it and whether it is new.
         A changed URL forgets the validators of the old one."""
-        if not SOURCE_NAME_RE.match(name):
-            raise InvalidRequest("a source id is 1-100 lower-case letters, digits, '.', '_' or "
-                                 "'-', starting with a letter or digit", parameter="source_id")
+        check_source_name(name)
         if mode not in ("snapshot", "delta"):
             raise InvalidRequest(f"mode must be 'snapshot' or 'delta', not {mode!r}",
                                  parameter="mode")
@@ -102,16 +146,8 @@ class SourceStore:
         self.catalogue.provider_row(provider_id)
         now = utcnow()
         with self.catalogue.sessions.begin() as session:
-            row = session.scalars(select(SourceRow).where(SourceRow.provider_id == provider_id,
-                                                          SourceRow.name == name)).first()
-            created = row is None
-            if row is None:
-                row = SourceRow(provider_id=provider_id, name=name, channel=PULL_CHANNEL,
-                                created_at=now)
-                session.add(row)
-            elif row.channel != PULL_CHANNEL:
-                raise InvalidRequest(f"source {name!r} is a {row.channel} source, not a pulled "
-                                     f"feed; choose another id", parameter="source_id")
+            row, created = source_row(session, provider_id, name, PULL_CHANNEL, "a pulled feed",
+                                      now)
             if row.url != url:
                 row.etag = row.last_modified = None
             row.url, row.format, row.mode = url, format, mode
@@ -147,10 +183,7 @@ class SourceStore:
 
     def disable_pull_source(self, provider_id: str, name: str) -> None:
         """Stop pulling. The row stays: its pull runs and submissions refer to it."""
-        source = self.get_pull_source(provider_id, name)
-        with self.catalogue.engine.begin() as conn:
-            conn.execute(update(SourceRow).where(SourceRow.id == source.id)
-                         .values(enabled=False, updated_at=utcnow()))
+        disable_source(self.catalogue, self.get_pull_source(provider_id, name).id)
 
     def remember_validators(self, source_id: int, etag: str | None,
                             last_modified: str | None) -> None:
@@ -185,14 +218,8 @@ class SourceStore:
 
     def pull_runs(self, provider_id: str, *, source_name: str | None = None,
                   limit: int = 50, before_id: int | None = None) -> list[dict]:
-        query = (select(PullRunRow, SourceRow.name)
-                 .join(SourceRow, SourceRow.id == PullRunRow.source_id)
-                 .where(PullRunRow.provider_id == provider_id)
-                 .order_by(PullRunRow.id.desc()).limit(limit))
-        if source_name is not None:
-            query = query.where(SourceRow.name == source_name)
-        if before_id is not None:
-            query = query.where(PullRunRow.id < before_id)
+        query = runs_query(PullRunRow, provider_id, source_name=source_name, limit=limit,
+                           before_id=before_id)
         with self.catalogue.sessions() as session:
             return [dict(id=run.id, source_id=name, started_at=as_utc(run.started_at),
                          finished_at=as_utc(run.finished_at), outcome=run.outcome,

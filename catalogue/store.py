@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import overload
+from typing import TypeVar, overload
 
 import orjson
 from sqlalchemy import Engine, Text, cast, func, select, update
@@ -27,6 +27,19 @@ from normaliser.schema import Offering, Provenance, Provider, StoredOffering
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+# Ids per IN (...) list: well under SQLite's 32,766 bound parameters and PostgreSQL's 65,535.
+IN_LIST_SIZE = 500
+
+
+_Item = TypeVar("_Item")
+
+
+def chunks(items: list[_Item], size: int = IN_LIST_SIZE) -> Iterator[list[_Item]]:
+    """`items` in slices of `size`, for IN (...) lists and batched writes."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 def offering_key(provider_id: str, provider_offering_id: str) -> str:

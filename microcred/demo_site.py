@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from email.utils import formatdate
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import cast
 
 from catalogue.crawls import CrawlStore
 from catalogue.sources import Schedule
 from crawlers.arguments import CrawlLimits
-from microcred.cli_crawl import print_crawl
 from microcred.crawling import CrawlRunner, trust_local_origin
 from microcred.sample_data.generate_site import ORIGIN, SITE_DIR
 from microcred.services import Services
@@ -38,7 +39,9 @@ class _Handler(SimpleHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 (http.server's API)
         path = Path(self.translate_path(self.path))
         if path.suffix in (".txt", ".xml") and path.is_file():
-            host = self.headers.get("Host") or f"127.0.0.1:{self.server.server_port}"
+            # A ThreadingHTTPServer; BaseServer, as typed, has no port.
+            port = cast(ThreadingHTTPServer, self.server).server_port
+            host = self.headers.get("Host") or f"127.0.0.1:{port}"
             body = path.read_bytes().replace(ORIGIN.encode(), f"http://{host}".encode())
             self.send_response(200)
             self.send_header("Content-Type", "text/plain" if path.suffix == ".txt"
@@ -77,9 +80,11 @@ class DemoSite:
         self.httpd.server_close()
 
 
-def start_demo_site(services: Services, out=None) -> DemoSite:
+def start_demo_site(services: Services,
+                    on_crawled: Callable[[dict], None] | None = None) -> DemoSite:
     """Serve the site, register its provider and crawl source (at this start's address),
-    and crawl it if it has never been crawled."""
+    and crawl it if it has never been crawled; `on_crawled` gets that crawl run (the CLI
+    prints it)."""
     site = DemoSite().start()
     trust_local_origin(site.origin)
     entry = json.loads((SITE_DIR / "provider.json").read_text(encoding="utf-8"))
@@ -97,5 +102,6 @@ def start_demo_site(services: Services, out=None) -> DemoSite:
         outcome = CrawlRunner(services).crawl_source(source)
         services.worker.run_pending()
         services.indexer.drain()
-        print_crawl(outcome.result, out=out)
+        if on_crawled is not None:
+            on_crawled(outcome.result)
     return site

@@ -23,29 +23,18 @@ from search_api.params import (
     ParameterErrors,
     filters_from_params,
     reject_unknown,
+    split_values,
+    validation_errors,
 )
 
 FILTER_PARAMETERS = frozenset(LIST_FILTERS + SCALAR_FILTERS)
-
-
-def _validation_errors(exc: ValidationError) -> list[dict]:
-    out = []
-    for error in exc.errors(include_url=False):
-        loc = [str(p) for p in error["loc"] if not isinstance(p, int)]
-        out.append({"loc": ["query", loc[0] if loc else "query"], "msg": error["msg"],
-                    "type": error["type"]})
-    return out
 
 
 def _validated(model: type[BaseModel], body: Mapping[str, Any]):
     try:
         return model.model_validate(body)
     except ValidationError as exc:
-        raise ParameterErrors(_validation_errors(exc)) from None
-
-
-def _split(values: list[str]) -> list[str]:
-    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+        raise ParameterErrors(validation_errors(exc)) from None
 
 
 def filters_of(params: QueryParams, own: frozenset[str] = frozenset()) -> Filters:
@@ -57,9 +46,9 @@ def filters_of(params: QueryParams, own: frozenset[str] = frozenset()) -> Filter
 def stats_answer(agency: AgencyContext, filters: Filters, reference_currency: str, *,
                  group_by: Sequence[str], metrics: Sequence[str] = (),
                  percentiles: Sequence[str] = ()) -> StatsOut:
-    query = _validated(StatsQuery, {"filters": filters, "group_by": _split(list(group_by)),
-                                    "metrics": _split(list(metrics)),
-                                    "percentiles": _split(list(percentiles))})
+    query = _validated(StatsQuery, {"filters": filters, "group_by": split_values(group_by),
+                                    "metrics": split_values(metrics),
+                                    "percentiles": split_values(percentiles)})
     return StatsOut.of(agency.stats.answer(query), reference_currency)
 
 

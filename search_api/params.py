@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from fastapi import Query
@@ -34,12 +34,12 @@ class ParameterErrors(Exception):
         self.errors = errors
 
 
-def _split(values: list[str]) -> tuple[str, ...]:
-    """Repeated parameters and comma-separated lists are the same thing."""
-    out: list[str] = []
-    for value in values:
-        out.extend(v.strip() for v in value.split(",") if v.strip())
-    return tuple(out)
+def split_values(values: str | Iterable[str]) -> list[str]:
+    """Repeated parameters and comma-separated lists are the same thing: `"a, b"`,
+    `["a", "b"]` and `["a,b"]` are all `["a", "b"]`."""
+    if isinstance(values, str):
+        values = (values,)
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
 
 
 def reject_unknown(params: QueryParams, allowed: frozenset[str]) -> None:
@@ -55,7 +55,7 @@ def filters_from_params(params: QueryParams) -> dict[str, Any]:
     for spec in search_fields.FIELDS:
         if not spec.multi:
             continue
-        values = _split(params.getlist(spec.name))
+        values = tuple(split_values(params.getlist(spec.name)))
         if values:
             # Values are compared case-insensitively by folding what the user typed to
             # the case the index stores.
@@ -87,7 +87,7 @@ def search_query_from_params(params: QueryParams) -> SearchQuery:
         value = params.get(name)
         if value not in (None, ""):
             body[target] = value
-    facets = _split(params.getlist("facets"))
+    facets = tuple(split_values(params.getlist("facets")))
     if facets:
         body["facets"] = () if facets == ("none",) else facets
     else:
@@ -102,19 +102,29 @@ def search_query_from_params(params: QueryParams) -> SearchQuery:
     return query
 
 
-def _errors(exc: ValidationError, rename: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+def validation_errors(exc: ValidationError, rename: Mapping[str, str] | None = None,
+                      ) -> list[dict[str, Any]]:
+    """A model's validation errors as ParameterErrors entries, each named by the query
+    parameter (the model's top-level field, or its name in `rename`)."""
     out = []
     for error in exc.errors(include_url=False):
         loc = [str(p) for p in error["loc"] if not isinstance(p, int)]
         name = loc[0] if loc else "query"
+        name = (rename or {}).get(name, name)
+        out.append({"loc": ["query", name], "msg": error["msg"], "type": error["type"],
+                    "input": error.get("input") if not isinstance(error.get("input"), dict) else None})
+    return out
+
+
+def _errors(exc: ValidationError, rename: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    out = []
+    for error in validation_errors(exc, rename):
+        name = error["loc"][-1]
         if name == "filters":
             continue  # reported already from Filters itself
-        name = (rename or {}).get(name, name)
-        message = error["msg"]
         if name == "facets":
-            message += f" (known facets: {', '.join(f.value for f in Facet)})"
-        out.append({"loc": ["query", name], "msg": message, "type": error["type"],
-                    "input": error.get("input") if not isinstance(error.get("input"), dict) else None})
+            error["msg"] += f" (known facets: {', '.join(f.value for f in Facet)})"
+        out.append(error)
     return out
 
 

@@ -1,4 +1,4 @@
-"""The CLI's format choice (microcred/cli.py, `import`): a `.json` file is detected from its
+"""The CLI's format choice (microcred/cli/feeds.py, `import`): a `.json` file is detected from its
 bytes, so a CTDL or ELM JSON-LD record saved as `.json` is read by its own reader."""
 
 from __future__ import annotations

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeVar
 
 from normaliser.issues import Issue
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+_Context = TypeVar("_Context", bound="DataclassInstance")
 
 # `Issue.field` for a record-level problem that belongs to no single field, such as a JSON
 # item that is not an object or a CSV row with more cells than the header has columns.
@@ -65,6 +73,14 @@ class RawRecord:
 # What a format (a mapping profile, say) may tell the normaliser about all its records.
 CONTEXT_DEFAULTS = ("default_currency", "default_language", "default_country", "credit_system",
                     "level_framework")
+
+
+def with_context_defaults(context: _Context, defaults: Mapping[str, str | None]) -> _Context:
+    """`context` (a NormaliseContext) with `defaults`, keyed by CONTEXT_DEFAULTS, where it
+    has no value of its own: the provider's own settings win over what its format implies."""
+    return dataclasses.replace(context, **{
+        key: value for key, value in defaults.items()
+        if key in CONTEXT_DEFAULTS and value and not getattr(context, key)})
 
 
 @dataclass

@@ -53,6 +53,7 @@ from normaliser.readers.base import (
     FeedReadResult,
     RawRecord,
     ReadLimits,
+    with_context_defaults,
 )
 from normaliser.readers.feed_v1 import (
     FEED_V1_FIELDS,
@@ -414,15 +415,16 @@ class MappingProfile(_ProfilePart):
         The provider's own settings win: a profile is shared by every provider whose source
         has this shape, the provider's settings are about that one provider.
         """
+        return with_context_defaults(context, self.context_defaults())
+
+    def context_defaults(self) -> dict[str, str]:
+        """The profile's defaults that it sets, keyed by CONTEXT_DEFAULTS (what a
+        FeedReadResult carries to the ingest service)."""
         given = self.defaults
-        return dataclasses.replace(
-            context,
-            default_currency=context.default_currency or given.currency,
-            default_language=context.default_language or given.language,
-            default_country=context.default_country or given.country,
-            credit_system=context.credit_system or given.credit_system,
-            level_framework=context.level_framework or given.level_framework,
-        )
+        return {key: value for key, value in (
+            ("default_currency", given.currency), ("default_language", given.language),
+            ("default_country", given.country), ("credit_system", given.credit_system),
+            ("level_framework", given.level_framework)) if value}
 
 
 def template_columns(template: str) -> tuple[str, ...]:

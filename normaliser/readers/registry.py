@@ -180,10 +180,6 @@ def _profile_reader(name: str) -> Reader:
 
     def read(data: bytes, limits: ReadLimits) -> FeedReadResult:
         result = read_with_profile(data, profile, limits)
-        given = profile.defaults
-        result.defaults = {key: value for key, value in (
-            ("default_currency", given.currency), ("default_language", given.language),
-            ("default_country", given.country), ("credit_system", given.credit_system),
-            ("level_framework", given.level_framework)) if value}
+        result.defaults = profile.context_defaults()
         return result
     return read

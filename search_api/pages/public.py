@@ -20,8 +20,7 @@ from search_api.pages.dependencies import PageLabels, PageRenderer
 from search_api.pages.offering_view import card_view, compare_rows, offering_sections
 from search_api.pages.render import Labels, money, number
 from search_api.pages.search_state import MAX_COMPARE, SearchState, back_to_search
-from search_api.pages.search_state import split_values as _split
-from search_api.params import ParameterErrors, search_query_from_params
+from search_api.params import ParameterErrors, search_query_from_params, split_values
 
 SORT_LABELS = {SortKey.RELEVANCE: "Best match", SortKey.START_DATE: "Starting soonest",
                SortKey.PRICE: "Price: lowest first", SortKey.PRICE_DESC: "Price: highest first",
@@ -98,7 +97,7 @@ def offering_page(offering_id: str, request: Request, context: Context, renderer
                   labels: PageLabels) -> HTMLResponse:
     render = renderer.page
     from_qs = request.query_params.get("from")
-    compare = _split(request.query_params.get("compare", ""))[:MAX_COMPARE]
+    compare = split_values(request.query_params.get("compare", ""))[:MAX_COMPARE]
     try:
         offering = context.catalogue.get_offering(offering_id)
     except NotFound:
@@ -124,7 +123,7 @@ def compare_page(request: Request, context: Context, renderer: PageRenderer,
     from_qs = request.query_params.get("from")
     ids: list[str] = []
     for value in request.query_params.getlist("id"):
-        ids += [v for v in _split(value) if v not in ids]
+        ids += [v for v in split_values(value) if v not in ids]
     too_many = len(ids) > MAX_COMPARE
     ids = ids[:MAX_COMPARE]
     offerings: list[StoredOffering] = []
@@ -201,7 +200,7 @@ def _applied_filters(state: SearchState, labels: Labels, currency: str) -> list[
     facet_of = {param: facet for facet, _title, param in checkbox_facets()}
     for key, raw in state.items:
         if key in facet_of:
-            for value in _split(raw):
+            for value in split_values(raw):
                 facet = "subject" if key == "subject" else facet_of[key]
                 applied.append({"label": labels.value(facet, value),
                                 "remove": state.without(key, value)})

@@ -10,14 +10,12 @@ from urllib.parse import parse_qsl, urlencode
 
 from starlette.datastructures import QueryParams
 
+from search_api.params import split_values
+
 MAX_COMPARE = 4
 # Parameters of the page that the search API does not take: where the page is in the
 # results (the cursors of the pages before it) and the offerings picked to compare.
 PAGE_ONLY = ("trail", "compare")
-
-
-def split_values(value: str) -> list[str]:
-    return [v.strip() for v in value.split(",") if v.strip()]
 
 
 @dataclass

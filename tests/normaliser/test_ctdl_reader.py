@@ -18,6 +18,7 @@ from normaliser.readers.base import FeedFormatError, FeedLimitExceeded, ReadLimi
 from normaliser.readers.ctdl import looks_like_ctdl, read_ctdl
 from normaliser.schema import CreditSystem, Mode
 from tests.conftest import shared_data
+from tests.fuzz import damaged_copies, every_truncation, random_json_value, read_or_refuse
 from tests.golden import mismatches, read_as_golden, unchecked_paths
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ctdl"
@@ -227,30 +228,18 @@ def test_nothing_readable_is_refused_cleanly(data: bytes) -> None:
         read_ctdl(data)
 
 
-def _read_or_refuse(data: bytes) -> None:
-    """The only acceptable failure of a reader is FeedFormatError."""
-    try:
-        read_ctdl(data)
-    except FeedFormatError:
-        return
-
-
 @pytest.mark.parametrize("name", ["single-course.json", "graph-with-references.json"])
 def test_every_truncation_is_read_or_refused_cleanly(name: str) -> None:
-    data = (FIXTURES / name).read_bytes()
-    for end in range(len(data) + 1):
-        _read_or_refuse(data[:end])
+    for data in every_truncation((FIXTURES / name).read_bytes()):
+        read_or_refuse(read_ctdl, data)
 
 
 def test_random_damage_is_read_or_refused_cleanly() -> None:
-    rng = random.Random(20261124)  # fixed, so a failure can be reproduced
     sources = [(FIXTURES / name).read_bytes()
                for name in ("single-course.json", "graph-with-references.json", "language-maps.json")]
-    for _ in range(300):
-        damaged = bytearray(rng.choice(sources))
-        for _ in range(rng.randint(1, 4)):
-            damaged[rng.randrange(len(damaged))] = rng.choice(b'\x00\xff"\n,[]{}:\\ 0a')
-        _read_or_refuse(bytes(damaged))
+    for data in damaged_copies(sources, seed=20261124, copies=300,
+                               alphabet=b'\x00\xff"\n,[]{}:\\ 0a'):
+        read_or_refuse(read_ctdl, data)
 
 
 def test_any_value_shape_in_any_property_is_read_or_reported() -> None:
@@ -282,17 +271,9 @@ def test_random_documents_are_read_or_refused_cleanly() -> None:
             "ceterms:offeredBy", "ceterms:availableAt", "ceterms:exactDuration", "@graph"]
     leaves = [None, True, 0, 2.5, "", "_:a", "ce-1", "ceterms:Course", "ceterms:Certificate",
               "deliveryType:OnlineOnly", "P2W", {"en": "x"}, {"@value": "v"}, {"@id": "_:a"}]
-
-    def value(depth: int) -> object:
-        roll = rng.random()
-        if depth > 3 or roll < 0.4:
-            return rng.choice(leaves)
-        if roll < 0.6:
-            return [value(depth + 1) for _ in range(rng.randint(0, 3))]
-        return {rng.choice(keys): value(depth + 1) for _ in range(rng.randint(0, 5))}
-
+    value = random_json_value(rng, keys, leaves)
     for _ in range(400):
         graph = [value(1) for _ in range(rng.randint(0, 4))]
         graph.append({"@type": "ceterms:Course", "@id": "_:a",
                       **{rng.choice(keys): value(1) for _ in range(4)}})
-        _read_or_refuse(json.dumps({"@graph": graph}).encode())
+        read_or_refuse(read_ctdl, json.dumps({"@graph": graph}).encode())

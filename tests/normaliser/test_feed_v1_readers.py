@@ -12,7 +12,6 @@ value are.
 from __future__ import annotations
 
 import json
-import random
 import re
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from normaliser.readers.feed_v1 import (
     read_feed_v1_json,
     sniff_feed_v1_format,
 )
+from tests.fuzz import damaged_copies, every_truncation, read_or_refuse
 from tests.golden import issue_as_golden, mismatches, unchecked_paths
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "feed_v1"
@@ -204,29 +204,18 @@ def test_empty_json_array_is_a_feed_with_no_records() -> None:
     assert read_feed_v1_json(b'{"offerings": []}') == FeedReadResult(records=[])
 
 
-def _must_read_or_refuse(reader, data: bytes) -> None:
-    """The only acceptable failure of a reader is FeedFormatError."""
-    try:
-        reader(data)
-    except FeedFormatError:
-        return
-
-
 @pytest.mark.parametrize("name", ["clean.csv", "multiline-quoted.csv", "clean-array.json",
                                   "wrapped-offerings.json"])
 def test_every_truncation_is_read_or_refused_cleanly(name: str) -> None:
     data = (FIXTURES / name).read_bytes()
     for reader in (read_feed_v1_csv, read_feed_v1_json):
-        for end in range(len(data) + 1):
-            _must_read_or_refuse(reader, data[:end])
+        for cut in every_truncation(data):
+            read_or_refuse(reader, cut)
 
 
 def test_random_byte_damage_is_read_or_refused_cleanly() -> None:
-    rng = random.Random(20261123)  # fixed, so a failure can be reproduced
     sources = [(FIXTURES / name).read_bytes() for name in ("clean.csv", "wrapped-offerings.json")]
-    for _ in range(400):
-        damaged = bytearray(rng.choice(sources))
-        for _ in range(rng.randint(1, 4)):
-            damaged[rng.randrange(len(damaged))] = rng.choice(b'\x00\xff\xc3"\n\r,;[]{}:\\ ')
+    for data in damaged_copies(sources, seed=20261123, copies=400,
+                               alphabet=b'\x00\xff\xc3"\n\r,;[]{}:\\ '):
         for reader in (read_feed_v1_csv, read_feed_v1_json):
-            _must_read_or_refuse(reader, bytes(damaged))
+            read_or_refuse(reader, data)

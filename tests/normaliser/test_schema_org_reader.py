@@ -25,6 +25,7 @@ from normaliser.readers.schema_org import (
     records_from_jsonld_items,
 )
 from normaliser.schema import CreditSystem, Mode, Pace
+from tests.fuzz import damaged_copies, every_truncation, random_json_value, read_or_refuse
 from tests.golden import issue_as_golden, mismatches, unchecked_paths
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "schema_org"
@@ -218,30 +219,18 @@ def test_nothing_readable_is_refused_cleanly(data: bytes) -> None:
         read_schema_org(data)
 
 
-def _read_or_refuse(data: bytes) -> None:
-    """The only acceptable failure of a reader is FeedFormatError."""
-    try:
-        read_schema_org(data)
-    except FeedFormatError:
-        return
-
-
 @pytest.mark.parametrize("name", ["course-instances.json", "graph-with-references.json"])
 def test_every_truncation_is_read_or_refused_cleanly(name: str) -> None:
-    data = (FIXTURES / name).read_bytes()
-    for end in range(len(data) + 1):
-        _read_or_refuse(data[:end])
+    for data in every_truncation((FIXTURES / name).read_bytes()):
+        read_or_refuse(read_schema_org, data)
 
 
 def test_random_damage_is_read_or_refused_cleanly() -> None:
-    rng = random.Random(20261125)  # fixed, so a failure can be reproduced
     sources = [(FIXTURES / name).read_bytes()
                for name in ("course-instances.json", "graph-with-references.json", "item-list.json")]
-    for _ in range(300):
-        damaged = bytearray(rng.choice(sources))
-        for _ in range(rng.randint(1, 4)):
-            damaged[rng.randrange(len(damaged))] = rng.choice(b'\x00\xff"\n,[]{}:\\ 0a')
-        _read_or_refuse(bytes(damaged))
+    for data in damaged_copies(sources, seed=20261125, copies=300,
+                               alphabet=b'\x00\xff"\n,[]{}:\\ 0a'):
+        read_or_refuse(read_schema_org, data)
 
 
 def test_any_value_shape_in_any_property_is_read_or_reported() -> None:
@@ -275,17 +264,9 @@ def test_random_documents_are_read_or_refused_cleanly() -> None:
     leaves = [None, False, 0, 1.5, "", "_:a", "Course", "ItemList", "ListItem", "Offer",
               "VirtualLocation", "Free", {"en": "x"}, {"@value": "v"}, {"@id": "_:a"},
               {"@list": ["x"]}]
-
-    def value(depth: int) -> object:
-        roll = rng.random()
-        if depth > 3 or roll < 0.4:
-            return rng.choice(leaves)
-        if roll < 0.6:
-            return [value(depth + 1) for _ in range(rng.randint(0, 3))]
-        return {rng.choice(keys): value(depth + 1) for _ in range(rng.randint(0, 5))}
-
+    value = random_json_value(rng, keys, leaves)
     for _ in range(400):
         items = [value(1) for _ in range(rng.randint(0, 4))]
         items.append({"@type": "Course", "@id": "_:a", **{rng.choice(keys): value(1) for _ in range(4)}})
-        _read_or_refuse(json.dumps(items).encode())
+        read_or_refuse(read_schema_org, json.dumps(items).encode())
         records_from_jsonld_items(items, "")

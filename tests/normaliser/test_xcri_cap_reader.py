@@ -12,7 +12,6 @@ are prose and are not compared; their field, code, severity and value are.
 from __future__ import annotations
 
 import json
-import random
 import re
 from datetime import date
 from pathlib import Path
@@ -33,6 +32,7 @@ from normaliser.readers.feed_v1 import FEED_V1_FIELDS
 from normaliser.readers.xcri_cap import looks_like_xcri_cap, read_xcri_cap
 from normaliser.schema import Framework, Mode
 from tests.conftest import shared_data
+from tests.fuzz import damaged_copies, every_truncation, read_or_refuse
 from tests.golden import issue_as_golden, mismatches, unchecked_paths
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "xcri_cap"
@@ -228,29 +228,17 @@ def test_record_and_time_limits() -> None:
         read_xcri_cap(data, ReadLimits(max_seconds=-1))
 
 
-def _must_read_or_refuse(data: bytes) -> None:
-    """The only acceptable failure of the reader is FeedFormatError."""
-    try:
-        read_xcri_cap(data)
-    except FeedFormatError:
-        return
-
-
 def test_every_truncation_is_read_or_refused_cleanly() -> None:
-    data = (FIXTURES / "clean-1.2.xml").read_bytes()
-    for end in range(len(data) + 1):
-        _must_read_or_refuse(data[:end])
+    for data in every_truncation((FIXTURES / "clean-1.2.xml").read_bytes()):
+        read_or_refuse(read_xcri_cap, data)
 
 
 def test_random_byte_damage_is_read_or_refused_cleanly() -> None:
-    rng = random.Random(20270301)  # fixed, so a failure can be reproduced
     sources = [(FIXTURES / name).read_bytes()
                for name in ("clean-1.2.xml", "presentations.xml", "utf-16.xml")]
-    for _ in range(300):
-        damaged = bytearray(rng.choice(sources))
-        for _ in range(rng.randint(1, 4)):
-            damaged[rng.randrange(len(damaged))] = rng.choice(b'\x00\xff\xc3"<>&;!?[]/= \n')
-        _must_read_or_refuse(bytes(damaged))
+    for data in damaged_copies(sources, seed=20270301, copies=300,
+                               alphabet=b'\x00\xff\xc3"<>&;!?[]/= \n'):
+        read_or_refuse(read_xcri_cap, data)
 
 
 # --- encodings ---------------------------------------------------------------------------

@@ -1,16 +1,16 @@
-"""`microcred` commands for agencies and operators: data quality per provider, and
-duplicate offerings (detect, list)."""
+"""For agencies and operators: `quality` (data quality per provider) and `duplicates detect
+| list` (offerings that reached us twice)."""
 
 from __future__ import annotations
 
 import argparse
-import json
+from typing import TYPE_CHECKING
 
-from catalogue.duplicates import DuplicateService
-from catalogue.quality import DEFAULT_STALE_DAYS, QualityReporter, quality_as_dict
-from microcred.services import Services
+from microcred.cli.helpers import DEFAULT_STALE_DAYS, EXIT_OK, add_command, with_services
 
-EXIT_OK = 0
+if TYPE_CHECKING:
+    from catalogue.duplicates import DuplicateService
+    from microcred.services import Services
 
 
 def _percent(share: float | None) -> str:
@@ -18,6 +18,10 @@ def _percent(share: float | None) -> str:
 
 
 def cmd_quality(args: argparse.Namespace, services: Services) -> int:
+    import json
+
+    from catalogue.quality import QualityReporter, quality_as_dict
+
     reports = QualityReporter(services.catalogue).report(args.provider, stale_days=args.stale_days)
     if args.json:
         print(json.dumps([quality_as_dict(r) for r in reports], indent=2, default=str))
@@ -44,6 +48,8 @@ def cmd_quality(args: argparse.Namespace, services: Services) -> int:
 
 
 def _duplicates(services: Services) -> DuplicateService:
+    from catalogue.duplicates import DuplicateService
+
     return services.duplicates or DuplicateService(services.catalogue,
                                                    drain_index=services.indexer.drain)
 
@@ -66,11 +72,12 @@ def cmd_duplicates_list(args: argparse.Namespace, services: Services) -> int:
     return EXIT_OK
 
 
-def add_commands(sub, with_services) -> None:
-    """Register `quality` and `duplicates` under `sub`; `with_services` wraps a command so it
-    gets built services and closes them after."""
-    quality = sub.add_parser("quality", help="data quality per provider: EU Annex I and our "
-                                             "fields, unmapped values, stale offerings")
+def register(sub) -> None:
+    quality = add_command(sub, "quality", help="data quality per provider: EU Annex I and our "
+                                               "fields, unmapped values, stale offerings",
+                          example="""
+microcred quality --provider nmit --stale-days 60
+microcred quality --json > quality.json""")
     quality.add_argument("--provider", help="one provider (default: all)")
     quality.add_argument("--stale-days", type=int, default=DEFAULT_STALE_DAYS,
                          help=f"offerings no feed carried for this many days are stale "
@@ -78,12 +85,19 @@ def add_commands(sub, with_services) -> None:
     quality.add_argument("--json", action="store_true", help="print the report as JSON")
     quality.set_defaults(func=with_services(cmd_quality))
 
-    duplicates = sub.add_parser("duplicates", help="offerings that reached us twice") \
-        .add_subparsers(dest="duplicates_command", required=True)
-    detect = duplicates.add_parser("detect", help="find and link duplicates in the whole "
-                                                  "catalogue (rebuilds every link)")
+    duplicates = add_command(sub, "duplicates", help="offerings that reached us twice",
+                             example="""
+microcred duplicates detect
+microcred duplicates list --provider nmit""").add_subparsers(
+        dest="duplicates_command", required=True)
+    detect = add_command(duplicates, "detect", help="find and link duplicates in the whole "
+                                                    "catalogue (rebuilds every link)",
+                         example="microcred duplicates detect")
     detect.set_defaults(func=with_services(cmd_duplicates_detect))
-    listing = duplicates.add_parser("list", help="list duplicate links")
-    listing.add_argument("--provider")
-    listing.add_argument("--limit", type=int, default=100)
+    listing = add_command(duplicates, "list", help="list duplicate links",
+                          example="microcred duplicates list --limit 20")
+    listing.add_argument("--provider", help="only links with an offering of this provider "
+                                            "(default: all)")
+    listing.add_argument("--limit", type=int, default=100,
+                         help="how many links at the most (default 100)")
     listing.set_defaults(func=with_services(cmd_duplicates_list))

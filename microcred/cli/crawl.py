@@ -1,54 +1,42 @@
-"""`microcred` commands for crawling: crawl a website now, register crawl sources, list
-crawl runs."""
+"""Crawling: `crawl` a website now, `crawl-sources add | list` (websites crawled on a
+schedule), `crawls` (a provider's crawl runs)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-import tomllib
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from catalogue.crawls import CrawlStore
-from catalogue.errors import InvalidRequest
-from catalogue.sources import Schedule
-from crawlers.arguments import CrawlLimits
-from microcred.crawling import CrawlRunner, crawl_settings_checker
-from microcred.services import Services
+from microcred.cli.helpers import (
+    EXIT_FAILED,
+    EXIT_OK,
+    add_command,
+    print_crawl,
+    print_report,
+    with_services,
+)
 
-EXIT_OK, EXIT_FAILED = 0, 2
+if TYPE_CHECKING:
+    from crawlers.arguments import CrawlLimits
+    from microcred.services import Services
+
 _LIMIT_OPTIONS = ("max_pages", "max_seconds", "max_depth")
 
 
-def print_crawl(run: dict, out=None) -> None:
-    """A crawl run's stats, as stored."""
-    out = out or sys.stdout
-    duration = f"{run['duration_seconds']:.1f} s" if run["duration_seconds"] else "-"
-    print(f"crawl {run['id']} of {run['provider_id']}"
-          f"{'/' + run['source_id'] if run['source_id'] else ''}: {run['status']}"
-          f" ({run['finish_reason'] or 'no finish reason'}), {duration}", file=out)
-    print(f"  pages {run['pages']} (not modified {run['not_modified']}), course records "
-          f"{run['items']}, dropped {run['dropped']}, errors {run['errors']}", file=out)
-    for reason, count in sorted((run["dropped_reasons"] or {}).items()):
-        print(f"  dropped: {reason}: {count}", file=out)
-    for sample in run["error_samples"] or []:
-        print(f"  error: {sample['url']}: {sample['error']}", file=out)
-    submitted = {"submitted": f"submitted as a {run['mode']} (submission "
-                              f"#{run['submission_id']})",
-                 "unchanged": "unchanged since the last crawl: nothing submitted",
-                 "empty": "no course found: nothing submitted"}.get(run["outcome"] or "")
-    if submitted:
-        print(f"  {submitted}", file=out)
-    if run["error"]:
-        print(f"  {run['error']}", file=out)
-
-
 def _limits(args: argparse.Namespace, base: dict | None = None) -> CrawlLimits:
+    from crawlers.arguments import CrawlLimits
+
     given = {name: getattr(args, name) for name in _LIMIT_OPTIONS
              if getattr(args, name, None) is not None}
     return CrawlLimits.model_validate({**(base or {}), **given})
 
 
 def _site(path: str | None) -> dict | None:
+    import tomllib
+    from pathlib import Path
+
+    from catalogue.errors import InvalidRequest
+
     if path is None:
         return None
     try:
@@ -59,6 +47,10 @@ def _site(path: str | None) -> dict | None:
 
 
 def cmd_crawl(args: argparse.Namespace, services: Services) -> int:
+    from catalogue.crawls import CrawlStore
+    from crawlers.arguments import CrawlLimits
+    from microcred.crawling import CrawlRunner, crawl_settings_checker
+
     services.catalogue.provider_row(args.provider)
     runner = CrawlRunner(services)
     site = _site(args.site)
@@ -85,12 +77,15 @@ def cmd_crawl(args: argparse.Namespace, services: Services) -> int:
     print_crawl(outcome.result)
     submission_id = outcome.result["submission_id"]
     if submission_id is not None:
-        from microcred.cli import print_report
         print_report(services.ingest.report_for(submission_id), out=sys.stdout)
     return EXIT_OK if outcome.status in ("finished", "partial") else EXIT_FAILED
 
 
 def cmd_crawl_sources_add(args: argparse.Namespace, services: Services) -> int:
+    from catalogue.crawls import CrawlStore
+    from catalogue.sources import Schedule
+    from microcred.crawling import crawl_settings_checker
+
     urls, limits, site = crawl_settings_checker(services.settings.allow_private_feeds)(
         args.start_urls, _limits(args).model_dump(), _site(args.site))
     schedule = (Schedule(cron=args.cron) if args.cron else
@@ -105,6 +100,8 @@ def cmd_crawl_sources_add(args: argparse.Namespace, services: Services) -> int:
 
 
 def cmd_crawl_sources_list(args: argparse.Namespace, services: Services) -> int:
+    from catalogue.crawls import CrawlStore
+
     for source in CrawlStore(services.catalogue).list_crawl_sources(args.provider):
         state = "enabled" if source.enabled else "disabled"
         schedule = source.schedule.text() if source.schedule else "on request"
@@ -115,6 +112,8 @@ def cmd_crawl_sources_list(args: argparse.Namespace, services: Services) -> int:
 
 
 def cmd_crawls(args: argparse.Namespace, services: Services) -> int:
+    from catalogue.crawls import CrawlStore
+
     services.catalogue.provider_row(args.provider)
     for run in CrawlStore(services.catalogue).crawl_runs(args.provider, limit=args.limit):
         print_crawl(run)
@@ -129,32 +128,46 @@ def _limit_arguments(parser: argparse.ArgumentParser) -> None:
                                        "for pages without schema.org markup")
 
 
-def add_crawl_commands(sub, with_services) -> None:
-    """Register `crawl`, `crawl-sources` and `crawls` under `sub`."""
-    crawl = sub.add_parser("crawl", help="crawl a provider's website now, in a child process, "
-                                         "and print the crawl's stats")
-    crawl.add_argument("--provider", required=True)
+def register(sub) -> None:
+    crawl = add_command(sub, "crawl", help="crawl a provider's website now, in a child "
+                                           "process, and print the crawl's stats", example="""
+microcred crawl --provider nmit --max-pages 50 https://www.nmit.ac.nz/courses/
+microcred crawl --provider nmit --source website""")
+    crawl.add_argument("--provider", required=True, help="the provider whose site it is")
     crawl.add_argument("--source", help="one of the provider's crawl sources (default: its "
                                         "only one); ignored when START_URLs are given")
     _limit_arguments(crawl)
-    crawl.add_argument("start_urls", nargs="*", metavar="START_URL")
+    crawl.add_argument("start_urls", nargs="*", metavar="START_URL",
+                       help="where the crawl starts (default: the crawl source's URLs)")
     crawl.set_defaults(func=with_services(cmd_crawl))
 
-    sources = sub.add_parser("crawl-sources", help="websites crawled on a schedule"
-                             ).add_subparsers(dest="crawl_sources_command", required=True)
-    add = sources.add_parser("add", help="register (or change) a crawl source")
-    add.add_argument("--provider", required=True)
+    sources = add_command(sub, "crawl-sources", help="websites crawled on a schedule",
+                          example="""
+microcred crawl-sources add --provider nmit --cron "30 3 * * *" website \\
+    https://www.nmit.ac.nz/courses/
+microcred crawl-sources list --provider nmit""").add_subparsers(
+        dest="crawl_sources_command", required=True)
+    add = add_command(sources, "add", help="register (or change) a crawl source", example="""
+microcred crawl-sources add --provider nmit --interval-minutes 1440 --max-pages 200 \\
+    website https://www.nmit.ac.nz/courses/""")
+    add.add_argument("--provider", required=True, help="the provider whose site it is")
     add.add_argument("--cron", help="five-field crontab line, UTC")
-    add.add_argument("--interval-minutes", type=int)
+    add.add_argument("--interval-minutes", type=int,
+                     help="crawl every this many minutes (instead of --cron; neither: on "
+                          "request only)")
     _limit_arguments(add)
-    add.add_argument("name")
-    add.add_argument("start_urls", nargs="*", metavar="START_URL")
+    add.add_argument("name", help="the source's name, unique per provider")
+    add.add_argument("start_urls", nargs="*", metavar="START_URL",
+                     help="where each crawl starts")
     add.set_defaults(func=with_services(cmd_crawl_sources_add))
-    listing = sources.add_parser("list", help="list crawl sources")
-    listing.add_argument("--provider")
+    listing = add_command(sources, "list", help="list crawl sources",
+                          example="microcred crawl-sources list --provider nmit")
+    listing.add_argument("--provider", help="only this provider's sources (default: all)")
     listing.set_defaults(func=with_services(cmd_crawl_sources_list))
 
-    runs = sub.add_parser("crawls", help="a provider's crawl runs and their stats")
-    runs.add_argument("--provider", required=True)
-    runs.add_argument("--limit", type=int, default=10)
+    runs = add_command(sub, "crawls", help="a provider's crawl runs and their stats",
+                       example="microcred crawls --provider nmit --limit 3")
+    runs.add_argument("--provider", required=True, help="provider id")
+    runs.add_argument("--limit", type=int, default=10,
+                      help="how many runs, newest first (default 10)")
     runs.set_defaults(func=with_services(cmd_crawls))
