@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
@@ -13,10 +13,6 @@ from catalogue.duplicates import DuplicateService
 from catalogue.indexer import Indexer
 from catalogue.ingest import IngestReport, IngestService
 from catalogue.search.base import SearchBackend
-from catalogue.search.elasticsearch_client import connect_elasticsearch
-from catalogue.search.engine import EngineBackend
-from catalogue.search.engine_client import EngineClient
-from catalogue.search.opensearch_client import connect_opensearch
 from catalogue.search.sqlite_fts import SqliteFtsBackend
 from catalogue.sources import SourceStore
 from catalogue.store import Catalogue
@@ -25,6 +21,9 @@ from microcred.settings import Settings
 from normaliser.rates import RateTable
 from normaliser.readers.base import ReadLimits
 from normaliser.readers.registry import read_feed
+
+if TYPE_CHECKING:
+    from catalogue.search.engine_client import EngineClient
 
 
 @dataclass
@@ -69,6 +68,10 @@ def build_search_backend(settings: Settings, engine: Engine) -> SearchBackend:
             return SqliteFtsBackend(create_catalogue_engine(search_url), owns_engine=True)
         return SqliteFtsBackend(engine)
     if settings.search_backend in ("elasticsearch", "opensearch"):
+        # Imported here: the engines' client libraries take half a second to import, which
+        # every CLI command and process on the embedded default would pay for nothing.
+        from catalogue.search.engine import EngineBackend
+
         return EngineBackend(search_engine_client(settings),
                              index_prefix=settings.search_index_prefix,
                              analysis=settings.search_analysis)
@@ -84,11 +87,15 @@ def search_engine_client(settings: Settings) -> EngineClient:
                    ca_cert=str(settings.search_ca_cert) if settings.search_ca_cert else None,
                    verify_certs=settings.search_verify_certs, timeout=settings.search_timeout)
     if settings.search_backend == "elasticsearch":
+        from catalogue.search.elasticsearch_client import connect_elasticsearch
+
         return connect_elasticsearch(settings.search_url, api_key=secret(settings.search_api_key),
                                      **options)
     if settings.search_api_key is not None:
         raise ValueError("MICROCRED_SEARCH_API_KEY is for Elasticsearch; OpenSearch takes "
                          "MICROCRED_SEARCH_USERNAME and MICROCRED_SEARCH_PASSWORD")
+    from catalogue.search.opensearch_client import connect_opensearch
+
     return connect_opensearch(settings.search_url, **options)
 
 
