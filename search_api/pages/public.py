@@ -27,7 +27,7 @@ from search_api.pages.offering_view import (
 from search_api.pages.render import Labels, money, number
 from search_api.pages.search_state import MAX_COMPARE, SearchState, back_to_search
 from search_api.pages.search_state import split_values as _split
-from search_api.pages.site_index import site_url
+from search_api.pages.site_index import canonical_href, site_url
 from search_api.params import ParameterErrors, search_query_from_params
 
 SORT_LABELS = {SortKey.RELEVANCE: "Best match", SortKey.START_DATE: "Starting soonest",
@@ -88,7 +88,8 @@ def home(request: Request, context: Context, renderer: PageRenderer,
     compare_items = _compare_items(context, state.compare)
     return render(
         "search.html", state=state, meta_description=_search_description(state, result),
-        canonical=site_url(request) + "/" + ("?" + urlencode(state.items) if state.items else ""), result=result, problems=problems, facets=facets,
+        canonical=canonical_href(request, "/" + ("?" + urlencode(state.items)
+                                                 if state.items else "")), result=result, problems=problems, facets=facets,
         applied=_applied_filters(state, labels, context.reference_currency),
         sort_labels=SORT_LABELS, labels=labels, pages=pages,
         eqf_counts=_eqf_counts(result, state),
@@ -115,10 +116,11 @@ def offering_page(offering_id: str, request: Request, context: Context, renderer
     in_compare = offering.id in compare
     new_compare = ([c for c in compare if c != offering.id] if in_compare
                    else compare + [offering.id])
-    canonical = f"{site_url(request)}/offerings/{offering.id}"
-    markup, _missing = course_markup(offering, canonical)
+    path = f"/offerings/{offering.id}"
+    markup, _missing = course_markup(offering, site_url(request) + path)
     return render(
-        "offering.html", offering=offering, labels=labels, canonical=canonical,
+        "offering.html", offering=offering, labels=labels,
+        canonical=canonical_href(request, path),
         structured_data=script_json(markup) if markup else None,
         meta_description=offering_description(offering, labels),
         sections=offering_sections(offering, labels, context.reference_currency),

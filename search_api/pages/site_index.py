@@ -30,6 +30,14 @@ def site_url(request: Request) -> str:
     return (configured or str(request.base_url)).rstrip("/")
 
 
+def canonical_href(request: Request, path: str) -> str:
+    """The href of a page's canonical link: absolute at the configured public address;
+    without one, the path alone, which a browser or crawler resolves against the address it
+    came to (the same URL an absolute link would name, and nothing the page loads)."""
+    configured = request.app.state.context.public_url
+    return configured.rstrip("/") + path if configured else path
+
+
 def _page_size(request: Request) -> int:
     return getattr(request.app.state, "sitemap_max_urls", SITEMAP_MAX_URLS)
 
