@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import orjson
 from sqlalchemy import Text, cast, delete, func, insert, or_, select, update
 
+from catalogue.changes import number_changes
 from catalogue.duplicate_rules import (
     BLOCKING_KINDS,
     MatchRecord,
@@ -397,12 +398,13 @@ class DuplicateService:
                            OfferingRow.document)).first()
             if row is None:
                 continue
-            conn.execute(insert(OfferingVersionRow).values(
-                offering_id=offering_id, version=row.version, status="active",
-                content_hash=row.content_hash, document=row.document, submission_id=None,
-                recorded_at=now))
             conn.execute(insert(OutboxRow).values(offering_id=offering_id, version=row.version,
                                                   op=op, created_at=now))
+            change = dict(offering_id=offering_id, version=row.version, status="active",
+                          content_hash=row.content_hash, document=row.document,
+                          submission_id=None, recorded_at=now)
+            number_changes(conn, [change])
+            conn.execute(insert(OfferingVersionRow).values(**change))
             changed.append(offering_id)
         return changed
 

@@ -34,6 +34,7 @@ from sqlalchemy import and_, bindparam, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from catalogue.changes import number_changes
 from catalogue.coordination import process_name
 from catalogue.errors import Conflict, FeedRejected, InvalidRequest, NotFound
 from catalogue.models import (
@@ -437,12 +438,13 @@ class IngestService:
             version = row.version + 1
             conn.execute(update(OfferingRow).where(OfferingRow.id == row.id).values(
                 status="withdrawn", version=version, withdrawn_at=now, updated_at=now))
-            conn.execute(insert(OfferingVersionRow).values(
-                offering_id=row.id, version=version, status="withdrawn",
-                content_hash=row.content_hash, document=row.document, submission_id=None,
-                recorded_at=now))
             conn.execute(insert(OutboxRow).values(offering_id=row.id, version=version, op="delete",
                                                   created_at=now))
+            withdrawal = dict(offering_id=row.id, version=version, status="withdrawn",
+                              content_hash=row.content_hash, document=row.document,
+                              submission_id=None, recorded_at=now)
+            number_changes(conn, [withdrawal])
+            conn.execute(insert(OfferingVersionRow).values(**withdrawal))
         return row.id
 
     def waiting_submissions(self) -> list[int]:
@@ -723,6 +725,7 @@ class IngestService:
                 report.withdrawn += 1
                 report.withdrawn_ids.append(poid)
             if versions:
+                number_changes(conn, versions)  # last: it serialises writers to the commit
                 conn.execute(insert(OfferingVersionRow), versions)
             if outbox:
                 conn.execute(insert(OutboxRow), outbox)
