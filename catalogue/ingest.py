@@ -355,7 +355,8 @@ class IngestService:
         present_ids = {r.record_id for r in feed.records if r.record_id}
         lease.check()
         try:
-            self._apply(claim, submission, accepted, present_ids, report, started)
+            self._apply(claim, submission, accepted, present_ids, report, started,
+                        withdraw_ids=feed.withdrawn_ids)
         except ClaimLost:
             raise
         except Exception as exc:
@@ -390,7 +391,7 @@ class IngestService:
         present_ids = {r.record_id for r in feed.records if r.record_id}
         with self.catalogue.engine.connect() as conn:
             existing = self._existing(conn, provider_id)
-        diff = _diff(existing, accepted, present_ids, mode)
+        diff = _diff(existing, accepted, present_ids, mode, feed.withdrawn_ids)
         report.created, report.updated = len(diff.new), len(diff.changed)
         report.unchanged = len(diff.unchanged)
         report.withdrawn, report.withdrawn_ids = len(diff.withdrawn), [p for p, _ in diff.withdrawn]
@@ -645,7 +646,9 @@ class IngestService:
         allowed share of the provider's active offerings: usually a truncated export or the
         wrong file, not a provider closing most of its catalogue."""
         active = sum(1 for row in existing.values() if row.status == "active")
-        if confirmed or not diff.withdrawn or len(diff.withdrawn) <= self.withdraw_guard_share * active:
+        # A delta withdraws only ids it names on purpose: no accident of truncation.
+        if confirmed or report.mode == IngestMode.DELTA.value or not diff.withdrawn \
+                or len(diff.withdrawn) <= self.withdraw_guard_share * active:
             return False
         report.held_withdrawals, report.active_before = len(diff.withdrawn), active
         report.issues.append(ReportedIssue(
@@ -659,13 +662,15 @@ class IngestService:
         return True
 
     def _apply(self, claim: Claim, submission: SubmissionRow, accepted: list[_Accepted],
-               present_ids: set[str], report: IngestReport, started) -> None:
+               present_ids: set[str], report: IngestReport, started, *,
+               withdraw_ids: list[str] | None = None) -> None:
         now = utcnow()
         provider_id = submission.provider_id
         with self.catalogue.engine.begin() as conn:
             _lock_provider(conn, provider_id)
             existing = self._existing(conn, provider_id)
-            diff = _diff(existing, accepted, present_ids, IngestMode(submission.mode))
+            diff = _diff(existing, accepted, present_ids, IngestMode(submission.mode),
+                         withdraw_ids)
             if self._guard(report, existing, diff, confirmed=submission.confirmed_withdrawals):
                 report.status = SubmissionStatus.HELD.value
                 report.run_id = self._insert_run(conn, submission, report, started,
@@ -848,7 +853,7 @@ class _Diff:
 
 
 def _diff(existing: dict, accepted: list[_Accepted], present_ids: set[str],
-          mode: IngestMode) -> _Diff:
+          mode: IngestMode, withdraw_ids: list[str] | None = None) -> _Diff:
     diff = _Diff()
     for item in accepted:
         digest = content_hash(item.document)
@@ -863,6 +868,12 @@ def _diff(existing: dict, accepted: list[_Accepted], present_ids: set[str],
         # In code-point order: `existing` comes in whatever order the database scanned it.
         diff.withdrawn = sorted(((poid, row) for poid, row in existing.items()
                                  if row.status == "active" and poid not in present_ids),
+                                key=lambda pair: pair[0])
+    elif withdraw_ids:
+        # A delta withdraws only what it names (a changes feed's withdrawals).
+        named = set(withdraw_ids) - present_ids
+        diff.withdrawn = sorted(((poid, row) for poid, row in existing.items()
+                                 if row.status == "active" and poid in named),
                                 key=lambda pair: pair[0])
     return diff
 
