@@ -22,7 +22,7 @@ this feed as a pull source of format `microcred-changes`.
 """
 
 
-@router.get("/v1/changes", response_model=ChangesOut, responses=error_responses(422),
+@router.get("/v1/changes", response_model=ChangesOut, responses=error_responses(400, 422),
             summary="Offerings created, updated and withdrawn since a cursor",
             description=DESCRIPTION)
 def changes(catalogue: CatalogueStore,
