@@ -4,16 +4,24 @@ offering at its current version, and never sees a change number below its cursor
 
 from __future__ import annotations
 
+import json
 import threading
 
 import pytest
 from sqlalchemy import text
 
 from catalogue.changes import ChangesFeed
+from microcred.sample import load_sample_data
+from normaliser.normalise import NormaliseContext, normalise_record
+from normaliser.readers.registry import read_feed
 from normaliser.schema import Provider
 
 WRITERS = 4
 ROUNDS = 6
+COMPARED = ("title", "description", "url", "level", "credits", "mode", "pace", "price",
+            "duration", "subject", "languages", "places", "instances", "learning_outcomes",
+            "assessment", "prerequisites", "credential_type", "quality_assurance",
+            "stackable_into")
 
 
 def feed(provider: int, round_: int) -> bytes:
@@ -72,3 +80,35 @@ def test_a_harvester_paging_during_concurrent_writes_misses_nothing(services):
     assert mirror == current
     assert seen == sorted(seen) and len(seen) == len(set(seen))
     assert len(current) == WRITERS * 5
+
+
+def _compared(value):
+    """What a harvest must carry over: every normalised value. `raw` (the words the record
+    was written in) and the reference-currency amount (the harvester's own rate table and
+    currency) are the harvester's, by design."""
+    if isinstance(value, dict):
+        return {k: _compared(v) for k, v in value.items()
+                if k not in ("raw", "amount_ref", "ref_currency", "rate_date")}
+    if isinstance(value, list):
+        return [_compared(v) for v in value]
+    return value
+
+
+def test_every_sample_offering_reads_back_from_the_feed_with_the_same_values(services):
+    """The changes feed of the whole sample catalogue, read by the microcred-changes reader
+    and normalised with no provider defaults at all, gives back every offering's values."""
+    load_sample_data(services)
+    page = ChangesFeed(services.catalogue).page("0", limit=10_000)
+    document = json.dumps({"changes": [
+        {"seq": c.seq, "change": c.change, "id": c.offering_id,
+         "offering": c.offering.model_dump(mode="json")} for c in page.changes]}).encode()
+    records = read_feed(document, "microcred-changes").records
+    assert len(records) == len(page.changes) > 400
+    originals = {c.offering_id: c.offering.model_dump(mode="json") for c in page.changes}
+    for record in records:
+        offering, _issues = normalise_record(record.fields, NormaliseContext(provider_id="m"),
+                                             record.instances)
+        assert offering is not None, record.fields
+        got, given = offering.model_dump(mode="json"), originals[record.record_id]
+        for name in COMPARED:
+            assert _compared(got[name]) == _compared(given[name]), (record.record_id, name)
