@@ -12,6 +12,8 @@ from normaliser.schema import StoredOffering
 
 class ChangeLinksOut(BaseModel):
     json_: str = Field(alias="json", description="This offering as JSON (the `offering` here)")
+    elm: str = Field(description="This offering as ELM v3 JSON-LD (400 when it lacks what the "
+                                 "LOQ profile requires)")
     page: str = Field(description="Its page, with schema.org Course JSON-LD in it")
 
 

@@ -34,6 +34,7 @@ def changes(catalogue: CatalogueStore,
                          "version": c.version, "changed_at": c.changed_at,
                          "offering": c.offering.model_dump(mode="json"),
                          "links": {"json": f"/v1/offerings/{c.offering_id}",
+                                   "elm": f"/v1/offerings/{c.offering_id}?format=elm",
                                    "page": f"/offerings/{c.offering_id}"}}
                         for c in page.changes],
             "next_cursor": page.next_cursor, "has_more": page.has_more}

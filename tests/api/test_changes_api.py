@@ -46,6 +46,7 @@ def test_creates_updates_and_withdrawals_come_in_order_and_resume(client, servic
     for change in first:
         assert change["offering"]["id"] == change["id"]
         assert change["links"] == {"json": f"/v1/offerings/{change['id']}",
+                                   "elm": f"/v1/offerings/{change['id']}?format=elm",
                                    "page": f"/offerings/{change['id']}"}
 
     nothing = client.get("/v1/changes", params={"since": cursor}).json()
