@@ -112,3 +112,24 @@ def test_every_sample_offering_reads_back_from_the_feed_with_the_same_values(ser
         got, given = offering.model_dump(mode="json"), originals[record.record_id]
         for name in COMPARED:
             assert _compared(got[name]) == _compared(given[name]), (record.record_id, name)
+
+
+def test_a_delta_applies_the_withdrawals_a_changes_feed_names(services):
+    """Withdrawals named by the feed are applied even when they are most of the provider's
+    offerings (the snapshot guard is for feeds that leave offerings out by accident), and
+    only those named are withdrawn."""
+    services.catalogue.upsert_provider(Provider(id="mirror", name="Mirror"))
+    item = {"id": "X", "change": "created", "offering": {"title": "Course X"}}
+    page = {"changes": [item, {**item, "id": "Y", "offering": {"title": "Course Y"}},
+                        {**item, "id": "Z", "offering": {"title": "Course Z"}}]}
+    report = services.ingest.submit("mirror", json.dumps(page).encode(), mode="delta")
+    assert report.status == "applied" and report.created == 3
+    withdrawals = {"changes": [{**item, "id": "X", "change": "withdrawn"},
+                               {**item, "id": "Y", "change": "withdrawn"}]}
+    report = services.ingest.submit("mirror", json.dumps(withdrawals).encode(), mode="delta")
+    assert report.status == "applied", report.error
+    assert sorted(report.withdrawn_ids) == ["X", "Y"] and report.created == 0
+    with services.catalogue.engine.connect() as conn:
+        status = dict(conn.execute(text("SELECT provider_offering_id, status FROM offerings "
+                                        "WHERE provider_id = 'mirror'")).all())
+    assert status == {"X": "withdrawn", "Y": "withdrawn", "Z": "active"}
