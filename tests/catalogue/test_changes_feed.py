@@ -4,8 +4,10 @@ offering at its current version, and never sees a change number below its cursor
 
 from __future__ import annotations
 
+import ast
 import json
 import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -133,3 +135,21 @@ def test_a_delta_applies_the_withdrawals_a_changes_feed_names(services):
         status = dict(conn.execute(text("SELECT provider_offering_id, status FROM offerings "
                                         "WHERE provider_id = 'mirror'")).all())
     assert status == {"X": "withdrawn", "Y": "withdrawn", "Z": "active"}
+
+
+def test_every_writer_of_versions_numbers_its_changes():
+    """A version inserted without a change number would never reach a harvester: every
+    function of ours that inserts versions also numbers them (catalogue.changes)."""
+    root = Path(__file__).resolve().parents[2]
+    writers, unnumbered = [], []
+    for path in sorted((root / "catalogue").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            source = ast.unparse(node)
+            if "insert(OfferingVersionRow)" in source:
+                writers.append(f"{path.name}:{node.name}")
+                if "number_changes(" not in source:
+                    unnumbered.append(f"{path.name}:{node.name}")
+    assert len(writers) >= 3
+    assert unnumbered == []
