@@ -30,6 +30,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Text, cast, delete, func, insert, or_, select, update
 
+from catalogue.changes import number_changes
 from catalogue.duplicate_rules import (
     BLOCKING_KINDS,
     MatchRecord,
@@ -365,8 +366,20 @@ class DuplicateService:
             conn.execute(insert(OfferingDuplicateRow), new_links)
         hidden = sorted(new_secondaries - old_secondaries)
         released = sorted(old_secondaries - new_secondaries)
+        # Every provider lock first, then the change numbers (catalogue.changes): a lock
+        # taken after numbering could deadlock with an ingest waiting to number its own.
+        self._lock_providers(conn, hidden + released)
         report.hidden = self._new_versions(conn, hidden, "delete", now)
         report.released = self._new_versions(conn, released, "upsert", now)
+
+    @staticmethod
+    def _lock_providers(conn, offering_ids: list[str]) -> None:
+        # The lock ingest takes first (catalogue.ingest._lock_provider): no version is
+        # handed out twice. On SQLite this transaction holds the write lock already.
+        if offering_ids and conn.dialect.name == "postgresql":
+            conn.execute(select(ProviderRow.id).where(ProviderRow.id.in_(
+                select(OfferingRow.provider_id).where(OfferingRow.id.in_(offering_ids))))
+                .order_by(ProviderRow.id).with_for_update())
 
     @staticmethod
     def _new_versions(conn, offering_ids: list[str], op: str, now) -> list[str]:
@@ -377,12 +390,6 @@ class DuplicateService:
         need nothing: their withdrawal took them out of the index already."""
         if not offering_ids:
             return []
-        # The lock ingest takes first (catalogue.ingest._lock_provider): no version is
-        # handed out twice. On SQLite this transaction holds the write lock already.
-        if conn.dialect.name == "postgresql":
-            conn.execute(select(ProviderRow.id).where(ProviderRow.id.in_(
-                select(OfferingRow.provider_id).where(OfferingRow.id.in_(offering_ids))))
-                .order_by(ProviderRow.id).with_for_update())
         changed = []
         for offering_id in offering_ids:
             row = conn.execute(
@@ -393,12 +400,13 @@ class DuplicateService:
                            OfferingRow.document)).first()
             if row is None:
                 continue
-            conn.execute(insert(OfferingVersionRow).values(
-                offering_id=offering_id, version=row.version, status="active",
-                content_hash=row.content_hash, document=row.document, submission_id=None,
-                recorded_at=now))
             conn.execute(insert(OutboxRow).values(offering_id=offering_id, version=row.version,
                                                   op=op, created_at=now))
+            change = dict(offering_id=offering_id, version=row.version, status="active",
+                          content_hash=row.content_hash, document=row.document,
+                          submission_id=None, recorded_at=now)
+            number_changes(conn, [change])
+            conn.execute(insert(OfferingVersionRow).values(**change))
             changed.append(offering_id)
         return changed
 

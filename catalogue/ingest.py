@@ -34,6 +34,7 @@ from sqlalchemy import and_, bindparam, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from catalogue.changes import number_changes
 from catalogue.coordination import process_name
 from catalogue.errors import Conflict, FeedRejected, InvalidRequest, NotFound
 from catalogue.models import (
@@ -217,7 +218,7 @@ class FeedCheck:
             report.issues = []
             return report
         present_ids = {r.record_id for r in feed.records if r.record_id}
-        diff = _diff(existing, accepted, present_ids, mode)
+        diff = _diff(existing, accepted, present_ids, mode, feed.withdrawn_ids)
         report.created, report.updated = len(diff.new), len(diff.changed)
         report.unchanged = len(diff.unchanged)
         report.withdrawn, report.withdrawn_ids = len(diff.withdrawn), [p for p, _ in diff.withdrawn]
@@ -278,7 +279,9 @@ def hold_withdrawals(report: IngestReport, existing: dict, diff: _Diff, *, share
     allowed share of the provider's active offerings: usually a truncated export or the
     wrong file, not a provider closing most of its catalogue."""
     active = sum(1 for row in existing.values() if row.status == "active")
-    if confirmed or not diff.withdrawn or len(diff.withdrawn) <= share * active:
+    # A delta withdraws only ids it names on purpose: no accident of truncation.
+    if confirmed or report.mode == IngestMode.DELTA.value or not diff.withdrawn \
+            or len(diff.withdrawn) <= share * active:
         return False
     report.held_withdrawals, report.active_before = len(diff.withdrawn), active
     report.issues.append(ReportedIssue(
@@ -472,7 +475,8 @@ class IngestService:
         present_ids = {r.record_id for r in feed.records if r.record_id}
         lease.check()
         try:
-            self._apply(claim, submission, accepted, present_ids, report, started)
+            self._apply(claim, submission, accepted, present_ids, report, started,
+                        withdraw_ids=feed.withdrawn_ids)
         except ClaimLost:
             raise
         except Exception as exc:
@@ -544,6 +548,7 @@ class IngestService:
                 return row.id
             version_row, outbox_row = _withdraw(conn, row, row.document, submission_id=None,
                                                 now=now)
+            number_changes(conn, [version_row])
             conn.execute(insert(OfferingVersionRow).values(**version_row))
             conn.execute(insert(OutboxRow).values(**outbox_row))
         return row.id
@@ -709,13 +714,15 @@ class IngestService:
                                 confirmed=confirmed)
 
     def _apply(self, claim: Claim, submission: SubmissionRow, accepted: list[_Accepted],
-               present_ids: set[str], report: IngestReport, started) -> None:
+               present_ids: set[str], report: IngestReport, started, *,
+               withdraw_ids: list[str] | None = None) -> None:
         now = utcnow()
         provider_id = submission.provider_id
         with self.catalogue.engine.begin() as conn:
             _lock_provider(conn, provider_id)
             existing = self._existing(conn, provider_id)
-            diff = _diff(existing, accepted, present_ids, IngestMode(submission.mode))
+            diff = _diff(existing, accepted, present_ids, IngestMode(submission.mode),
+                         withdraw_ids)
             if self._guard(report, existing, diff, confirmed=submission.confirmed_withdrawals):
                 report.status = SubmissionStatus.HELD.value
                 report.run_id = self._insert_run(conn, submission, report, started,
@@ -771,6 +778,7 @@ class IngestService:
                 report.withdrawn += 1
                 report.withdrawn_ids.append(poid)
             if versions:
+                number_changes(conn, versions)  # last: it serialises writers to the commit
                 conn.execute(insert(OfferingVersionRow), versions)
             if outbox:
                 conn.execute(insert(OutboxRow), outbox)
@@ -894,7 +902,7 @@ class _Diff:
 
 
 def _diff(existing: dict, accepted: list[_Accepted], present_ids: set[str],
-          mode: IngestMode) -> _Diff:
+          mode: IngestMode, withdraw_ids: list[str] | None = None) -> _Diff:
     diff = _Diff()
     for item in accepted:
         digest = content_hash(item.document)
@@ -909,6 +917,12 @@ def _diff(existing: dict, accepted: list[_Accepted], present_ids: set[str],
         # In code-point order: `existing` comes in whatever order the database scanned it.
         diff.withdrawn = sorted(((poid, row) for poid, row in existing.items()
                                  if row.status == "active" and poid not in present_ids),
+                                key=lambda pair: pair[0])
+    elif withdraw_ids:
+        # A delta withdraws only what it names (a changes feed's withdrawals).
+        named = set(withdraw_ids) - present_ids
+        diff.withdrawn = sorted(((poid, row) for poid, row in existing.items()
+                                 if row.status == "active" and poid in named),
                                 key=lambda pair: pair[0])
     return diff
 

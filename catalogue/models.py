@@ -188,6 +188,19 @@ class OfferingVersionRow(Base):
     document: Mapped[dict] = mapped_column(JSON)
     submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Where the change stands in commit order (migration 0008, catalogue.changes): numbered
+    # from `change_counter` under its row lock, held to commit, so a higher number never
+    # commits before a lower one. The changes feed pages by it.
+    change_seq: Mapped[int | None] = mapped_column(GROWING_ID, unique=True, index=True)
+
+
+class ChangeCounterRow(Base):
+    """One row: the last change number handed out (catalogue.changes)."""
+
+    __tablename__ = "change_counter"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(GROWING_ID)
 
 
 class OutboxRow(Base):

@@ -16,6 +16,8 @@ still the provider's data).
    read it (`unparsed`) or read it but could not accept it (`invalid`); the other codes
    (ambiguous, no_crosswalk, ...) are counted by code beside it.
 4. Offerings no feed has carried for N days (by last_seen).
+5. Offerings whose page carries no schema.org Course markup, by the field search engines'
+   course-info guidelines require that the offering lacks (catalogue.schema_org).
 """
 
 from __future__ import annotations
@@ -24,9 +26,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from catalogue.errors import NotFound
+from catalogue.models import OfferingRow
+from catalogue.schema_org import REQUIREMENTS, course, missing_requirements
 from catalogue.stats.json_sql import JsonSql, json_sql_for
 from catalogue.stats.offering_sql import OFFERINGS, Params
 from catalogue.store import Catalogue
@@ -124,6 +128,9 @@ class ProviderQuality:
     stale_days: int
     stale_offerings: int
     oldest_last_seen: datetime | None
+    # Offerings with no Course markup on their page, by the required field they lack.
+    course_markup_missing: dict[str, int] = field(default_factory=dict)
+    course_markup_omitted: int = 0
 
     def share(self, present: int) -> float | None:
         return present / self.active_offerings if self.active_offerings else None
@@ -152,6 +159,7 @@ class QualityReporter:
                        for name, value in row.items() if name.startswith("given.")}
                  for pid, row in counts.items()}
         issues = self._issues(provider_id, given)
+        markup = self._course_markup(provider_id)
         out = []
         for pid, name in providers:
             row = counts.get(pid, {})
@@ -163,7 +171,27 @@ class QualityReporter:
                 active_offerings=int(row.get("total", 0) or 0), completeness=completeness,
                 unmapped=issues.get(pid, {}), stale_days=stale_days,
                 stale_offerings=int(row.get("stale", 0) or 0),
-                oldest_last_seen=self.json.timestamp_result(row.get("oldest"))))
+                oldest_last_seen=self.json.timestamp_result(row.get("oldest")),
+                course_markup_missing=dict(sorted(markup.get(pid, ({}, 0))[0].items())),
+                course_markup_omitted=markup.get(pid, ({}, 0))[1]))
+        return out
+
+    def _course_markup(self, provider_id: str | None) -> dict[str, tuple[dict[str, int], int]]:
+        """Per provider: offerings lacking each required Course field, and offerings whose
+        page omits the markup. Built as the page builds it, so the two cannot disagree."""
+        query = select(OfferingRow.id).where(OfferingRow.status == "active")
+        if provider_id is not None:
+            query = query.where(OfferingRow.provider_id == provider_id)
+        with self.catalogue.engine.connect() as conn:
+            ids = list(conn.execute(query.order_by(OfferingRow.id)).scalars())
+        out: dict[str, tuple[dict[str, int], int]] = {}
+        for start in range(0, len(ids), 500):
+            for offering in self.catalogue.get_offerings(ids[start:start + 500]).values():
+                missing = missing_requirements(course(offering, "/offerings/" + offering.id))
+                counts, omitted = out.get(offering.provider.id, ({}, 0))
+                for name in missing:
+                    counts[name] = counts.get(name, 0) + 1
+                out[offering.provider.id] = (counts, omitted + (1 if missing else 0))
         return out
 
     def _providers(self, provider_id: str | None) -> list[tuple[str, str]]:
@@ -262,4 +290,10 @@ def quality_as_dict(quality: ProviderQuality) -> dict:
                   "share": quality.stale_offerings / total if total else None,
                   "oldest_last_seen": quality.oldest_last_seen.isoformat()
                   if quality.oldest_last_seen else None},
+        "course_markup": {
+            "omitted": quality.course_markup_omitted,
+            "share_omitted": quality.course_markup_omitted / total if total else None,
+            "missing": {name: {"offerings": n, "needs": REQUIREMENTS[name]}
+                        for name, n in quality.course_markup_missing.items()},
+        },
     }

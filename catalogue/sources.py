@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+import orjson
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import func, select, update
 
@@ -201,6 +202,21 @@ class SourceStore:
             return conn.execute(select(SubmissionRow.sha256).where(
                 SubmissionRow.source_id == source_id).order_by(SubmissionRow.id.desc())
                 .limit(1)).scalar()
+
+    def harvest_cursor(self, source_id: int) -> str | None:
+        """Where a changes-feed source resumes: the `next_cursor` stored inside its newest
+        applied submission (crawlers.harvest), None before the first."""
+        with self.catalogue.engine.connect() as conn:
+            content = conn.execute(select(SubmissionRow.content).where(
+                SubmissionRow.source_id == source_id, SubmissionRow.status == "applied")
+                .order_by(SubmissionRow.id.desc()).limit(1)).scalar()
+        if content is None:
+            return None
+        try:
+            cursor = orjson.loads(content).get("next_cursor")
+        except (orjson.JSONDecodeError, AttributeError):
+            return None
+        return str(cursor) if cursor is not None else None
 
     # pull runs ---------------------------------------------------------------
     def record_pull_run(self, source: PullSource, *, started_at: datetime, outcome: str,

@@ -220,6 +220,21 @@ class Catalogue:
             return session.scalar(select(func.count()).select_from(OfferingRow)
                                   .where(OfferingRow.status == status)) or 0
 
+    def active_offering_stamps(self, *, offset: int, limit: int) -> list[tuple[str, datetime]]:
+        """(id, last changed) of active offerings in id order, `limit` from `offset`: the
+        pages of the sitemap."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(OfferingRow.id, OfferingRow.updated_at)
+                                .where(OfferingRow.status == "active")
+                                .order_by(OfferingRow.id).offset(offset).limit(limit)).all()
+        return [(row.id, as_utc(row.updated_at)) for row in rows]
+
+    def last_change(self) -> datetime | None:
+        """When an active offering last changed."""
+        with self.engine.connect() as conn:
+            return as_utc(conn.execute(select(func.max(OfferingRow.updated_at))
+                                       .where(OfferingRow.status == "active")).scalar())
+
     def offering_history(self, offering_id: str) -> list[OfferingVersionRow]:
         with self.session() as session:
             return list(session.scalars(

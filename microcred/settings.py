@@ -53,6 +53,10 @@ class Settings(BaseSettings):
                                     description="Currency that prices are compared in (ISO 4217).")
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
+    public_url: str | None = Field(
+        None, pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$",
+        description="The site's public address, for canonical links, sitemap.xml and "
+                    "robots.txt (behind a proxy); default: the address a request came to.")
     index_batch_size: int = Field(1000, ge=1, le=10000)
     normalise_workers: int = Field(
         default_factory=lambda: os.cpu_count() or 1, ge=1, le=64,

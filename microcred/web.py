@@ -74,7 +74,8 @@ def create_web_app(services: Services, *, background: bool = True,
                                  indexer=services.indexer,
                                  reference_currency=services.settings.reference_currency,
                                  vocabularies=vocabularies, publishing=publishing,
-                                 crawling=crawling, agency=build_agency_context(services)),
+                                 crawling=crawling, agency=build_agency_context(services),
+                                 public_url=services.settings.public_url),
                       lifespan=lifespan)
 
 

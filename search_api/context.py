@@ -75,3 +75,6 @@ class ApiContext:
     publishing: PublishingContext | None = None
     crawling: CrawlingContext | None = None
     agency: AgencyContext | None = None
+    # The site's public address (https://courses.example.org), for canonical links, the
+    # sitemap and robots.txt; None: the address each request came to.
+    public_url: str | None = None

@@ -44,6 +44,10 @@ def cmd_quality(args: argparse.Namespace, services: Services) -> int:
         stale = body["stale"]
         print(f"  not seen for {stale['days']} days: {stale['offerings']} "
               f"({_percent(stale['share'])}); oldest last seen {stale['oldest_last_seen'] or '-'}")
+        markup = body["course_markup"]
+        lacking = ", ".join(f"{name} {v['offerings']}" for name, v in markup["missing"].items())
+        print(f"  pages without schema.org Course markup: {markup['omitted']}"
+              + (f" (lacking {lacking})" if lacking else ""))
     return EXIT_OK
 
 

@@ -89,6 +89,9 @@ class FeedReadResult:
     issues: list[Issue] = field(default_factory=list)  # feed-level, e.g. unknown columns
     # Defaults the source implies, keyed by CONTEXT_DEFAULTS; a provider's own settings win.
     defaults: dict[str, str] = field(default_factory=dict)
+    # Record ids the feed itself says are withdrawn (a changes feed's withdrawals): a delta
+    # applies them; a snapshot withdraws whatever it leaves out anyway.
+    withdrawn_ids: list[str] = field(default_factory=list)
 
 
 class FeedLimitExceeded(FeedFormatError):

@@ -2,7 +2,7 @@
 
 Format names are what a provider gives as `format=` (or what a media type maps to):
 `csv`, `json` (feed format v1), `xcri-cap`, `elm-loq-xml`, `loms-xml`, `elm-jsonld`, `ctdl`,
-`schema-org`, and `profile:<name>` for
+`schema-org`, `microcred-changes`, and `profile:<name>` for
 a source read through a bundled mapping profile. Leaving the format out detects it from the
 bytes, which is reliable for everything but mapping profiles (a profile's CSV looks like any
 other CSV), so those must always be named.
@@ -21,6 +21,10 @@ from normaliser.readers.elm_jsonld import looks_like_elm_jsonld, read_elm_jsonld
 from normaliser.readers.elm_xml import looks_like_elm_loq_xml, read_elm_loq_xml
 from normaliser.readers.feed_v1 import read_feed_v1, sniff_feed_v1_format
 from normaliser.readers.loms_xml import looks_like_loms_xml, read_loms_xml
+from normaliser.readers.microcred_changes import (
+    looks_like_microcred_changes,
+    read_microcred_changes,
+)
 from normaliser.readers.profiles import bundled_profile, read_with_profile
 from normaliser.readers.schema_org import looks_like_schema_org, read_schema_org
 from normaliser.readers.storable_text import make_storable
@@ -69,6 +73,9 @@ def _formats() -> tuple[FeedFormat, ...]:
                    "a credential's claims)", (), read_elm_jsonld, looks_like_elm_jsonld),
         FeedFormat("schema-org", "schema.org Course JSON-LD", (), read_schema_org,
                    looks_like_schema_org),
+        # Another microcred's GET /v1/changes, harvested as a pull source (crawlers.harvest).
+        FeedFormat("microcred-changes", "Another microcred's changes feed (GET /v1/changes)",
+                   (), read_microcred_changes, looks_like_microcred_changes),
         # What a crawl of a provider's web pages found (crawlers/), stored as its submission.
         FeedFormat("crawl-records", "Records read from web pages by the crawler", (),
                    read_crawl_records, looks_like_crawl_records),

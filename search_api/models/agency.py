@@ -106,6 +106,10 @@ class ProviderQualityOut(BaseModel):
     own_fields: dict[str, Any] = Field(description="required and recommended fields present")
     unmapped: dict[str, Any] = Field(description="Per field: values given, left unmapped")
     stale: dict[str, Any] = Field(description="Offerings not seen for `days`")
+    course_markup: dict[str, Any] = Field(
+        description="Offerings whose page carries no schema.org Course markup (`omitted`), "
+                    "and per required course-info field the offerings lacking it and what "
+                    "would supply it (`missing`)")
 
 
 class QualityOut(BaseModel):

@@ -4,8 +4,8 @@ on the server as SVG).
 
 Modules: `assets` (content-hashed static files), `render` (templates and labels),
 `dependencies` (what page routes ask for), `public` and `offering_view` (search, offering,
-compare), `provider_page`, `dashboard` (from the agency services the API uses) and
-`charts` (SVG). Each page module has a `router`; `install_pages` puts what they share on
+compare), `site_index` (robots.txt, sitemaps), `provider_page`, `dashboard` (from the
+agency services the API uses) and `charts` (SVG). Each page module has a `router`; `install_pages` puts what they share on
 `app.state` and includes them.
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from search_api.context import ApiContext
-from search_api.pages import assets, dashboard, provider_page, public
+from search_api.pages import assets, dashboard, provider_page, public, site_index
 from search_api.pages.render import Labels, Renderer
 
 
@@ -22,5 +22,10 @@ def install_pages(app: FastAPI, context: ApiContext) -> None:
     app.state.assets = assets.Assets()
     app.state.renderer = Renderer(app.state.assets)
     app.state.labels = Labels(context)
-    for module in (assets, public, provider_page, dashboard):
+    for module in (assets, public, provider_page, dashboard, site_index):
+        # Every page answers HEAD as it answers GET, without the body (link checkers and
+        # crawlers ask HEAD first); FastAPI's routes take only the methods they name.
+        for route in module.router.routes:
+            if "GET" in getattr(route, "methods", ()):
+                route.methods.add("HEAD")
         app.include_router(module.router)

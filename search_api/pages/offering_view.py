@@ -197,6 +197,23 @@ def offering_sections(offering: StoredOffering, labels: Labels, currency: str) -
                         "severity": i.severity.value} for i in o.issues]}
 
 
+META_DESCRIPTION_CHARS = 160  # about what search engines show under a result
+
+
+def offering_description(o: StoredOffering, labels: Labels) -> str:
+    """The page's meta description: who offers it and its key facts, then the start of its
+    description, cut at a word within META_DESCRIPTION_CHARS."""
+    facts = ", ".join(x for x in (level_text(o.level), ects_text(o.credits),
+                                  mode_text(o, labels)) if x)
+    text = f"{o.title} from {o.provider.name}" + (f": {facts}." if facts else ".")
+    if o.description:
+        text += " " + " ".join(o.description.split())
+    if len(text) <= META_DESCRIPTION_CHARS:
+        return text
+    cut = text[:META_DESCRIPTION_CHARS - 1].rsplit(" ", 1)[0].rstrip(",;:.")
+    return cut + "…"
+
+
 def _facts(o: StoredOffering, labels: Labels, currency: str) -> list[tuple[str, str]]:
     facts = [("Level", level_text(o.level)), ("Credits", ects_text(o.credits)),
              ("How it is taught", mode_text(o, labels)), ("Price", price_text(o.price, currency)),

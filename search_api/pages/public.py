@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from catalogue.errors import InvalidRequest, NotFound
+from catalogue.schema_org import course_markup, script_json
 from catalogue.search import fields as search_fields
 from catalogue.search.query import SortKey
 from catalogue.search.results import SearchResult
@@ -17,9 +18,15 @@ from normaliser.schema import StoredOffering
 from search_api.context import ApiContext
 from search_api.dependencies import Context
 from search_api.pages.dependencies import PageLabels, PageRenderer
-from search_api.pages.offering_view import card_view, compare_rows, offering_sections
+from search_api.pages.offering_view import (
+    card_view,
+    compare_rows,
+    offering_description,
+    offering_sections,
+)
 from search_api.pages.render import Labels, money, number
 from search_api.pages.search_state import MAX_COMPARE, SearchState, back_to_search
+from search_api.pages.site_index import canonical_href, site_url
 from search_api.params import ParameterErrors, search_query_from_params, split_values
 
 SORT_LABELS = {SortKey.RELEVANCE: "Best match", SortKey.START_DATE: "Starting soonest",
@@ -79,7 +86,9 @@ def home(request: Request, context: Context, renderer: PageRenderer,
                  "first": state.url() if state.page > 2 else None}
     compare_items = _compare_items(context, state.compare)
     return render(
-        "search.html", state=state, result=result, problems=problems, facets=facets,
+        "search.html", state=state, meta_description=_search_description(state, result),
+        canonical=canonical_href(request, "/" + ("?" + urlencode(state.items)
+                                                 if state.items else "")), result=result, problems=problems, facets=facets,
         applied=_applied_filters(state, labels, context.reference_currency),
         sort_labels=SORT_LABELS, labels=labels, pages=pages,
         eqf_counts=_eqf_counts(result, state),
@@ -106,8 +115,13 @@ def offering_page(offering_id: str, request: Request, context: Context, renderer
     in_compare = offering.id in compare
     new_compare = ([c for c in compare if c != offering.id] if in_compare
                    else compare + [offering.id])
+    path = f"/offerings/{offering.id}"
+    markup, _missing = course_markup(offering, site_url(request) + path)
     return render(
         "offering.html", offering=offering, labels=labels,
+        canonical=canonical_href(request, path),
+        structured_data=script_json(markup) if markup else None,
+        meta_description=offering_description(offering, labels),
         sections=offering_sections(offering, labels, context.reference_currency),
         back=back_to_search(from_qs, compare),
         provider_results="/?" + urlencode([("provider", offering.provider.id)]),
@@ -142,6 +156,15 @@ def compare_page(request: Request, context: Context, renderer: PageRenderer,
                   back=back_to_search(from_qs, [o.id for o in offerings]),
                   max_compare=MAX_COMPARE)
 
+
+
+def _search_description(state: SearchState, result: SearchResult | None) -> str | None:
+    """A filtered results page says what it holds; the home page keeps the site's own."""
+    if result is None or not state.items:
+        return None
+    what = f" matching “{state.get('q')}”" if state.get("q") else ""
+    return (f"{result.total:,} micro-credential{'s' if result.total != 1 else ''}{what}: short, "
+            f"credit-bearing courses compared on level, credits, price and dates.")
 
 
 def _offering_url(offering_id: str, from_qs: str | None, compare: list[str]) -> str:
