@@ -238,6 +238,32 @@ def start_engine(name: str, *, port: int | None = None, data_dir: Path | None = 
     """Start a single-node cluster on 127.0.0.1 and wait until its health is yellow or
     green. The node runs in a session of its own, so it outlives the caller until
     stop_engine; its console goes to <data_dir>/logs/console.log."""
+    launched = launch_engine(name, port=port, data_dir=data_dir, heap=heap, cache=cache)
+    return launched.wait(timeout)
+
+
+@dataclass
+class LaunchedEngine:
+    """A node started and not yet waited for (the test session starts its nodes while
+    other tests run, and waits when the first test needs one)."""
+
+    engine: RunningEngine
+    process: subprocess.Popen
+
+    def wait(self, timeout: float = STARTUP_SECONDS) -> RunningEngine:
+        """The node once its health is yellow or green; stopped, and EngineError, if it
+        does not get there within `timeout`."""
+        try:
+            wait_for_health(self.engine.url, timeout=timeout, process=self.process)
+        except EngineError:
+            stop_engine(self.engine.data_dir)
+            raise
+        return self.engine
+
+
+def launch_engine(name: str, *, port: int | None = None, data_dir: Path | None = None,
+                  heap: str = "512m", cache: Path = DEFAULT_CACHE) -> LaunchedEngine:
+    """Start a single-node cluster on 127.0.0.1 without waiting for it (start_engine waits)."""
     if name not in DISTRIBUTIONS:
         raise EngineError(f"unknown engine {name!r}: choose one of {', '.join(DISTRIBUTIONS)}")
     distribution = DISTRIBUTIONS[name]
@@ -289,12 +315,7 @@ def start_engine(name: str, *, port: int | None = None, data_dir: Path | None = 
     running = RunningEngine(name=name, url=url, pid=process.pid, data_dir=data_dir)
     _state_file(data_dir).write_text(json.dumps(
         {"name": name, "url": url, "pid": process.pid, "version": distribution.version}))
-    try:
-        wait_for_health(url, timeout=timeout, process=process)
-    except EngineError:
-        stop_engine(data_dir)
-        raise
-    return running
+    return LaunchedEngine(running, process)
 
 
 def wait_for_health(url: str, *, timeout: float, process: subprocess.Popen | None = None) -> None:
