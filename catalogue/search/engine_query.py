@@ -2,8 +2,8 @@
 
 The meaning follows the SQLite backend: every word is required (in any text field), quoted
 words are a phrase, the last bare word also matches as a prefix; filters as in
-query.Filters, with instance filters inside one nested run; facets count the whole filtered
-result. On top, words match with typos (fuzziness AUTO) and through the synonym list of the
+query.Filters, with instance filters inside one nested run; facets count the filtered result,
+a facet whose own field is selected without that field (disjunctive counts, post_filter). On top, words match with typos (fuzziness AUTO) and through the synonym list of the
 index (mappings/offerings-v1.json).
 """
 
@@ -21,7 +21,16 @@ from catalogue.search.fts_text import (
     last_term_is_prefix,
     user_terms,
 )
-from catalogue.search.query import Cursor, Filters, SearchQuery, SortKey
+from catalogue.search.query import (
+    Cursor,
+    Facet,
+    Filters,
+    SearchQuery,
+    SortKey,
+    disjunctive_fields,
+    facet_groups,
+    without,
+)
 
 # Field weights: the SQLite backend's BM25 column weights (title, description, outcomes,
 # provider name), so both rank a title match above a description match.
@@ -195,12 +204,31 @@ def cursor_for(sort: SortKey, sort_values: list[Any]) -> str:
 
 
 # --- facets -------------------------------------------------------------------------------------
+FACET_VALUES = "values"  # the terms aggregation inside a facet's filter aggregation
+
+
+def _terms(facet: Facet, size: int) -> dict[str, Any]:
+    return {"terms": {"field": f"{FACET_FIELD_PREFIX}{facet.value}", "size": size,
+                      "order": [{"_count": "desc"}, {"_key": "asc"}]}}
+
+
 def facet_aggregations(query: SearchQuery) -> dict[str, Any]:
     """One terms aggregation per facet, over the keyword values build_document computed;
-    ordered as the SQLite backend orders buckets: count, then value."""
-    return {f"{FACET_AGGREGATION_PREFIX}{facet.value}": {"terms": {
-        "field": f"{FACET_FIELD_PREFIX}{facet.value}", "size": query.facet_size,
-        "order": [{"_count": "desc"}, {"_key": "asc"}]}} for facet in query.facets}
+    ordered as the SQLite backend orders buckets: count, then value. With disjunctive
+    fields selected (query.disjunctive_fields), the top-level query leaves those fields out
+    (the post_filter applies them to the hits) and each facet is a filter aggregation of
+    the filters query.facet_groups gives it, around its terms aggregation."""
+    if not disjunctive_fields(query):
+        return {f"{FACET_AGGREGATION_PREFIX}{facet.value}": _terms(facet, query.facet_size)
+                for facet in query.facets}
+    out: dict[str, Any] = {}
+    for filters, facets in facet_groups(query):
+        clauses = filter_clauses(filters)
+        for facet in facets:
+            out[f"{FACET_AGGREGATION_PREFIX}{facet.value}"] = {
+                "filter": {"bool": {"filter": clauses}},
+                "aggs": {FACET_VALUES: _terms(facet, query.facet_size)}}
+    return out
 
 
 # --- the request --------------------------------------------------------------------------------
@@ -223,8 +251,10 @@ def compile_search(query: SearchQuery) -> dict[str, Any]:
     exists), exact total, facets, highlights, and search_after from the cursor."""
     sort = query.effective_sort
     text = text_clause(query.text)
-    filters = filter_clauses(query.filters)
-    bool_query: dict[str, Any] = {"filter": filters}
+    disjunctive = disjunctive_fields(query) if query.facets else []
+    # Fields whose own facets count without them are applied after the aggregations, in
+    # the post_filter; the query narrows by every other field.
+    bool_query: dict[str, Any] = {"filter": filter_clauses(without(query.filters, *disjunctive))}
     if text is not None:
         bool_query["must"] = [text]
     elif query.text and query.text.strip():
@@ -237,6 +267,8 @@ def compile_search(query: SearchQuery) -> dict[str, Any]:
         "sort": sort_clause(sort, query.today or date.today()),
         "_source": ["summary"],
     }
+    if disjunctive:
+        body["post_filter"] = {"bool": {"filter": filter_clauses(query.filters)}}
     if query.facets:
         body["aggs"] = facet_aggregations(query)
     if text is not None and query.highlight:

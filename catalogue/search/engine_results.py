@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalogue.search.engine_query import FACET_AGGREGATION_PREFIX, cursor_for
+from catalogue.search.engine_query import FACET_AGGREGATION_PREFIX, FACET_VALUES, cursor_for
 from catalogue.search.fts_text import HIGHLIGHT_OPEN, render_highlight
 from catalogue.search.query import SearchQuery, SortKey
 from catalogue.search.results import FacetBucket, Hit, SearchResult
@@ -23,7 +23,9 @@ def _highlights(raw: dict[str, Any], title: str) -> dict[str, str]:
 def _facets(query: SearchQuery, aggregations: dict[str, Any]) -> dict[str, list[FacetBucket]]:
     out: dict[str, list[FacetBucket]] = {}
     for facet in query.facets:
-        buckets = aggregations.get(f"{FACET_AGGREGATION_PREFIX}{facet.value}", {}).get("buckets", [])
+        aggregation = aggregations.get(f"{FACET_AGGREGATION_PREFIX}{facet.value}", {})
+        # A disjunctive facet is a filter aggregation around the terms (FACET_VALUES).
+        buckets = aggregation.get("buckets") or aggregation.get(FACET_VALUES, {}).get("buckets", [])
         items = [FacetBucket(value=str(b["key"]), count=b["doc_count"]) for b in buckets]
         items.sort(key=lambda b: (-b.count, b.value))
         out[facet.value] = items[:query.facet_size]

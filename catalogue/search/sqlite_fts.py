@@ -32,7 +32,7 @@ from catalogue.search.fts_text import (
     fts_match_expression,
     render_highlight,
 )
-from catalogue.search.query import Cursor, Filters, SearchQuery, SortKey
+from catalogue.search.query import Cursor, Filters, SearchQuery, SortKey, facet_groups
 from catalogue.search.results import BackendHealth, FacetBucket, Hit, SearchResult
 
 # Relevance weights per FTS column: title, description, learning outcomes, provider name.
@@ -241,6 +241,7 @@ class SqliteFtsBackend(SearchBackend):
             watermark = (Cursor.decode(query.cursor, query.effective_sort).watermark
                          if query.cursor else
                          cur.execute("SELECT value FROM search_meta WHERE key='seq'").fetchone()[0])
+            compiled.watermark = watermark
             compiled.params["watermark"] = watermark
             compiled.where += " AND d.first_indexed_seq <= :watermark"
             if compiled.text_match:
@@ -328,11 +329,30 @@ class SqliteFtsBackend(SearchBackend):
 
     def _facets(self, cur: sqlite3.Cursor, compiled: CompiledQuery,
                 query: SearchQuery) -> dict[str, list[FacetBucket]]:
-        """Single-valued facets come from columns of search_docs, all in one grouped scan;
-        multi-valued ones (a course can be online and in person) from search_values."""
+        """Each facet counted under the filters query.facet_groups gives it: the result
+        itself (`compiled`), or, for a facet whose own field is selected, the query without
+        that field's selection (disjunctive counts)."""
         if not query.facets:
             return {}
-        fields = [str(f) for f in query.facets]
+        buckets: dict[str, list[FacetBucket]] = {str(f): [] for f in query.facets}
+        for filters, facets in facet_groups(query):
+            if filters is query.filters:
+                group = compiled
+            else:
+                group = CompiledQuery(query.model_copy(update={"filters": filters}))
+                group.params["watermark"] = compiled.watermark
+                group.where += " AND d.first_indexed_seq <= :watermark"
+            buckets.update(self._count_facets(cur, group, [str(f) for f in facets]))
+        for items in buckets.values():
+            items.sort(key=lambda b: (-b.count, b.value))
+            del items[query.facet_size:]
+        return buckets
+
+    @staticmethod
+    def _count_facets(cur: sqlite3.Cursor, compiled: CompiledQuery,
+                      fields: list[str]) -> dict[str, list[FacetBucket]]:
+        """Single-valued facets come from columns of search_docs, all in one grouped scan;
+        multi-valued ones (a course can be online and in person) from search_values."""
         buckets: dict[str, list[FacetBucket]] = {f: [] for f in fields}
         single = [f for f in fields if f in SINGLE_VALUED_FACETS]
         if single:
@@ -354,9 +374,6 @@ class SqliteFtsBackend(SearchBackend):
                    f"GROUP BY v.field, v.value")
             for field_name, value, count in cur.execute(sql, dict(compiled.params, **names)):
                 buckets[field_name].append(FacetBucket(value=value, count=count))
-        for items in buckets.values():
-            items.sort(key=lambda b: (-b.count, b.value))
-            del items[query.facet_size:]
         return buckets
 
     def suggest(self, prefix: str, size: int = 8) -> list[str]:
@@ -421,6 +438,7 @@ class CompiledQuery:
 
     def __init__(self, query: SearchQuery) -> None:
         self.params: dict[str, Any] = {}
+        self.watermark = 0
         conditions = ["1=1"]
         self.fts = fts_match_expression(query.text or "")
         self.text_match = bool(self.fts)
@@ -445,6 +463,7 @@ class CompiledQuery:
         """The same query read from temp.search_matches, where the match already ran."""
         compiled = object.__new__(CompiledQuery)
         compiled.fts, compiled.text_match, compiled.params = self.fts, True, {}
+        compiled.watermark = self.watermark
         # CROSS JOIN fixes the join order (SQLite does not reorder it): walk the few matches,
         # never the whole index.
         compiled.from_ = "temp.search_matches m CROSS JOIN search_docs d ON d.rowid = m.rid"
