@@ -105,3 +105,19 @@ def test_disjunctive_counts_with_text_follow_the_rule(backend, filters):
     for name, values in filters.items():
         everything &= ids(search(backend, "data", **{name: values}))
     assert ids(result) == everything
+
+
+def test_engine_request_applies_a_faceted_selection_after_the_aggregations():
+    from catalogue.search.engine_query import compile_search
+
+    plain = compile_search(SearchQuery(filters=Filters(eqf_min=4), facets=(Facet.MODE,)))
+    assert "post_filter" not in plain and "terms" in plain["aggs"]["facet_mode"]
+    body = compile_search(SearchQuery(filters=Filters(mode=("online",), provider=("te-awa",)),
+                                      facets=(Facet.MODE, Facet.LANGUAGE)))
+    # The query narrows by the fields no asked-for facet counts (provider here); the
+    # post_filter by all of them.
+    assert body["query"]["bool"]["filter"] == [{"terms": {"keywords.provider": ["te-awa"]}}]
+    assert len(body["post_filter"]["bool"]["filter"]) == 2
+    mode = body["aggs"]["facet_mode"]["filter"]["bool"]["filter"]
+    assert mode == [{"terms": {"keywords.provider": ["te-awa"]}}]
+    assert len(body["aggs"]["facet_language"]["filter"]["bool"]["filter"]) == 2
