@@ -34,6 +34,7 @@ from catalogue.search.fts_text import (
 )
 from catalogue.search.query import Cursor, Filters, SearchQuery, SortKey, facet_groups
 from catalogue.search.results import BackendHealth, FacetBucket, Hit, SearchResult
+from catalogue.search.synonyms import synonyms
 
 # Relevance weights per FTS column: title, description, learning outcomes, provider name.
 BM25_WEIGHTS = (10.0, 1.0, 2.0, 4.0)
@@ -111,7 +112,8 @@ INDEX_TABLES = ("search_fts", "search_values", "search_instances", "search_cards
 class SqliteFtsBackend(SearchBackend):
     name = "sqlite"
     capabilities = frozenset({Capability.TEXT, Capability.PREFIX, Capability.HIGHLIGHT,
-                              Capability.FACETS, Capability.CURSOR, Capability.SUGGEST})
+                              Capability.FACETS, Capability.CURSOR, Capability.SUGGEST,
+                              Capability.SYNONYMS})
 
     def __init__(self, engine: Engine, *, owns_engine: bool = False) -> None:
         """`engine` is a SQLite database: the catalogue's own file (the embedded default) or,
@@ -440,7 +442,7 @@ class CompiledQuery:
         self.params: dict[str, Any] = {}
         self.watermark = 0
         conditions = ["1=1"]
-        self.fts = fts_match_expression(query.text or "")
+        self.fts = fts_match_expression(query.text or "", synonyms())
         self.text_match = bool(self.fts)
         if self.text_match:
             self.from_ = "search_fts CROSS JOIN search_docs d ON d.rowid = search_fts.rowid"
