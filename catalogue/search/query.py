@@ -132,6 +132,9 @@ class SearchQuery(BaseModel):
     size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
     cursor: str | None = None
     highlight: bool = True
+    correct: bool = Field(True, description="Correct misspelt words from the index's own "
+                                            "vocabulary where the backend can (SQLite); false "
+                                            "searches the words as typed.")
     today: datetime.date | None = Field(None, description="For the start-date sort; defaults to today.")
 
     @property

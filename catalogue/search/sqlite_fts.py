@@ -34,7 +34,8 @@ from catalogue.search.fts_text import (
 )
 from catalogue.search.query import Cursor, Filters, SearchQuery, SortKey, facet_groups
 from catalogue.search.results import BackendHealth, FacetBucket, Hit, SearchResult
-from catalogue.search.synonyms import synonyms
+from catalogue.search.spelling import FEW_RESULTS, corrected_text, max_edits
+from catalogue.search.synonyms import fold, synonyms
 
 # Relevance weights per FTS column: title, description, learning outcomes, provider name.
 BM25_WEIGHTS = (10.0, 1.0, 2.0, 4.0)
@@ -76,6 +77,13 @@ SCHEMA = (
     """CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
         title, description, outcomes, provider_name,
         tokenize = "porter unicode61 remove_diacritics 2")""",
+    # The words as written (no stemming; case folded, diacritics kept so a correction reads
+    # as the catalogue spells it), for did-you-mean: an external-content table over
+    # search_fts, positions not kept (detail=none), read only through its fts5vocab table.
+    """CREATE VIRTUAL TABLE IF NOT EXISTS search_words USING fts5(
+        title, description, outcomes, provider_name, content='search_fts', detail=none,
+        tokenize = "unicode61 remove_diacritics 0")""",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search_words_vocab USING fts5vocab(search_words, 'row')",
     "CREATE TABLE IF NOT EXISTS search_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
     "INSERT OR IGNORE INTO search_meta VALUES ('seq', 0)",
 )
@@ -107,7 +115,7 @@ def _docs_row(doc: IndexDocument) -> tuple:
             _single(doc, "price_band"), _single(doc, "credits_band"))
 
 
-INDEX_TABLES = ("search_fts", "search_values", "search_instances", "search_cards", "search_docs")
+INDEX_TABLES = ("search_words_vocab", "search_words", "search_fts", "search_values", "search_instances", "search_cards", "search_docs")
 
 class SqliteFtsBackend(SearchBackend):
     name = "sqlite"
@@ -138,8 +146,16 @@ class SqliteFtsBackend(SearchBackend):
     # writing ---------------------------------------------------------------------
     def ensure_index(self) -> None:
         with self.engine.begin() as conn:
+            had_words = conn.exec_driver_sql(
+                "SELECT 1 FROM sqlite_master WHERE name='search_words'").fetchone()
             for statement in SCHEMA:
                 conn.exec_driver_sql(statement)
+            if not had_words:
+                # An index made before the vocabulary table: fill it from what is indexed.
+                conn.exec_driver_sql(
+                    "INSERT INTO search_words (rowid, title, description, outcomes, "
+                    "provider_name) SELECT rowid, title, description, outcomes, provider_name "
+                    "FROM search_fts")
 
     def document_format(self) -> int | None:
         with self.engine.connect() as conn:
@@ -188,6 +204,8 @@ class SqliteFtsBackend(SearchBackend):
                      None if i.is_free is None else int(i.is_free)) for i in doc.instances)
             cur.executemany("INSERT INTO search_fts (rowid, title, description, outcomes, "
                             "provider_name) VALUES (?,?,?,?,?)", fts_rows)
+            cur.executemany("INSERT INTO search_words (rowid, title, description, outcomes, "
+                            "provider_name) VALUES (?,?,?,?,?)", fts_rows)
             cur.executemany("INSERT OR IGNORE INTO search_values VALUES (?,?,?)", value_rows)
             cur.executemany("INSERT INTO search_instances VALUES (?,?,?,?,?,?,?)", instance_rows)
             cur.executemany("INSERT OR REPLACE INTO search_cards VALUES (?,?)", card_rows)
@@ -195,6 +213,10 @@ class SqliteFtsBackend(SearchBackend):
 
     @staticmethod
     def _delete_children(cur: sqlite3.Cursor, rowid: int) -> None:
+        # An external-content table forgets a row by being told the values it indexed.
+        cur.execute("INSERT INTO search_words (search_words, rowid, title, description, "
+                    "outcomes, provider_name) SELECT 'delete', rowid, title, description, "
+                    "outcomes, provider_name FROM search_fts WHERE rowid=?", (rowid,))
         cur.execute("DELETE FROM search_fts WHERE rowid=?", (rowid,))
         cur.execute("DELETE FROM search_values WHERE doc=?", (rowid,))
         cur.execute("DELETE FROM search_instances WHERE doc=?", (rowid,))
@@ -237,6 +259,46 @@ class SqliteFtsBackend(SearchBackend):
             return BackendHealth(ok=False, backend=self.name, detail=str(exc))
 
     def search(self, query: SearchQuery) -> SearchResult:
+        """With `query.correct`, a text that finds nothing or very little (spelling.FEW_RESULTS)
+        is looked at for misspelt words; when the corrected text finds more, its results are
+        returned with `corrected_query` set."""
+        result = self._search(query)
+        if not (query.correct and query.has_words and result.total <= FEW_RESULTS):
+            return result
+        corrected = self.corrected_text(query.text or "")
+        if corrected is None:
+            return result
+        better = self._search(query.model_copy(update={"text": corrected}))
+        if better.total <= result.total:
+            return result
+        better.corrected_query = corrected
+        return better
+
+    def corrected_text(self, text: str) -> str | None:
+        """`text` with its misspelt words corrected from the index's own vocabulary, or None."""
+        with self.engine.connect() as conn:
+            cur = conn.connection.driver_connection.cursor()
+
+            def matches(word: str, is_last: bool) -> int:
+                expression = fts_match_expression(word)
+                if not is_last:
+                    expression = expression.rstrip("*")
+                return cur.execute("SELECT count(*) FROM search_fts WHERE search_fts MATCH ?",
+                                   (expression,)).fetchone()[0]
+
+            def vocabulary(word: str) -> list[tuple[str, int]]:
+                # Terms starting with the same letter (a first-letter typo is rare, as the
+                # engines assume too) and of a length within reach.
+                first, edits = fold(word)[0], max_edits(word)
+                return cur.execute(
+                    "SELECT term, doc FROM search_words_vocab WHERE term >= ? AND term < ? "
+                    "AND length(term) BETWEEN ? AND ?",
+                    (first, first + "\U0010ffff", len(word) - edits,
+                     len(word) + edits)).fetchall()
+
+            return corrected_text(text, matches, vocabulary)
+
+    def _search(self, query: SearchQuery) -> SearchResult:
         compiled = CompiledQuery(query)
         with self.engine.connect() as conn:
             cur = conn.connection.driver_connection.cursor()

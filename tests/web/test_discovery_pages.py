@@ -44,3 +44,20 @@ def test_two_ticked_modes_widen_and_every_mode_keeps_its_count(client):
         assert total(both) == 3
         assert mode_boxes(both) == {"online": (True, 2), "in_person": (False, 1),
                                     "blended": (True, 1)}
+
+
+def test_the_page_shows_a_correction_and_offers_the_words_as_typed(services, provider):
+    from tests.api.test_discovery_api import CYBER
+
+    services.import_feed(provider.id, CYBER.encode(), format="csv")
+    client = TestClient(create_web_app(services, background=False))
+    page = client.get("/?q=cybersecurty").text
+    assert total(page) == 2
+    assert "Cybersecurity Essentials" in page
+    shown = re.search(r'<p class="correction">(.*?)</p>', page, re.S).group(1)
+    assert re.sub(r"<[^>]+>", "", shown) == (
+        "Showing results for cybersecurity — search instead for cybersecurty")
+    href = re.search(r'href="([^"]+)"', shown).group(1).replace("&amp;", "&")
+    assert "correct=false" in href and "q=cybersecurty" in href
+    as_typed = client.get(href).text
+    assert total(as_typed) == 0 and 'class="correction"' not in as_typed
