@@ -12,6 +12,7 @@ from catalogue.search.query import SearchQuery
 from catalogue.search.spelling import best_variant, corrected_text, max_edits
 from catalogue.search.sqlite_fts import SqliteFtsBackend
 from tests.search.corpus import CLIODHNA, OPENLEARN, TE_AWA, documents, offering
+from tests.search.test_backend_contract import BACKEND_FACTORIES
 
 
 @pytest.fixture
@@ -106,3 +107,29 @@ def test_an_index_made_before_the_vocabulary_gets_one(backend):
         conn.exec_driver_sql("DROP TABLE search_words")
     backend.ensure_index()
     assert search(backend, "cybersecurty").corrected_query == "cybersecurity"
+
+
+# --- on every backend ------------------------------------------------------------------------
+TYPOS = [("cybersecurty", "doc043"), ("sustainabel dairy", "doc003"),
+         ("machne learning", "doc007"), ("gaelige", "doc004"), ("cloud secrity", "doc006"),
+         ("financal accounting", "doc008")]
+
+
+@pytest.fixture(params=sorted(BACKEND_FACTORIES))
+def any_backend(request, tmp_path):
+    built = BACKEND_FACTORIES[request.param](request, tmp_path)
+    built.ensure_index()
+    built.upsert(documents() + [build_document(offering(43, TE_AWA, "Cybersecurity Essentials"))])
+    return built
+
+
+def test_a_one_letter_typo_finds_the_course_on_every_backend(any_backend):
+    """SQLite by correcting the word (and saying so), the engines by matching within
+    fuzziness AUTO; the engines give no corrected_query (README, "Typos")."""
+    for typed, expected in TYPOS:
+        result = any_backend.search(SearchQuery(text=typed, size=100, facets=()))
+        assert expected in {h.id for h in result.hits}, typed
+        if any_backend.name == "sqlite":
+            assert result.corrected_query is not None, typed
+        else:
+            assert result.corrected_query is None
