@@ -3,8 +3,10 @@
 The meaning follows the SQLite backend: every word is required (in any text field), quoted
 words are a phrase, the last bare word also matches as a prefix; filters as in
 query.Filters, with instance filters inside one nested run; facets count the filtered result,
-a facet whose own field is selected without that field (disjunctive counts, post_filter). On top, words match with typos (fuzziness AUTO) and through the synonym list of the
-index (mappings/offerings-v1.json).
+a facet whose own field is selected without that field (disjunctive counts, post_filter).
+On top, words match with typos (fuzziness AUTO) and through the synonym list
+(catalogue/search/synonyms.txt): in the index's search analyzer, or, for an index with core
+analysis (no synonym filter), expanded in the query as on SQLite.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from catalogue.search.query import (
     facet_groups,
     without,
 )
+from catalogue.search.synonyms import SynonymList, phrase_words
 
 # Field weights: the SQLite backend's BM25 column weights (title, description, outcomes,
 # provider name), so both rank a title match above a description match.
@@ -94,13 +97,18 @@ def _prefix_clause(word: str) -> dict[str, Any]:
     ], "minimum_should_match": 1}}
 
 
-def text_clause(text: str | None) -> dict[str, Any] | None:
+def text_clause(text: str | None, synonyms: SynonymList | None = None) -> dict[str, Any] | None:
     """The query part for user text; None when the text holds no words. User text never
     becomes query syntax: it is split into words and phrases first (fts_text.user_terms),
-    and each goes into a match query as a plain value."""
+    and each goes into a match query as a plain value.
+
+    With `synonyms` (an index with core analysis, which has no synonym filter), bare words
+    forming a phrase of the list match any phrase of its group, as on SQLite."""
     terms = user_terms(text or "")
     if not terms:
         return None
+    if synonyms is not None:
+        return _expanded(terms, synonyms)
     prefix = last_term_is_prefix(terms)
     required: list[dict[str, Any]] = []
     bare: list[str] = []
@@ -113,6 +121,39 @@ def text_clause(text: str | None) -> dict[str, Any] | None:
         is_last = position == len(terms) - 1
         required.append(_prefix_clause(word) if is_last and prefix else _word_clause(word))
     return _every_term(required, bare, terms)
+
+
+def _expanded(terms: list[UserTerm], synonyms: SynonymList) -> dict[str, Any]:
+    """Every term required, a run of bare words that is a phrase of the synonym list as
+    any phrase of its group (the SQLite backend's fts_match_expression, in query DSL)."""
+    prefix = last_term_is_prefix(terms)
+    required: list[dict[str, Any]] = []
+    position = 0
+    while position < len(terms):
+        term = terms[position]
+        found = None
+        if not term.quoted:
+            run: list[str] = []
+            for later in terms[position:]:
+                if later.quoted:
+                    break
+                run.append(later.words[0])
+            found = synonyms.match(run, 0)
+        if found is not None:
+            length, group = found
+            required.append({"bool": {"should": [_exact_clause(phrase_words(p)) for p in group],
+                                      "minimum_should_match": 1}})
+            position += length
+            continue
+        is_last = position == len(terms) - 1
+        if term.quoted:
+            required.append(_exact_clause(term.words))
+        elif is_last and prefix:
+            required.append(_prefix_clause(term.words[0]))
+        else:
+            required.append(_word_clause(term.words[0]))
+        position += 1
+    return {"bool": {"must": required}}
 
 
 def _every_term(required: list[dict[str, Any]], bare: list[str],
@@ -246,11 +287,12 @@ def highlight_request(text: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def compile_search(query: SearchQuery) -> dict[str, Any]:
+def compile_search(query: SearchQuery, *, synonyms: SynonymList | None = None) -> dict[str, Any]:
     """The search body of one page: size + 1 hits (the extra one says whether a next page
-    exists), exact total, facets, highlights, and search_after from the cursor."""
+    exists), exact total, facets, highlights, and search_after from the cursor. `synonyms`:
+    expand them in the query (for an index whose analysis has no synonym filter)."""
     sort = query.effective_sort
-    text = text_clause(query.text)
+    text = text_clause(query.text, synonyms)
     disjunctive = disjunctive_fields(query) if query.facets else []
     # Fields whose own facets count without them are applied after the aggregations, in
     # the post_filter; the query narrows by every other field.
