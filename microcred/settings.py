@@ -42,7 +42,8 @@ class Settings(BaseSettings):
     search_analysis: Literal["full", "core"] = Field(
         "full", description="full: the mappings' analysis (needs the analysis-common module on "
                             "every node); core: lower-casing only, for a node without it "
-                            "(no folding, stemming, synonyms or prefix suggestions).")
+                            "(no folding, stemming or prefix suggestions; synonyms are "
+                            "expanded in the query instead).")
     search_timeout: float = Field(10.0, gt=0, le=300,
                                   description="Seconds one request to the cluster may take.")
     search_index_prefix: str = Field(

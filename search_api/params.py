@@ -17,7 +17,8 @@ from catalogue.search.query import DEFAULT_FACETS, Facet, SearchQuery
 
 LIST_FILTERS = tuple(f.name for f in search_fields.FIELDS if f.multi)
 SCALAR_FILTERS = tuple(p for f in search_fields.FIELDS if not f.multi for p in f.parameters)
-CONTROL_PARAMETERS = ("q", "size", "cursor", "sort", "facets", "facet_size", "highlight")
+CONTROL_PARAMETERS = ("q", "size", "cursor", "sort", "facets", "facet_size", "highlight",
+                      "correct")
 SEARCH_PARAMETERS = frozenset(CONTROL_PARAMETERS + LIST_FILTERS + SCALAR_FILTERS)
 
 
@@ -83,7 +84,8 @@ def search_query_from_params(params: QueryParams) -> SearchQuery:
         errors.extend(_errors(exc))
     body: dict[str, Any] = {"filters": filters}
     for name, target in (("q", "text"), ("size", "size"), ("cursor", "cursor"), ("sort", "sort"),
-                         ("facet_size", "facet_size"), ("highlight", "highlight")):
+                         ("facet_size", "facet_size"), ("highlight", "highlight"),
+                         ("correct", "correct")):
         value = params.get(name)
         if value not in (None, ""):
             body[target] = value

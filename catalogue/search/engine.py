@@ -39,6 +39,7 @@ from catalogue.search.engine_query import compile_search, compile_suggest
 from catalogue.search.engine_results import search_result, suggested_titles
 from catalogue.search.query import SearchQuery
 from catalogue.search.results import BackendHealth, SearchResult
+from catalogue.search.synonyms import synonyms
 from catalogue.search.writes import BulkItemResult, BulkReport, Refresh
 
 if TYPE_CHECKING:
@@ -60,7 +61,8 @@ class MissingAnalysisModule(InvalidRequest):
             f"analysis-common module (ASCII folding, stemming, synonyms, edge n-grams) "
             f"({str(cause)[:200]}). Install the module on every node, or set "
             f"MICROCRED_SEARCH_ANALYSIS=core to index with plain lower-casing only "
-            f"(no folding, stemming, synonyms or prefix suggestions)")
+            f"(no folding, stemming or prefix suggestions; synonyms are expanded in the "
+            f"query instead)")
 
 
 class EngineBackend(SearchBackend):
@@ -245,7 +247,8 @@ class EngineBackend(SearchBackend):
                              detail=f"{self.alias} -> {', '.join(targets)}")
 
     def search(self, query: SearchQuery) -> SearchResult:
-        body = compile_search(query)
+        # Core analysis has no synonym filter: the query carries the synonyms instead.
+        body = compile_search(query, synonyms=synonyms() if self.analysis == "core" else None)
         response = self.client.search(self.alias, body)
         return search_result(query, response, highlighted="highlight" in body)
 

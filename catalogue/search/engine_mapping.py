@@ -12,6 +12,7 @@ from importlib import resources
 from typing import Any, Literal
 
 from catalogue.search.documents import IndexDocument
+from catalogue.search.synonyms import synonyms
 
 # The index body in use. A new file (offerings-v2.json) means a reindex into a new index.
 MAPPING_FILE = "offerings-v1.json"
@@ -37,11 +38,17 @@ Analysis = Literal["full", "core"]
 CORE_FILTERS = ("lowercase",)
 
 
+SYNONYM_FILTER = "offering_synonyms"
+
+
 def index_body(analysis: Analysis = "full") -> dict[str, Any]:
-    """Settings and mappings to create an index with (a fresh copy: callers may add _meta)."""
+    """Settings and mappings to create an index with (a fresh copy: callers may add _meta).
+    The synonym filter gets its rules from the one list of every backend
+    (catalogue/search/synonyms.txt)."""
     data = _mapping_file()
     body = {"settings": copy.deepcopy(data["settings"]),
             "mappings": copy.deepcopy(data["mappings"])}
+    body["settings"]["analysis"]["filter"][SYNONYM_FILTER]["synonyms"] = synonyms().lines()
     if analysis == "core":
         chain = body["settings"]["analysis"]
         chain.pop("filter", None)

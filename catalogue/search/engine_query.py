@@ -2,9 +2,11 @@
 
 The meaning follows the SQLite backend: every word is required (in any text field), quoted
 words are a phrase, the last bare word also matches as a prefix; filters as in
-query.Filters, with instance filters inside one nested run; facets count the whole filtered
-result. On top, words match with typos (fuzziness AUTO) and through the synonym list of the
-index (mappings/offerings-v1.json).
+query.Filters, with instance filters inside one nested run; facets count the filtered result,
+a facet whose own field is selected without that field (disjunctive counts, post_filter).
+On top, words match with typos (fuzziness AUTO) and through the synonym list
+(catalogue/search/synonyms.txt): in the index's search analyzer, or, for an index with core
+analysis (no synonym filter), expanded in the query as on SQLite.
 """
 
 from __future__ import annotations
@@ -21,7 +23,17 @@ from catalogue.search.fts_text import (
     last_term_is_prefix,
     user_terms,
 )
-from catalogue.search.query import Cursor, Filters, SearchQuery, SortKey
+from catalogue.search.query import (
+    Cursor,
+    Facet,
+    Filters,
+    SearchQuery,
+    SortKey,
+    disjunctive_fields,
+    facet_groups,
+    without,
+)
+from catalogue.search.synonyms import SynonymList, phrase_words
 
 # Field weights: the SQLite backend's BM25 column weights (title, description, outcomes,
 # provider name), so both rank a title match above a description match.
@@ -85,13 +97,18 @@ def _prefix_clause(word: str) -> dict[str, Any]:
     ], "minimum_should_match": 1}}
 
 
-def text_clause(text: str | None) -> dict[str, Any] | None:
+def text_clause(text: str | None, synonyms: SynonymList | None = None) -> dict[str, Any] | None:
     """The query part for user text; None when the text holds no words. User text never
     becomes query syntax: it is split into words and phrases first (fts_text.user_terms),
-    and each goes into a match query as a plain value."""
+    and each goes into a match query as a plain value.
+
+    With `synonyms` (an index with core analysis, which has no synonym filter), bare words
+    forming a phrase of the list match any phrase of its group, as on SQLite."""
     terms = user_terms(text or "")
     if not terms:
         return None
+    if synonyms is not None:
+        return _expanded(terms, synonyms)
     prefix = last_term_is_prefix(terms)
     required: list[dict[str, Any]] = []
     bare: list[str] = []
@@ -104,6 +121,39 @@ def text_clause(text: str | None) -> dict[str, Any] | None:
         is_last = position == len(terms) - 1
         required.append(_prefix_clause(word) if is_last and prefix else _word_clause(word))
     return _every_term(required, bare, terms)
+
+
+def _expanded(terms: list[UserTerm], synonyms: SynonymList) -> dict[str, Any]:
+    """Every term required, a run of bare words that is a phrase of the synonym list as
+    any phrase of its group (the SQLite backend's fts_match_expression, in query DSL)."""
+    prefix = last_term_is_prefix(terms)
+    required: list[dict[str, Any]] = []
+    position = 0
+    while position < len(terms):
+        term = terms[position]
+        found = None
+        if not term.quoted:
+            run: list[str] = []
+            for later in terms[position:]:
+                if later.quoted:
+                    break
+                run.append(later.words[0])
+            found = synonyms.match(run, 0)
+        if found is not None:
+            length, group = found
+            required.append({"bool": {"should": [_exact_clause(phrase_words(p)) for p in group],
+                                      "minimum_should_match": 1}})
+            position += length
+            continue
+        is_last = position == len(terms) - 1
+        if term.quoted:
+            required.append(_exact_clause(term.words))
+        elif is_last and prefix:
+            required.append(_prefix_clause(term.words[0]))
+        else:
+            required.append(_word_clause(term.words[0]))
+        position += 1
+    return {"bool": {"must": required}}
 
 
 def _every_term(required: list[dict[str, Any]], bare: list[str],
@@ -196,12 +246,31 @@ def cursor_for(sort: SortKey, sort_values: list[Any]) -> str:
 
 
 # --- facets -------------------------------------------------------------------------------------
+FACET_VALUES = "values"  # the terms aggregation inside a facet's filter aggregation
+
+
+def _terms(facet: Facet, size: int) -> dict[str, Any]:
+    return {"terms": {"field": f"{FACET_FIELD_PREFIX}{facet.value}", "size": size,
+                      "order": [{"_count": "desc"}, {"_key": "asc"}]}}
+
+
 def facet_aggregations(query: SearchQuery) -> dict[str, Any]:
     """One terms aggregation per facet, over the keyword values build_document computed;
-    ordered as the SQLite backend orders buckets: count, then value."""
-    return {f"{FACET_AGGREGATION_PREFIX}{facet.value}": {"terms": {
-        "field": f"{FACET_FIELD_PREFIX}{facet.value}", "size": query.facet_size,
-        "order": [{"_count": "desc"}, {"_key": "asc"}]}} for facet in query.facets}
+    ordered as the SQLite backend orders buckets: count, then value. With disjunctive
+    fields selected (query.disjunctive_fields), the top-level query leaves those fields out
+    (the post_filter applies them to the hits) and each facet is a filter aggregation of
+    the filters query.facet_groups gives it, around its terms aggregation."""
+    if not disjunctive_fields(query):
+        return {f"{FACET_AGGREGATION_PREFIX}{facet.value}": _terms(facet, query.facet_size)
+                for facet in query.facets}
+    out: dict[str, Any] = {}
+    for filters, facets in facet_groups(query):
+        clauses = filter_clauses(filters)
+        for facet in facets:
+            out[f"{FACET_AGGREGATION_PREFIX}{facet.value}"] = {
+                "filter": {"bool": {"filter": clauses}},
+                "aggs": {FACET_VALUES: _terms(facet, query.facet_size)}}
+    return out
 
 
 # --- the request --------------------------------------------------------------------------------
@@ -214,18 +283,25 @@ def highlight_request(text: dict[str, Any]) -> dict[str, Any]:
         # description needs terms from any field.
         "require_field_match": False,
         "highlight_query": text,
+        # The `.folded` fields are highlighted for the did-you-mean only (a typo of a word
+        # that stems far from its root matches there): engine_results.correction_from_highlights.
         "fields": {"title": {"number_of_fragments": 0},
-                   "description": {"fragment_size": 160, "number_of_fragments": 1}},
+                   "description": {"fragment_size": 160, "number_of_fragments": 1},
+                   "title.folded": {"number_of_fragments": 0},
+                   "description.folded": {"fragment_size": 160, "number_of_fragments": 1}},
     }
 
 
-def compile_search(query: SearchQuery) -> dict[str, Any]:
+def compile_search(query: SearchQuery, *, synonyms: SynonymList | None = None) -> dict[str, Any]:
     """The search body of one page: size + 1 hits (the extra one says whether a next page
-    exists), exact total, facets, highlights, and search_after from the cursor."""
+    exists), exact total, facets, highlights, and search_after from the cursor. `synonyms`:
+    expand them in the query (for an index whose analysis has no synonym filter)."""
     sort = query.effective_sort
-    text = text_clause(query.text)
-    filters = filter_clauses(query.filters)
-    bool_query: dict[str, Any] = {"filter": filters}
+    text = text_clause(query.text, synonyms)
+    disjunctive = disjunctive_fields(query) if query.facets else []
+    # Fields whose own facets count without them are applied after the aggregations, in
+    # the post_filter; the query narrows by every other field.
+    bool_query: dict[str, Any] = {"filter": filter_clauses(without(query.filters, *disjunctive))}
     if text is not None:
         bool_query["must"] = [text]
     elif query.text and query.text.strip():
@@ -238,6 +314,8 @@ def compile_search(query: SearchQuery) -> dict[str, Any]:
         "sort": sort_clause(sort, query.today or date.today()),
         "_source": ["summary"],
     }
+    if disjunctive:
+        body["post_filter"] = {"bool": {"filter": filter_clauses(query.filters)}}
     if query.facets:
         body["aggs"] = facet_aggregations(query)
     if text is not None and query.highlight:

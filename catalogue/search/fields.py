@@ -53,7 +53,8 @@ class FilterField:
     # Hierarchical codes (ISCED-F): code length -> the keyword field holding codes that long.
     by_length: dict[int, str] = field(default_factory=dict)
     # The facet counting this field's values, and its heading on the search page
-    # (a checkbox group when set).
+    # (a checkbox group when both are set). A facet's counts ignore the selection of its
+    # own field (disjunctive counts: see query.facet_groups).
     facet: str | None = None
     label: str | None = None
     description: str | None = None
@@ -70,6 +71,13 @@ class FilterField:
     def multi(self) -> bool:
         return self.kind is Kind.TERMS
 
+    @property
+    def facets(self) -> tuple[str, ...]:
+        """Every facet counting this field's values (a hierarchy has one per code length)."""
+        if self.by_length:
+            return tuple(self.by_length.values())
+        return (self.facet,) if self.facet else ()
+
 
 def _json_text(*path: str) -> Callable[..., str]:
     return lambda sql: sql.json.text(sql.doc, *path)
@@ -83,7 +91,7 @@ FIELDS: list[FilterField] = [
                 stats=_json_text("level", "framework"), case="upper", facet="framework",
                 label="Qualifications framework",
                 description="EQF, NZQF, AQF, NFQ, SCQF, RQF", example="NZQF"),
-    FilterField("eqf", Kind.RANGE, int, sqlite="d.eqf", engine="eqf", ge=1, le=8,
+    FilterField("eqf", Kind.RANGE, int, sqlite="d.eqf", engine="eqf", ge=1, le=8, facet="eqf",
                 stats=lambda sql: sql.json.integer(sql.doc, "level", "eqf"), example=4),
     FilterField("ects", Kind.RANGE, float, sqlite="d.ects", engine="ects", ge=0,
                 stats=lambda sql: sql.json.number(sql.doc, "credits", "ects"), example=5),
@@ -95,7 +103,7 @@ FIELDS: list[FilterField] = [
                 description="Duration in weeks.", example=6),
     FilterField("credit_system", Kind.TERMS, sqlite="credit_system",
                 engine="keywords.credit_system", stats=_json_text("credits", "system"),
-                case="upper", example="ECTS"),
+                case="upper", facet="credit_system", example="ECTS"),
     FilterField("language", Kind.TERMS, sqlite="language", engine="keywords.language",
                 stats_array=("languages",), facet="language", label="Language",
                 description="ISO 639-1", example="en"),
@@ -112,6 +120,7 @@ FIELDS: list[FilterField] = [
                 description="online, in_person, blended", example="online"),
     FilterField("pace", Kind.TERMS, level=Level.INSTANCE, sqlite="i.pace",
                 engine="instances.pace", stats=lambda sql, run: sql.run_value(run, "pace"),
+                facet="pace",
                 description="self_paced, scheduled", example="self_paced"),
     FilterField("country", Kind.TERMS, level=Level.INSTANCE, sqlite="i.country",
                 engine="instances.country", stats=lambda sql, run: sql.run_country(run),
@@ -122,7 +131,7 @@ FIELDS: list[FilterField] = [
                 stats=lambda sql, run: sql.run_price_ref(run),
                 description="In the reference currency.", example=500),
     FilterField("free", Kind.FLAG, bool, level=Level.INSTANCE, sqlite="i.is_free",
-                engine="instances.is_free",
+                engine="instances.is_free", facet="free",
                 stats=lambda sql, run, free: sql.run_free_condition(run, free), example=True),
     FilterField("starts", Kind.RANGE, date, level=Level.INSTANCE, sqlite="i.start_date",
                 engine="instances.start_date", range_names=("starts_after", "starts_before"),
@@ -140,3 +149,9 @@ def fields() -> list[FilterField]:
 
 def by_parameter() -> dict[str, FilterField]:
     return {p: f for f in FIELDS for p in f.parameters}
+
+
+def field_of_facet(facet: str) -> FilterField | None:
+    """The field whose values `facet` counts, or None (price and credit bands count
+    values no filter selects)."""
+    return next((f for f in FIELDS if facet in f.facets), None)

@@ -10,6 +10,8 @@ import html
 import re
 from dataclasses import dataclass
 
+from catalogue.search.synonyms import SynonymList, phrase_words
+
 # Private-use code points mark matches inside FTS5 output. They cannot come from
 # escaped user text, so the output can be HTML-escaped first and marked up after.
 HIGHLIGHT_OPEN = "\ue000"
@@ -54,16 +56,45 @@ def _quoted(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
 
 
-def fts_match_expression(text: str) -> str:
+def _phrase(words: tuple[str, ...] | list[str]) -> str:
+    return "+".join(_quoted(w) for w in words)
+
+
+def fts_match_expression(text: str, synonyms: SynonymList | None = None) -> str:
     """An FTS5 expression that requires every word of `text`; balanced double quotes
     make a phrase; the last bare word, from three letters on, also matches as a prefix
-    (search as you type).
+    (search as you type). With `synonyms`, bare words that form a phrase of the list match
+    any phrase of its group instead (`ai` -> `("ai" OR "artificial"+"intelligence")`).
     Returns "" when the text holds no words."""
     terms = user_terms(text)
-    parts = ["+".join(_quoted(w) for w in term.words) for term in terms]
-    if last_term_is_prefix(terms):
+    parts: list[str] = []
+    position = 0
+    expanded_last = False
+    while position < len(terms):
+        term = terms[position]
+        found = None
+        if synonyms is not None and not term.quoted:
+            bare: list[str] = []
+            for later in terms[position:]:
+                if later.quoted:
+                    break
+                bare.append(later.words[0])
+            found = synonyms.match(bare, 0)
+        if found is None:
+            parts.append(_phrase(term.words))
+            position += 1
+            expanded_last = False
+            continue
+        length, group = found
+        parts.append("(" + " OR ".join(_phrase(phrase_words(p)) for p in group) + ")")
+        position += length
+        expanded_last = True
+    if last_term_is_prefix(terms) and not expanded_last:
         parts[-1] += "*"
-    return " ".join(parts)
+    # FTS5 reads "a b" as a AND b, but not beside a parenthesised group: "(a OR b) c" is a
+    # syntax error there, so a query with a synonym group says AND.
+    joiner = " AND " if any(part.startswith("(") for part in parts) else " "
+    return joiner.join(parts)
 
 
 def render_highlight(fragment: str | None) -> str:

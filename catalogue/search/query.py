@@ -139,6 +139,9 @@ class SearchQuery(BaseModel):
     size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
     cursor: str | None = None
     highlight: bool = True
+    correct: bool = Field(True, description="Correct misspelt words from the index's own "
+                                            "vocabulary where the backend can (SQLite); false "
+                                            "searches the words as typed.")
     today: datetime.date | None = Field(None, description="For the start-date sort; defaults to today.")
 
     @property
@@ -177,3 +180,47 @@ class Cursor(BaseModel):
             raise InvalidRequest("cursor belongs to a different sort; start again without it",
                                  parameter="cursor")
         return cursor
+
+
+def is_selected(filters: _FilterRules, spec: search_fields.FilterField) -> bool:
+    """Whether `filters` narrow by this field."""
+    return any(getattr(filters, p) not in (None, ()) for p in spec.parameters)
+
+
+def without(filters: Filters, *specs: search_fields.FilterField) -> Filters:
+    """The same filters with these fields' selections removed."""
+    cleared: dict[str, Any] = {}
+    for spec in specs:
+        for parameter in spec.parameters:
+            cleared[parameter] = () if spec.kind is search_fields.Kind.TERMS else None
+    return filters.model_copy(update=cleared) if cleared else filters
+
+
+def facet_groups(query: SearchQuery) -> list[tuple[Filters, tuple[Facet, ...]]]:
+    """The facets of `query`, grouped by the filters each is counted under (disjunctive
+    counts): values of one field combine with OR, so a facet whose own field is selected
+    counts with every other filter applied but that one, and its counts say what ticking one
+    more value adds; every other facet counts the result itself. The group counted under the
+    whole filters, if any, comes first."""
+    groups: dict[str | None, list[Facet]] = {}
+    specs: dict[str, search_fields.FilterField] = {}
+    for facet in query.facets:
+        spec = search_fields.field_of_facet(facet.value)
+        key = None
+        if spec is not None and is_selected(query.filters, spec):
+            key, specs[spec.name] = spec.name, spec
+        groups.setdefault(key, []).append(facet)
+    ordered = sorted(groups.items(), key=lambda item: item[0] is not None)
+    return [(query.filters if key is None else without(query.filters, specs[key]), tuple(facets))
+            for key, facets in ordered]
+
+
+def disjunctive_fields(query: SearchQuery) -> list[search_fields.FilterField]:
+    """The selected fields whose own facets are asked for: a backend counts those facets
+    without them."""
+    out: dict[str, search_fields.FilterField] = {}
+    for facet in query.facets:
+        spec = search_fields.field_of_facet(facet.value)
+        if spec is not None and is_selected(query.filters, spec):
+            out[spec.name] = spec
+    return list(out.values())

@@ -26,6 +26,8 @@ class SearchResult:
     hits: list[Hit]
     facets: dict[str, list[FacetBucket]]
     next_cursor: str | None
+    # The text these results are for when the backend corrected the words asked for.
+    corrected_query: str | None = None
 
 
 @dataclass

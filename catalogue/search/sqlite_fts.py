@@ -32,8 +32,10 @@ from catalogue.search.fts_text import (
     fts_match_expression,
     render_highlight,
 )
-from catalogue.search.query import Cursor, Filters, SearchQuery, SortKey
+from catalogue.search.query import Cursor, Filters, SearchQuery, SortKey, facet_groups
 from catalogue.search.results import BackendHealth, FacetBucket, Hit, SearchResult
+from catalogue.search.spelling import FEW_RESULTS, corrected_text, max_edits
+from catalogue.search.synonyms import fold, synonyms
 
 # Relevance weights per FTS column: title, description, learning outcomes, provider name.
 BM25_WEIGHTS = (10.0, 1.0, 2.0, 4.0)
@@ -75,6 +77,13 @@ SCHEMA = (
     """CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
         title, description, outcomes, provider_name,
         tokenize = "porter unicode61 remove_diacritics 2")""",
+    # The words as written (no stemming; case folded, diacritics kept so a correction reads
+    # as the catalogue spells it), for did-you-mean: an external-content table over
+    # search_fts, positions not kept (detail=none), read only through its fts5vocab table.
+    """CREATE VIRTUAL TABLE IF NOT EXISTS search_words USING fts5(
+        title, description, outcomes, provider_name, content='search_fts', detail=none,
+        tokenize = "unicode61 remove_diacritics 0")""",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search_words_vocab USING fts5vocab(search_words, 'row')",
     "CREATE TABLE IF NOT EXISTS search_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
     "INSERT OR IGNORE INTO search_meta VALUES ('seq', 0)",
 )
@@ -106,7 +115,7 @@ def _docs_row(doc: IndexDocument) -> tuple:
             _single(doc, "price_band"), _single(doc, "credits_band"))
 
 
-INDEX_TABLES = ("search_fts", "search_values", "search_instances", "search_cards", "search_docs")
+INDEX_TABLES = ("search_words_vocab", "search_words", "search_fts", "search_values", "search_instances", "search_cards", "search_docs")
 
 def driver_cursor(conn: Connection) -> sqlite3.Cursor:
     """A cursor of the sqlite3 connection under `conn`, for executemany and plain tuples."""
@@ -119,7 +128,8 @@ def driver_cursor(conn: Connection) -> sqlite3.Cursor:
 class SqliteFtsBackend(SearchBackend):
     name = "sqlite"
     capabilities = frozenset({Capability.TEXT, Capability.PREFIX, Capability.HIGHLIGHT,
-                              Capability.FACETS, Capability.CURSOR, Capability.SUGGEST})
+                              Capability.FACETS, Capability.CURSOR, Capability.SUGGEST,
+                              Capability.SYNONYMS})
 
     def __init__(self, engine: Engine, *, owns_engine: bool = False) -> None:
         """`engine` is a SQLite database: the catalogue's own file (the embedded default) or,
@@ -144,8 +154,16 @@ class SqliteFtsBackend(SearchBackend):
     # writing ---------------------------------------------------------------------
     def ensure_index(self) -> None:
         with self.engine.begin() as conn:
+            had_words = conn.exec_driver_sql(
+                "SELECT 1 FROM sqlite_master WHERE name='search_words'").fetchone()
             for statement in SCHEMA:
                 conn.exec_driver_sql(statement)
+            if not had_words:
+                # An index made before the vocabulary table: fill it from what is indexed.
+                conn.exec_driver_sql(
+                    "INSERT INTO search_words (rowid, title, description, outcomes, "
+                    "provider_name) SELECT rowid, title, description, outcomes, provider_name "
+                    "FROM search_fts")
 
     def document_format(self) -> int | None:
         with self.engine.connect() as conn:
@@ -197,6 +215,8 @@ class SqliteFtsBackend(SearchBackend):
                      None if i.is_free is None else int(i.is_free)) for i in doc.instances)
             cur.executemany("INSERT INTO search_fts (rowid, title, description, outcomes, "
                             "provider_name) VALUES (?,?,?,?,?)", fts_rows)
+            cur.executemany("INSERT INTO search_words (rowid, title, description, outcomes, "
+                            "provider_name) VALUES (?,?,?,?,?)", fts_rows)
             cur.executemany("INSERT OR IGNORE INTO search_values VALUES (?,?,?)", value_rows)
             cur.executemany("INSERT INTO search_instances VALUES (?,?,?,?,?,?,?)", instance_rows)
             cur.executemany("INSERT OR REPLACE INTO search_cards VALUES (?,?)", card_rows)
@@ -204,6 +224,10 @@ class SqliteFtsBackend(SearchBackend):
 
     @staticmethod
     def _delete_children(cur: sqlite3.Cursor, rowid: int) -> None:
+        # An external-content table forgets a row by being told the values it indexed.
+        cur.execute("INSERT INTO search_words (search_words, rowid, title, description, "
+                    "outcomes, provider_name) SELECT 'delete', rowid, title, description, "
+                    "outcomes, provider_name FROM search_fts WHERE rowid=?", (rowid,))
         cur.execute("DELETE FROM search_fts WHERE rowid=?", (rowid,))
         cur.execute("DELETE FROM search_values WHERE doc=?", (rowid,))
         cur.execute("DELETE FROM search_instances WHERE doc=?", (rowid,))
@@ -246,12 +270,53 @@ class SqliteFtsBackend(SearchBackend):
             return BackendHealth(ok=False, backend=self.name, detail=str(exc))
 
     def search(self, query: SearchQuery) -> SearchResult:
+        """With `query.correct`, a text that finds nothing or very little (spelling.FEW_RESULTS)
+        is looked at for misspelt words; when the corrected text finds more, its results are
+        returned with `corrected_query` set."""
+        result = self._search(query)
+        if not (query.correct and query.has_words and result.total <= FEW_RESULTS):
+            return result
+        corrected = self.corrected_text(query.text or "")
+        if corrected is None:
+            return result
+        better = self._search(query.model_copy(update={"text": corrected}))
+        if better.total <= result.total:
+            return result
+        better.corrected_query = corrected
+        return better
+
+    def corrected_text(self, text: str) -> str | None:
+        """`text` with its misspelt words corrected from the index's own vocabulary, or None."""
+        with self.engine.connect() as conn:
+            cur = driver_cursor(conn)
+
+            def matches(word: str, is_last: bool) -> int:
+                expression = fts_match_expression(word)
+                if not is_last:
+                    expression = expression.rstrip("*")
+                return cur.execute("SELECT count(*) FROM search_fts WHERE search_fts MATCH ?",
+                                   (expression,)).fetchone()[0]
+
+            def vocabulary(word: str) -> list[tuple[str, int]]:
+                # Terms starting with the same letter (a first-letter typo is rare, as the
+                # engines assume too) and of a length within reach.
+                first, edits = fold(word)[0], max_edits(word)
+                return cur.execute(
+                    "SELECT term, doc FROM search_words_vocab WHERE term >= ? AND term < ? "
+                    "AND length(term) BETWEEN ? AND ?",
+                    (first, first + "\U0010ffff", len(word) - edits,
+                     len(word) + edits)).fetchall()
+
+            return corrected_text(text, matches, vocabulary)
+
+    def _search(self, query: SearchQuery) -> SearchResult:
         compiled = CompiledQuery(query)
         with self.engine.connect() as conn:
             cur = driver_cursor(conn)
             watermark = (Cursor.decode(query.cursor, query.effective_sort).watermark
                          if query.cursor else
                          cur.execute("SELECT value FROM search_meta WHERE key='seq'").fetchone()[0])
+            compiled.watermark = watermark
             compiled.params["watermark"] = watermark
             compiled.where += " AND d.first_indexed_seq <= :watermark"
             if compiled.text_match:
@@ -339,11 +404,30 @@ class SqliteFtsBackend(SearchBackend):
 
     def _facets(self, cur: sqlite3.Cursor, compiled: CompiledQuery,
                 query: SearchQuery) -> dict[str, list[FacetBucket]]:
-        """Single-valued facets come from columns of search_docs, all in one grouped scan;
-        multi-valued ones (a course can be online and in person) from search_values."""
+        """Each facet counted under the filters query.facet_groups gives it: the result
+        itself (`compiled`), or, for a facet whose own field is selected, the query without
+        that field's selection (disjunctive counts)."""
         if not query.facets:
             return {}
-        fields = [str(f) for f in query.facets]
+        buckets: dict[str, list[FacetBucket]] = {str(f): [] for f in query.facets}
+        for filters, facets in facet_groups(query):
+            if filters is query.filters:
+                group = compiled
+            else:
+                group = CompiledQuery(query.model_copy(update={"filters": filters}))
+                group.params["watermark"] = compiled.watermark
+                group.where += " AND d.first_indexed_seq <= :watermark"
+            buckets.update(self._count_facets(cur, group, [str(f) for f in facets]))
+        for items in buckets.values():
+            items.sort(key=lambda b: (-b.count, b.value))
+            del items[query.facet_size:]
+        return buckets
+
+    @staticmethod
+    def _count_facets(cur: sqlite3.Cursor, compiled: CompiledQuery,
+                      fields: list[str]) -> dict[str, list[FacetBucket]]:
+        """Single-valued facets come from columns of search_docs, all in one grouped scan;
+        multi-valued ones (a course can be online and in person) from search_values."""
         buckets: dict[str, list[FacetBucket]] = {f: [] for f in fields}
         single = [f for f in fields if f in SINGLE_VALUED_FACETS]
         if single:
@@ -365,9 +449,6 @@ class SqliteFtsBackend(SearchBackend):
                    f"GROUP BY v.field, v.value")
             for field_name, value, count in cur.execute(sql, dict(compiled.params, **names)):
                 buckets[field_name].append(FacetBucket(value=value, count=count))
-        for items in buckets.values():
-            items.sort(key=lambda b: (-b.count, b.value))
-            del items[query.facet_size:]
         return buckets
 
     def suggest(self, prefix: str, size: int = 8) -> list[str]:
@@ -432,8 +513,9 @@ class CompiledQuery:
 
     def __init__(self, query: SearchQuery) -> None:
         self.params: dict[str, Any] = {}
+        self.watermark = 0
         conditions = ["1=1"]
-        self.fts = fts_match_expression(query.text or "")
+        self.fts = fts_match_expression(query.text or "", synonyms())
         self.text_match = bool(self.fts)
         if self.text_match:
             self.from_ = "search_fts CROSS JOIN search_docs d ON d.rowid = search_fts.rowid"
@@ -456,6 +538,7 @@ class CompiledQuery:
         """The same query read from temp.search_matches, where the match already ran."""
         compiled = object.__new__(CompiledQuery)
         compiled.fts, compiled.text_match, compiled.params = self.fts, True, {}
+        compiled.watermark = self.watermark
         # CROSS JOIN fixes the join order (SQLite does not reorder it): walk the few matches,
         # never the whole index.
         compiled.from_ = "temp.search_matches m CROSS JOIN search_docs d ON d.rowid = m.rid"

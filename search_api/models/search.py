@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 
 class FacetBucketOut(BaseModel):
@@ -40,6 +40,21 @@ class SearchResponse(BaseModel):
     hits: list[HitOut]
     facets: dict[str, list[FacetBucketOut]]
     next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page.")
+    corrected_query: str | None = Field(
+        None, description="Present only when misspelt words were corrected: the text these "
+                          "results are for. Search the words as typed with `correct=false`.")
+    original_query: str | None = Field(
+        None, description="Present with `corrected_query`: the text as it was typed.")
+
+    # No return annotation: with one, the OpenAPI schema of the response would be that type
+    # instead of these fields.
+    @model_serializer(mode="wrap")
+    def _correction_only_when_made(self, handler: SerializerFunctionWrapHandler):
+        data = handler(self)
+        if data.get("corrected_query") is None:
+            data.pop("corrected_query", None)
+            data.pop("original_query", None)
+        return data
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "total": 1,

@@ -94,6 +94,8 @@ def home(request: Request, context: Context, renderer: PageRenderer,
         eqf_counts=_eqf_counts(result, state),
         free_counts={b.value: b.count for b in (result.facets.get("free", []) if result else [])},
         compare_items=compare_items, max_compare=MAX_COMPARE,
+        # "Search instead for" the words as typed: the same search with correction off.
+        as_typed_url=state.with_only(correct="false"),
         card_view=lambda summary: card_view(summary, labels, context.reference_currency),
         offering_href=lambda offering_id: _offering_url(
             offering_id, state.search_query_string() or None, state.compare),

@@ -23,8 +23,10 @@ FACETS_HELP = f"Any of: {', '.join(f.value for f in Facet)}; `none` for no facet
 router = APIRouter()
 
 
-def search_response(result: SearchResult) -> dict:
-    return {
+def search_response(result: SearchResult, original: str | None = None) -> dict:
+    """The response body; `corrected_query` and `original_query` only when the backend
+    corrected the words asked for (`original` is what was typed)."""
+    body = {
         "total": result.total,
         "hits": [dict(hit.summary, score=hit.score, highlights=hit.highlights)
                  for hit in result.hits],
@@ -32,6 +34,9 @@ def search_response(result: SearchResult) -> dict:
                    for name, buckets in result.facets.items()},
         "next_cursor": result.next_cursor,
     }
+    if result.corrected_query is not None:
+        body.update(corrected_query=result.corrected_query, original_query=original)
+    return body
 
 
 @router.get("/v1/search", response_model=SearchResponse, tags=["search"],
@@ -47,9 +52,13 @@ def search(
     facets: list[str] = Query([], description=FACETS_HELP),
     facet_size: int = Query(20, ge=1, le=200),
     highlight: bool = Query(True),
+    correct: bool = Query(True, description=(
+        "Correct misspelt words from the catalogue's own words (SQLite backend): a word that "
+        "matches nothing, or far fewer courses than a close variant, is replaced, and the "
+        "response says so in `corrected_query`. `false` searches the words as typed.")),
 ) -> dict:
     query = search_query_from_params(request.query_params)
-    return search_response(backend.search(query))
+    return search_response(backend.search(query), query.text)
 
 
 @router.get("/v1/suggest", response_model=SuggestOut, tags=["search"],

@@ -41,3 +41,19 @@ def test_terms_are_capped():
 def test_highlight_escapes_then_marks():
     assert render_highlight("<b>\ue000Data\ue001</b> & more") == "&lt;b&gt;<mark>Data</mark>&lt;/b&gt; &amp; more"
     assert render_highlight(None) == ""
+
+
+def test_a_synonym_group_among_other_words_is_a_valid_fts5_query(tmp_path):
+    """Before: `("te"+"reo" OR ...) "mō"` was an FTS5 syntax error, and the search page
+    answered 500 for a title a suggestion had offered."""
+    import sqlite3
+
+    from catalogue.search.synonyms import synonyms
+
+    expression = fts_match_expression("Te Reo Māori mō te Mahi", synonyms())
+    assert expression.startswith("(") and " AND " in expression
+    connection = sqlite3.connect(tmp_path / "fts.db")
+    connection.execute("CREATE VIRTUAL TABLE t USING fts5(x)")
+    connection.execute("INSERT INTO t VALUES ('te reo māori mō te mahi'), ('te reo')")
+    assert connection.execute("SELECT count(*) FROM t WHERE t MATCH ?",
+                              (expression,)).fetchone() == (1,)
