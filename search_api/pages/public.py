@@ -21,7 +21,7 @@ from search_api.pages.offering_view import card_view, compare_rows, offering_sec
 from search_api.pages.render import Labels, money, number
 from search_api.pages.search_state import MAX_COMPARE, SearchState, back_to_search
 from search_api.pages.search_state import split_values as _split
-from search_api.params import ParameterErrors, search_query_from_params
+from search_api.params import ParameterErrors, check_facet_cost, search_query_from_params
 
 SORT_LABELS = {SortKey.RELEVANCE: "Best match", SortKey.START_DATE: "Starting soonest",
                SortKey.PRICE: "Price: lowest first", SortKey.PRICE_DESC: "Price: highest first",
@@ -55,7 +55,7 @@ def home(request: Request, context: Context, renderer: PageRenderer,
     result: SearchResult | None = None
     size = 20
     try:
-        query = search_query_from_params(state.query_params())
+        query = check_facet_cost(search_query_from_params(state.query_params()))
         size = query.size
         result = context.backend.search(query)
     except ParameterErrors as exc:

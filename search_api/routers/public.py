@@ -17,9 +17,18 @@ from search_api.models.search import (
     SuggestOut,
     VocabulariesOut,
 )
-from search_api.params import filter_parameters, reject_unknown, search_query_from_params
+from search_api.params import (
+    FACET_BUDGET,
+    check_facet_cost,
+    filter_parameters,
+    reject_unknown,
+    search_query_from_params,
+)
 
-FACETS_HELP = f"Any of: {', '.join(f.value for f in Facet)}; `none` for no facets"
+FACETS_HELP = (f"Any of: {', '.join(f.value for f in Facet)}; `none` for no facets. The "
+               f"number of facets times facet_size may be at most {FACET_BUDGET} (422 beyond)")
+FACET_SIZE_HELP = (f"Buckets per facet. Facets x facet_size over {FACET_BUDGET} is refused "
+                   f"(422, field facet_size), not clamped")
 router = APIRouter()
 
 
@@ -45,10 +54,10 @@ def search(
     cursor: str | None = Query(None, description="next_cursor of the previous page"),
     sort: SortKey = Query(SortKey.RELEVANCE),
     facets: list[str] = Query([], description=FACETS_HELP),
-    facet_size: int = Query(20, ge=1, le=200),
+    facet_size: int = Query(20, ge=1, le=200, description=FACET_SIZE_HELP),
     highlight: bool = Query(True),
 ) -> dict:
-    query = search_query_from_params(request.query_params)
+    query = check_facet_cost(search_query_from_params(request.query_params))
     return search_response(backend.search(query))
 
 
