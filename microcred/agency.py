@@ -50,6 +50,7 @@ def build_agency_context(services: Services) -> AgencyContext:
         keys=services.keys, stats=build_stats_service(services),
         timeseries=TimeseriesService(services.catalogue),
         exports=Exporter(services.catalogue, services.settings.reference_currency),
-        quality=QualityReporter(services.catalogue), duplicates=duplicates,
+        quality=QualityReporter(services.catalogue,
+                                cache_seconds=services.settings.quality_cache_seconds), duplicates=duplicates,
         rate_per_minute=services.settings.agency_rate_per_minute,
         limiter=build_rate_limiter(services))

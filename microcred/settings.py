@@ -74,6 +74,11 @@ class Settings(BaseSettings):
         description="Requests one agency (or admin) key may make to the agency routes per "
                     "minute: counted in the catalogue and shared by every API process on "
                     "PostgreSQL, in memory (a token bucket) on the embedded SQLite default.")
+    quality_cache_seconds: float = Field(
+        300.0, ge=0, le=86_400,
+        description="How long /v1/quality answers from its cache while the catalogue does "
+                    "not change (a new offering version, ingest run or provider computes it "
+                    "again at once); 0: computed on every request.")
     submission_lease_seconds: float = Field(
         60.0, ge=1, le=3600,
         description="How long a worker's claim on a submission holds unless renewed (every "
