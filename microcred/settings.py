@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from search_api.public_limit import parse_networks
+
 # The placeholder secrets of .env.example (tests/test_compose.py keeps the two in step). A
 # value still equal to one, in any case, or starting with it ("change-me-later"), is refused
 # at start: a deployment must not run on a password that is published in this repository.
@@ -79,6 +81,16 @@ class Settings(BaseSettings):
         description="How long /v1/quality answers from its cache while the catalogue does "
                     "not change (a new offering version, ingest run or provider computes it "
                     "again at once); 0: computed on every request.")
+    public_rate_per_minute: int = Field(
+        0, ge=0, le=1_000_000,
+        description="Requests one client may make to the public routes (search, suggest, "
+                    "offerings, providers, vocabularies, the public pages) per minute; 0: no "
+                    "limit (the embedded default). Counted like the agency limit: in the "
+                    "catalogue on PostgreSQL, shared by every API process; in memory on SQLite.")
+    trusted_proxies: str = Field(
+        "", description="Comma-separated addresses or CIDR networks of the reverse proxies in "
+                        "front of the API. Only a request from one of them has its client "
+                        "taken from X-Forwarded-For; any other is counted by its socket peer.")
     submission_lease_seconds: float = Field(
         60.0, ge=1, le=3600,
         description="How long a worker's claim on a submission holds unless renewed (every "
@@ -88,6 +100,12 @@ class Settings(BaseSettings):
         "search", description="Where agency statistics come from: the search index (the "
                               "catalogue answers what the index lacks, such as regions), or "
                               "always the catalogue.")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        parse_networks(value)  # ValueError naming the bad entry
+        return value
 
     @field_validator("data_dir")
     @classmethod

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from catalogue.crawls import CrawlStore
 from catalogue.errors import InvalidRequest
 from crawlers.ssrf import UnsafeFeedUrl, check_url
-from microcred.agency import build_agency_context
+from microcred.agency import build_agency_context, build_public_limit
 from microcred.crawling import crawl_settings_checker
 from microcred.services import Services, build_services
 from microcred.settings import get_settings
@@ -74,7 +74,8 @@ def create_web_app(services: Services, *, background: bool = True,
                                  indexer=services.indexer,
                                  reference_currency=services.settings.reference_currency,
                                  vocabularies=vocabularies, publishing=publishing,
-                                 crawling=crawling, agency=build_agency_context(services)),
+                                 crawling=crawling, agency=build_agency_context(services),
+                                 public_limit=build_public_limit(services)),
                       lifespan=lifespan)
 
 

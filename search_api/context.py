@@ -18,6 +18,7 @@ from catalogue.stats.source import StatsService
 from catalogue.stats.timeseries import TimeseriesService
 from catalogue.store import Catalogue
 from catalogue.submission_worker import SubmissionWorker
+from search_api.public_limit import PublicLimit
 from search_api.rate_limit import RateLimiter
 
 
@@ -75,3 +76,5 @@ class ApiContext:
     publishing: PublishingContext | None = None
     crawling: CrawlingContext | None = None
     agency: AgencyContext | None = None
+    # The rate limit per client on the public routes; None: off (the embedded default).
+    public_limit: PublicLimit | None = None

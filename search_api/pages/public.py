@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from catalogue.errors import InvalidRequest, NotFound
@@ -22,6 +22,7 @@ from search_api.pages.render import Labels, money, number
 from search_api.pages.search_state import MAX_COMPARE, SearchState, back_to_search
 from search_api.pages.search_state import split_values as _split
 from search_api.params import ParameterErrors, check_facet_cost, search_query_from_params
+from search_api.public_limit import public_rate_limit
 
 SORT_LABELS = {SortKey.RELEVANCE: "Best match", SortKey.START_DATE: "Starting soonest",
                SortKey.PRICE: "Price: lowest first", SortKey.PRICE_DESC: "Price: highest first",
@@ -43,7 +44,8 @@ SCALAR_LABELS = {"price_min": "Price from", "price_max": "Price up to", "ects_mi
                  "weeks_max": "Weeks up to", "starts_after": "Starts after",
                  "starts_before": "Starts before", "free": "Cost"}
 FACETS_SHOWN = 8  # more than this sit behind "Show more"
-router = APIRouter(include_in_schema=False)
+# The public pages count against the client's public rate limit, as the API does.
+router = APIRouter(include_in_schema=False, dependencies=[Depends(public_rate_limit)])
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from normaliser.schema import StoredOffering
 from search_api.dependencies import CatalogueStore, Context
 from search_api.errors import error_responses
 from search_api.models.search import OfferingSourcesOut
+from search_api.public_limit import public_rate_limit
 
 router = APIRouter(prefix="/v1/offerings/{offering_id}", tags=["search"],
-                   responses=error_responses(404))
+                   responses=error_responses(404, 429),
+                   dependencies=[Depends(public_rate_limit)])
 
 
 @router.get("", response_model=StoredOffering,

@@ -24,6 +24,7 @@ from search_api.params import (
     reject_unknown,
     search_query_from_params,
 )
+from search_api.public_limit import public_rate_limit
 
 FACETS_HELP = (f"Any of: {', '.join(f.value for f in Facet)}; `none` for no facets. The "
                f"number of facets times facet_size may be at most {FACET_BUDGET} (422 beyond)")
@@ -44,7 +45,8 @@ def search_response(result: SearchResult) -> dict:
 
 
 @router.get("/v1/search", response_model=SearchResponse, tags=["search"],
-            responses=error_responses(400, 422, 503), dependencies=[Depends(filter_parameters)],
+            responses=error_responses(400, 422, 429, 503),
+            dependencies=[Depends(public_rate_limit), Depends(filter_parameters)],
             summary="Search offerings across all providers")
 def search(
     request: Request,
@@ -62,20 +64,23 @@ def search(
 
 
 @router.get("/v1/suggest", response_model=SuggestOut, tags=["search"],
-            responses=error_responses(400, 422, 503), summary="Titles for search-as-you-type")
+            responses=error_responses(400, 422, 429, 503), summary="Titles for search-as-you-type",
+            dependencies=[Depends(public_rate_limit)])
 def suggest(request: Request, backend: Backend, q: str = Query(..., min_length=1, max_length=100),
             size: int = Query(8, ge=1, le=20)) -> dict:
     reject_unknown(request.query_params, frozenset({"q", "size"}))
     return {"suggestions": backend.suggest(q, size)}
 
 
-@router.get("/v1/providers", response_model=list[ProviderOut], tags=["meta"])
+@router.get("/v1/providers", response_model=list[ProviderOut], tags=["meta"],
+            responses=error_responses(429), dependencies=[Depends(public_rate_limit)])
 def providers(catalogue: CatalogueStore) -> list[dict]:
     return [dict(p.model_dump(include={"id", "name", "country", "url"}), active_offerings=n)
             for p, n in catalogue.list_providers()]
 
 
 @router.get("/v1/vocabularies", response_model=VocabulariesOut, tags=["meta"],
+            responses=error_responses(429), dependencies=[Depends(public_rate_limit)],
             summary="Every controlled vocabulary the normaliser maps to")
 def vocabularies(context: Context) -> JSONResponse:
     # Sent as built: the vocabularies first, in their own order, then what we add.
