@@ -119,10 +119,10 @@ def cmd_sources_pull(args: argparse.Namespace, services: Services) -> int:
 def serve(settings: Settings, services: Services, *, with_scheduler: bool,
           with_worker: bool = True) -> None:
     from microcred.scheduler import PullScheduler
-    from microcred.web import create_web_app
+    from microcred.web import create_web_app, uvicorn_options
     scheduler = PullScheduler(services) if with_scheduler else None
     app = create_web_app(services, background=with_worker, scheduler=scheduler)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(app, log_level="info", **uvicorn_options(settings))
 
 
 def cmd_serve(args: argparse.Namespace, services: Services) -> int:

@@ -55,6 +55,24 @@ class Settings(BaseSettings):
                                     description="Currency that prices are compared in (ISO 4217).")
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
+    # uvicorn has no timeout for slow request headers: the reverse proxy must have one
+    # (README, Production). These are what uvicorn does have.
+    http_timeout_keep_alive: float = Field(
+        5.0, gt=0, le=300, description="Seconds an idle keep-alive connection is held open.")
+    http_limit_concurrency: int | None = Field(
+        None, ge=1, description="Connections and tasks at once before new requests are "
+                                "answered 503; none by default.")
+    http_max_incomplete_event_size: int = Field(
+        16 * 1024, ge=1024, le=1024 * 1024,
+        description="Bytes of request line and headers buffered before the request is "
+                    "refused (uvicorn's h11 limit; 431-like 400).")
+    feed_body_min_bytes_per_second: float = Field(
+        10_000.0, gt=0, description="After the grace period, a pushed feed's body must "
+                                    "arrive at least this fast on average, or 408.")
+    feed_body_grace_seconds: float = Field(
+        10.0, ge=0, description="Seconds a pushed feed's body may take before its rate counts.")
+    feed_body_timeout_seconds: float = Field(
+        600.0, gt=0, description="Seconds a pushed feed's whole body may take to arrive.")
     index_batch_size: int = Field(1000, ge=1, le=10000)
     normalise_workers: int = Field(
         default_factory=lambda: os.cpu_count() or 1, ge=1, le=64,

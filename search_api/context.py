@@ -18,6 +18,7 @@ from catalogue.stats.source import StatsService
 from catalogue.stats.timeseries import TimeseriesService
 from catalogue.store import Catalogue
 from catalogue.submission_worker import SubmissionWorker
+from search_api.feed_body import BodyTimeouts
 from search_api.public_limit import PublicLimit
 from search_api.rate_limit import RateLimiter
 
@@ -34,6 +35,8 @@ class PublishingContext:
     check_feed_url: Callable[[str], None]
     # Pulls a source now, in the background; None where no scheduler runs.
     request_pull: Callable[[PullSource], None] | None = None
+    # How slowly a pushed feed's body may arrive before it is answered 408.
+    body_timeouts: BodyTimeouts = BodyTimeouts()
 
 
 @dataclass
