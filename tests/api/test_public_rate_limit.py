@@ -83,3 +83,18 @@ def test_client_key():
     assert client_key("::ffff:192.0.2.1", [], trusted) == "192.0.2.1"
     with pytest.raises(ValueError, match="not-an-ip"):
         parse_networks("10.0.0.1, not-an-ip")
+
+
+def test_a_token_bucket_forgets_clients_whose_buckets_refilled():
+    from search_api.rate_limit import PRUNE_EVERY, RateLimited, TokenBucketLimiter
+    now = [0.0]
+    limiter = TokenBucketLimiter(2, clock=lambda: now[0], subject="this client")
+    limiter.take("a")
+    limiter.take("a")
+    with pytest.raises(RateLimited, match="this client"):
+        limiter.take("a")
+    now[0] = 120.0  # every bucket is full again
+    for n in range(PRUNE_EVERY):
+        limiter.take(f"client-{n}")
+    # "a" refilled and was forgotten; the clients just seen (a token short of full) are kept.
+    assert "a" not in limiter._buckets and len(limiter._buckets) == PRUNE_EVERY
