@@ -15,6 +15,7 @@ from fastapi import FastAPI
 
 from search_api.context import ApiContext
 from search_api.pages import assets, dashboard, provider_page, public
+from search_api.pages.dependencies import PageRateLimited, rate_limited_page
 from search_api.pages.render import Labels, Renderer
 
 
@@ -22,5 +23,6 @@ def install_pages(app: FastAPI, context: ApiContext) -> None:
     app.state.assets = assets.Assets()
     app.state.renderer = Renderer(app.state.assets)
     app.state.labels = Labels(context)
+    app.add_exception_handler(PageRateLimited, rate_limited_page)
     for module in (assets, public, provider_page, dashboard):
         app.include_router(module.router)

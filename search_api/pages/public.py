@@ -16,13 +16,12 @@ from catalogue.search.results import SearchResult
 from normaliser.schema import StoredOffering
 from search_api.context import ApiContext
 from search_api.dependencies import Context
-from search_api.pages.dependencies import PageLabels, PageRenderer
+from search_api.pages.dependencies import PageLabels, PageRenderer, page_rate_limit
 from search_api.pages.offering_view import card_view, compare_rows, offering_sections
 from search_api.pages.render import Labels, money, number
 from search_api.pages.search_state import MAX_COMPARE, SearchState, back_to_search
 from search_api.pages.search_state import split_values as _split
 from search_api.params import ParameterErrors, check_facet_cost, search_query_from_params
-from search_api.public_limit import public_rate_limit
 
 SORT_LABELS = {SortKey.RELEVANCE: "Best match", SortKey.START_DATE: "Starting soonest",
                SortKey.PRICE: "Price: lowest first", SortKey.PRICE_DESC: "Price: highest first",
@@ -45,7 +44,7 @@ SCALAR_LABELS = {"price_min": "Price from", "price_max": "Price up to", "ects_mi
                  "starts_before": "Starts before", "free": "Cost"}
 FACETS_SHOWN = 8  # more than this sit behind "Show more"
 # The public pages count against the client's public rate limit, as the API does.
-router = APIRouter(include_in_schema=False, dependencies=[Depends(public_rate_limit)])
+router = APIRouter(include_in_schema=False, dependencies=[Depends(page_rate_limit)])
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -47,6 +47,10 @@ def test_over_the_limit_is_429_with_retry_after(services, stored):
         assert error["code"] == "rate_limited" and "this client" in error["message"]
         assert int(refused.headers["Retry-After"]) >= 1
         assert client.get("/v1/suggest", params={"q": "ch"}).status_code == 429
+        page = client.get(f"/offerings/{stored}")  # a page answers in HTML
+        assert page.status_code == 429 and int(page.headers["Retry-After"]) >= 1
+        assert page.headers["content-type"].startswith("text/html")
+        assert "Too many requests" in page.text
         assert client.get("/healthz").status_code == 200  # health checks are not limited
 
 
