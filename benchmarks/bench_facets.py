@@ -1,6 +1,6 @@
 """What facets cost a search: every facet at facet_size 200 against 20, and the defaults.
 
-    .venv/bin/python -m benchmarks.bench_facets [--offerings 20000] [--queries 30]
+    .venv/bin/python -m benchmarks.bench_facets [--offerings 20000] [--queries 30] [--providers 10]
 
 Builds a catalogue of synthetic offerings (SQLite FTS5, the embedded default) and runs the
 same searches in-process through the search backend, once per facet setting. Each query
@@ -35,10 +35,10 @@ SETTINGS = {
 }
 
 
-def run(offerings: int, queries: int) -> dict:
+def run(offerings: int, queries: int, providers: int = 10) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
-        build_catalogue(data_dir, offerings)
+        build_catalogue(data_dir, offerings, providers)
         services = build_services(Settings(data_dir=data_dir))
         try:
             rng = random.Random(5)
@@ -61,7 +61,8 @@ def run(offerings: int, queries: int) -> dict:
                 print(name, out[name], flush=True)
         finally:
             services.close()
-    return {"benchmark": "facets", "offerings": offerings, "queries_per_setting": queries,
+    return {"benchmark": "facets", "offerings": offerings, "providers": providers,
+            "queries_per_setting": queries,
             "query": "half one common word, half no words (all match); size 20",
             "settings": out}
 
@@ -70,10 +71,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--offerings", type=int, default=20_000)
     parser.add_argument("--queries", type=int, default=30)
+    parser.add_argument("--providers", type=int, default=10,
+                        help="more providers: more values in the provider facet")
     args = parser.parse_args()
-    result = run(args.offerings, args.queries)
+    result = run(args.offerings, args.queries, args.providers)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "facets.json").write_text(json.dumps(result, indent=2) + "\n")
+    name = "facets.json" if args.providers == 10 else f"facets-{args.providers}-providers.json"
+    (RESULTS / name).write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
 
 
