@@ -22,7 +22,10 @@ still the provider's data).
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -144,14 +147,55 @@ class ProviderQuality:
         return sum(elements.values()) / (len(elements) * self.active_offerings)
 
 
+# What the report reads changes only with these: a new offering version (created, changed,
+# withdrawn), a new ingest run (last_seen moves on), a provider registered. Three index or
+# primary-key lookups, against seconds of JSON reading for the report itself.
+STATE_SQL = ("SELECT (SELECT max(id) FROM offering_versions), (SELECT max(id) FROM ingest_runs), "
+             "(SELECT count(*) FROM providers)")
+
+MAX_CACHED_REPORTS = 64
+
+
 class QualityReporter:
-    def __init__(self, catalogue: Catalogue) -> None:
+    """The report, computed in SQL; cached per catalogue state for `cache_seconds` (staleness
+    moves on with the clock alone, so an entry also ages out); 0 turns the cache off."""
+
+    def __init__(self, catalogue: Catalogue, *, cache_seconds: float = 300.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.catalogue = catalogue
         self.json = json_sql_for(catalogue.engine.dialect.name)
+        self.cache_seconds = cache_seconds
+        self._clock = clock
+        self._cache: dict[tuple, tuple[float, list[ProviderQuality]]] = {}
+        self._lock = threading.Lock()
+
+    def state(self) -> tuple:
+        """A token that changes whenever what the report reads does."""
+        with self.catalogue.engine.connect() as conn:
+            return tuple(conn.execute(text(STATE_SQL)).one())
 
     def report(self, provider_id: str | None = None, *, stale_days: int = DEFAULT_STALE_DAYS,
                now: datetime | None = None) -> list[ProviderQuality]:
         """One entry per provider (every registered provider, or the one asked for)."""
+        if now is not None or self.cache_seconds <= 0:
+            return self.compute(provider_id, stale_days=stale_days, now=now)
+        key = (provider_id, stale_days, self.state())
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None and self._clock() - hit[0] < self.cache_seconds:
+                return hit[1]
+        report = self.compute(provider_id, stale_days=stale_days)
+        with self._lock:
+            # Entries of an older state can never answer again.
+            self._cache = {k: v for k, v in self._cache.items() if k[2] == key[2]}
+            while len(self._cache) >= MAX_CACHED_REPORTS:  # stale_days x providers asked
+                del self._cache[next(iter(self._cache))]
+            self._cache[key] = (self._clock(), report)
+        return report
+
+    def compute(self, provider_id: str | None = None, *, stale_days: int = DEFAULT_STALE_DAYS,
+                now: datetime | None = None) -> list[ProviderQuality]:
+        """The report, read from the catalogue now (no cache)."""
         providers = self._providers(provider_id)
         cutoff = (now or datetime.now(UTC)) - timedelta(days=stale_days)
         counts = self._completeness(provider_id, cutoff)

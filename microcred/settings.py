@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from search_api.public_limit import parse_networks
+
 # The placeholder secrets of .env.example (tests/test_compose.py keeps the two in step). A
 # value still equal to one, in any case, or starting with it ("change-me-later"), is refused
 # at start: a deployment must not run on a password that is published in this repository.
@@ -58,6 +60,24 @@ class Settings(BaseSettings):
         None, pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$",
         description="The site's public address, for canonical links, sitemap.xml and "
                     "robots.txt (behind a proxy); default: the address a request came to.")
+    # uvicorn has no timeout for slow request headers: the reverse proxy must have one
+    # (README, Production). These are what uvicorn does have.
+    http_timeout_keep_alive: float = Field(
+        5.0, gt=0, le=300, description="Seconds an idle keep-alive connection is held open.")
+    http_limit_concurrency: int | None = Field(
+        None, ge=1, description="Connections and tasks at once before new requests are "
+                                "answered 503; none by default.")
+    http_max_incomplete_event_size: int = Field(
+        16 * 1024, ge=1024, le=1024 * 1024,
+        description="Bytes of request line and headers buffered before the request is "
+                    "refused (uvicorn's h11 limit; 431-like 400).")
+    feed_body_min_bytes_per_second: float = Field(
+        10_000.0, gt=0, description="After the grace period, a pushed feed's body must "
+                                    "arrive at least this fast on average, or 408.")
+    feed_body_grace_seconds: float = Field(
+        10.0, ge=0, description="Seconds a pushed feed's body may take before its rate counts.")
+    feed_body_timeout_seconds: float = Field(
+        600.0, gt=0, description="Seconds a pushed feed's whole body may take to arrive.")
     index_batch_size: int = Field(1000, ge=1, le=10000)
     normalise_workers: int = Field(
         default_factory=lambda: os.cpu_count() or 1, ge=1, le=64,
@@ -79,6 +99,21 @@ class Settings(BaseSettings):
         description="Requests one agency (or admin) key may make to the agency routes per "
                     "minute: counted in the catalogue and shared by every API process on "
                     "PostgreSQL, in memory (a token bucket) on the embedded SQLite default.")
+    quality_cache_seconds: float = Field(
+        300.0, ge=0, le=86_400,
+        description="How long /v1/quality answers from its cache while the catalogue does "
+                    "not change (a new offering version, ingest run or provider computes it "
+                    "again at once); 0: computed on every request.")
+    public_rate_per_minute: int = Field(
+        0, ge=0, le=1_000_000,
+        description="Requests one client may make to the public routes (search, suggest, "
+                    "offerings, providers, vocabularies, the public pages) per minute; 0: no "
+                    "limit (the embedded default). Counted like the agency limit: in the "
+                    "catalogue on PostgreSQL, shared by every API process; in memory on SQLite.")
+    trusted_proxies: str = Field(
+        "", description="Comma-separated addresses or CIDR networks of the reverse proxies in "
+                        "front of the API. Only a request from one of them has its client "
+                        "taken from X-Forwarded-For; any other is counted by its socket peer.")
     submission_lease_seconds: float = Field(
         60.0, ge=1, le=3600,
         description="How long a worker's claim on a submission holds unless renewed (every "
@@ -88,6 +123,12 @@ class Settings(BaseSettings):
         "search", description="Where agency statistics come from: the search index (the "
                               "catalogue answers what the index lacks, such as regions), or "
                               "always the catalogue.")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        parse_networks(value)  # ValueError naming the bad entry
+        return value
 
     @field_validator("data_dir")
     @classmethod

@@ -43,6 +43,7 @@ def create_app(context: ApiContext, *, lifespan: Any = None) -> FastAPI:
     app = FastAPI(title="microcred", version="1.0", description=API_DESCRIPTION, lifespan=lifespan,
                   docs_url=None, redoc_url=None, openapi_tags=TAGS)
     app.state.context = context
+    app.state.public_limit = context.public_limit
     if context.agency is not None:
         app.state.agency_limiter = (context.agency.limiter or
                                     TokenBucketLimiter(context.agency.rate_per_minute))

@@ -18,6 +18,8 @@ from catalogue.stats.source import StatsService
 from catalogue.stats.timeseries import TimeseriesService
 from catalogue.store import Catalogue
 from catalogue.submission_worker import SubmissionWorker
+from search_api.feed_body import BodyTimeouts
+from search_api.public_limit import PublicLimit
 from search_api.rate_limit import RateLimiter
 
 
@@ -33,6 +35,8 @@ class PublishingContext:
     check_feed_url: Callable[[str], None]
     # Pulls a source now, in the background; None where no scheduler runs.
     request_pull: Callable[[PullSource], None] | None = None
+    # How slowly a pushed feed's body may arrive before it is answered 408.
+    body_timeouts: BodyTimeouts = BodyTimeouts()
 
 
 @dataclass
@@ -78,3 +82,5 @@ class ApiContext:
     # The site's public address (https://courses.example.org), for canonical links, the
     # sitemap and robots.txt; None: the address each request came to.
     public_url: str | None = None
+    # The rate limit per client on the public routes; None: off (the embedded default).
+    public_limit: PublicLimit | None = None

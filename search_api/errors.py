@@ -29,6 +29,7 @@ from catalogue.errors import (
     UnsupportedByBackend,
 )
 from search_api.auth import AuthError
+from search_api.feed_body import BodyTooSlow
 from search_api.params import ParameterErrors
 from search_api.rate_limit import RateLimited
 
@@ -48,7 +49,8 @@ HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized",
 class ErrorDetail(BaseModel):
     code: str = Field(description="Stable, for programs: not_found, invalid_request, "
                                   "invalid_parameter, unauthorized, forbidden, conflict, "
-                                  "feed_too_large, rate_limited, search_unavailable, ...")
+                                  "feed_too_large, body_timeout, rate_limited, "
+                                  "search_unavailable, ...")
     message: str = Field(description="What was wrong and how to put it right.")
     field: str | None = Field(None, description="The parameter, header or body field at "
                                                 "fault (dotted for nested body fields).")
@@ -67,6 +69,7 @@ DESCRIPTIONS = {
     401: "No usable API key: send `Authorization: Bearer <key>`",
     403: "A good key that may not do this",
     404: "No such resource",
+    408: "The request body arrived too slowly (see the feed body timeouts); send it again",
     409: "Clashes with what is stored (an Idempotency-Key reused, a submission's state)",
     413: "The feed is over the size limit; nothing was stored",
     422: "A parameter or body field is invalid; `field` names the first one",
@@ -122,6 +125,12 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _rate_limited(_request: Request, exc: RateLimited) -> JSONResponse:
         return error_response(429, "rate_limited", str(exc),
                               headers={"Retry-After": str(exc.retry_after)})
+
+    @app.exception_handler(BodyTooSlow)
+    async def _body_too_slow(_request: Request, exc: BodyTooSlow) -> JSONResponse:
+        # The rest of the body is never read: the connection cannot carry another request.
+        return error_response(408, "body_timeout", str(exc), "body",
+                              headers={"Connection": "close"})
 
     @app.exception_handler(ParameterErrors)
     async def _parameter_errors(_request: Request, exc: ParameterErrors) -> JSONResponse:

@@ -20,6 +20,11 @@ SCALAR_FILTERS = tuple(p for f in search_fields.FIELDS if not f.multi for p in f
 CONTROL_PARAMETERS = ("q", "size", "cursor", "sort", "facets", "facet_size", "highlight",
                       "correct")
 SEARCH_PARAMETERS = frozenset(CONTROL_PARAMETERS + LIST_FILTERS + SCALAR_FILTERS)
+# What one public search may ask of the facets: number of facets x facet_size. Every facet
+# costs a count over all the matches, and a larger facet_size more buckets to sort and send
+# (benchmarks/bench_facets.py; README, Benchmarks). 300 lets every facet through at the
+# default size of 20 and one or two at the largest (200); all 15 at 200 (3,000) is refused.
+FACET_BUDGET = 300
 
 
 def search_parameters() -> frozenset[str]:
@@ -101,6 +106,19 @@ def search_query_from_params(params: QueryParams) -> SearchQuery:
         query = None
     if errors or query is None:
         raise ParameterErrors(errors)
+    return query
+
+
+def check_facet_cost(query: SearchQuery, budget: int = FACET_BUDGET) -> SearchQuery:
+    """Refuse (422, naming facet_size) a public search whose facets cost over `budget`."""
+    cost = len(query.facets) * query.facet_size
+    if cost > budget:
+        raise ParameterErrors([{
+            "loc": ["query", "facet_size"], "type": "facet_budget", "input": query.facet_size,
+            "msg": f"{len(query.facets)} facets x facet_size {query.facet_size} = {cost}, over "
+                   f"the budget of {budget} (facets x facet_size); ask for fewer facets or a "
+                   f"smaller facet_size (at most {max(1, budget // max(1, len(query.facets)))} "
+                   f"for {len(query.facets)} facets)"}])
     return query
 
 

@@ -28,8 +28,8 @@ WINDOW_SECONDS = 60
 class RateLimited(Exception):
     """HTTP 429; `retry_after` is the whole seconds until a request will be let through."""
 
-    def __init__(self, retry_after: int, per_minute: int) -> None:
-        super().__init__(f"this key is over its limit of {per_minute} requests a minute; "
+    def __init__(self, retry_after: int, per_minute: int, subject: str = "this key") -> None:
+        super().__init__(f"{subject} is over its limit of {per_minute} requests a minute; "
                          f"retry after {retry_after} s")
         self.retry_after = retry_after
 
@@ -57,11 +57,19 @@ class _Bucket:
     updated: float
 
 
+# A token bucket limiter forgets the buckets that have refilled every this many requests, so
+# the clients of a public limit (one bucket each) do not pile up in memory.
+PRUNE_EVERY = 4096
+
+
 class TokenBucketLimiter:
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic, *,
+                 subject: str = "this key") -> None:
         if per_minute < 1:
             raise ValueError("a rate limit needs at least one request a minute")
         self.per_minute = per_minute
+        self.subject = subject
+        self._requests = 0
         self.capacity = float(per_minute)
         self.refill_per_second = per_minute / 60.0
         self._clock = clock
@@ -72,6 +80,9 @@ class TokenBucketLimiter:
         """Let one request of `key` through, or raise RateLimited."""
         now = self._clock()
         with self._lock:
+            self._requests += 1
+            if self._requests % PRUNE_EVERY == 0:
+                self._prune(now)
             bucket = self._buckets.get(key)
             if bucket is None:
                 bucket = self._buckets[key] = _Bucket(self.capacity, now)
@@ -82,20 +93,28 @@ class TokenBucketLimiter:
                 bucket.tokens -= 1
                 return
             wait = (1 - bucket.tokens) / self.refill_per_second
-        raise RateLimited(max(1, math.ceil(wait)), self.per_minute)
+        raise RateLimited(max(1, math.ceil(wait)), self.per_minute, self.subject)
+
+    def _prune(self, now: float) -> None:
+        """Forget full buckets: a new one starts full, so forgetting them changes nothing."""
+        full = [key for key, b in self._buckets.items()
+                if b.tokens + (now - b.updated) * self.refill_per_second >= self.capacity]
+        for key in full:
+            del self._buckets[key]
 
 
 class SlidingWindowLimiter:
     """`per_minute` requests of a key in any 60 s, as estimated from the shared counts."""
 
     def __init__(self, counter: WindowCounter, per_minute: int, *, prefix: str = "agency-key",
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, subject: str = "this key") -> None:
         """`clock`: wall-clock seconds (every process must agree on the window)."""
         if per_minute < 1:
             raise ValueError("a rate limit needs at least one request a minute")
         self.counter = counter
         self.per_minute = per_minute
         self.prefix = prefix
+        self.subject = subject
         self._clock = clock
 
     def take(self, key: object) -> None:
@@ -114,7 +133,8 @@ class SlidingWindowLimiter:
                 self.counter.forget(name, start - WINDOW_SECONDS)
             return
         current = self.counter.count(name, start)
-        raise RateLimited(self._retry_after(previous, current, elapsed), self.per_minute)
+        raise RateLimited(self._retry_after(previous, current, elapsed), self.per_minute,
+                          self.subject)
 
     def _retry_after(self, previous: int, current: int, elapsed: float) -> int:
         """Seconds until the estimate leaves room for one more request, if no other comes."""

@@ -503,3 +503,16 @@ def test_the_setup_script_fails_when_the_cluster_refuses():
     assert done.returncode != 0
     assert "answered 403" in done.stderr
     assert len(api.requests) == 1  # stopped at the role; no user without its role
+
+
+def test_the_api_has_a_public_rate_limit_and_names_its_proxies(services):
+    """Off on the embedded default, on in the production shape."""
+    from microcred.settings import Settings
+    from search_api.public_limit import parse_networks
+    assert Settings.model_fields["public_rate_per_minute"].default == 0
+    env = environment(services["api"])
+    assert variable_of(env["MICROCRED_PUBLIC_RATE_PER_MINUTE"]) == "PUBLIC_RATE_PER_MINUTE"
+    assert variable_of(env["MICROCRED_TRUSTED_PROXIES"]) == "TRUSTED_PROXIES"
+    example = env_example()
+    assert int(example["PUBLIC_RATE_PER_MINUTE"]) > 0
+    assert parse_networks(example["TRUSTED_PROXIES"])

@@ -92,6 +92,23 @@ def period_label(start: date, interval: Interval) -> str:
     return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
 
 
+def period_count(start: date, end: date, interval: Interval) -> int:
+    """How many periods of `interval` a series from `start` to `end` has, by arithmetic."""
+    first, last = period_start(start, interval), period_start(end, interval)
+    if interval is Interval.WEEK:
+        return (last - first).days // 7 + 1
+    months = (last.year - first.year) * 12 + last.month - first.month
+    return months // (1 if interval is Interval.MONTH else 3) + 1
+
+
+def check_periods(start: date, end: date, interval: Interval) -> None:
+    """Refuse (InvalidRequest, naming `interval`) a series of more than MAX_PERIODS."""
+    if period_count(start, end, interval) > MAX_PERIODS:
+        raise InvalidRequest(
+            f"that is more than {MAX_PERIODS} {interval.value}s; choose a later "
+            f"start, an earlier end or a longer interval", parameter="interval")
+
+
 def _as_date(value) -> date:
     if isinstance(value, datetime):
         return value.date()
@@ -126,17 +143,16 @@ class TimeseriesService:
         return {_as_date(d): (int(added or 0), int(gone or 0)) for d, added, gone in rows}
 
     def series(self, query: TimeseriesQuery, today: date | None = None) -> Timeseries:
-        changes = self.daily_changes(query.filters)
         end = query.end or today or datetime.now(UTC).date()
+        if query.start is not None:  # refused before the history is read
+            check_periods(query.start, end, query.interval)
+        changes = self.daily_changes(query.filters)
         start = query.start or (min(changes) if changes else end)
+        check_periods(start, end, query.interval)
         first = period_start(start, query.interval)
         starts = [first]
         while next_period(starts[-1], query.interval) <= end:
             starts.append(next_period(starts[-1], query.interval))
-            if len(starts) > MAX_PERIODS:
-                raise InvalidRequest(
-                    f"that is more than {MAX_PERIODS} {query.interval.value}s; choose a later "
-                    f"start, an earlier end or a longer interval", parameter="interval")
         before = sum(added - gone for day, (added, gone) in changes.items() if day < first)
         per_period: dict[date, list[int]] = defaultdict(lambda: [0, 0])
         for day, (added, gone) in changes.items():

@@ -144,8 +144,8 @@ def serve(settings: Settings, services: Services, *, with_scheduler: bool,
     import uvicorn
 
     from microcred.scheduler import PullScheduler
-    from microcred.web import create_web_app
+    from microcred.web import create_web_app, uvicorn_options
 
     scheduler = PullScheduler(services) if with_scheduler else None
     app = create_web_app(services, background=with_worker, scheduler=scheduler)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(app, log_level="info", **uvicorn_options(settings))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from catalogue.errors import InvalidRequest, NotFound
@@ -17,7 +17,7 @@ from catalogue.search.results import SearchResult
 from normaliser.schema import StoredOffering
 from search_api.context import ApiContext
 from search_api.dependencies import Context
-from search_api.pages.dependencies import PageLabels, PageRenderer
+from search_api.pages.dependencies import PageLabels, PageRenderer, page_rate_limit
 from search_api.pages.offering_view import (
     card_view,
     compare_rows,
@@ -27,7 +27,12 @@ from search_api.pages.offering_view import (
 from search_api.pages.render import Labels, money, number
 from search_api.pages.search_state import MAX_COMPARE, SearchState, back_to_search
 from search_api.pages.site_index import canonical_href, site_url
-from search_api.params import ParameterErrors, search_query_from_params, split_values
+from search_api.params import (
+    ParameterErrors,
+    check_facet_cost,
+    search_query_from_params,
+    split_values,
+)
 
 SORT_LABELS = {SortKey.RELEVANCE: "Best match", SortKey.START_DATE: "Starting soonest",
                SortKey.PRICE: "Price: lowest first", SortKey.PRICE_DESC: "Price: highest first",
@@ -49,7 +54,8 @@ SCALAR_LABELS = {"price_min": "Price from", "price_max": "Price up to", "ects_mi
                  "weeks_max": "Weeks up to", "starts_after": "Starts after",
                  "starts_before": "Starts before", "free": "Cost"}
 FACETS_SHOWN = 8  # more than this sit behind "Show more"
-router = APIRouter(include_in_schema=False)
+# The public pages count against the client's public rate limit, as the API does.
+router = APIRouter(include_in_schema=False, dependencies=[Depends(page_rate_limit)])
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -61,7 +67,7 @@ def home(request: Request, context: Context, renderer: PageRenderer,
     result: SearchResult | None = None
     size = 20
     try:
-        query = search_query_from_params(state.query_params())
+        query = check_facet_cost(search_query_from_params(state.query_params()))
         size = query.size
         result = context.backend.search(query)
     except ParameterErrors as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from catalogue.elm_jsonld import elm_learning_opportunity
@@ -13,9 +13,11 @@ from normaliser.schema import StoredOffering
 from search_api.dependencies import CatalogueStore, Context
 from search_api.errors import error_responses
 from search_api.models.search import OfferingSourcesOut
+from search_api.public_limit import public_rate_limit
 
 router = APIRouter(prefix="/v1/offerings/{offering_id}", tags=["search"],
-                   responses=error_responses(404))
+                   responses=error_responses(404, 429),
+                   dependencies=[Depends(public_rate_limit)])
 LD_JSON = "application/ld+json"
 ELM_RESPONSE = {"description": "With `format=elm` or `Accept: application/ld+json`: the "
                                "offering as an ELM v3 `LearningOpportunity` (JSON-LD, the "

@@ -17,9 +17,19 @@ from search_api.models.search import (
     SuggestOut,
     VocabulariesOut,
 )
-from search_api.params import filter_parameters, reject_unknown, search_query_from_params
+from search_api.params import (
+    FACET_BUDGET,
+    check_facet_cost,
+    filter_parameters,
+    reject_unknown,
+    search_query_from_params,
+)
+from search_api.public_limit import public_rate_limit
 
-FACETS_HELP = f"Any of: {', '.join(f.value for f in Facet)}; `none` for no facets"
+FACETS_HELP = (f"Any of: {', '.join(f.value for f in Facet)}; `none` for no facets. The "
+               f"number of facets times facet_size may be at most {FACET_BUDGET} (422 beyond)")
+FACET_SIZE_HELP = (f"Buckets per facet. Facets x facet_size over {FACET_BUDGET} is refused "
+                   f"(422, field facet_size), not clamped")
 router = APIRouter()
 
 
@@ -40,7 +50,8 @@ def search_response(result: SearchResult, original: str | None = None) -> dict:
 
 
 @router.get("/v1/search", response_model=SearchResponse, tags=["search"],
-            responses=error_responses(400, 422, 503), dependencies=[Depends(filter_parameters)],
+            responses=error_responses(400, 422, 429, 503),
+            dependencies=[Depends(public_rate_limit), Depends(filter_parameters)],
             summary="Search offerings across all providers")
 def search(
     request: Request,
@@ -50,32 +61,35 @@ def search(
     cursor: str | None = Query(None, description="next_cursor of the previous page"),
     sort: SortKey = Query(SortKey.RELEVANCE),
     facets: list[str] = Query([], description=FACETS_HELP),
-    facet_size: int = Query(20, ge=1, le=200),
+    facet_size: int = Query(20, ge=1, le=200, description=FACET_SIZE_HELP),
     highlight: bool = Query(True),
     correct: bool = Query(True, description=(
         "Correct misspelt words from the catalogue's own words (SQLite backend): a word that "
         "matches nothing, or far fewer courses than a close variant, is replaced, and the "
         "response says so in `corrected_query`. `false` searches the words as typed.")),
 ) -> dict:
-    query = search_query_from_params(request.query_params)
+    query = check_facet_cost(search_query_from_params(request.query_params))
     return search_response(backend.search(query), query.text)
 
 
 @router.get("/v1/suggest", response_model=SuggestOut, tags=["search"],
-            responses=error_responses(400, 422, 503), summary="Titles for search-as-you-type")
+            responses=error_responses(400, 422, 429, 503), summary="Titles for search-as-you-type",
+            dependencies=[Depends(public_rate_limit)])
 def suggest(request: Request, backend: Backend, q: str = Query(..., min_length=1, max_length=100),
             size: int = Query(8, ge=1, le=20)) -> dict:
     reject_unknown(request.query_params, frozenset({"q", "size"}))
     return {"suggestions": backend.suggest(q, size)}
 
 
-@router.get("/v1/providers", response_model=list[ProviderOut], tags=["meta"])
+@router.get("/v1/providers", response_model=list[ProviderOut], tags=["meta"],
+            responses=error_responses(429), dependencies=[Depends(public_rate_limit)])
 def providers(catalogue: CatalogueStore) -> list[dict]:
     return [dict(p.model_dump(include={"id", "name", "country", "url"}), active_offerings=n)
             for p, n in catalogue.list_providers()]
 
 
 @router.get("/v1/vocabularies", response_model=VocabulariesOut, tags=["meta"],
+            responses=error_responses(429), dependencies=[Depends(public_rate_limit)],
             summary="Every controlled vocabulary the normaliser maps to")
 def vocabularies(context: Context) -> JSONResponse:
     # Sent as built: the vocabularies first, in their own order, then what we add.

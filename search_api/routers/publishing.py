@@ -64,14 +64,14 @@ def own_submission(catalogue: Catalogue, provider_id: str, submission_id: int) -
 
 
 @router.post("/submissions", status_code=202, response_model=SubmissionOut,
-             responses=error_responses(409, 413),
+             responses=error_responses(408, 409, 413),
              summary="Push a feed; it is stored at once and processed in the background")
 async def push(scope: ProviderScope, pub: Publishing, catalogue: CatalogueStore,
                request: Request, response: Response,
                mode: IngestMode = Query(IngestMode.SNAPSHOT),
                format: str | None = Query(None, description=FORMAT_HELP),
                idempotency_key: str | None = Header(None, max_length=200)) -> SubmissionOut:
-    content = await read_feed(request, pub.ingest.max_feed_bytes)
+    content = await read_feed(request, pub.ingest.max_feed_bytes, pub.body_timeouts)
     if not content.strip():
         raise InvalidRequest("the request body is empty; send the feed as the body",
                              parameter="body")
@@ -91,12 +91,12 @@ async def push(scope: ProviderScope, pub: Publishing, catalogue: CatalogueStore,
     return body
 
 
-@router.post("/validate", response_model=ReportOut, responses=error_responses(413),
+@router.post("/validate", response_model=ReportOut, responses=error_responses(408, 413),
              summary="Check a feed as a dry run: the report, nothing stored")
 async def validate(scope: ProviderScope, pub: Publishing, request: Request,
                    mode: IngestMode = Query(IngestMode.SNAPSHOT),
                    format: str | None = Query(None, description=FORMAT_HELP)) -> Response:
-    content = await read_feed(request, pub.ingest.max_feed_bytes)
+    content = await read_feed(request, pub.ingest.max_feed_bytes, pub.body_timeouts)
 
     def check() -> Response:
         # Parsing takes up to a minute and the report can be large: both in a thread, the

@@ -119,6 +119,24 @@ def test_timeseries(client, keys):
     assert get(client, "/v1/stats/timeseries", keys["agency"], interval="day").status_code == 422
 
 
+
+def test_a_century_of_weeks_is_refused_before_the_history_is_read(client, keys, monkeypatch):
+    timeseries = client.app.state.context.agency.timeseries
+    reads = []
+    real = timeseries.daily_changes
+    monkeypatch.setattr(timeseries, "daily_changes", lambda f: reads.append(f) or real(f))
+    refused = get(client, "/v1/stats/timeseries", keys["agency"], interval="week",
+                  start="1926-01-01", end="2026-01-01")
+    assert refused.status_code == 400
+    assert refused.json()["error"]["field"] == "interval"
+    assert "520" in refused.json()["error"]["message"]
+    assert reads == []  # refused by arithmetic on the dates, not after the work
+    # Nine years of weeks is within bounds, and is computed.
+    assert get(client, "/v1/stats/timeseries", keys["agency"], interval="week",
+               start="2017-01-02", end="2025-12-28").status_code == 200
+    assert len(reads) == 1
+
+
 # --- exports ------------------------------------------------------------------------------------
 def test_csv_export_with_hostile_cells_opens_safely(client, keys):
     response = get(client, "/v1/export", keys["agency"], format="csv")
@@ -172,3 +190,24 @@ def test_duplicate_links_are_listed_and_both_sources_shown(client, keys, service
     assert [s["role"] for s in sources["sources"]] == ["primary", "secondary"]
     hits = client.get("/v1/search", params={"q": "introduction computer science"}).json()["hits"]
     assert [h["id"] for h in hits] == [link["primary"]["id"]]
+
+
+def test_quality_is_cached_until_the_catalogue_changes(client, keys, services, provider,
+                                                       monkeypatch):
+    quality = client.app.state.context.agency.quality
+    computed = []
+    real = quality.compute
+    monkeypatch.setattr(quality, "compute",
+                        lambda *a, **k: computed.append(a) or real(*a, **k))
+    first = get(client, "/v1/quality", keys["agency"]).json()
+    assert get(client, "/v1/quality", keys["agency"]).json() == first
+    assert len(computed) == 1  # the second identical call is answered from the cache
+    assert get(client, "/v1/quality", keys["agency"], stale_days=7).status_code == 200
+    assert len(computed) == 2  # another question is computed
+    services.import_feed(provider.id, b"id,title\nNEW1,A new course on cheese\n", format="csv",
+                          mode="delta")
+    after = get(client, "/v1/quality", keys["agency"]).json()
+    assert len(computed) == 3  # the catalogue changed: computed again
+    te_awa = next(p for p in after["providers"] if p["provider_id"] == provider.id)
+    before = next(p for p in first["providers"] if p["provider_id"] == provider.id)
+    assert te_awa["active_offerings"] == before["active_offerings"] + 1

@@ -179,3 +179,19 @@ def test_every_sample_offering_and_search_page_renders(services):
     assert len(ids) == services.catalogue.count_offerings() >= 400
     for offering_id in ids:
         assert client.get(f"/offerings/{offering_id}").status_code == 200, offering_id
+
+
+def test_facets_times_facet_size_over_the_budget_is_422_naming_facet_size(client):
+    from catalogue.search.query import Facet
+    from search_api.params import FACET_BUDGET
+    every = ",".join(f.value for f in Facet)
+    refused = client.get("/v1/search", params={"facets": every, "facet_size": "200"})
+    assert refused.status_code == 422, refused.text
+    error = refused.json()["error"]
+    assert (error["code"], error["field"]) == ("invalid_parameter", "facet_size")
+    assert str(FACET_BUDGET) in error["message"]
+    # Within the budget: every facet at the default size, one facet at the largest.
+    assert client.get("/v1/search", params={"facets": every}).status_code == 200
+    assert client.get("/v1/search", params={"facets": "provider",
+                                            "facet_size": "200"}).status_code == 200
+    assert len(Facet) * 20 <= FACET_BUDGET < len(Facet) * 200
