@@ -18,7 +18,7 @@ from pathlib import Path
 
 from benchmarks.bench_search import WORDS, build_catalogue, summary
 from catalogue.search.query import Facet, Filters, SearchQuery
-from catalogue.search.sqlite_fts import SqliteFtsBackend, _SummaryCache
+from catalogue.search.sqlite.backend import SqliteFtsBackend, _SummaryCache
 from microcred.services import build_services
 from microcred.settings import Settings
 

@@ -49,11 +49,11 @@ from benchmarks.synthetic import synthetic_csv
 from catalogue.indexer import CLOCK_ALLOWANCE, Indexer
 from catalogue.models import OutboxRow
 from catalogue.search.documents import build_document
-from catalogue.search.elasticsearch_client import ElasticsearchClient
-from catalogue.search.engine import EngineBackend
-from catalogue.search.engine_client import EngineClient
-from catalogue.search.engine_mapping import Analysis
-from catalogue.search.opensearch_client import OpenSearchClient
+from catalogue.search.engine.backend import EngineBackend
+from catalogue.search.engine.client import EngineClient
+from catalogue.search.engine.elasticsearch_client import ElasticsearchClient
+from catalogue.search.engine.mapping import Analysis
+from catalogue.search.engine.opensearch_client import OpenSearchClient
 from microcred.local_engine import DEFAULT_CACHE, DISTRIBUTIONS, start_engine
 from microcred.services import build_services
 from microcred.settings import Settings

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from benchmarks.bench_search import WORDS, build_catalogue, percentile
 from catalogue.search.query import DEFAULT_FACETS, Facet, SearchQuery
-from catalogue.search.sqlite_fts import _SummaryCache
+from catalogue.search.sqlite.backend import _SummaryCache
 from microcred.services import build_services
 from microcred.settings import Settings
 

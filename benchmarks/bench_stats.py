@@ -33,8 +33,8 @@ from catalogue.db import create_catalogue_engine
 from catalogue.export import Exporter, ExportFormat
 from catalogue.indexer import Indexer
 from catalogue.search.query import Filters
-from catalogue.search.sqlite_fts import SqliteFtsBackend
-from catalogue.search.sqlite_stats import SqliteIndexStats
+from catalogue.search.sqlite.backend import SqliteFtsBackend
+from catalogue.search.sqlite.stats import SqliteIndexStats
 from catalogue.stats.query import Dimension, Metric, StatsQuery
 from catalogue.stats.sql import CatalogueStats
 from microcred.services import build_services
@@ -121,7 +121,7 @@ def engine_timings(services, repeat: int) -> dict:
     started for the run and stopped after."""
     import shutil
 
-    from catalogue.search.engine_stats import EngineStats
+    from catalogue.search.engine.stats import EngineStats
     from microcred.local_engine import DEFAULT_CACHE, start_engine
     from tests.search.engines import drop_indices, opensearch_backend
     data_dir = DEFAULT_CACHE / "nodes" / f"bench-stats-opensearch-{os.getpid()}"

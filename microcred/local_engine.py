@@ -96,7 +96,7 @@ OPENSEARCH_3 = _opensearch("opensearch3", "3.3.2", java_home=TEMURIN_25,
 # Elasticsearch 9 needs Java 21 or later. Its analysis-common module is not published on
 # Maven Central (org.elasticsearch.plugin:analysis-common and org.elasticsearch.module:
 # analysis-common resolve for no 7.x, 8.x or 9.x version), so the node has only the
-# analysis in its server jar: see catalogue.search.engine_mapping.Analysis, 'core'.
+# analysis in its server jar: see catalogue.search.engine.mapping.Analysis, 'core'.
 # Security is off on a test node; the production role is checked in tests/test_compose.py.
 ELASTICSEARCH_9 = Distribution(
     name="elasticsearch", version="9.2.0",

@@ -13,7 +13,7 @@ from catalogue.duplicates import DuplicateService
 from catalogue.indexer import Indexer
 from catalogue.ingest import IngestReport, IngestService
 from catalogue.search.base import SearchBackend
-from catalogue.search.sqlite_fts import SqliteFtsBackend
+from catalogue.search.sqlite.backend import SqliteFtsBackend
 from catalogue.sources import SourceStore
 from catalogue.store import Catalogue
 from catalogue.submission_worker import SubmissionWorker
@@ -23,7 +23,7 @@ from normaliser.readers.base import ReadLimits
 from normaliser.readers.registry import read_feed
 
 if TYPE_CHECKING:
-    from catalogue.search.engine_client import EngineClient
+    from catalogue.search.engine.client import EngineClient
 
 
 @dataclass
@@ -70,7 +70,7 @@ def build_search_backend(settings: Settings, engine: Engine) -> SearchBackend:
     if settings.search_backend in ("elasticsearch", "opensearch"):
         # Imported here: the engines' client libraries take half a second to import, which
         # every CLI command and process on the embedded default would pay for nothing.
-        from catalogue.search.engine import EngineBackend
+        from catalogue.search.engine.backend import EngineBackend
 
         return EngineBackend(search_engine_client(settings),
                              index_prefix=settings.search_index_prefix,
@@ -87,14 +87,14 @@ def search_engine_client(settings: Settings) -> EngineClient:
                    ca_cert=str(settings.search_ca_cert) if settings.search_ca_cert else None,
                    verify_certs=settings.search_verify_certs, timeout=settings.search_timeout)
     if settings.search_backend == "elasticsearch":
-        from catalogue.search.elasticsearch_client import connect_elasticsearch
+        from catalogue.search.engine.elasticsearch_client import connect_elasticsearch
 
         return connect_elasticsearch(settings.search_url, api_key=secret(settings.search_api_key),
                                      **options)
     if settings.search_api_key is not None:
         raise ValueError("MICROCRED_SEARCH_API_KEY is for Elasticsearch; OpenSearch takes "
                          "MICROCRED_SEARCH_USERNAME and MICROCRED_SEARCH_PASSWORD")
-    from catalogue.search.opensearch_client import connect_opensearch
+    from catalogue.search.engine.opensearch_client import connect_opensearch
 
     return connect_opensearch(settings.search_url, **options)
 

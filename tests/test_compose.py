@@ -31,7 +31,7 @@ from packaging.requirements import Requirement
 from packaging.version import Version
 from pydantic import ValidationError
 
-from catalogue.search.engine_mapping import IndexNames
+from catalogue.search.engine.mapping import IndexNames
 from microcred import crawling
 from microcred.scheduler import SHUTDOWN_SECONDS
 from microcred.settings import Settings

@@ -1,5 +1,5 @@
 """Did-you-mean from an index's own vocabulary: which word of a query to correct, and to
-what. Pure: the backend supplies the vocabulary and the counts (sqlite_fts reads them from
+what. Pure: the backend supplies the vocabulary and the counts (sqlite.backend reads them from
 an fts5vocab table)."""
 
 from __future__ import annotations

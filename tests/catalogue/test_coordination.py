@@ -17,8 +17,8 @@ from catalogue.coordination import ScheduledRunClaims, WindowCounters
 from catalogue.indexer import Indexer, RetryPolicy
 from catalogue.ingest import MAX_CLAIMS, IngestService
 from catalogue.models import SubmissionRow
-from catalogue.search.engine import EngineBackend
-from catalogue.search.opensearch_client import connect_opensearch
+from catalogue.search.engine.backend import EngineBackend
+from catalogue.search.engine.opensearch_client import connect_opensearch
 from catalogue.store import offering_key
 from microcred.agency import build_rate_limiter
 from microcred.scheduler import PullScheduler

@@ -8,13 +8,13 @@ import uuid
 from elasticsearch import Elasticsearch
 from opensearchpy import OpenSearch
 
-from catalogue.search.elasticsearch_client import ElasticsearchClient
-from catalogue.search.engine import EngineBackend
-from catalogue.search.engine_mapping import Analysis
-from catalogue.search.opensearch_client import OpenSearchClient
+from catalogue.search.engine.backend import EngineBackend
+from catalogue.search.engine.elasticsearch_client import ElasticsearchClient
+from catalogue.search.engine.mapping import Analysis
+from catalogue.search.engine.opensearch_client import OpenSearchClient
 
 # Elasticsearch's analysis-common module is not published on Maven Central, so the test node
-# indexes with core analysis only (catalogue.search.engine_mapping.Analysis).
+# indexes with core analysis only (catalogue.search.engine.mapping.Analysis).
 ELASTICSEARCH_ANALYSIS: Analysis = "core"
 NO_ANALYSIS_COMMON = (
     "the Elasticsearch 9 node has no analysis-common module (not published on Maven Central "

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from catalogue.indexer import RetryPolicy
 from catalogue.models import OfferingRow
-from catalogue.search.engine import EngineBackend
+from catalogue.search.engine.backend import EngineBackend
 from microcred.services import Services, build_services
 from microcred.settings import Settings
 from normaliser.schema import Provider

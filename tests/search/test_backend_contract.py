@@ -16,7 +16,7 @@ from catalogue.errors import InvalidRequest
 from catalogue.search.base import Capability, SearchBackend
 from catalogue.search.documents import build_document
 from catalogue.search.query import Facet, Filters, SearchQuery, SortKey
-from catalogue.search.sqlite_fts import SqliteFtsBackend
+from catalogue.search.sqlite.backend import SqliteFtsBackend
 from tests.search.corpus import OPENLEARN, TE_AWA, corpus, documents, offering
 from tests.search.engines import CORE_ANALYSIS_ONLY, ENGINE_FACTORIES, NO_ANALYSIS_COMMON
 

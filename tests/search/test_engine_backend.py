@@ -10,17 +10,17 @@ import pytest
 from opensearchpy import OpenSearch
 
 from catalogue.search.documents import DOCUMENT_FORMAT, build_document
-from catalogue.search.engine import EngineBackend
-from catalogue.search.engine_client import IndexAlreadyExists, IndexWriteFailed
-from catalogue.search.engine_mapping import index_body, mapping_version
-from catalogue.search.opensearch_client import OpenSearchClient
+from catalogue.search.engine.backend import EngineBackend
+from catalogue.search.engine.client import IndexAlreadyExists, IndexWriteFailed
+from catalogue.search.engine.mapping import index_body, mapping_version
+from catalogue.search.engine.opensearch_client import OpenSearchClient
 from catalogue.search.query import SearchQuery
 from normaliser.schema import Place
 from tests.search.corpus import OPENLEARN, TE_AWA, documents, offering
 from tests.search.engines import ENGINE_FACTORIES
 
 # test name -> (backends, why): differences of the node a backend runs on, not of the backend.
-# (Synonyms were one until the query carried them for core analysis, catalogue/search/engine.py.)
+# (Synonyms were one until the query carried them for core analysis, catalogue/search/engine/backend.py.)
 NODE_DIFFERENCES: dict[str, tuple[frozenset[str], str]] = {}
 
 

@@ -8,9 +8,9 @@ from datetime import date
 
 import pytest
 
-from catalogue.search.engine import EngineBackend
+from catalogue.search.engine.backend import EngineBackend
 from catalogue.search.query import MAX_PAGE_SIZE, Facet, Filters, SearchQuery, SortKey
-from catalogue.search.sqlite_fts import SqliteFtsBackend
+from catalogue.search.sqlite.backend import SqliteFtsBackend
 from microcred.sample import load_sample_data
 from microcred.services import Services, build_services
 from microcred.settings import Settings

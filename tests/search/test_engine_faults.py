@@ -17,8 +17,8 @@ from sqlalchemy import select
 from catalogue.errors import SearchUnavailable
 from catalogue.indexer import Indexer, RetryPolicy
 from catalogue.models import IndexDeadLetterRow
-from catalogue.search.engine import EngineBackend
-from catalogue.search.opensearch_client import OpenSearchClient
+from catalogue.search.engine.backend import EngineBackend
+from catalogue.search.engine.opensearch_client import OpenSearchClient
 from catalogue.search.query import Filters, SearchQuery
 from catalogue.store import offering_key
 from microcred.services import Services

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 from catalogue.search.documents import IndexDocument
-from catalogue.search.engine_mapping import (
+from catalogue.search.engine.mapping import (
     IndexNames,
     document_source,
     index_body,
     mapped_field,
 )
-from catalogue.search.engine_query import (
+from catalogue.search.engine.query import (
     FILTER_FIELDS,
     INSTANCE_PATH,
     TEXT_FIELDS,

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from catalogue.errors import InvalidRequest
-from catalogue.search.engine_query import (
+from catalogue.search.engine.query import (
     FILTER_FIELDS,
     compile_search,
     compile_suggest,

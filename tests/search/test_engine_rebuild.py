@@ -14,7 +14,7 @@ import pytest
 
 from benchmarks.synthetic import synthetic_csv
 from catalogue.errors import SearchUnavailable
-from catalogue.search.engine import EngineBackend
+from catalogue.search.engine.backend import EngineBackend
 from catalogue.search.query import Filters, SearchQuery
 from catalogue.store import offering_key
 from microcred.services import Services, build_services

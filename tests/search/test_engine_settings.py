@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from catalogue.search.elasticsearch_client import ElasticsearchClient
-from catalogue.search.engine import EngineBackend
-from catalogue.search.opensearch_client import OpenSearchClient
+from catalogue.search.engine.backend import EngineBackend
+from catalogue.search.engine.elasticsearch_client import ElasticsearchClient
+from catalogue.search.engine.opensearch_client import OpenSearchClient
 from microcred.services import build_search_backend, search_engine_client
 from microcred.settings import Settings
 

@@ -108,7 +108,7 @@ def test_disjunctive_counts_with_text_follow_the_rule(backend, filters):
 
 
 def test_engine_request_applies_a_faceted_selection_after_the_aggregations():
-    from catalogue.search.engine_query import compile_search
+    from catalogue.search.engine.query import compile_search
 
     plain = compile_search(SearchQuery(filters=Filters(eqf_min=4), facets=(Facet.MODE,)))
     assert "post_filter" not in plain and "terms" in plain["aggs"]["facet_mode"]

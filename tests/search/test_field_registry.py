@@ -12,11 +12,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from catalogue.indexer import Indexer
-from catalogue.search import engine_mapping, query
 from catalogue.search import fields as search_fields
+from catalogue.search import query
 from catalogue.search.documents import build_document
-from catalogue.search.engine_mapping import mapped_field
-from catalogue.search.engine_query import engine_paths
+from catalogue.search.engine import mapping as engine_mapping
+from catalogue.search.engine.mapping import mapped_field
+from catalogue.search.engine.query import engine_paths
 from catalogue.search.fields import FilterField, Kind
 from catalogue.search.query import SearchQuery
 from catalogue.stats.query import StatsQuery

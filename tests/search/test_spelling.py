@@ -11,7 +11,7 @@ from catalogue.db import create_catalogue_engine
 from catalogue.search.documents import build_document
 from catalogue.search.query import SearchQuery
 from catalogue.search.spelling import best_variant, corrected_text, max_edits
-from catalogue.search.sqlite_fts import SqliteFtsBackend
+from catalogue.search.sqlite.backend import SqliteFtsBackend
 from tests.search.corpus import CLIODHNA, OPENLEARN, TE_AWA, documents, offering
 from tests.search.test_backend_contract import BACKEND_FACTORIES
 
@@ -129,7 +129,7 @@ def any_backend(request, tmp_path):
 def test_a_one_letter_typo_finds_the_course_and_says_so_on_every_backend(any_backend):
     """SQLite by correcting the word from its vocabulary and searching again; the engines
     by matching within fuzziness AUTO, and naming the correction from the words their
-    highlights mark (engine_results.correction_from_highlights)."""
+    highlights mark (engine.results.correction_from_highlights)."""
     for typed, meant, expected in TYPOS:
         result = any_backend.search(SearchQuery(text=typed, size=100, facets=()))
         assert expected in {h.id for h in result.hits}, typed

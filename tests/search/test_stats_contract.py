@@ -16,9 +16,9 @@ import pytest
 
 from catalogue.errors import UnsupportedByBackend
 from catalogue.indexer import Indexer
-from catalogue.search.engine_stats import EngineStats
+from catalogue.search.engine.stats import EngineStats
 from catalogue.search.query import Filters
-from catalogue.search.sqlite_stats import SqliteIndexStats
+from catalogue.search.sqlite.stats import SqliteIndexStats
 from catalogue.stats.query import MULTI_VALUED, Dimension, Metric, StatsQuery
 from catalogue.stats.source import StatsService
 from catalogue.stats.sql import CatalogueStats

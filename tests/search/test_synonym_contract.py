@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from catalogue.search.documents import build_document
-from catalogue.search.engine_mapping import index_body
+from catalogue.search.engine.mapping import index_body
 from catalogue.search.fts_text import fts_match_expression
 from catalogue.search.query import SearchQuery
 from catalogue.search.synonyms import SynonymFileError, parse, synonyms
@@ -99,7 +99,7 @@ def test_a_synonym_keeps_the_other_words_required():
 
 
 def test_core_analysis_carries_the_synonyms_in_the_query():
-    from catalogue.search.engine_query import compile_search
+    from catalogue.search.engine.query import compile_search
 
     query = SearchQuery(text="intro AI")
     assert "artificial intelligence" not in str(compile_search(query))

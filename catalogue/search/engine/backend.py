@@ -1,7 +1,7 @@
 """Search on Elasticsearch 8/9 or OpenSearch 2/3 (the scale backend).
 
-One backend for both: the request bodies come from engine_query (pure), the responses are
-read by engine_results (pure), and the engine is reached through an EngineClient of either
+One backend for both: the request bodies come from engine.query (pure), the responses are
+read by engine.results (pure), and the engine is reached through an EngineClient of either
 flavour. Documents live in `<prefix>offerings-v<N>`; reads and writes go through the alias
 `<prefix>offerings`. A rebuild creates the next N, fills it and moves the alias in one
 request (create_versioned_index, bulk_into, swap_alias).
@@ -22,21 +22,21 @@ from typing import TYPE_CHECKING, Any
 from catalogue.errors import InvalidRequest
 from catalogue.search.base import Capability, RebuildTarget, SearchBackend
 from catalogue.search.documents import IndexDocument
-from catalogue.search.engine_client import (
+from catalogue.search.engine.client import (
     EngineClient,
     IndexAlreadyExists,
     IndexWriteFailed,
     bulk_report,
 )
-from catalogue.search.engine_mapping import (
+from catalogue.search.engine.mapping import (
     Analysis,
     IndexNames,
     document_source,
     index_body,
     mapping_version,
 )
-from catalogue.search.engine_query import compile_search, compile_suggest
-from catalogue.search.engine_results import search_result, suggested_titles
+from catalogue.search.engine.query import compile_search, compile_suggest
+from catalogue.search.engine.results import search_result, suggested_titles
 from catalogue.search.query import SearchQuery
 from catalogue.search.results import BackendHealth, SearchResult
 from catalogue.search.synonyms import synonyms
@@ -261,7 +261,7 @@ class EngineBackend(SearchBackend):
 
     def stats_source(self) -> StatsSource:
         # Imported here: the stats module builds on this one.
-        from catalogue.search.engine_stats import EngineStats
+        from catalogue.search.engine.stats import EngineStats
         return EngineStats(self)
 
     def close(self) -> None:

@@ -7,7 +7,7 @@ catalogue source."""
 from __future__ import annotations
 
 from catalogue.search.query import Filters, SearchQuery
-from catalogue.search.sqlite_fts import (
+from catalogue.search.sqlite.backend import (
     SINGLE_VALUED_FACETS,
     CompiledQuery,
     SqliteFtsBackend,

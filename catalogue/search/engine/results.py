@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from catalogue.search.engine_query import FACET_AGGREGATION_PREFIX, FACET_VALUES, cursor_for
+from catalogue.search.engine.query import FACET_AGGREGATION_PREFIX, FACET_VALUES, cursor_for
 from catalogue.search.fts_text import HIGHLIGHT_CLOSE, HIGHLIGHT_OPEN, render_highlight
 from catalogue.search.query import SearchQuery, SortKey
 from catalogue.search.results import FacetBucket, Hit, SearchResult

@@ -144,7 +144,7 @@ class SqliteFtsBackend(SearchBackend):
 
     def stats_source(self) -> StatsSource:
         # Imported here: the stats module builds on this one.
-        from catalogue.search.sqlite_stats import SqliteIndexStats
+        from catalogue.search.sqlite.stats import SqliteIndexStats
         return SqliteIndexStats(self)
 
     def close(self) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from opensearchpy import ConnectionError, ConnectionTimeout, OpenSearch, TransportError
 
-from catalogue.search.engine_client import (
+from catalogue.search.engine.client import (
     RestEngineClient,
     engine_unavailable,
     unavailable_for_status,

@@ -1,7 +1,7 @@
 """What the engine backend needs from an Elasticsearch or OpenSearch client (EngineClient),
 one implementation of it for both (RestEngineClient), and the errors of an engine that cannot
 be used. The flavour modules (elasticsearch_client, opensearch_client) add only how a request
-is sent and its errors read; catalogue.search.engine uses nothing else."""
+is sent and its errors read; catalogue.search.engine.backend uses nothing else."""
 
 from __future__ import annotations
 

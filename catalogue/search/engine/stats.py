@@ -1,5 +1,5 @@
 """Agency statistics from Elasticsearch/OpenSearch aggregations, filtered by the same
-clauses as a search (engine_query.filter_clauses).
+clauses as a search (engine.query.filter_clauses).
 
 Exact by construction: a composite aggregation pages through every combination of the group
 values (and, per metric, of the measured value), so what comes back is the whole exact
@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from catalogue.search.engine import EngineBackend
-from catalogue.search.engine_query import FACET_FIELD_PREFIX, filter_clauses
+from catalogue.search.engine.backend import EngineBackend
+from catalogue.search.engine.query import FACET_FIELD_PREFIX, filter_clauses
 from catalogue.search.query import Filters
 from catalogue.stats.query import Dimension, Grouped, GroupKey, Metric
 from catalogue.stats.source import StatsSource

@@ -284,7 +284,7 @@ def highlight_request(text: dict[str, Any]) -> dict[str, Any]:
         "require_field_match": False,
         "highlight_query": text,
         # The `.folded` fields are highlighted for the did-you-mean only (a typo of a word
-        # that stems far from its root matches there): engine_results.correction_from_highlights.
+        # that stems far from its root matches there): engine.results.correction_from_highlights.
         "fields": {"title": {"number_of_fragments": 0},
                    "description": {"fragment_size": 160, "number_of_fragments": 1},
                    "title.folded": {"number_of_fragments": 0},

@@ -8,7 +8,7 @@ from typing import Any
 
 from elasticsearch import ApiError, ConnectionError, ConnectionTimeout, Elasticsearch
 
-from catalogue.search.engine_client import (
+from catalogue.search.engine.client import (
     RestEngineClient,
     engine_unavailable,
     unavailable_for_status,
