@@ -7,6 +7,8 @@ works on the bytes - hashing, storing, parsing - is the caller's to run in a thr
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
@@ -32,11 +34,13 @@ async def read_feed(request: Request, limit: int) -> bytes:
     return await run_in_threadpool(b"".join, chunks)
 
 
-def chosen_format(request: Request, format: str | None) -> str | None:
-    """The `format` parameter if given, else what the Content-Type says, else None (detect)."""
+def chosen_format(request: Request, format: str | None,
+                  check: Callable[[str], str] = check_format_name) -> str | None:
+    """The `format` parameter if given (checked by `check`, the ingest service's), else what
+    the Content-Type says, else None (detect)."""
     try:
         if format:
-            return check_format_name(format)
+            return check(format)
         return format_for_media_type(request.headers.get("content-type"))
     except FeedFormatError as exc:
         raise InvalidRequest(str(exc), parameter="format") from None

@@ -97,7 +97,8 @@ def when(value) -> str:
 def print_report(report: IngestReport, out=None) -> None:
     """An ingest report: status, counts, withdrawals, issues."""
     out = out or sys.stdout
-    status = {"applied": "applied", "held": "HELD (not applied)"}.get(report.status, "FAILED")
+    status = {"applied": "applied", "held": "HELD (not applied)",
+              "dry_run": "checked (dry run: nothing stored)"}.get(report.status, "FAILED")
     print(f"submission {report.submission_id} for provider {report.provider_id} "
           f"({report.mode}): {status}", file=out)
     if report.error:

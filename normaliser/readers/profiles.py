@@ -453,26 +453,60 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 # --- loading -----------------------------------------------------------------------------
 
 
-def load_profile(text: str | bytes) -> MappingProfile:
-    """Validate a profile written in TOML; MappingProfileError names every key at fault."""
+def load_profile(text: str | bytes, origin: str | None = None) -> MappingProfile:
+    """Validate a profile written in TOML; MappingProfileError names every key at fault,
+    with its line where the key is written, and `origin` (the file) when given."""
+    where = f"{origin}: " if origin else ""
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise MappingProfileError(f"the profile is not UTF-8 text ({exc.reason} at byte "
-                                      f"{exc.start})") from None
+            raise MappingProfileError(f"{where}the profile is not UTF-8 text ({exc.reason} at "
+                                      f"byte {exc.start})") from None
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise MappingProfileError(f"the profile is not valid TOML: {exc}") from None
+        raise MappingProfileError(f"{where}the profile is not valid TOML: {exc}") from None
     name = document.get("name") if isinstance(document.get("name"), str) else None
     try:
         return MappingProfile.model_validate(document)
     except ValidationError as exc:
         title = f"mapping profile {name!r}" if name else "the mapping profile"
-        lines = [_describe_error(error) for error in exc.errors()]
-        raise MappingProfileError(f"{title} is not valid:\n" + "\n".join(
+        lines = [_describe_error(error, key_line(text, error["loc"])) for error in exc.errors()]
+        raise MappingProfileError(f"{where}{title} is not valid:\n" + "\n".join(
             f"- {line}" for line in lines)) from None
+
+
+_TOML_KEY_RE = re.compile(r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')"""
+                          r"""(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*=""")
+_TOML_TABLE_RE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+
+
+def _toml_key_path(dotted: str) -> list[str]:
+    parts = re.findall(r""""([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+)""", dotted)
+    return [next(p for p in part if p) if any(part) else "" for part in parts]
+
+
+def key_line(text: str, loc: tuple[int | str, ...] | list[int | str]) -> int | None:
+    """The line of `text` (a TOML document) where the key at `loc` is written: the line of
+    the longest written key path that `loc` starts with. None when no line names it (a
+    missing key, or one written inside an inline table spread over other keys)."""
+    wanted = [str(part) for part in loc]
+    table: list[str] = []
+    best: tuple[int, int] | None = None  # (length of the key path matched, line)
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _TOML_TABLE_RE.match(line)
+        if header:
+            table = _toml_key_path(header.group(1))
+            path = table
+        else:
+            key = _TOML_KEY_RE.match(line)
+            if not key:
+                continue
+            path = table + _toml_key_path(key.group(1))
+        if path and wanted[:len(path)] == path and (best is None or len(path) > best[0]):
+            best = (len(path), number)
+    return best[1] if best else None
 
 
 # Keys a profile table may hold, for 'did you mean' on a misspelt one.
@@ -481,8 +515,10 @@ _PROFILE_KEYS = sorted({*MappingProfile.model_fields, *SourceSpec.model_fields,
                         *FieldRule.model_fields})
 
 
-def _describe_error(error: Mapping) -> str:
+def _describe_error(error: Mapping, line: int | None = None) -> str:
     key = ".".join(str(part) for part in error["loc"])
+    if key and line is not None:
+        key = f"{key} (line {line})"
     message = str(error["msg"]).removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
         last = str(error["loc"][-1])
@@ -491,6 +527,11 @@ def _describe_error(error: Mapping) -> str:
     elif error["type"] == "missing":
         message = "missing; this key is required"
     return f"{key}: {message}" if key else message
+
+
+def is_profile_name(name: str) -> bool:
+    """Whether `name` can name a profile (lower-case letters, digits, '-' and '_')."""
+    return bool(_PROFILE_NAME_RE.match(name))
 
 
 def bundled_profile_names() -> list[str]:

@@ -21,7 +21,12 @@ from normaliser.readers.elm_jsonld import looks_like_elm_jsonld, read_elm_jsonld
 from normaliser.readers.elm_xml import looks_like_elm_loq_xml, read_elm_loq_xml
 from normaliser.readers.feed_v1 import read_feed_v1, sniff_feed_v1_format
 from normaliser.readers.loms_xml import looks_like_loms_xml, read_loms_xml
-from normaliser.readers.profiles import bundled_profile, read_with_profile
+from normaliser.readers.profiles import (
+    MappingProfile,
+    MappingProfileError,
+    bundled_profile,
+    read_with_profile,
+)
 from normaliser.readers.schema_org import looks_like_schema_org, read_schema_org
 from normaliser.readers.storable_text import make_storable
 from normaliser.readers.xcri_cap import looks_like_xcri_cap, read_xcri_cap
@@ -153,33 +158,87 @@ def _refuse_xml(namespace: str | None, name: str) -> None:
         f"the XML formats it reads are {readable}")
 
 
+# Finds the profile a `profile:<ref>` names (raising UnknownProfileError or
+# MappingProfileError); the default knows only the bundled profiles. The composition root
+# (microcred) gives one that also looks in the profiles folder and the catalogue.
+ProfileFinder = Callable[[str], MappingProfile]
+
+# A `profile:` reference ending so is a file path: for the command line only.
+PROFILE_FILE_SUFFIX = ".toml"
+
+
+def is_profile_path(reference: str) -> bool:
+    return reference.lower().endswith(PROFILE_FILE_SUFFIX)
+
+
+@dataclass(frozen=True)
+class FeedReaders:
+    """`read_feed` and `check_format_name` with profiles found by `find_profile`. Frozen
+    and picklable when `find_profile` is, so a worker process can read with it."""
+
+    find_profile: ProfileFinder = bundled_profile
+    # A profile given as a file path (`profile:courses.toml`): the command line's choice; an
+    # API request naming a path on the server is refused.
+    allow_paths: bool = False
+
+    def __call__(self, data: bytes, format: str | None = None,
+                 limits: ReadLimits = DEFAULT_LIMITS) -> FeedReadResult:
+        return self.read(data, format, limits)
+
+    def read(self, data: bytes, format: str | None = None,
+             limits: ReadLimits = DEFAULT_LIMITS) -> FeedReadResult:
+        """Read `data` as `format` (detected from the bytes when None). Every value that
+        comes back can be stored on either database (normaliser.readers.storable_text)."""
+        chosen = detect_format(data) if format is None else self.check_format(format)
+        if chosen.startswith(PROFILE_PREFIX):
+            profile = self.profile(chosen[len(PROFILE_PREFIX):])
+            result = read_with_profile(data, profile, limits)
+            result.defaults = profile.context_defaults()
+            return make_storable(result)
+        return make_storable(_BY_NAME[chosen].read(data, limits))
+
+    def check_format(self, name: str, *, allow_paths: bool | None = None) -> str:
+        """`name` normalised, or FeedFormatError listing the formats we read. A profile
+        reference is kept as written (a file path's case matters) and must load."""
+        given = name.strip()
+        if given.lower().startswith(PROFILE_PREFIX):
+            reference = given[len(PROFILE_PREFIX):].strip()
+            paths = self.allow_paths if allow_paths is None else allow_paths
+            if is_profile_path(reference) and not paths:
+                raise FeedFormatError(
+                    f"format {name!r} names a profile file; a file path is for the command "
+                    "line (microcred import --format profile:PATH.toml). Put the profile in "
+                    "the profiles folder or register it (PUT /v1/providers/{id}/profiles/"
+                    "{name}) and name it as profile:<name>")
+            self.profile(reference)
+            return PROFILE_PREFIX + (reference if is_profile_path(reference)
+                                     else reference.lower())
+        chosen = given.lower()
+        if chosen in _BY_NAME:
+            return chosen
+        raise FeedFormatError(f"unknown feed format {name!r}: use one of "
+                              f"{', '.join(format_names())}, or leave it out to detect it")
+
+    def profile(self, reference: str) -> MappingProfile:
+        """The profile `reference` names; a profile that does not load is a FeedFormatError
+        (so the submission fails with the profile's own errors, not as a fault of ours)."""
+        try:
+            return self.find_profile(reference)
+        except MappingProfileError as exc:
+            raise FeedFormatError(str(exc)) from None
+
+
+DEFAULT_READERS = FeedReaders()
+
+
 def check_format_name(name: str) -> str:
-    """`name` normalised, or FeedFormatError listing the formats we read."""
-    chosen = name.strip().lower()
-    if chosen in _BY_NAME:
-        return chosen
-    if chosen.startswith(PROFILE_PREFIX):
-        _profile_reader(chosen[len(PROFILE_PREFIX):])
-        return chosen
-    raise FeedFormatError(f"unknown feed format {name!r}: use one of {', '.join(format_names())}, "
-                          f"or leave it out to detect it")
+    """`name` normalised, or FeedFormatError listing the formats we read (bundled profiles
+    only; see FeedReaders for the others)."""
+    return DEFAULT_READERS.check_format(name)
 
 
 def read_feed(data: bytes, format: str | None = None,
               limits: ReadLimits = DEFAULT_LIMITS) -> FeedReadResult:
-    """Read `data` as `format` (detected from the bytes when None). Every value that comes
-    back can be stored on either database (normaliser.readers.storable_text)."""
-    chosen = detect_format(data) if format is None else check_format_name(format)
-    if chosen.startswith(PROFILE_PREFIX):
-        return make_storable(_profile_reader(chosen[len(PROFILE_PREFIX):])(data, limits))
-    return make_storable(_BY_NAME[chosen].read(data, limits))
-
-
-def _profile_reader(name: str) -> Reader:
-    profile = bundled_profile(name)  # UnknownProfileError (a FeedFormatError) lists the others
-
-    def read(data: bytes, limits: ReadLimits) -> FeedReadResult:
-        result = read_with_profile(data, profile, limits)
-        result.defaults = profile.context_defaults()
-        return result
-    return read
+    """Read `data` as `format` (detected from the bytes when None), with the bundled
+    profiles. Every value that comes back can be stored on either database."""
+    return DEFAULT_READERS.read(data, format, limits)
