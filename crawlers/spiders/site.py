@@ -18,7 +18,7 @@ from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from crawlers.arguments import CrawlArguments
-from crawlers.pipelines import FAILED_PAGES_STAT
+from crawlers.pipelines import FAILED_PAGES_STAT, SKIPPED_STAT_PREFIX
 
 _SITEMAP_PATH = re.compile(r"sitemap[^/]*\.xml(\.gz)?$|\.xml(\.gz)?$", re.IGNORECASE)
 # Answers that say what the page is (gone, forbidden): the site is read all the same.
@@ -94,6 +94,8 @@ class SiteSpider(scrapy.Spider):
         if not isinstance(response, HtmlResponse):
             if isinstance(response, TextResponse) and b"<urlset" in response.body[:2000]:
                 yield from self.parse_sitemap(response)  # a sitemap linked from a page
+            else:
+                self.crawler.stats.inc_value(f"{SKIPPED_STAT_PREFIX}page: not an HTML page")
             return
         yield from self.read_page(response)
         if not self.arguments.limits.follow_links:

@@ -127,6 +127,10 @@ def print_crawl(run: dict, out=None) -> None:
           f"{run['items']}, dropped {run['dropped']}, errors {run['errors']}", file=out)
     for reason, count in sorted((run["dropped_reasons"] or {}).items()):
         print(f"  dropped: {reason}: {count}", file=out)
+    if run.get("skipped"):
+        print(f"  seen and skipped {run['skipped']}:", file=out)
+    for reason, count in sorted((run.get("skipped_reasons") or {}).items()):
+        print(f"  skipped: {reason}: {count}", file=out)
     for sample in run["error_samples"] or []:
         print(f"  error: {sample['url']}: {sample['error']}", file=out)
     submitted = {"submitted": f"submitted as a {run['mode']} (submission "

@@ -89,6 +89,9 @@ class FeedReadResult:
     issues: list[Issue] = field(default_factory=list)  # feed-level, e.g. unknown columns
     # Defaults the source implies, keyed by CONTEXT_DEFAULTS; a provider's own settings win.
     defaults: dict[str, str] = field(default_factory=dict)
+    # Nodes the reader saw and did not read as records, by what they are ('Event', 'not a
+    # JSON object'), so a crawl can count what it skipped.
+    skipped: dict[str, int] = field(default_factory=dict)
 
 
 class FeedLimitExceeded(FeedFormatError):
