@@ -46,7 +46,8 @@ def create_web_app(services: Services, *, background: bool = True,
         keys=services.keys, ingest=services.ingest, sources=services.sources,
         worker=services.worker,
         check_feed_url=feed_url_checker(services.settings.allow_private_feeds),
-        request_pull=scheduler.request_pull if scheduler is not None else None)
+        request_pull=scheduler.request_pull if scheduler is not None else None,
+        profiles=services.profiles)
 
     crawling = CrawlingContext(
         crawls=CrawlStore(services.catalogue),

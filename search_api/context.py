@@ -11,6 +11,7 @@ from catalogue.duplicates import DuplicateService
 from catalogue.export import Exporter
 from catalogue.indexer import Indexer
 from catalogue.ingest import IngestService
+from catalogue.profiles import ProfileStore
 from catalogue.quality import QualityReporter
 from catalogue.search.base import SearchBackend
 from catalogue.sources import PullSource, SourceStore
@@ -33,6 +34,8 @@ class PublishingContext:
     check_feed_url: Callable[[str], None]
     # Pulls a source now, in the background; None where no scheduler runs.
     request_pull: Callable[[PullSource], None] | None = None
+    # Mapping profiles providers register (format=profile:<provider>/<name>).
+    profiles: ProfileStore | None = None
 
 
 @dataclass
