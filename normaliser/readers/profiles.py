@@ -64,6 +64,7 @@ from normaliser.readers.feed_v1 import (
     json_value_text,
     read_csv_rows,
 )
+from normaliser.readers.xlsx import as_sheet_rows, sheet_as_csv
 from normaliser.text import shorten
 from normaliser.vocab.currencies import currency_code
 
@@ -97,7 +98,9 @@ class _ProfilePart(BaseModel):
 class SourceSpec(_ProfilePart):
     """How to find the records and their columns in the source file."""
 
-    format: Literal["csv", "json"] = "csv"
+    format: Literal["csv", "json", "xlsx"] = "csv"
+    # XLSX: the sheet to read, by its name; the first sheet without it.
+    sheet: str | None = None
     # CSV: which non-blank row names the columns (rows above it, such as a title line, are
     # skipped); 0 when the file has no header row and `column_names` names the columns.
     header_row: int = Field(default=1, ge=0, le=100)
@@ -109,14 +112,19 @@ class SourceSpec(_ProfilePart):
 
     @model_validator(mode="after")
     def _options_fit_the_format(self) -> SourceSpec:
+        if self.sheet is not None and self.format != "xlsx":
+            raise ValueError("sheet is for XLSX sources; remove it or set format = 'xlsx'")
         if self.format == "json":
             if self.header_row != 1 or self.column_names or self.delimiter != "auto":
                 raise ValueError("header_row, column_names and delimiter are for CSV sources; "
                                  "a JSON source names its columns by its keys")
             return self
+        if self.format == "xlsx" and self.delimiter != "auto":
+            raise ValueError("delimiter is for CSV sources; a spreadsheet has cells")
         if self.records_key is not None:
             raise ValueError("records_key is for JSON sources; remove it or set format = 'json'")
-        if self.header_row == 0 and (not self.column_names or self.delimiter == "auto"):
+        if self.header_row == 0 and (not self.column_names
+                                     or (self.delimiter == "auto" and self.format == "csv")):
             raise ValueError("header_row = 0 says the file has no header row, so column_names "
                              "must name its columns in order and delimiter must be given (it "
                              "is told from the header names otherwise)")
@@ -589,8 +597,14 @@ def read_with_profile(data: bytes, profile: MappingProfile,
     only an error that names its line.
     """
     deadline = limits.deadline()
-    read_source = _csv_source if profile.source.format == "csv" else _json_source
-    columns, rows, feed_issues = read_source(data, profile)
+    sheet = None
+    if profile.source.format == "xlsx":
+        sheet = sheet_as_csv(data, limits, profile.source.sheet)
+        columns, rows, feed_issues = _csv_source(sheet.csv, profile, delimiter=",")
+    elif profile.source.format == "csv":
+        columns, rows, feed_issues = _csv_source(data, profile)
+    else:
+        columns, rows, feed_issues = _json_source(data, profile)
     extra_names = _extra_names(columns, profile.field_columns())
     # Info, not a warning as in feed format v1: a profile leaves columns out on purpose. Said
     # once per feed, so a column the source adds later is noticed.
@@ -604,7 +618,8 @@ def read_with_profile(data: bytes, profile: MappingProfile,
         limits.check_deadline(deadline)
         records.append(_record(row, profile, extra_names))
         limits.check_count(len(records))
-    return FeedReadResult(records=records, issues=feed_issues)
+    result = FeedReadResult(records=records, issues=feed_issues)
+    return as_sheet_rows(result, sheet) if sheet is not None else result
 
 
 def _extra_names(columns: list[_Column], field_columns: frozenset[str]) -> dict[str, str]:
@@ -660,7 +675,7 @@ def _duplicate_columns(profile: MappingProfile, columns: list[_Column],
     return issues
 
 
-def _csv_source(data: bytes, profile: MappingProfile,
+def _csv_source(data: bytes, profile: MappingProfile, delimiter: str | None = None,
                 ) -> tuple[list[_Column], Iterator[_Row], list[Issue]]:
     source = profile.source
     known = set(profile.column_uses())
@@ -669,7 +684,7 @@ def _csv_source(data: bytes, profile: MappingProfile,
         header_hint=f"as mapping profile {profile.name!r} expects ("
                     f"{', '.join(sorted({_written_name(profile, k) for k in known}))})",
         names_a_column=lambda cell: column_key(cell) in known,
-        delimiter=None if source.delimiter == "auto" else source.delimiter,
+        delimiter=delimiter or (None if source.delimiter == "auto" else source.delimiter),
         sniff_lines=max(source.header_row, 1))
     rows = table.rows
 

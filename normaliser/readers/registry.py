@@ -1,7 +1,7 @@
 """Every feed format we read, by name: which reader, which media types, how to tell it apart.
 
 Format names are what a provider gives as `format=` (or what a media type maps to):
-`csv`, `json` (feed format v1), `xcri-cap`, `elm-loq-xml`, `loms-xml`, `elm-jsonld`, `ctdl`,
+`csv`, `json`, `xlsx` (feed format v1), `xcri-cap`, `elm-loq-xml`, `loms-xml`, `elm-jsonld`, `ctdl`,
 `schema-org`, and `profile:<name>` for
 a source read through a bundled mapping profile. Leaving the format out detects it from the
 bytes, which is reliable for everything but mapping profiles (a profile's CSV looks like any
@@ -30,6 +30,7 @@ from normaliser.readers.profiles import (
 from normaliser.readers.schema_org import looks_like_schema_org, read_schema_org
 from normaliser.readers.storable_text import make_storable
 from normaliser.readers.xcri_cap import looks_like_xcri_cap, read_xcri_cap
+from normaliser.readers.xlsx import XLSX_MEDIA_TYPE, looks_like_xlsx, read_xlsx
 from normaliser.readers.xml_flavours import describe_xml_root, xml_root
 
 PROFILE_PREFIX = "profile:"
@@ -61,6 +62,9 @@ def _formats() -> tuple[FeedFormat, ...]:
         # `application/json`, `application/xml` and `text/xml` name no format of their own (a
         # CTDL record is JSON, an ELM document XML), so with them the bytes decide.
         FeedFormat("json", "Feed format v1, JSON", (), _v1("json")),
+        # A spreadsheet with feed format v1's columns, read like the CSV.
+        FeedFormat("xlsx", "Feed format v1, XLSX spreadsheet", (XLSX_MEDIA_TYPE,), read_xlsx,
+                   looks_like_xlsx),
         FeedFormat("xcri-cap", "XCRI-CAP 1.2 / 1.1 XML", ("application/xcri-cap+xml",),
                    read_xcri_cap, looks_like_xcri_cap),
         # XML flavours are told apart by the root element and its namespace.
@@ -104,6 +108,10 @@ def detect_format(data: bytes) -> str:
     for feed_format in FORMATS:
         if feed_format.looks_like is not None and feed_format.looks_like(data):
             return feed_format.name
+    if data.startswith(b"PK\x03\x04"):
+        raise FeedFormatError(
+            "this is a zip archive but not an XLSX spreadsheet (a Word or OpenDocument file, "
+            "or a folder of files zipped); send the feed itself: CSV, XLSX, JSON or XML")
     root = xml_root(data)
     if root is not None:
         _refuse_xml(*root)
