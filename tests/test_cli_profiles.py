@@ -138,3 +138,31 @@ def test_a_request_may_not_name_a_profile_file(tmp_path: Path, files) -> None:
     (("fields", "title", "nothing"), 13), (("absent",), None)])
 def test_key_line(loc: tuple[str, ...], line: int | None) -> None:
     assert key_line(PROFILE, loc) == line
+
+
+def test_the_readme_documents_every_profile_key() -> None:
+    from normaliser.readers.profiles import (
+        Defaults,
+        FieldRule,
+        IdRule,
+        MappingProfile,
+        RecordRule,
+        SourceSpec,
+    )
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Mapping profiles"):readme.index("## Crawling")]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    tables = {"": MappingProfile, "[source] ": SourceSpec, "[id] ": IdRule,
+              "[records] ": RecordRule, "[defaults] ": Defaults, "[fields.F] ": FieldRule}
+    missing = []
+    for prefix, model in tables.items():
+        keys = set(model.model_fields) - ({"source", "id", "records", "defaults", "fields"}
+                                          if model is MappingProfile else set())
+        for key in keys:
+            documented = [row for row in rows
+                          if row.startswith(f"| `{prefix}{key}`") or f"+ `{key}`" in row]
+            # each row ends with an example cell holding the key
+            if not documented or f"{key} =" not in documented[0].rsplit("|", 2)[-2]:
+                missing.append(f"{prefix}{key}")
+    assert not missing, f"README's profile key table lacks (or has no example for): {missing}"
