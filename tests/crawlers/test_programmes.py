@@ -67,6 +67,17 @@ def test_every_skipped_node_is_counted_with_its_reason():
                             "node: BreadcrumbList (not a course or programme)": 1}
 
 
+def test_a_real_universitys_about_page_is_counted_not_guessed():
+    """The University of Jena's programme pages mark themselves up as an AboutPage (see the
+    fixture's comment): no offering is made up from it, and the report says what it was."""
+    page = extract_structured((SITE / "about-page.html").read_bytes(),
+                              "https://www.uni-jena.example/en/bsc-applied-computer-science")
+    assert page.records == []
+    assert page.skipped == {"node: AboutPage (not a course or programme)": 1}
+    assert page.listed_links == ["https://www.uni-jena.example/en/studies",
+                                 "https://www.uni-jena.example/en"]
+
+
 def test_the_programme_normalises_with_its_values():
     page = extract_structured(programme_page(), PAGE_URL)
     programme = next(r for r in page.records if r.record_id == "PGT-ADS-1")
@@ -95,6 +106,7 @@ def test_a_crawl_reports_every_page_and_node_it_skipped(local_services, kelvinsi
         "/study/msc-applied-data-science/": Route((SITE / "programme.html").read_bytes()),
         "/study/courses/ads501/": Route("<html><body>no markup</body></html>"),
         "/study/courses/ads502/": Route(b"%PDF-1.4 not html", content_type="application/pdf"),
+        "/en/bsc-applied-computer-science": Route((SITE / "about-page.html").read_bytes()),
     }) as site:
         result = crawl(runner, kelvinside.id, [site.url("/")])
         assert result["status"] == "finished", result
@@ -108,4 +120,6 @@ def test_a_crawl_reports_every_page_and_node_it_skipped(local_services, kelvinsi
     assert reasons["node: WebPage (not a course or programme)"] == 1
     assert reasons["page: no schema.org course or programme"] == 2  # home and ads501
     assert reasons["page: not an HTML page"] == 1
+    assert reasons["node: AboutPage (not a course or programme)"] == 1
+    assert reasons["page: links (an ItemList or breadcrumbs), no course or programme"] == 1
     assert run["skipped"] == sum(reasons.values())
