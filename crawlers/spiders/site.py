@@ -126,14 +126,18 @@ class SiteSpider(scrapy.Spider):
             status = error.response.status
             self.crawler.stats.inc_value(f"microcred/http_status/{status}")
             if status in _ANSWER_STATUSES:
+                # An answer (the page is gone, or not ours to read), not a failure; still a
+                # page the crawl did not read, so the report counts it.
+                self.crawler.stats.inc_value(f"{SKIPPED_STAT_PREFIX}page: HTTP {status}")
                 return
             reason = f"HTTP {status}"
         else:
             reason = f"{type(error).__name__}: {error}".strip().rstrip(":")
             # A link we may not follow is policy; a start URL we may not crawl means the
             # crawl cannot do what it was registered for, and the run must say why.
-            refused = any(refusal in str(error) for refusal in _POLICY_REFUSALS)
+            refused = next((r for r in _POLICY_REFUSALS if r in str(error)), None)
             if refused and not request.meta.get(START_META):
+                self.crawler.stats.inc_value(f"{SKIPPED_STAT_PREFIX}link: {refused.lower()}")
                 return
         self._count_failure(request.url, reason)
 

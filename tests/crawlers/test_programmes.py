@@ -101,7 +101,8 @@ def test_the_two_prefixes_agree():
 def test_a_crawl_reports_every_page_and_node_it_skipped(local_services, kelvinside, runner,
                                                         crawls):
     with SiteServer({
-        "/robots.txt": Route("User-agent: *\n", content_type="text/plain"),
+        "/robots.txt": Route("User-agent: *\nDisallow: /staff/\n", content_type="text/plain"),
+        "/staff/": Route("<html><body>staff only</body></html>"),
         "/": Route((SITE / "events.html").read_bytes()),
         "/study/msc-applied-data-science/": Route((SITE / "programme.html").read_bytes()),
         "/study/courses/ads501/": Route("<html><body>no markup</body></html>"),
@@ -122,4 +123,7 @@ def test_a_crawl_reports_every_page_and_node_it_skipped(local_services, kelvinsi
     assert reasons["page: not an HTML page"] == 1
     assert reasons["node: AboutPage (not a course or programme)"] == 1
     assert reasons["page: links (an ItemList or breadcrumbs), no course or programme"] == 1
+    # The breadcrumbs' /study/, /en and /en/studies are not on the site.
+    assert reasons["page: HTTP 404"] == 3
+    assert reasons["link: forbidden by robots.txt"] == 1
     assert run["skipped"] == sum(reasons.values())
