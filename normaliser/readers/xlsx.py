@@ -5,9 +5,9 @@ The workbook is opened with openpyxl in read-only mode (rows streamed from the s
 never the whole workbook in memory), computed values rather than formulas (`data_only`).
 An XLSX file is a zip, so before openpyxl sees it the archive is checked against a zip
 bomb: the total size its entries say they inflate to, and each entry's compression ratio.
-A sheet's declared size (its `dimension`) is also checked, since read-only mode pads every
-row to the declared width. Rows stop at the ReadLimits' records, time is checked between
-rows.
+A sheet's declared size (its `dimension`) is ignored (rows are read as written), and a row
+with a value beyond MAX_COLUMNS is refused. Rows stop at the ReadLimits' records, time is
+checked between rows.
 
 The sheet becomes CSV text that the CSV readers read (feed format v1, or a mapping profile
 with `source.format = "xlsx"`); each record's locator is then its row in the sheet
@@ -78,13 +78,12 @@ def sheet_as_csv(data: bytes, limits: ReadLimits = DEFAULT_LIMITS,
         else:
             raise FeedFormatError(f"the workbook has no sheet {sheet!r}; its sheets are "
                                   f"{', '.join(workbook.sheetnames)}")
-        width = worksheet.max_column or 1
-        if width > MAX_COLUMNS:
-            raise FeedFormatError(
-                f"sheet {worksheet.title!r} says it is {width:,} columns wide, over the "
-                f"{MAX_COLUMNS:,} a feed may have; delete the empty columns and save again")
+        # The sheet's declared size (<dimension>) is the writer's word: some write 'A1' for
+        # a full sheet (read-only mode would then read one column), a hostile one a million
+        # columns (every row padded to it). Rows are read as they are in the XML instead.
+        worksheet.reset_dimensions()
         try:
-            return _write_csv(worksheet, limits, width)
+            return _write_csv(worksheet, limits)
         except FeedFormatError:
             raise
         except Exception as exc:  # noqa: BLE001 - a damaged sheet fails as it is streamed
@@ -118,16 +117,22 @@ def _check_archive(data: bytes) -> None:
                                   "folder); export the sheet as .xlsx or .csv")
 
 
-def _write_csv(worksheet, limits: ReadLimits, width: int) -> SheetText:
+def _write_csv(worksheet, limits: ReadLimits) -> SheetText:
     deadline = limits.deadline()
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     rows: dict[int, int] = {}
     line = 1
     written = 0
-    for number, values in enumerate(worksheet.iter_rows(max_col=width, values_only=True),
-                                    start=1):
+    for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
         cells = [_cell_text(value) for value in values]
+        while cells and not cells[-1]:
+            cells.pop()
+        if len(cells) > MAX_COLUMNS:
+            raise FeedFormatError(
+                f"row {number} of sheet {worksheet.title!r} has a value in column "
+                f"{len(cells):,}, beyond the {MAX_COLUMNS:,} columns a feed may have; delete "
+                "what is out there and save again")
         if not any(cells):
             continue
         written += 1

@@ -131,3 +131,17 @@ def test_sheet_and_delimiter_only_where_they_apply() -> None:
         load_profile(PROFILE.replace('format = "xlsx"', 'format = "csv"'))
     with pytest.raises(ValueError, match="delimiter is for CSV"):
         load_profile(PROFILE.replace('sheet = "Programmes"', 'delimiter = ";"'))
+
+
+def test_a_sheet_whose_declared_size_is_wrong_is_read_whole() -> None:
+    """openpyxl's own write-only mode declares the sheet as 'A1'; read-only mode trusted
+    that and read one column until the reader reset the dimensions."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(["id", "title", "credits"])
+    sheet.append(["W1", "Written fast", "15 ECTS"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    records = read_xlsx(buffer.getvalue()).records
+    assert [(r.locator, r.fields) for r in records] == [
+        ("row 2", {"id": "W1", "title": "Written fast", "credits": "15 ECTS"})]
