@@ -208,8 +208,20 @@ class CrawlStore:
         return _run_out(*found)
 
 
+# The crawler's stats key for what it saw and skipped, followed by the reason
+# (crawlers.pipelines.SKIPPED_STAT_PREFIX: the crawler imports the catalogue, not back).
+SKIPPED_STAT_PREFIX = "microcred/skipped/"
+
+
+def skipped_reasons(stats: dict | None) -> dict[str, int]:
+    """Pages and markup nodes a crawl saw and did not read as courses, by reason."""
+    return {key[len(SKIPPED_STAT_PREFIX):]: int(value) for key, value in (stats or {}).items()
+            if key.startswith(SKIPPED_STAT_PREFIX) and isinstance(value, int | float)}
+
+
 def _run_out(run: CrawlRunRow, source_name: str | None) -> dict:
-    return dict(id=run.id, provider_id=run.provider_id, source_id=source_name,
+    skipped = skipped_reasons(run.stats)
+    return dict(skipped=sum(skipped.values()), skipped_reasons=skipped,id=run.id, provider_id=run.provider_id, source_id=source_name,
                 started_at=as_utc(run.started_at), finished_at=as_utc(run.finished_at),
                 status=run.status, finish_reason=run.finish_reason, mode=run.mode,
                 outcome=run.outcome, start_urls=run.start_urls, pages=run.pages,

@@ -59,6 +59,7 @@ from normaliser.readers.base import (
     ReadLimits,
     with_context_defaults,
 )
+from normaliser.readers.registry import check_format_name
 from normaliser.readers.storable_text import storable
 
 log = logging.getLogger(__name__)
@@ -300,8 +301,10 @@ class IngestService:
                  rates: RateTable | None = None, workers: int = 1,
                  max_feed_bytes: int = 50 * 1024 * 1024, limits: ReadLimits = DEFAULT_LIMITS,
                  withdraw_guard_share: float = 0.5, lease_seconds: float = 60.0,
-                 worker_id: str | None = None) -> None:
-        """`lease_seconds`: how long a claim on a submission holds without renewal (it is
+                 worker_id: str | None = None,
+                 check_format: Callable[[str], str] | None = None) -> None:
+        """`check_format`: a format name a request gives, normalised, or FeedFormatError
+        (default: the registry's, which knows the bundled profiles only). `lease_seconds`: how long a claim on a submission holds without renewal (it is
         renewed every third of that while the worker works on it), and so how soon the
         submission of a worker that died is taken up by another. `worker_id` names this
         service's claims (default: host, process id and a random part)."""
@@ -309,6 +312,7 @@ class IngestService:
         self.lease_seconds = lease_seconds
         self.worker_id = worker_id or process_name()
         self.reader = reader
+        self.check_format = check_format or check_format_name
         self.ref_currency = ref_currency
         self.rates = rates or RateTable.load_default()
         self.workers = workers

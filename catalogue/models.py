@@ -395,3 +395,17 @@ class IndexerHeartbeatRow(Base):
     drained_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class MappingProfileRow(Base):
+    """A mapping profile a provider registered (PUT /v1/providers/{id}/profiles/{name}),
+    as the TOML it sent: validated when stored, loaded again on every use (a feed names it
+    as format=profile:<provider>/<name>)."""
+
+    __tablename__ = "mapping_profiles"
+
+    provider_id: Mapped[str] = mapped_column(ForeignKey("providers.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -15,6 +15,9 @@ from crawlers.sink import IngestSink, SinkResult
 SINK_SETTING = "MICROCRED_SINK"
 RESULT_ATTRIBUTE = "microcred_result"
 FAILED_PAGES_STAT = "microcred/failed_pages"
+# Followed by the reason: every page and markup node seen and not read as a course, counted
+# (the crawl report lists them, catalogue.crawls.skipped_reasons).
+SKIPPED_STAT_PREFIX = "microcred/skipped/"
 
 
 def crawl_is_complete(finish_reason: str | None, failed_pages: int) -> bool:

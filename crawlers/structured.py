@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -23,6 +24,7 @@ from crawlers.lenient_json import loads_lenient
 from normaliser.issues import Issue, IssueCode
 from normaliser.readers.base import RECORD_FIELD, FeedFormatError, RawRecord, ReadLimits
 from normaliser.readers.schema_org import records_from_jsonld_items
+from normaliser.text import shorten
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,9 @@ class PageRecords:
     listed_links: list[str] = field(default_factory=list)
     repaired_blocks: int = 0
     unreadable_blocks: int = 0
+    # What was seen and not read as a course, by reason ('node: Event', 'markup block could
+    # not be read'): the crawl report counts every one (crawlers.spiders.structured).
+    skipped: Counter[str] = field(default_factory=Counter)
 
 
 def page_locator(url: str) -> str:
@@ -73,17 +78,59 @@ def extract_structured(body: bytes, url: str, selector: Selector | None = None,
             result = records_from_jsonld_items(items, f"{where} {label}", PAGE_LIMITS)
         except FeedFormatError as exc:
             page.unreadable_blocks += 1
+            page.skipped[f"{label or 'JSON-LD '}markup could not be read"] += 1
             page.issues.append(Issue.warning(
                 RECORD_FIELD, IssueCode.UNPARSED,
                 f"the {label or 'JSON-LD '}markup of {url} could not be read: {exc}"))
             continue
+        for kind, count in result.skipped.items():
+            page.skipped[f"node: {kind} (not a course or programme)"] += count
         for record in result.records:
             if record.record_id and record.record_id in seen_ids:
+                page.skipped["node: the same course in another markup syntax"] += 1
                 continue
             seen_ids.add(record.record_id or "")
             page.records.append(record)
+    _resolve_links(page.records, url)
     _page_provenance(page.records, url)
+    _page_language(page.records, selector)
     return page
+
+
+# Fields whose values are links; a site-relative one ('/courses/x') means the page's site.
+_LINK_FIELDS = ("url",)
+
+
+def _resolve_links(records: list[RawRecord], url: str) -> None:
+    """Site-relative links in the markup resolved against the page they are on."""
+    def resolved(value: str | list[str]) -> str | list[str]:
+        if isinstance(value, list):
+            return [urljoin(url, v.strip()) for v in value]
+        return urljoin(url, value.strip())
+
+    for record in records:
+        for name in _LINK_FIELDS:
+            if name in record.fields:
+                record.fields[name] = resolved(record.fields[name])
+        for instance in record.instances:
+            if "url" in instance:
+                instance["url"] = resolved(instance["url"])
+
+
+def _page_language(records: list[RawRecord], selector: Selector) -> None:
+    """A course that names no language is taught in the page's (`<html lang>`), the
+    language the provider wrote the page in; said on the record, as it is a guess."""
+    lang = (selector.xpath("/html/@lang").get() or selector.xpath("//html/@lang").get() or "")
+    lang = lang.strip()
+    if not lang:
+        return
+    for record in records:
+        if "language" in record.fields:
+            continue
+        record.fields["language"] = lang
+        record.issues.append(Issue.info(
+            "language", IssueCode.DEFAULTED,
+            "the markup names no language; the page's <html lang> is used", value=shorten(lang)))
 
 
 def _jsonld_items(selector: Selector, url: str, page: PageRecords) -> list:
@@ -92,6 +139,7 @@ def _jsonld_items(selector: Selector, url: str, page: PageRecords) -> list:
         result = loads_lenient(text)
         if result.value is None:
             page.unreadable_blocks += 1
+            page.skipped["JSON-LD block could not be read"] += 1
             page.issues.append(Issue.warning(
                 RECORD_FIELD, IssueCode.UNPARSED,
                 f"JSON-LD block {number} of {url} could not be read ({result.error}); any "
@@ -114,6 +162,7 @@ def _extruct_items(body: bytes, url: str, syntax: str, page: PageRecords) -> lis
                                 errors="strict")
     except Exception as exc:  # noqa: BLE001 - extruct raises whatever its parsers raise
         page.unreadable_blocks += 1
+        page.skipped[f"{syntax} markup could not be read"] += 1
         page.issues.append(Issue.warning(
             RECORD_FIELD, IssueCode.UNPARSED,
             f"the {syntax} markup of {url} could not be read ({type(exc).__name__}: {exc})"))

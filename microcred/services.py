@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
@@ -12,15 +13,16 @@ from catalogue.db import create_catalogue_engine, migrate
 from catalogue.duplicates import DuplicateService
 from catalogue.indexer import Indexer
 from catalogue.ingest import IngestReport, IngestService
+from catalogue.profiles import ProfileStore, RegisteredProfiles
 from catalogue.search.base import SearchBackend
 from catalogue.search.sqlite.backend import SqliteFtsBackend
 from catalogue.sources import SourceStore
 from catalogue.store import Catalogue
 from catalogue.submission_worker import SubmissionWorker
+from microcred.profiles import ProfileLibrary
 from microcred.settings import Settings
 from normaliser.rates import RateTable
 from normaliser.readers.base import ReadLimits
-from normaliser.readers.registry import read_feed
 
 if TYPE_CHECKING:
     from catalogue.search.engine.client import EngineClient
@@ -41,6 +43,9 @@ class Services:
     worker: SubmissionWorker
     # Links offerings that reached us twice, after every applied submission.
     duplicates: DuplicateService | None = None
+    # Where `profile:<reference>` formats are found (the profiles folder, the catalogue).
+    library: ProfileLibrary = field(default_factory=ProfileLibrary)
+    profiles: ProfileStore | None = None
 
     def import_feed(self, provider_id: str, content: bytes, **options) -> IngestReport:
         """Ingest a feed and bring the search index up to date with it."""
@@ -106,11 +111,18 @@ def build_services(settings: Settings) -> Services:
     backend = build_search_backend(settings, engine)
     limits = ReadLimits(max_records=settings.max_feed_records,
                         max_seconds=settings.max_parse_seconds)
-    ingest = IngestService(catalogue, read_feed, ref_currency=settings.reference_currency,
+    # Profiles from the profiles folder and the catalogue too; a profile file's path is
+    # read (the command line stores it), but a request naming one is refused.
+    library = ProfileLibrary(settings.profile_folder,
+                             registered=RegisteredProfiles(settings.catalogue_url))
+    readers = library.readers(allow_paths=True)
+    ingest = IngestService(catalogue, readers, ref_currency=settings.reference_currency,
                            rates=RateTable.load_default(), workers=settings.normalise_workers,
                            max_feed_bytes=settings.max_feed_bytes, limits=limits,
                            withdraw_guard_share=settings.withdraw_guard_share,
-                           lease_seconds=settings.submission_lease_seconds)
+                           lease_seconds=settings.submission_lease_seconds,
+                           check_format=functools.partial(readers.check_format,
+                                                          allow_paths=False))
     indexer = Indexer(catalogue, backend, batch_size=settings.index_batch_size)
     # Creates the index, or rebuilds one of an older format. With the search engine
     # unreachable the services start anyway (the catalogue serves offerings by id, /healthz
@@ -125,4 +137,4 @@ def build_services(settings: Settings) -> Services:
     worker = SubmissionWorker(ingest, after_apply=after_apply, on_idle=indexer.catch_up)
     return Services(settings, engine, catalogue, backend, ingest, indexer,
                     keys=KeyStore(catalogue), sources=SourceStore(catalogue), worker=worker,
-                    duplicates=duplicates)
+                    duplicates=duplicates, library=library, profiles=ProfileStore(catalogue))

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MICROCRED_", env_file=".env", extra="ignore")
 
     data_dir: Path = Field(Path("data"), description="Where the embedded catalogue lives.")
+    profiles_dir: Path | None = Field(
+        None, description="Mapping profiles of this deployment (<name>.toml, used as "
+                          "format=profile:<name>); default: profiles in data_dir.")
     database_url: str | None = Field(
         None, description="SQLAlchemy URL; default: SQLite file microcred.db in data_dir.")
     search_backend: Literal["sqlite", "elasticsearch", "opensearch"] = Field(
@@ -135,6 +138,11 @@ class Settings(BaseSettings):
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().resolve()
 
+    @field_validator("profiles_dir")
+    @classmethod
+    def _absolute_if_given(cls, value: Path | None) -> Path | None:
+        return value.expanduser().resolve() if value is not None else None
+
     # Field validators, not a model validator: pydantic's error shows the input it checked,
     # and a model validator's input is every setting, real secrets included.
     @field_validator("search_password", "search_api_key")
@@ -160,6 +168,11 @@ class Settings(BaseSettings):
                 "MICROCRED_DATABASE_URL holds the placeholder password from .env.example; set "
                 "POSTGRES_PASSWORD in .env (URL-safe: `openssl rand -hex 24`)")
         return value
+
+    @property
+    def profile_folder(self) -> Path:
+        """Where the deployment's own mapping profiles are (it need not exist)."""
+        return self.profiles_dir or self.data_dir / "profiles"
 
     @property
     def catalogue_url(self) -> str:

@@ -65,7 +65,8 @@ def create_web_app(services: Services, *, background: bool = True,
         worker=services.worker,
         check_feed_url=feed_url_checker(services.settings.allow_private_feeds),
         request_pull=scheduler.request_pull if scheduler is not None else None,
-        body_timeouts=body_timeouts(services.settings))
+        body_timeouts=body_timeouts(services.settings),
+        profiles=services.profiles)
 
     crawling = CrawlingContext(
         crawls=CrawlStore(services.catalogue),

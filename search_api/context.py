@@ -11,6 +11,7 @@ from catalogue.duplicates import DuplicateService
 from catalogue.export import Exporter
 from catalogue.indexer import Indexer
 from catalogue.ingest import IngestService
+from catalogue.profiles import ProfileStore
 from catalogue.quality import QualityReporter
 from catalogue.search.base import SearchBackend
 from catalogue.sources import PullSource, SourceStore
@@ -37,6 +38,8 @@ class PublishingContext:
     request_pull: Callable[[PullSource], None] | None = None
     # How slowly a pushed feed's body may arrive before it is answered 408.
     body_timeouts: BodyTimeouts = BodyTimeouts()
+    # Mapping profiles providers register (format=profile:<provider>/<name>).
+    profiles: ProfileStore | None = None
 
 
 @dataclass

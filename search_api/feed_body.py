@@ -8,6 +8,7 @@ works on the bytes - hashing, storing, parsing - is the caller's to run in a thr
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import Request
@@ -79,11 +80,13 @@ async def read_feed(request: Request, limit: int,
     return await run_in_threadpool(b"".join, chunks)
 
 
-def chosen_format(request: Request, format: str | None) -> str | None:
-    """The `format` parameter if given, else what the Content-Type says, else None (detect)."""
+def chosen_format(request: Request, format: str | None,
+                  check: Callable[[str], str] = check_format_name) -> str | None:
+    """The `format` parameter if given (checked by `check`, the ingest service's), else what
+    the Content-Type says, else None (detect)."""
     try:
         if format:
-            return check_format_name(format)
+            return check(format)
         return format_for_media_type(request.headers.get("content-type"))
     except FeedFormatError as exc:
         raise InvalidRequest(str(exc), parameter="format") from None

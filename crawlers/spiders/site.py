@@ -18,7 +18,7 @@ from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from crawlers.arguments import CrawlArguments
-from crawlers.pipelines import FAILED_PAGES_STAT
+from crawlers.pipelines import FAILED_PAGES_STAT, SKIPPED_STAT_PREFIX
 
 _SITEMAP_PATH = re.compile(r"sitemap[^/]*\.xml(\.gz)?$|\.xml(\.gz)?$", re.IGNORECASE)
 # Answers that say what the page is (gone, forbidden): the site is read all the same.
@@ -94,6 +94,8 @@ class SiteSpider(scrapy.Spider):
         if not isinstance(response, HtmlResponse):
             if isinstance(response, TextResponse) and b"<urlset" in response.body[:2000]:
                 yield from self.parse_sitemap(response)  # a sitemap linked from a page
+            else:
+                self.crawler.stats.inc_value(f"{SKIPPED_STAT_PREFIX}page: not an HTML page")
             return
         yield from self.read_page(response)
         if not self.arguments.limits.follow_links:
@@ -124,14 +126,18 @@ class SiteSpider(scrapy.Spider):
             status = error.response.status
             self.crawler.stats.inc_value(f"microcred/http_status/{status}")
             if status in _ANSWER_STATUSES:
+                # An answer (the page is gone, or not ours to read), not a failure; still a
+                # page the crawl did not read, so the report counts it.
+                self.crawler.stats.inc_value(f"{SKIPPED_STAT_PREFIX}page: HTTP {status}")
                 return
             reason = f"HTTP {status}"
         else:
             reason = f"{type(error).__name__}: {error}".strip().rstrip(":")
             # A link we may not follow is policy; a start URL we may not crawl means the
             # crawl cannot do what it was registered for, and the run must say why.
-            refused = any(refusal in str(error) for refusal in _POLICY_REFUSALS)
+            refused = next((r for r in _POLICY_REFUSALS if r in str(error)), None)
             if refused and not request.meta.get(START_META):
+                self.crawler.stats.inc_value(f"{SKIPPED_STAT_PREFIX}link: {refused.lower()}")
                 return
         self._count_failure(request.url, reason)
 

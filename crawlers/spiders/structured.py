@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from scrapy.http import HtmlResponse
 
 from crawlers.items import CourseRecordItem, PageIssuesItem
+from crawlers.pipelines import SKIPPED_STAT_PREFIX
 from crawlers.spiders.site import SiteSpider
 from crawlers.structured import extract_structured
 
@@ -23,6 +24,14 @@ class StructuredDataSpider(SiteSpider):
             stats.inc_value("microcred/markup_repaired", page.repaired_blocks)
         if page.unreadable_blocks:
             stats.inc_value("microcred/markup_unreadable", page.unreadable_blocks)
+        for reason, count in page.skipped.items():
+            stats.inc_value(f"{SKIPPED_STAT_PREFIX}{reason}", count)
+        if not page.records:
+            # A listing's links are followed (their pages counted in their turn); a page
+            # with neither courses nor links to any is counted here, so it is never silent.
+            what = ("page: links (an ItemList or breadcrumbs), no course or programme"
+                    if page.listed_links else "page: no schema.org course or programme")
+            stats.inc_value(f"{SKIPPED_STAT_PREFIX}{what}")
         if page.issues:
             yield PageIssuesItem(response.url, page.issues)
         for record in page.records:

@@ -17,6 +17,7 @@ from microcred.cli import (
     feeds,
     index,
     keys,
+    profiles,
     providers,
     serving,
     sources,
@@ -25,7 +26,7 @@ from microcred.cli import (
 from microcred.cli.helpers import EXIT_USAGE
 
 # In the order `microcred --help` lists them.
-COMMAND_GROUPS = (serving, feeds, providers, keys, submissions, sources, index, crawl, agency)
+COMMAND_GROUPS = (serving, feeds, profiles, providers, keys, submissions, sources, index, crawl, agency)
 
 EPILOG = """\
 examples:

@@ -20,6 +20,7 @@ from microcred.cli.helpers import (
 
 def cmd_import(args: argparse.Namespace) -> int:
     from catalogue.errors import FeedRejected, NotFound
+    from normaliser.readers.base import FeedFormatError
     from normaliser.schema import Provider
 
     path = Path(args.file)
@@ -45,15 +46,35 @@ def cmd_import(args: argparse.Namespace) -> int:
         suffix = path.suffix.lstrip(".").lower()
         fmt = args.format or (suffix if suffix == "csv" else None)
         try:
-            report = services.import_feed(args.provider, path.read_bytes(), format=fmt,
-                                          mode=args.mode, channel="cli", filename=path.name)
-        except FeedRejected as exc:
+            fmt = _checked_format(services, fmt)
+            if args.dry_run:
+                report = services.ingest.validate(args.provider, path.read_bytes(), format=fmt,
+                                                  mode=args.mode)
+            else:
+                report = services.import_feed(args.provider, path.read_bytes(), format=fmt,
+                                              mode=args.mode, channel="cli",
+                                              filename=path.name)
+        except (FeedRejected, FeedFormatError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_FAILED
         print_report(report)
-        return EXIT_OK if report.status in ("applied", "held") else EXIT_FAILED
+        return EXIT_OK if report.status in ("applied", "held", "dry_run") else EXIT_FAILED
     finally:
         services.close()
+
+
+def _checked_format(services, fmt: str | None) -> str | None:
+    """`fmt` checked (a profile loaded and validated now, not when the feed is read); a
+    profile file's path made absolute, since the submission keeps it."""
+    from normaliser.readers.registry import PROFILE_PREFIX, is_profile_path
+
+    if fmt is None:
+        return None
+    if fmt.lower().startswith(PROFILE_PREFIX):
+        reference = fmt[len(PROFILE_PREFIX):].strip()
+        if is_profile_path(reference):
+            fmt = PROFILE_PREFIX + str(Path(reference).expanduser().resolve())
+    return services.library.readers(allow_paths=True).check_format(fmt)
 
 
 def cmd_schema(_args: argparse.Namespace) -> int:
@@ -70,13 +91,19 @@ def register(sub) -> None:
                       example="""
 microcred import --provider nmit --name "Nelson Marlborough IT" --country NZ \\
     --currency NZD courses.csv
-microcred import --provider nmit --mode delta changes.json""")
+microcred import --provider nmit --mode delta changes.json
+microcred import --provider acme --format profile:./acme.toml --dry-run export.csv""")
     imp.add_argument("--provider", required=True, help="provider id (registered, or with --name)")
     imp.add_argument("--name", help="provider name, to register a new provider")
     imp.add_argument("--country", help="ISO 3166-1 alpha-2 country of a new provider")
     imp.add_argument("--currency", help="default ISO 4217 currency of a new provider")
-    imp.add_argument("--format", help="csv, json, xcri-cap, ctdl, schema-org or profile:<name>; "
-                                      "detected from the file when left out")
+    imp.add_argument("--format", help="csv, json, xcri-cap, ctdl, schema-org, ...; "
+                                      "profile:<name> (profiles folder or bundled), "
+                                      "profile:<provider>/<name> (registered) or "
+                                      "profile:PATH.toml; detected from the file when left out")
+    imp.add_argument("--dry-run", action="store_true",
+                     help="validate only: print the report the import would give, store "
+                          "nothing")
     imp.add_argument("--mode", choices=["snapshot", "delta"], default="snapshot",
                      help="snapshot: the feed is all the provider offers (what it leaves out "
                           "is withdrawn); delta: only what changed (default: snapshot)")

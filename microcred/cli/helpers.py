@@ -97,7 +97,8 @@ def when(value) -> str:
 def print_report(report: IngestReport, out=None) -> None:
     """An ingest report: status, counts, withdrawals, issues."""
     out = out or sys.stdout
-    status = {"applied": "applied", "held": "HELD (not applied)"}.get(report.status, "FAILED")
+    status = {"applied": "applied", "held": "HELD (not applied)",
+              "dry_run": "checked (dry run: nothing stored)"}.get(report.status, "FAILED")
     print(f"submission {report.submission_id} for provider {report.provider_id} "
           f"({report.mode}): {status}", file=out)
     if report.error:
@@ -126,6 +127,10 @@ def print_crawl(run: dict, out=None) -> None:
           f"{run['items']}, dropped {run['dropped']}, errors {run['errors']}", file=out)
     for reason, count in sorted((run["dropped_reasons"] or {}).items()):
         print(f"  dropped: {reason}: {count}", file=out)
+    if run.get("skipped"):
+        print(f"  seen and skipped {run['skipped']}:", file=out)
+    for reason, count in sorted((run.get("skipped_reasons") or {}).items()):
+        print(f"  skipped: {reason}: {count}", file=out)
     for sample in run["error_samples"] or []:
         print(f"  error: {sample['url']}: {sample['error']}", file=out)
     submitted = {"submitted": f"submitted as a {run['mode']} (submission "

@@ -13,7 +13,19 @@ from normaliser.vocab.credit_systems import COUNTRY_DEFAULT_SYSTEM, CREDIT_SYSTE
 
 # Unit words per system, most specific first; matched against folded text.
 _UNIT_PATTERNS: list[tuple[CreditSystem | None, str]] = [
-    (CreditSystem.ECTS, r"ects(?:[\s-]*(?:credits?|points?|cr|cp))?|european credits?"),
+    (CreditSystem.ECTS, r"ects(?:[\s-]*(?:credits?|points?|cr|cp))?|european credits?"
+                        # National credits defined as ECTS credits, one for one (60 a year of
+                        # full-time study): Sweden's hogskolepoang, 'hp' (Higher Education
+                        # Ordinance SFS 1993:100, ch. 6 s. 17); Norway's studiepoeng, 'stp' or
+                        # 'sp' (Regulations on degrees, Universities and University Colleges
+                        # Act); Finland's opintopiste, 'op' (Government Decree on University
+                        # Degrees 794/2004, s. 5); the Netherlands' studiepunt, 'EC' (WHW art.
+                        # 7.4); Germany's Leistungspunkte or Kreditpunkte, 'LP', 'KP' (KMK
+                        # Landergemeinsame Strukturvorgaben); Spanish and Portuguese 'creditos
+                        # ECTS'.
+                        r"|hogskolepoang|hp|studiepoeng|stp|sp|opintopisteen"
+                        r"|opintopistetta|opintopiste|op|studiepunten|studiepunt|ec"
+                        r"|leistungspunkte|kreditpunkte|lp|kp|creditos?[\s-]*ects"),
     (CreditSystem.NZ_CREDITS, r"(?:nzqa|nzqf|nzqcf|nz|new zealand)[\s-]*(?:level[\s-]*\d+[\s-]*)?(?:credits?|cr)"),
     (CreditSystem.CATS, r"(?:uk[\s-]*)?cats(?:[\s-]*(?:credits?|points?))?|uk credits?"),
     (CreditSystem.SCQF, r"scqf(?:[\s-]*(?:credit[\s-]*)?(?:points?|credits?))?"),
@@ -30,6 +42,22 @@ _BARE_RE = re.compile(rf"^{_AMOUNT}$")
 _UNIT_RE = re.compile(rf"(?:{_UNIT_ALTERNATION})")
 _NO_CREDIT_RE = re.compile(r"\b(?:non|no|not|zero)[\s-]*credit(?:s|[\s-]*bearing)?\b")
 _SYSTEM_NAMES = {s.value.lower(): s for s in CreditSystem}
+# A framework named beside plain 'credits' ('15 credits (NZQF)') says whose credits they are:
+# NZQF credits are NZ credits; SCQF credit points are SCQF's; England's and Wales's frameworks
+# (RQF, FHEQ, the former QCF, CQFW) count credits of ten notional hours, the CATS convention.
+# AQF, EQF and the Irish NFQ define no one credit system, so naming them settles nothing.
+_FRAMEWORK_SYSTEMS = {"nzqf": CreditSystem.NZ_CREDITS, "nzqa": CreditSystem.NZ_CREDITS,
+                      "nzqcf": CreditSystem.NZ_CREDITS, "scqf": CreditSystem.SCQF,
+                      "rqf": CreditSystem.CATS, "fheq": CreditSystem.CATS,
+                      "qcf": CreditSystem.CATS, "cqfw": CreditSystem.CATS}
+_FRAMEWORK_RE = re.compile(r"\b(" + "|".join(_FRAMEWORK_SYSTEMS) + r")\b")
+_UNITS = {word: n for n, word in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen".split())}
+_TENS = {word: 10 * n for n, word in enumerate(
+    "twenty thirty forty fifty sixty seventy eighty ninety".split(), start=2)}
+_NUMBER_WORD = "|".join([*_TENS, *_UNITS, "hundred", "and", "a", "half"])
+_WORDS_RE = re.compile(rf"\b(?:{'|'.join([*_TENS, *_UNITS])})(?:[\s-]+(?:{_NUMBER_WORD})\b)*")
 
 # Sizes beyond these are typing errors, not credentials (a doctorate is 180-240 ECTS).
 _MAX_VALUE = {CreditSystem.HOURS: 20000.0}
@@ -49,7 +77,7 @@ def parse_credits(raw: str | None, system_hint: str | CreditSystem | None = None
     if not text:
         return Parsed(None)
     value = shorten(raw)
-    folded = words_to_digits(fold(text))
+    folded = words_to_digits(_number_words_to_digits(fold(text)))
     issues: list[Issue] = []
 
     if _NO_CREDIT_RE.search(folded):
@@ -70,6 +98,15 @@ def parse_credits(raw: str | None, system_hint: str | CreditSystem | None = None
             "kept the lower. Give one credit value per offering.", value))
         low = min(low, high)
 
+    if system is None:
+        framework = _FRAMEWORK_RE.search(folded)
+        if framework is not None:
+            system = _FRAMEWORK_SYSTEMS[framework.group(1)]
+            issues.append(Issue.info(
+                field, IssueCode.DEFAULTED,
+                f"the value names the {framework.group(1).upper()} framework, not a credit "
+                f"system; read as {system} credits. Write e.g. '{_fmt(low)} {system}' to be "
+                "sure", value))
     if system is None:
         system = _system_from_hint(system_hint, field, value, issues)
     if system is None:
@@ -117,6 +154,38 @@ def credit_system_from_text(raw: object) -> CreditSystem | None:
     if folded in ("nzqa", "nzqf", "nzqcf", "nz", "new zealand"):
         return CreditSystem.NZ_CREDITS
     return None
+
+
+def _number_words_to_digits(folded: str) -> str:
+    """'fifteen credits' -> '15 credits', 'one hundred and twenty' -> '120', 'seven and a
+    half' -> '7.5': credit totals written in words, as some prospectuses do."""
+    def value(match: re.Match[str]) -> str:
+        words = [w for w in re.split(r"[\s-]+", match.group(0)) if w]
+        total, last, used, half = 0, "", 0, False
+        for index, word in enumerate(words):
+            following = words[index + 1:index + 3]
+            if word in _UNITS and (last in ("", "hundred", "and")
+                                   or (last == "tens" and _UNITS[word] < 10 and word != "zero")):
+                total, last = total + _UNITS[word], "unit"
+            elif word in _TENS and last in ("", "hundred", "and"):
+                total, last = total + _TENS[word], "tens"
+            elif word == "hundred" and last == "unit" and 0 < total < 10:
+                total, last = total * 100, "hundred"
+            elif word == "and" and (last == "hundred" or following == ["a", "half"]):
+                last = "and"
+            elif word == "a" and last == "and" and following[:1] == ["half"]:
+                last = "a"
+            elif word == "half" and last == "a":
+                half, last = True, "half"
+            else:
+                break
+            used = index + 1
+        if last in ("and", "a"):  # 'and' that led nowhere stays a word
+            used -= 1 if last == "and" else 2
+        number = f"{total}.5" if half else str(total)
+        rest = " ".join(words[used:])
+        return f"{number} {_number_words_to_digits(rest)}" if rest else number
+    return _WORDS_RE.sub(value, folded)
 
 
 def _find_amount(folded: str) -> tuple[CreditSystem | None, float, float | None] | None:

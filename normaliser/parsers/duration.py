@@ -24,16 +24,24 @@ WEEKS_PER_MONTH = 52 / 12
 WEEKS_PER_YEAR = 52.0
 WEEKS_PER_DAY = 1 / 7
 
+# English first, then (folded: no accents) German, French, Spanish, Swedish, Dutch, Maori
+# (haora, wiki, marama: Te Aka Maori Dictionary) and Irish (seachtain, bliain: focloir.ie).
+# Words of two letters or fewer in other languages ('ar', 'mi', 'la') are left out: too
+# easily something else.
 _UNITS = {
-    "hour": r"hours?|hrs?|h",
-    "minute": r"minutes?|mins?",
-    "day": r"days?",
-    "week": r"weeks?|wks?|wk",
-    "month": r"months?|mths?|mos?",
-    "year": r"years?|yrs?",
+    "hour": r"hours?|hrs?|h|stunden?|std|heures?|horas?|timmar|timme|tim|uur|uren|haora",
+    "minute": r"minutes?|mins?|minuten?|minutos?|minuter",
+    "day": r"days?|tage?n?|jours?|dias?|dagar|dagen|dag",
+    "week": r"weeks?|wks?|wk|wochen?|semaines?|semanas?|veckor|vecka|weken|wiki"
+            r"|seachtaini|seachtaine|seachtain",
+    "month": r"months?|mths?|mos?|monate?n?|mois|meses|mes|manader|manad|maanden|maand"
+             r"|marama",
+    "year": r"years?|yrs?|jahre?n?|annees?|ans?|anos?|jaren|jaar|bliana|bliain",
 }
 _UNIT_GROUP = "|".join(f"(?P<{name}>{pattern})" for name, pattern in _UNITS.items())
-_PER_WEEK = r"(?:per|each|every|/|p/?)\s*(?:week|wk|w)|weekly"
+_PER_WEEK = (r"(?:per|each|every|/|p/?)\s*(?:week|wk|w)|weekly"
+             r"|(?:pro|je|in der)\s*woche|wochentlich|par\s*semaine|(?:por|a la)\s*semana"
+             r"|(?:per|i)\s*veck(?:a|an)|ia\s*wiki|in\s*de\s*week")
 _PER_DAY = r"(?:per|each|every|/)\s*day|daily"
 # '5 hours a week': the article after an hours figure means 'per', not 'one'.
 _ARTICLE_PER_RE = re.compile(r"((?:hours?|hrs?|h|minutes?|mins?)\s*)(?:a|an)\s+(week|wk|day)(?![a-z])")
@@ -45,7 +53,8 @@ _QUANTITY_RE = re.compile(
 # 'a year', 'an hour a week': the article stands for one when a unit follows.
 _ARTICLE_RE = re.compile(rf"(?<![a-z])(?:a|an)\s+(?=(?:{'|'.join(_UNITS.values())})(?![a-z]))")
 _HALF_RE = re.compile(r"(?<![a-z])half(?:\s*a|\s*an)?\s+(?=(?:day|year|hour))")
-_PART_TIME_RE = re.compile(r"(?<![a-z])part[\s-]*time(?![a-z])|(?<![a-z])pt(?![a-z])")
+_PART_TIME_RE = re.compile(r"(?<![a-z])(?:part[\s-]*time|pt|teilzeit|temps partiel"
+                           r"|tiempo parcial|deltid|deeltijd)(?![a-z])")
 _FULL_TIME_RE = re.compile(r"(?<![a-z])full[\s-]*time(?![a-z])|(?<![a-z])ft(?![a-z])")
 _TERM_RE = re.compile(r"(?<![a-z])(?:semesters?|terms?|trimesters?|quarters?)(?![a-z])")
 _ISO_RE = re.compile(r"^P(?!$)(?:\d+(?:[.,]\d+)?[YMWD])*(?:T(?:\d+(?:[.,]\d+)?[HMS])+)?$", re.IGNORECASE)

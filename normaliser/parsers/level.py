@@ -37,6 +37,36 @@ def framework_from_text(raw: object) -> Framework | None:
     return None
 
 
+# QQI's award classes (https://www.qqi.ie, "Award classes": major, minor, special purpose,
+# supplemental): an award so named is an award on the Irish NFQ.
+_IRISH_AWARD_RE = re.compile(r"(?<![a-z])(?:special[\s-]+purpose|minor|supplemental|major)"
+                             r"[\s-]+awards?(?![a-z])")
+_DIGIT_RE = re.compile(r"\d")
+# AQF qualification types and their levels (Australian Qualifications Framework, 2nd ed.,
+# January 2013, "AQF levels" and "AQF qualification type descriptors"). Certificates I-IV
+# are written only so in Australia, so they name the AQF themselves; the others ("Diploma",
+# "Graduate Certificate") exist elsewhere too and are read only when the AQF is named.
+_AQF_CERTIFICATE_RE = re.compile(r"(?<![a-z])certificate\s+(iv|iii|ii|i)(?![a-z])")
+_AQF_TYPES = (("advanced diploma", "6"), ("associate degree", "6"),
+              ("graduate certificate", "8"), ("graduate diploma", "8"),
+              ("bachelor honours", "8"), ("honours degree", "8"), ("diploma", "5"),
+              ("bachelor", "7"), ("masters", "9"), ("master", "9"), ("doctoral", "10"),
+              ("doctorate", "10"))
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
+
+
+def _aqf_qualification(folded: str, *, named_aqf: bool) -> tuple[str, str] | None:
+    """(AQF level, the words that say it) for an AQF qualification type, or None."""
+    certificate = _AQF_CERTIFICATE_RE.search(folded)
+    if certificate:
+        return _ROMAN[certificate.group(1)], certificate.group(0)
+    if named_aqf:
+        for words, level in _AQF_TYPES:
+            if re.search(rf"(?<![a-z]){words}(?![a-z])", folded):
+                return level, words
+    return None
+
+
 @memoised_parser
 def parse_level(raw: str | None, framework_hint: str | Framework | None = None,
                 field: str = "level") -> Parsed[Level]:
@@ -71,9 +101,24 @@ def parse_level(raw: str | None, framework_hint: str | Framework | None = None,
             "Make the two agree.", value))
     framework = framework or hint
 
+    irish_award = _IRISH_AWARD_RE.search(folded) if framework is None else None
+    if irish_award is not None:
+        framework = Framework.NFQ
+        issues.append(Issue.info(
+            field, IssueCode.DEFAULTED,
+            f"'{irish_award.group(0)}' is an Irish award class (QQI), so the level is read on "
+            "the NFQ; write 'NFQ Level N' to be sure", value))
     native = _entry_level(folded, framework)
     if native is not None:
         framework = framework or Framework.RQF
+    elif framework in (None, Framework.AQF) and not _DIGIT_RE.search(folded) and (
+            aqf := _aqf_qualification(folded, named_aqf=framework is Framework.AQF)):
+        native, written = aqf
+        if framework is None:
+            issues.append(Issue.info(
+                field, IssueCode.DEFAULTED,
+                f"'{written}' is an Australian qualification type, at AQF level {native}", value))
+        framework = Framework.AQF
     else:
         native = _level_number(folded, mentions, framework, field, value, issues)
     if native is None:

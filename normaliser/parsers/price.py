@@ -26,6 +26,22 @@ _UNSTATED_RE = re.compile(
 _FREE_RE = re.compile(
     r"(?<![a-z])(?:free|no cost|no charge|fees?[\s-]*free|free of charge|gratis|no fees?"
     r"|zero fees?|complimentary|without charge)(?![a-z])")
+# Funding schemes some learners qualify for, which are not the course's price: New Zealand's
+# Fees Free (first-time tertiary learners, https://www.feesfree.govt.nz), Australia's FEE-HELP
+# and HECS-HELP loans and VET Student Loans (studyassist.gov.au), Ireland's Springboard+ and
+# Skillnet funding, NZ StudyLink student loans. Written as eligibility ('FEE-HELP eligible',
+# 'eligible for Fees Free', 'free to eligible participants'), they say who may not pay, not
+# that the course is free; FEE-HELP and the loans are never a price at all.
+_SCHEME_NAMES = (r"fees?[\s-]*free|fee[\s-]*help|hecs[\s-]*help|vet[\s-]*student[\s-]*loans?"
+                 r"|student[\s-]*loans?|springboard\+?|skillnet|studylink")
+_ELIGIBLE = r"(?:eligible|eligibility|approved|available)"
+_SCHEME_RE = re.compile(
+    rf"(?<![a-z])(?:{_ELIGIBLE}\s+(?:for\s+)?(?:the\s+)?)?\(?(?P<scheme>{_SCHEME_NAMES})\)?"
+    rf"(?:\s*[(-]?\s*{_ELIGIBLE}\)?)?(?![a-z])"
+    rf"|(?<![a-z])(?P<free_to>free\s+(?:to|for)\s+eligible\s+[a-z]+)")
+# Schemes that are always a scheme; 'fees free' alone stays a price of nothing (as before),
+# unless it is written as an eligibility.
+_ALWAYS_SCHEMES = re.compile(r"fee[\s-]*help|hecs|vet[\s-]*student|student[\s-]*loan|studylink")
 _INCL_TAX_RE = re.compile(
     r"(?<![a-z])(?:incl?\.?|including|inclusive of|inc\.?|with)\s*(?:gst|vat|tax(?:es)?)(?![a-z])"
     r"|(?<![a-z])(?:gst|vat|tax)[\s-]*(?:incl?\.?|inclusive|included)(?![a-z])")
@@ -64,6 +80,22 @@ class _Money:
     amount_max: float | None = None
 
 
+def _funding_schemes(folded: str) -> tuple[list[str], str]:
+    """The funding schemes the text names as such, and the text without them."""
+    found: list[str] = []
+
+    def take(match: re.Match[str]) -> str:
+        phrase = match.group(0).strip(" ()-")
+        eligible = match.group("free_to") or re.search(_ELIGIBLE, phrase)
+        if eligible or _ALWAYS_SCHEMES.search(phrase):
+            found.append(phrase)
+            return " "
+        return match.group(0)
+
+    rest = _SCHEME_RE.sub(take, folded)
+    return found, rest
+
+
 @memoised_parser
 def parse_price(raw: str | None, default_currency: str | None = None,
                 rates: RateTable | None = None, ref_currency: str | None = None,
@@ -83,7 +115,16 @@ def parse_price(raw: str | None, default_currency: str | None = None,
     default = currency_code(default_currency) if default_currency else None
 
     moneys = _find_money(text)
+    schemes, folded = _funding_schemes(folded)
+    if schemes:
+        issues.append(Issue.info(
+            field, IssueCode.AMBIGUOUS,
+            f"{'; '.join(repr(s) for s in schemes)} is a funding scheme some learners qualify "
+            "for, not the price of the course: it does not make the course free. Give the "
+            "price itself as well", value))
     is_free = bool(_FREE_RE.search(folded)) or (bool(moneys) and all(m.amount == 0 for m in moneys))
+    if not moneys and not is_free and schemes:
+        return Parsed(None, issues)
     if not moneys and not is_free:
         stated = "No price stated" if _UNSTATED_RE.search(folded) else "No amount found"
         issues.append(Issue.warning(

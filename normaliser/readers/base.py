@@ -92,6 +92,9 @@ class FeedReadResult:
     # Record ids the feed itself says are withdrawn (a changes feed's withdrawals): a delta
     # applies them; a snapshot withdraws whatever it leaves out anyway.
     withdrawn_ids: list[str] = field(default_factory=list)
+    # Nodes the reader saw and did not read as records, by what they are ('Event', 'not a
+    # JSON object'), so a crawl can count what it skipped.
+    skipped: dict[str, int] = field(default_factory=dict)
 
 
 class FeedLimitExceeded(FeedFormatError):

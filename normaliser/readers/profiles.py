@@ -64,6 +64,7 @@ from normaliser.readers.feed_v1 import (
     json_value_text,
     read_csv_rows,
 )
+from normaliser.readers.xlsx import as_sheet_rows, sheet_as_csv
 from normaliser.text import shorten
 from normaliser.vocab.currencies import currency_code
 
@@ -97,7 +98,9 @@ class _ProfilePart(BaseModel):
 class SourceSpec(_ProfilePart):
     """How to find the records and their columns in the source file."""
 
-    format: Literal["csv", "json"] = "csv"
+    format: Literal["csv", "json", "xlsx"] = "csv"
+    # XLSX: the sheet to read, by its name; the first sheet without it.
+    sheet: str | None = None
     # CSV: which non-blank row names the columns (rows above it, such as a title line, are
     # skipped); 0 when the file has no header row and `column_names` names the columns.
     header_row: int = Field(default=1, ge=0, le=100)
@@ -109,14 +112,19 @@ class SourceSpec(_ProfilePart):
 
     @model_validator(mode="after")
     def _options_fit_the_format(self) -> SourceSpec:
+        if self.sheet is not None and self.format != "xlsx":
+            raise ValueError("sheet is for XLSX sources; remove it or set format = 'xlsx'")
         if self.format == "json":
             if self.header_row != 1 or self.column_names or self.delimiter != "auto":
                 raise ValueError("header_row, column_names and delimiter are for CSV sources; "
                                  "a JSON source names its columns by its keys")
             return self
+        if self.format == "xlsx" and self.delimiter != "auto":
+            raise ValueError("delimiter is for CSV sources; a spreadsheet has cells")
         if self.records_key is not None:
             raise ValueError("records_key is for JSON sources; remove it or set format = 'json'")
-        if self.header_row == 0 and (not self.column_names or self.delimiter == "auto"):
+        if self.header_row == 0 and (not self.column_names
+                                     or (self.delimiter == "auto" and self.format == "csv")):
             raise ValueError("header_row = 0 says the file has no header row, so column_names "
                              "must name its columns in order and delimiter must be given (it "
                              "is told from the header names otherwise)")
@@ -453,26 +461,60 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 # --- loading -----------------------------------------------------------------------------
 
 
-def load_profile(text: str | bytes) -> MappingProfile:
-    """Validate a profile written in TOML; MappingProfileError names every key at fault."""
+def load_profile(text: str | bytes, origin: str | None = None) -> MappingProfile:
+    """Validate a profile written in TOML; MappingProfileError names every key at fault,
+    with its line where the key is written, and `origin` (the file) when given."""
+    where = f"{origin}: " if origin else ""
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise MappingProfileError(f"the profile is not UTF-8 text ({exc.reason} at byte "
-                                      f"{exc.start})") from None
+            raise MappingProfileError(f"{where}the profile is not UTF-8 text ({exc.reason} at "
+                                      f"byte {exc.start})") from None
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise MappingProfileError(f"the profile is not valid TOML: {exc}") from None
+        raise MappingProfileError(f"{where}the profile is not valid TOML: {exc}") from None
     name = document.get("name") if isinstance(document.get("name"), str) else None
     try:
         return MappingProfile.model_validate(document)
     except ValidationError as exc:
         title = f"mapping profile {name!r}" if name else "the mapping profile"
-        lines = [_describe_error(error) for error in exc.errors()]
-        raise MappingProfileError(f"{title} is not valid:\n" + "\n".join(
+        lines = [_describe_error(error, key_line(text, error["loc"])) for error in exc.errors()]
+        raise MappingProfileError(f"{where}{title} is not valid:\n" + "\n".join(
             f"- {line}" for line in lines)) from None
+
+
+_TOML_KEY_RE = re.compile(r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')"""
+                          r"""(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*=""")
+_TOML_TABLE_RE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+
+
+def _toml_key_path(dotted: str) -> list[str]:
+    parts = re.findall(r""""([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+)""", dotted)
+    return [next(p for p in part if p) if any(part) else "" for part in parts]
+
+
+def key_line(text: str, loc: tuple[int | str, ...] | list[int | str]) -> int | None:
+    """The line of `text` (a TOML document) where the key at `loc` is written: the line of
+    the longest written key path that `loc` starts with. None when no line names it (a
+    missing key, or one written inside an inline table spread over other keys)."""
+    wanted = [str(part) for part in loc]
+    table: list[str] = []
+    best: tuple[int, int] | None = None  # (length of the key path matched, line)
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _TOML_TABLE_RE.match(line)
+        if header:
+            table = _toml_key_path(header.group(1))
+            path = table
+        else:
+            key = _TOML_KEY_RE.match(line)
+            if not key:
+                continue
+            path = table + _toml_key_path(key.group(1))
+        if path and wanted[:len(path)] == path and (best is None or len(path) > best[0]):
+            best = (len(path), number)
+    return best[1] if best else None
 
 
 # Keys a profile table may hold, for 'did you mean' on a misspelt one.
@@ -481,8 +523,10 @@ _PROFILE_KEYS = sorted({*MappingProfile.model_fields, *SourceSpec.model_fields,
                         *FieldRule.model_fields})
 
 
-def _describe_error(error: Mapping) -> str:
+def _describe_error(error: Mapping, line: int | None = None) -> str:
     key = ".".join(str(part) for part in error["loc"])
+    if key and line is not None:
+        key = f"{key} (line {line})"
     message = str(error["msg"]).removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
         last = str(error["loc"][-1])
@@ -491,6 +535,11 @@ def _describe_error(error: Mapping) -> str:
     elif error["type"] == "missing":
         message = "missing; this key is required"
     return f"{key}: {message}" if key else message
+
+
+def is_profile_name(name: str) -> bool:
+    """Whether `name` can name a profile (lower-case letters, digits, '-' and '_')."""
+    return bool(_PROFILE_NAME_RE.match(name))
 
 
 def bundled_profile_names() -> list[str]:
@@ -548,8 +597,14 @@ def read_with_profile(data: bytes, profile: MappingProfile,
     only an error that names its line.
     """
     deadline = limits.deadline()
-    read_source = _csv_source if profile.source.format == "csv" else _json_source
-    columns, rows, feed_issues = read_source(data, profile)
+    sheet = None
+    if profile.source.format == "xlsx":
+        sheet = sheet_as_csv(data, limits, profile.source.sheet)
+        columns, rows, feed_issues = _csv_source(sheet.csv, profile, delimiter=",")
+    elif profile.source.format == "csv":
+        columns, rows, feed_issues = _csv_source(data, profile)
+    else:
+        columns, rows, feed_issues = _json_source(data, profile)
     extra_names = _extra_names(columns, profile.field_columns())
     # Info, not a warning as in feed format v1: a profile leaves columns out on purpose. Said
     # once per feed, so a column the source adds later is noticed.
@@ -563,7 +618,8 @@ def read_with_profile(data: bytes, profile: MappingProfile,
         limits.check_deadline(deadline)
         records.append(_record(row, profile, extra_names))
         limits.check_count(len(records))
-    return FeedReadResult(records=records, issues=feed_issues)
+    result = FeedReadResult(records=records, issues=feed_issues)
+    return as_sheet_rows(result, sheet) if sheet is not None else result
 
 
 def _extra_names(columns: list[_Column], field_columns: frozenset[str]) -> dict[str, str]:
@@ -619,7 +675,7 @@ def _duplicate_columns(profile: MappingProfile, columns: list[_Column],
     return issues
 
 
-def _csv_source(data: bytes, profile: MappingProfile,
+def _csv_source(data: bytes, profile: MappingProfile, delimiter: str | None = None,
                 ) -> tuple[list[_Column], Iterator[_Row], list[Issue]]:
     source = profile.source
     known = set(profile.column_uses())
@@ -628,7 +684,7 @@ def _csv_source(data: bytes, profile: MappingProfile,
         header_hint=f"as mapping profile {profile.name!r} expects ("
                     f"{', '.join(sorted({_written_name(profile, k) for k in known}))})",
         names_a_column=lambda cell: column_key(cell) in known,
-        delimiter=None if source.delimiter == "auto" else source.delimiter,
+        delimiter=delimiter or (None if source.delimiter == "auto" else source.delimiter),
         sniff_lines=max(source.header_row, 1))
     rows = table.rows
 

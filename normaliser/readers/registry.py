@@ -1,8 +1,8 @@
 """Every feed format we read, by name: which reader, which media types, how to tell it apart.
 
 Format names are what a provider gives as `format=` (or what a media type maps to):
-`csv`, `json` (feed format v1), `xcri-cap`, `elm-loq-xml`, `loms-xml`, `elm-jsonld`, `ctdl`,
-`schema-org`, `microcred-changes`, and `profile:<name>` for
+`csv`, `json`, `xlsx` (feed format v1), `xcri-cap`, `elm-loq-xml`, `loms-xml`, `elm-jsonld`,
+`ctdl`, `schema-org`, `microcred-changes`, and `profile:<name>` for
 a source read through a bundled mapping profile. Leaving the format out detects it from the
 bytes, which is reliable for everything but mapping profiles (a profile's CSV looks like any
 other CSV), so those must always be named.
@@ -25,10 +25,16 @@ from normaliser.readers.microcred_changes import (
     looks_like_microcred_changes,
     read_microcred_changes,
 )
-from normaliser.readers.profiles import bundled_profile, read_with_profile
+from normaliser.readers.profiles import (
+    MappingProfile,
+    MappingProfileError,
+    bundled_profile,
+    read_with_profile,
+)
 from normaliser.readers.schema_org import looks_like_schema_org, read_schema_org
 from normaliser.readers.storable_text import make_storable
 from normaliser.readers.xcri_cap import looks_like_xcri_cap, read_xcri_cap
+from normaliser.readers.xlsx import XLSX_MEDIA_TYPE, looks_like_xlsx, read_xlsx
 from normaliser.readers.xml_flavours import describe_xml_root, xml_root
 
 PROFILE_PREFIX = "profile:"
@@ -60,6 +66,9 @@ def _formats() -> tuple[FeedFormat, ...]:
         # `application/json`, `application/xml` and `text/xml` name no format of their own (a
         # CTDL record is JSON, an ELM document XML), so with them the bytes decide.
         FeedFormat("json", "Feed format v1, JSON", (), _v1("json")),
+        # A spreadsheet with feed format v1's columns, read like the CSV.
+        FeedFormat("xlsx", "Feed format v1, XLSX spreadsheet", (XLSX_MEDIA_TYPE,), read_xlsx,
+                   looks_like_xlsx),
         FeedFormat("xcri-cap", "XCRI-CAP 1.2 / 1.1 XML", ("application/xcri-cap+xml",),
                    read_xcri_cap, looks_like_xcri_cap),
         # XML flavours are told apart by the root element and its namespace.
@@ -106,6 +115,10 @@ def detect_format(data: bytes) -> str:
     for feed_format in FORMATS:
         if feed_format.looks_like is not None and feed_format.looks_like(data):
             return feed_format.name
+    if data.startswith(b"PK\x03\x04"):
+        raise FeedFormatError(
+            "this is a zip archive but not an XLSX spreadsheet (a Word or OpenDocument file, "
+            "or a folder of files zipped); send the feed itself: CSV, XLSX, JSON or XML")
     root = xml_root(data)
     if root is not None:
         _refuse_xml(*root)
@@ -160,33 +173,87 @@ def _refuse_xml(namespace: str | None, name: str) -> None:
         f"the XML formats it reads are {readable}")
 
 
+# Finds the profile a `profile:<ref>` names (raising UnknownProfileError or
+# MappingProfileError); the default knows only the bundled profiles. The composition root
+# (microcred) gives one that also looks in the profiles folder and the catalogue.
+ProfileFinder = Callable[[str], MappingProfile]
+
+# A `profile:` reference ending so is a file path: for the command line only.
+PROFILE_FILE_SUFFIX = ".toml"
+
+
+def is_profile_path(reference: str) -> bool:
+    return reference.lower().endswith(PROFILE_FILE_SUFFIX)
+
+
+@dataclass(frozen=True)
+class FeedReaders:
+    """`read_feed` and `check_format_name` with profiles found by `find_profile`. Frozen
+    and picklable when `find_profile` is, so a worker process can read with it."""
+
+    find_profile: ProfileFinder = bundled_profile
+    # A profile given as a file path (`profile:courses.toml`): the command line's choice; an
+    # API request naming a path on the server is refused.
+    allow_paths: bool = False
+
+    def __call__(self, data: bytes, format: str | None = None,
+                 limits: ReadLimits = DEFAULT_LIMITS) -> FeedReadResult:
+        return self.read(data, format, limits)
+
+    def read(self, data: bytes, format: str | None = None,
+             limits: ReadLimits = DEFAULT_LIMITS) -> FeedReadResult:
+        """Read `data` as `format` (detected from the bytes when None). Every value that
+        comes back can be stored on either database (normaliser.readers.storable_text)."""
+        chosen = detect_format(data) if format is None else self.check_format(format)
+        if chosen.startswith(PROFILE_PREFIX):
+            profile = self.profile(chosen[len(PROFILE_PREFIX):])
+            result = read_with_profile(data, profile, limits)
+            result.defaults = profile.context_defaults()
+            return make_storable(result)
+        return make_storable(_BY_NAME[chosen].read(data, limits))
+
+    def check_format(self, name: str, *, allow_paths: bool | None = None) -> str:
+        """`name` normalised, or FeedFormatError listing the formats we read. A profile
+        reference is kept as written (a file path's case matters) and must load."""
+        given = name.strip()
+        if given.lower().startswith(PROFILE_PREFIX):
+            reference = given[len(PROFILE_PREFIX):].strip()
+            paths = self.allow_paths if allow_paths is None else allow_paths
+            if is_profile_path(reference) and not paths:
+                raise FeedFormatError(
+                    f"format {name!r} names a profile file; a file path is for the command "
+                    "line (microcred import --format profile:PATH.toml). Put the profile in "
+                    "the profiles folder or register it (PUT /v1/providers/{id}/profiles/"
+                    "{name}) and name it as profile:<name>")
+            self.profile(reference)
+            return PROFILE_PREFIX + (reference if is_profile_path(reference)
+                                     else reference.lower())
+        chosen = given.lower()
+        if chosen in _BY_NAME:
+            return chosen
+        raise FeedFormatError(f"unknown feed format {name!r}: use one of "
+                              f"{', '.join(format_names())}, or leave it out to detect it")
+
+    def profile(self, reference: str) -> MappingProfile:
+        """The profile `reference` names; a profile that does not load is a FeedFormatError
+        (so the submission fails with the profile's own errors, not as a fault of ours)."""
+        try:
+            return self.find_profile(reference)
+        except MappingProfileError as exc:
+            raise FeedFormatError(str(exc)) from None
+
+
+DEFAULT_READERS = FeedReaders()
+
+
 def check_format_name(name: str) -> str:
-    """`name` normalised, or FeedFormatError listing the formats we read."""
-    chosen = name.strip().lower()
-    if chosen in _BY_NAME:
-        return chosen
-    if chosen.startswith(PROFILE_PREFIX):
-        _profile_reader(chosen[len(PROFILE_PREFIX):])
-        return chosen
-    raise FeedFormatError(f"unknown feed format {name!r}: use one of {', '.join(format_names())}, "
-                          f"or leave it out to detect it")
+    """`name` normalised, or FeedFormatError listing the formats we read (bundled profiles
+    only; see FeedReaders for the others)."""
+    return DEFAULT_READERS.check_format(name)
 
 
 def read_feed(data: bytes, format: str | None = None,
               limits: ReadLimits = DEFAULT_LIMITS) -> FeedReadResult:
-    """Read `data` as `format` (detected from the bytes when None). Every value that comes
-    back can be stored on either database (normaliser.readers.storable_text)."""
-    chosen = detect_format(data) if format is None else check_format_name(format)
-    if chosen.startswith(PROFILE_PREFIX):
-        return make_storable(_profile_reader(chosen[len(PROFILE_PREFIX):])(data, limits))
-    return make_storable(_BY_NAME[chosen].read(data, limits))
-
-
-def _profile_reader(name: str) -> Reader:
-    profile = bundled_profile(name)  # UnknownProfileError (a FeedFormatError) lists the others
-
-    def read(data: bytes, limits: ReadLimits) -> FeedReadResult:
-        result = read_with_profile(data, profile, limits)
-        result.defaults = profile.context_defaults()
-        return result
-    return read
+    """Read `data` as `format` (detected from the bytes when None), with the bundled
+    profiles. Every value that comes back can be stored on either database."""
+    return DEFAULT_READERS.read(data, format, limits)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from normaliser.issues import Issue, IssueCode
@@ -62,6 +62,13 @@ SCHEMA_TERMS = Terms(namespaces={"schema": ("https://schema.org/", "http://schem
 # The schema.org context aliases "type" to "@type" (https://schema.org/docs/jsonldcontext.jsonld).
 _TYPE_KEYS = ("@type", "type")
 COURSE_TYPE = "schema:Course"
+# What becomes an offering: a course, and a programme (https://schema.org/
+# EducationalOccupationalProgram, and its WorkBasedProgram), which universities mark up their
+# degrees and certificates with; its `hasCourse` courses (and Courses it `hasPart`) are
+# offerings of their own too, each counting towards the programme.
+OFFERING_TYPES = frozenset({COURSE_TYPE, "schema:EducationalOccupationalProgram",
+                            "schema:WorkBasedProgram"})
+_PART_PROPERTIES = ("schema:hasCourse", "schema:hasPart")
 _PROGRAMME_TYPES = frozenset({"schema:EducationalOccupationalProgram", "schema:WorkBasedProgram",
                               "schema:Course"})
 
@@ -80,7 +87,14 @@ _READ_PROPERTIES = frozenset({
     "schema:coursePrerequisites", "schema:educationalCredentialAwarded",
     "schema:occupationalCredentialAwarded", "schema:educationalLevel", "schema:provider",
     "schema:isPartOf",
+    # programmes (https://schema.org/EducationalOccupationalProgram)
+    "schema:timeToComplete", "schema:programPrerequisites", "schema:educationalProgramMode",
+    "schema:hasCourse", "schema:hasPart", "schema:startDate", "schema:endDate",
 })
+
+
+def _is_offering(types: Iterable[str]) -> bool:
+    return not OFFERING_TYPES.isdisjoint(types)
 
 
 def looks_like_schema_org(data: bytes) -> bool:
@@ -169,6 +183,8 @@ class _Reader:
         self._placed_by_reference: set[int] = set()
         self._others: list[dict] = []  # nodes that are not courses, reported unless used
         self._not_nodes = 0
+        # id(course node) -> the programmes (raw nodes) that hold it as hasCourse / hasPart
+        self.part_of: dict[int, list[dict]] = {}
 
     def read(self) -> FeedReadResult:
         for i, item in enumerate(self.items):
@@ -208,7 +224,7 @@ class _Reader:
                 f"{'is' if len(not_read) == 1 else 'are'} not mapped to the common schema; "
                 f"their plain values are kept with each record as written: {names}",
                 value=names if len(names) <= 200 else names[:199] + "…"))
-        return FeedReadResult(records=records, issues=issues)
+        return FeedReadResult(records=records, issues=issues, skipped=dict(skipped))
 
     def skipped(self) -> Counter[str]:
         """Types of the nodes that are neither a course nor referred to from one (an Offer
@@ -244,7 +260,7 @@ class _Reader:
         links = (f" and {self.links_only} ItemList link(s) to course pages"
                  if self.links_only else "")
         return (f"no schema.org Course in this JSON-LD: {held}{links}. Each offering must be "
-                'a node with "@type": "Course" (at the top level, in an @graph, as an '
+                'a node with "@type": "Course" or "EducationalOccupationalProgram" (at the top level, in an @graph, as an '
                 "ItemList's ListItem item, or as a WebPage's mainEntity)")
 
     def _child_locator(self, path: tuple, locator: str, container: str, number: int) -> str:
@@ -277,8 +293,9 @@ class _Reader:
             for j, member in enumerate(graph):
                 self._visit(member, (*path, "@graph", j),
                             self._child_locator(path, locator, "@graph item", j + 1))
-        if COURSE_TYPE in types:
+        if _is_offering(types):
             self._add_course(value, path, locator, by_reference)
+            self._parts(value, path, locator)
             return
         node = self.index.node(value)
         elements = node.get("schema:itemListElement")
@@ -292,7 +309,7 @@ class _Reader:
             return
         main = node.get("schema:mainEntity")
         target, _ = self.index.resolve(main) if isinstance(main, dict) else (None, None)
-        if target is not None and COURSE_TYPE in node_types(target.raw, self.terms, _TYPE_KEYS):
+        if target is not None and _is_offering(node_types(target.raw, self.terms, _TYPE_KEYS)):
             inline = isinstance(main, dict) and len(main) > 1  # target came from the dict
             self._visit(target.raw, (*path, node.written["schema:mainEntity"]) if inline else path,
                         f"{locator}, mainEntity", by_reference=not inline)
@@ -300,18 +317,42 @@ class _Reader:
         if types or not isinstance(graph, list):
             self._others.append(value)
 
+    def _parts(self, offering: dict, path: tuple, locator: str) -> None:
+        """The courses a programme (or a course) is made of: offerings of their own, each
+        placed where it is written, and each told what it counts towards."""
+        node = self.index.node(offering)
+        for name in _PART_PROPERTIES:
+            value = node.get(name)
+            key = node.written.get(name, name.removeprefix("schema:"))
+            for k, element in enumerate(as_list(value)):
+                target, _ = (self.index.resolve(element) if isinstance(element, dict)
+                             else (None, None))
+                if target is None or target.raw is offering:
+                    continue
+                if not _is_offering(node_types(target.raw, self.terms, _TYPE_KEYS)):
+                    continue  # a part that is no course (a WebPage, a CreativeWork)
+                parents = self.part_of.setdefault(id(target.raw), [])
+                if any(p is offering for p in parents):
+                    continue  # a cycle of parts, or the same part listed twice
+                parents.append(offering)
+                inline = isinstance(element, dict) and len(element) > 1
+                where = (*path, key, k) if isinstance(value, list) else (*path, key)
+                self._visit(target.raw, where if inline else path,
+                            f"{locator}, {key.rsplit(':', 1)[-1]} {k + 1}",
+                            by_reference=not inline)
+
     def _list_element(self, element: object, path: tuple, locator: str) -> None:
         if not isinstance(element, dict):
             if isinstance(element, str) and element.strip():
                 self.links_only += 1  # a bare URL in the list
             return
-        if COURSE_TYPE in node_types(element, self.terms, _TYPE_KEYS):
+        if _is_offering(node_types(element, self.terms, _TYPE_KEYS)):
             self._visit(element, path, locator)
             return
         list_item = self.index.node(element)
         item = list_item.get("schema:item")
         target, _ = self.index.resolve(item) if item is not None else (None, None)
-        if target is not None and COURSE_TYPE in node_types(target.raw, self.terms, _TYPE_KEYS):
+        if target is not None and _is_offering(node_types(target.raw, self.terms, _TYPE_KEYS)):
             inline = isinstance(item, dict) and len(item) > 1
             self._visit(target.raw, (*path, list_item.written["schema:item"]) if inline else path,
                         locator, by_reference=not inline)
@@ -331,6 +372,7 @@ class _RecordBuilder:
         self.index = reader.index
         self.terms = reader.terms
         self.line_of = reader.line_of
+        self.part_of = reader.part_of.get(id(placed.raw), [])
         self.fields: dict[str, str | list[str]] = {}
         self.extra: dict[str, str | list[str]] = {}
         self.issues: list[Issue] = []
@@ -347,7 +389,12 @@ class _RecordBuilder:
         self._put("url", self._text("schema:url"))
         self._put("credits", self._credits())
         self._runs()
-        self._put("duration", self._text("schema:timeRequired")[:1] or self._workload())
+        self._put("duration", self._text("schema:timeRequired")[:1]
+                  or self._text("schema:timeToComplete")[:1] or self._workload())
+        # A programme's own mode ("online", "full-time", "part-time"): the normaliser reads
+        # what it can, and says so about the rest.
+        if not any("mode" in run for run in self.instances):
+            self._put("mode", self._names(self.node.get("schema:educationalProgramMode")))
         self._put("price", self._offers(self.node.get("schema:offers"), "price")
                   or (["Free"] if self._text("schema:isAccessibleForFree") == ["true"] else []))
         self._put("language", self._names(self.node.get("schema:inLanguage"))
@@ -358,7 +405,9 @@ class _RecordBuilder:
         # person learn (https://schema.org/teaches): a learning outcome, not a subject.
         self._put("learning_outcomes", self._names(self.node.get("schema:teaches")))
         self._put("prerequisites", self._names(self.node.get("schema:coursePrerequisites"),
-                                               "schema:targetName"))
+                                               "schema:targetName")
+                  + self._names(self.node.get("schema:programPrerequisites"),
+                                "schema:targetName", "schema:credentialCategory"))
         self._credential()
         self._put("stackable_into", self._programmes())
         self._put_extra("provider", self._names(self.node.get("schema:provider")))
@@ -436,7 +485,9 @@ class _RecordBuilder:
                 found.extend(t for t in texts(value, self.languages) if not _URL.match(t))
             elif _PROGRAMME_TYPES & set(node_types(node.raw, self.terms, _TYPE_KEYS)):
                 found.extend(self._text("schema:name", node)[:1])
-        return found
+        for programme in self.part_of:  # it is a hasCourse / hasPart of these
+            found.extend(self._text("schema:name", self.index.node(programme))[:1])
+        return list(dict.fromkeys(found))
 
     def _keywords(self) -> list[str]:
         # https://schema.org/keywords: "Multiple textual entries in a keywords list are
@@ -525,6 +576,15 @@ class _RecordBuilder:
                      or self._text("schema:eventAttendanceMode", run)),
                     ("location", self._places(run.get("schema:location"))),
                     ("price", self._offers(run.get("schema:offers"), "price"))):
+                put_field(instance, field, values, self.issues, self.placed.locator)
+            if instance:
+                self.instances.append(instance)
+        if not self.instances:
+            # A programme gives its dates itself (https://schema.org/
+            # EducationalOccupationalProgram: startDate, endDate), not as CourseInstances.
+            instance = {}
+            for field, values in (("start_date", self._text("schema:startDate")[:1]),
+                                  ("end_date", self._text("schema:endDate")[:1])):
                 put_field(instance, field, values, self.issues, self.placed.locator)
             if instance:
                 self.instances.append(instance)

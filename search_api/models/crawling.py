@@ -67,6 +67,10 @@ class CrawlRunOut(BaseModel):
     items: int | None
     dropped: int | None
     dropped_reasons: dict[str, int] | None
+    skipped: int = Field(0, description="Pages and markup nodes seen and not read as courses")
+    skipped_reasons: dict[str, int] = Field(
+        default_factory=dict, description="What was skipped, by reason ('node: Event (not a "
+                                          "course or programme)', 'page: not an HTML page')")
     errors: int | None
     error_samples: list[dict[str, Any]] | None
     not_modified: int | None

@@ -79,7 +79,7 @@ async def push(scope: ProviderScope, pub: Publishing, catalogue: CatalogueStore,
 
     def store() -> tuple[SubmissionOut, bool]:  # hashing and storing: off the event loop
         submission_id, replayed = pub.ingest.receive(
-            provider_id, content, format=chosen_format(request, format), mode=mode,
+            provider_id, content, format=chosen_format(request, format, pub.ingest.check_format), mode=mode,
             channel="push", idempotency_key=idempotency_key, api_key_id=scope.key.id)
         pub.worker.notify()
         return submission_out(catalogue, submission_id, provider_id), replayed
@@ -102,7 +102,7 @@ async def validate(scope: ProviderScope, pub: Publishing, request: Request,
         # Parsing takes up to a minute and the report can be large: both in a thread, the
         # report rendered there too (a Response is sent as it is, not serialised again).
         report = pub.ingest.validate(scope.provider_id, content,
-                                     format=chosen_format(request, format), mode=mode)
+                                     format=chosen_format(request, format, pub.ingest.check_format), mode=mode)
         return Response(ReportOut.of(report).model_dump_json(), media_type="application/json")
 
     return await run_in_threadpool(check)
@@ -169,7 +169,7 @@ def put_source(scope: ProviderScope, pub: Publishing, source_id: str, body: Pull
     pub.check_feed_url(url)
     source, created = pub.sources.put_pull_source(
         scope.provider_id, source_id, url=url,
-        format=chosen_format(request, body.format) if body.format else None,
+        format=chosen_format(request, body.format, pub.ingest.check_format) if body.format else None,
         mode=body.mode,
         schedule=Schedule(cron=body.schedule.cron,
                           interval_minutes=body.schedule.interval_minutes))

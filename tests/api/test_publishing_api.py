@@ -289,6 +289,11 @@ ROUTE_CALLS = {
     ("DELETE", "/crawl-sources/{source_id}"): {},
     ("POST", "/crawl-sources/{source_id}/crawl"): {},
     ("GET", "/crawls"): {},
+    ("PUT", "/profiles/{name}"): {"content": b'name = "feed"\n[id]\ncolumn = "a"\n'
+                                             b'[fields.title]\ncolumn = "b"\n'},
+    ("GET", "/profiles"): {},
+    ("GET", "/profiles/{name}"): {},
+    ("DELETE", "/profiles/{name}"): {},
 }
 
 
@@ -312,7 +317,7 @@ def test_no_key_but_the_providers_own_or_an_admin_reaches_its_routes(
     submissions = count(services, SubmissionRow)
     method, path = route
     url = f"/v1/providers/{provider.id}" + path.format(
-        submission_id=submission_id, offering_id="M1", source_id="feed")
+        submission_id=submission_id, offering_id="M1", source_id="feed", name="feed")
     kwargs = dict(ROUTE_CALLS[route])
     headers = dict(kwargs.pop("headers", {}))
     if who is not None:

@@ -252,6 +252,7 @@ def test_worker_processes_normalise_exactly_as_in_process(tmp_path, make_catalog
 
 
 def test_unknown_format_name_is_a_failed_run_not_a_crash(services, provider):
-    report = services.import_feed(provider.id, feed("A1"), format="xlsx")
-    assert report.status == "failed" and "unknown feed format 'xlsx'" in report.error
+    # 'ods' (OpenDocument) is read by no reader; 'xlsx' was the example here until XLSX was.
+    report = services.import_feed(provider.id, feed("A1"), format="ods")
+    assert report.status == "failed" and "unknown feed format 'ods'" in report.error
     assert services.catalogue.get_submission(report.submission_id).status == "failed"
