@@ -19,6 +19,7 @@ from search_api.routers import (
     profiles,
     public,
     publishing,
+    pull_sources,
 )
 
 API_DESCRIPTION = """\
@@ -56,7 +57,8 @@ def create_app(context: ApiContext, *, lifespan: Any = None) -> FastAPI:
         app.state.agency_limiter = (context.agency.limiter or
                                     TokenBucketLimiter(context.agency.rate_per_minute))
     install_error_handlers(app)
-    for module in (public, offerings, changes, publishing, profiles, crawling, agency):
+    for module in (public, offerings, changes, publishing, pull_sources, profiles, crawling,
+                   agency):
         app.include_router(module.router)
     install_pages(app, context)
     return app

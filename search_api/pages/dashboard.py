@@ -16,36 +16,37 @@ again on every request, so a revoked key stops working at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from urllib.parse import parse_qs, urlencode, urlparse
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import QueryParams
 
 from catalogue.accounts import ApiKey, InvalidKey, Role
 from catalogue.errors import CatalogueError
 from catalogue.export import ExportFormat
-from catalogue.search.query import Filters
 from search_api.agency_answers import export_response, filters_of, stats_answer, timeseries_answer
-from search_api.context import AgencyContext, ApiContext
+from search_api.context import ApiContext
 from search_api.dependencies import Context
-from search_api.errors import DOMAIN_ERRORS
 from search_api.pages.dashboard_figures import chart_figure, price_by_level, series_figure
+from search_api.pages.dashboard_view import (
+    FILTERS,
+    INTERVALS,
+    NOT_AVAILABLE,
+    answer,
+    failure,
+    filter_problems,
+    form_options,
+)
 from search_api.pages.dependencies import PageLabels, PageRenderer
-from search_api.pages.render import Labels, Renderer
-from search_api.params import ParameterErrors, search_query_from_params
+from search_api.pages.render import Renderer
+from search_api.params import ParameterErrors
 from search_api.rate_limit import RateLimited
 
 COOKIE = "microcred_agency"
 COOKIE_PATH = "/agency"
-INTERVALS = ("week", "month", "quarter")
 # The search filters the dashboard offers, passed to the agency API as they are.
-FILTERS = ("provider", "mode", "subject", "country", "framework", "eqf_min", "eqf_max",
-           "price_min", "price_max", "free", "starts_after", "starts_before", "language",
-           "credential_type")
 CHARTS = (
     # (id, facet grouped by, heading, kind)
     ("level", "eqf", "Offerings by level (EQF)", "columns"),
@@ -63,7 +64,6 @@ def _filters(params: QueryParams) -> list[tuple[str, str]]:
 
 
 router = APIRouter(include_in_schema=False)
-NOT_AVAILABLE = "the agency statistics API is not available in this deployment yet"
 
 
 def _page(renderer: Renderer, name: str, status: int = 200, **values) -> HTMLResponse:
@@ -120,15 +120,15 @@ def dashboard(request: Request, context: Context, renderer: PageRenderer,
     interval = params.get("interval", "month")
     if interval not in INTERVALS:
         interval = "month"
-    problems = _filter_problems(filters)
+    problems = filter_problems(filters)
     labels.refresh_providers()
     agency, currency = context.agency, context.reference_currency
     # mypy cannot infer a lambda whose defaults bind the loop's values: checked by the tests.
-    stats = {chart_id: _answer(agency, filters, lambda a, f, facet=facet, chart_id=chart_id:  # type: ignore[misc]
+    stats = {chart_id: answer(agency, filters, lambda a, f, facet=facet, chart_id=chart_id:  # type: ignore[misc]
                                stats_answer(a, f, currency, group_by=[facet],
                                             **(LEVEL_METRICS if chart_id == "level" else {})))
              for chart_id, facet, _title, _kind in CHARTS}
-    series = _answer(agency, filters,
+    series = answer(agency, filters,
                      lambda a, f: timeseries_answer(a, f, interval=interval))
     figures = [chart_figure(chart_id, facet, title, kind, stats[chart_id], labels, currency)
                for chart_id, facet, title, kind in CHARTS]
@@ -137,7 +137,7 @@ def dashboard(request: Request, context: Context, renderer: PageRenderer,
     total = level["body"].get("total") if level["ok"] else None
     return _page(renderer, "agency.html", who=key, figures=figures,
                  series=series_figure(series, interval), total=total, problems=problems,
-                 form=_form_options(context, labels, params, interval),
+                 form=form_options(context, labels, params, interval),
                  export_url="/agency/export.csv" + ("?" + urlencode(filters) if filters else ""),
                  unavailable=all(not s["ok"] and s["status"] == 404 for s in stats.values()),
                  reference_currency=currency)
@@ -188,63 +188,10 @@ def export(request: Request, context: Context, renderer: PageRenderer) -> Respon
     try:
         filters = filters_of(QueryParams(_filters(request.query_params)))
     except (ParameterErrors, CatalogueError) as exc:
-        status, message = _failure(exc)
+        status, message = failure(exc)
         return _page(renderer, "agency_error.html", status=status,
                      message=f"The export could not be made: {message}")
     response = export_response(context.agency, filters, ExportFormat.CSV)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-def _failure(exc: Exception) -> tuple[int, str]:
-    """The status and message the API would answer with for `exc`."""
-    if isinstance(exc, ParameterErrors):
-        return 422, "; ".join(f"{e['loc'][-1]}: {e['msg']}" for e in exc.errors)
-    status = next((s for cls, s, _code in DOMAIN_ERRORS if isinstance(exc, cls)), 400)
-    return status, str(exc)
-
-
-def _answer(agency: AgencyContext | None, filters: list[tuple[str, str]],
-            compute: Callable[[AgencyContext, Filters], BaseModel]) -> dict:
-    """One chart's numbers, as the API's body, or why there are none."""
-    if agency is None:
-        return {"ok": False, "status": 404, "message": NOT_AVAILABLE, "body": {}}
-    try:
-        body = compute(agency, filters_of(QueryParams(filters)))
-    except (ParameterErrors, CatalogueError) as exc:
-        status, message = _failure(exc)
-        return {"ok": False, "status": status, "message": message, "body": {}}
-    return {"ok": True, "status": 200, "body": body.model_dump(mode="json")}
-
-
-def _filter_problems(filters: list[tuple[str, str]]) -> list[str]:
-    try:
-        search_query_from_params(QueryParams(filters + [("facets", "none")]))
-    except ParameterErrors as exc:
-        return [f"{e['loc'][-1]}: {e['msg']}" for e in exc.errors]
-    except CatalogueError as exc:
-        return [str(exc)]
-    return []
-
-
-def _form_options(context: ApiContext, labels: Labels, params: QueryParams,
-                  interval: str) -> dict:
-    """The choices of the filter form: only values the catalogue holds."""
-    query = search_query_from_params(QueryParams([
-        ("facets", "provider,subject_broad,country,mode"), ("size", "1"), ("facet_size", "200"),
-        ("highlight", "false")]))
-    facets = context.backend.search(query).facets
-
-    def options(facet: str, param: str) -> list[dict]:
-        chosen = set(params.getlist(param))
-        values = sorted((b.value for b in facets.get(facet) or []),
-                        key=lambda v: labels.value(facet, v).lower())
-        return [{"value": v, "label": labels.value(facet, v), "selected": v in chosen}
-                for v in values]
-
-    return {"providers": options("provider", "provider"),
-            "subjects": options("subject_broad", "subject"),
-            "countries": options("country", "country"), "modes": options("mode", "mode"),
-            "values": {name: params.get(name, "") for name in FILTERS},
-            "interval": interval, "intervals": INTERVALS}

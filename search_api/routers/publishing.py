@@ -1,5 +1,5 @@
-"""Provider routes: push feeds, dry-run them, follow their reports, withdraw offerings,
-register feed URLs to be pulled on a schedule, and read the history.
+"""Provider routes: push feeds, dry-run them, follow their reports, withdraw offerings, and
+read the history. (Feed URLs pulled on a schedule: search_api.routers.pull_sources.)
 
 Every route takes the provider's id in its path; its `ProviderScope` dependency checks
 that the caller's key may act for that provider before anything is touched.
@@ -12,7 +12,6 @@ from starlette.concurrency import run_in_threadpool
 
 from catalogue.errors import InvalidRequest, NotFound
 from catalogue.ingest import IngestMode
-from catalogue.sources import Schedule
 from catalogue.store import Catalogue
 from search_api.dependencies import (
     BeforeId,
@@ -24,14 +23,7 @@ from search_api.dependencies import (
 )
 from search_api.errors import error_responses
 from search_api.feed_body import chosen_format, read_feed
-from search_api.models.common import DisabledOut, RunRequestedOut
 from search_api.models.publishing import (
-    PullRunListOut,
-    PullRunOut,
-    PullSourceDetailOut,
-    PullSourceIn,
-    PullSourceListOut,
-    PullSourceOut,
     ReportOut,
     SubmissionLinks,
     SubmissionListOut,
@@ -39,7 +31,6 @@ from search_api.models.publishing import (
     SubmissionWithReportOut,
     WithdrawnOut,
 )
-from search_api.run_now import request_run_now
 
 TAG = "publishing"
 FORMAT_HELP = "csv, json, xcri-cap, ctdl, schema-org or profile:<name>; else Content-Type"
@@ -158,58 +149,3 @@ def withdraw(scope: ProviderScope, pub: Publishing, context: Context,
         # wait through retries; the background worker indexes it when the engine is back.
         context.indexer.catch_up()
     return WithdrawnOut(id=public_id, status="withdrawn")
-
-
-@router.put("/sources/{source_id}", response_model=PullSourceOut,
-            responses={201: {"model": PullSourceOut, "description": "Registered"}},
-            summary="Register or change a feed URL to be pulled")
-def put_source(scope: ProviderScope, pub: Publishing, source_id: str, body: PullSourceIn,
-               request: Request, response: Response) -> PullSourceOut:
-    url = str(body.url)
-    pub.check_feed_url(url)
-    source, created = pub.sources.put_pull_source(
-        scope.provider_id, source_id, url=url,
-        format=chosen_format(request, body.format, pub.ingest.check_format) if body.format else None,
-        mode=body.mode,
-        schedule=Schedule(cron=body.schedule.cron,
-                          interval_minutes=body.schedule.interval_minutes))
-    response.status_code = 201 if created else 200
-    return PullSourceOut.of(source)
-
-
-@router.get("/sources", response_model=PullSourceListOut, summary="This provider's pulled feeds")
-def list_sources(scope: ProviderScope, pub: Publishing) -> PullSourceListOut:
-    return PullSourceListOut(sources=[PullSourceOut.of(s) for s in
-                                      pub.sources.list_pull_sources(scope.provider_id)])
-
-
-@router.get("/sources/{source_id}", response_model=PullSourceDetailOut,
-            summary="One pulled feed and its recent pulls")
-def get_source(scope: ProviderScope, pub: Publishing, source_id: str) -> PullSourceDetailOut:
-    source = pub.sources.get_pull_source(scope.provider_id, source_id)
-    return PullSourceDetailOut(
-        **dict(PullSourceOut.of(source)),
-        pulls=[PullRunOut.model_validate(run) for run in
-               pub.sources.pull_runs(scope.provider_id, source_name=source_id, limit=20)])
-
-
-@router.delete("/sources/{source_id}", response_model=DisabledOut,
-               summary="Stop pulling a feed (its history stays)")
-def delete_source(scope: ProviderScope, pub: Publishing, source_id: str) -> DisabledOut:
-    pub.sources.disable_pull_source(scope.provider_id, source_id)
-    return DisabledOut(id=source_id, enabled=False)
-
-
-@router.post("/sources/{source_id}/pull", status_code=202, response_model=RunRequestedOut,
-             summary="Pull a feed now")
-def pull_now(scope: ProviderScope, pub: Publishing, source_id: str) -> RunRequestedOut:
-    source = pub.sources.get_pull_source(scope.provider_id, source_id)
-    return request_run_now(source, source_id, pub.request_pull, "pull feeds")
-
-
-@router.get("/pulls", response_model=PullRunListOut,
-            summary="This provider's pull runs, newest first")
-def pulls(scope: ProviderScope, pub: Publishing, limit: int = Query(50, ge=1, le=500),
-          before: BeforeId = None) -> dict:
-    runs = pub.sources.pull_runs(scope.provider_id, limit=limit, before_id=before)
-    return {"pulls": runs, "next_before": runs[-1]["id"] if len(runs) == limit else None}

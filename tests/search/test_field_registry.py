@@ -23,7 +23,7 @@ from catalogue.search.query import SearchQuery
 from catalogue.stats.query import StatsQuery
 from catalogue.stats.sql import CatalogueStats
 from microcred.web import create_web_app
-from search_api.pages.public import checkbox_facets
+from search_api.pages.search_view import checkbox_facets
 from search_api.params import LIST_FILTERS, SCALAR_FILTERS
 from tests.agency_data import store_offerings
 from tests.search.corpus import corpus
