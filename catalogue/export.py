@@ -18,18 +18,22 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
+from types import SimpleNamespace
 from typing import Any
 
 import orjson
 from sqlalchemy import text
 
+from catalogue.elm_loq import loq_chunks, snapshot
 from catalogue.search.documents import build_document
 from catalogue.search.query import Filters
 from catalogue.stats.json_sql import JsonSql, json_sql_for
 from catalogue.stats.offering_sql import OFFERINGS, OfferingSql, Params, catalogue_conditions
-from catalogue.store import Catalogue
+from catalogue.store import Catalogue, stored_offering_from_row
+from normaliser.schema import Provider, StoredOffering
 
 # (name, meaning). Append only: clients read these by name and position.
 EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -83,10 +87,14 @@ BATCH_ROWS = 500
 class ExportFormat(StrEnum):
     CSV = "csv"
     JSONL = "jsonl"
+    ELM_LOQ = "elm-loq"
 
 
 MEDIA_TYPES = {ExportFormat.CSV: "text/csv; charset=utf-8; header=present",
-               ExportFormat.JSONL: "application/jsonl; charset=utf-8"}
+               ExportFormat.JSONL: "application/jsonl; charset=utf-8",
+               ExportFormat.ELM_LOQ: "application/xml; charset=utf-8"}
+FILE_SUFFIXES = {ExportFormat.CSV: "csv", ExportFormat.JSONL: "jsonl",
+                 ExportFormat.ELM_LOQ: "loq.xml"}
 
 
 def neutralise_formula(cell: str) -> str:
@@ -97,6 +105,14 @@ def neutralise_formula(cell: str) -> str:
 def _iso(value) -> str | None:
     value = JsonSql.timestamp_result(value)
     return value.isoformat() if value else None
+
+
+def _timestamped(row: Any) -> SimpleNamespace:
+    """A row of text SQL with its timestamps as datetimes (SQLite gives them as text)."""
+    values = row._asdict()
+    for name in ("first_seen", "last_seen", "updated_at"):
+        values[name] = JsonSql.timestamp_result(values[name])
+    return SimpleNamespace(**values)
 
 
 def export_row(row: Any, document: dict, reference_currency: str) -> dict[str, Any]:
@@ -160,12 +176,16 @@ class Exporter:
         self.batch_rows = batch_rows
         self.json = json_sql_for(catalogue.engine.dialect.name)
 
-    def batches(self, filters: Filters, *, include_duplicates: bool = False) -> Iterator[list[dict]]:
-        """Active offerings matching the filters, in id order, a batch of rows at a time.
-        Secondary listings of duplicates are left out unless asked for."""
+    def _where(self, filters: Filters, include_duplicates: bool) -> tuple[str, Params]:
         params = Params()
         where = " AND ".join(catalogue_conditions(OfferingSql(self.json), filters, params,
                                                   include_duplicates=include_duplicates))
+        return where, params
+
+    def batches(self, filters: Filters, *, include_duplicates: bool = False) -> Iterator[list[dict]]:
+        """Active offerings matching the filters, in id order, a batch of rows at a time.
+        Secondary listings of duplicates are left out unless asked for."""
+        where, params = self._where(filters, include_duplicates)
         sql = (f"SELECT o.id, o.provider_id, p.name AS provider_name, o.version, o.channel, "
                f"o.source_url, o.first_seen, o.last_seen, o.updated_at, "
                f"{self.json.document_text('o.document')} AS doc, dup.primary_id AS duplicate_of "
@@ -180,8 +200,45 @@ class Exporter:
                 yield [export_row(row, orjson.loads(row.doc), self.reference_currency)
                        for row in partition]
 
+    @contextmanager
+    def offering_passes(self, filters: Filters, *, include_duplicates: bool = False
+                        ) -> Iterator[Callable[[], Iterator[list[StoredOffering]]]]:
+        """A function giving the matching offerings (as models) in id order, a batch at a
+        time, as often as it is called, every time from the same read snapshot."""
+        where, params = self._where(filters, include_duplicates)
+        sql = (f"SELECT o.id, o.provider_id, o.version, o.status, o.content_hash, o.channel, "
+               f"o.source_url, o.submission_id, o.first_seen, o.last_seen, o.updated_at, "
+               f"{self.json.document_text('o.document')} AS document_json, "
+               f"p.name AS provider_name, p.country AS provider_country, "
+               f"p.url AS provider_url, p.default_currency AS provider_currency "
+               f"FROM {OFFERINGS} o JOIN providers p ON p.id = o.provider_id "
+               f"WHERE {where} ORDER BY o.id")
+        with self.catalogue.engine.connect() as conn:
+            conn = snapshot(conn)
+
+            def one_pass() -> Iterator[list[StoredOffering]]:
+                result = conn.execution_options(stream_results=True,
+                                                max_row_buffer=self.batch_rows) \
+                    .execute(text(sql), params.values)
+                providers: dict[str, Provider] = {}
+                for partition in result.partitions(self.batch_rows):
+                    yield [stored_offering_from_row(_timestamped(row), providers.setdefault(
+                        row.provider_id, Provider(
+                            id=row.provider_id, name=row.provider_name,
+                            country=row.provider_country, url=row.provider_url,
+                            default_currency=row.provider_currency)), row.document_json)
+                        for row in partition]
+
+            try:
+                yield one_pass
+            finally:
+                conn.rollback()
+
     def stream(self, filters: Filters, export_format: ExportFormat, *,
-               include_duplicates: bool = False) -> Iterator[bytes]:
+               include_duplicates: bool = False, page_base: str = "") -> Iterator[bytes]:
+        if export_format is ExportFormat.ELM_LOQ:
+            return loq_chunks(lambda: self.offering_passes(
+                filters, include_duplicates=include_duplicates), page_base)
         batches = self.batches(filters, include_duplicates=include_duplicates)
         if export_format is ExportFormat.JSONL:
             return jsonl_chunks(batches)

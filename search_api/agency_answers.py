@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import QueryParams
 
-from catalogue.export import MEDIA_TYPES, ExportFormat
+from catalogue.export import FILE_SUFFIXES, MEDIA_TYPES, ExportFormat
 from catalogue.search.query import Filters
 from catalogue.stats.query import StatsQuery
 from catalogue.stats.timeseries import Interval, TimeseriesQuery
@@ -61,11 +61,13 @@ def timeseries_answer(agency: AgencyContext, filters: Filters, *,
 
 
 def export_response(agency: AgencyContext, filters: Filters, format: ExportFormat, *,
-                    include_duplicates: bool = False) -> StreamingResponse:
-    """The export as a download (the API route and the dashboard's CSV link)."""
+                    include_duplicates: bool = False, page_base: str = "") -> StreamingResponse:
+    """The export as a download (the API route and the dashboard's CSV link). `page_base`
+    is the public address offering pages are under, for exports that link to them."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     return StreamingResponse(
-        agency.exports.stream(filters, format, include_duplicates=include_duplicates),
+        agency.exports.stream(filters, format, include_duplicates=include_duplicates,
+                              page_base=page_base),
         media_type=MEDIA_TYPES[format],
         headers={"Content-Disposition":
-                 f'attachment; filename="microcred-offerings-{stamp}.{format.value}"'})
+                 f'attachment; filename="microcred-offerings-{stamp}.{FILE_SUFFIXES[format]}"'})
