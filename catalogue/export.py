@@ -27,6 +27,7 @@ from typing import Any
 import orjson
 from sqlalchemy import text
 
+from catalogue.ctdl_export import ctdl_chunks
 from catalogue.elm_loq import loq_chunks, snapshot
 from catalogue.search.documents import build_document
 from catalogue.search.query import Filters
@@ -88,13 +89,15 @@ class ExportFormat(StrEnum):
     CSV = "csv"
     JSONL = "jsonl"
     ELM_LOQ = "elm-loq"
+    CTDL = "ctdl"
 
 
 MEDIA_TYPES = {ExportFormat.CSV: "text/csv; charset=utf-8; header=present",
                ExportFormat.JSONL: "application/jsonl; charset=utf-8",
-               ExportFormat.ELM_LOQ: "application/xml; charset=utf-8"}
+               ExportFormat.ELM_LOQ: "application/xml; charset=utf-8",
+               ExportFormat.CTDL: "application/ld+json"}
 FILE_SUFFIXES = {ExportFormat.CSV: "csv", ExportFormat.JSONL: "jsonl",
-                 ExportFormat.ELM_LOQ: "loq.xml"}
+                 ExportFormat.ELM_LOQ: "loq.xml", ExportFormat.CTDL: "ctdl.jsonld"}
 
 
 def neutralise_formula(cell: str) -> str:
@@ -238,6 +241,9 @@ class Exporter:
                include_duplicates: bool = False, page_base: str = "") -> Iterator[bytes]:
         if export_format is ExportFormat.ELM_LOQ:
             return loq_chunks(lambda: self.offering_passes(
+                filters, include_duplicates=include_duplicates), page_base)
+        if export_format is ExportFormat.CTDL:
+            return ctdl_chunks(lambda: self.offering_passes(
                 filters, include_duplicates=include_duplicates), page_base)
         batches = self.batches(filters, include_duplicates=include_duplicates)
         if export_format is ExportFormat.JSONL:
