@@ -34,6 +34,7 @@ from catalogue.search.query import Filters
 from catalogue.stats.json_sql import JsonSql, json_sql_for
 from catalogue.stats.offering_sql import OFFERINGS, OfferingSql, Params, catalogue_conditions
 from catalogue.store import Catalogue, stored_offering_from_row
+from catalogue.xcri_export import xcri_chunks
 from normaliser.schema import Provider, StoredOffering
 
 # (name, meaning). Append only: clients read these by name and position.
@@ -90,14 +91,17 @@ class ExportFormat(StrEnum):
     JSONL = "jsonl"
     ELM_LOQ = "elm-loq"
     CTDL = "ctdl"
+    XCRI_CAP = "xcri-cap"
 
 
 MEDIA_TYPES = {ExportFormat.CSV: "text/csv; charset=utf-8; header=present",
                ExportFormat.JSONL: "application/jsonl; charset=utf-8",
                ExportFormat.ELM_LOQ: "application/xml; charset=utf-8",
-               ExportFormat.CTDL: "application/ld+json"}
+               ExportFormat.CTDL: "application/ld+json",
+               ExportFormat.XCRI_CAP: "application/xml; charset=utf-8"}
 FILE_SUFFIXES = {ExportFormat.CSV: "csv", ExportFormat.JSONL: "jsonl",
-                 ExportFormat.ELM_LOQ: "loq.xml", ExportFormat.CTDL: "ctdl.jsonld"}
+                 ExportFormat.ELM_LOQ: "loq.xml", ExportFormat.CTDL: "ctdl.jsonld",
+                 ExportFormat.XCRI_CAP: "xcri.xml"}
 
 
 def neutralise_formula(cell: str) -> str:
@@ -204,10 +208,12 @@ class Exporter:
                        for row in partition]
 
     @contextmanager
-    def offering_passes(self, filters: Filters, *, include_duplicates: bool = False
+    def offering_passes(self, filters: Filters, *, include_duplicates: bool = False,
+                        by_provider: bool = False
                         ) -> Iterator[Callable[[], Iterator[list[StoredOffering]]]]:
-        """A function giving the matching offerings (as models) in id order, a batch at a
-        time, as often as it is called, every time from the same read snapshot."""
+        """A function giving the matching offerings (as models) in id order (or by provider,
+        then id), a batch at a time, as often as it is called, every time from the same read
+        snapshot."""
         where, params = self._where(filters, include_duplicates)
         sql = (f"SELECT o.id, o.provider_id, o.version, o.status, o.content_hash, o.channel, "
                f"o.source_url, o.submission_id, o.first_seen, o.last_seen, o.updated_at, "
@@ -215,7 +221,7 @@ class Exporter:
                f"p.name AS provider_name, p.country AS provider_country, "
                f"p.url AS provider_url, p.default_currency AS provider_currency "
                f"FROM {OFFERINGS} o JOIN providers p ON p.id = o.provider_id "
-               f"WHERE {where} ORDER BY o.id")
+               f"WHERE {where} ORDER BY {'o.provider_id, ' if by_provider else ''}o.id")
         with self.catalogue.engine.connect() as conn:
             conn = snapshot(conn)
 
@@ -245,6 +251,9 @@ class Exporter:
         if export_format is ExportFormat.CTDL:
             return ctdl_chunks(lambda: self.offering_passes(
                 filters, include_duplicates=include_duplicates), page_base)
+        if export_format is ExportFormat.XCRI_CAP:
+            return xcri_chunks(lambda: self.offering_passes(
+                filters, include_duplicates=include_duplicates, by_provider=True), page_base)
         batches = self.batches(filters, include_duplicates=include_duplicates)
         if export_format is ExportFormat.JSONL:
             return jsonl_chunks(batches)

@@ -71,8 +71,8 @@ def timeseries(
 
 
 @router.get("/v1/export", dependencies=[Depends(filter_parameters)],
-            summary="Every matching active offering as CSV, JSON Lines or ELM v3 LOQ XML, "
-                    "streamed",
+            summary="Every matching active offering as CSV, JSON Lines, ELM v3 LOQ XML, "
+                    "CTDL JSON-LD or XCRI-CAP 1.2, streamed",
             response_class=StreamingResponse,
             responses={200: {"content": {media: {} for media in MEDIA_TYPES.values()}}})
 def export(
@@ -80,9 +80,11 @@ def export(
     agency: Agency,
     context: Context,
     format: ExportFormat = Query(ExportFormat.CSV, description=(
-        "`csv`, `jsonl`, or `elm-loq`: the ELM v3 LOQ XML that Europass's Qualifications "
-        "Dataset Register accepts; what it leaves out, and why, is counted in a comment at "
-        "the end of the document")),
+        "`csv`, `jsonl`; `elm-loq`: the ELM v3 LOQ XML that Europass's Qualifications "
+        "Dataset Register accepts; `ctdl`: a CTDL JSON-LD @graph for Credential Engine's "
+        "Registry; `xcri-cap`: an XCRI-CAP 1.2 feed. What a standard has no term for is "
+        "left out and counted at the end of the document (an XML comment; in CTDL, "
+        "`microcred:exportReport` after the graph)")),
     include_duplicates: bool = Query(False, description="Also the second listings of "
                                      "offerings that reached us twice (see duplicate_of)"),
 ) -> StreamingResponse:
