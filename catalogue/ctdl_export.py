@@ -42,6 +42,7 @@ from typing import Any
 import orjson
 
 from catalogue.elm_jsonld import _web_url
+from catalogue.export_report import ExportReport
 from normaliser.schema import CreditSystem, Mode, Provider, StoredOffering
 from normaliser.vocab.isced import isced_name
 
@@ -164,26 +165,25 @@ def organization_node(provider: Provider, page_base: str) -> dict:
     return node
 
 
-def ctdl_chunks(passes, page_base: str) -> Iterator[bytes]:
+def ctdl_chunks(passes, page_base: str, report: ExportReport | None = None) -> Iterator[bytes]:
     """The @graph document: the offerings in id order, then their providers, then the
     report of what was left out."""
-    omitted: Counter[str] = Counter()
+    report = report if report is not None else ExportReport()
     providers: dict[str, Provider] = {}
-    exported = 0
     yield b'{"@context":' + orjson.dumps(CONTEXT) + b',"@graph":['
     first = True
     with passes() as one_pass:
         for batch in one_pass():
             parts = []
             for offering in batch:
-                parts.append(orjson.dumps(ctdl_node(offering, page_base, omitted)))
+                parts.append(orjson.dumps(ctdl_node(offering, page_base, report.omitted)))
                 providers.setdefault(offering.provider.id, offering.provider)
-                exported += 1
+                report.matched += 1
+                report.exported += 1
             if parts:
                 yield (b"" if first else b",\n") + b",\n".join(parts)
                 first = False
     for provider in providers.values():
         yield (b"" if first else b",\n") + orjson.dumps(organization_node(provider, page_base))
         first = False
-    report = {"exported": exported, "omitted": dict(sorted(omitted.items()))}
-    yield b'],\n' + orjson.dumps(REPORT_KEY) + b":" + orjson.dumps(report) + b"}\n"
+    yield b'],\n' + orjson.dumps(REPORT_KEY) + b":" + orjson.dumps(report.as_dict()) + b"}\n"

@@ -23,15 +23,15 @@ country) is left out whole and counted by what it lacks.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pycountry
 from lxml import etree
 from sqlalchemy import Connection
 
 from catalogue.elm_jsonld import ECTS, MODES, _iso_duration, _web_url
+from catalogue.export_report import ExportReport
 from normaliser.readers.elm_vocab import (
     COUNTRY_PREFIX,
     CURRENCY_PREFIX,
@@ -91,24 +91,6 @@ def _amount(price: Price) -> str | None:
     if not price.currency or (price.amount is None and not price.is_free):
         return None
     return f"{0 if price.is_free else price.amount:.2f}"
-
-
-@dataclass
-class LoqReport:
-    """What the export left out, and why."""
-
-    matched: int = 0
-    exported: int = 0
-    skipped: Counter[str] = field(default_factory=Counter)  # offerings left out, by reason
-    omitted: Counter[str] = field(default_factory=Counter)  # values left out, by reason
-
-    def comment(self) -> str:
-        parts = [f"{OMITTED_COMMENT}: {self.matched} offerings matched, {self.exported} "
-                 f"exported, {self.matched - self.exported} left out"]
-        parts += [f"offering left out, {reason}: {n}" for reason, n in sorted(self.skipped.items())]
-        parts += [f"value left out, {reason}: {n}" for reason, n in sorted(self.omitted.items())]
-        # "--" may not appear inside an XML comment.
-        return " " + "; ".join(parts).replace("--", "- -") + " "
 
 
 @dataclass
@@ -307,11 +289,12 @@ SECTIONS = ("learningOpportunityReferences", "learningAchievementSpecificationRe
             "learningOutcomeReferences")
 
 
-def loq_chunks(read_passes, page_base: str, report: LoqReport | None = None) -> Iterator[bytes]:
+def loq_chunks(read_passes, page_base: str, report: ExportReport | None = None
+               ) -> Iterator[bytes]:
     """The LOQ document, a batch at a time. `read_passes()` is a context manager giving a
     function that yields the matching offerings in batches, each call a new pass over the
     same snapshot."""
-    report = report if report is not None else LoqReport()
+    report = report if report is not None else ExportReport()
     out = _Chunks()
     with read_passes() as passes, etree.xmlfile(out, encoding="utf-8") as xf:
         xf.write_declaration()
@@ -347,7 +330,7 @@ def loq_chunks(read_passes, page_base: str, report: LoqReport | None = None) -> 
                 with xf.element(_q("locationReferences")):
                     for provider, _language, country in providers.values():
                         xf.write(location_element(provider, country))
-            xf.write(etree.Comment(report.comment()))
+            xf.write(etree.Comment(report.comment(OMITTED_COMMENT)))
     yield out.take()
 
 

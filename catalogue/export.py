@@ -29,6 +29,8 @@ from sqlalchemy import text
 
 from catalogue.ctdl_export import ctdl_chunks
 from catalogue.elm_loq import loq_chunks, snapshot
+from catalogue.export_report import ExportReport
+from catalogue.publication import PublicationRule, PublicationRules, published
 from catalogue.search.documents import build_document
 from catalogue.search.query import Filters
 from catalogue.stats.json_sql import JsonSql, json_sql_for
@@ -102,6 +104,11 @@ MEDIA_TYPES = {ExportFormat.CSV: "text/csv; charset=utf-8; header=present",
 FILE_SUFFIXES = {ExportFormat.CSV: "csv", ExportFormat.JSONL: "jsonl",
                  ExportFormat.ELM_LOQ: "loq.xml", ExportFormat.CTDL: "ctdl.jsonld",
                  ExportFormat.XCRI_CAP: "xcri.xml"}
+
+
+FEDERATION_WRITERS = {ExportFormat.ELM_LOQ: loq_chunks, ExportFormat.CTDL: ctdl_chunks,
+                      ExportFormat.XCRI_CAP: xcri_chunks}
+FEDERATION_FORMATS = tuple(FEDERATION_WRITERS)
 
 
 def neutralise_formula(cell: str) -> str:
@@ -182,6 +189,7 @@ class Exporter:
         self.reference_currency = reference_currency
         self.batch_rows = batch_rows
         self.json = json_sql_for(catalogue.engine.dialect.name)
+        self.rules = PublicationRules(catalogue.engine)
 
     def _where(self, filters: Filters, include_duplicates: bool) -> tuple[str, Params]:
         params = Params()
@@ -243,21 +251,47 @@ class Exporter:
             finally:
                 conn.rollback()
 
+    @contextmanager
+    def _published_passes(self, rule: PublicationRule, report: ExportReport, filters: Filters,
+                          *, include_duplicates: bool, by_provider: bool
+                          ) -> Iterator[Callable[[], Iterator[list[StoredOffering]]]]:
+        """offering_passes with the agency's rule for the target applied; what it keeps back
+        is counted once, on the first pass."""
+        with self.offering_passes(filters, include_duplicates=include_duplicates,
+                                  by_provider=by_provider) as one_pass:
+            passes = 0
+
+            def published_pass() -> Iterator[list[StoredOffering]]:
+                nonlocal passes
+                passes += 1
+                return published(rule, one_pass(), report if passes == 1 else None)
+
+            yield published_pass
+
     def stream(self, filters: Filters, export_format: ExportFormat, *,
-               include_duplicates: bool = False, page_base: str = "") -> Iterator[bytes]:
-        if export_format is ExportFormat.ELM_LOQ:
-            return loq_chunks(lambda: self.offering_passes(
-                filters, include_duplicates=include_duplicates), page_base)
-        if export_format is ExportFormat.CTDL:
-            return ctdl_chunks(lambda: self.offering_passes(
-                filters, include_duplicates=include_duplicates), page_base)
-        if export_format is ExportFormat.XCRI_CAP:
-            return xcri_chunks(lambda: self.offering_passes(
-                filters, include_duplicates=include_duplicates, by_provider=True), page_base)
+               include_duplicates: bool = False, page_base: str = "",
+               report: ExportReport | None = None) -> Iterator[bytes]:
+        """The export, chunk by chunk. A federation format applies the agency's publication
+        rule for it and fills `report` with what was left out, once the stream has ended."""
+        writer = FEDERATION_WRITERS.get(export_format)
+        if writer is not None:
+            counted = report if report is not None else ExportReport()
+            rule = self.rules.get(export_format.value)
+            return writer(lambda: self._published_passes(
+                rule, counted, filters, include_duplicates=include_duplicates,
+                by_provider=export_format is ExportFormat.XCRI_CAP), page_base, counted)
         batches = self.batches(filters, include_duplicates=include_duplicates)
         if export_format is ExportFormat.JSONL:
             return jsonl_chunks(batches)
         return csv_chunks(batches)
+
+    def target_report(self, export_format: ExportFormat, page_base: str = "") -> ExportReport:
+        """What an export of the whole catalogue to a federation target would leave out,
+        and why (the export is written and thrown away: it costs what the export costs)."""
+        report = ExportReport()
+        for _chunk in self.stream(Filters(), export_format, page_base=page_base, report=report):
+            pass
+        return report
 
 
 def _csv_cell(value: Any) -> Any:

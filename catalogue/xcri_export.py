@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from lxml import etree
 
 from catalogue.elm_loq import _Chunks
+from catalogue.export_report import ExportReport
 from normaliser.readers.xcri_cap import XCRI_CAP_12_NAMESPACE
 from normaliser.schema import Instance, Mode, Price, Provider, StoredOffering
 from normaliser.vocab.isced import isced_name
@@ -151,11 +152,10 @@ def _provider_start(xf, provider: Provider):
     return element
 
 
-def xcri_chunks(passes, page_base: str) -> Iterator[bytes]:
+def xcri_chunks(passes, page_base: str, report: ExportReport | None = None) -> Iterator[bytes]:
     """The feed, providers in id order, each with its courses; `passes` gives the offerings
     ordered by provider."""
-    omitted: Counter[str] = Counter()
-    exported = 0
+    report = report if report is not None else ExportReport()
     out = _Chunks()
     stamp = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     with passes() as one_pass, etree.xmlfile(out, encoding="utf-8") as xf:
@@ -170,12 +170,11 @@ def xcri_chunks(passes, page_base: str) -> Iterator[bytes]:
                             provider_element.__exit__(None, None, None)
                         provider_element = _provider_start(xf, offering.provider)
                         current = offering.provider.id
-                    xf.write(course_element(offering, page_base, omitted))
-                    exported += 1
+                    xf.write(course_element(offering, page_base, report.omitted))
+                    report.matched += 1
+                    report.exported += 1
                 yield out.take()
             if provider_element is not None:
                 provider_element.__exit__(None, None, None)
-            parts = [f"{OMITTED_COMMENT}: {exported} courses"] + [
-                f"value left out, {reason}: {n}" for reason, n in sorted(omitted.items())]
-            xf.write(etree.Comment(" " + "; ".join(parts).replace("--", "- -") + " "))
+            xf.write(etree.Comment(report.comment(OMITTED_COMMENT)))
     yield out.take()

@@ -49,7 +49,7 @@ def test_the_graph_has_the_shape_the_registry_takes(sample):  # noqa: F811
         "ceterms:ValueProfile"}
     assert {p["@type"] for n in offerings for p in n.get("ceterms:estimatedDuration", [])} == {
         "ceterms:DurationProfile"}
-    omitted = document[REPORT_KEY]["omitted"]
+    omitted = document[REPORT_KEY]["values_left_out"]
     assert omitted["level AQF (CTDL has no framework level)"] > 0
     assert omitted["run dates (CTDL describes no runs)"] > 0
 
