@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from itertools import groupby
 
 from lxml import etree
 
@@ -144,12 +145,16 @@ def _presentation(course: etree._Element, offering: StoredOffering, run: Instanc
         _el(presentation, MLO, "cost", cost)
 
 
-def _provider_start(xf, provider: Provider):
-    element = xf.element(f"{{{XCRI_CAP_12_NAMESPACE}}}provider")
-    element.__enter__()
+def _write_provider_head(xf, provider: Provider) -> None:
     xf.write(_el(None, DC, "identifier", provider.url or f"urn:microcred:provider:{provider.id}"))
     xf.write(_el(None, DC, "title", provider.name))
-    return element
+
+
+def _with_batch_ends(batches: Iterator[list[StoredOffering]]
+                     ) -> Iterator[tuple[StoredOffering, bool]]:
+    for batch in batches:
+        for number, offering in enumerate(batch, start=1):
+            yield offering, number == len(batch)
 
 
 def xcri_chunks(passes, page_base: str, report: ExportReport | None = None) -> Iterator[bytes]:
@@ -161,20 +166,18 @@ def xcri_chunks(passes, page_base: str, report: ExportReport | None = None) -> I
     with passes() as one_pass, etree.xmlfile(out, encoding="utf-8") as xf:
         xf.write_declaration()
         with xf.element(f"{{{XCRI_CAP_12_NAMESPACE}}}catalog", nsmap=NSMAP, generated=stamp):
-            current: str | None = None
-            provider_element = None
-            for batch in one_pass():
-                for offering in batch:
-                    if offering.provider.id != current:
-                        if provider_element is not None:
-                            provider_element.__exit__(None, None, None)
-                        provider_element = _provider_start(xf, offering.provider)
-                        current = offering.provider.id
-                    xf.write(course_element(offering, page_base, report.omitted))
-                    report.matched += 1
-                    report.exported += 1
-                yield out.take()
-            if provider_element is not None:
-                provider_element.__exit__(None, None, None)
+            # Each provider's element is opened and closed by a `with`, so a stream closed
+            # early (the client went away) unwinds them in order.
+            for _provider_id, group in groupby(_with_batch_ends(one_pass()),
+                                               key=lambda item: item[0].provider.id):
+                with xf.element(f"{{{XCRI_CAP_12_NAMESPACE}}}provider"):
+                    for number, (offering, batch_end) in enumerate(group):
+                        if number == 0:
+                            _write_provider_head(xf, offering.provider)
+                        xf.write(course_element(offering, page_base, report.omitted))
+                        report.matched += 1
+                        report.exported += 1
+                        if batch_end:
+                            yield out.take()
             xf.write(etree.Comment(report.comment(OMITTED_COMMENT)))
     yield out.take()
