@@ -11,7 +11,15 @@ from search_api.context import ApiContext
 from search_api.errors import install_error_handlers
 from search_api.pages import install_pages
 from search_api.rate_limit import TokenBucketLimiter
-from search_api.routers import agency, changes, crawling, offerings, public, publishing
+from search_api.routers import (
+    agency,
+    changes,
+    crawling,
+    offerings,
+    public,
+    publication,
+    publishing,
+)
 
 API_DESCRIPTION = """\
 Search micro-credentials from every provider in one common schema.
@@ -47,7 +55,7 @@ def create_app(context: ApiContext, *, lifespan: Any = None) -> FastAPI:
         app.state.agency_limiter = (context.agency.limiter or
                                     TokenBucketLimiter(context.agency.rate_per_minute))
     install_error_handlers(app)
-    for module in (public, offerings, changes, publishing, crawling, agency):
+    for module in (public, offerings, changes, publishing, crawling, agency, publication):
         app.include_router(module.router)
     install_pages(app, context)
     return app
