@@ -5,6 +5,7 @@ has no EU counterpart, left out and counted in the document's closing comment.""
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import pytest
@@ -12,6 +13,8 @@ from fastapi.testclient import TestClient
 from lxml import etree
 
 from catalogue.elm_loq import OMITTED_COMMENT
+from catalogue.export import Exporter, ExportFormat
+from catalogue.search.query import Filters
 from microcred.sample import load_sample_data
 from microcred.web import create_web_app
 from normaliser.normalise import NormaliseContext, normalise_record
@@ -163,3 +166,25 @@ def test_round_trip_through_our_loq_reader(sample):
                     0.0 if price.is_free else price.amount, price.currency)
         assert back.mode == ((first.mode if first else None) or original.mode)
     assert compared > 300
+
+
+def test_every_idref_resolves_while_offerings_are_withdrawn_mid_export(services):
+    """The sections are read in several passes; all of them from one read snapshot, so an
+    offering withdrawn after its learningOpportunity was written still has its
+    specification and outcomes later in the document."""
+    load_sample_data(services)
+    exporter = Exporter(services.catalogue, "EUR", batch_rows=20)
+    chunks = exporter.stream(Filters(), ExportFormat.ELM_LOQ, page_base="https://example.org")
+    head = [next(chunks), next(chunks), next(chunks)]  # the first opportunities are written
+    first_ids = [m.decode() for m in re.findall(
+        rb'<learningOpportunity [^>]*?id="(urn:microcred:offering:\w+)"', b"".join(head))]
+    assert first_ids
+    for opportunity_id in first_ids:
+        offering = services.catalogue.get_offering(opportunity_id.rsplit(":", 1)[-1])
+        services.ingest.withdraw_offering(offering.provider.id, offering.id)
+    document = etree.fromstring(b"".join(head + list(chunks)))
+    schema = loq_schema()
+    assert schema.validate(document.getroottree()), schema.error_log  # keyrefs included
+    specifications = {e.get("id") for e in document.iter(
+        f"{LOQ}learningAchievementSpecification") if e.get("id")}
+    assert {i + ":specification" for i in first_ids} <= specifications
