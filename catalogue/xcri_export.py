@@ -17,8 +17,9 @@ in mlo:credit (credit:scheme, credit:value); ISCED-F codes in dc:subject with th
 (dates in @dtf, the mode as an XCRI attendanceMode code: ON online, CM campus, MM mixed
 mode; the run's price in mlo:cost; the offering's duration as mlo:duration/@interval and
 its languages as mlo:languageOfInstruction, which XCRI-CAP gives per presentation). XCRI-CAP
-has no term for a pace (self-paced, scheduled), so it is left out and counted, with the
-places of runs (not exported yet), in a comment closing the document.
+has no term for a pace (self-paced, scheduled), so it is left out and counted in a comment
+closing the document. A run's place is its venue (an organisation named after the town,
+with the town in its mlo:location).
 """
 
 from __future__ import annotations
@@ -113,8 +114,9 @@ def course_element(offering: StoredOffering, page_base: str, omitted: Counter[st
         _presentation(course, offering, run)
     if offering.pace or any(run.pace for run in offering.instances):
         omitted["pace (no XCRI-CAP term for self-paced or scheduled)"] += 1
-    if any(run.place and not run.place.online for run in offering.instances):
-        omitted["places of runs (not exported yet)"] += 1
+    if any(run.place and not run.place.online and not (run.place.city or run.place.region)
+           for run in offering.instances):
+        omitted["places of runs named by their country alone (no venue to write)"] += 1
     if offering.duration and offering.duration.hours and offering.duration.weeks:
         omitted["duration hours beside weeks (one interval)"] += 1
     if not offering.instances and (offering.languages or offering.duration):
@@ -143,6 +145,19 @@ def _presentation(course: etree._Element, offering: StoredOffering, run: Instanc
     cost = _cost(run.price)
     if cost:
         _el(presentation, MLO, "cost", cost)
+    place = run.place
+    if place and not place.online and (place.city or place.region):
+        # A venue is an organisation with a location (venueDType: one provider); the town
+        # is what a reader takes as the place.
+        venue = _el(presentation, XCRI_CAP_12_NAMESPACE, "venue")
+        organisation = _el(venue, XCRI_CAP_12_NAMESPACE, "provider")
+        _el(organisation, DC, "title", place.city or place.region)
+        if place.city:
+            # The town as the provider wrote the place ("Bunbury campus, Western Australia"),
+            # so its region survives a reader that takes the town as the whole place.
+            written = place.raw if place.raw and place.city in place.raw else None
+            location = _el(organisation, MLO, "location")
+            _el(location, MLO, "town", " ".join((written or place.city).split()))
 
 
 def _write_provider_head(xf, provider: Provider) -> None:

@@ -112,13 +112,17 @@ def test_round_trip_through_our_xcri_cap_reader(sample):  # noqa: F811
             assert back.duration and back.duration.weeks == duration.weeks
         elif duration and duration.hours:
             assert back.duration and back.duration.hours == duration.hours
-        # Runs: every presentation, with its dates, mode and price (the run's place is
-        # not exported yet and pace has no XCRI-CAP term).
+        # Runs: every presentation, with its dates, mode, price and venue (pace has no
+        # XCRI-CAP term; an online run has no venue, its attendanceMode says online).
         assert [(r.start_date, r.end_date, r.mode) for r in back.instances] == [
             (r.start_date, r.end_date, r.mode or original.mode) for r in original.instances]
         assert [(r.price.amount, r.price.currency) if r.price else None
                 for r in back.instances] == [
             (r.price.amount, r.price.currency) if r.price else None for r in original.instances]
+        assert [(p.city, p.region, p.country) if (p := r.place) else None
+                for r in back.instances] == [
+            (p.city, p.region, p.country) if (p := r.place) and not p.online else None
+            for r in original.instances]
         assert back.mode == original.mode
         assert (back.price.amount, back.price.currency) == (
             original.price.amount, original.price.currency) if original.price else True
