@@ -44,7 +44,7 @@ from normaliser.readers.elm_vocab import (
     OPPORTUNITY_TYPE_PREFIX,
 )
 from normaliser.readers.xml_flavours import LOQ_NAMESPACE
-from normaliser.schema import Instance, Price, Provider, StoredOffering
+from normaliser.schema import Instance, Place, Price, Provider, StoredOffering
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 NSMAP = {None: LOQ_NAMESPACE, "skos": SKOS}
@@ -116,6 +116,19 @@ class LoqForm:
     def outcome_id(self, number: int) -> str:
         return f"{self.base}:outcome:{number}"
 
+    def places(self) -> list[tuple[str, Place, str]]:
+        """(location id, place, country URI) of the places where it is taught: the first
+        run's, then the offering's own; the schema's location needs a country, so a place
+        without one is left out (and counted by loq_form)."""
+        run = _first_run(self.offering)
+        found: list[Place] = []
+        for place in ([run.place] if run and run.place else []) + list(self.offering.places):
+            if not place.online and place not in found:
+                found.append(place)
+        return [(f"{self.base}:place:{number}", place, country)
+                for number, place in enumerate(found, start=1)
+                if (country := _country_uri(place.country))]
+
 
 def provider_ids(provider: Provider) -> tuple[str, str]:
     base = f"urn:microcred:provider:{provider.id}"
@@ -153,6 +166,8 @@ def _count_omitted(form: LoqForm) -> None:
         omitted.append(f"credits {system} (no exact ECTS)")
     if offering.pace or any(run.pace for run in offering.instances):
         omitted.append("pace (no Europass term for self-paced or scheduled)")
+    if any(not p.online and not _country_uri(p.country) for p in offering.places):
+        omitted.append("place without a country (a LOQ location needs one)")
     if len(offering.instances) > 1:
         omitted.append("runs after the first (a LOQ learning opportunity has one temporal)")
     if offering.duration and offering.duration.hours and offering.duration.weeks:
@@ -205,6 +220,8 @@ def opportunity_element(form: LoqForm) -> etree._Element:
         label = etree.SubElement(detail, f"{{{SKOS}}}prefLabel", language=form.language)
         label.text = "Free" if price.is_free else "Fee"
     _sub(element, "providedBy", idref=provider_ids(offering.provider)[0])
+    for location_id, _place, _country in form.places():
+        _sub(element, "location", idref=location_id)
     _sub(element, "learningAchievementSpecification", idref=form.specification_id)
     _sub(element, "defaultLanguage", uri=form.languages[0])
     return element
@@ -260,6 +277,20 @@ def organisation_element(provider: Provider, language: str) -> etree._Element:
         _sub(homepage, "contentUrl", _web_url(provider.url))
     _sub(element, "location", idref=location_id)
     return element
+
+
+def place_elements(form: LoqForm) -> Iterator[etree._Element]:
+    for location_id, place, country in form.places():
+        element = etree.Element(_q("location"), nsmap=NSMAP, id=location_id)
+        # The place as the provider wrote it, when it names the city: its region survives
+        # a reader that parses the name ("Bunbury campus, WA").
+        written = place.raw if place.raw and place.city and place.city in place.raw else None
+        name = " ".join(written.split()) if written else (place.city or place.region)
+        if name:
+            _sub(element, "geographicName", name, language=form.language)
+        address = _sub(element, "address")
+        _sub(address, "countryCode", uri=country)
+        yield element
 
 
 def location_element(provider: Provider, country: str) -> etree._Element:
@@ -330,6 +361,12 @@ def loq_chunks(read_passes, page_base: str, report: ExportReport | None = None
                 with xf.element(_q("locationReferences")):
                     for provider, _language, country in providers.values():
                         xf.write(location_element(provider, country))
+                    for batch in passes():  # the places of the offerings
+                        for offering in batch:
+                            form, _missing = loq_form(offering, page_base)
+                            for element in place_elements(form) if form else ():
+                                xf.write(element)
+                        yield out.take()
             xf.write(etree.Comment(report.comment(OMITTED_COMMENT)))
     yield out.take()
 

@@ -165,6 +165,12 @@ def test_round_trip_through_our_loq_reader(sample):
                 assert (run.price.amount or 0.0, run.price.currency) == (
                     0.0 if price.is_free else price.amount, price.currency)
         assert back.mode == ((first.mode if first else None) or original.mode)
+        # The first run's place, as a LOQ location (an online run has none: its mode says
+        # online).
+        place = first.place if first and first.place and not first.place.online else None
+        back_place = back.instances[0].place if back.instances else None
+        assert ((back_place.city, back_place.region, back_place.country) if back_place
+                else None) == ((place.city, place.region, place.country) if place else None)
     assert compared > 300
 
 
