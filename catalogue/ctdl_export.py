@@ -23,7 +23,8 @@ usually a credential"; ceterms:MicroCredential is one of its credential classes)
 - `ceterms:deliveryType` (deliveryType:OnlineOnly, InPerson, BlendedDelivery:
   https://credreg.net/ctdl/terms/Delivery), `ceterms:inLanguage`, `ceterms:subject` (ISCED-F
   codes as alignment objects with `ceterms:codedNotation`), `ceterms:teaches` (learning
-  outcomes), `ceterms:entryCondition` (prerequisites), `ceterms:lifeCycleStatusType`
+  outcomes), `ceterms:entryCondition` (prerequisites), `ceterms:availableAt` (the places,
+  `ceterms:Place` with locality, region and country), `ceterms:lifeCycleStatusType`
   (lifecycle:Active), `ceterms:offeredBy` (the provider, a `ceterms:CredentialOrganization`
   node at the end of the graph).
 
@@ -40,10 +41,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import orjson
+import pycountry
 
 from catalogue.elm_jsonld import _web_url
 from catalogue.export_report import ExportReport
-from normaliser.schema import CreditSystem, Mode, Provider, StoredOffering
+from normaliser.schema import CreditSystem, Mode, Place, Provider, StoredOffering
 from normaliser.vocab.isced import isced_name
 
 CONTEXT = "https://credreg.net/ctdl/schema/context/json"
@@ -86,6 +88,16 @@ def _duration(offering: StoredOffering) -> str | None:
     if duration.hours:
         return f"PT{duration.hours:g}H"
     return None
+
+
+def _place(place: Place, language: str) -> dict:
+    node: dict[str, Any] = {"@type": "ceterms:Place"}
+    country = pycountry.countries.get(alpha_2=place.country) if place.country else None
+    for name, value in (("addressLocality", place.city), ("addressRegion", place.region),
+                        ("addressCountry", country.name if country else place.country)):
+        if value:
+            node[f"ceterms:{name}"] = {language: value}
+    return node
 
 
 def ctdl_node(offering: StoredOffering, page_base: str, omitted: Counter[str]) -> dict:
@@ -149,6 +161,10 @@ def ctdl_node(offering: StoredOffering, page_base: str, omitted: Counter[str]) -
     if offering.prerequisites:
         node["ceterms:entryCondition"] = [{"@type": "ceterms:ConditionProfile",
                                            "ceterms:description": {language: offering.prerequisites}}]
+    places = [p for p in offering.places if not p.online and (p.city or p.region or p.country)]
+    if places:
+        # https://credreg.net/ctdl/terms/availableAt: ceterms:Place with its address parts.
+        node["ceterms:availableAt"] = [_place(place, language) for place in places]
     if offering.level and offering.level.framework:
         omitted[f"level {offering.level.framework.value} (CTDL has no framework level)"] += 1
     if any(run.start_date or run.end_date for run in offering.instances):

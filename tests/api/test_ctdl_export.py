@@ -112,6 +112,9 @@ def test_round_trip_through_our_ctdl_reader(sample):  # noqa: F811
             assert back.duration and back.duration.weeks == duration.weeks
         elif duration and duration.hours:
             assert back.duration and back.duration.hours == duration.hours
+        # Places: ceterms:availableAt (an online place is said by deliveryType instead).
+        assert [(p.city, p.region, p.country) for p in back.places if not p.online] == [
+            (p.city, p.region, p.country) for p in original.places if not p.online]
         # Level: CTDL has no qualifications-framework level on a learning opportunity.
         assert back.level is None
         # Runs: CTDL describes none; the importer makes the one run every import without
