@@ -18,18 +18,26 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
+from types import SimpleNamespace
 from typing import Any
 
 import orjson
 from sqlalchemy import text
 
+from catalogue.ctdl_export import ctdl_chunks
+from catalogue.elm_loq import loq_chunks, snapshot
+from catalogue.export_report import ExportReport
+from catalogue.publication import PublicationRule, PublicationRules, published
 from catalogue.search.documents import build_document
 from catalogue.search.query import Filters
 from catalogue.stats.json_sql import JsonSql, json_sql_for
 from catalogue.stats.offering_sql import OFFERINGS, OfferingSql, Params, catalogue_conditions
-from catalogue.store import Catalogue
+from catalogue.store import Catalogue, stored_offering_from_row
+from catalogue.xcri_export import xcri_chunks
+from normaliser.schema import Provider, StoredOffering
 
 # (name, meaning). Append only: clients read these by name and position.
 EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -83,10 +91,24 @@ BATCH_ROWS = 500
 class ExportFormat(StrEnum):
     CSV = "csv"
     JSONL = "jsonl"
+    ELM_LOQ = "elm-loq"
+    CTDL = "ctdl"
+    XCRI_CAP = "xcri-cap"
 
 
 MEDIA_TYPES = {ExportFormat.CSV: "text/csv; charset=utf-8; header=present",
-               ExportFormat.JSONL: "application/jsonl; charset=utf-8"}
+               ExportFormat.JSONL: "application/jsonl; charset=utf-8",
+               ExportFormat.ELM_LOQ: "application/xml; charset=utf-8",
+               ExportFormat.CTDL: "application/ld+json",
+               ExportFormat.XCRI_CAP: "application/xml; charset=utf-8"}
+FILE_SUFFIXES = {ExportFormat.CSV: "csv", ExportFormat.JSONL: "jsonl",
+                 ExportFormat.ELM_LOQ: "loq.xml", ExportFormat.CTDL: "ctdl.jsonld",
+                 ExportFormat.XCRI_CAP: "xcri.xml"}
+
+
+FEDERATION_WRITERS = {ExportFormat.ELM_LOQ: loq_chunks, ExportFormat.CTDL: ctdl_chunks,
+                      ExportFormat.XCRI_CAP: xcri_chunks}
+FEDERATION_FORMATS = tuple(FEDERATION_WRITERS)
 
 
 def neutralise_formula(cell: str) -> str:
@@ -97,6 +119,14 @@ def neutralise_formula(cell: str) -> str:
 def _iso(value) -> str | None:
     value = JsonSql.timestamp_result(value)
     return value.isoformat() if value else None
+
+
+def _timestamped(row: Any) -> SimpleNamespace:
+    """A row of text SQL with its timestamps as datetimes (SQLite gives them as text)."""
+    values = row._asdict()
+    for name in ("first_seen", "last_seen", "updated_at"):
+        values[name] = JsonSql.timestamp_result(values[name])
+    return SimpleNamespace(**values)
 
 
 def export_row(row: Any, document: dict, reference_currency: str) -> dict[str, Any]:
@@ -159,13 +189,18 @@ class Exporter:
         self.reference_currency = reference_currency
         self.batch_rows = batch_rows
         self.json = json_sql_for(catalogue.engine.dialect.name)
+        self.rules = PublicationRules(catalogue.engine)
+
+    def _where(self, filters: Filters, include_duplicates: bool) -> tuple[str, Params]:
+        params = Params()
+        where = " AND ".join(catalogue_conditions(OfferingSql(self.json), filters, params,
+                                                  include_duplicates=include_duplicates))
+        return where, params
 
     def batches(self, filters: Filters, *, include_duplicates: bool = False) -> Iterator[list[dict]]:
         """Active offerings matching the filters, in id order, a batch of rows at a time.
         Secondary listings of duplicates are left out unless asked for."""
-        params = Params()
-        where = " AND ".join(catalogue_conditions(OfferingSql(self.json), filters, params,
-                                                  include_duplicates=include_duplicates))
+        where, params = self._where(filters, include_duplicates)
         sql = (f"SELECT o.id, o.provider_id, p.name AS provider_name, o.version, o.channel, "
                f"o.source_url, o.first_seen, o.last_seen, o.updated_at, "
                f"{self.json.document_text('o.document')} AS doc, dup.primary_id AS duplicate_of "
@@ -180,12 +215,83 @@ class Exporter:
                 yield [export_row(row, orjson.loads(row.doc), self.reference_currency)
                        for row in partition]
 
+    @contextmanager
+    def offering_passes(self, filters: Filters, *, include_duplicates: bool = False,
+                        by_provider: bool = False
+                        ) -> Iterator[Callable[[], Iterator[list[StoredOffering]]]]:
+        """A function giving the matching offerings (as models) in id order (or by provider,
+        then id), a batch at a time, as often as it is called, every time from the same read
+        snapshot."""
+        where, params = self._where(filters, include_duplicates)
+        sql = (f"SELECT o.id, o.provider_id, o.version, o.status, o.content_hash, o.channel, "
+               f"o.source_url, o.submission_id, o.first_seen, o.last_seen, o.updated_at, "
+               f"{self.json.document_text('o.document')} AS document_json, "
+               f"p.name AS provider_name, p.country AS provider_country, "
+               f"p.url AS provider_url, p.default_currency AS provider_currency "
+               f"FROM {OFFERINGS} o JOIN providers p ON p.id = o.provider_id "
+               f"WHERE {where} ORDER BY {'o.provider_id, ' if by_provider else ''}o.id")
+        with self.catalogue.engine.connect() as conn:
+            conn = snapshot(conn)
+
+            def one_pass() -> Iterator[list[StoredOffering]]:
+                result = conn.execution_options(stream_results=True,
+                                                max_row_buffer=self.batch_rows) \
+                    .execute(text(sql), params.values)
+                providers: dict[str, Provider] = {}
+                for partition in result.partitions(self.batch_rows):
+                    yield [stored_offering_from_row(_timestamped(row), providers.setdefault(
+                        row.provider_id, Provider(
+                            id=row.provider_id, name=row.provider_name,
+                            country=row.provider_country, url=row.provider_url,
+                            default_currency=row.provider_currency)), row.document_json)
+                        for row in partition]
+
+            try:
+                yield one_pass
+            finally:
+                conn.rollback()
+
+    @contextmanager
+    def _published_passes(self, rule: PublicationRule, report: ExportReport, filters: Filters,
+                          *, include_duplicates: bool, by_provider: bool
+                          ) -> Iterator[Callable[[], Iterator[list[StoredOffering]]]]:
+        """offering_passes with the agency's rule for the target applied; what it keeps back
+        is counted once, on the first pass."""
+        with self.offering_passes(filters, include_duplicates=include_duplicates,
+                                  by_provider=by_provider) as one_pass:
+            passes = 0
+
+            def published_pass() -> Iterator[list[StoredOffering]]:
+                nonlocal passes
+                passes += 1
+                return published(rule, one_pass(), report if passes == 1 else None)
+
+            yield published_pass
+
     def stream(self, filters: Filters, export_format: ExportFormat, *,
-               include_duplicates: bool = False) -> Iterator[bytes]:
+               include_duplicates: bool = False, page_base: str = "",
+               report: ExportReport | None = None) -> Iterator[bytes]:
+        """The export, chunk by chunk. A federation format applies the agency's publication
+        rule for it and fills `report` with what was left out, once the stream has ended."""
+        writer = FEDERATION_WRITERS.get(export_format)
+        if writer is not None:
+            counted = report if report is not None else ExportReport()
+            rule = self.rules.get(export_format.value)
+            return writer(lambda: self._published_passes(
+                rule, counted, filters, include_duplicates=include_duplicates,
+                by_provider=export_format is ExportFormat.XCRI_CAP), page_base, counted)
         batches = self.batches(filters, include_duplicates=include_duplicates)
         if export_format is ExportFormat.JSONL:
             return jsonl_chunks(batches)
         return csv_chunks(batches)
+
+    def target_report(self, export_format: ExportFormat, page_base: str = "") -> ExportReport:
+        """What an export of the whole catalogue to a federation target would leave out,
+        and why (the export is written and thrown away: it costs what the export costs)."""
+        report = ExportReport()
+        for _chunk in self.stream(Filters(), export_format, page_base=page_base, report=report):
+            pass
+        return report
 
 
 def _csv_cell(value: Any) -> Any:

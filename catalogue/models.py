@@ -409,3 +409,16 @@ class MappingProfileRow(Base):
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PublicationRuleRow(Base):
+    """What the agency publishes to one federation target (an export format such as
+    `elm-loq`): the providers left out of it and the fields withheld from it
+    (catalogue.publication)."""
+
+    __tablename__ = "publication_rules"
+
+    target: Mapped[str] = mapped_column(String(32), primary_key=True)
+    excluded_providers: Mapped[list] = mapped_column(JSON)
+    withheld_fields: Mapped[list] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

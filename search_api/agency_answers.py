@@ -11,12 +11,18 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import QueryParams
 
-from catalogue.export import MEDIA_TYPES, ExportFormat
+from catalogue.export import FEDERATION_FORMATS, FILE_SUFFIXES, MEDIA_TYPES, ExportFormat
 from catalogue.search.query import Filters
 from catalogue.stats.query import StatsQuery
 from catalogue.stats.timeseries import Interval, TimeseriesQuery
 from search_api.context import AgencyContext
 from search_api.models.agency import StatsOut, TimeseriesOut
+from search_api.models.publication import (
+    PublicationRuleOut,
+    TargetOut,
+    TargetReportOut,
+    TargetsOut,
+)
 from search_api.params import (
     LIST_FILTERS,
     SCALAR_FILTERS,
@@ -61,11 +67,29 @@ def timeseries_answer(agency: AgencyContext, filters: Filters, *,
 
 
 def export_response(agency: AgencyContext, filters: Filters, format: ExportFormat, *,
-                    include_duplicates: bool = False) -> StreamingResponse:
-    """The export as a download (the API route and the dashboard's CSV link)."""
+                    include_duplicates: bool = False, page_base: str = "") -> StreamingResponse:
+    """The export as a download (the API route and the dashboard's CSV link). `page_base`
+    is the public address offering pages are under, for exports that link to them."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     return StreamingResponse(
-        agency.exports.stream(filters, format, include_duplicates=include_duplicates),
+        agency.exports.stream(filters, format, include_duplicates=include_duplicates,
+                              page_base=page_base),
         media_type=MEDIA_TYPES[format],
         headers={"Content-Disposition":
-                 f'attachment; filename="microcred-offerings-{stamp}.{format.value}"'})
+                 f'attachment; filename="microcred-offerings-{stamp}.{FILE_SUFFIXES[format]}"'})
+
+
+TARGET_TITLES = {ExportFormat.ELM_LOQ: "Europass Qualifications Dataset Register (ELM v3 LOQ XML)",
+                 ExportFormat.CTDL: "Credential Engine Registry (CTDL JSON-LD)",
+                 ExportFormat.XCRI_CAP: "UK course aggregators (XCRI-CAP 1.2)"}
+
+
+def targets_answer(agency: AgencyContext, page_base: str = "") -> TargetsOut:
+    """Every federation target with the agency's rule for it and what an export of the
+    whole catalogue to it leaves out (each export is written and thrown away)."""
+    return TargetsOut(targets=[
+        TargetOut(target=target.value, title=TARGET_TITLES[target],
+                  rule=PublicationRuleOut(**agency.exports.rules.get(target.value).as_dict()),
+                  report=TargetReportOut(**agency.exports.target_report(
+                      target, page_base).as_dict()))
+        for target in FEDERATION_FORMATS])

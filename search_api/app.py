@@ -18,6 +18,7 @@ from search_api.routers import (
     offerings,
     profiles,
     public,
+    publication,
     publishing,
     pull_sources,
 )
@@ -58,7 +59,7 @@ def create_app(context: ApiContext, *, lifespan: Any = None) -> FastAPI:
                                     TokenBucketLimiter(context.agency.rate_per_minute))
     install_error_handlers(app)
     for module in (public, offerings, changes, publishing, pull_sources, profiles, crawling,
-                   agency):
+                   agency, publication):
         app.include_router(module.router)
     install_pages(app, context)
     return app

@@ -397,7 +397,13 @@ class _RecordBuilder:
         for profile in self._nodes("ceterms:creditValue", "credits"):
             amount = self._amount(profile)
             unit = self._concept_words(profile.get("ceterms:creditUnitType"))
-            if amount:
+            # creditUnit:DegreeCredit is credit of no named system; the profile's
+            # description names it where the CreditUnit scheme has no concept (ECTS, ...).
+            said = texts(profile.get("ceterms:description", "schema:description"),
+                         self.languages)
+            if amount and unit and unit[0] == "Degree Credit" and said:
+                found.append(f"{amount} {said[0]}")
+            elif amount:
                 found.append(f"{amount} {unit[0]}" if unit else amount)
             else:
                 found.extend(texts(profile.get("ceterms:description", "schema:description"),
@@ -490,7 +496,18 @@ class _RecordBuilder:
 
     def _subjects(self) -> list[str]:
         found: list[str] = []
-        found.extend(self._concept_names(self.node.get("ceterms:subject")))
+        for subject in as_list(self.node.get("ceterms:subject")):
+            # An ISCED-F code as an alignment object's codedNotation in the ISCED-F scheme
+            # is read as the code; the subject parser takes "ISCED-F 0613".
+            node = self.index.node(subject) if isinstance(subject, dict) \
+                and not is_language_map(subject) else None
+            code = texts(node.get("ceterms:codedNotation"))[:1] if node is not None else []
+            scheme = " ".join(texts(node.get("ceterms:framework")) + texts(
+                node.get("ceterms:frameworkName"), self.languages)) if node is not None else ""
+            if code and ("isced" in scheme.lower()):
+                found.append(f"ISCED-F {code[0]}")
+            else:
+                found.extend(n for n in self._concept_names([subject]) if n not in found)
         # CIP codes (https://credreg.net/ctdl/terms/instructionalProgramType) and occupations
         # are kept as their names; the normaliser classifies words, not foreign codes.
         found.extend(self._concept_names(self.node.get("ceterms:instructionalProgramType")))

@@ -470,7 +470,10 @@ class _RecordBuilder:
         eqf = [code for uri in spec.uris("EQFLevel") + spec.uris("educationLevel")
                if (code := vocab.term(uri, vocab.EQF_LEVEL_PREFIX)) and code in "12345678"]
         national: list[str] = []
-        for uri in spec.uris("NQFLevel"):
+        # A LOQ learningAchievementSpecification has no NQFLevel, only educationLevel, which
+        # may name a national framework's level from loq/cv/nqf.xsd beside the EQF level.
+        for uri in spec.uris("NQFLevel") + [uri for uri in spec.uris("educationLevel")
+                                            if vocab.term(uri, vocab.NQF_LEVEL_PREFIX)]:
             code = vocab.term(uri, vocab.NQF_LEVEL_PREFIX)
             if code in vocab.NQF_LEVELS:
                 national.append(vocab.NQF_LEVELS[code])

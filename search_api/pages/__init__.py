@@ -14,7 +14,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from search_api.context import ApiContext
-from search_api.pages import assets, dashboard, provider_page, public, site_index
+from search_api.pages import assets, dashboard, federation, provider_page, public, site_index
 from search_api.pages.dependencies import PageRateLimited, rate_limited_page
 from search_api.pages.render import Labels, Renderer
 
@@ -24,7 +24,7 @@ def install_pages(app: FastAPI, context: ApiContext) -> None:
     app.state.renderer = Renderer(app.state.assets)
     app.state.labels = Labels(context)
     app.add_exception_handler(PageRateLimited, rate_limited_page)
-    for module in (assets, public, provider_page, dashboard, site_index):
+    for module in (assets, public, provider_page, dashboard, federation, site_index):
         # Every page answers HEAD as it answers GET, without the body (link checkers and
         # crawlers ask HEAD first); FastAPI's routes take only the methods they name.
         for route in module.router.routes:

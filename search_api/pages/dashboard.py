@@ -66,13 +66,13 @@ def _filters(params: QueryParams) -> list[tuple[str, str]]:
 router = APIRouter(include_in_schema=False)
 
 
-def _page(renderer: Renderer, name: str, status: int = 200, **values) -> HTMLResponse:
+def agency_page(renderer: Renderer, name: str, status: int = 200, **values) -> HTMLResponse:
     response = renderer.page(name, status=status, section="agency", **values)
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def _signed_in(request: Request, context: ApiContext) -> tuple[ApiKey | None, str | None]:
+def signed_in(request: Request, context: ApiContext) -> tuple[ApiKey | None, str | None]:
     """The agency key in the cookie, and why it is refused if it is."""
     secret = request.cookies.get(COOKIE)
     if not secret or context.publishing is None:
@@ -87,21 +87,21 @@ def _signed_in(request: Request, context: ApiContext) -> tuple[ApiKey | None, st
     return key, None
 
 
-def _sign_in_page(renderer: Renderer, context: ApiContext, error: str | None = None,
+def sign_in_page(renderer: Renderer, context: ApiContext, error: str | None = None,
                   status: int = 200) -> HTMLResponse:
-    response = _page(renderer, "agency_signin.html", status=status, error=error,
+    response = agency_page(renderer, "agency_signin.html", status=status, error=error,
                      enabled=context.publishing is not None)
     if error:
         response.delete_cookie(COOKIE, path=COOKIE_PATH)
     return response
 
 
-def _rate_limited(request: Request, renderer: Renderer, key: ApiKey) -> HTMLResponse | None:
+def agency_rate_limited(request: Request, renderer: Renderer, key: ApiKey) -> HTMLResponse | None:
     """A page counts as one request of the key against the agency rate limit."""
     try:
         request.app.state.agency_limiter.take(key.id)
     except RateLimited as exc:
-        response = _page(renderer, "agency_error.html", status=429, message=str(exc))
+        response = agency_page(renderer, "agency_error.html", status=429, message=str(exc))
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
     return None
@@ -110,10 +110,10 @@ def _rate_limited(request: Request, renderer: Renderer, key: ApiKey) -> HTMLResp
 @router.get("/agency", response_class=HTMLResponse)
 def dashboard(request: Request, context: Context, renderer: PageRenderer,
               labels: PageLabels) -> Response:
-    key, refused = _signed_in(request, context)
+    key, refused = signed_in(request, context)
     if key is None:
-        return _sign_in_page(renderer, context, refused, 401 if refused else 200)
-    if context.agency is not None and (limited := _rate_limited(request, renderer, key)):
+        return sign_in_page(renderer, context, refused, 401 if refused else 200)
+    if context.agency is not None and (limited := agency_rate_limited(request, renderer, key)):
         return limited
     params = request.query_params
     filters = _filters(params)
@@ -135,7 +135,7 @@ def dashboard(request: Request, context: Context, renderer: PageRenderer,
     level = stats["level"]
     figures.insert(1, price_by_level(level, labels, currency))
     total = level["body"].get("total") if level["ok"] else None
-    return _page(renderer, "agency.html", who=key, figures=figures,
+    return agency_page(renderer, "agency.html", who=key, figures=figures,
                  series=series_figure(series, interval), total=total, problems=problems,
                  form=form_options(context, labels, params, interval),
                  export_url="/agency/export.csv" + ("?" + urlencode(filters) if filters else ""),
@@ -147,20 +147,20 @@ def dashboard(request: Request, context: Context, renderer: PageRenderer,
 async def sign_in(request: Request, context: Context, renderer: PageRenderer) -> Response:
     origin = request.headers.get("origin")
     if origin and origin != "null" and urlparse(origin).netloc != request.url.netloc:
-        return _sign_in_page(renderer, context, "sign in from this site's own page", 403)
+        return sign_in_page(renderer, context, "sign in from this site's own page", 403)
     form = parse_qs((await request.body()).decode("utf-8", "replace"))
     secret = (form.get("key") or [""])[0].strip()
     if not secret:
-        return _sign_in_page(renderer, context, "enter your agency API key", 400)
+        return sign_in_page(renderer, context, "enter your agency API key", 400)
     if context.publishing is None:
-        return _sign_in_page(renderer, context, "accounts are not enabled in this deployment", 400)
+        return sign_in_page(renderer, context, "accounts are not enabled in this deployment", 400)
     try:
         key = await run_in_threadpool(context.publishing.keys.authenticate, secret)
     except InvalidKey as exc:
-        return _sign_in_page(renderer, context, f"that key was not accepted: {exc}", 401)
+        return sign_in_page(renderer, context, f"that key was not accepted: {exc}", 401)
     if key.role not in (Role.AGENCY, Role.ADMIN):
         providers = " (providers sign in at /provider)" if key.role is Role.PROVIDER else ""
-        return _sign_in_page(renderer, context, f"this is a {key.role.value} key; the dashboard "
+        return sign_in_page(renderer, context, f"this is a {key.role.value} key; the dashboard "
                                                 f"needs an agency key{providers}", 403)
     response = RedirectResponse("/agency", status_code=303)
     response.set_cookie(COOKIE, secret, path=COOKIE_PATH, httponly=True, samesite="strict",
@@ -177,19 +177,19 @@ def sign_out() -> Response:
 
 @router.get("/agency/export.csv")
 def export(request: Request, context: Context, renderer: PageRenderer) -> Response:
-    key, refused = _signed_in(request, context)
+    key, refused = signed_in(request, context)
     if key is None:
-        return _sign_in_page(renderer, context, refused or "sign in to download the data", 401)
+        return sign_in_page(renderer, context, refused or "sign in to download the data", 401)
     if context.agency is None:
-        return _page(renderer, "agency_error.html", status=404,
+        return agency_page(renderer, "agency_error.html", status=404,
                      message=f"The export could not be made: {NOT_AVAILABLE}")
-    if limited := _rate_limited(request, renderer, key):
+    if limited := agency_rate_limited(request, renderer, key):
         return limited
     try:
         filters = filters_of(QueryParams(_filters(request.query_params)))
     except (ParameterErrors, CatalogueError) as exc:
         status, message = failure(exc)
-        return _page(renderer, "agency_error.html", status=status,
+        return agency_page(renderer, "agency_error.html", status=status,
                      message=f"The export could not be made: {message}")
     response = export_response(context.agency, filters, ExportFormat.CSV)
     response.headers["Cache-Control"] = "no-store"

@@ -71,19 +71,27 @@ def timeseries(
 
 
 @router.get("/v1/export", dependencies=[Depends(filter_parameters)],
-            summary="Every matching active offering as CSV or JSON Lines, streamed",
+            summary="Every matching active offering as CSV, JSON Lines, ELM v3 LOQ XML, "
+                    "CTDL JSON-LD or XCRI-CAP 1.2, streamed",
             response_class=StreamingResponse,
-            responses={200: {"content": {MEDIA_TYPES[ExportFormat.CSV]: {},
-                                         MEDIA_TYPES[ExportFormat.JSONL]: {}}}})
+            responses={200: {"content": {media: {} for media in MEDIA_TYPES.values()}}})
 def export(
     request: Request,
     agency: Agency,
-    format: ExportFormat = Query(ExportFormat.CSV),
+    context: Context,
+    format: ExportFormat = Query(ExportFormat.CSV, description=(
+        "`csv`, `jsonl`; `elm-loq`: the ELM v3 LOQ XML that Europass's Qualifications "
+        "Dataset Register accepts; `ctdl`: a CTDL JSON-LD @graph for Credential Engine's "
+        "Registry; `xcri-cap`: an XCRI-CAP 1.2 feed. What a standard has no term for is "
+        "left out and counted at the end of the document (an XML comment; in CTDL, "
+        "`microcred:exportReport` after the graph)")),
     include_duplicates: bool = Query(False, description="Also the second listings of "
                                      "offerings that reached us twice (see duplicate_of)"),
 ) -> StreamingResponse:
     filters = filters_of(request.query_params, frozenset({"format", "include_duplicates"}))
-    return export_response(agency, filters, format, include_duplicates=include_duplicates)
+    page_base = (context.public_url or str(request.base_url)).rstrip("/")
+    return export_response(agency, filters, format, include_duplicates=include_duplicates,
+                           page_base=page_base)
 
 
 @router.get("/v1/export/columns", response_model=ExportColumnsOut,
