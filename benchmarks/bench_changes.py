@@ -59,12 +59,19 @@ def run(offerings: int, page: int) -> dict:
             middle = str(offerings // 2)
             first_id = services.catalogue.active_offering_stamps(offset=0, limit=1)[0][0]
             return {
-                "offerings": offerings, "page_size": page, "cores": os.cpu_count(),
+                "offerings": offerings,
+                "page_size": page,
+                "cores": os.cpu_count(),
                 "load_1min": round(os.getloadavg()[0], 2),
-                "whole_feed": {"changes": seen, "pages": pages, "seconds": round(whole_feed_s, 2),
-                               "changes_per_second": round(seen / whole_feed_s)},
-                "changes_page_http": timed(lambda: client.get(
-                    "/v1/changes", params={"since": middle, "limit": page}), 10),
+                "whole_feed": {
+                    "changes": seen,
+                    "pages": pages,
+                    "seconds": round(whole_feed_s, 2),
+                    "changes_per_second": round(seen / whole_feed_s),
+                },
+                "changes_page_http": timed(
+                    lambda: client.get("/v1/changes", params={"since": middle, "limit": page}), 10
+                ),
                 "sitemap_index": timed(lambda: client.get("/sitemap.xml"), 10),
                 "sitemap_page": timed(lambda: client.get("/sitemaps/offerings-1.xml"), 10),
                 "offering_page": timed(lambda: client.get(f"/offerings/{first_id}"), 30),

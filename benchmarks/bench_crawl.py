@@ -41,28 +41,42 @@ def write_site(root: Path, pages: int) -> None:
     filler = "<p>" + "Learn by doing, with tutors who work in the field. " * 25 + "</p>"
     for number in range(pages):
         course = {
-            "@context": "https://schema.org", "@type": "Course",
-            "courseCode": f"BENCH-{number:05d}", "name": f"Benchmark course {number}",
+            "@context": "https://schema.org",
+            "@type": "Course",
+            "courseCode": f"BENCH-{number:05d}",
+            "name": f"Benchmark course {number}",
             "description": f"Course number {number} of the benchmark site.",
             "educationalLevel": f"NFQ Level {6 + number % 4}",
-            "numberOfCredits": {"@type": "StructuredValue", "value": 5 + number % 3 * 5,
-                                "unitText": "ECTS"},
+            "numberOfCredits": {
+                "@type": "StructuredValue",
+                "value": 5 + number % 3 * 5,
+                "unitText": "ECTS",
+            },
             "offers": {"@type": "Offer", "price": 100 + number % 900, "priceCurrency": "EUR"},
-            "hasCourseInstance": {"@type": "CourseInstance", "courseMode": "online",
-                                  "startDate": "2027-03-01", "courseWorkload": "PT40H"},
-            "provider": {"@type": "CollegeOrUniversity", "name": "Benchmark University"}}
+            "hasCourseInstance": {
+                "@type": "CourseInstance",
+                "courseMode": "online",
+                "startDate": "2027-03-01",
+                "courseWorkload": "PT40H",
+            },
+            "provider": {"@type": "CollegeOrUniversity", "name": "Benchmark University"},
+        }
         (root / "c" / f"{number}.html").write_text(
-            f'<!DOCTYPE html><html><head><title>Course {number}</title>'
+            f"<!DOCTYPE html><html><head><title>Course {number}</title>"
             f'<script type="application/ld+json">{json.dumps(course)}</script></head>'
             f'<body><nav><ul><li><a href="/">Home</a></li>{nav}</ul></nav>'
-            f'<h1>Benchmark course {number}</h1>{filler}</body></html>')
+            f"<h1>Benchmark course {number}</h1>{filler}</body></html>"
+        )
     listings = -(-pages // PER_LISTING)
     for n in range(1, listings + 1):
-        links = "".join(f'<li><a href="/c/{i}.html">Course {i}</a></li>'
-                        for i in range((n - 1) * PER_LISTING, min(n * PER_LISTING, pages)))
+        links = "".join(
+            f'<li><a href="/c/{i}.html">Course {i}</a></li>'
+            for i in range((n - 1) * PER_LISTING, min(n * PER_LISTING, pages))
+        )
         following = f'<a rel="next" href="/list/{n + 1}.html">Next</a>' if n < listings else ""
         (root / "list" / f"{n}.html").write_text(
-            f"<html><body><ul>{links}</ul>{following}</body></html>")
+            f"<html><body><ul>{links}</ul>{following}</body></html>"
+        )
     # A page index to every listing, as course finders have: the crawl stays within the
     # default depth instead of walking a hundred "next" links.
     index = "".join(f'<a href="/list/{n}.html">{n}</a> ' for n in range(1, listings + 1))
@@ -104,33 +118,62 @@ def crawl_child(kind: str, url: str, pages: int) -> None:
                 for link in self.link_extractor.extract_links(response):
                     yield response.follow(link.url, callback=self.parse_page)
 
-    limits = CrawlLimits(max_pages=pages * 2, concurrency_per_host=4,
-                         max_seconds=3600, use_sitemaps=False)
-    arguments = CrawlArguments(provider_id="bench", start_urls=[url], limits=limits,
-                               allow_private=True)
+    limits = CrawlLimits(
+        max_pages=pages * 2, concurrency_per_host=4, max_seconds=3600, use_sitemaps=False
+    )
+    arguments = CrawlArguments(
+        provider_id="bench", start_urls=[url], limits=limits, allow_private=True
+    )
     # Politeness lifted for the measurement (see the module docstring).
     import crawlers.run as run_module
+
     settings_for = run_module.scrapy_settings
 
     def unthrottled(*args, **kwargs):
         settings = settings_for(*args, **kwargs)
-        settings.update(AUTOTHROTTLE_ENABLED=False, CONCURRENT_REQUESTS_PER_DOMAIN=16,
-                        CONCURRENT_REQUESTS=16, DOWNLOAD_DELAY=0)
+        settings.update(
+            AUTOTHROTTLE_ENABLED=False,
+            CONCURRENT_REQUESTS_PER_DOMAIN=16,
+            CONCURRENT_REQUESTS=16,
+            DOWNLOAD_DELAY=0,
+        )
         return settings
+
     run_module.scrapy_settings = unthrottled
     spider = StructuredDataSpider if kind == "generic" else PlainSpider
     started = time.perf_counter()
     result = run_crawl(arguments, None, spider_class=spider, log_level="WARNING")
     wall = time.perf_counter() - started
-    print(json.dumps({"pages": result.pages, "seconds": result.duration_seconds,
-                      "wall_seconds": wall, "course_records": result.items,
-                      "status": result.status}))
+    print(
+        json.dumps(
+            {
+                "pages": result.pages,
+                "seconds": result.duration_seconds,
+                "wall_seconds": wall,
+                "course_records": result.items,
+                "status": result.status,
+            }
+        )
+    )
 
 
 def measure(kind: str, url: str, pages: int) -> dict:
-    out = subprocess.run([sys.executable, "-m", "benchmarks.bench_crawl", "--child", kind,
-                          "--url", url, "--pages", str(pages)],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.bench_crawl",
+            "--child",
+            kind,
+            "--url",
+            url,
+            "--pages",
+            str(pages),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     stats = json.loads(out.stdout.strip().splitlines()[-1])
     stats["pages_per_second"] = round(stats["pages"] / stats["seconds"], 1)
     return stats
@@ -139,8 +182,11 @@ def measure(kind: str, url: str, pages: int) -> dict:
 def run(pages: int, repeat: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         write_site(Path(tmp), pages)
-        server = subprocess.Popen([sys.executable, "-m", "benchmarks.bench_crawl", "--serve",
-                                   tmp], stdout=subprocess.PIPE, text=True)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.bench_crawl", "--serve", tmp],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         try:
             assert server.stdout is not None  # stdout=PIPE
             port = int(server.stdout.readline())
@@ -163,7 +209,7 @@ def run(pages: int, repeat: int) -> dict:
         "target_overhead_ratio": 1.5,
         "runs": repeat,
         "machine": "2 cores shared by the site's server process and the crawl process; "
-                   "loopback; politeness lifted (16 concurrent requests, no AutoThrottle)",
+        "loopback; politeness lifted (16 concurrent requests, no AutoThrottle)",
     }
 
 

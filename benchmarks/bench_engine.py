@@ -64,14 +64,14 @@ RESULTS = Path(__file__).parent / "results"
 BATCH = 1000
 HEAP = "1g"
 ENGINES = ("opensearch", "elasticsearch")
-LABEL = (f"this machine's ({os.cpu_count()} cores) figures, single node, heap {HEAP}")
+LABEL = f"this machine's ({os.cpu_count()} cores) figures, single node, heap {HEAP}"
 # Elasticsearch: core analysis only (see the module docstring).
 ANALYSIS: dict[str, Analysis] = {"opensearch": "full", "elasticsearch": "core"}
 ANALYSIS_NOTE = {
     "full": "full analysis (analysis-common module: ASCII folding, stemming, synonyms, "
-            "edge n-grams)",
+    "edge n-grams)",
     "core": "analysis=core: no analysis-common module (not published on Maven Central), so "
-            "no ASCII folding, stemming, synonyms or edge n-grams",
+    "no ASCII folding, stemming, synonyms or edge n-grams",
 }
 
 
@@ -128,8 +128,9 @@ def latencies(backend, queries) -> tuple[list[float], list[int]]:
     return timings, totals
 
 
-def engine_figures(name: str, services, documents: list, active: int, mix: list,
-                   sqlite_totals: list[int]) -> dict:
+def engine_figures(
+    name: str, services, documents: list, active: int, mix: list, sqlite_totals: list[int]
+) -> dict:
     """Steps 1-4 on a fresh node of `name`, stopped (and its directory removed) after."""
     data_dir = DEFAULT_CACHE / "nodes" / f"bench-{name}-{os.getpid()}"
     shutil.rmtree(data_dir, ignore_errors=True)
@@ -145,9 +146,10 @@ def engine_figures(name: str, services, documents: list, active: int, mix: list,
         def bulk_all() -> int:
             failed = 0
             for start in range(0, len(documents), BATCH):
-                failed += len(bare.bulk_into(index, documents[start:start + BATCH]).failed)
+                failed += len(bare.bulk_into(index, documents[start : start + BATCH]).failed)
             bare.refresh_index(index)
             return failed
+
         failed, bare_seconds = timed(bulk_all)
         assert failed == 0 and bare.client.count(index) == active
         bare.drop_index(index)
@@ -161,9 +163,11 @@ def engine_figures(name: str, services, documents: list, active: int, mix: list,
             reset_outbox(services)
             stats, seconds = timed(lambda: drain_and_refresh(services, engine))  # noqa: B023
             assert stats.stopped is None and engine.count() == active
-            drains[mode] = {"seconds": round(seconds, 2),
-                            "offerings_per_second": round(active / seconds),
-                            "overhead_vs_bare_bulk": round(seconds / bare_seconds, 2)}
+            drains[mode] = {
+                "seconds": round(seconds, 2),
+                "offerings_per_second": round(active / seconds),
+                "overhead_vs_bare_bulk": round(seconds / bare_seconds, 2),
+            }
             if refresh:
                 drop_everything(engine)
         # `engine` (refresh_at_end) stays, for the rebuild and the searches.
@@ -186,39 +190,56 @@ def engine_figures(name: str, services, documents: list, active: int, mix: list,
         "label": LABEL,
         "analysis": ANALYSIS_NOTE[ANALYSIS[name]],
         "node_startup_seconds": round(startup_seconds, 1),
-        "bare_bulk_helper": {"seconds": round(bare_seconds, 2),
-                             "offerings_per_second": round(active / bare_seconds)},
+        "bare_bulk_helper": {
+            "seconds": round(bare_seconds, 2),
+            "offerings_per_second": round(active / bare_seconds),
+        },
         "indexer_drain": drains,
-        "indexer_rebuild": {"seconds": round(rebuild_seconds, 2),
-                            "offerings_per_second": round(active / rebuild_seconds),
-                            "overhead_vs_bare_bulk": round(rebuild_seconds / bare_seconds, 2),
-                            "caught_up": rebuilt.caught_up},
+        "indexer_rebuild": {
+            "seconds": round(rebuild_seconds, 2),
+            "offerings_per_second": round(active / rebuild_seconds),
+            "overhead_vs_bare_bulk": round(rebuild_seconds / bare_seconds, 2),
+            "caught_up": rebuilt.caught_up,
+        },
         "search_in_process": summary(engine_ms),
         "same_total_as_sqlite": f"{agree}/{len(mix)}",
     }
 
 
-def run(offerings: int, queries: int, engines: tuple[str, ...] = ENGINES,
-        providers: int = 10) -> dict:
+def run(
+    offerings: int, queries: int, engines: tuple[str, ...] = ENGINES, providers: int = 10
+) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         services = build_services(Settings(data_dir=Path(tmp)))
         started = time.perf_counter()
         for i in range(providers):
-            services.catalogue.upsert_provider(Provider(id=f"bench-{i}", name=f"Bench Provider {i}",
-                                                        country="NZ", default_currency="NZD"))
-            services.import_feed(f"bench-{i}", synthetic_csv(offerings // providers, seed=i,
-                                                             id_prefix=f"P{i}"), format="csv")
+            services.catalogue.upsert_provider(
+                Provider(
+                    id=f"bench-{i}",
+                    name=f"Bench Provider {i}",
+                    country="NZ",
+                    default_currency="NZD",
+                )
+            )
+            services.import_feed(
+                f"bench-{i}",
+                synthetic_csv(offerings // providers, seed=i, id_prefix=f"P{i}"),
+                format="csv",
+            )
         catalogue_seconds = time.perf_counter() - started
         active = services.catalogue.count_offerings()
 
-        raw, read_seconds = timed(lambda: list(
-            services.catalogue.iter_active_offering_documents(BATCH)))
+        raw, read_seconds = timed(
+            lambda: list(services.catalogue.iter_active_offering_documents(BATCH))
+        )
         documents, build_seconds = timed(lambda: [build_document(r) for r in raw])
 
         mix = [search_query_from_params(QueryParams(p)) for p in query_mix(queries)]
         sqlite_ms, sqlite_totals = latencies(services.backend, mix)
-        figures = {name: engine_figures(name, services, documents, active, mix, sqlite_totals)
-                   for name in engines}
+        figures = {
+            name: engine_figures(name, services, documents, active, mix, sqlite_totals)
+            for name in engines
+        }
         services.close()
     return {
         "benchmark": "engine",
@@ -233,17 +254,24 @@ def run(offerings: int, queries: int, engines: tuple[str, ...] = ENGINES,
         "sqlite_fts5_search_in_process": summary(sqlite_ms),
         "by_engine": figures,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
-                   f"{platform.python_implementation()} {platform.python_version()}",
+        f"{platform.python_implementation()} {platform.python_version()}",
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--size", "--offerings", dest="size", type=int, default=100_000,
-                        help="offerings in the catalogue")
+    parser.add_argument(
+        "--size",
+        "--offerings",
+        dest="size",
+        type=int,
+        default=100_000,
+        help="offerings in the catalogue",
+    )
     parser.add_argument("--queries", type=int, default=400)
-    parser.add_argument("--engines", default=",".join(ENGINES),
-                        help="comma-separated, of: " + ", ".join(ENGINES))
+    parser.add_argument(
+        "--engines", default=",".join(ENGINES), help="comma-separated, of: " + ", ".join(ENGINES)
+    )
     parser.add_argument("--output", default=str(RESULTS / "engine.json"))
     args = parser.parse_args()
     engines = tuple(e for e in args.engines.split(",") if e)

@@ -54,25 +54,35 @@ def run(offerings: int, queries: int, providers: int = 10) -> dict:
                     t0 = time.perf_counter()
                     services.backend.search(query)
                     timings.append((time.perf_counter() - t0) * 1000)
-                out[name] = {"cost": len(facets) * size,
-                             "p50_ms": round(statistics.median(timings), 1),
-                             "p95_ms": round(percentile(timings, 95), 1),
-                             "max_ms": round(max(timings), 1)}
+                out[name] = {
+                    "cost": len(facets) * size,
+                    "p50_ms": round(statistics.median(timings), 1),
+                    "p95_ms": round(percentile(timings, 95), 1),
+                    "max_ms": round(max(timings), 1),
+                }
                 print(name, out[name], flush=True)
         finally:
             services.close()
-    return {"benchmark": "facets", "offerings": offerings, "providers": providers,
-            "queries_per_setting": queries,
-            "query": "half one common word, half no words (all match); size 20",
-            "settings": out}
+    return {
+        "benchmark": "facets",
+        "offerings": offerings,
+        "providers": providers,
+        "queries_per_setting": queries,
+        "query": "half one common word, half no words (all match); size 20",
+        "settings": out,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--offerings", type=int, default=20_000)
     parser.add_argument("--queries", type=int, default=30)
-    parser.add_argument("--providers", type=int, default=10,
-                        help="more providers: more values in the provider facet")
+    parser.add_argument(
+        "--providers",
+        type=int,
+        default=10,
+        help="more providers: more values in the provider facet",
+    )
     args = parser.parse_args()
     result = run(args.offerings, args.queries, args.providers)
     RESULTS.mkdir(exist_ok=True)

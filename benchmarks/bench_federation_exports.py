@@ -31,8 +31,9 @@ FORMATS = [f for f in ExportFormat if f not in (ExportFormat.CSV, ExportFormat.J
 
 def _peak_mib(exporter: Exporter, export_format: ExportFormat, chunks: int | None) -> float:
     tracemalloc.start()
-    for number, _chunk in enumerate(exporter.stream(Filters(), export_format,
-                                                    page_base="https://example.org")):
+    for number, _chunk in enumerate(
+        exporter.stream(Filters(), export_format, page_base="https://example.org")
+    ):
         if chunks is not None and number >= chunks:
             break
     peak = tracemalloc.get_traced_memory()[1]
@@ -41,8 +42,11 @@ def _peak_mib(exporter: Exporter, export_format: ExportFormat, chunks: int | Non
 
 
 def run(offerings: int) -> dict:
-    out: dict = {"offerings": offerings, "cores": os.cpu_count(),
-                 "load_1min": round(os.getloadavg()[0], 2)}
+    out: dict = {
+        "offerings": offerings,
+        "cores": os.cpu_count(),
+        "load_1min": round(os.getloadavg()[0], 2),
+    }
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
         build_catalogue(data_dir, offerings)
@@ -52,15 +56,22 @@ def run(offerings: int) -> dict:
             batches = -(-offerings // exporter.batch_rows)
             for export_format in FORMATS:
                 started = time.perf_counter()
-                size = sum(len(chunk) for chunk in exporter.stream(
-                    Filters(), export_format, page_base="https://example.org"))
+                size = sum(
+                    len(chunk)
+                    for chunk in exporter.stream(
+                        Filters(), export_format, page_base="https://example.org"
+                    )
+                )
                 seconds = time.perf_counter() - started
                 out[export_format.value] = {
-                    "seconds": round(seconds, 2), "megabytes": round(size / 2**20, 1),
+                    "seconds": round(seconds, 2),
+                    "megabytes": round(size / 2**20, 1),
                     "offerings_per_second": round(offerings / seconds),
-                    "peak_python_mib_after_a_tenth": _peak_mib(exporter, export_format,
-                                                               max(1, batches // 10)),
-                    "peak_python_mib_whole": _peak_mib(exporter, export_format, None)}
+                    "peak_python_mib_after_a_tenth": _peak_mib(
+                        exporter, export_format, max(1, batches // 10)
+                    ),
+                    "peak_python_mib_whole": _peak_mib(exporter, export_format, None),
+                }
         finally:
             services.close()
     return out

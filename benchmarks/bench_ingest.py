@@ -31,8 +31,14 @@ def run(offerings: int, providers: int, database_url: str | None = None) -> dict
     with tempfile.TemporaryDirectory() as tmp:
         services = build_services(Settings(data_dir=Path(tmp), database_url=database_url))
         for i in range(providers):
-            services.catalogue.upsert_provider(Provider(id=f"bench-{i}", name=f"Bench Provider {i}",
-                                                        country="NZ", default_currency="NZD"))
+            services.catalogue.upsert_provider(
+                Provider(
+                    id=f"bench-{i}",
+                    name=f"Bench Provider {i}",
+                    country="NZ",
+                    default_currency="NZD",
+                )
+            )
         started = time.perf_counter()
         ingest_seconds = index_seconds = 0.0
         for i, content in enumerate(feeds):
@@ -61,11 +67,14 @@ def run(offerings: int, providers: int, database_url: str | None = None) -> dict
         "offerings_per_second": round(offerings / elapsed),
         "read_normalise_store_seconds": round(ingest_seconds, 2),
         "index_seconds": round(index_seconds, 2),
-        "reimport_unchanged_feed": {"offerings": per_provider, "unchanged": again.unchanged,
-                                    "seconds": round(unchanged_seconds, 2)},
+        "reimport_unchanged_feed": {
+            "offerings": per_provider,
+            "unchanged": again.unchanged,
+            "seconds": round(unchanged_seconds, 2),
+        },
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "machine": f"{platform.machine()}, {platform.python_implementation()} "
-                   f"{platform.python_version()}",
+        f"{platform.python_version()}",
     }
 
 

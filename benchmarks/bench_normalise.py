@@ -28,8 +28,10 @@ from normaliser.readers.feed_v1 import read_feed_v1
 try:
     from normaliser.parsers.memo import clear_caches
 except ImportError:  # an older normaliser without memoised parsers: nothing to clear
+
     def clear_caches() -> None:
         pass
+
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "microcred" / "sample_data"
 
@@ -38,8 +40,13 @@ Job = list[tuple[dict, NormaliseContext]]
 
 def synthetic_job(rows: int) -> Job:
     # As benchmarks/bench_ingest.py registers its providers: NZ, NZD, no other hints.
-    ctx = NormaliseContext(provider_id="bench", default_currency="NZD", default_country="NZ",
-                           ref_currency="EUR", rates=RateTable.load_default())
+    ctx = NormaliseContext(
+        provider_id="bench",
+        default_currency="NZD",
+        default_country="NZ",
+        ref_currency="EUR",
+        rates=RateTable.load_default(),
+    )
     return [(row, ctx) for row in synthetic_rows(rows)]
 
 
@@ -48,10 +55,15 @@ def sample_job() -> Job:
     providers = json.loads((SAMPLE_DIR / "providers.json").read_text(encoding="utf-8"))
     for entry in providers:
         ctx = NormaliseContext(
-            provider_id=entry["id"], default_currency=entry.get("default_currency"),
-            default_country=entry.get("country"), default_language=entry.get("default_language"),
-            ref_currency="EUR", rates=RateTable.load_default(),
-            level_framework=entry.get("level_framework"), credit_system=entry.get("credit_system"))
+            provider_id=entry["id"],
+            default_currency=entry.get("default_currency"),
+            default_country=entry.get("country"),
+            default_language=entry.get("default_language"),
+            ref_currency="EUR",
+            rates=RateTable.load_default(),
+            level_framework=entry.get("level_framework"),
+            credit_system=entry.get("credit_system"),
+        )
         feed = read_feed_v1((SAMPLE_DIR / entry["feed"]).read_bytes(), entry.get("format"))
         job.extend((record.fields, ctx) for record in feed.records)
     return job
@@ -72,27 +84,43 @@ def report(name: str, job: Job, repeat: int) -> None:
         cold.append(run_pass(job))
         warm.append(run_pass(job))
     for label, seconds in (("first pass", min(cold)), ("warm pass", min(warm))):
-        print(f"{name:<10} {label:<10}: {len(job):>6} records  {len(job) / seconds:>9.0f} records/s"
-              f"  {seconds / len(job) * 1e6:>8.1f} µs/record")
+        print(
+            f"{name:<10} {label:<10}: {len(job):>6} records  {len(job) / seconds:>9.0f} records/s"
+            f"  {seconds / len(job) * 1e6:>8.1f} µs/record"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=20000, help="synthetic rows")
     parser.add_argument("--repeat", type=int, default=5, help="rounds per data set")
-    parser.add_argument("--profile", choices=("synthetic", "sample"),
-                        help="profile the last of --repeat passes over this data set with "
-                             "cProfile instead (--repeat 1: a first pass)")
+    parser.add_argument(
+        "--profile",
+        choices=("synthetic", "sample"),
+        help="profile the last of --repeat passes over this data set with "
+        "cProfile instead (--repeat 1: a first pass)",
+    )
     args = parser.parse_args()
 
     jobs = {"synthetic": synthetic_job(args.rows), "sample": sample_job()}
     started = time.perf_counter()
     for credential_type in ("certificate", "badge", "skill set", "micro-credential", "x"):
-        normalise_record({"id": "warm-up", "title": "Warm-up", "language": "Welsh, Deutsch",
-                          "location": "Perth WA; Nowhere", "price": "100 euros", "subject": "x",
-                          "credits": "5 ECTS", "credit_system": "CATS", "mode": "asynchronous",
-                          "start_dates": "term 1, 2027", "credential_type": credential_type},
-                         jobs["sample"][0][1])
+        normalise_record(
+            {
+                "id": "warm-up",
+                "title": "Warm-up",
+                "language": "Welsh, Deutsch",
+                "location": "Perth WA; Nowhere",
+                "price": "100 euros",
+                "subject": "x",
+                "credits": "5 ECTS",
+                "credit_system": "CATS",
+                "mode": "asynchronous",
+                "start_dates": "term 1, 2027",
+                "credential_type": credential_type,
+            },
+            jobs["sample"][0][1],
+        )
     clear_caches()
     print(f"warm-up (lazy tables): {(time.perf_counter() - started) * 1000:.1f} ms")
 

@@ -23,8 +23,9 @@ from sqlalchemy.engine import make_url
 from benchmarks.bench_ingest import RESULTS, run
 from catalogue.db import create_catalogue_engine
 
-DEFAULT_URL = os.environ.get("MICROCRED_TEST_POSTGRES_URL",
-                             "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+DEFAULT_URL = os.environ.get(
+    "MICROCRED_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 
 
 def run_postgres(offerings: int, providers: int, url: str) -> dict:
@@ -34,19 +35,30 @@ def run_postgres(offerings: int, providers: int, url: str) -> dict:
         conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
         server = conn.execute(text("SHOW server_version")).scalar_one()
-        settings: dict[str, str] = dict(conn.execute(text(
-            "SELECT name, setting || coalesce(unit, '') FROM pg_settings WHERE name IN "
-            "('shared_buffers', 'synchronous_commit', 'wal_level', 'max_wal_size')")).all())
+        settings: dict[str, str] = dict(
+            conn.execute(
+                text(
+                    "SELECT name, setting || coalesce(unit, '') FROM pg_settings WHERE name IN "
+                    "('shared_buffers', 'synchronous_commit', 'wal_level', 'max_wal_size')"
+                )
+            ).all()
+        )
     try:
-        schema_url = (make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
-                      .render_as_string(hide_password=False))
+        schema_url = (
+            make_url(url)
+            .update_query_dict({"options": f"-csearch_path={schema}"})
+            .render_as_string(hide_password=False)
+        )
         result = run(offerings, providers, database_url=schema_url)
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
-    result["postgres"] = {"server_version": server, "settings": settings,
-                          "where": "same machine, over TCP on 127.0.0.1"}
+    result["postgres"] = {
+        "server_version": server,
+        "settings": settings,
+        "where": "same machine, over TCP on 127.0.0.1",
+    }
     return result
 
 
@@ -65,10 +77,12 @@ def main() -> None:
         "sqlite": sqlite,
         "postgresql": postgres,
         "postgresql_vs_sqlite": {
-            "offerings_per_second": round(postgres["offerings_per_second"]
-                                          / sqlite["offerings_per_second"], 2),
-            "read_normalise_store_seconds": round(postgres["read_normalise_store_seconds"]
-                                                  / sqlite["read_normalise_store_seconds"], 2),
+            "offerings_per_second": round(
+                postgres["offerings_per_second"] / sqlite["offerings_per_second"], 2
+            ),
+            "read_normalise_store_seconds": round(
+                postgres["read_normalise_store_seconds"] / sqlite["read_normalise_store_seconds"], 2
+            ),
         },
     }
     RESULTS.mkdir(exist_ok=True)

@@ -31,8 +31,10 @@ POLL_SECONDS = 0.01
 
 
 def push_feed(push_number: int, records: int) -> bytes:
-    rows = [f"NEW-{push_number}-{i},Pushfresh course {push_number} {i},Online,NZ$100,6 weeks\n"
-            for i in range(records)]
+    rows = [
+        f"NEW-{push_number}-{i},Pushfresh course {push_number} {i},Online,NZ$100,6 weeks\n"
+        for i in range(records)
+    ]
     return ("id,title,mode,price,duration\n" + "".join(rows)).encode()
 
 
@@ -45,8 +47,19 @@ def run(offerings: int, pushes: int, records: int) -> dict:
         services.close()
         port = free_port()
         server = subprocess.Popen(
-            [sys.executable, "-m", "microcred.cli", "--data-dir", str(data_dir), "serve",
-             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "microcred.cli",
+                "--data-dir",
+                str(data_dir),
+                "serve",
+                "--port",
+                str(port),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         latencies, accept = [], []
         try:
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
@@ -61,15 +74,26 @@ def run(offerings: int, pushes: int, records: int) -> dict:
                     body = push_feed(n, records)
                     wanted = f"NEW-{n}-{records - 1}"
                     started = time.perf_counter()
-                    response = client.post("/v1/providers/bench-0/submissions", content=body,
-                                           headers=headers, params={"mode": "delta"})
+                    response = client.post(
+                        "/v1/providers/bench-0/submissions",
+                        content=body,
+                        headers=headers,
+                        params={"mode": "delta"},
+                    )
                     accept.append((time.perf_counter() - started) * 1000)
                     response.raise_for_status()
                     deadline = started + 30
                     while time.perf_counter() < deadline:
-                        hits = client.get("/v1/search", params={
-                            "q": f"pushfresh {n}", "provider": "bench-0", "size": 50,
-                            "facets": "none", "highlight": "false"}).json()["hits"]
+                        hits = client.get(
+                            "/v1/search",
+                            params={
+                                "q": f"pushfresh {n}",
+                                "provider": "bench-0",
+                                "size": 50,
+                                "facets": "none",
+                                "highlight": "false",
+                            },
+                        ).json()["hits"]
                         if any(h["provider_offering_id"] == wanted for h in hits):
                             break
                         time.sleep(POLL_SECONDS)

@@ -47,22 +47,36 @@ def run(offerings: int) -> dict:
 
             def century() -> None:
                 try:
-                    series.series(TimeseriesQuery(interval=Interval.WEEK,
-                                                  start=date(1926, 1, 1), end=date(2026, 1, 1)))
+                    series.series(
+                        TimeseriesQuery(
+                            interval=Interval.WEEK, start=date(1926, 1, 1), end=date(2026, 1, 1)
+                        )
+                    )
                 except InvalidRequest:
                     return
                 raise AssertionError("a century of weeks was not refused")
 
             refused = [timed(century) for _ in range(5)]
-            decade = [timed(lambda: series.series(TimeseriesQuery(
-                interval=Interval.MONTH, start=date(2016, 1, 1), end=date(2026, 1, 1))))
-                for _ in range(3)]
+            decade = [
+                timed(
+                    lambda: series.series(
+                        TimeseriesQuery(
+                            interval=Interval.MONTH, start=date(2016, 1, 1), end=date(2026, 1, 1)
+                        )
+                    )
+                )
+                for _ in range(3)
+            ]
         finally:
             services.close()
-    return {"benchmark": "quality", "offerings": offerings,
-            "quality_computed_ms": cold, "quality_cached_ms": cached,
-            "century_weekly_series_refused_ms": refused,
-            "decade_monthly_series_computed_ms": decade}
+    return {
+        "benchmark": "quality",
+        "offerings": offerings,
+        "quality_computed_ms": cold,
+        "quality_cached_ms": cached,
+        "century_weekly_series_refused_ms": refused,
+        "decade_monthly_series_computed_ms": decade,
+    }
 
 
 def main() -> None:

@@ -31,11 +31,26 @@ from normaliser.schema import Provider
 RESULTS = Path(__file__).parent / "results"
 # What people type: topic words and a few common description words.
 WORDS = sorted({w for topic in TOPICS for w in topic.lower().split()}) + [
-    "leadership", "safety", "design", "research", "finance", "marketing"]
+    "leadership",
+    "safety",
+    "design",
+    "research",
+    "finance",
+    "marketing",
+]
 SORTS = ["relevance", "price", "start_date", "credits", "newest"]
-FILTER_CHOICES = [("mode", "online"), ("mode", "blended"), ("free", "false"), ("eqf_min", "4"),
-                  ("ects_max", "20"), ("price_max", "2000"), ("framework", "NZQF"),
-                  ("language", "en"), ("starts_after", "2027-03-01"), ("country", "NZ")]
+FILTER_CHOICES = [
+    ("mode", "online"),
+    ("mode", "blended"),
+    ("free", "false"),
+    ("eqf_min", "4"),
+    ("ects_max", "20"),
+    ("price_max", "2000"),
+    ("framework", "NZQF"),
+    ("language", "en"),
+    ("starts_after", "2027-03-01"),
+    ("country", "NZ"),
+]
 FACETS = "mode,framework,eqf,provider,price_band"
 
 
@@ -46,8 +61,13 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def summary(ms: list[float]) -> dict:
-    return {"n": len(ms), "p50_ms": round(percentile(ms, 50), 2), "p95_ms": round(percentile(ms, 95), 2),
-            "p99_ms": round(percentile(ms, 99), 2), "mean_ms": round(statistics.fmean(ms), 2)}
+    return {
+        "n": len(ms),
+        "p50_ms": round(percentile(ms, 50), 2),
+        "p95_ms": round(percentile(ms, 95), 2),
+        "p99_ms": round(percentile(ms, 99), 2),
+        "mean_ms": round(statistics.fmean(ms), 2),
+    }
 
 
 def free_port() -> int:
@@ -59,10 +79,16 @@ def free_port() -> int:
 def build_catalogue(data_dir: Path, offerings: int, providers: int = 10) -> None:
     services = build_services(Settings(data_dir=data_dir))
     for i in range(providers):
-        services.catalogue.upsert_provider(Provider(id=f"bench-{i}", name=f"Bench Provider {i}",
-                                                    country="NZ", default_currency="NZD"))
-        services.import_feed(f"bench-{i}", synthetic_csv(offerings // providers, seed=i,
-                                                         id_prefix=f"P{i}"), format="csv")
+        services.catalogue.upsert_provider(
+            Provider(
+                id=f"bench-{i}", name=f"Bench Provider {i}", country="NZ", default_currency="NZD"
+            )
+        )
+        services.import_feed(
+            f"bench-{i}",
+            synthetic_csv(offerings // providers, seed=i, id_prefix=f"P{i}"),
+            format="csv",
+        )
     services.close()
 
 
@@ -70,8 +96,12 @@ def query_mix(count: int, seed: int = 11) -> list[dict]:
     rng = random.Random(seed)
     out = []
     for _ in range(count):
-        params = {"q": " ".join(rng.sample(WORDS, rng.choice([1, 1, 2]))),
-                  "sort": rng.choice(SORTS), "facets": FACETS, "size": "20"}
+        params = {
+            "q": " ".join(rng.sample(WORDS, rng.choice([1, 1, 2]))),
+            "sort": rng.choice(SORTS),
+            "facets": FACETS,
+            "size": "20",
+        }
         for name, value in rng.sample(FILTER_CHOICES, 2):
             params[name] = value
         out.append(params)
@@ -84,8 +114,11 @@ def bare_fts(db: Path, queries: list[dict]) -> list[float]:
     for params in queries:
         expression = " ".join(f'"{w}"' for w in params["q"].split())
         t0 = time.perf_counter()
-        conn.execute("SELECT rowid FROM search_fts WHERE search_fts MATCH ? "
-                     "ORDER BY bm25(search_fts) LIMIT 21", (expression,)).fetchall()
+        conn.execute(
+            "SELECT rowid FROM search_fts WHERE search_fts MATCH ? "
+            "ORDER BY bm25(search_fts) LIMIT 21",
+            (expression,),
+        ).fetchall()
         timings.append((time.perf_counter() - t0) * 1000)
     conn.close()
     return timings
@@ -99,8 +132,20 @@ def run(offerings: int, queries: int) -> dict:
         build_seconds = time.perf_counter() - t0
         port = free_port()
         server = subprocess.Popen(
-            [sys.executable, "-m", "microcred.cli", "up", "--no-sample", "--data-dir", str(data_dir),
-             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "microcred.cli",
+                "up",
+                "--no-sample",
+                "--data-dir",
+                str(data_dir),
+                "--port",
+                str(port),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             base = f"http://127.0.0.1:{port}"
             with httpx.Client(base_url=base, timeout=30) as client:
@@ -123,8 +168,9 @@ def run(offerings: int, queries: int) -> dict:
                     totals.append(body["total"])
                     if body["next_cursor"]:
                         t = time.perf_counter()
-                        client.get("/v1/search", params=dict(params, cursor=body["next_cursor"])
-                                   ).raise_for_status()
+                        client.get(
+                            "/v1/search", params=dict(params, cursor=body["next_cursor"])
+                        ).raise_for_status()
                         second.append((time.perf_counter() - t) * 1000)
         finally:
             server.terminate()

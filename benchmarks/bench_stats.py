@@ -45,31 +45,47 @@ RESULTS = Path(__file__).parent / "results"
 QUERIES = {
     "count_all": StatsQuery(),
     "by_eqf": StatsQuery(group_by=(Dimension.EQF,)),
-    "by_provider_price_p10_p90": StatsQuery(group_by=(Dimension.PROVIDER,),
-                                            metrics=(Metric.PRICE,), percentiles=(10, 90)),
-    "by_mode_online_or_blended": StatsQuery(group_by=(Dimension.MODE,), filters=Filters(
-        mode=("online", "blended"))),
-    "by_subject_broad_ects_hours": StatsQuery(group_by=(Dimension.SUBJECT_BROAD,),
-                                              metrics=(Metric.ECTS, Metric.HOURS)),
-    "by_provider_eqf_all_metrics": StatsQuery(group_by=(Dimension.PROVIDER, Dimension.EQF),
-                                              metrics=tuple(Metric), percentiles=(25, 75)),
-    "by_price_band_not_free_nz": StatsQuery(group_by=(Dimension.PRICE_BAND,), filters=Filters(
-        free=False, country=("NZ",))),
-    "by_language_level_eqf4plus": StatsQuery(group_by=(Dimension.LANGUAGE, Dimension.LEVEL),
-                                             filters=Filters(eqf_min=4)),
+    "by_provider_price_p10_p90": StatsQuery(
+        group_by=(Dimension.PROVIDER,), metrics=(Metric.PRICE,), percentiles=(10, 90)
+    ),
+    "by_mode_online_or_blended": StatsQuery(
+        group_by=(Dimension.MODE,), filters=Filters(mode=("online", "blended"))
+    ),
+    "by_subject_broad_ects_hours": StatsQuery(
+        group_by=(Dimension.SUBJECT_BROAD,), metrics=(Metric.ECTS, Metric.HOURS)
+    ),
+    "by_provider_eqf_all_metrics": StatsQuery(
+        group_by=(Dimension.PROVIDER, Dimension.EQF), metrics=tuple(Metric), percentiles=(25, 75)
+    ),
+    "by_price_band_not_free_nz": StatsQuery(
+        group_by=(Dimension.PRICE_BAND,), filters=Filters(free=False, country=("NZ",))
+    ),
+    "by_language_level_eqf4plus": StatsQuery(
+        group_by=(Dimension.LANGUAGE, Dimension.LEVEL), filters=Filters(eqf_min=4)
+    ),
 }
 
 
-def build_catalogue(data_dir: Path, offerings: int, database_url: str | None = None,
-                    providers: int = 10) -> None:
+def build_catalogue(
+    data_dir: Path, offerings: int, database_url: str | None = None, providers: int = 10
+) -> None:
     """Synthetic feeds of `providers` providers through the real ingest, indexed."""
     services = build_services(Settings(data_dir=data_dir, database_url=database_url))
     try:
         for i in range(providers):
-            services.catalogue.upsert_provider(Provider(
-                id=f"bench-{i}", name=f"Bench Provider {i}", country="NZ", default_currency="NZD"))
-            services.import_feed(f"bench-{i}", synthetic_csv(offerings // providers, seed=i,
-                                                             id_prefix=f"P{i}"), format="csv")
+            services.catalogue.upsert_provider(
+                Provider(
+                    id=f"bench-{i}",
+                    name=f"Bench Provider {i}",
+                    country="NZ",
+                    default_currency="NZD",
+                )
+            )
+            services.import_feed(
+                f"bench-{i}",
+                synthetic_csv(offerings // providers, seed=i, id_prefix=f"P{i}"),
+                format="csv",
+            )
     finally:
         services.close()
 
@@ -83,8 +99,11 @@ def timings(source, repeat: int) -> dict:
             t0 = time.perf_counter()
             source.answer(query)
             ms.append((time.perf_counter() - t0) * 1000)
-        out[name] = {"n": repeat, "p50_ms": round(percentile(ms, 50), 1),
-                     "max_ms": round(max(ms), 1)}
+        out[name] = {
+            "n": repeat,
+            "p50_ms": round(percentile(ms, 50), 1),
+            "max_ms": round(max(ms), 1),
+        }
     out["median_of_queries_ms"] = round(statistics.median(v["p50_ms"] for v in out.values()), 1)
     return out
 
@@ -108,11 +127,14 @@ def export_figures(exporter: Exporter, offerings: int) -> dict:
                     break
             peaks[label] = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
             tracemalloc.stop()
-        out[export_format.value] = {"rows": rows, "megabytes": round(size / 2**20, 1),
-                                    "seconds": round(seconds, 1),
-                                    "rows_per_second": round(rows / seconds),
-                                    "peak_python_mb_at_10pct_rows": peaks["tenth"],
-                                    "peak_python_mb_at_all_rows": peaks["all"]}
+        out[export_format.value] = {
+            "rows": rows,
+            "megabytes": round(size / 2**20, 1),
+            "seconds": round(seconds, 1),
+            "rows_per_second": round(rows / seconds),
+            "peak_python_mb_at_10pct_rows": peaks["tenth"],
+            "peak_python_mb_at_all_rows": peaks["all"],
+        }
     return out
 
 
@@ -124,6 +146,7 @@ def engine_timings(services, repeat: int) -> dict:
     from catalogue.search.engine.stats import EngineStats
     from microcred.local_engine import DEFAULT_CACHE, start_engine
     from tests.search.engines import drop_indices, opensearch_backend
+
     data_dir = DEFAULT_CACHE / "nodes" / f"bench-stats-opensearch-{os.getpid()}"
     shutil.rmtree(data_dir, ignore_errors=True)
     node = start_engine("opensearch", data_dir=data_dir, heap="1g")
@@ -134,8 +157,10 @@ def engine_timings(services, repeat: int) -> dict:
         index_seconds = time.perf_counter() - t0
         figures = timings(EngineStats(backend), repeat)
         figures["index_build_seconds"] = round(index_seconds, 1)
-        figures["label"] = (f"this machine's ({os.cpu_count()} cores) figures, "
-                            "OpenSearch 2.19.6, single node, heap 1g")
+        figures["label"] = (
+            f"this machine's ({os.cpu_count()} cores) figures, "
+            "OpenSearch 2.19.6, single node, heap 1g"
+        )
         drop_indices(backend)
         return figures
     finally:
@@ -156,9 +181,11 @@ def postgres_figures(url: str, offerings: int, repeat: int, data_dir: Path) -> d
         build_seconds = time.perf_counter() - t0
         services = build_services(Settings(data_dir=data_dir, database_url=scoped))
         try:
-            result = {"catalogue_build_seconds": round(build_seconds, 1),
-                      "sql": timings(CatalogueStats(services.catalogue), repeat),
-                      "export": export_figures(Exporter(services.catalogue, "EUR"), offerings)}
+            result = {
+                "catalogue_build_seconds": round(build_seconds, 1),
+                "sql": timings(CatalogueStats(services.catalogue), repeat),
+                "export": export_figures(Exporter(services.catalogue, "EUR"), offerings),
+            }
         finally:
             services.close()
         return result
@@ -180,25 +207,30 @@ def run(offerings: int, repeat: int, postgres_url: str | None, engine: bool) -> 
                 "benchmark": "stats",
                 "offerings": offerings,
                 "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
-                           f"{platform.python_version()}",
-                "queries": {name: query.model_dump(mode="json", exclude_defaults=True)
-                            for name, query in QUERIES.items()},
+                f"{platform.python_version()}",
+                "queries": {
+                    name: query.model_dump(mode="json", exclude_defaults=True)
+                    for name, query in QUERIES.items()
+                },
                 "sqlite_catalogue": {
                     "catalogue_build_seconds": round(build_seconds, 1),
                     "sql": timings(CatalogueStats(services.catalogue), repeat),
-                    "sqlite_fts_index": timings(SqliteIndexStats(
-                        cast(SqliteFtsBackend, services.backend)), repeat),  # the default
+                    "sqlite_fts_index": timings(
+                        SqliteIndexStats(cast(SqliteFtsBackend, services.backend)), repeat
+                    ),  # the default
                     "export": export_figures(Exporter(services.catalogue, "EUR"), offerings),
                 },
             }
             if engine:
                 result["sqlite_catalogue"]["opensearch_2_19_node"] = engine_timings(
-                    services, repeat)
+                    services, repeat
+                )
         finally:
             services.close()
         if postgres_url:
-            result["postgresql_catalogue"] = postgres_figures(postgres_url, offerings, repeat,
-                                                              Path(tmp) / "postgres")
+            result["postgresql_catalogue"] = postgres_figures(
+                postgres_url, offerings, repeat, Path(tmp) / "postgres"
+            )
     return result
 
 

@@ -36,8 +36,10 @@ RESULTS = Path(__file__).parent / "results"
 PROVIDER = "bench-0"
 # Longer descriptions than the search corpus's, so 50 MB stays under the 100,000 records
 # one feed may hold.
-PADDING = (" Learners work through case studies, a capstone project and reflective journal "
-           "entries, with feedback from industry mentors at each stage of the course.")
+PADDING = (
+    " Learners work through case studies, a capstone project and reflective journal "
+    "entries, with feedback from industry mentors at each stage of the course."
+)
 
 
 def large_feed(target_bytes: int) -> tuple[bytes, int]:
@@ -71,8 +73,9 @@ def wait_until_up(client: httpx.Client, server: subprocess.Popen) -> None:
     raise RuntimeError("the server did not answer /healthz within 60 s")
 
 
-def timed_searches(client: httpx.Client, mix: list[dict], *, until: threading.Event | None,
-                   max_seconds: float) -> list[float]:
+def timed_searches(
+    client: httpx.Client, mix: list[dict], *, until: threading.Event | None, max_seconds: float
+) -> list[float]:
     """Searches one after another: all of `mix`, or, with `until`, until it is set."""
     timings: list[float] = []
     deadline = time.monotonic() + max_seconds
@@ -101,9 +104,23 @@ def run(offerings: int, feed_mb: float, searches: int, max_seconds: float) -> di
         port = free_port()
         env = dict(os.environ, MICROCRED_DATA_DIR=str(data_dir))
         server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "microcred.web:app_from_environment",
-             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "microcred.web:app_from_environment",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         outcome: dict = {}
         try:
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
@@ -117,17 +134,31 @@ def run(offerings: int, feed_mb: float, searches: int, max_seconds: float) -> di
                 def validate() -> None:
                     started = time.perf_counter()
                     try:
-                        with httpx.Client(base_url=f"http://127.0.0.1:{port}",
-                                          timeout=max_seconds) as uploader:
+                        with httpx.Client(
+                            base_url=f"http://127.0.0.1:{port}", timeout=max_seconds
+                        ) as uploader:
                             response = uploader.post(
-                                f"/v1/providers/{PROVIDER}/validate", content=feed,
-                                headers={"Authorization": f"Bearer {key}",
-                                         "Content-Type": "text/csv"})
+                                f"/v1/providers/{PROVIDER}/validate",
+                                content=feed,
+                                headers={
+                                    "Authorization": f"Bearer {key}",
+                                    "Content-Type": "text/csv",
+                                },
+                            )
                         outcome["status"] = response.status_code
                         body = response.json()
-                        outcome["report"] = {k: body.get(k) for k in (
-                            "status", "records", "accepted", "rejected", "created",
-                            "unchanged", "withdrawn")}
+                        outcome["report"] = {
+                            k: body.get(k)
+                            for k in (
+                                "status",
+                                "records",
+                                "accepted",
+                                "rejected",
+                                "created",
+                                "unchanged",
+                                "withdrawn",
+                            )
+                        }
                         outcome["response_bytes"] = len(response.content)
                     except Exception as exc:  # noqa: BLE001 - recorded in the result, not lost
                         outcome["error"] = f"{type(exc).__name__}: {exc}"
@@ -152,7 +183,7 @@ def run(offerings: int, feed_mb: float, searches: int, max_seconds: float) -> di
         "target_p95_ms": 100,
         "query_mix": "1-2 keywords + 2 filters + 5 facets + sort, size 20, one at a time",
         "machine": f"{os.cpu_count()} cores shared, SQLite (WAL) catalogue with FTS5 index, "
-                   f"one uvicorn process, normalise_workers={workers}",
+        f"one uvicorn process, normalise_workers={workers}",
         # Other work on the machine shows in every figure: the 1-minute load at the end.
         "load_average_1m": round(os.getloadavg()[0], 1),
     }

@@ -23,8 +23,13 @@ from normaliser.rates import RateTable
 from normaliser.readers.xcri_cap import read_xcri_cap
 
 RESULTS = Path(__file__).parent / "results"
-CORNWALL = (Path(__file__).resolve().parents[2] / "shared" / "data" / "xcri-cap"
-            / "cornwall-college-2017.xml")
+CORNWALL = (
+    Path(__file__).resolve().parents[2]
+    / "shared"
+    / "data"
+    / "xcri-cap"
+    / "cornwall-college-2017.xml"
+)
 
 
 def _best(seconds: list[float]) -> float:
@@ -34,9 +39,14 @@ def _best(seconds: list[float]) -> float:
 def run(feed: Path, repeat: int) -> dict:
     data = feed.read_bytes()
     # As an English college would be registered: GBP, GB, and RQF for its bare levels.
-    ctx = NormaliseContext(provider_id="cornwall-college", default_currency="GBP",
-                           default_country="GB", level_framework="RQF", ref_currency="EUR",
-                           rates=RateTable.load_default())
+    ctx = NormaliseContext(
+        provider_id="cornwall-college",
+        default_currency="GBP",
+        default_country="GB",
+        level_framework="RQF",
+        ref_currency="EUR",
+        rates=RateTable.load_default(),
+    )
     records = read_xcri_cap(data).records
     normalise_record(records[0].fields, ctx, records[0].instances)  # lazy tables, not timed
 
@@ -49,8 +59,7 @@ def run(feed: Path, repeat: int) -> dict:
 
         clear_caches()
         started = time.perf_counter()
-        accepted = sum(normalise_record(r.fields, ctx, r.instances)[0] is not None
-                       for r in records)
+        accepted = sum(normalise_record(r.fields, ctx, r.instances)[0] is not None for r in records)
         normalise_times.append(time.perf_counter() - started)
 
         clear_caches()
@@ -63,8 +72,11 @@ def run(feed: Path, repeat: int) -> dict:
     megabytes = len(data) / 1e6
 
     def figures(seconds: float) -> dict:
-        return {"seconds": round(seconds, 4), "courses_per_second": round(courses / seconds),
-                "megabytes_per_second": round(megabytes / seconds, 2)}
+        return {
+            "seconds": round(seconds, 4),
+            "courses_per_second": round(courses / seconds),
+            "megabytes_per_second": round(megabytes / seconds, 2),
+        }
 
     return {
         "benchmark": "xcri",
@@ -79,7 +91,7 @@ def run(feed: Path, repeat: int) -> dict:
         "read_and_normalise": figures(_best(both_times)),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "machine": f"{platform.machine()}, {platform.python_implementation()} "
-                   f"{platform.python_version()}",
+        f"{platform.python_version()}",
     }
 
 

@@ -50,8 +50,9 @@ class ApiKey:
     last_used_at: datetime | None
 
     def can_act_for(self, provider_id: str) -> bool:
-        return self.role is Role.ADMIN or (self.role is Role.PROVIDER
-                                           and self.provider_id == provider_id)
+        return self.role is Role.ADMIN or (
+            self.role is Role.PROVIDER and self.provider_id == provider_id
+        )
 
 
 @dataclass(frozen=True)
@@ -65,10 +66,17 @@ def _hash(secret: str) -> str:
 
 
 def _key_from_row(row: ApiKeyRow) -> ApiKey:
-    return ApiKey(id=row.id, prefix=row.prefix, role=Role(row.role), provider_id=row.provider_id,
-                  label=row.label, created_at=as_utc(row.created_at),
-                  expires_at=as_utc(row.expires_at), revoked_at=as_utc(row.revoked_at),
-                  last_used_at=as_utc(row.last_used_at))
+    return ApiKey(
+        id=row.id,
+        prefix=row.prefix,
+        role=Role(row.role),
+        provider_id=row.provider_id,
+        label=row.label,
+        created_at=as_utc(row.created_at),
+        expires_at=as_utc(row.expires_at),
+        revoked_at=as_utc(row.revoked_at),
+        last_used_at=as_utc(row.last_used_at),
+    )
 
 
 class KeyStore:
@@ -79,21 +87,33 @@ class KeyStore:
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
 
-    def create(self, role: Role | str, *, provider_id: str | None = None, label: str | None = None,
-               expires_in: timedelta | None = None) -> CreatedKey:
+    def create(
+        self,
+        role: Role | str,
+        *,
+        provider_id: str | None = None,
+        label: str | None = None,
+        expires_in: timedelta | None = None,
+    ) -> CreatedKey:
         try:
             role = Role(role)
         except ValueError:
-            raise InvalidRequest(f"role must be one of {', '.join(r.value for r in Role)}, "
-                                 f"not {role!r}", parameter="role") from None
+            raise InvalidRequest(
+                f"role must be one of {', '.join(r.value for r in Role)}, not {role!r}",
+                parameter="role",
+            ) from None
         if role is Role.PROVIDER:
             if not provider_id:
-                raise InvalidRequest("a provider key needs the provider it acts for (--provider ID)",
-                                     parameter="provider")
+                raise InvalidRequest(
+                    "a provider key needs the provider it acts for (--provider ID)",
+                    parameter="provider",
+                )
             self.catalogue.provider_row(provider_id)  # NotFound, with a hint
         elif provider_id:
-            raise InvalidRequest(f"a {role.value} key acts for no single provider; "
-                                 f"leave out the provider", parameter="provider")
+            raise InvalidRequest(
+                f"a {role.value} key acts for no single provider; leave out the provider",
+                parameter="provider",
+            )
         if label is not None and len(label) > 200:
             raise InvalidRequest("a key's label is at most 200 characters", parameter="label")
         if expires_in is not None and expires_in <= timedelta(0):
@@ -102,9 +122,15 @@ class KeyStore:
         secret = secrets.token_urlsafe(_SECRET_BYTES)
         now = utcnow()
         with self.catalogue.sessions.begin() as session:
-            row = ApiKeyRow(prefix=prefix, secret_hash=_hash(secret), role=role.value,
-                            provider_id=provider_id, label=label, created_at=now,
-                            expires_at=now + expires_in if expires_in else None)
+            row = ApiKeyRow(
+                prefix=prefix,
+                secret_hash=_hash(secret),
+                role=role.value,
+                provider_id=provider_id,
+                label=label,
+                created_at=now,
+                expires_at=now + expires_in if expires_in else None,
+            )
             session.add(row)
             session.flush()
             key = _key_from_row(row)
@@ -128,12 +154,14 @@ class KeyStore:
         if key.revoked_at is not None:
             raise InvalidKey("the API key has been revoked; ask for a new one")
         if key.expires_at is not None and key.expires_at <= now:
-            raise InvalidKey(f"the API key expired at {key.expires_at.isoformat()}; "
-                             f"ask for a new one")
+            raise InvalidKey(
+                f"the API key expired at {key.expires_at.isoformat()}; ask for a new one"
+            )
         if key.last_used_at is None or now - key.last_used_at > self.LAST_USED_RESOLUTION:
             with self.catalogue.engine.begin() as conn:
-                conn.execute(update(ApiKeyRow).where(ApiKeyRow.id == key.id)
-                             .values(last_used_at=now))
+                conn.execute(
+                    update(ApiKeyRow).where(ApiKeyRow.id == key.id).values(last_used_at=now)
+                )
         return key
 
     def revoke(self, prefix: str) -> ApiKey:
@@ -141,8 +169,9 @@ class KeyStore:
         with self.catalogue.sessions.begin() as session:
             row = session.scalars(select(ApiKeyRow).where(ApiKeyRow.prefix == prefix)).first()
             if row is None:
-                raise NotFound(f"no API key with prefix {prefix!r}; "
-                               f"`microcred keys list` shows the prefixes")
+                raise NotFound(
+                    f"no API key with prefix {prefix!r}; `microcred keys list` shows the prefixes"
+                )
             if row.revoked_at is None:
                 row.revoked_at = now
             session.flush()

@@ -46,9 +46,12 @@ def number_changes(conn: Connection, versions: list[dict]) -> None:
     commit, other writers wait to number their own changes."""
     if not versions:
         return
-    top = conn.execute(update(ChangeCounterRow).where(ChangeCounterRow.id == COUNTER_ID)
-                       .values(value=ChangeCounterRow.value + len(versions))
-                       .returning(ChangeCounterRow.value)).scalar_one()
+    top = conn.execute(
+        update(ChangeCounterRow)
+        .where(ChangeCounterRow.id == COUNTER_ID)
+        .values(value=ChangeCounterRow.value + len(versions))
+        .returning(ChangeCounterRow.value)
+    ).scalar_one()
     for offset, version in enumerate(versions):
         version["change_seq"] = top - len(versions) + 1 + offset
 
@@ -75,8 +78,11 @@ def parse_cursor(cursor: str | None) -> int:
     if cursor is None or cursor == "":
         return 0
     if not cursor.isdigit() or len(cursor) > 19 or int(cursor) > MAX_CURSOR:
-        raise InvalidRequest(f"since must be a cursor this feed gave (a `next_cursor`), or 0 "
-                             f"for the beginning, not {cursor[:40]!r}", parameter="since")
+        raise InvalidRequest(
+            f"since must be a cursor this feed gave (a `next_cursor`), or 0 "
+            f"for the beginning, not {cursor[:40]!r}",
+            parameter="since",
+        )
     return int(cursor)
 
 
@@ -87,35 +93,67 @@ class ChangesFeed:
     def page(self, since: str | None, limit: int = 100) -> ChangePage:
         after = parse_cursor(since)
         version, before = OfferingVersionRow, aliased(OfferingVersionRow)
-        earlier = (select(before.id).where(before.offering_id == OfferingRow.id,
-                                           before.change_seq <= after).exists())
-        query = (select(version.change_seq, version.recorded_at, (~earlier).label("is_new"),
-                        OfferingRow.id, OfferingRow.provider_id, OfferingRow.version,
-                        OfferingRow.status, OfferingRow.content_hash, OfferingRow.channel,
-                        OfferingRow.source_url, OfferingRow.submission_id,
-                        OfferingRow.first_seen, OfferingRow.last_seen, OfferingRow.updated_at,
-                        cast(OfferingRow.document, Text).label("document_json"))
-                 .join(OfferingRow, and_(OfferingRow.id == version.offering_id,
-                                         OfferingRow.version == version.version))
-                 .where(version.change_seq > after)
-                 .order_by(version.change_seq).limit(limit + 1))
+        earlier = (
+            select(before.id)
+            .where(before.offering_id == OfferingRow.id, before.change_seq <= after)
+            .exists()
+        )
+        query = (
+            select(
+                version.change_seq,
+                version.recorded_at,
+                (~earlier).label("is_new"),
+                OfferingRow.id,
+                OfferingRow.provider_id,
+                OfferingRow.version,
+                OfferingRow.status,
+                OfferingRow.content_hash,
+                OfferingRow.channel,
+                OfferingRow.source_url,
+                OfferingRow.submission_id,
+                OfferingRow.first_seen,
+                OfferingRow.last_seen,
+                OfferingRow.updated_at,
+                cast(OfferingRow.document, Text).label("document_json"),
+            )
+            .join(
+                OfferingRow,
+                and_(OfferingRow.id == version.offering_id, OfferingRow.version == version.version),
+            )
+            .where(version.change_seq > after)
+            .order_by(version.change_seq)
+            .limit(limit + 1)
+        )
         with self.catalogue.engine.connect() as conn:
             rows = conn.execute(query).all()
             provider_ids = {row.provider_id for row in rows}
             # Core rows with the provider's columns: what provider_from_row reads of the ORM row.
-            providers = {p.id: provider_from_row(typing.cast(ProviderRow, p)) for p in conn.execute(
-                select(ProviderRow).where(ProviderRow.id.in_(provider_ids)))} \
-                if provider_ids else {}
+            providers = (
+                {
+                    p.id: provider_from_row(typing.cast(ProviderRow, p))
+                    for p in conn.execute(
+                        select(ProviderRow).where(ProviderRow.id.in_(provider_ids))
+                    )
+                }
+                if provider_ids
+                else {}
+            )
         has_more = len(rows) > limit
         changes = []
         for row in rows[:limit]:
-            offering = stored_offering_from_row(row, providers[row.provider_id],
-                                                row.document_json)
-            kind = ("withdrawn" if row.status == "withdrawn"
-                    else "created" if row.is_new else "updated")
-            changes.append(Change(seq=row.change_seq, change=kind, offering_id=row.id,
-                                  version=row.version, changed_at=as_utc(row.recorded_at),
-                                  offering=offering))
+            offering = stored_offering_from_row(row, providers[row.provider_id], row.document_json)
+            kind = (
+                "withdrawn" if row.status == "withdrawn" else "created" if row.is_new else "updated"
+            )
+            changes.append(
+                Change(
+                    seq=row.change_seq,
+                    change=kind,
+                    offering_id=row.id,
+                    version=row.version,
+                    changed_at=as_utc(row.recorded_at),
+                    offering=offering,
+                )
+            )
         next_cursor = str(changes[-1].seq) if changes else str(after)
         return ChangePage(changes=changes, next_cursor=next_cursor, has_more=has_more)
-

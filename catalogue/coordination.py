@@ -33,8 +33,7 @@ def process_name() -> str:
 
 def _upsert(conn, table):
     """INSERT ... ON CONFLICT for the connection's dialect (both have the same API)."""
-    return (postgresql.insert(table) if conn.dialect.name == "postgresql"
-            else sqlite.insert(table))
+    return postgresql.insert(table) if conn.dialect.name == "postgresql" else sqlite.insert(table)
 
 
 class ScheduledRunClaims:
@@ -48,22 +47,36 @@ class ScheduledRunClaims:
         now = utcnow()
         try:
             with self.catalogue.engine.begin() as conn:
-                conn.execute(insert(ScheduledRunRow).values(
-                    kind=kind, source_id=source_id, due_at=due_at, claimed_by=claimed_by,
-                    claimed_at=now))
+                conn.execute(
+                    insert(ScheduledRunRow).values(
+                        kind=kind,
+                        source_id=source_id,
+                        due_at=due_at,
+                        claimed_by=claimed_by,
+                        claimed_at=now,
+                    )
+                )
         except IntegrityError:
             return False
         with self.catalogue.engine.begin() as conn:
-            conn.execute(delete(ScheduledRunRow).where(
-                ScheduledRunRow.kind == kind, ScheduledRunRow.source_id == source_id,
-                ScheduledRunRow.claimed_at < now - CLAIMS_KEPT))
+            conn.execute(
+                delete(ScheduledRunRow).where(
+                    ScheduledRunRow.kind == kind,
+                    ScheduledRunRow.source_id == source_id,
+                    ScheduledRunRow.claimed_at < now - CLAIMS_KEPT,
+                )
+            )
         return True
 
     def claimed_by(self, kind: str, source_id: int, due_at: datetime) -> str | None:
         with self.catalogue.engine.connect() as conn:
-            return conn.execute(select(ScheduledRunRow.claimed_by).where(
-                ScheduledRunRow.kind == kind, ScheduledRunRow.source_id == source_id,
-                ScheduledRunRow.due_at == due_at)).scalar()
+            return conn.execute(
+                select(ScheduledRunRow.claimed_by).where(
+                    ScheduledRunRow.kind == kind,
+                    ScheduledRunRow.source_id == source_id,
+                    ScheduledRunRow.due_at == due_at,
+                )
+            ).scalar()
 
 
 class WindowCounters:
@@ -74,9 +87,15 @@ class WindowCounters:
 
     def count(self, key: str, window_start: int) -> int:
         with self.catalogue.engine.connect() as conn:
-            return conn.execute(select(RateLimitWindowRow.requests).where(
-                RateLimitWindowRow.key == key,
-                RateLimitWindowRow.window_start == window_start)).scalar() or 0
+            return (
+                conn.execute(
+                    select(RateLimitWindowRow.requests).where(
+                        RateLimitWindowRow.key == key,
+                        RateLimitWindowRow.window_start == window_start,
+                    )
+                ).scalar()
+                or 0
+            )
 
     def add_within(self, key: str, window_start: int, allowance: int) -> int | None:
         """Count one more request of `key` in the window if that makes at most `allowance`;
@@ -86,18 +105,23 @@ class WindowCounters:
             return None
         with self.catalogue.engine.begin() as conn:
             statement = _upsert(conn, RateLimitWindowRow).values(
-                key=key, window_start=window_start, requests=1)
+                key=key, window_start=window_start, requests=1
+            )
             statement = statement.on_conflict_do_update(
                 index_elements=[RateLimitWindowRow.key, RateLimitWindowRow.window_start],
                 set_={"requests": RateLimitWindowRow.requests + 1},
-                where=RateLimitWindowRow.requests < allowance)
+                where=RateLimitWindowRow.requests < allowance,
+            )
             return conn.execute(statement.returning(RateLimitWindowRow.requests)).scalar()
 
     def forget(self, key: str, before: int) -> None:
         """Drop the windows of `key` that started before `before`."""
         with self.catalogue.engine.begin() as conn:
-            conn.execute(delete(RateLimitWindowRow).where(
-                RateLimitWindowRow.key == key, RateLimitWindowRow.window_start < before))
+            conn.execute(
+                delete(RateLimitWindowRow).where(
+                    RateLimitWindowRow.key == key, RateLimitWindowRow.window_start < before
+                )
+            )
 
 
 @dataclass(frozen=True)
@@ -114,8 +138,9 @@ class IndexerHeartbeats:
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
 
-    def beat(self, process_id: str, state: str, *, detail: str | None, ttl: timedelta,
-             drained: bool) -> None:
+    def beat(
+        self, process_id: str, state: str, *, detail: str | None, ttl: timedelta, drained: bool
+    ) -> None:
         """Say what `process_id` does now, for the next `ttl`. `drained`: a drain (or an
         attempt to prepare the index) just ended, with this state as its outcome."""
         now = utcnow()
@@ -123,23 +148,38 @@ class IndexerHeartbeats:
         if drained:
             values["drained_at"] = now
         with self.catalogue.engine.begin() as conn:
-            statement = _upsert(conn, IndexerHeartbeatRow).values(process_id=process_id,
-                                                                   **values)
-            conn.execute(statement.on_conflict_do_update(
-                index_elements=[IndexerHeartbeatRow.process_id], set_=values))
-            conn.execute(delete(IndexerHeartbeatRow).where(
-                IndexerHeartbeatRow.expires_at < now - HEARTBEATS_KEPT))
+            statement = _upsert(conn, IndexerHeartbeatRow).values(process_id=process_id, **values)
+            conn.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[IndexerHeartbeatRow.process_id], set_=values
+                )
+            )
+            conn.execute(
+                delete(IndexerHeartbeatRow).where(
+                    IndexerHeartbeatRow.expires_at < now - HEARTBEATS_KEPT
+                )
+            )
 
     def live(self) -> list[Heartbeat]:
         """Every heartbeat that has not run out."""
         with self.catalogue.engine.connect() as conn:
-            rows = conn.execute(select(IndexerHeartbeatRow).where(
-                IndexerHeartbeatRow.expires_at > utcnow())).all()
-        return [Heartbeat(process_id=r.process_id, state=r.state, detail=r.detail,
-                          drained_at=as_utc(r.drained_at), updated_at=as_utc(r.updated_at),
-                          expires_at=as_utc(r.expires_at)) for r in rows]
+            rows = conn.execute(
+                select(IndexerHeartbeatRow).where(IndexerHeartbeatRow.expires_at > utcnow())
+            ).all()
+        return [
+            Heartbeat(
+                process_id=r.process_id,
+                state=r.state,
+                detail=r.detail,
+                drained_at=as_utc(r.drained_at),
+                updated_at=as_utc(r.updated_at),
+                expires_at=as_utc(r.expires_at),
+            )
+            for r in rows
+        ]
 
     def forget(self, process_id: str) -> None:
         with self.catalogue.engine.begin() as conn:
-            conn.execute(delete(IndexerHeartbeatRow).where(
-                IndexerHeartbeatRow.process_id == process_id))
+            conn.execute(
+                delete(IndexerHeartbeatRow).where(IndexerHeartbeatRow.process_id == process_id)
+            )

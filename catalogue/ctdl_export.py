@@ -51,8 +51,11 @@ from normaliser.vocab.isced import isced_name
 CONTEXT = "https://credreg.net/ctdl/schema/context/json"
 CTID_NAMESPACE = uuid.UUID("6b1f0c52-7f0e-4d38-9a51-6d6963726f63")
 ISCED_F = "http://data.europa.eu/snb/isced-f/25831c2"  # the EU's ISCED-F 2013 scheme
-DELIVERY = {Mode.ONLINE: "deliveryType:OnlineOnly", Mode.IN_PERSON: "deliveryType:InPerson",
-            Mode.BLENDED: "deliveryType:BlendedDelivery"}
+DELIVERY = {
+    Mode.ONLINE: "deliveryType:OnlineOnly",
+    Mode.IN_PERSON: "deliveryType:InPerson",
+    Mode.BLENDED: "deliveryType:BlendedDelivery",
+}
 # Our credit system -> (CreditUnit concept, the words our credit parser reads the system by).
 CREDIT_UNITS: dict[CreditSystem, tuple[str, str | None]] = {
     CreditSystem.US_SCH: ("creditUnit:SemesterHour", None),
@@ -68,8 +71,9 @@ def ctid(kind: str, our_id: str) -> str:
     return f"ce-{uuid.uuid5(CTID_NAMESPACE, f'{kind}:{our_id}')}"
 
 
-def _alignment(target: str | None = None, name: str | None = None, language: str = "en",
-               **more: Any) -> dict:
+def _alignment(
+    target: str | None = None, name: str | None = None, language: str = "en", **more: Any
+) -> dict:
     node: dict[str, Any] = {"@type": "ceterms:CredentialAlignmentObject"}
     if target:
         node["ceterms:targetNode"] = target
@@ -93,8 +97,11 @@ def _duration(offering: StoredOffering) -> str | None:
 def _place(place: Place, language: str) -> dict:
     node: dict[str, Any] = {"@type": "ceterms:Place"}
     country = pycountry.countries.get(alpha_2=place.country) if place.country else None
-    for name, value in (("addressLocality", place.city), ("addressRegion", place.region),
-                        ("addressCountry", country.name if country else place.country)):
+    for name, value in (
+        ("addressLocality", place.city),
+        ("addressRegion", place.region),
+        ("addressCountry", country.name if country else place.country),
+    ):
         if value:
             node[f"ceterms:{name}"] = {language: value}
     return node
@@ -104,16 +111,24 @@ def ctdl_node(offering: StoredOffering, page_base: str, omitted: Counter[str]) -
     """One offering as a CTDL Course or LearningProgram; what it cannot say goes in
     `omitted`."""
     language = offering.languages[0] if offering.languages else "en"
-    kind = "ceterms:LearningProgram" if offering.credential_type == "micro-credential" \
+    kind = (
+        "ceterms:LearningProgram"
+        if offering.credential_type == "micro-credential"
         else "ceterms:Course"
+    )
     page = f"{page_base}/offerings/{offering.id}"
     node: dict[str, Any] = {
-        "@id": page, "@type": kind, "ceterms:ctid": ctid("offering", offering.id),
+        "@id": page,
+        "@type": kind,
+        "ceterms:ctid": ctid("offering", offering.id),
         "ceterms:name": {language: offering.title},
         "ceterms:subjectWebpage": _web_url(offering.url) or page,
         "ceterms:lifeCycleStatusType": _alignment(
-            "lifecycle:Active", "Active", language,
-            **{"ceterms:framework": "https://credreg.net/ctdl/terms/LifeCycleStatus"}),
+            "lifecycle:Active",
+            "Active",
+            language,
+            **{"ceterms:framework": "https://credreg.net/ctdl/terms/LifeCycleStatus"},
+        ),
         "ceterms:offeredBy": [{"@id": f"_:provider-{offering.provider.id}"}],
     }
     if offering.description:
@@ -122,15 +137,22 @@ def ctdl_node(offering: StoredOffering, page_base: str, omitted: Counter[str]) -
         node["ceterms:inLanguage"] = list(offering.languages)
     price = offering.price
     if price and price.currency and (price.amount is not None or price.is_free):
-        node["ceterms:estimatedCost"] = [{
-            "@type": "ceterms:CostProfile", "ceterms:currency": price.currency,
-            "ceterms:price": 0 if price.is_free else price.amount,
-            "ceterms:directCostType": _alignment("costType:Tuition", "Tuition", language)}]
+        node["ceterms:estimatedCost"] = [
+            {
+                "@type": "ceterms:CostProfile",
+                "ceterms:currency": price.currency,
+                "ceterms:price": 0 if price.is_free else price.amount,
+                "ceterms:directCostType": _alignment("costType:Tuition", "Tuition", language),
+            }
+        ]
     credits = offering.credits
     unit = CREDIT_UNITS.get(credits.system) if credits and credits.system else None
     if credits and credits.value is not None and unit:
-        profile: dict[str, Any] = {"@type": "ceterms:ValueProfile", "schema:value": credits.value,
-                                   "ceterms:creditUnitType": [_alignment(unit[0])]}
+        profile: dict[str, Any] = {
+            "@type": "ceterms:ValueProfile",
+            "schema:value": credits.value,
+            "ceterms:creditUnitType": [_alignment(unit[0])],
+        }
         if unit[1]:
             profile["schema:description"] = {language: unit[1]}
         node["ceterms:creditValue"] = [profile]
@@ -139,28 +161,48 @@ def ctdl_node(offering: StoredOffering, page_base: str, omitted: Counter[str]) -
         omitted[f"credits {system} (no CTDL credit unit)"] += 1
     duration = _duration(offering)
     if duration:
-        node["ceterms:estimatedDuration"] = [{"@type": "ceterms:DurationProfile",
-                                              "ceterms:exactDuration": duration}]
+        node["ceterms:estimatedDuration"] = [
+            {"@type": "ceterms:DurationProfile", "ceterms:exactDuration": duration}
+        ]
         if offering.duration and offering.duration.hours and offering.duration.weeks:
             omitted["duration hours beside weeks (one exactDuration)"] += 1
     if offering.mode:
-        node["ceterms:deliveryType"] = [_alignment(
-            DELIVERY[offering.mode], None, language,
-            **{"ceterms:framework": "https://credreg.net/ctdl/terms/Delivery"})]
+        node["ceterms:deliveryType"] = [
+            _alignment(
+                DELIVERY[offering.mode],
+                None,
+                language,
+                **{"ceterms:framework": "https://credreg.net/ctdl/terms/Delivery"},
+            )
+        ]
     elif {run.mode for run in offering.instances if run.mode}:
         omitted["mode (runs differ; a CTDL resource has one set of delivery types)"] += 1
     codes = offering.subject.isced if offering.subject else []
     if codes:
-        node["ceterms:subject"] = [_alignment(
-            None, isced_name(code) or code, language,
-            **{"ceterms:codedNotation": code, "ceterms:framework": ISCED_F,
-               "ceterms:frameworkName": {language: "ISCED-F 2013"}}) for code in codes]
+        node["ceterms:subject"] = [
+            _alignment(
+                None,
+                isced_name(code) or code,
+                language,
+                **{
+                    "ceterms:codedNotation": code,
+                    "ceterms:framework": ISCED_F,
+                    "ceterms:frameworkName": {language: "ISCED-F 2013"},
+                },
+            )
+            for code in codes
+        ]
     if offering.learning_outcomes:
-        node["ceterms:teaches"] = [_alignment(None, outcome, language)
-                                   for outcome in offering.learning_outcomes]
+        node["ceterms:teaches"] = [
+            _alignment(None, outcome, language) for outcome in offering.learning_outcomes
+        ]
     if offering.prerequisites:
-        node["ceterms:entryCondition"] = [{"@type": "ceterms:ConditionProfile",
-                                           "ceterms:description": {language: offering.prerequisites}}]
+        node["ceterms:entryCondition"] = [
+            {
+                "@type": "ceterms:ConditionProfile",
+                "ceterms:description": {language: offering.prerequisites},
+            }
+        ]
     places = [p for p in offering.places if not p.online and (p.city or p.region or p.country)]
     if places:
         # https://credreg.net/ctdl/terms/availableAt: ceterms:Place with its address parts.
@@ -174,10 +216,13 @@ def ctdl_node(offering: StoredOffering, page_base: str, omitted: Counter[str]) -
 
 def organization_node(provider: Provider, page_base: str) -> dict:
     node: dict[str, Any] = {
-        "@id": f"_:provider-{provider.id}", "@type": "ceterms:CredentialOrganization",
-        "ceterms:ctid": ctid("provider", provider.id), "ceterms:name": {"en": provider.name},
-        "ceterms:subjectWebpage": _web_url(provider.url) or f"{page_base}/search?provider="
-                                                           f"{provider.id}"}
+        "@id": f"_:provider-{provider.id}",
+        "@type": "ceterms:CredentialOrganization",
+        "ceterms:ctid": ctid("provider", provider.id),
+        "ceterms:name": {"en": provider.name},
+        "ceterms:subjectWebpage": _web_url(provider.url)
+        or f"{page_base}/search?provider={provider.id}",
+    }
     return node
 
 
@@ -202,4 +247,4 @@ def ctdl_chunks(passes, page_base: str, report: ExportReport | None = None) -> I
     for provider in providers.values():
         yield (b"" if first else b",\n") + orjson.dumps(organization_node(provider, page_base))
         first = False
-    yield b'],\n' + orjson.dumps(REPORT_KEY) + b":" + orjson.dumps(report.as_dict()) + b"}\n"
+    yield b"],\n" + orjson.dumps(REPORT_KEY) + b":" + orjson.dumps(report.as_dict()) + b"}\n"

@@ -56,8 +56,9 @@ def create_catalogue_engine(url: str) -> Engine:
         given = parsed.query.get("options")  # a tuple when the URL repeats it
         given_options = (given,) if isinstance(given, str) else tuple(given or ())
         options = " ".join(filter(None, (*given_options, "-c timezone=UTC")))
-        return create_engine(parsed, pool_pre_ping=True, connect_args={"options": options},
-                             **JSON_OPTIONS)
+        return create_engine(
+            parsed, pool_pre_ping=True, connect_args={"options": options}, **JSON_OPTIONS
+        )
     return create_engine(parsed, pool_pre_ping=True, **JSON_OPTIONS)
 
 
@@ -74,7 +75,6 @@ def migrate(engine: Engine) -> None:
             # The api and the scheduler start together and both migrate: one waits for the
             # other's transaction (DDL is transactional on PostgreSQL), then finds nothing
             # left to do. SQLite serialises writers by itself.
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                               {"key": _MIGRATION_LOCK})
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

@@ -38,18 +38,27 @@ _SYNONYMS = {"intro": "introduction", "mgmt": "management", "&": "and"}
 # Course words that say little about the subject: left out of the blocking key only.
 _GENERIC_COURSE_WORDS = frozenset(
     "introduction course certificate micro credential microcredential fundamentals basics "
-    "essentials professional online program programme module workshop".split())
+    "essentials professional online program programme module workshop".split()
+)
 _ROMAN = frozenset("i ii iii iv v vi vii viii ix x xi xii".split())
 _GENERIC_ORGANISATION_WORDS = frozenset(
     "university college institute institution school academy polytechnic of and the "
-    "technology online open learning centre center".split())
+    "technology online open learning centre center".split()
+)
 _ACRONYM_SKIP = frozenset("of and the for".split())
 _CODE = re.compile(r"^(?=(?:.*[A-Z]){2})(?=(?:.*\d){2})[A-Z0-9]{4,20}$")
 _TRACKING_PARAMETERS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ref")
 # Keys of `raw` where a platform's record names the institution behind a course, and where
 # a record gives its course code.
-INSTITUTION_KEYS = ("institution", "university", "organisation", "organization", "school",
-                    "partner", "provider")
+INSTITUTION_KEYS = (
+    "institution",
+    "university",
+    "organisation",
+    "organization",
+    "school",
+    "partner",
+    "provider",
+)
 CODE_KEYS = ("course_code", "course code", "code", "module_code", "module code", "unit_code")
 CHANNEL_RANK = {"push": 0, "pull": 1, "cli": 2, "crawl": 3}
 BLOCKING_KINDS = ("url", "code", "title")
@@ -103,8 +112,9 @@ def normalise_url(url: str | None) -> str | None:
     path = re.sub(r"/+", "/", parts.path).rstrip("/")
     if not host or not path:
         return None
-    query = sorted((k, v) for k, v in parse_qsl(parts.query)
-                   if not k.lower().startswith(_TRACKING_PARAMETERS))
+    query = sorted(
+        (k, v) for k, v in parse_qsl(parts.query) if not k.lower().startswith(_TRACKING_PARAMETERS)
+    )
     return f"{host}{path}" + (f"?{urlencode(query)}" if query else "")
 
 
@@ -143,8 +153,11 @@ def institution_matches(institution: str | None, provider_name: str | None) -> b
     if named == provider:
         return True
     distinctive = set(named) - _GENERIC_ORGANISATION_WORDS
-    if distinctive and set(named) <= set(provider) and \
-            set(provider) - set(named) <= _GENERIC_ORGANISATION_WORDS:
+    if (
+        distinctive
+        and set(named) <= set(provider)
+        and set(provider) - set(named) <= _GENERIC_ORGANISATION_WORDS
+    ):
         return True
     acronym = "".join(w[0] for w in provider if w not in _ACRONYM_SKIP)
     return len(named) == 1 and len(acronym) >= 2 and named[0] == acronym
@@ -169,20 +182,41 @@ class MatchRecord:
     tokens: tuple[str, ...] = field(default=(), compare=False)
 
     @classmethod
-    def build(cls, *, id: str, provider_id: str, provider_name: str, channel: str,
-              source_id: int | None, first_seen: datetime, source_url: str | None,
-              document: dict) -> MatchRecord:
+    def build(
+        cls,
+        *,
+        id: str,
+        provider_id: str,
+        provider_name: str,
+        channel: str,
+        source_id: int | None,
+        first_seen: datetime,
+        source_url: str | None,
+        document: dict,
+    ) -> MatchRecord:
         raw = {str(k).strip().casefold(): v for k, v in (document.get("raw") or {}).items()}
         level, credits = document.get("level") or {}, document.get("credits") or {}
         url = document.get("url") or (source_url if channel == "crawl" else None)
-        codes = course_codes(document.get("provider_offering_id"), url,
-                             *(raw.get(k) for k in CODE_KEYS))
+        codes = course_codes(
+            document.get("provider_offering_id"), url, *(raw.get(k) for k in CODE_KEYS)
+        )
         institution = next((raw[k] for k in INSTITUTION_KEYS if raw.get(k)), None)
         title = document.get("title") or ""
-        return cls(id=id, provider_id=provider_id, provider_name=provider_name, channel=channel,
-                   source_id=source_id, title=title, first_seen=first_seen,
-                   url=normalise_url(url), codes=codes, institution=institution,
-                   eqf=level.get("eqf"), ects=credits.get("ects"), tokens=title_tokens(title))
+        return cls(
+            id=id,
+            provider_id=provider_id,
+            provider_name=provider_name,
+            channel=channel,
+            source_id=source_id,
+            title=title,
+            first_seen=first_seen,
+            url=normalise_url(url),
+            codes=codes,
+            institution=institution,
+            eqf=level.get("eqf"),
+            ects=credits.get("ects"),
+            tokens=title_tokens(title),
+        )
 
     @property
     def origin(self) -> str:
@@ -226,8 +260,11 @@ def _institution_link(a: MatchRecord, b: MatchRecord) -> str | None:
         return a.institution
     if institution_matches(b.institution, a.provider_name):
         return b.institution
-    if a.institution and b.institution and \
-            _organisation_words(a.institution) == _organisation_words(b.institution):
+    if (
+        a.institution
+        and b.institution
+        and _organisation_words(a.institution) == _organisation_words(b.institution)
+    ):
         return a.institution
     return None
 
@@ -243,8 +280,9 @@ def may_match(provider_a: str, origin_a: str, provider_b: str, origin_b: str) ->
     return not (provider_a == provider_b and origin_a == origin_b)
 
 
-def compare(a: MatchRecord, b: MatchRecord, *,
-            generic_urls: frozenset[str] = frozenset()) -> Match | None:
+def compare(
+    a: MatchRecord, b: MatchRecord, *, generic_urls: frozenset[str] = frozenset()
+) -> Match | None:
     """The evidence that `a` and `b` are one offering, or None. `generic_urls` are pages
     too many offerings point at to say anything about one of them."""
     if a.id == b.id or not may_match(a.provider_id, a.origin, b.provider_id, b.origin):
@@ -285,7 +323,14 @@ def compare(a: MatchRecord, b: MatchRecord, *,
 def primary_rank(record: MatchRecord, members: list[MatchRecord]) -> tuple:
     """Lower is better: the institution's own listing before a platform's listing of it,
     then a feed before a crawl, then the first to reach us."""
-    named_by_other = any(institution_matches(m.institution, record.provider_name)
-                         for m in members if m.id != record.id)
-    return (0 if named_by_other else 1, CHANNEL_RANK.get(record.channel, 9),
-            record.first_seen, record.id)
+    named_by_other = any(
+        institution_matches(m.institution, record.provider_name)
+        for m in members
+        if m.id != record.id
+    )
+    return (
+        0 if named_by_other else 1,
+        CHANNEL_RANK.get(record.channel, 9),
+        record.first_seen,
+        record.id,
+    )

@@ -84,10 +84,17 @@ class DuplicateService:
         sources: dict[int, int | None] = {}
         for chunk in chunks(sorted(set(ids))):
             rows = conn.execute(
-                select(OfferingRow.id, OfferingRow.provider_id, OfferingRow.channel,
-                       OfferingRow.submission_id, OfferingRow.first_seen, OfferingRow.source_url,
-                       OfferingRow.status, cast(OfferingRow.document, Text).label("document"))
-                .where(OfferingRow.id.in_(chunk))).all()
+                select(
+                    OfferingRow.id,
+                    OfferingRow.provider_id,
+                    OfferingRow.channel,
+                    OfferingRow.submission_id,
+                    OfferingRow.first_seen,
+                    OfferingRow.source_url,
+                    OfferingRow.status,
+                    cast(OfferingRow.document, Text).label("document"),
+                ).where(OfferingRow.id.in_(chunk))
+            ).all()
             rows = [row for row in rows if row.status == "active"]
             if not rows:
                 continue
@@ -95,14 +102,24 @@ class DuplicateService:
                 names = dict(conn.execute(select(ProviderRow.id, ProviderRow.name)).all())
             wanted = {row.submission_id for row in rows} - set(sources) - {None}
             if wanted:
-                sources.update(conn.execute(select(SubmissionRow.id, SubmissionRow.source_id)
-                                            .where(SubmissionRow.id.in_(wanted))).all())
+                sources.update(
+                    conn.execute(
+                        select(SubmissionRow.id, SubmissionRow.source_id).where(
+                            SubmissionRow.id.in_(wanted)
+                        )
+                    ).all()
+                )
             for row in rows:
                 out[row.id] = MatchRecord.build(
-                    id=row.id, provider_id=row.provider_id, provider_name=names[row.provider_id],
-                    channel=row.channel, source_id=sources.get(row.submission_id),
-                    first_seen=as_utc(row.first_seen), source_url=row.source_url,
-                    document=orjson.loads(row.document))
+                    id=row.id,
+                    provider_id=row.provider_id,
+                    provider_name=names[row.provider_id],
+                    channel=row.channel,
+                    source_id=sources.get(row.submission_id),
+                    first_seen=as_utc(row.first_seen),
+                    source_url=row.source_url,
+                    document=orjson.loads(row.document),
+                )
         return out
 
     def _linked(self, conn, ids: set[str]) -> list:
@@ -112,29 +129,48 @@ class DuplicateService:
         primaries: set[str] = set()
         for chunk in chunks(sorted(ids)):
             for primary, _secondary in conn.execute(
-                    select(OfferingDuplicateRow.primary_id, OfferingDuplicateRow.secondary_id)
-                    .where(or_(OfferingDuplicateRow.primary_id.in_(chunk),
-                               OfferingDuplicateRow.secondary_id.in_(chunk)))):
+                select(OfferingDuplicateRow.primary_id, OfferingDuplicateRow.secondary_id).where(
+                    or_(
+                        OfferingDuplicateRow.primary_id.in_(chunk),
+                        OfferingDuplicateRow.secondary_id.in_(chunk),
+                    )
+                )
+            ):
                 primaries.add(primary)
         links = []
         for chunk in chunks(sorted(primaries)):
-            links.extend(conn.execute(select(OfferingDuplicateRow)
-                                      .where(OfferingDuplicateRow.primary_id.in_(chunk))).all())
+            links.extend(
+                conn.execute(
+                    select(OfferingDuplicateRow).where(OfferingDuplicateRow.primary_id.in_(chunk))
+                ).all()
+            )
         return links
 
     # --- keys --------------------------------------------------------------------------------
     def _write_keys(self, conn, ids: list[str], records: dict[str, MatchRecord]) -> None:
         for chunk in chunks(ids):
-            conn.execute(delete(OfferingMatchKeyRow).where(OfferingMatchKeyRow.offering_id.in_(chunk)))
-        rows = [dict(kind=kind, key=key, offering_id=record.id, provider_id=record.provider_id,
-                     origin=record.origin, names_institution=record.institution is not None)
-                for record in records.values() for kind, key in record.keys()]
+            conn.execute(
+                delete(OfferingMatchKeyRow).where(OfferingMatchKeyRow.offering_id.in_(chunk))
+            )
+        rows = [
+            dict(
+                kind=kind,
+                key=key,
+                offering_id=record.id,
+                provider_id=record.provider_id,
+                origin=record.origin,
+                names_institution=record.institution is not None,
+            )
+            for record in records.values()
+            for kind, key in record.keys()
+        ]
         for batch in chunks(rows):
             conn.execute(insert(OfferingMatchKeyRow), batch)
 
     @staticmethod
-    def _worth_comparing(pair_kinds: dict[tuple[str, str], set[str]],
-                         about: dict[str, tuple[str, str, bool]]) -> set[tuple[str, str]]:
+    def _worth_comparing(
+        pair_kinds: dict[tuple[str, str], set[str]], about: dict[str, tuple[str, str, bool]]
+    ) -> set[tuple[str, str]]:
         """The pairs the evidence rules could link (catalogue.duplicate_rules.compare): two
         offerings of one provider from two sources; of two providers, only where one record
         names an institution or both point at the same page."""
@@ -144,8 +180,11 @@ class DuplicateService:
             provider_b, origin_b, institution_b = about[b]
             if not may_match(provider_a, origin_a, provider_b, origin_b):
                 continue
-            if provider_a != provider_b and "url" not in kinds and \
-                    not (institution_a or institution_b):
+            if (
+                provider_a != provider_b
+                and "url" not in kinds
+                and not (institution_a or institution_b)
+            ):
                 continue
             out.add((a, b) if a < b else (b, a))
         return out
@@ -157,16 +196,24 @@ class DuplicateService:
         for kind, keys in keys_by_kind.items():
             for chunk in chunks(keys):
                 for row in conn.execute(
-                        select(OfferingMatchKeyRow.key, OfferingMatchKeyRow.offering_id,
-                               OfferingMatchKeyRow.provider_id, OfferingMatchKeyRow.origin,
-                               OfferingMatchKeyRow.names_institution)
-                        .where(OfferingMatchKeyRow.kind == kind,
-                               OfferingMatchKeyRow.key.in_(chunk))):
+                    select(
+                        OfferingMatchKeyRow.key,
+                        OfferingMatchKeyRow.offering_id,
+                        OfferingMatchKeyRow.provider_id,
+                        OfferingMatchKeyRow.origin,
+                        OfferingMatchKeyRow.names_institution,
+                    ).where(OfferingMatchKeyRow.kind == kind, OfferingMatchKeyRow.key.in_(chunk))
+                ):
                     groups[(kind, row.key)].add(row.offering_id)
-                    about[row.offering_id] = (row.provider_id, row.origin,
-                                              bool(row.names_institution))
+                    about[row.offering_id] = (
+                        row.provider_id,
+                        row.origin,
+                        bool(row.names_institution),
+                    )
 
-    def _candidates(self, conn, records: dict[str, MatchRecord]) -> tuple[dict[str, set[str]], frozenset[str]]:
+    def _candidates(
+        self, conn, records: dict[str, MatchRecord]
+    ) -> tuple[dict[str, set[str]], frozenset[str]]:
         """Per offering, the others sharing a discriminating key that the rules could link
         it with; and the URLs that are listing pages."""
         wanted: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -193,9 +240,13 @@ class DuplicateService:
                 candidates[a].add(b)
             if b in records:
                 candidates[b].add(a)
-        generic = frozenset(url for (kind, key), group in members.items()
-                            if kind == "url" and len(group) > MAX_URL_GROUP
-                            for i in wanted[(kind, key)] if i in records and (url := records[i].url))
+        generic = frozenset(
+            url
+            for (kind, key), group in members.items()
+            if kind == "url" and len(group) > MAX_URL_GROUP
+            for i in wanted[(kind, key)]
+            if i in records and (url := records[i].url)
+        )
         return candidates, generic
 
     # --- detection ----------------------------------------------------------------------------
@@ -234,15 +285,23 @@ class DuplicateService:
                         if other not in records or pair in edges:
                             continue
                         report.compared += 1
-                        edges[pair] = compare(records[pair[0]], records[pair[1]],
-                                              generic_urls=generic)
+                        edges[pair] = compare(
+                            records[pair[0]], records[pair[1]], generic_urls=generic
+                        )
                         if edges[pair] is not None and other not in component:
                             frontier.add(other)
             if frontier:
-                log.warning("duplicate detection stopped growing a group at %d offerings",
-                            len(component))
-            self._relink(conn, component, records, {p: m for p, m in edges.items() if m},
-                         list(old_links.values()), report)
+                log.warning(
+                    "duplicate detection stopped growing a group at %d offerings", len(component)
+                )
+            self._relink(
+                conn,
+                component,
+                records,
+                {p: m for p, m in edges.items() if m},
+                list(old_links.values()),
+                report,
+            )
         self._sync_index(report)
         return report
 
@@ -250,8 +309,13 @@ class DuplicateService:
         """The offerings a submission created, changed or withdrew, and any link that now
         points at a withdrawn offering (withdrawn one at a time, say, since the last run)."""
         with self.catalogue.engine.connect() as conn:
-            changed = set(conn.execute(select(OfferingVersionRow.offering_id).distinct()
-                                       .where(OfferingVersionRow.submission_id == submission_id)).scalars())
+            changed = set(
+                conn.execute(
+                    select(OfferingVersionRow.offering_id)
+                    .distinct()
+                    .where(OfferingVersionRow.submission_id == submission_id)
+                ).scalars()
+            )
             changed |= self._broken_links(conn)
         return self.refresh(changed)
 
@@ -259,15 +323,25 @@ class DuplicateService:
     def _broken_links(conn) -> set[str]:
         out = set()
         for column in (OfferingDuplicateRow.primary_id, OfferingDuplicateRow.secondary_id):
-            out |= set(conn.execute(select(column).join(OfferingRow, OfferingRow.id == column)
-                                    .where(OfferingRow.status != "active")).scalars())
+            out |= set(
+                conn.execute(
+                    select(column)
+                    .join(OfferingRow, OfferingRow.id == column)
+                    .where(OfferingRow.status != "active")
+                ).scalars()
+            )
         return out
 
     def detect_all(self) -> DetectionReport:
         """Rebuild every key and every link from the whole catalogue."""
         with self.catalogue.engine.connect() as conn:
-            active = list(conn.execute(select(OfferingRow.id).where(OfferingRow.status == "active")
-                                       .order_by(OfferingRow.id)).scalars())
+            active = list(
+                conn.execute(
+                    select(OfferingRow.id)
+                    .where(OfferingRow.status == "active")
+                    .order_by(OfferingRow.id)
+                ).scalars()
+            )
         with self.catalogue.engine.begin() as conn:
             conn.execute(delete(OfferingMatchKeyRow))
             for chunk in chunks(active, 2000):
@@ -278,8 +352,9 @@ class DuplicateService:
         with self.catalogue.engine.begin() as conn:
             ids = {i for pair in pairs for i in pair}
             records = self._records(conn, ids)
-            generic = frozenset(r.url for r in records.values() if r.url
-                                and ("url", _url_key(r)) in generic_keys)
+            generic = frozenset(
+                r.url for r in records.values() if r.url and ("url", _url_key(r)) in generic_keys
+            )
             edges = {}
             for a, b in sorted(pairs):
                 if a in records and b in records:
@@ -288,18 +363,26 @@ class DuplicateService:
                     if match is not None:
                         edges[(a, b)] = match
             old_links = conn.execute(select(OfferingDuplicateRow)).all()
-            component = ids | {link.primary_id for link in old_links} | {link.secondary_id for link in old_links}
+            component = (
+                ids
+                | {link.primary_id for link in old_links}
+                | {link.secondary_id for link in old_links}
+            )
             records.update(self._records(conn, component - set(records)))
             self._relink(conn, component, records, edges, old_links, report)
         self._sync_index(report)
         return report
 
     def _all_candidate_pairs(self, conn) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
-        sizes = dict(((kind, key), n) for kind, key, n in conn.execute(
-            select(OfferingMatchKeyRow.kind, OfferingMatchKeyRow.key, func.count())
-            .where(OfferingMatchKeyRow.kind.in_(BLOCKING_KINDS))
-            .group_by(OfferingMatchKeyRow.kind, OfferingMatchKeyRow.key)
-            .having(func.count() > 1)))
+        sizes = dict(
+            ((kind, key), n)
+            for kind, key, n in conn.execute(
+                select(OfferingMatchKeyRow.kind, OfferingMatchKeyRow.key, func.count())
+                .where(OfferingMatchKeyRow.kind.in_(BLOCKING_KINDS))
+                .group_by(OfferingMatchKeyRow.kind, OfferingMatchKeyRow.key)
+                .having(func.count() > 1)
+            )
+        )
         generic = {k for k, n in sizes.items() if k[0] == "url" and n > MAX_URL_GROUP}
         by_kind: dict[str, list[str]] = defaultdict(list)
         for kind, key in (k for k, n in sizes.items() if n <= MAX_KEY_GROUP):
@@ -311,12 +394,19 @@ class DuplicateService:
         for (kind, _key), members in groups.items():
             ordered = sorted(members)
             for i, a in enumerate(ordered):
-                for b in ordered[i + 1:]:
+                for b in ordered[i + 1 :]:
                     pair_kinds[(a, b)].add(kind)
         return self._worth_comparing(pair_kinds, about), generic
 
-    def _relink(self, conn, component: set[str], records: dict[str, MatchRecord], edges: dict,
-                old_links: Sequence[Any], report: DetectionReport) -> None:
+    def _relink(
+        self,
+        conn,
+        component: set[str],
+        records: dict[str, MatchRecord],
+        edges: dict,
+        old_links: Sequence[Any],
+        report: DetectionReport,
+    ) -> None:
         """Replace the links within `component` by those the accepted `edges` give: each
         connected group of offerings gets one primary, the best by primary_rank."""
         parent = {i: i for i in component if i in records}
@@ -344,24 +434,38 @@ class DuplicateService:
                 if secondary == primary:
                     continue
                 match = edges.get(tuple(sorted((primary, secondary)))) or next(
-                    edges[pair] for pair in sorted(edges) if secondary in pair
-                    and pair[0] in members and pair[1] in members)
-                new_links.append(dict(primary_id=primary, secondary_id=secondary,
-                                      reasons=",".join(match.reasons),
-                                      title_similarity=round(match.title_similarity, 4),
-                                      evidence=match.evidence, detected_at=now))
+                    edges[pair]
+                    for pair in sorted(edges)
+                    if secondary in pair and pair[0] in members and pair[1] in members
+                )
+                new_links.append(
+                    dict(
+                        primary_id=primary,
+                        secondary_id=secondary,
+                        reasons=",".join(match.reasons),
+                        title_similarity=round(match.title_similarity, 4),
+                        evidence=match.evidence,
+                        detected_at=now,
+                    )
+                )
         old_secondaries = {link.secondary_id for link in old_links}
         new_secondaries = {link["secondary_id"] for link in new_links}
         unchanged = {(link.primary_id, link.secondary_id) for link in old_links} == {
-            (link["primary_id"], link["secondary_id"]) for link in new_links}
+            (link["primary_id"], link["secondary_id"]) for link in new_links
+        }
         report.links = len(new_links)
         if unchanged:
             return
         touched = sorted(component | old_secondaries | {link.primary_id for link in old_links})
         for chunk in chunks(touched):
-            conn.execute(delete(OfferingDuplicateRow).where(or_(
-                OfferingDuplicateRow.primary_id.in_(chunk),
-                OfferingDuplicateRow.secondary_id.in_(chunk))))
+            conn.execute(
+                delete(OfferingDuplicateRow).where(
+                    or_(
+                        OfferingDuplicateRow.primary_id.in_(chunk),
+                        OfferingDuplicateRow.secondary_id.in_(chunk),
+                    )
+                )
+            )
         if new_links:
             conn.execute(insert(OfferingDuplicateRow), new_links)
         hidden = sorted(new_secondaries - old_secondaries)
@@ -377,9 +481,16 @@ class DuplicateService:
         # The lock ingest takes first (catalogue.ingest._lock_provider): no version is
         # handed out twice. On SQLite this transaction holds the write lock already.
         if offering_ids and conn.dialect.name == "postgresql":
-            conn.execute(select(ProviderRow.id).where(ProviderRow.id.in_(
-                select(OfferingRow.provider_id).where(OfferingRow.id.in_(offering_ids))))
-                .order_by(ProviderRow.id).with_for_update())
+            conn.execute(
+                select(ProviderRow.id)
+                .where(
+                    ProviderRow.id.in_(
+                        select(OfferingRow.provider_id).where(OfferingRow.id.in_(offering_ids))
+                    )
+                )
+                .order_by(ProviderRow.id)
+                .with_for_update()
+            )
 
     @staticmethod
     def _new_versions(conn, offering_ids: list[str], op: str, now) -> list[str]:
@@ -393,18 +504,27 @@ class DuplicateService:
         changed = []
         for offering_id in offering_ids:
             row = conn.execute(
-                update(OfferingRow).where(OfferingRow.id == offering_id,
-                                          OfferingRow.status == "active")
+                update(OfferingRow)
+                .where(OfferingRow.id == offering_id, OfferingRow.status == "active")
                 .values(version=OfferingRow.version + 1)
-                .returning(OfferingRow.version, OfferingRow.content_hash,
-                           OfferingRow.document)).first()
+                .returning(OfferingRow.version, OfferingRow.content_hash, OfferingRow.document)
+            ).first()
             if row is None:
                 continue
-            conn.execute(insert(OutboxRow).values(offering_id=offering_id, version=row.version,
-                                                  op=op, created_at=now))
-            change = dict(offering_id=offering_id, version=row.version, status="active",
-                          content_hash=row.content_hash, document=row.document,
-                          submission_id=None, recorded_at=now)
+            conn.execute(
+                insert(OutboxRow).values(
+                    offering_id=offering_id, version=row.version, op=op, created_at=now
+                )
+            )
+            change = dict(
+                offering_id=offering_id,
+                version=row.version,
+                status="active",
+                content_hash=row.content_hash,
+                document=row.document,
+                submission_id=None,
+                recorded_at=now,
+            )
             number_changes(conn, [change])
             conn.execute(insert(OfferingVersionRow).values(**change))
             changed.append(offering_id)
@@ -415,40 +535,70 @@ class DuplicateService:
             self.drain_index()
 
     # --- listing --------------------------------------------------------------------------------
-    def links(self, *, provider_id: str | None = None, limit: int = 100,
-              after: int | None = None) -> list[dict]:
+    def links(
+        self, *, provider_id: str | None = None, limit: int = 100, after: int | None = None
+    ) -> list[dict]:
         """Links, oldest first, with both listings; `after` is the id of the last one seen."""
         primary, secondary = OfferingRow.__table__.alias("pri"), OfferingRow.__table__.alias("sec")
-        query = (select(OfferingDuplicateRow, primary.c.provider_id.label("primary_provider"),
-                        secondary.c.provider_id.label("secondary_provider"))
-                 .join(primary, primary.c.id == OfferingDuplicateRow.primary_id)
-                 .join(secondary, secondary.c.id == OfferingDuplicateRow.secondary_id)
-                 .order_by(OfferingDuplicateRow.id).limit(limit))
+        query = (
+            select(
+                OfferingDuplicateRow,
+                primary.c.provider_id.label("primary_provider"),
+                secondary.c.provider_id.label("secondary_provider"),
+            )
+            .join(primary, primary.c.id == OfferingDuplicateRow.primary_id)
+            .join(secondary, secondary.c.id == OfferingDuplicateRow.secondary_id)
+            .order_by(OfferingDuplicateRow.id)
+            .limit(limit)
+        )
         if after is not None:
             query = query.where(OfferingDuplicateRow.id > after)
         if provider_id is not None:
-            query = query.where(or_(primary.c.provider_id == provider_id,
-                                    secondary.c.provider_id == provider_id))
+            query = query.where(
+                or_(primary.c.provider_id == provider_id, secondary.c.provider_id == provider_id)
+            )
         with self.catalogue.engine.connect() as conn:
             rows = conn.execute(query).all()
-            listings = self._listings(conn, [r.primary_id for r in rows] + [r.secondary_id for r in rows])
-        return [{"id": r.id, "primary": listings.get(r.primary_id),
-                 "secondary": listings.get(r.secondary_id), "reasons": r.reasons.split(","),
-                 "title_similarity": r.title_similarity, "evidence": r.evidence,
-                 "detected_at": as_utc(r.detected_at)} for r in rows]
+            listings = self._listings(
+                conn, [r.primary_id for r in rows] + [r.secondary_id for r in rows]
+            )
+        return [
+            {
+                "id": r.id,
+                "primary": listings.get(r.primary_id),
+                "secondary": listings.get(r.secondary_id),
+                "reasons": r.reasons.split(","),
+                "title_similarity": r.title_similarity,
+                "evidence": r.evidence,
+                "detected_at": as_utc(r.detected_at),
+            }
+            for r in rows
+        ]
 
     def sources_of(self, offering_id: str) -> dict:
         """The offering and every listing of it: the one shown in search first."""
         self.catalogue.get_offering(offering_id)  # NotFound for an unknown id
         with self.catalogue.engine.connect() as conn:
-            primary = conn.execute(select(OfferingDuplicateRow.primary_id).where(
-                OfferingDuplicateRow.secondary_id == offering_id)).scalar() or offering_id
-            links = conn.execute(select(OfferingDuplicateRow).where(
-                OfferingDuplicateRow.primary_id == primary).order_by(OfferingDuplicateRow.id)).all()
+            primary = (
+                conn.execute(
+                    select(OfferingDuplicateRow.primary_id).where(
+                        OfferingDuplicateRow.secondary_id == offering_id
+                    )
+                ).scalar()
+                or offering_id
+            )
+            links = conn.execute(
+                select(OfferingDuplicateRow)
+                .where(OfferingDuplicateRow.primary_id == primary)
+                .order_by(OfferingDuplicateRow.id)
+            ).all()
             listings = self._listings(conn, [primary] + [link.secondary_id for link in links])
         sources = [dict(listings[primary], role="primary", reasons=[])]
-        sources += [dict(listings[link.secondary_id], role="secondary", reasons=link.reasons.split(","))
-                    for link in links if link.secondary_id in listings]
+        sources += [
+            dict(listings[link.secondary_id], role="secondary", reasons=link.reasons.split(","))
+            for link in links
+            if link.secondary_id in listings
+        ]
         return {"id": offering_id, "shown_as": primary, "sources": sources}
 
     @staticmethod
@@ -456,19 +606,36 @@ class DuplicateService:
         out = {}
         for chunk in chunks(sorted(set(ids))):
             for row in conn.execute(
-                    select(OfferingRow.id, OfferingRow.provider_id, ProviderRow.name,
-                           OfferingRow.provider_offering_id, OfferingRow.channel,
-                           OfferingRow.source_url, OfferingRow.status, OfferingRow.first_seen,
-                           OfferingRow.last_seen, OfferingRow.document)
-                    .join(ProviderRow, ProviderRow.id == OfferingRow.provider_id)
-                    .where(OfferingRow.id.in_(chunk))):
-                document = row.document if isinstance(row.document, dict) else orjson.loads(row.document)
+                select(
+                    OfferingRow.id,
+                    OfferingRow.provider_id,
+                    ProviderRow.name,
+                    OfferingRow.provider_offering_id,
+                    OfferingRow.channel,
+                    OfferingRow.source_url,
+                    OfferingRow.status,
+                    OfferingRow.first_seen,
+                    OfferingRow.last_seen,
+                    OfferingRow.document,
+                )
+                .join(ProviderRow, ProviderRow.id == OfferingRow.provider_id)
+                .where(OfferingRow.id.in_(chunk))
+            ):
+                document = (
+                    row.document if isinstance(row.document, dict) else orjson.loads(row.document)
+                )
                 out[row.id] = {
-                    "id": row.id, "provider": {"id": row.provider_id, "name": row.name},
+                    "id": row.id,
+                    "provider": {"id": row.provider_id, "name": row.name},
                     "provider_offering_id": row.provider_offering_id,
-                    "title": document.get("title"), "url": document.get("url"),
-                    "channel": row.channel, "source_url": row.source_url, "status": row.status,
-                    "first_seen": as_utc(row.first_seen), "last_seen": as_utc(row.last_seen)}
+                    "title": document.get("title"),
+                    "url": document.get("url"),
+                    "channel": row.channel,
+                    "source_url": row.source_url,
+                    "status": row.status,
+                    "first_seen": as_utc(row.first_seen),
+                    "last_seen": as_utc(row.last_seen),
+                }
         return out
 
 

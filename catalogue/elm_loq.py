@@ -58,9 +58,15 @@ def _q(name: str) -> str:
     return f"{{{LOQ_NAMESPACE}}}{name}"
 
 
-def _sub(parent: etree._Element, name: str, value: str | None = None, *,
-         uri: str | None = None, language: str | None = None,
-         idref: str | None = None) -> etree._Element:
+def _sub(
+    parent: etree._Element,
+    name: str,
+    value: str | None = None,
+    *,
+    uri: str | None = None,
+    language: str | None = None,
+    idref: str | None = None,
+) -> etree._Element:
     element = etree.SubElement(parent, _q(name))
     if uri is not None:
         element.set("uri", uri)
@@ -125,9 +131,11 @@ class LoqForm:
         for place in ([run.place] if run and run.place else []) + list(self.offering.places):
             if not place.online and place not in found:
                 found.append(place)
-        return [(f"{self.base}:place:{number}", place, country)
-                for number, place in enumerate(found, start=1)
-                if (country := _country_uri(place.country))]
+        return [
+            (f"{self.base}:place:{number}", place, country)
+            for number, place in enumerate(found, start=1)
+            if (country := _country_uri(place.country))
+        ]
 
 
 def provider_ids(provider: Provider) -> tuple[str, str]:
@@ -138,19 +146,36 @@ def provider_ids(provider: Provider) -> tuple[str, str]:
 def loq_form(offering: StoredOffering, page_base: str) -> tuple[LoqForm | None, list[str]]:
     """The offering's LOQ form, or None and what the schema requires that it lacks."""
     languages = [uri for code in offering.languages if (uri := _language_uri(code))]
-    omitted = [f"language {code} (not in the EU language authority)"
-               for code in offering.languages if not _language_uri(code)]
+    omitted = [
+        f"language {code} (not in the EU language authority)"
+        for code in offering.languages
+        if not _language_uri(code)
+    ]
     country = _country_uri(offering.provider.country) or next(
-        (c for c in (_country_uri(p.country) for p in offering.places) if c), None)
-    missing = [name for name, present in (
-        ("no language", languages), ("no ISCED-F code", offering.subject and offering.subject.isced),
-        ("no learning outcome", offering.learning_outcomes),
-        ("no provider country", country)) if not present]
+        (c for c in (_country_uri(p.country) for p in offering.places) if c), None
+    )
+    missing = [
+        name
+        for name, present in (
+            ("no language", languages),
+            ("no ISCED-F code", offering.subject and offering.subject.isced),
+            ("no learning outcome", offering.learning_outcomes),
+            ("no provider country", country),
+        )
+        if not present
+    ]
     if missing or country is None:
         return None, missing
     homepage = _web_url(offering.url) or f"{page_base}/offerings/{offering.id}"
-    form = LoqForm(offering, f"urn:microcred:offering:{offering.id}",
-                   offering.languages[0], languages, country, homepage, omitted)
+    form = LoqForm(
+        offering,
+        f"urn:microcred:offering:{offering.id}",
+        offering.languages[0],
+        languages,
+        country,
+        homepage,
+        omitted,
+    )
     _count_omitted(form)
     return form, []
 
@@ -229,8 +254,9 @@ def opportunity_element(form: LoqForm) -> etree._Element:
 
 def specification_element(form: LoqForm) -> etree._Element:
     offering = form.offering
-    element = etree.Element(_q("learningAchievementSpecification"), nsmap=NSMAP,
-                            id=form.specification_id)
+    element = etree.Element(
+        _q("learningAchievementSpecification"), nsmap=NSMAP, id=form.specification_id
+    )
     _sub(element, "title", offering.title, language=form.language)
     for code in offering.subject.isced if offering.subject else []:
         _sub(element, "ISCEDFCode", uri=ISCED_F_PREFIX + code)
@@ -247,8 +273,9 @@ def specification_element(form: LoqForm) -> etree._Element:
         _sub(element, "educationLevel", uri=f"{EQF_LEVEL_PREFIX}{level.eqf}")
         # A national level the LOQ vocabulary names (Ireland's NFQ, SCQF, RQF) goes beside
         # its EQF referencing, so a reader keeps the framework the provider used.
-        national = NQF_CODES.get(f"{level.framework.value if level.framework else ''} "
-                                 f"Level {level.value}")
+        national = NQF_CODES.get(
+            f"{level.framework.value if level.framework else ''} Level {level.value}"
+        )
         if national:
             _sub(element, "educationLevel", uri=NQF_LEVEL_PREFIX + national)
     for uri in form.languages:
@@ -316,12 +343,14 @@ class _Chunks:
         return out
 
 
-SECTIONS = ("learningOpportunityReferences", "learningAchievementSpecificationReferences",
-            "learningOutcomeReferences")
+SECTIONS = (
+    "learningOpportunityReferences",
+    "learningAchievementSpecificationReferences",
+    "learningOutcomeReferences",
+)
 
 
-def loq_chunks(read_passes, page_base: str, report: ExportReport | None = None
-               ) -> Iterator[bytes]:
+def loq_chunks(read_passes, page_base: str, report: ExportReport | None = None) -> Iterator[bytes]:
     """The LOQ document, a batch at a time. `read_passes()` is a context manager giving a
     function that yields the matching offerings in batches, each call a new pass over the
     same snapshot."""
@@ -345,8 +374,10 @@ def loq_chunks(read_passes, page_base: str, report: ExportReport | None = None
                             if number == 0:
                                 report.exported += 1
                                 report.omitted.update(form.omitted)
-                                providers.setdefault(offering.provider.id, (
-                                    offering.provider, form.language, form.country))
+                                providers.setdefault(
+                                    offering.provider.id,
+                                    (offering.provider, form.language, form.country),
+                                )
                                 xf.write(opportunity_element(form))
                             elif number == 1:
                                 xf.write(specification_element(form))
@@ -380,4 +411,3 @@ def snapshot(conn: Connection) -> Connection:
     else:
         conn.exec_driver_sql("BEGIN DEFERRED")
     return conn
-

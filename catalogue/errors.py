@@ -38,8 +38,14 @@ class SearchUnavailable(CatalogueError):
     `retryable` is False where waiting will not help (credentials). The message is for API
     callers; `detail` (the client's own error, with addresses) is for logs and operators."""
 
-    def __init__(self, message: str, *, status: int | None = None, retryable: bool = True,
-                 detail: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retryable: bool = True,
+        detail: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.retryable = retryable

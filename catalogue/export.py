@@ -96,18 +96,27 @@ class ExportFormat(StrEnum):
     XCRI_CAP = "xcri-cap"
 
 
-MEDIA_TYPES = {ExportFormat.CSV: "text/csv; charset=utf-8; header=present",
-               ExportFormat.JSONL: "application/jsonl; charset=utf-8",
-               ExportFormat.ELM_LOQ: "application/xml; charset=utf-8",
-               ExportFormat.CTDL: "application/ld+json",
-               ExportFormat.XCRI_CAP: "application/xml; charset=utf-8"}
-FILE_SUFFIXES = {ExportFormat.CSV: "csv", ExportFormat.JSONL: "jsonl",
-                 ExportFormat.ELM_LOQ: "loq.xml", ExportFormat.CTDL: "ctdl.jsonld",
-                 ExportFormat.XCRI_CAP: "xcri.xml"}
+MEDIA_TYPES = {
+    ExportFormat.CSV: "text/csv; charset=utf-8; header=present",
+    ExportFormat.JSONL: "application/jsonl; charset=utf-8",
+    ExportFormat.ELM_LOQ: "application/xml; charset=utf-8",
+    ExportFormat.CTDL: "application/ld+json",
+    ExportFormat.XCRI_CAP: "application/xml; charset=utf-8",
+}
+FILE_SUFFIXES = {
+    ExportFormat.CSV: "csv",
+    ExportFormat.JSONL: "jsonl",
+    ExportFormat.ELM_LOQ: "loq.xml",
+    ExportFormat.CTDL: "ctdl.jsonld",
+    ExportFormat.XCRI_CAP: "xcri.xml",
+}
 
 
-FEDERATION_WRITERS = {ExportFormat.ELM_LOQ: loq_chunks, ExportFormat.CTDL: ctdl_chunks,
-                      ExportFormat.XCRI_CAP: xcri_chunks}
+FEDERATION_WRITERS = {
+    ExportFormat.ELM_LOQ: loq_chunks,
+    ExportFormat.CTDL: ctdl_chunks,
+    ExportFormat.XCRI_CAP: xcri_chunks,
+}
 FEDERATION_FORMATS = tuple(FEDERATION_WRITERS)
 
 
@@ -131,14 +140,18 @@ def _timestamped(row: Any) -> SimpleNamespace:
 
 def export_row(row: Any, document: dict, reference_currency: str) -> dict[str, Any]:
     """One export row from the catalogue columns of an offering and its stored document."""
-    document.update(id=row.id, version=row.version,
-                    provider={"id": row.provider_id, "name": row.provider_name},
-                    provenance={"status": "active", "first_seen": _iso(row.first_seen)})
+    document.update(
+        id=row.id,
+        version=row.version,
+        provider={"id": row.provider_id, "name": row.provider_name},
+        provenance={"status": "active", "first_seen": _iso(row.first_seen)},
+    )
     index = build_document(document)
     level, credits = document.get("level") or {}, document.get("credits") or {}
     price, duration = document.get("price") or {}, document.get("duration") or {}
     places = (document.get("places") or []) + [
-        run["place"] for run in document.get("instances") or [] if run.get("place")]
+        run["place"] for run in document.get("instances") or [] if run.get("place")
+    ]
     return {
         "id": row.id,
         "provider_id": row.provider_id,
@@ -183,8 +196,9 @@ def export_row(row: Any, document: dict, reference_currency: str) -> dict[str, A
 
 
 class Exporter:
-    def __init__(self, catalogue: Catalogue, reference_currency: str,
-                 batch_rows: int = BATCH_ROWS) -> None:
+    def __init__(
+        self, catalogue: Catalogue, reference_currency: str, batch_rows: int = BATCH_ROWS
+    ) -> None:
         self.catalogue = catalogue
         self.reference_currency = reference_currency
         self.batch_rows = batch_rows
@@ -193,58 +207,81 @@ class Exporter:
 
     def _where(self, filters: Filters, include_duplicates: bool) -> tuple[str, Params]:
         params = Params()
-        where = " AND ".join(catalogue_conditions(OfferingSql(self.json), filters, params,
-                                                  include_duplicates=include_duplicates))
+        where = " AND ".join(
+            catalogue_conditions(
+                OfferingSql(self.json), filters, params, include_duplicates=include_duplicates
+            )
+        )
         return where, params
 
-    def batches(self, filters: Filters, *, include_duplicates: bool = False) -> Iterator[list[dict]]:
+    def batches(
+        self, filters: Filters, *, include_duplicates: bool = False
+    ) -> Iterator[list[dict]]:
         """Active offerings matching the filters, in id order, a batch of rows at a time.
         Secondary listings of duplicates are left out unless asked for."""
         where, params = self._where(filters, include_duplicates)
-        sql = (f"SELECT o.id, o.provider_id, p.name AS provider_name, o.version, o.channel, "
-               f"o.source_url, o.first_seen, o.last_seen, o.updated_at, "
-               f"{self.json.document_text('o.document')} AS doc, dup.primary_id AS duplicate_of "
-               f"FROM {OFFERINGS} o JOIN providers p ON p.id = o.provider_id "
-               f"LEFT JOIN offering_duplicates dup ON dup.secondary_id = o.id "
-               f"WHERE {where} ORDER BY o.id")
+        sql = (
+            f"SELECT o.id, o.provider_id, p.name AS provider_name, o.version, o.channel, "
+            f"o.source_url, o.first_seen, o.last_seen, o.updated_at, "
+            f"{self.json.document_text('o.document')} AS doc, dup.primary_id AS duplicate_of "
+            f"FROM {OFFERINGS} o JOIN providers p ON p.id = o.provider_id "
+            f"LEFT JOIN offering_duplicates dup ON dup.secondary_id = o.id "
+            f"WHERE {where} ORDER BY o.id"
+        )
         with self.catalogue.engine.connect() as conn:
             # A server-side cursor on PostgreSQL; SQLite's cursor reads rows as they are asked for.
-            result = conn.execution_options(stream_results=True, max_row_buffer=self.batch_rows) \
-                .execute(text(sql), params.values)
+            result = conn.execution_options(
+                stream_results=True, max_row_buffer=self.batch_rows
+            ).execute(text(sql), params.values)
             for partition in result.partitions(self.batch_rows):
-                yield [export_row(row, orjson.loads(row.doc), self.reference_currency)
-                       for row in partition]
+                yield [
+                    export_row(row, orjson.loads(row.doc), self.reference_currency)
+                    for row in partition
+                ]
 
     @contextmanager
-    def offering_passes(self, filters: Filters, *, include_duplicates: bool = False,
-                        by_provider: bool = False
-                        ) -> Iterator[Callable[[], Iterator[list[StoredOffering]]]]:
+    def offering_passes(
+        self, filters: Filters, *, include_duplicates: bool = False, by_provider: bool = False
+    ) -> Iterator[Callable[[], Iterator[list[StoredOffering]]]]:
         """A function giving the matching offerings (as models) in id order (or by provider,
         then id), a batch at a time, as often as it is called, every time from the same read
         snapshot."""
         where, params = self._where(filters, include_duplicates)
-        sql = (f"SELECT o.id, o.provider_id, o.version, o.status, o.content_hash, o.channel, "
-               f"o.source_url, o.submission_id, o.first_seen, o.last_seen, o.updated_at, "
-               f"{self.json.document_text('o.document')} AS document_json, "
-               f"p.name AS provider_name, p.country AS provider_country, "
-               f"p.url AS provider_url, p.default_currency AS provider_currency "
-               f"FROM {OFFERINGS} o JOIN providers p ON p.id = o.provider_id "
-               f"WHERE {where} ORDER BY {'o.provider_id, ' if by_provider else ''}o.id")
+        sql = (
+            f"SELECT o.id, o.provider_id, o.version, o.status, o.content_hash, o.channel, "
+            f"o.source_url, o.submission_id, o.first_seen, o.last_seen, o.updated_at, "
+            f"{self.json.document_text('o.document')} AS document_json, "
+            f"p.name AS provider_name, p.country AS provider_country, "
+            f"p.url AS provider_url, p.default_currency AS provider_currency "
+            f"FROM {OFFERINGS} o JOIN providers p ON p.id = o.provider_id "
+            f"WHERE {where} ORDER BY {'o.provider_id, ' if by_provider else ''}o.id"
+        )
         with self.catalogue.engine.connect() as conn:
             conn = snapshot(conn)
 
             def one_pass() -> Iterator[list[StoredOffering]]:
-                result = conn.execution_options(stream_results=True,
-                                                max_row_buffer=self.batch_rows) \
-                    .execute(text(sql), params.values)
+                result = conn.execution_options(
+                    stream_results=True, max_row_buffer=self.batch_rows
+                ).execute(text(sql), params.values)
                 providers: dict[str, Provider] = {}
                 for partition in result.partitions(self.batch_rows):
-                    yield [stored_offering_from_row(_timestamped(row), providers.setdefault(
-                        row.provider_id, Provider(
-                            id=row.provider_id, name=row.provider_name,
-                            country=row.provider_country, url=row.provider_url,
-                            default_currency=row.provider_currency)), row.document_json)
-                        for row in partition]
+                    yield [
+                        stored_offering_from_row(
+                            _timestamped(row),
+                            providers.setdefault(
+                                row.provider_id,
+                                Provider(
+                                    id=row.provider_id,
+                                    name=row.provider_name,
+                                    country=row.provider_country,
+                                    url=row.provider_url,
+                                    default_currency=row.provider_currency,
+                                ),
+                            ),
+                            row.document_json,
+                        )
+                        for row in partition
+                    ]
 
             try:
                 yield one_pass
@@ -252,13 +289,20 @@ class Exporter:
                 conn.rollback()
 
     @contextmanager
-    def _published_passes(self, rule: PublicationRule, report: ExportReport, filters: Filters,
-                          *, include_duplicates: bool, by_provider: bool
-                          ) -> Iterator[Callable[[], Iterator[list[StoredOffering]]]]:
+    def _published_passes(
+        self,
+        rule: PublicationRule,
+        report: ExportReport,
+        filters: Filters,
+        *,
+        include_duplicates: bool,
+        by_provider: bool,
+    ) -> Iterator[Callable[[], Iterator[list[StoredOffering]]]]:
         """offering_passes with the agency's rule for the target applied; what it keeps back
         is counted once, on the first pass."""
-        with self.offering_passes(filters, include_duplicates=include_duplicates,
-                                  by_provider=by_provider) as one_pass:
+        with self.offering_passes(
+            filters, include_duplicates=include_duplicates, by_provider=by_provider
+        ) as one_pass:
             passes = 0
 
             def published_pass() -> Iterator[list[StoredOffering]]:
@@ -268,18 +312,32 @@ class Exporter:
 
             yield published_pass
 
-    def stream(self, filters: Filters, export_format: ExportFormat, *,
-               include_duplicates: bool = False, page_base: str = "",
-               report: ExportReport | None = None) -> Iterator[bytes]:
+    def stream(
+        self,
+        filters: Filters,
+        export_format: ExportFormat,
+        *,
+        include_duplicates: bool = False,
+        page_base: str = "",
+        report: ExportReport | None = None,
+    ) -> Iterator[bytes]:
         """The export, chunk by chunk. A federation format applies the agency's publication
         rule for it and fills `report` with what was left out, once the stream has ended."""
         writer = FEDERATION_WRITERS.get(export_format)
         if writer is not None:
             counted = report if report is not None else ExportReport()
             rule = self.rules.get(export_format.value)
-            return writer(lambda: self._published_passes(
-                rule, counted, filters, include_duplicates=include_duplicates,
-                by_provider=export_format is ExportFormat.XCRI_CAP), page_base, counted)
+            return writer(
+                lambda: self._published_passes(
+                    rule,
+                    counted,
+                    filters,
+                    include_duplicates=include_duplicates,
+                    by_provider=export_format is ExportFormat.XCRI_CAP,
+                ),
+                page_base,
+                counted,
+            )
         batches = self.batches(filters, include_duplicates=include_duplicates)
         if export_format is ExportFormat.JSONL:
             return jsonl_chunks(batches)
@@ -324,5 +382,6 @@ def csv_chunks(batches) -> Iterator[bytes]:
 
 def jsonl_chunks(batches) -> Iterator[bytes]:
     for batch in batches:
-        yield b"".join(orjson.dumps({name: row[name] for name in COLUMN_NAMES}) + b"\n"
-                       for row in batch)
+        yield b"".join(
+            orjson.dumps({name: row[name] for name in COLUMN_NAMES}) + b"\n" for row in batch
+        )

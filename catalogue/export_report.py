@@ -17,14 +17,19 @@ class ExportReport:
 
     def comment(self, name: str) -> str:
         """The report as the text of an XML comment closing the document."""
-        parts = [f"{name}: {self.matched} offerings matched, {self.exported} exported, "
-                 f"{self.matched - self.exported} left out"]
+        parts = [
+            f"{name}: {self.matched} offerings matched, {self.exported} exported, "
+            f"{self.matched - self.exported} left out"
+        ]
         parts += [f"offering left out, {reason}: {n}" for reason, n in sorted(self.skipped.items())]
         parts += [f"value left out, {reason}: {n}" for reason, n in sorted(self.omitted.items())]
         # "--" may not appear inside an XML comment.
         return " " + "; ".join(parts).replace("--", "- -") + " "
 
     def as_dict(self) -> dict:
-        return {"matched": self.matched, "exported": self.exported,
-                "left_out": dict(sorted(self.skipped.items())),
-                "values_left_out": dict(sorted(self.omitted.items()))}
+        return {
+            "matched": self.matched,
+            "exported": self.exported,
+            "left_out": dict(sorted(self.skipped.items())),
+            "values_left_out": dict(sorted(self.omitted.items())),
+        }

@@ -54,17 +54,28 @@ class IndexRecords:
         with self.catalogue.sessions.begin() as session:
             open_rows: dict[str, IndexDeadLetterRow] = {}
             for chunk in chunks(list(latest)):
-                for found in session.scalars(select(IndexDeadLetterRow).where(
+                for found in session.scalars(
+                    select(IndexDeadLetterRow).where(
                         IndexDeadLetterRow.offering_id.in_(chunk),
-                        IndexDeadLetterRow.resolved_at.is_(None))):
+                        IndexDeadLetterRow.resolved_at.is_(None),
+                    )
+                ):
                     open_rows[found.offering_id] = found
             for offering_id, failure in latest.items():
                 row = open_rows.get(offering_id)
                 if row is None:
-                    session.add(IndexDeadLetterRow(
-                        offering_id=offering_id, version=failure.version, op=failure.op,
-                        reason=failure.reason, status_code=failure.status_code,
-                        attempts=failure.attempts, first_failed_at=now, last_failed_at=now))
+                    session.add(
+                        IndexDeadLetterRow(
+                            offering_id=offering_id,
+                            version=failure.version,
+                            op=failure.op,
+                            reason=failure.reason,
+                            status_code=failure.status_code,
+                            attempts=failure.attempts,
+                            first_failed_at=now,
+                            last_failed_at=now,
+                        )
+                    )
                     continue
                 row.version = max(row.version, failure.version)
                 row.op, row.reason = failure.op, failure.reason
@@ -78,19 +89,31 @@ class IndexRecords:
         if not indexed:
             return 0
         with self.catalogue.session() as session:
-            rows = [r for chunk in chunks(list(indexed)) for r in session.execute(
-                select(IndexDeadLetterRow.id, IndexDeadLetterRow.offering_id,
-                       IndexDeadLetterRow.version).where(
-                    IndexDeadLetterRow.offering_id.in_(chunk),
-                    IndexDeadLetterRow.resolved_at.is_(None)))]
+            rows = [
+                r
+                for chunk in chunks(list(indexed))
+                for r in session.execute(
+                    select(
+                        IndexDeadLetterRow.id,
+                        IndexDeadLetterRow.offering_id,
+                        IndexDeadLetterRow.version,
+                    ).where(
+                        IndexDeadLetterRow.offering_id.in_(chunk),
+                        IndexDeadLetterRow.resolved_at.is_(None),
+                    )
+                )
+            ]
         return self._close([r.id for r in rows if r.version <= indexed[r.offering_id]])
 
     def resolve_all_dead_letters(self, except_ids: Iterable[str] = ()) -> int:
         """After a rebuild: every open dead letter but those of offerings that failed again."""
         keep = set(except_ids)
         with self.catalogue.session() as session:
-            rows = session.execute(select(IndexDeadLetterRow.id, IndexDeadLetterRow.offering_id)
-                                   .where(IndexDeadLetterRow.resolved_at.is_(None))).all()
+            rows = session.execute(
+                select(IndexDeadLetterRow.id, IndexDeadLetterRow.offering_id).where(
+                    IndexDeadLetterRow.resolved_at.is_(None)
+                )
+            ).all()
         return self._close([r.id for r in rows if r.offering_id not in keep])
 
     def _close(self, row_ids: list[int]) -> int:
@@ -98,29 +121,48 @@ class IndexRecords:
             now = utcnow()
             with self.catalogue.sessions.begin() as session:
                 for chunk in chunks(row_ids):
-                    session.execute(update(IndexDeadLetterRow)
-                                    .where(IndexDeadLetterRow.id.in_(chunk))
-                                    .values(resolved_at=now))
+                    session.execute(
+                        update(IndexDeadLetterRow)
+                        .where(IndexDeadLetterRow.id.in_(chunk))
+                        .values(resolved_at=now)
+                    )
         return len(row_ids)
 
     def open_dead_letters(self, limit: int | None = None) -> list[DeadLetter]:
         """Unresolved dead letters, oldest first."""
-        query = (select(IndexDeadLetterRow).where(IndexDeadLetterRow.resolved_at.is_(None))
-                 .order_by(IndexDeadLetterRow.id))
+        query = (
+            select(IndexDeadLetterRow)
+            .where(IndexDeadLetterRow.resolved_at.is_(None))
+            .order_by(IndexDeadLetterRow.id)
+        )
         if limit is not None:
             query = query.limit(limit)
         with self.catalogue.session() as session:
-            return [DeadLetter(offering_id=r.offering_id, version=r.version, op=r.op,
-                               reason=r.reason, status_code=r.status_code, attempts=r.attempts,
-                               first_failed_at=as_utc(r.first_failed_at),
-                               last_failed_at=as_utc(r.last_failed_at),
-                               resolved_at=as_utc(r.resolved_at))
-                    for r in session.scalars(query)]
+            return [
+                DeadLetter(
+                    offering_id=r.offering_id,
+                    version=r.version,
+                    op=r.op,
+                    reason=r.reason,
+                    status_code=r.status_code,
+                    attempts=r.attempts,
+                    first_failed_at=as_utc(r.first_failed_at),
+                    last_failed_at=as_utc(r.last_failed_at),
+                    resolved_at=as_utc(r.resolved_at),
+                )
+                for r in session.scalars(query)
+            ]
 
     def dead_letter_count(self) -> int:
         with self.catalogue.session() as session:
-            return session.scalar(select(func.count()).select_from(IndexDeadLetterRow)
-                                  .where(IndexDeadLetterRow.resolved_at.is_(None))) or 0
+            return (
+                session.scalar(
+                    select(func.count())
+                    .select_from(IndexDeadLetterRow)
+                    .where(IndexDeadLetterRow.resolved_at.is_(None))
+                )
+                or 0
+            )
 
     # what a rebuild catches up with -------------------------------------------------------------
     def outbox_mark(self) -> int:
@@ -138,7 +180,15 @@ class IndexRecords:
         commit). `since` should allow for clock differences between the processes that
         drain: a few offerings too many are only indexed twice."""
         with self.catalogue.session() as session:
-            ids = session.scalars(select(OutboxRow.offering_id).distinct().where(or_(
-                OutboxRow.id > mark, OutboxRow.processed_at.is_(None),
-                OutboxRow.processed_at >= since)))
+            ids = session.scalars(
+                select(OutboxRow.offering_id)
+                .distinct()
+                .where(
+                    or_(
+                        OutboxRow.id > mark,
+                        OutboxRow.processed_at.is_(None),
+                        OutboxRow.processed_at >= since,
+                    )
+                )
+            )
             return sorted(ids)

@@ -129,11 +129,18 @@ class _Written:
 
 
 class Indexer:
-    def __init__(self, catalogue: Catalogue, backend: SearchBackend, batch_size: int = 1000, *,
-                 retry: RetryPolicy | None = None,
-                 sleep: Callable[[float], None] = time.sleep,
-                 rng: random.Random | None = None,
-                 drop_grace_seconds: float = 1.0, heartbeat_seconds: float = 60.0) -> None:
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        backend: SearchBackend,
+        batch_size: int = 1000,
+        *,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+        drop_grace_seconds: float = 1.0,
+        heartbeat_seconds: float = 60.0,
+    ) -> None:
         """`sleep` and `rng` are what the backoff waits with and draws from (tests pass
         their own). `drop_grace_seconds`: after a rebuild moved the alias, how long the old
         index stays for searches that were already running on it. `heartbeat_seconds`: how
@@ -171,8 +178,9 @@ class Indexer:
             self.backend.ensure_index()
             self.ensure_current_format()
         except SearchUnavailable as exc:
-            log.warning("search index not prepared, the engine cannot be used: %s (%s)",
-                        exc, exc.detail)
+            log.warning(
+                "search index not prepared, the engine cannot be used: %s (%s)", exc, exc.detail
+            )
             self._unprepared = str(exc)
             self._stall(str(exc))
             return False
@@ -183,8 +191,10 @@ class Indexer:
         """What the background worker calls when idle and after each ingest: drain, unless
         the last drain stopped for want of an engine less than the cool-down ago. None when
         it did not try."""
-        if self._stalled is not None and \
-                time.monotonic() - self._stalled_at < self.retry.cooldown_seconds:
+        if (
+            self._stalled is not None
+            and time.monotonic() - self._stalled_at < self.retry.cooldown_seconds
+        ):
             return None
         if self._unprepared is not None and not self.prepare():
             return None
@@ -234,7 +244,8 @@ class Indexer:
                 stats.stopped = str(stop)
             self._settle(written, stats)
             self.catalogue.mark_index_work_done(
-                [i for offering_id in written.done for i in entries[offering_id]])
+                [i for offering_id in written.done for i in entries[offering_id]]
+            )
             if stats.stopped:
                 break
         return stats
@@ -243,8 +254,9 @@ class Indexer:
         """Record dead letters, close the ones now indexed; before the outbox is marked."""
         self.records.record_dead_letters(written.failures)
         failed = {f.offering_id for f in written.failures}
-        self.records.resolve_dead_letters({k: v for k, v in written.done.items()
-                                           if k not in failed})
+        self.records.resolve_dead_letters(
+            {k: v for k, v in written.done.items() if k not in failed}
+        )
         stats.dead_lettered += len(written.failures)
         if isinstance(stats, DrainStats):
             stats.retries += written.retries
@@ -253,8 +265,9 @@ class Indexer:
         else:
             stats.indexed += written.upserted
 
-    def _write_current(self, items: Sequence, *, index: str | None = None,
-                       refresh: Refresh | None = None) -> _Written:
+    def _write_current(
+        self, items: Sequence, *, index: str | None = None, refresh: Refresh | None = None
+    ) -> _Written:
         """Write the catalogue's current state of the offerings of outbox-like `items`
         (offering_id, version, op): active ones indexed, withdrawn ones deleted."""
         upserts = [i for i in items if i.op == "upsert"]
@@ -278,24 +291,39 @@ class Indexer:
             return build_document(stored)
         except Exception as exc:  # noqa: BLE001 - one bad stored offering must not stop the rest
             log.exception("no index document for offering %s", stored.get("id"))
-            written.failures.append(Failure(
-                offering_id=stored["id"], version=stored["version"], op="upsert",
-                reason=f"the index document could not be built: {type(exc).__name__}: {exc}",
-                status_code=None))
+            written.failures.append(
+                Failure(
+                    offering_id=stored["id"],
+                    version=stored["version"],
+                    op="upsert",
+                    reason=f"the index document could not be built: {type(exc).__name__}: {exc}",
+                    status_code=None,
+                )
+            )
             written.done[stored["id"]] = stored["version"]
             return None
 
-    def _write(self, documents: Sequence[IndexDocument], deletes: Sequence[tuple[str, int]],
-               written: _Written, *, index: str | None, refresh: Refresh | None) -> None:
+    def _write(
+        self,
+        documents: Sequence[IndexDocument],
+        deletes: Sequence[tuple[str, int]],
+        written: _Written,
+        *,
+        index: str | None,
+        refresh: Refresh | None,
+    ) -> None:
         """Write through the backend, trying again (with backoff) what is worth it."""
         todo_documents = {d.id: d for d in documents}
         todo_deletes = dict(deletes)
         attempt = 1
         while todo_documents or todo_deletes:
             try:
-                report = self.backend.write(list(todo_documents.values()),
-                                            list(todo_deletes.items()),
-                                            target=index, refresh=refresh)
+                report = self.backend.write(
+                    list(todo_documents.values()),
+                    list(todo_deletes.items()),
+                    target=index,
+                    refresh=refresh,
+                )
                 again = self._sort_items(report, todo_documents, todo_deletes, written, attempt)
             except SearchUnavailable as exc:
                 if not exc.retryable or attempt >= self.retry.attempts:
@@ -306,25 +334,39 @@ class Indexer:
             if not again:
                 return
             if attempt >= self.retry.attempts:
-                raise _Stop(f"the search engine still refused {len(again)} updates after "
-                            f"{attempt} attempts: {again[0]}", written)
+                raise _Stop(
+                    f"the search engine still refused {len(again)} updates after "
+                    f"{attempt} attempts: {again[0]}",
+                    written,
+                )
             self._back_off(attempt, written)
             attempt += 1
 
     @staticmethod
     def _no_index(detail: str) -> str:
-        return (f"there is no search index to write to ({detail}); build it from the "
-                f"catalogue with `microcred reindex`")
+        return (
+            f"there is no search index to write to ({detail}); build it from the "
+            f"catalogue with `microcred reindex`"
+        )
 
-    def _sort_items(self, report: BulkReport, todo_documents: dict[str, IndexDocument],
-                    todo_deletes: dict[str, int], written: _Written, attempt: int) -> list[str]:
+    def _sort_items(
+        self,
+        report: BulkReport,
+        todo_documents: dict[str, IndexDocument],
+        todo_deletes: dict[str, int],
+        written: _Written,
+        attempt: int,
+    ) -> list[str]:
         """Take the finished items off the to-do lists; return why the others (worth
         another try) failed. Stops the drain if the index is missing."""
         again, missing_index = [], None
         for item in report.items:
             deleting = item.action == "delete"
-            version = (todo_deletes[item.offering_id] if deleting
-                       else todo_documents[item.offering_id].version)
+            version = (
+                todo_deletes[item.offering_id]
+                if deleting
+                else todo_documents[item.offering_id].version
+            )
             if item.outcome == "failed":
                 if item.error_type == "index_not_found_exception":
                     missing_index = item.error
@@ -332,11 +374,16 @@ class Indexer:
                 if retryable_status(item.status):
                     again.append(f"offering {item.offering_id}: HTTP {item.status} {item.error}")
                     continue
-                written.failures.append(Failure(
-                    offering_id=item.offering_id, version=version,
-                    op="delete" if deleting else "upsert",
-                    reason=item.error or f"HTTP {item.status}", status_code=item.status,
-                    attempts=attempt))
+                written.failures.append(
+                    Failure(
+                        offering_id=item.offering_id,
+                        version=version,
+                        op="delete" if deleting else "upsert",
+                        reason=item.error or f"HTTP {item.status}",
+                        status_code=item.status,
+                        attempts=attempt,
+                    )
+                )
             elif deleting:
                 written.deleted += 1
             else:
@@ -362,12 +409,20 @@ class Indexer:
         of the heartbeat's life while it lasts. A failed write is logged: the next one may
         succeed, and indexing is not held up by its report."""
         now = time.monotonic()
-        if not drained and state == self._beaten and \
-                now - self._beaten_at < self.heartbeat_seconds / 3:
+        if (
+            not drained
+            and state == self._beaten
+            and now - self._beaten_at < self.heartbeat_seconds / 3
+        ):
             return
         try:
-            self.heartbeats.beat(self.process_id, state, detail=detail, drained=drained,
-                                 ttl=timedelta(seconds=self.heartbeat_seconds))
+            self.heartbeats.beat(
+                self.process_id,
+                state,
+                detail=detail,
+                drained=drained,
+                ttl=timedelta(seconds=self.heartbeat_seconds),
+            )
         except Exception as exc:  # noqa: BLE001 - see the docstring
             log.warning("could not write the indexer's heartbeat: %s", exc)
             return
@@ -390,16 +445,26 @@ class Indexer:
         offering_ids = [d.offering_id for d in letters]
         failing = 0
         for start in range(0, len(offering_ids), self.batch_size):
-            written = self._rewrite(offering_ids[start:start + self.batch_size])
+            written = self._rewrite(offering_ids[start : start + self.batch_size])
             failing += len(written.failures)
         return len(offering_ids), failing
 
-    def _rewrite(self, offering_ids: Sequence[str], *, index: str | None = None,
-                 refresh: Refresh | None = None) -> _Written:
+    def _rewrite(
+        self,
+        offering_ids: Sequence[str],
+        *,
+        index: str | None = None,
+        refresh: Refresh | None = None,
+    ) -> _Written:
         """Write these offerings as the catalogue holds them now, whatever the outbox says."""
-        items = [_Item(offering_id=d["id"], version=d["version"],
-                       op="upsert" if d["provenance"]["status"] == "active" else "delete")
-                 for d in self.catalogue.offering_documents(list(offering_ids)).values()]
+        items = [
+            _Item(
+                offering_id=d["id"],
+                version=d["version"],
+                op="upsert" if d["provenance"]["status"] == "active" else "delete",
+            )
+            for d in self.catalogue.offering_documents(list(offering_ids)).values()
+        ]
         try:
             written = self._write_current(items, index=index, refresh=refresh)
         except _Stop as stop:
@@ -480,13 +545,23 @@ class Indexer:
         if target.beside_live_index:
             self._go_live(target, stats, changed, since, mark)
         self.records.resolve_all_dead_letters(except_ids=stats.failed_ids)
-        log.info("rebuilt %s: %s offerings, %s caught up; dropped %s",
-                 target.index or "the index in place", stats.indexed, stats.caught_up,
-                 ", ".join(stats.dropped) or "nothing")
+        log.info(
+            "rebuilt %s: %s offerings, %s caught up; dropped %s",
+            target.index or "the index in place",
+            stats.indexed,
+            stats.caught_up,
+            ", ".join(stats.dropped) or "nothing",
+        )
         return stats
 
-    def _go_live(self, target: RebuildTarget, stats: RebuildStats, changed: list[str],
-                 since: datetime, mark: int) -> None:
+    def _go_live(
+        self,
+        target: RebuildTarget,
+        stats: RebuildStats,
+        changed: list[str],
+        since: datetime,
+        mark: int,
+    ) -> None:
         stats.dropped = target.go_live()
         # Drains that wrote to the old index between the catch-up and the move: their
         # offerings are written again, now into the live index, which is the new one.
@@ -500,7 +575,9 @@ class Indexer:
                 f"the rebuild moved the live index to {target.index} but could not write "
                 f"again the offerings changed meanwhile ({exc}); run `microcred reindex` "
                 f"again when the engine is back (the old index {', '.join(stats.dropped)} "
-                f"was kept)", detail=exc.detail) from exc
+                f"was kept)",
+                detail=exc.detail,
+            ) from exc
         stats.caught_up = len(set(changed) | set(changed_too))
         self.drain()
         if stats.dropped:
@@ -508,11 +585,18 @@ class Indexer:
         for old in stats.dropped:
             target.drop(old)
 
-    def _rewrite_all(self, offering_ids: Sequence[str], stats: RebuildStats, *,
-                     index: str | None = None, refresh: Refresh | None = None) -> None:
+    def _rewrite_all(
+        self,
+        offering_ids: Sequence[str],
+        stats: RebuildStats,
+        *,
+        index: str | None = None,
+        refresh: Refresh | None = None,
+    ) -> None:
         for start in range(0, len(offering_ids), self.batch_size):
-            written = self._rewrite(offering_ids[start:start + self.batch_size], index=index,
-                                    refresh=refresh)
+            written = self._rewrite(
+                offering_ids[start : start + self.batch_size], index=index, refresh=refresh
+            )
             stats.failed_ids.extend(f.offering_id for f in written.failures)
 
     # status ---------------------------------------------------------------------------------
@@ -524,8 +608,11 @@ class Indexer:
         pending, oldest = self.catalogue.index_lag()
         beats = self.heartbeats.live()
         states = {b.state for b in beats}
-        newest = max((b for b in beats if b.drained_at is not None),
-                     key=lambda b: cast(datetime, b.drained_at), default=None)
+        newest = max(
+            (b for b in beats if b.drained_at is not None),
+            key=lambda b: cast(datetime, b.drained_at),
+            default=None,
+        )
         stalled = newest.detail if newest is not None and newest.state == "stalled" else None
         if self._rebuild_lock.locked() or "rebuilding" in states:
             state = "rebuilding"
@@ -537,9 +624,13 @@ class Indexer:
             state = "pending"
         else:
             state = "current"
-        return IndexStatus(pending=pending, oldest_pending=oldest,
-                           dead_letters=self.records.dead_letter_count(), state=state,
-                           detail=stalled if state == "stalled" else None)
+        return IndexStatus(
+            pending=pending,
+            oldest_pending=oldest,
+            dead_letters=self.records.dead_letter_count(),
+            state=state,
+            detail=stalled if state == "stalled" else None,
+        )
 
 
 @dataclass(frozen=True)

@@ -95,7 +95,9 @@ class ReportedIssue:
     value: str | None = None
 
     def describe(self) -> str:
-        where = ", ".join(x for x in (self.locator, f"id {self.record_id}" if self.record_id else None) if x)
+        where = ", ".join(
+            x for x in (self.locator, f"id {self.record_id}" if self.record_id else None) if x
+        )
         value = f" (value: {self.value!r})" if self.value else ""
         return f"{self.severity.upper()} [{where or 'feed'}] {self.field}: {self.message}{value}"
 
@@ -178,15 +180,17 @@ class _Accepted:
 PARALLEL_THRESHOLD = 2000
 
 
-def normalise_batch(batch: list[tuple[dict, list[dict]]],
-                    context: NormaliseContext) -> list[tuple[dict | None, list[Issue]]]:
+def normalise_batch(
+    batch: list[tuple[dict, list[dict]]], context: NormaliseContext
+) -> list[tuple[dict | None, list[Issue]]]:
     """Normalise (fields, instances) pairs; each result is the stored JSON form (or None) and
     the issues. Top-level so a worker process can run it."""
     out = []
     for fields, instances in batch:
         offering, issues = normalise_record(fields, context, instances)
-        out.append((offering.model_dump(mode="json", exclude_none=True) if offering else None,
-                    issues))
+        out.append(
+            (offering.model_dump(mode="json", exclude_none=True) if offering else None, issues)
+        )
     return out
 
 
@@ -203,10 +207,18 @@ class FeedCheck:
     limits: ReadLimits
     withdraw_guard_share: float
 
-    def dry_run(self, provider_id: str, content: bytes, format: str | None, mode: IngestMode,
-                context: NormaliseContext, existing: dict) -> IngestReport:
-        report = IngestReport(submission_id=0, provider_id=provider_id, mode=mode.value,
-                              status="dry_run")
+    def dry_run(
+        self,
+        provider_id: str,
+        content: bytes,
+        format: str | None,
+        mode: IngestMode,
+        context: NormaliseContext,
+        existing: dict,
+    ) -> IngestReport:
+        report = IngestReport(
+            submission_id=0, provider_id=provider_id, mode=mode.value, status="dry_run"
+        )
         try:
             feed = self.reader(content, format, self.limits)
             accepted = normalise_feed(feed, context, report)
@@ -227,10 +239,14 @@ class FeedCheck:
         return report
 
 
-def normalise_feed(feed: FeedReadResult, context: NormaliseContext, report: IngestReport,
-                   normalise_all: Callable[[list[tuple[dict, list[dict]]], NormaliseContext],
-                                           list[tuple[dict | None, list[Issue]]]]
-                   = normalise_batch) -> list[_Accepted]:
+def normalise_feed(
+    feed: FeedReadResult,
+    context: NormaliseContext,
+    report: IngestReport,
+    normalise_all: Callable[
+        [list[tuple[dict, list[dict]]], NormaliseContext], list[tuple[dict | None, list[Issue]]]
+    ] = normalise_batch,
+) -> list[_Accepted]:
     """The records of a read feed, normalised and checked; the report counts them and gets
     every issue. `normalise_all` normalises (fields, instances) pairs (in worker processes,
     or here)."""
@@ -242,8 +258,13 @@ def normalise_feed(feed: FeedReadResult, context: NormaliseContext, report: Inge
     first_seen_at: dict[str | None, str] = {}
     report.records = len(feed.records)
     readable = [r for r in feed.records if not any(i.severity == Severity.ERROR for i in r.issues)]
-    normalised = dict(zip((id(r) for r in readable),
-                          normalise_all([(r.fields, r.instances) for r in readable], context), strict=True))
+    normalised = dict(
+        zip(
+            (id(r) for r in readable),
+            normalise_all([(r.fields, r.instances) for r in readable], context),
+            strict=True,
+        )
+    )
     for record in feed.records:
         record_id = record.record_id
         issues = list(record.issues)
@@ -254,10 +275,15 @@ def normalise_feed(feed: FeedReadResult, context: NormaliseContext, report: Inge
             if offering is not None and record.extra:
                 _keep_extra(offering, record.extra)
         if offering is not None and record_id in first_seen_at:
-            issues.append(Issue.error(
-                "id", IssueCode.INVALID,
-                f"id {record_id!r} appears again; it was first used at "
-                f"{first_seen_at[record_id]}. Each offering needs its own id.", record_id))
+            issues.append(
+                Issue.error(
+                    "id",
+                    IssueCode.INVALID,
+                    f"id {record_id!r} appears again; it was first used at "
+                    f"{first_seen_at[record_id]}. Each offering needs its own id.",
+                    record_id,
+                )
+            )
         url = _check_lengths(offering, issues) if offering is not None else None
         if any(i.severity == Severity.ERROR for i in issues):
             offering = None
@@ -269,40 +295,61 @@ def normalise_feed(feed: FeedReadResult, context: NormaliseContext, report: Inge
         report.accepted += 1
         if any(i.severity == Severity.WARNING for i in issues):
             report.warned += 1
-        accepted.append(_Accepted(offering["provider_offering_id"], url, offering,
-                                  record.locator))
+        accepted.append(_Accepted(offering["provider_offering_id"], url, offering, record.locator))
     return accepted
 
 
-def hold_withdrawals(report: IngestReport, existing: dict, diff: _Diff, *, share: float,
-                     confirmed: bool) -> bool:
+def hold_withdrawals(
+    report: IngestReport, existing: dict, diff: _Diff, *, share: float, confirmed: bool
+) -> bool:
     """True (and the report says why) when a snapshot would withdraw more than the
     allowed share of the provider's active offerings: usually a truncated export or the
     wrong file, not a provider closing most of its catalogue."""
     active = sum(1 for row in existing.values() if row.status == "active")
     # A delta withdraws only ids it names on purpose: no accident of truncation.
-    if confirmed or report.mode == IngestMode.DELTA.value or not diff.withdrawn \
-            or len(diff.withdrawn) <= share * active:
+    if (
+        confirmed
+        or report.mode == IngestMode.DELTA.value
+        or not diff.withdrawn
+        or len(diff.withdrawn) <= share * active
+    ):
         return False
     report.held_withdrawals, report.active_before = len(diff.withdrawn), active
-    report.issues.append(ReportedIssue(
-        locator=None, record_id=None, field=RECORD_FIELD, code=IssueCode.INVALID.value,
-        severity=Severity.WARNING.value,
-        message=(f"This snapshot would withdraw {len(diff.withdrawn)} of your {active} active "
-                 f"offerings, more than {share:.0%}. It is held, not "
-                 f"applied: confirm the submission if that is what you meant, or send the "
-                 f"complete feed (or a delta) instead."),
-        value="; ".join(poid for poid, _ in diff.withdrawn[:20])))
+    report.issues.append(
+        ReportedIssue(
+            locator=None,
+            record_id=None,
+            field=RECORD_FIELD,
+            code=IssueCode.INVALID.value,
+            severity=Severity.WARNING.value,
+            message=(
+                f"This snapshot would withdraw {len(diff.withdrawn)} of your {active} active "
+                f"offerings, more than {share:.0%}. It is held, not "
+                f"applied: confirm the submission if that is what you meant, or send the "
+                f"complete feed (or a delta) instead."
+            ),
+            value="; ".join(poid for poid, _ in diff.withdrawn[:20]),
+        )
+    )
     return True
 
 
 class IngestService:
-    def __init__(self, catalogue: Catalogue, reader: FeedReader, *, ref_currency: str = "EUR",
-                 rates: RateTable | None = None, workers: int = 1,
-                 max_feed_bytes: int = 50 * 1024 * 1024, limits: ReadLimits = DEFAULT_LIMITS,
-                 withdraw_guard_share: float = 0.5, lease_seconds: float = 60.0,
-                 worker_id: str | None = None,
-                 check_format: Callable[[str], str] | None = None) -> None:
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        reader: FeedReader,
+        *,
+        ref_currency: str = "EUR",
+        rates: RateTable | None = None,
+        workers: int = 1,
+        max_feed_bytes: int = 50 * 1024 * 1024,
+        limits: ReadLimits = DEFAULT_LIMITS,
+        withdraw_guard_share: float = 0.5,
+        lease_seconds: float = 60.0,
+        worker_id: str | None = None,
+        check_format: Callable[[str], str] | None = None,
+    ) -> None:
         """`check_format`: a format name a request gives, normalised, or FeedFormatError
         (default: the registry's, which knows the bundled profiles only). `lease_seconds`: how long a claim on a submission holds without renewal (it is
         renewed every third of that while the worker works on it), and so how soon the
@@ -336,40 +383,85 @@ class IngestService:
             return normalise_batch(batch, context)
         pool = self._worker_pool()
         size = -(-len(batch) // (self.workers * 4))
-        slices = [batch[i:i + size] for i in range(0, len(batch), size)]
+        slices = [batch[i : i + size] for i in range(0, len(batch), size)]
         results = []
         for part in pool.map(normalise_batch, slices, [context] * len(slices)):
             results.extend(part)
         return results
 
     # public ----------------------------------------------------------------------
-    def submit(self, provider_id: str, content: bytes, *, format: str | None = None,
-               mode: IngestMode | str = IngestMode.SNAPSHOT, channel: str = "cli",
-               filename: str | None = None, source_url: str | None = None,
-               source_id: int | None = None, confirm_withdrawals: bool = False) -> IngestReport:
+    def submit(
+        self,
+        provider_id: str,
+        content: bytes,
+        *,
+        format: str | None = None,
+        mode: IngestMode | str = IngestMode.SNAPSHOT,
+        channel: str = "cli",
+        filename: str | None = None,
+        source_url: str | None = None,
+        source_id: int | None = None,
+        confirm_withdrawals: bool = False,
+    ) -> IngestReport:
         """Store `content` as a submission of `provider_id`, then process it."""
-        submission_id = self.store_submission(provider_id, content, format=format, mode=mode,
-                                              channel=channel, filename=filename,
-                                              source_url=source_url, source_id=source_id,
-                                              confirm_withdrawals=confirm_withdrawals)
+        submission_id = self.store_submission(
+            provider_id,
+            content,
+            format=format,
+            mode=mode,
+            channel=channel,
+            filename=filename,
+            source_url=source_url,
+            source_id=source_id,
+            confirm_withdrawals=confirm_withdrawals,
+        )
         return self.process(submission_id)
 
-    def store_submission(self, provider_id: str, content: bytes, *, format: str | None,
-                         mode: IngestMode | str, channel: str, filename: str | None = None,
-                         source_url: str | None = None, source_id: int | None = None,
-                         idempotency_key: str | None = None, api_key_id: int | None = None,
-                         confirm_withdrawals: bool = False) -> int:
+    def store_submission(
+        self,
+        provider_id: str,
+        content: bytes,
+        *,
+        format: str | None,
+        mode: IngestMode | str,
+        channel: str,
+        filename: str | None = None,
+        source_url: str | None = None,
+        source_id: int | None = None,
+        idempotency_key: str | None = None,
+        api_key_id: int | None = None,
+        confirm_withdrawals: bool = False,
+    ) -> int:
         """Keep the raw bytes; nothing is parsed yet. Returns the submission id."""
-        return self.receive(provider_id, content, format=format, mode=mode, channel=channel,
-                            filename=filename, source_url=source_url, source_id=source_id,
-                            idempotency_key=idempotency_key, api_key_id=api_key_id,
-                            confirm_withdrawals=confirm_withdrawals)[0]
+        return self.receive(
+            provider_id,
+            content,
+            format=format,
+            mode=mode,
+            channel=channel,
+            filename=filename,
+            source_url=source_url,
+            source_id=source_id,
+            idempotency_key=idempotency_key,
+            api_key_id=api_key_id,
+            confirm_withdrawals=confirm_withdrawals,
+        )[0]
 
-    def receive(self, provider_id: str, content: bytes, *, format: str | None,
-                mode: IngestMode | str, channel: str, filename: str | None = None,
-                source_url: str | None = None, source_id: int | None = None,
-                idempotency_key: str | None = None, api_key_id: int | None = None,
-                confirm_withdrawals: bool = False) -> tuple[int, bool]:
+    def receive(
+        self,
+        provider_id: str,
+        content: bytes,
+        *,
+        format: str | None,
+        mode: IngestMode | str,
+        channel: str,
+        filename: str | None = None,
+        source_url: str | None = None,
+        source_id: int | None = None,
+        idempotency_key: str | None = None,
+        api_key_id: int | None = None,
+        confirm_withdrawals: bool = False,
+    ) -> tuple[int, bool]:
         """Store a submission: (its id, whether it was a replay). With an `idempotency_key`
         the provider has used before for the same bytes, the earlier submission comes back
         and nothing new is stored."""
@@ -378,8 +470,10 @@ class IngestService:
         self.check_size(len(content))
         key_length = SubmissionRow.idempotency_key.type.length
         if idempotency_key is not None and len(idempotency_key) > key_length:
-            raise InvalidRequest(f"an Idempotency-Key is at most {key_length} characters",
-                                 parameter="Idempotency-Key")
+            raise InvalidRequest(
+                f"an Idempotency-Key is at most {key_length} characters",
+                parameter="Idempotency-Key",
+            )
         digest = hashlib.sha256(content).hexdigest()
         if idempotency_key is not None:
             earlier = self._by_idempotency_key(provider_id, idempotency_key)
@@ -388,12 +482,22 @@ class IngestService:
         try:
             with self.catalogue.sessions.begin() as session:
                 row = SubmissionRow(
-                    provider_id=provider_id, source_id=source_id, channel=channel, format=format,
-                    mode=mode.value, filename=_fits(SubmissionRow.filename, filename),
-                    source_url=_fits(SubmissionRow.source_url, source_url), content=content,
-                    sha256=digest, size=len(content), received_at=utcnow(),
-                    status=SubmissionStatus.RECEIVED.value, idempotency_key=idempotency_key,
-                    api_key_id=api_key_id, confirmed_withdrawals=confirm_withdrawals)
+                    provider_id=provider_id,
+                    source_id=source_id,
+                    channel=channel,
+                    format=format,
+                    mode=mode.value,
+                    filename=_fits(SubmissionRow.filename, filename),
+                    source_url=_fits(SubmissionRow.source_url, source_url),
+                    content=content,
+                    sha256=digest,
+                    size=len(content),
+                    received_at=utcnow(),
+                    status=SubmissionStatus.RECEIVED.value,
+                    idempotency_key=idempotency_key,
+                    api_key_id=api_key_id,
+                    confirmed_withdrawals=confirm_withdrawals,
+                )
                 session.add(row)
                 session.flush()
                 return row.id, False
@@ -408,21 +512,26 @@ class IngestService:
         if size > self.max_feed_bytes:
             raise FeedRejected(
                 f"the feed is {size:,} bytes, over the limit of {self.max_feed_bytes:,}; "
-                f"split it into delta feeds or raise MICROCRED_MAX_FEED_BYTES")
+                f"split it into delta feeds or raise MICROCRED_MAX_FEED_BYTES"
+            )
 
     def _by_idempotency_key(self, provider_id: str, key: str | None) -> tuple[int, str] | None:
         with self.catalogue.engine.connect() as conn:
-            row = conn.execute(select(SubmissionRow.id, SubmissionRow.sha256).where(
-                SubmissionRow.provider_id == provider_id,
-                SubmissionRow.idempotency_key == key)).first()
+            row = conn.execute(
+                select(SubmissionRow.id, SubmissionRow.sha256).where(
+                    SubmissionRow.provider_id == provider_id, SubmissionRow.idempotency_key == key
+                )
+            ).first()
         return (row.id, row.sha256) if row else None
 
     @staticmethod
     def _replayed(earlier: tuple[int, str], digest: str, key: str | None) -> int:
         submission_id, earlier_digest = earlier
         if earlier_digest != digest:
-            raise Conflict(f"Idempotency-Key {key!r} was already used for submission "
-                           f"{submission_id} with a different body; use a new key for new content")
+            raise Conflict(
+                f"Idempotency-Key {key!r} was already used for submission "
+                f"{submission_id} with a different body; use a new key for new content"
+            )
         return submission_id
 
     def process(self, submission_id: int) -> IngestReport:
@@ -441,17 +550,21 @@ class IngestService:
             try:
                 return self._process(claim, lease)
             except ClaimLost:
-                log.warning("submission %s was taken by another worker after the lease of %s "
-                            "ran out; this worker's outcome is dropped", claim.submission_id,
-                            claim.worker)
+                log.warning(
+                    "submission %s was taken by another worker after the lease of %s "
+                    "ran out; this worker's outcome is dropped",
+                    claim.submission_id,
+                    claim.worker,
+                )
                 return self.report_for(claim.submission_id)
 
     def _process(self, claim: Claim, lease: _LeaseKeeper) -> IngestReport:
         submission_id = claim.submission_id
         submission = self.catalogue.get_submission(submission_id)
         provider = self.catalogue.provider_row(submission.provider_id)
-        report = IngestReport(submission_id=submission_id, provider_id=provider.id,
-                              mode=submission.mode)
+        report = IngestReport(
+            submission_id=submission_id, provider_id=provider.id, mode=submission.mode
+        )
         started = utcnow()
         # Every way out of reading and normalising ends the submission: a fault of ours in a
         # reader must not leave it `processing`, to be claimed again at every start.
@@ -479,21 +592,37 @@ class IngestService:
         present_ids = {r.record_id for r in feed.records if r.record_id}
         lease.check()
         try:
-            self._apply(claim, submission, accepted, present_ids, report, started,
-                        withdraw_ids=feed.withdrawn_ids)
+            self._apply(
+                claim,
+                submission,
+                accepted,
+                present_ids,
+                report,
+                started,
+                withdraw_ids=feed.withdrawn_ids,
+            )
         except ClaimLost:
             raise
         except Exception as exc:
             # The transaction rolled back: the catalogue is as it was. Keep the cause.
             log.exception("applying submission %s failed", submission_id)
-            report.status, report.error = "failed", f"Applying the feed failed and was rolled back: {exc}"
+            report.status, report.error = (
+                "failed",
+                f"Applying the feed failed and was rolled back: {exc}",
+            )
             report.created = report.updated = report.unchanged = report.withdrawn = 0
             report.withdrawn_ids = []
             self._record_failure(claim, submission, report, started)
         return report
 
-    def validate(self, provider_id: str, content: bytes, *, format: str | None = None,
-                 mode: IngestMode | str = IngestMode.SNAPSHOT) -> IngestReport:
+    def validate(
+        self,
+        provider_id: str,
+        content: bytes,
+        *,
+        format: str | None = None,
+        mode: IngestMode | str = IngestMode.SNAPSHOT,
+    ) -> IngestReport:
         """The check `process` makes, as a dry run: what would be created, updated and
         withdrawn, and every issue. Nothing is stored.
 
@@ -508,8 +637,11 @@ class IngestService:
         check = FeedCheck(self.reader, self.limits, self.withdraw_guard_share)
         context = self._context(provider)
         if self.workers >= 2 and len(content) >= OFF_PROCESS_BYTES:
-            return self._worker_pool().submit(check.dry_run, provider_id, content, format,
-                                              mode, context, existing).result()
+            return (
+                self._worker_pool()
+                .submit(check.dry_run, provider_id, content, format, mode, context, existing)
+                .result()
+            )
         return check.dry_run(provider_id, content, format, mode, context, existing)
 
     def confirm(self, submission_id: int, provider_id: str) -> IngestReport:
@@ -519,20 +651,32 @@ class IngestService:
 
     def release_held(self, submission_id: int, provider_id: str) -> None:
         """Mark a held snapshot confirmed and waiting, for a background worker to apply."""
-        self._transition(submission_id, provider_id, SubmissionStatus.HELD,
-                         SubmissionStatus.RECEIVED, confirmed_withdrawals=True, claims=0)
+        self._transition(
+            submission_id,
+            provider_id,
+            SubmissionStatus.HELD,
+            SubmissionStatus.RECEIVED,
+            confirmed_withdrawals=True,
+            claims=0,
+        )
 
     def retry(self, submission_id: int) -> IngestReport:
         """Process a failed submission again (after the fault that failed it is fixed)."""
         submission = self.catalogue.get_submission(submission_id)
-        self._transition(submission_id, submission.provider_id, SubmissionStatus.FAILED,
-                         SubmissionStatus.RECEIVED, claims=0)
+        self._transition(
+            submission_id,
+            submission.provider_id,
+            SubmissionStatus.FAILED,
+            SubmissionStatus.RECEIVED,
+            claims=0,
+        )
         return self.process(submission_id)
 
     def discard(self, submission_id: int, provider_id: str) -> None:
         """Drop a held snapshot: nothing from it is applied; its bytes and report stay."""
-        self._transition(submission_id, provider_id, SubmissionStatus.HELD,
-                         SubmissionStatus.DISCARDED)
+        self._transition(
+            submission_id, provider_id, SubmissionStatus.HELD, SubmissionStatus.DISCARDED
+        )
 
     def withdraw_offering(self, provider_id: str, offering_id: str) -> str:
         """Withdraw one offering of `provider_id` (by our id or the provider's own).
@@ -541,17 +685,25 @@ class IngestService:
         with self.catalogue.engine.begin() as conn:
             _lock_provider(conn, provider_id)
             row = conn.execute(
-                select(OfferingRow.id, OfferingRow.version, OfferingRow.status,
-                       OfferingRow.content_hash, OfferingRow.document)
-                .where(OfferingRow.provider_id == provider_id,
-                       (OfferingRow.id == offering_id)
-                       | (OfferingRow.provider_offering_id == offering_id))).first()
+                select(
+                    OfferingRow.id,
+                    OfferingRow.version,
+                    OfferingRow.status,
+                    OfferingRow.content_hash,
+                    OfferingRow.document,
+                ).where(
+                    OfferingRow.provider_id == provider_id,
+                    (OfferingRow.id == offering_id)
+                    | (OfferingRow.provider_offering_id == offering_id),
+                )
+            ).first()
             if row is None:
                 raise NotFound(f"provider {provider_id!r} has no offering {offering_id!r}")
             if row.status == "withdrawn":
                 return row.id
-            version_row, outbox_row = _withdraw(conn, row, row.document, submission_id=None,
-                                                now=now)
+            version_row, outbox_row = _withdraw(
+                conn, row, row.document, submission_id=None, now=now
+            )
             number_changes(conn, [version_row])
             conn.execute(insert(OfferingVersionRow).values(**version_row))
             conn.execute(insert(OutboxRow).values(**outbox_row))
@@ -561,8 +713,11 @@ class IngestService:
         """Submissions a worker may claim: received, or left processing by a worker whose
         lease ran out. In order of arrival."""
         with self.catalogue.engine.connect() as conn:
-            return list(conn.execute(select(SubmissionRow.id).where(_claimable(utcnow()))
-                                     .order_by(SubmissionRow.id)).scalars())
+            return list(
+                conn.execute(
+                    select(SubmissionRow.id).where(_claimable(utcnow())).order_by(SubmissionRow.id)
+                ).scalars()
+            )
 
     def claim_next(self, worker: str | None = None) -> Claim | None:
         """Claim the oldest submission waiting whose provider no live claim is working on;
@@ -581,44 +736,73 @@ class IngestService:
             self._fail_repeatedly_interrupted(conn, now)
             # Aliases: a subquery on `submissions` inside an UPDATE of `submissions` would
             # otherwise be correlated to the row being updated.
-            busy = select(_OTHER.id).where(
-                _OTHER.provider_id == _CANDIDATE.provider_id,
-                _OTHER.status == SubmissionStatus.PROCESSING.value,
-                _OTHER.lease_expires_at > now).exists()
-            candidate = (select(_CANDIDATE.id).where(_claimable(now, _CANDIDATE), ~busy)
-                         .order_by(_CANDIDATE.id).limit(1))
+            busy = (
+                select(_OTHER.id)
+                .where(
+                    _OTHER.provider_id == _CANDIDATE.provider_id,
+                    _OTHER.status == SubmissionStatus.PROCESSING.value,
+                    _OTHER.lease_expires_at > now,
+                )
+                .exists()
+            )
+            candidate = (
+                select(_CANDIDATE.id)
+                .where(_claimable(now, _CANDIDATE), ~busy)
+                .order_by(_CANDIDATE.id)
+                .limit(1)
+            )
             if postgres:
                 candidate = candidate.with_for_update(skip_locked=True)
             submission_id = conn.execute(
                 update(SubmissionRow)
                 .where(SubmissionRow.id == candidate.scalar_subquery(), _claimable(now))
                 .values(self._claim_values(worker, token, now))
-                .returning(SubmissionRow.id)).scalar()
+                .returning(SubmissionRow.id)
+            ).scalar()
         return None if submission_id is None else Claim(submission_id, token, worker)
 
     def report_for(self, submission_id: int) -> IngestReport:
         """The report of a submission's newest run, as stored."""
         submission = self.catalogue.get_submission(submission_id)
-        report = IngestReport(submission_id=submission_id, provider_id=submission.provider_id,
-                              mode=submission.mode, status=submission.status,
-                              error=submission.error)
+        report = IngestReport(
+            submission_id=submission_id,
+            provider_id=submission.provider_id,
+            mode=submission.mode,
+            status=submission.status,
+            error=submission.error,
+        )
         runs = self.catalogue.runs_for_submission(submission_id)
         if not runs:
             return report
         run = max(runs, key=lambda r: r.id)
         report.run_id = run.id
-        for name in ("records", "accepted", "rejected", "warned", "created", "updated",
-                     "unchanged"):
+        for name in (
+            "records",
+            "accepted",
+            "rejected",
+            "warned",
+            "created",
+            "updated",
+            "unchanged",
+        ):
             setattr(report, name, getattr(run, name))
         if run.status == SubmissionStatus.HELD:
             report.held_withdrawals = run.withdrawn
         else:
             report.withdrawn = run.withdrawn
             report.withdrawn_ids = self.catalogue.withdrawn_by_submission(submission_id)
-        report.issues = [ReportedIssue(locator=i.locator, record_id=i.record_id, field=i.field,
-                                       code=i.code, severity=i.severity, message=i.message,
-                                       value=i.value)
-                         for i in self.catalogue.issues_for_run(run.id)]
+        report.issues = [
+            ReportedIssue(
+                locator=i.locator,
+                record_id=i.record_id,
+                field=i.field,
+                code=i.code,
+                severity=i.severity,
+                message=i.message,
+                value=i.value,
+            )
+            for i in self.catalogue.issues_for_run(run.id)
+        ]
         return report
 
     def _claim(self, submission_id: int) -> Claim | None:
@@ -626,62 +810,97 @@ class IngestService:
         UPDATE's WHERE makes the claim atomic."""
         token, now = uuid.uuid4().hex, utcnow()
         with self.catalogue.engine.begin() as conn:
-            claimed = conn.execute(update(SubmissionRow).where(
-                SubmissionRow.id == submission_id, _claimable(now))
-                .values(self._claim_values(self.worker_id, token, now))).rowcount
+            claimed = conn.execute(
+                update(SubmissionRow)
+                .where(SubmissionRow.id == submission_id, _claimable(now))
+                .values(self._claim_values(self.worker_id, token, now))
+            ).rowcount
         if not claimed:
             self.catalogue.get_submission(submission_id)  # NotFound for an unknown id
             return None
         return Claim(submission_id, token, self.worker_id)
 
     def _claim_values(self, worker: str, token: str, now) -> dict:
-        return dict(status=SubmissionStatus.PROCESSING.value, claimed_by=worker[:100],
-                    claim_token=token, claims=SubmissionRow.claims + 1,
-                    lease_expires_at=now + timedelta(seconds=self.lease_seconds))
+        return dict(
+            status=SubmissionStatus.PROCESSING.value,
+            claimed_by=worker[:100],
+            claim_token=token,
+            claims=SubmissionRow.claims + 1,
+            lease_expires_at=now + timedelta(seconds=self.lease_seconds),
+        )
 
     def renew_lease(self, claim: Claim) -> bool:
         """Push the claim's lease on; False if the claim is no longer the submission's."""
         with self.catalogue.engine.begin() as conn:
-            return bool(conn.execute(update(SubmissionRow).where(
-                SubmissionRow.id == claim.submission_id, SubmissionRow.claim_token == claim.token,
-                SubmissionRow.status == SubmissionStatus.PROCESSING.value)
-                .values(lease_expires_at=utcnow() + timedelta(seconds=self.lease_seconds)))
-                .rowcount)
+            return bool(
+                conn.execute(
+                    update(SubmissionRow)
+                    .where(
+                        SubmissionRow.id == claim.submission_id,
+                        SubmissionRow.claim_token == claim.token,
+                        SubmissionRow.status == SubmissionStatus.PROCESSING.value,
+                    )
+                    .values(lease_expires_at=utcnow() + timedelta(seconds=self.lease_seconds))
+                ).rowcount
+            )
 
     @staticmethod
     def _fail_repeatedly_interrupted(conn, now) -> None:
-        conn.execute(update(SubmissionRow).where(
-            SubmissionRow.status == SubmissionStatus.PROCESSING.value,
-            _lease_over(now), SubmissionRow.claims >= MAX_CLAIMS)
-            .values(status=SubmissionStatus.FAILED.value, lease_expires_at=None,
-                    error=f"Processing this feed stopped {MAX_CLAIMS} times without an "
-                          f"outcome (the worker processing it stopped each time, which a "
-                          f"feed too large for its memory can cause). Check the feed, then "
-                          f"retry the submission."))
+        conn.execute(
+            update(SubmissionRow)
+            .where(
+                SubmissionRow.status == SubmissionStatus.PROCESSING.value,
+                _lease_over(now),
+                SubmissionRow.claims >= MAX_CLAIMS,
+            )
+            .values(
+                status=SubmissionStatus.FAILED.value,
+                lease_expires_at=None,
+                error=f"Processing this feed stopped {MAX_CLAIMS} times without an "
+                f"outcome (the worker processing it stopped each time, which a "
+                f"feed too large for its memory can cause). Check the feed, then "
+                f"retry the submission.",
+            )
+        )
 
     @staticmethod
     def _finish_claim(conn, claim: Claim, **values) -> None:
         """Record the outcome, if the claim is still the submission's; else ClaimLost, and
         the transaction (offerings, run, outcome) rolls back."""
-        done = conn.execute(update(SubmissionRow).where(
-            SubmissionRow.id == claim.submission_id, SubmissionRow.claim_token == claim.token,
-            SubmissionRow.status == SubmissionStatus.PROCESSING.value)
-            .values(lease_expires_at=None, **values)).rowcount
+        done = conn.execute(
+            update(SubmissionRow)
+            .where(
+                SubmissionRow.id == claim.submission_id,
+                SubmissionRow.claim_token == claim.token,
+                SubmissionRow.status == SubmissionStatus.PROCESSING.value,
+            )
+            .values(lease_expires_at=None, **values)
+        ).rowcount
         if not done:
             raise ClaimLost(claim.submission_id)
 
-    def _transition(self, submission_id: int, provider_id: str, before: SubmissionStatus,
-                    after: SubmissionStatus, **values) -> None:
+    def _transition(
+        self,
+        submission_id: int,
+        provider_id: str,
+        before: SubmissionStatus,
+        after: SubmissionStatus,
+        **values,
+    ) -> None:
         submission = self.catalogue.get_submission(submission_id)
         if submission.provider_id != provider_id:
             raise NotFound(f"provider {provider_id!r} has no submission {submission_id}")
         with self.catalogue.engine.begin() as conn:
-            changed = conn.execute(update(SubmissionRow).where(
-                SubmissionRow.id == submission_id, SubmissionRow.status == before.value)
-                .values(status=after.value, **values)).rowcount
+            changed = conn.execute(
+                update(SubmissionRow)
+                .where(SubmissionRow.id == submission_id, SubmissionRow.status == before.value)
+                .values(status=after.value, **values)
+            ).rowcount
         if not changed:
-            raise Conflict(f"submission {submission_id} is {submission.status}, not "
-                           f"{before.value}, so it cannot be {_ACTION[after]}")
+            raise Conflict(
+                f"submission {submission_id} is {submission.status}, not "
+                f"{before.value}, so it cannot be {_ACTION[after]}"
+            )
 
     # steps -----------------------------------------------------------------------
     @staticmethod
@@ -689,18 +908,25 @@ class IngestService:
         try:
             return IngestMode(mode)
         except ValueError:
-            raise InvalidRequest(f"mode must be 'snapshot' or 'delta', not {mode!r}",
-                                 parameter="mode") from None
+            raise InvalidRequest(
+                f"mode must be 'snapshot' or 'delta', not {mode!r}", parameter="mode"
+            ) from None
 
     def _context(self, provider: ProviderRow) -> NormaliseContext:
         return NormaliseContext(
-            provider_id=provider.id, default_currency=provider.default_currency,
-            default_country=provider.country, default_language=provider.default_language,
-            level_framework=provider.level_framework, credit_system=provider.credit_system,
-            ref_currency=self.ref_currency, rates=self.rates)
+            provider_id=provider.id,
+            default_currency=provider.default_currency,
+            default_country=provider.country,
+            default_language=provider.default_language,
+            level_framework=provider.level_framework,
+            credit_system=provider.credit_system,
+            ref_currency=self.ref_currency,
+            rates=self.rates,
+        )
 
-    def _normalise(self, feed: FeedReadResult, provider: ProviderRow,
-                   report: IngestReport) -> list[_Accepted]:
+    def _normalise(
+        self, feed: FeedReadResult, provider: ProviderRow, report: IngestReport
+    ) -> list[_Accepted]:
         return normalise_feed(feed, self._context(provider), report, self._normalise_all)
 
     @staticmethod
@@ -708,75 +934,138 @@ class IngestService:
         return {
             row.provider_offering_id: ExistingOffering(*row)
             for row in conn.execute(
-                select(OfferingRow.id, OfferingRow.provider_offering_id, OfferingRow.version,
-                       OfferingRow.content_hash, OfferingRow.status)
-                .where(OfferingRow.provider_id == provider_id))
+                select(
+                    OfferingRow.id,
+                    OfferingRow.provider_offering_id,
+                    OfferingRow.version,
+                    OfferingRow.content_hash,
+                    OfferingRow.status,
+                ).where(OfferingRow.provider_id == provider_id)
+            )
         }
 
     def _guard(self, report: IngestReport, existing: dict, diff: _Diff, *, confirmed: bool) -> bool:
-        return hold_withdrawals(report, existing, diff, share=self.withdraw_guard_share,
-                                confirmed=confirmed)
+        return hold_withdrawals(
+            report, existing, diff, share=self.withdraw_guard_share, confirmed=confirmed
+        )
 
-    def _apply(self, claim: Claim, submission: SubmissionRow, accepted: list[_Accepted],
-               present_ids: set[str], report: IngestReport, started, *,
-               withdraw_ids: list[str] | None = None) -> None:
+    def _apply(
+        self,
+        claim: Claim,
+        submission: SubmissionRow,
+        accepted: list[_Accepted],
+        present_ids: set[str],
+        report: IngestReport,
+        started,
+        *,
+        withdraw_ids: list[str] | None = None,
+    ) -> None:
         now = utcnow()
         provider_id = submission.provider_id
         with self.catalogue.engine.begin() as conn:
             _lock_provider(conn, provider_id)
             existing = self._existing(conn, provider_id)
-            diff = _diff(existing, accepted, present_ids, IngestMode(submission.mode),
-                         withdraw_ids)
+            diff = _diff(existing, accepted, present_ids, IngestMode(submission.mode), withdraw_ids)
             if self._guard(report, existing, diff, confirmed=submission.confirmed_withdrawals):
                 report.status = SubmissionStatus.HELD.value
-                report.run_id = self._insert_run(conn, submission, report, started,
-                                                 status=SubmissionStatus.HELD.value,
-                                                 withdrawn=report.held_withdrawals)
+                report.run_id = self._insert_run(
+                    conn,
+                    submission,
+                    report,
+                    started,
+                    status=SubmissionStatus.HELD.value,
+                    withdrawn=report.held_withdrawals,
+                )
                 self._finish_claim(conn, claim, status=SubmissionStatus.HELD.value, error=None)
                 return
             inserts, updates, versions, outbox = [], [], [], []
             for item, digest in diff.new:
                 oid = offering_key(provider_id, item.provider_offering_id)
-                inserts.append(dict(
-                    id=oid, provider_id=provider_id,
-                    provider_offering_id=item.provider_offering_id, version=1,
-                    status="active", content_hash=digest, document=item.document,
-                    channel=submission.channel, source_url=item.url or submission.source_url,
-                    submission_id=submission.id, first_seen=now, last_seen=now, updated_at=now,
-                    withdrawn_at=None))
-                versions.append(dict(offering_id=oid, version=1, status="active",
-                                     content_hash=digest, document=item.document,
-                                     submission_id=submission.id, recorded_at=now))
+                inserts.append(
+                    dict(
+                        id=oid,
+                        provider_id=provider_id,
+                        provider_offering_id=item.provider_offering_id,
+                        version=1,
+                        status="active",
+                        content_hash=digest,
+                        document=item.document,
+                        channel=submission.channel,
+                        source_url=item.url or submission.source_url,
+                        submission_id=submission.id,
+                        first_seen=now,
+                        last_seen=now,
+                        updated_at=now,
+                        withdrawn_at=None,
+                    )
+                )
+                versions.append(
+                    dict(
+                        offering_id=oid,
+                        version=1,
+                        status="active",
+                        content_hash=digest,
+                        document=item.document,
+                        submission_id=submission.id,
+                        recorded_at=now,
+                    )
+                )
                 outbox.append(dict(offering_id=oid, version=1, op="upsert", created_at=now))
             for item, digest, current in diff.changed:
                 oid, version = current.id, current.version + 1
-                updates.append(dict(
-                    b_id=oid, version=version, status="active", content_hash=digest,
-                    document=item.document, channel=submission.channel,
-                    source_url=item.url or submission.source_url,
-                    submission_id=submission.id, last_seen=now, updated_at=now,
-                    withdrawn_at=None))
-                versions.append(dict(offering_id=oid, version=version, status="active",
-                                     content_hash=digest, document=item.document,
-                                     submission_id=submission.id, recorded_at=now))
+                updates.append(
+                    dict(
+                        b_id=oid,
+                        version=version,
+                        status="active",
+                        content_hash=digest,
+                        document=item.document,
+                        channel=submission.channel,
+                        source_url=item.url or submission.source_url,
+                        submission_id=submission.id,
+                        last_seen=now,
+                        updated_at=now,
+                        withdrawn_at=None,
+                    )
+                )
+                versions.append(
+                    dict(
+                        offering_id=oid,
+                        version=version,
+                        status="active",
+                        content_hash=digest,
+                        document=item.document,
+                        submission_id=submission.id,
+                        recorded_at=now,
+                    )
+                )
                 outbox.append(dict(offering_id=oid, version=version, op="upsert", created_at=now))
             report.created, report.updated = len(diff.new), len(diff.changed)
             report.unchanged = len(diff.unchanged)
             if inserts:
                 conn.execute(insert(OfferingRow), inserts)
             if updates:
-                conn.execute(update(OfferingRow).where(OfferingRow.id == bindparam("b_id")), updates)
+                conn.execute(
+                    update(OfferingRow).where(OfferingRow.id == bindparam("b_id")), updates
+                )
 
-            seen = [existing[a.provider_offering_id].id for a in accepted
-                    if a.provider_offering_id in existing]
+            seen = [
+                existing[a.provider_offering_id].id
+                for a in accepted
+                if a.provider_offering_id in existing
+            ]
             for chunk in chunks(seen):
-                conn.execute(update(OfferingRow).where(OfferingRow.id.in_(chunk)).values(last_seen=now))
+                conn.execute(
+                    update(OfferingRow).where(OfferingRow.id.in_(chunk)).values(last_seen=now)
+                )
 
             for poid, row in diff.withdrawn:
-                document = conn.execute(select(OfferingRow.document)
-                                        .where(OfferingRow.id == row.id)).scalar_one()
-                version_row, outbox_row = _withdraw(conn, row, document,
-                                                    submission_id=submission.id, now=now)
+                document = conn.execute(
+                    select(OfferingRow.document).where(OfferingRow.id == row.id)
+                ).scalar_one()
+                version_row, outbox_row = _withdraw(
+                    conn, row, document, submission_id=submission.id, now=now
+                )
                 versions.append(version_row)
                 outbox.append(outbox_row)
                 report.withdrawn += 1
@@ -790,45 +1079,76 @@ class IngestService:
             self._finish_claim(conn, claim, status="applied", error=None)
         report.run_id = run_id
 
-    def _insert_run(self, conn, submission: SubmissionRow, report: IngestReport, started,
-                    *, status: str, withdrawn: int | None = None) -> int:
-        run_id = conn.execute(insert(IngestRunRow).values(
-            submission_id=submission.id, provider_id=submission.provider_id, mode=submission.mode,
-            started_at=started, finished_at=utcnow(), status=status, records=report.records,
-            accepted=report.accepted, rejected=report.rejected, warned=report.warned,
-            created=report.created, updated=report.updated, unchanged=report.unchanged,
-            withdrawn=report.withdrawn if withdrawn is None else withdrawn,
-            error=report.error)).inserted_primary_key[0]
+    def _insert_run(
+        self,
+        conn,
+        submission: SubmissionRow,
+        report: IngestReport,
+        started,
+        *,
+        status: str,
+        withdrawn: int | None = None,
+    ) -> int:
+        run_id = conn.execute(
+            insert(IngestRunRow).values(
+                submission_id=submission.id,
+                provider_id=submission.provider_id,
+                mode=submission.mode,
+                started_at=started,
+                finished_at=utcnow(),
+                status=status,
+                records=report.records,
+                accepted=report.accepted,
+                rejected=report.rejected,
+                warned=report.warned,
+                created=report.created,
+                updated=report.updated,
+                unchanged=report.unchanged,
+                withdrawn=report.withdrawn if withdrawn is None else withdrawn,
+                error=report.error,
+            )
+        ).inserted_primary_key[0]
         if report.issues:
-            conn.execute(insert(IngestIssueRow), [
-                dict(run_id=run_id, locator=_fits(IngestIssueRow.locator, i.locator),
-                     record_id=_fits(IngestIssueRow.record_id, i.record_id),
-                     field=_fits(IngestIssueRow.field, i.field),
-                     code=_fits(IngestIssueRow.code, i.code), severity=i.severity,
-                     message=i.message, value=i.value)
-                for i in report.issues])
+            conn.execute(
+                insert(IngestIssueRow),
+                [
+                    dict(
+                        run_id=run_id,
+                        locator=_fits(IngestIssueRow.locator, i.locator),
+                        record_id=_fits(IngestIssueRow.record_id, i.record_id),
+                        field=_fits(IngestIssueRow.field, i.field),
+                        code=_fits(IngestIssueRow.code, i.code),
+                        severity=i.severity,
+                        message=i.message,
+                        value=i.value,
+                    )
+                    for i in report.issues
+                ],
+            )
         return run_id
 
-    def _record_failure(self, claim: Claim, submission: SubmissionRow, report: IngestReport,
-                        started) -> None:
+    def _record_failure(
+        self, claim: Claim, submission: SubmissionRow, report: IngestReport, started
+    ) -> None:
         """End the submission `failed`, in a transaction of its own. If even that fails (the
         failure's own text is what the database refuses), end it with the error alone, so
         no submission is left `processing` for ever."""
         report.error = storable(report.error or "")
         try:
             with self.catalogue.engine.begin() as conn:
-                report.run_id = self._insert_run(conn, submission, report, started,
-                                                 status="failed")
+                report.run_id = self._insert_run(conn, submission, report, started, status="failed")
                 self._finish_claim(conn, claim, status="failed", error=report.error)
         except ClaimLost:
             raise
         except Exception:  # noqa: BLE001 - the fallback below records the outcome
-            log.exception("recording the failure of submission %s failed; recording the "
-                          "error without its issues", claim.submission_id)
+            log.exception(
+                "recording the failure of submission %s failed; recording the "
+                "error without its issues",
+                claim.submission_id,
+            )
             report.issues = []
             with self.catalogue.engine.begin() as conn:
-                report.run_id = self._insert_run(conn, submission, report, started,
-                                                 status="failed")
+                report.run_id = self._insert_run(conn, submission, report, started, status="failed")
                 self._finish_claim(conn, claim, status="failed", error=report.error)
 
 
@@ -844,9 +1164,14 @@ def _lease_over(now, row=SubmissionRow):
 def _claimable(now, row=SubmissionRow):
     """Received, or left processing by a worker whose lease ran out (and not yet claimed
     so often that it is failed instead)."""
-    return or_(row.status == SubmissionStatus.RECEIVED.value,
-               and_(row.status == SubmissionStatus.PROCESSING.value, _lease_over(now, row),
-                    row.claims < MAX_CLAIMS))
+    return or_(
+        row.status == SubmissionStatus.RECEIVED.value,
+        and_(
+            row.status == SubmissionStatus.PROCESSING.value,
+            _lease_over(now, row),
+            row.claims < MAX_CLAIMS,
+        ),
+    )
 
 
 class _LeaseKeeper:
@@ -857,8 +1182,9 @@ class _LeaseKeeper:
         self.service, self.claim = service, claim
         self.lost = False
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True,
-                                        name=f"lease-{claim.submission_id}")
+        self._thread = threading.Thread(
+            target=self._run, daemon=True, name=f"lease-{claim.submission_id}"
+        )
 
     def __enter__(self) -> _LeaseKeeper:
         self._thread.start()
@@ -870,8 +1196,10 @@ class _LeaseKeeper:
         # lease's length the claim is decided anyway, and the daemon thread ends by itself.
         self._thread.join(self.service.lease_seconds)
         if self._thread.is_alive():
-            log.warning("the lease renewal of submission %s is still waiting on the database",
-                        self.claim.submission_id)
+            log.warning(
+                "the lease renewal of submission %s is still waiting on the database",
+                self.claim.submission_id,
+            )
 
     def check(self) -> None:
         if self.lost:
@@ -886,12 +1214,12 @@ class _LeaseKeeper:
                     return
             except Exception as exc:  # noqa: BLE001 - a missed renewal; the next may succeed
                 # On SQLite an apply holds the write lock; the renewal waits and may time out.
-                log.warning("renewing the lease on submission %s failed: %s",
-                            self.claim.submission_id, exc)
+                log.warning(
+                    "renewing the lease on submission %s failed: %s", self.claim.submission_id, exc
+                )
 
 
-_ACTION = {SubmissionStatus.RECEIVED: "processed (again)",
-           SubmissionStatus.DISCARDED: "discarded"}
+_ACTION = {SubmissionStatus.RECEIVED: "processed (again)", SubmissionStatus.DISCARDED: "discarded"}
 
 
 @dataclass
@@ -905,8 +1233,13 @@ class _Diff:
     withdrawn: list[tuple[str, Any]] = field(default_factory=list)  # (provider id, row)
 
 
-def _diff(existing: dict, accepted: list[_Accepted], present_ids: set[str],
-          mode: IngestMode, withdraw_ids: list[str] | None = None) -> _Diff:
+def _diff(
+    existing: dict,
+    accepted: list[_Accepted],
+    present_ids: set[str],
+    mode: IngestMode,
+    withdraw_ids: list[str] | None = None,
+) -> _Diff:
     diff = _Diff()
     for item in accepted:
         digest = content_hash(item.document)
@@ -919,31 +1252,53 @@ def _diff(existing: dict, accepted: list[_Accepted], present_ids: set[str],
             diff.changed.append((item, digest, current))
     if mode == IngestMode.SNAPSHOT:
         # In code-point order: `existing` comes in whatever order the database scanned it.
-        diff.withdrawn = sorted(((poid, row) for poid, row in existing.items()
-                                 if row.status == "active" and poid not in present_ids),
-                                key=lambda pair: pair[0])
+        diff.withdrawn = sorted(
+            (
+                (poid, row)
+                for poid, row in existing.items()
+                if row.status == "active" and poid not in present_ids
+            ),
+            key=lambda pair: pair[0],
+        )
     elif withdraw_ids:
         # A delta withdraws only what it names (a changes feed's withdrawals).
         named = set(withdraw_ids) - present_ids
-        diff.withdrawn = sorted(((poid, row) for poid, row in existing.items()
-                                 if row.status == "active" and poid in named),
-                                key=lambda pair: pair[0])
+        diff.withdrawn = sorted(
+            (
+                (poid, row)
+                for poid, row in existing.items()
+                if row.status == "active" and poid in named
+            ),
+            key=lambda pair: pair[0],
+        )
     return diff
 
 
-def _report_issues(issues: Iterable[Issue], locator: str | None,
-                   record_id: str | None) -> list[ReportedIssue]:
-    return [ReportedIssue(locator=locator, record_id=record_id, field=i.field, code=i.code.value,
-                          severity=i.severity.value, message=i.message, value=i.value)
-            for i in issues]
+def _report_issues(
+    issues: Iterable[Issue], locator: str | None, record_id: str | None
+) -> list[ReportedIssue]:
+    return [
+        ReportedIssue(
+            locator=locator,
+            record_id=record_id,
+            field=i.field,
+            code=i.code.value,
+            severity=i.severity.value,
+            message=i.message,
+            value=i.value,
+        )
+        for i in issues
+    ]
 
 
 def _unexpected(step: str, exc: BaseException) -> str:
     """The reason a provider sees when a fault of ours stopped `step`: it says so, and names
     the error for the operator's log search."""
-    return (f"The feed could not be processed: {step} it failed with an internal error "
-            f"({type(exc).__name__}: {str(exc)[:300]}); this is a fault of the catalogue, not "
-            "necessarily of the feed, and the operator has it in the log")
+    return (
+        f"The feed could not be processed: {step} it failed with an internal error "
+        f"({type(exc).__name__}: {str(exc)[:300]}); this is a fault of the catalogue, not "
+        "necessarily of the feed, and the operator has it in the log"
+    )
 
 
 def _withdraw(conn, row, document, *, submission_id: int | None, now) -> tuple[dict, dict]:
@@ -951,12 +1306,23 @@ def _withdraw(conn, row, document, *, submission_id: int | None, now) -> tuple[d
     returns the offering_versions and index_outbox rows that record it, for the caller to
     insert (one, or a snapshot's all together)."""
     version = row.version + 1
-    conn.execute(update(OfferingRow).where(OfferingRow.id == row.id).values(
-        status="withdrawn", version=version, withdrawn_at=now, updated_at=now))
-    return (dict(offering_id=row.id, version=version, status="withdrawn",
-                 content_hash=row.content_hash, document=document, submission_id=submission_id,
-                 recorded_at=now),
-            dict(offering_id=row.id, version=version, op="delete", created_at=now))
+    conn.execute(
+        update(OfferingRow)
+        .where(OfferingRow.id == row.id)
+        .values(status="withdrawn", version=version, withdrawn_at=now, updated_at=now)
+    )
+    return (
+        dict(
+            offering_id=row.id,
+            version=version,
+            status="withdrawn",
+            content_hash=row.content_hash,
+            document=document,
+            submission_id=submission_id,
+            recorded_at=now,
+        ),
+        dict(offering_id=row.id, version=version, op="delete", created_at=now),
+    )
 
 
 def _lock_provider(conn, provider_id: str) -> None:
@@ -967,8 +1333,9 @@ def _lock_provider(conn, provider_id: str) -> None:
         # SQLite has no row locks, and Python's sqlite3 only begins a transaction at the
         # first write, so reads before it see no lock. A write that changes nothing takes
         # the database's write lock now; another writer waits for it (busy_timeout).
-        conn.execute(update(ProviderRow).where(ProviderRow.id == provider_id)
-                     .values(id=ProviderRow.id))
+        conn.execute(
+            update(ProviderRow).where(ProviderRow.id == provider_id).values(id=ProviderRow.id)
+        )
         return
     conn.execute(select(ProviderRow.id).where(ProviderRow.id == provider_id).with_for_update())
 
@@ -992,7 +1359,7 @@ def _fits(column, value: str | None) -> str | None:
     length = column.type.length
     if value is None or length is None or len(value) <= length:
         return value
-    return value[:length - 1] + "…"
+    return value[: length - 1] + "…"
 
 
 def _check_lengths(offering: dict, issues: list[Issue]) -> str | None:
@@ -1002,16 +1369,26 @@ def _check_lengths(offering: dict, issues: list[Issue]) -> str | None:
     record_id = offering["provider_offering_id"]
     id_length = OfferingRow.provider_offering_id.type.length
     if len(record_id) > id_length:
-        issues.append(Issue.error(
-            "id", IssueCode.INVALID,
-            f"the id is {len(record_id)} characters long; ids can be at most {id_length}. "
-            f"Use a shorter, stable id for this offering.", record_id[:id_length] + "…"))
+        issues.append(
+            Issue.error(
+                "id",
+                IssueCode.INVALID,
+                f"the id is {len(record_id)} characters long; ids can be at most {id_length}. "
+                f"Use a shorter, stable id for this offering.",
+                record_id[:id_length] + "…",
+            )
+        )
     url = offering.get("url")
     url_length = OfferingRow.source_url.type.length
     if url is not None and len(url) > url_length:
-        issues.append(Issue.warning(
-            "url", IssueCode.INVALID,
-            f"the URL is {len(url)} characters long, over {url_length}; it is kept in the "
-            f"offering but not as its source URL", url[:200] + "…"))
+        issues.append(
+            Issue.warning(
+                "url",
+                IssueCode.INVALID,
+                f"the URL is {len(url)} characters long, over {url_length}; it is kept in the "
+                f"offering but not as its source URL",
+                url[:200] + "…",
+            )
+        )
         return None
     return url

@@ -80,8 +80,11 @@ class SubmissionRow(Base):
     """The raw bytes of every feed we received, stored before anything is parsed."""
 
     __tablename__ = "submissions"
-    __table_args__ = (UniqueConstraint("provider_id", "idempotency_key",
-                                       name="uq_submissions_provider_idempotency_key"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "provider_id", "idempotency_key", name="uq_submissions_provider_idempotency_key"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     provider_id: Mapped[str] = mapped_column(ForeignKey("providers.id"), index=True)
@@ -100,9 +103,12 @@ class SubmissionRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     api_key_id: Mapped[int | None] = mapped_column(
-        ForeignKey("api_keys.id", name="fk_submissions_api_key_id"))
+        ForeignKey("api_keys.id", name="fk_submissions_api_key_id")
+    )
     # A held snapshot is applied only when someone confirms the withdrawals it makes.
-    confirmed_withdrawals: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    confirmed_withdrawals: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     # The worker processing it (migration 0007): who, a token of this claim, and until when
     # the claim holds unless renewed. A `processing` submission whose lease ran out is taken
     # by the next worker; only the holder of the token may record the outcome.
@@ -140,7 +146,9 @@ class IngestIssueRow(Base):
 
     id: Mapped[int] = mapped_column(GROWING_ID, primary_key=True, autoincrement=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("ingest_runs.id"), index=True)
-    locator: Mapped[str | None] = mapped_column(String(50))  # "line 12", "item 3", None = feed-level
+    locator: Mapped[str | None] = mapped_column(
+        String(50)
+    )  # "line 12", "item 3", None = feed-level
     record_id: Mapped[str | None] = mapped_column(String(300))
     field: Mapped[str] = mapped_column(String(100))
     code: Mapped[str] = mapped_column(String(32))
@@ -359,8 +367,9 @@ class ScheduledRunRow(Base):
     so a due run happens once however many schedulers run (catalogue.coordination)."""
 
     __tablename__ = "scheduled_runs"
-    __table_args__ = (UniqueConstraint("kind", "source_id", "due_at",
-                                       name="uq_scheduled_runs_kind_source_due"),)
+    __table_args__ = (
+        UniqueConstraint("kind", "source_id", "due_at", name="uq_scheduled_runs_kind_source_due"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(16))  # pull | crawl

@@ -53,28 +53,41 @@ class ProfileStore:
         self.catalogue.provider_row(provider_id)  # NotFound for an unknown provider
         _check_name(name)
         if len(content) > MAX_PROFILE_BYTES:
-            raise InvalidRequest(f"the profile is {len(content):,} bytes, over the limit of "
-                                 f"{MAX_PROFILE_BYTES:,}", parameter="body")
+            raise InvalidRequest(
+                f"the profile is {len(content):,} bytes, over the limit of {MAX_PROFILE_BYTES:,}",
+                parameter="body",
+            )
         try:
             profile = load_profile(content, origin=f"profile {name!r}")
         except MappingProfileError as exc:
             raise InvalidRequest(str(exc), parameter="body") from None
         if profile.name != name:
-            raise InvalidRequest(f"the profile says name = {profile.name!r} but is registered "
-                                 f"as {name!r}; they must be the same", parameter="name")
+            raise InvalidRequest(
+                f"the profile says name = {profile.name!r} but is registered "
+                f"as {name!r}; they must be the same",
+                parameter="name",
+            )
         text = content.decode("utf-8")
         now = utcnow()
         engine = self.catalogue.engine
         insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
         with engine.begin() as conn:
-            existed = conn.execute(select(MappingProfileRow.name).where(
-                MappingProfileRow.provider_id == provider_id,
-                MappingProfileRow.name == name)).first() is not None
+            existed = (
+                conn.execute(
+                    select(MappingProfileRow.name).where(
+                        MappingProfileRow.provider_id == provider_id, MappingProfileRow.name == name
+                    )
+                ).first()
+                is not None
+            )
             statement = insert(MappingProfileRow).values(
-                provider_id=provider_id, name=name, text=text, created_at=now, updated_at=now)
-            conn.execute(statement.on_conflict_do_update(
-                index_elements=["provider_id", "name"],
-                set_={"text": text, "updated_at": now}))
+                provider_id=provider_id, name=name, text=text, created_at=now, updated_at=now
+            )
+            conn.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["provider_id", "name"], set_={"text": text, "updated_at": now}
+                )
+            )
         return StoredProfile(provider_id, name, text, profile, created=not existed)
 
     def get(self, provider_id: str, name: str) -> StoredProfile:
@@ -85,28 +98,41 @@ class ProfileStore:
 
     def names(self, provider_id: str) -> list[str]:
         with self.catalogue.engine.connect() as conn:
-            return list(conn.scalars(select(MappingProfileRow.name).where(
-                MappingProfileRow.provider_id == provider_id).order_by(MappingProfileRow.name)))
+            return list(
+                conn.scalars(
+                    select(MappingProfileRow.name)
+                    .where(MappingProfileRow.provider_id == provider_id)
+                    .order_by(MappingProfileRow.name)
+                )
+            )
 
     def delete(self, provider_id: str, name: str) -> None:
         with self.catalogue.engine.begin() as conn:
-            gone = conn.execute(delete(MappingProfileRow).where(
-                MappingProfileRow.provider_id == provider_id,
-                MappingProfileRow.name == name)).rowcount
+            gone = conn.execute(
+                delete(MappingProfileRow).where(
+                    MappingProfileRow.provider_id == provider_id, MappingProfileRow.name == name
+                )
+            ).rowcount
         if not gone:
             raise NotFound(f"provider {provider_id!r} has no mapping profile called {name!r}")
 
 
 def _check_name(name: str) -> None:
     if not is_profile_name(name):
-        raise InvalidRequest(f"{name!r} is not a profile name: use lower-case letters, digits, "
-                             "'-' and '_' (up to 64)", parameter="name")
+        raise InvalidRequest(
+            f"{name!r} is not a profile name: use lower-case letters, digits, "
+            "'-' and '_' (up to 64)",
+            parameter="name",
+        )
 
 
 def registered_text(engine: Engine, provider_id: str, name: str) -> str | None:
     with engine.connect() as conn:
-        return conn.scalar(select(MappingProfileRow.text).where(
-            MappingProfileRow.provider_id == provider_id, MappingProfileRow.name == name))
+        return conn.scalar(
+            select(MappingProfileRow.text).where(
+                MappingProfileRow.provider_id == provider_id, MappingProfileRow.name == name
+            )
+        )
 
 
 @functools.lru_cache(maxsize=4)

@@ -44,14 +44,19 @@ class PublicationRule:
     withheld_fields: frozenset[str] = frozenset()
 
     def as_dict(self) -> dict:
-        return {"target": self.target, "excluded_providers": sorted(self.excluded_providers),
-                "withheld_fields": sorted(self.withheld_fields)}
+        return {
+            "target": self.target,
+            "excluded_providers": sorted(self.excluded_providers),
+            "withheld_fields": sorted(self.withheld_fields),
+        }
 
 
 def check_target(target: str) -> str:
     if target not in TARGETS:
-        raise InvalidRequest(f"no federation target {target!r}; the targets are "
-                             f"{', '.join(TARGETS)}", parameter="target")
+        raise InvalidRequest(
+            f"no federation target {target!r}; the targets are {', '.join(TARGETS)}",
+            parameter="target",
+        )
     return target
 
 
@@ -64,23 +69,34 @@ class PublicationRules:
             row = session.get(PublicationRuleRow, check_target(target))
             if row is None:
                 return PublicationRule(target)
-            return PublicationRule(target, frozenset(row.excluded_providers),
-                                   frozenset(row.withheld_fields))
+            return PublicationRule(
+                target, frozenset(row.excluded_providers), frozenset(row.withheld_fields)
+            )
 
-    def put(self, target: str, excluded_providers: list[str], withheld_fields: list[str]
-            ) -> PublicationRule:
+    def put(
+        self, target: str, excluded_providers: list[str], withheld_fields: list[str]
+    ) -> PublicationRule:
         check_target(target)
         unknown_fields = sorted(set(withheld_fields) - set(WITHHOLDABLE))
         if unknown_fields:
-            raise InvalidRequest(f"{', '.join(unknown_fields)} cannot be withheld; the fields "
-                                 f"are {', '.join(WITHHOLDABLE)}", parameter="withheld_fields")
+            raise InvalidRequest(
+                f"{', '.join(unknown_fields)} cannot be withheld; the fields "
+                f"are {', '.join(WITHHOLDABLE)}",
+                parameter="withheld_fields",
+            )
         with Session(self.engine) as session, session.begin():
-            known = set(session.scalars(select(ProviderRow.id).where(
-                ProviderRow.id.in_(excluded_providers))))
+            known = set(
+                session.scalars(
+                    select(ProviderRow.id).where(ProviderRow.id.in_(excluded_providers))
+                )
+            )
             unknown = sorted(set(excluded_providers) - known)
             if unknown:
-                raise InvalidRequest(f"no provider {', '.join(map(repr, unknown))}; list them "
-                                     "with GET /v1/providers", parameter="excluded_providers")
+                raise InvalidRequest(
+                    f"no provider {', '.join(map(repr, unknown))}; list them "
+                    "with GET /v1/providers",
+                    parameter="excluded_providers",
+                )
             row = session.get(PublicationRuleRow, target) or PublicationRuleRow(target=target)
             row.excluded_providers = sorted(set(excluded_providers))
             row.withheld_fields = sorted(set(withheld_fields))
@@ -90,17 +106,18 @@ class PublicationRules:
 
 
 def _withhold(offering: StoredOffering, fields: frozenset[str]) -> StoredOffering:
-    update: dict = {name: ([] if name == "learning_outcomes" else None)
-                    for name in fields if name != "price"}
+    update: dict = {
+        name: ([] if name == "learning_outcomes" else None) for name in fields if name != "price"
+    }
     if "price" in fields:
         update["price"] = None
-        update["instances"] = [run.model_copy(update={"price": None})
-                               for run in offering.instances]
+        update["instances"] = [run.model_copy(update={"price": None}) for run in offering.instances]
     return offering.model_copy(update=update)
 
 
-def published(rule: PublicationRule, batches: Iterator[list[StoredOffering]],
-              report: ExportReport | None) -> Iterator[list[StoredOffering]]:
+def published(
+    rule: PublicationRule, batches: Iterator[list[StoredOffering]], report: ExportReport | None
+) -> Iterator[list[StoredOffering]]:
     """The offerings the rule lets through, withheld fields emptied; what it kept back is
     counted in `report` (None: not counted, for a second pass over the same offerings)."""
     for batch in batches:
@@ -114,8 +131,10 @@ def published(rule: PublicationRule, batches: Iterator[list[StoredOffering]],
             if rule.withheld_fields:
                 if report is not None:
                     report.omitted.update(
-                        f"{name} withheld by the agency" for name in rule.withheld_fields
-                        if _has(offering, name))
+                        f"{name} withheld by the agency"
+                        for name in rule.withheld_fields
+                        if _has(offering, name)
+                    )
                 offering = _withhold(offering, rule.withheld_fields)
             kept.append(offering)
         yield kept

@@ -42,8 +42,11 @@ from normaliser.normalise import FEED_FIELDS
 
 UNMAPPED_CODES = (IssueCode.UNPARSED.value, IssueCode.INVALID.value)
 # Codes that say something about a value; `defaulted` and `approximate` are notes, not faults.
-REPORTED_CODES = UNMAPPED_CODES + (IssueCode.AMBIGUOUS.value, IssueCode.NO_CROSSWALK.value,
-                                   IssueCode.MISSING.value)
+REPORTED_CODES = UNMAPPED_CODES + (
+    IssueCode.AMBIGUOUS.value,
+    IssueCode.NO_CROSSWALK.value,
+    IssueCode.MISSING.value,
+)
 DEFAULT_STALE_DAYS = 30
 NOT_APPLICABLE = ("identification of the learner", "date of issuing", "grade achieved")
 NOT_CAPTURED = ("supervision and identity verification during assessment",)
@@ -54,19 +57,25 @@ def _presence(json: JsonSql) -> dict[str, dict[str, str]]:
     j, d = json, "o.document"
 
     def some_run(*path) -> str:
-        return (f"EXISTS (SELECT 1 FROM {j.elements(d, 'qr', 'instances')} "
-                f"WHERE {j.present('qr.value', *path)})")
+        return (
+            f"EXISTS (SELECT 1 FROM {j.elements(d, 'qr', 'instances')} "
+            f"WHERE {j.present('qr.value', *path)})"
+        )
 
     def some_place_country() -> str:
-        return (f"EXISTS (SELECT 1 FROM {j.elements(d, 'qp', 'places')} "
-                f"WHERE {j.present('qp.value', 'country')})")
+        return (
+            f"EXISTS (SELECT 1 FROM {j.elements(d, 'qp', 'places')} "
+            f"WHERE {j.present('qp.value', 'country')})"
+        )
 
     def listed(*path) -> str:
         return f"({j.array_length(d, *path)} > 0)"
 
     participation = f"({j.present(d, 'mode')} OR {some_run('mode')})"
-    workload = (f"({j.present(d, 'credits', 'ects')} OR {j.present(d, 'credits', 'hours')} "
-                f"OR {j.present(d, 'duration', 'hours')})")
+    workload = (
+        f"({j.present(d, 'credits', 'ects')} OR {j.present(d, 'credits', 'hours')} "
+        f"OR {j.present(d, 'duration', 'hours')})"
+    )
     level = f"({j.present(d, 'level', 'framework')} OR {j.present(d, 'level', 'eqf')})"
     return {
         "annex_i_mandatory": {
@@ -150,8 +159,10 @@ class ProviderQuality:
 # What the report reads changes only with these: a new offering version (created, changed,
 # withdrawn), a new ingest run (last_seen moves on), a provider registered. Three index or
 # primary-key lookups, against seconds of JSON reading for the report itself.
-STATE_SQL = ("SELECT (SELECT max(id) FROM offering_versions), (SELECT max(id) FROM ingest_runs), "
-             "(SELECT count(*) FROM providers)")
+STATE_SQL = (
+    "SELECT (SELECT max(id) FROM offering_versions), (SELECT max(id) FROM ingest_runs), "
+    "(SELECT count(*) FROM providers)"
+)
 
 MAX_CACHED_REPORTS = 64
 
@@ -160,8 +171,13 @@ class QualityReporter:
     """The report, computed in SQL; cached per catalogue state for `cache_seconds` (staleness
     moves on with the clock alone, so an entry also ages out); 0 turns the cache off."""
 
-    def __init__(self, catalogue: Catalogue, *, cache_seconds: float = 300.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        *,
+        cache_seconds: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.catalogue = catalogue
         self.json = json_sql_for(catalogue.engine.dialect.name)
         self.cache_seconds = cache_seconds
@@ -174,8 +190,13 @@ class QualityReporter:
         with self.catalogue.engine.connect() as conn:
             return tuple(conn.execute(text(STATE_SQL)).one())
 
-    def report(self, provider_id: str | None = None, *, stale_days: int = DEFAULT_STALE_DAYS,
-               now: datetime | None = None) -> list[ProviderQuality]:
+    def report(
+        self,
+        provider_id: str | None = None,
+        *,
+        stale_days: int = DEFAULT_STALE_DAYS,
+        now: datetime | None = None,
+    ) -> list[ProviderQuality]:
         """One entry per provider (every registered provider, or the one asked for)."""
         if now is not None or self.cache_seconds <= 0:
             return self.compute(provider_id, stale_days=stale_days, now=now)
@@ -193,31 +214,48 @@ class QualityReporter:
             self._cache[key] = (self._clock(), report)
         return report
 
-    def compute(self, provider_id: str | None = None, *, stale_days: int = DEFAULT_STALE_DAYS,
-                now: datetime | None = None) -> list[ProviderQuality]:
+    def compute(
+        self,
+        provider_id: str | None = None,
+        *,
+        stale_days: int = DEFAULT_STALE_DAYS,
+        now: datetime | None = None,
+    ) -> list[ProviderQuality]:
         """The report, read from the catalogue now (no cache)."""
         providers = self._providers(provider_id)
         cutoff = (now or datetime.now(UTC)) - timedelta(days=stale_days)
         counts = self._completeness(provider_id, cutoff)
-        given = {pid: {name.removeprefix("given."): int(value or 0)
-                       for name, value in row.items() if name.startswith("given.")}
-                 for pid, row in counts.items()}
+        given = {
+            pid: {
+                name.removeprefix("given."): int(value or 0)
+                for name, value in row.items()
+                if name.startswith("given.")
+            }
+            for pid, row in counts.items()
+        }
         issues = self._issues(provider_id, given)
         markup = self._course_markup(provider_id)
         out = []
         for pid, name in providers:
             row = counts.get(pid, {})
-            completeness = {group: {element: int(row.get(f"{group}.{element}", 0) or 0)
-                                    for element in elements}
-                            for group, elements in _presence(self.json).items()}
-            out.append(ProviderQuality(
-                provider_id=pid, provider_name=name,
-                active_offerings=int(row.get("total", 0) or 0), completeness=completeness,
-                unmapped=issues.get(pid, {}), stale_days=stale_days,
-                stale_offerings=int(row.get("stale", 0) or 0),
-                oldest_last_seen=self.json.timestamp_result(row.get("oldest")),
-                course_markup_missing=dict(sorted(markup.get(pid, ({}, 0))[0].items())),
-                course_markup_omitted=markup.get(pid, ({}, 0))[1]))
+            completeness = {
+                group: {element: int(row.get(f"{group}.{element}", 0) or 0) for element in elements}
+                for group, elements in _presence(self.json).items()
+            }
+            out.append(
+                ProviderQuality(
+                    provider_id=pid,
+                    provider_name=name,
+                    active_offerings=int(row.get("total", 0) or 0),
+                    completeness=completeness,
+                    unmapped=issues.get(pid, {}),
+                    stale_days=stale_days,
+                    stale_offerings=int(row.get("stale", 0) or 0),
+                    oldest_last_seen=self.json.timestamp_result(row.get("oldest")),
+                    course_markup_missing=dict(sorted(markup.get(pid, ({}, 0))[0].items())),
+                    course_markup_omitted=markup.get(pid, ({}, 0))[1],
+                )
+            )
         return out
 
     def _course_markup(self, provider_id: str | None) -> dict[str, tuple[dict[str, int], int]]:
@@ -230,7 +268,7 @@ class QualityReporter:
             ids = list(conn.execute(query.order_by(OfferingRow.id)).scalars())
         out: dict[str, tuple[dict[str, int], int]] = {}
         for start in range(0, len(ids), 500):
-            for offering in self.catalogue.get_offerings(ids[start:start + 500]).values():
+            for offering in self.catalogue.get_offerings(ids[start : start + 500]).values():
                 missing = missing_requirements(course(offering, "/offerings/" + offering.id))
                 counts, omitted = out.get(offering.provider.id, ({}, 0))
                 for name in missing:
@@ -243,10 +281,13 @@ class QualityReporter:
             if provider_id is None:
                 rows = conn.execute(text("SELECT id, name FROM providers ORDER BY id")).all()
             else:
-                rows = conn.execute(text("SELECT id, name FROM providers WHERE id = :id"),
-                                    {"id": provider_id}).all()
+                rows = conn.execute(
+                    text("SELECT id, name FROM providers WHERE id = :id"), {"id": provider_id}
+                ).all()
         if provider_id is not None and not rows:
-            raise NotFound(f"No provider '{provider_id}'. List them with `microcred providers list`.")
+            raise NotFound(
+                f"No provider '{provider_id}'. List them with `microcred providers list`."
+            )
         return [(r[0], r[1]) for r in rows]
 
     def _scope(self, provider_id: str | None, params: Params) -> str:
@@ -263,35 +304,42 @@ class QualityReporter:
                 columns.append(f"sum(CASE WHEN {condition} THEN 1 ELSE 0 END)")
                 names.append(f"{group}.{element}")
         for name in FEED_FIELDS:  # offerings whose record gave each field: the denominators
-            columns.append(f"sum(CASE WHEN {self.json.present('o.document', 'raw', name)} "
-                           f"THEN 1 ELSE 0 END)")
+            columns.append(
+                f"sum(CASE WHEN {self.json.present('o.document', 'raw', name)} THEN 1 ELSE 0 END)"
+            )
             names.append(f"given.{name}")
         stale_before = params.bind(self.json.timestamp_value(cutoff))
         columns.append(f"sum(CASE WHEN o.last_seen < {stale_before} THEN 1 ELSE 0 END)")
         names.append("stale")
         columns.append("min(o.last_seen)")
         names.append("oldest")
-        sql = (f"SELECT o.provider_id, {', '.join(columns)} FROM {OFFERINGS} o "
-               f"JOIN providers p ON p.id = o.provider_id WHERE {self._scope(provider_id, params)} "
-               f"GROUP BY o.provider_id")
+        sql = (
+            f"SELECT o.provider_id, {', '.join(columns)} FROM {OFFERINGS} o "
+            f"JOIN providers p ON p.id = o.provider_id WHERE {self._scope(provider_id, params)} "
+            f"GROUP BY o.provider_id"
+        )
         with self.catalogue.engine.connect() as conn:
             rows = conn.execute(text(sql), params.values).all()
         return {row[0]: dict(zip(names, row[1:], strict=True)) for row in rows}
 
-    def _issues(self, provider_id: str | None,
-                given: dict[str, dict[str, int]]) -> dict[str, dict[str, FieldIssues]]:
+    def _issues(
+        self, provider_id: str | None, given: dict[str, dict[str, int]]
+    ) -> dict[str, dict[str, FieldIssues]]:
         j = self.json
         params = Params()
         issue_field, code = j.text("qi.value", "field"), j.text("qi.value", "code")
-        sql = (f"SELECT o.provider_id, {issue_field} AS field, {code} AS code, "
-               f"count(DISTINCT o.id) FROM {OFFERINGS} o, {j.elements('o.document', 'qi', 'issues')} "
-               f"WHERE {self._scope(provider_id, params)} AND {code} IN "
-               f"({params.many(REPORTED_CODES)}) GROUP BY o.provider_id, {issue_field}, {code}")
+        sql = (
+            f"SELECT o.provider_id, {issue_field} AS field, {code} AS code, "
+            f"count(DISTINCT o.id) FROM {OFFERINGS} o, {j.elements('o.document', 'qi', 'issues')} "
+            f"WHERE {self._scope(provider_id, params)} AND {code} IN "
+            f"({params.many(REPORTED_CODES)}) GROUP BY o.provider_id, {issue_field}, {code}"
+        )
         unmapped_sql = (
             f"SELECT o.provider_id, {issue_field} AS field, count(DISTINCT o.id) "
             f"FROM {OFFERINGS} o, {j.elements('o.document', 'qi', 'issues')} "
             f"WHERE {self._scope(provider_id, params)} AND {code} IN "
-            f"({params.many(UNMAPPED_CODES)}) GROUP BY o.provider_id, {issue_field}")
+            f"({params.many(UNMAPPED_CODES)}) GROUP BY o.provider_id, {issue_field}"
+        )
         out: dict[str, dict[str, FieldIssues]] = defaultdict(dict)
         with self.catalogue.engine.connect() as conn:
             by_code = conn.execute(text(sql), params.values).all()
@@ -299,15 +347,17 @@ class QualityReporter:
         for pid, name, count in unmapped:
             out[pid][name] = FieldIssues(given=given.get(pid, {}).get(name, 0), unmapped=count)
         for pid, name, issue_code, count in by_code:
-            entry = out[pid].setdefault(name, FieldIssues(given=given.get(pid, {}).get(name, 0),
-                                                          unmapped=0))
+            entry = out[pid].setdefault(
+                name, FieldIssues(given=given.get(pid, {}).get(name, 0), unmapped=0)
+            )
             entry.by_code[issue_code] = count
         return {pid: dict(sorted(fields.items())) for pid, fields in out.items()}
 
 
 def _counts(present: dict[str, int], total: int) -> dict[str, dict]:
-    return {name: {"present": n, "share": n / total if total else None}
-            for name, n in present.items()}
+    return {
+        name: {"present": n, "share": n / total if total else None} for name, n in present.items()
+    }
 
 
 def quality_as_dict(quality: ProviderQuality) -> dict:
@@ -325,19 +375,33 @@ def quality_as_dict(quality: ProviderQuality) -> dict:
             "not_applicable": list(NOT_APPLICABLE),
             "not_captured": list(NOT_CAPTURED),
         },
-        "own_fields": {"required": _counts(groups["required"], total),
-                       "recommended": _counts(groups["recommended"], total)},
-        "unmapped": {name: {"given": issue.given, "unmapped": issue.unmapped,
-                            "share": issue.unmapped_share, "by_code": issue.by_code}
-                     for name, issue in quality.unmapped.items()},
-        "stale": {"days": quality.stale_days, "offerings": quality.stale_offerings,
-                  "share": quality.stale_offerings / total if total else None,
-                  "oldest_last_seen": quality.oldest_last_seen.isoformat()
-                  if quality.oldest_last_seen else None},
+        "own_fields": {
+            "required": _counts(groups["required"], total),
+            "recommended": _counts(groups["recommended"], total),
+        },
+        "unmapped": {
+            name: {
+                "given": issue.given,
+                "unmapped": issue.unmapped,
+                "share": issue.unmapped_share,
+                "by_code": issue.by_code,
+            }
+            for name, issue in quality.unmapped.items()
+        },
+        "stale": {
+            "days": quality.stale_days,
+            "offerings": quality.stale_offerings,
+            "share": quality.stale_offerings / total if total else None,
+            "oldest_last_seen": quality.oldest_last_seen.isoformat()
+            if quality.oldest_last_seen
+            else None,
+        },
         "course_markup": {
             "omitted": quality.course_markup_omitted,
             "share_omitted": quality.course_markup_omitted / total if total else None,
-            "missing": {name: {"offerings": n, "needs": REQUIREMENTS[name]}
-                        for name, n in quality.course_markup_missing.items()},
+            "missing": {
+                name: {"offerings": n, "needs": REQUIREMENTS[name]}
+                for name, n in quality.course_markup_missing.items()
+            },
         },
     }

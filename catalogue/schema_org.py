@@ -26,8 +26,14 @@ ISCED_F_SCHEME = "http://data.europa.eu/snb/isced-f/25831c2"
 ISCED_F_PREFIX = "http://data.europa.eu/snb/isced-f/"
 # schema.org's courseMode is free text; these are the words its own definition uses.
 COURSE_MODES = {Mode.ONLINE: "Online", Mode.IN_PERSON: "Onsite", Mode.BLENDED: "Blended"}
-CREDIT_UNITS = {"NZ_CREDITS": "NZ credits", "US_SCH": "US semester credit hours",
-                "HOURS": "hours", "CATS": "CATS credits", "SCQF": "SCQF credits", "ECTS": "ECTS"}
+CREDIT_UNITS = {
+    "NZ_CREDITS": "NZ credits",
+    "US_SCH": "US semester credit hours",
+    "HOURS": "hours",
+    "CATS": "CATS credits",
+    "SCQF": "SCQF credits",
+    "ECTS": "ECTS",
+}
 
 REQUIREMENTS = {
     "name": "a title",
@@ -35,9 +41,9 @@ REQUIREMENTS = {
     "provider": "the provider's name",
     "offers": "a price (an amount with its currency), or 'free'",
     "hasCourseInstance.courseMode": "how it is taught (online, in person or blended), "
-                                    "for the course or for each run",
+    "for the course or for each run",
     "hasCourseInstance.courseSchedule_or_courseWorkload": "its duration (hours, or weeks "
-                                                          "with hours a week)",
+    "with hours a week)",
 }
 
 
@@ -54,8 +60,9 @@ def _number(value: float) -> int | float:
 def _iso_hours(hours: float) -> str:
     minutes = round(hours * 60)
     whole, rest = divmod(minutes, 60)
-    return "PT" + (f"{whole}H" if whole else "") + (f"{rest}M" if rest else "") if minutes \
-        else "PT0H"
+    return (
+        "PT" + (f"{whole}H" if whole else "") + (f"{rest}M" if rest else "") if minutes else "PT0H"
+    )
 
 
 def _timing(duration: Duration | None) -> dict[str, Any]:
@@ -64,10 +71,14 @@ def _timing(duration: Duration | None) -> dict[str, Any]:
     if duration is None:
         return {}
     if duration.hours_per_week and duration.weeks:
-        return {"courseSchedule": {"@type": "Schedule",
-                                   "duration": _iso_hours(duration.hours_per_week),
-                                   "repeatFrequency": "Weekly",
-                                   "repeatCount": max(1, round(duration.weeks))}}
+        return {
+            "courseSchedule": {
+                "@type": "Schedule",
+                "duration": _iso_hours(duration.hours_per_week),
+                "repeatFrequency": "Weekly",
+                "repeatCount": max(1, round(duration.weeks)),
+            }
+        }
     if duration.hours:
         return {"courseWorkload": _iso_hours(duration.hours)}
     if duration.weeks:
@@ -80,9 +91,15 @@ def _location(place: Place | None) -> dict[str, Any] | None:
         return None
     if place.online and not (place.city or place.region or place.country):
         return {"@type": "VirtualLocation", "name": "Online"}
-    address = {key: value for key, value in (
-        ("addressLocality", place.city), ("addressRegion", place.region),
-        ("addressCountry", place.country)) if value}
+    address = {
+        key: value
+        for key, value in (
+            ("addressLocality", place.city),
+            ("addressRegion", place.region),
+            ("addressCountry", place.country),
+        )
+        if value
+    }
     if not address:
         return None
     out: dict[str, Any] = {"@type": "Place", "address": {"@type": "PostalAddress", **address}}
@@ -98,12 +115,20 @@ def _offer(price: Price | None) -> dict[str, Any] | None:
     if price is None:
         return None
     if price.is_free:
-        return {"@type": "Offer", "category": "Free", "price": 0,
-                **({"priceCurrency": price.currency} if price.currency else {})}
+        return {
+            "@type": "Offer",
+            "category": "Free",
+            "price": 0,
+            **({"priceCurrency": price.currency} if price.currency else {}),
+        }
     if price.amount is None or not price.currency:
         return None
-    offer: dict[str, Any] = {"@type": "Offer", "category": "Paid",
-                             "price": _number(price.amount), "priceCurrency": price.currency}
+    offer: dict[str, Any] = {
+        "@type": "Offer",
+        "category": "Paid",
+        "price": _number(price.amount),
+        "priceCurrency": price.currency,
+    }
     if price.audience.value != "any":
         offer["eligibleCustomerType"] = price.audience.value
     return offer
@@ -136,8 +161,14 @@ def _level_text(offering: StoredOffering) -> str | None:
     level = offering.level
     if level is None or (level.framework is None and level.eqf is None):
         return None
-    native = " ".join(x for x in (level.framework.value if level.framework else None,
-                                  f"level {level.value}" if level.value else None) if x)
+    native = " ".join(
+        x
+        for x in (
+            level.framework.value if level.framework else None,
+            f"level {level.value}" if level.value else None,
+        )
+        if x
+    )
     if level.eqf and not (level.framework and level.framework.value == "EQF"):
         return f"{native} (EQF level {level.eqf})" if native else f"EQF level {level.eqf}"
     return native or None
@@ -146,8 +177,13 @@ def _level_text(offering: StoredOffering) -> str | None:
 def course(offering: StoredOffering, page_url: str) -> dict[str, Any]:
     """Everything we can say about `offering` as a schema.org Course, the page at
     `page_url` being its canonical home. May lack required fields: see `course_markup`."""
-    out: dict[str, Any] = {"@context": SCHEMA_ORG, "@type": "Course", "@id": page_url + "#course",
-                           "url": page_url, "name": offering.title}
+    out: dict[str, Any] = {
+        "@context": SCHEMA_ORG,
+        "@type": "Course",
+        "@id": page_url + "#course",
+        "url": page_url,
+        "name": offering.title,
+    }
     if offering.description and offering.description.strip():
         out["description"] = offering.description.strip()
     if _web_url(offering.url):
@@ -158,19 +194,25 @@ def course(offering: StoredOffering, page_url: str) -> dict[str, Any]:
         if _web_url(offering.provider.url):
             provider["sameAs"] = _web_url(offering.provider.url)
         if offering.provider.country:
-            provider["address"] = {"@type": "PostalAddress",
-                                   "addressCountry": offering.provider.country}
+            provider["address"] = {
+                "@type": "PostalAddress",
+                "addressCountry": offering.provider.country,
+            }
         out["provider"] = provider
     if offering.credential_type:
         out["educationalCredentialAwarded"] = {
-            "@type": "EducationalOccupationalCredential", "name": offering.credential_type,
-            "credentialCategory": offering.credential_type}
+            "@type": "EducationalOccupationalCredential",
+            "name": offering.credential_type,
+            "credentialCategory": offering.credential_type,
+        }
     credits = offering.credits
     if credits is not None and credits.value is not None:
         system = credits.system.value if credits.system else None
-        out["numberOfCredits"] = {"@type": "StructuredValue", "value": _number(credits.value),
-                                  "unitText": CREDIT_UNITS.get(system, system) if system
-                                  else "credits"}
+        out["numberOfCredits"] = {
+            "@type": "StructuredValue",
+            "value": _number(credits.value),
+            "unitText": CREDIT_UNITS.get(system, system) if system else "credits",
+        }
     level = _level_text(offering)
     if level:
         out["educationalLevel"] = level
@@ -178,17 +220,25 @@ def course(offering: StoredOffering, page_url: str) -> dict[str, Any]:
         out["inLanguage"] = offering.languages
     codes = offering.subject.isced if offering.subject else []
     if codes:
-        out["about"] = [{"@type": "DefinedTerm", "@id": ISCED_F_PREFIX + code,
-                         "termCode": code, "name": isced_name(code) or code,
-                         "inDefinedTermSet": ISCED_F_SCHEME} for code in codes]
+        out["about"] = [
+            {
+                "@type": "DefinedTerm",
+                "@id": ISCED_F_PREFIX + code,
+                "termCode": code,
+                "name": isced_name(code) or code,
+                "inDefinedTermSet": ISCED_F_SCHEME,
+            }
+            for code in codes
+        ]
     if offering.learning_outcomes:
         out["teaches"] = offering.learning_outcomes
     if offering.prerequisites:
         out["coursePrerequisites"] = offering.prerequisites
     if offering.duration and offering.duration.hours:
         out["timeRequired"] = _iso_hours(offering.duration.hours)
-    offers = [o for o in [_offer(offering.price)] + [_offer(r.price) for r in offering.instances]
-              if o]
+    offers = [
+        o for o in [_offer(offering.price)] + [_offer(r.price) for r in offering.instances] if o
+    ]
     unique = []
     for offer in offers:
         if offer not in unique:
@@ -206,8 +256,9 @@ def missing_requirements(markup: dict[str, Any]) -> list[str]:
     instances = markup.get("hasCourseInstance") or []
     if not instances or any("courseMode" not in i for i in instances):
         missing.append("hasCourseInstance.courseMode")
-    if not instances or any("courseSchedule" not in i and "courseWorkload" not in i
-                            for i in instances):
+    if not instances or any(
+        "courseSchedule" not in i and "courseWorkload" not in i for i in instances
+    ):
         missing.append("hasCourseInstance.courseSchedule_or_courseWorkload")
     return missing
 
@@ -227,5 +278,10 @@ def script_json(markup: dict[str, Any]) -> str:
     value (a title with `</script>` or `<!--` in it) can end the element early, and the line
     separators JavaScript once treated as line ends escaped too."""
     text = json.dumps(markup, ensure_ascii=False, separators=(",", ":"))
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )

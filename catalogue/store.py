@@ -39,7 +39,7 @@ _Item = TypeVar("_Item")
 def chunks(items: list[_Item], size: int = IN_LIST_SIZE) -> Iterator[list[_Item]]:
     """`items` in slices of `size`, for IN (...) lists and batched writes."""
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def offering_key(provider_id: str, provider_offering_id: str) -> str:
@@ -67,8 +67,13 @@ def as_utc(value: datetime | None) -> datetime | None:
 
 
 def provider_from_row(row: ProviderRow) -> Provider:
-    return Provider(id=row.id, name=row.name, country=row.country, url=row.url,
-                    default_currency=row.default_currency)
+    return Provider(
+        id=row.id,
+        name=row.name,
+        country=row.country,
+        url=row.url,
+        default_currency=row.default_currency,
+    )
 
 
 def stored_offering_from_row(row, provider: Provider, document_json: str | bytes) -> StoredOffering:
@@ -76,35 +81,63 @@ def stored_offering_from_row(row, provider: Provider, document_json: str | bytes
     pydantic-core straight from it (the indexer reads thousands of these a second)."""
     offering = Offering.model_validate_json(document_json)
     provenance = Provenance(
-        provider_id=row.provider_id, channel=row.channel, source_url=row.source_url,
-        fetched_at=as_utc(row.updated_at), content_hash=row.content_hash,
-        submission_id=row.submission_id, first_seen=as_utc(row.first_seen),
-        last_seen=as_utc(row.last_seen), status=row.status)
+        provider_id=row.provider_id,
+        channel=row.channel,
+        source_url=row.source_url,
+        fetched_at=as_utc(row.updated_at),
+        content_hash=row.content_hash,
+        submission_id=row.submission_id,
+        first_seen=as_utc(row.first_seen),
+        last_seen=as_utc(row.last_seen),
+        status=row.status,
+    )
     # Every part is validated already; construct without validating them again.
     return StoredOffering.model_construct(
         **{name: getattr(offering, name) for name in Offering.model_fields},
-        id=row.id, provider=provider, version=row.version, provenance=provenance)
+        id=row.id,
+        provider=provider,
+        version=row.version,
+        provenance=provenance,
+    )
 
 
 def _document_from_row(row, provider: dict) -> dict:
     document = orjson.loads(row.document_json)
     first_seen = as_utc(row.first_seen)
-    document.update(id=row.id, version=row.version, provider=provider,
-                    provenance={"status": row.status,
-                                "first_seen": first_seen.isoformat() if first_seen else None})
+    document.update(
+        id=row.id,
+        version=row.version,
+        provider=provider,
+        provenance={
+            "status": row.status,
+            "first_seen": first_seen.isoformat() if first_seen else None,
+        },
+    )
     return document
 
 
 # The secondary listing of a duplicate pair is kept in the catalogue but never indexed, so
 # public search shows the offering once (catalogue.duplicates).
-_NOT_SECONDARY = ~select(OfferingDuplicateRow.id).where(
-    OfferingDuplicateRow.secondary_id == OfferingRow.id).exists()
+_NOT_SECONDARY = (
+    ~select(OfferingDuplicateRow.id)
+    .where(OfferingDuplicateRow.secondary_id == OfferingRow.id)
+    .exists()
+)
 
-_OFFERING_COLUMNS = (OfferingRow.id, OfferingRow.provider_id, OfferingRow.version,
-                     OfferingRow.status, OfferingRow.content_hash, OfferingRow.channel,
-                     OfferingRow.source_url, OfferingRow.submission_id, OfferingRow.first_seen,
-                     OfferingRow.last_seen, OfferingRow.updated_at,
-                     cast(OfferingRow.document, Text).label("document_json"))
+_OFFERING_COLUMNS = (
+    OfferingRow.id,
+    OfferingRow.provider_id,
+    OfferingRow.version,
+    OfferingRow.status,
+    OfferingRow.content_hash,
+    OfferingRow.channel,
+    OfferingRow.source_url,
+    OfferingRow.submission_id,
+    OfferingRow.first_seen,
+    OfferingRow.last_seen,
+    OfferingRow.updated_at,
+    cast(OfferingRow.document, Text).label("document_json"),
+)
 
 
 class Catalogue:
@@ -119,9 +152,14 @@ class Catalogue:
         return self.sessions()
 
     # providers -----------------------------------------------------------------
-    def upsert_provider(self, provider: Provider, *, default_language: str | None = None,
-                        level_framework: str | None = None,
-                        credit_system: str | None = None) -> Provider:
+    def upsert_provider(
+        self,
+        provider: Provider,
+        *,
+        default_language: str | None = None,
+        level_framework: str | None = None,
+        credit_system: str | None = None,
+    ) -> Provider:
         with self.sessions.begin() as session:
             row = session.get(ProviderRow, provider.id)
             if row is None:
@@ -140,7 +178,9 @@ class Catalogue:
         with self.session() as session:
             row = session.get(ProviderRow, provider_id)
             if row is None:
-                raise NotFound(f"No provider '{provider_id}'. List them with `microcred providers list`.")
+                raise NotFound(
+                    f"No provider '{provider_id}'. List them with `microcred providers list`."
+                )
             return row
 
     def get_provider(self, provider_id: str) -> Provider:
@@ -149,14 +189,17 @@ class Catalogue:
     def list_providers(self) -> list[tuple[Provider, int]]:
         """Every provider with its number of active offerings."""
         with self.session() as session:
-            counts = dict(session.execute(
-                select(OfferingRow.provider_id, func.count())
-                .where(OfferingRow.status == "active")
-                .group_by(OfferingRow.provider_id)
-            ).all())
+            counts = dict(
+                session.execute(
+                    select(OfferingRow.provider_id, func.count())
+                    .where(OfferingRow.status == "active")
+                    .group_by(OfferingRow.provider_id)
+                ).all()
+            )
             # The id breaks ties: PostgreSQL returns equal names in any order.
-            rows = session.scalars(select(ProviderRow)
-                                   .order_by(ProviderRow.name, ProviderRow.id)).all()
+            rows = session.scalars(
+                select(ProviderRow).order_by(ProviderRow.name, ProviderRow.id)
+            ).all()
             return [(provider_from_row(r), counts.get(r.id, 0)) for r in rows]
 
     # offerings -----------------------------------------------------------------
@@ -171,14 +214,17 @@ class Catalogue:
         with self.session() as session:
             providers: dict[str, Provider] = {}
             for start in range(0, len(offering_ids), 500):
-                chunk = offering_ids[start:start + 500]
-                for row in session.execute(select(*_OFFERING_COLUMNS)
-                                           .where(OfferingRow.id.in_(chunk))):
+                chunk = offering_ids[start : start + 500]
+                for row in session.execute(
+                    select(*_OFFERING_COLUMNS).where(OfferingRow.id.in_(chunk))
+                ):
                     if row.provider_id not in providers:
                         providers[row.provider_id] = provider_from_row(
-                            session.get_one(ProviderRow, row.provider_id))
-                    out[row.id] = stored_offering_from_row(row, providers[row.provider_id],
-                                                           row.document_json)
+                            session.get_one(ProviderRow, row.provider_id)
+                        )
+                    out[row.id] = stored_offering_from_row(
+                        row, providers[row.provider_id], row.document_json
+                    )
         return out
 
     def offering_documents(self, offering_ids: list[str]) -> dict[str, dict]:
@@ -187,12 +233,14 @@ class Catalogue:
         duplicates are left out: they are not to be indexed."""
         out: dict[str, dict] = {}
         with self.session() as session:
-            providers = {p.id: {"id": p.id, "name": p.name}
-                         for p in session.scalars(select(ProviderRow))}
+            providers = {
+                p.id: {"id": p.id, "name": p.name} for p in session.scalars(select(ProviderRow))
+            }
             for start in range(0, len(offering_ids), 500):
-                chunk = offering_ids[start:start + 500]
-                for row in session.execute(select(*_OFFERING_COLUMNS)
-                                           .where(OfferingRow.id.in_(chunk), _NOT_SECONDARY)):
+                chunk = offering_ids[start : start + 500]
+                for row in session.execute(
+                    select(*_OFFERING_COLUMNS).where(OfferingRow.id.in_(chunk), _NOT_SECONDARY)
+                ):
                     out[row.id] = _document_from_row(row, providers[row.provider_id])
         return out
 
@@ -204,42 +252,61 @@ class Catalogue:
             with self.session() as session:
                 rows = session.execute(
                     select(*_OFFERING_COLUMNS)
-                    .where(OfferingRow.status == "active", OfferingRow.id > last_id,
-                           _NOT_SECONDARY)
-                    .order_by(OfferingRow.id).limit(batch_size)).all()
+                    .where(OfferingRow.status == "active", OfferingRow.id > last_id, _NOT_SECONDARY)
+                    .order_by(OfferingRow.id)
+                    .limit(batch_size)
+                ).all()
                 if not rows:
                     return
-                providers = {p.id: {"id": p.id, "name": p.name}
-                             for p in session.scalars(select(ProviderRow))}
+                providers = {
+                    p.id: {"id": p.id, "name": p.name} for p in session.scalars(select(ProviderRow))
+                }
             for row in rows:
                 yield _document_from_row(row, providers[row.provider_id])
             last_id = rows[-1].id
 
     def count_offerings(self, status: str = "active") -> int:
         with self.session() as session:
-            return session.scalar(select(func.count()).select_from(OfferingRow)
-                                  .where(OfferingRow.status == status)) or 0
+            return (
+                session.scalar(
+                    select(func.count())
+                    .select_from(OfferingRow)
+                    .where(OfferingRow.status == status)
+                )
+                or 0
+            )
 
     def active_offering_stamps(self, *, offset: int, limit: int) -> list[tuple[str, datetime]]:
         """(id, last changed) of active offerings in id order, `limit` from `offset`: the
         pages of the sitemap."""
         with self.engine.connect() as conn:
-            rows = conn.execute(select(OfferingRow.id, OfferingRow.updated_at)
-                                .where(OfferingRow.status == "active")
-                                .order_by(OfferingRow.id).offset(offset).limit(limit)).all()
+            rows = conn.execute(
+                select(OfferingRow.id, OfferingRow.updated_at)
+                .where(OfferingRow.status == "active")
+                .order_by(OfferingRow.id)
+                .offset(offset)
+                .limit(limit)
+            ).all()
         return [(row.id, as_utc(row.updated_at)) for row in rows]
 
     def last_change(self) -> datetime | None:
         """When an active offering last changed."""
         with self.engine.connect() as conn:
-            return as_utc(conn.execute(select(func.max(OfferingRow.updated_at))
-                                       .where(OfferingRow.status == "active")).scalar())
+            return as_utc(
+                conn.execute(
+                    select(func.max(OfferingRow.updated_at)).where(OfferingRow.status == "active")
+                ).scalar()
+            )
 
     def offering_history(self, offering_id: str) -> list[OfferingVersionRow]:
         with self.session() as session:
-            return list(session.scalars(
-                select(OfferingVersionRow).where(OfferingVersionRow.offering_id == offering_id)
-                .order_by(OfferingVersionRow.version)))
+            return list(
+                session.scalars(
+                    select(OfferingVersionRow)
+                    .where(OfferingVersionRow.offering_id == offering_id)
+                    .order_by(OfferingVersionRow.version)
+                )
+            )
 
     # submissions and runs ------------------------------------------------------
     def get_submission(self, submission_id: int) -> SubmissionRow:
@@ -251,9 +318,13 @@ class Catalogue:
 
     def runs_for_submission(self, submission_id: int) -> list[IngestRunRow]:
         with self.session() as session:
-            return list(session.scalars(select(IngestRunRow)
-                                        .where(IngestRunRow.submission_id == submission_id)
-                                        .order_by(IngestRunRow.id)))
+            return list(
+                session.scalars(
+                    select(IngestRunRow)
+                    .where(IngestRunRow.submission_id == submission_id)
+                    .order_by(IngestRunRow.id)
+                )
+            )
 
     def withdrawn_by_submission(self, submission_id: int) -> list[str]:
         """The provider's own ids of the offerings a submission withdrew."""
@@ -261,34 +332,50 @@ class Catalogue:
             ids = conn.execute(
                 select(OfferingRow.provider_offering_id)
                 .join(OfferingVersionRow, OfferingVersionRow.offering_id == OfferingRow.id)
-                .where(OfferingVersionRow.submission_id == submission_id,
-                       OfferingVersionRow.status == "withdrawn")).scalars()
+                .where(
+                    OfferingVersionRow.submission_id == submission_id,
+                    OfferingVersionRow.status == "withdrawn",
+                )
+            ).scalars()
             # Sorted here, by code point: the database's collation (SQLite's binary, a
             # PostgreSQL locale's) would order "a-2" and "A10" differently per server.
             return sorted(ids)
 
     def issues_for_run(self, run_id: int) -> list[IngestIssueRow]:
         with self.session() as session:
-            return list(session.scalars(select(IngestIssueRow).where(IngestIssueRow.run_id == run_id)
-                                        .order_by(IngestIssueRow.id)))
+            return list(
+                session.scalars(
+                    select(IngestIssueRow)
+                    .where(IngestIssueRow.run_id == run_id)
+                    .order_by(IngestIssueRow.id)
+                )
+            )
 
     # index outbox --------------------------------------------------------------
     def pending_index_work(self, limit: int) -> list:
         """The oldest unprocessed outbox entries (id, offering_id, version, op), in order."""
         with self.engine.connect() as conn:
-            return list(conn.execute(
-                select(OutboxRow.id, OutboxRow.offering_id, OutboxRow.version, OutboxRow.op)
-                .where(OutboxRow.processed_at.is_(None)).order_by(OutboxRow.id).limit(limit)))
+            return list(
+                conn.execute(
+                    select(OutboxRow.id, OutboxRow.offering_id, OutboxRow.version, OutboxRow.op)
+                    .where(OutboxRow.processed_at.is_(None))
+                    .order_by(OutboxRow.id)
+                    .limit(limit)
+                )
+            )
 
     def mark_index_work_done(self, outbox_ids: list[int]) -> None:
         with self.sessions.begin() as session:
-            session.execute(update(OutboxRow).where(OutboxRow.id.in_(outbox_ids))
-                            .values(processed_at=utcnow()))
+            session.execute(
+                update(OutboxRow).where(OutboxRow.id.in_(outbox_ids)).values(processed_at=utcnow())
+            )
 
     def index_lag(self) -> tuple[int, datetime | None]:
         """How many index updates wait, and since when."""
         with self.session() as session:
             count, oldest = session.execute(
-                select(func.count(), func.min(OutboxRow.created_at))
-                .where(OutboxRow.processed_at.is_(None))).one()
+                select(func.count(), func.min(OutboxRow.created_at)).where(
+                    OutboxRow.processed_at.is_(None)
+                )
+            ).one()
             return count, as_utc(oldest)

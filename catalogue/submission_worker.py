@@ -24,9 +24,12 @@ class SubmissionWorker:
     # (a submission stored by another process, say the CLI or a second API worker).
     POLL_SECONDS = 5.0
 
-    def __init__(self, ingest: IngestService,
-                 after_apply: Callable[[IngestReport], None] | None = None,
-                 on_idle: Callable[[], object] | None = None) -> None:
+    def __init__(
+        self,
+        ingest: IngestService,
+        after_apply: Callable[[IngestReport], None] | None = None,
+        on_idle: Callable[[], object] | None = None,
+    ) -> None:
         """`on_idle`: called on every pass of the background thread once nothing waits (the
         indexer's catch-up, so index work left by an engine outage is picked up)."""
         self.ingest = ingest

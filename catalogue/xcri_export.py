@@ -41,19 +41,25 @@ MLO = "http://purl.org/net/mlo"  # CEN EN 15982, Metadata for Learning Opportuni
 DC = "http://purl.org/dc/elements/1.1/"
 DCTERMS = "http://purl.org/dc/terms/"
 CREDIT = "http://purl.org/net/cm"  # CEN CWA 16077, Educational Credit Information Model
-NSMAP = {None: XCRI_CAP_12_NAMESPACE, "mlo": MLO, "dc": DC, "dcterms": DCTERMS,
-         "credit": CREDIT}
+NSMAP = {None: XCRI_CAP_12_NAMESPACE, "mlo": MLO, "dc": DC, "dcterms": DCTERMS, "credit": CREDIT}
 # XCRI-CAP 1.2 attendanceMode vocabulary (xcri_cap_terms_1_2): code and label.
-ATTENDANCE = {Mode.ONLINE: ("ON", "Online (no attendance)"), Mode.IN_PERSON: ("CM", "Campus"),
-              Mode.BLENDED: ("MM", "Mixed mode")}
+ATTENDANCE = {
+    Mode.ONLINE: ("ON", "Online (no attendance)"),
+    Mode.IN_PERSON: ("CM", "Campus"),
+    Mode.BLENDED: ("MM", "Mixed mode"),
+}
 OMITTED_COMMENT = "microcred-xcri-export"
 
 
-def _el(parent: etree._Element | None, namespace: str, name: str, text: str | None = None,
-        **attributes: str) -> etree._Element:
+def _el(
+    parent: etree._Element | None,
+    namespace: str,
+    name: str,
+    text: str | None = None,
+    **attributes: str,
+) -> etree._Element:
     tag = f"{{{namespace}}}{name}"
-    element = etree.Element(tag, nsmap=NSMAP) if parent is None \
-        else etree.SubElement(parent, tag)
+    element = etree.Element(tag, nsmap=NSMAP) if parent is None else etree.SubElement(parent, tag)
     for key, value in attributes.items():
         element.set(key, value)
     if text is not None:
@@ -77,8 +83,9 @@ def _interval(offering: StoredOffering) -> str | None:
     return None
 
 
-def course_element(offering: StoredOffering, page_base: str, omitted: Counter[str]
-                   ) -> etree._Element:
+def course_element(
+    offering: StoredOffering, page_base: str, omitted: Counter[str]
+) -> etree._Element:
     course = _el(None, XCRI_CAP_12_NAMESPACE, "course")
     if offering.description:
         _el(course, DC, "description", offering.description)
@@ -100,8 +107,11 @@ def course_element(offering: StoredOffering, page_base: str, omitted: Counter[st
         if offering.credential_type:
             _el(qualification, DC, "type", offering.credential_type)
         if level and level.framework and level.value:
-            name = f"EQF {level.value}" if level.framework.value == "EQF" \
+            name = (
+                f"EQF {level.value}"
+                if level.framework.value == "EQF"
                 else f"{level.framework.value} Level {level.value}"
+            )
             _el(qualification, DCTERMS, "educationLevel", name)
     credits = offering.credits
     if credits and credits.value is not None and credits.system:
@@ -114,25 +124,33 @@ def course_element(offering: StoredOffering, page_base: str, omitted: Counter[st
         _presentation(course, offering, run)
     if offering.pace or any(run.pace for run in offering.instances):
         omitted["pace (no XCRI-CAP term for self-paced or scheduled)"] += 1
-    if any(run.place and not run.place.online and not (run.place.city or run.place.region)
-           for run in offering.instances):
+    if any(
+        run.place and not run.place.online and not (run.place.city or run.place.region)
+        for run in offering.instances
+    ):
         omitted["places of runs named by their country alone (no venue to write)"] += 1
     if offering.duration and offering.duration.hours and offering.duration.weeks:
         omitted["duration hours beside weeks (one interval)"] += 1
     if not offering.instances and (offering.languages or offering.duration):
-        omitted["languages and duration of an offering without runs (XCRI-CAP gives them "
-                "per presentation)"] += 1
+        omitted[
+            "languages and duration of an offering without runs (XCRI-CAP gives them "
+            "per presentation)"
+        ] += 1
     return course
 
 
 def _presentation(course: etree._Element, offering: StoredOffering, run: Instance) -> None:
     presentation = _el(course, XCRI_CAP_12_NAMESPACE, "presentation")
     if run.start_date:
-        _el(presentation, MLO, "start", run.start_date.isoformat(),
-            dtf=run.start_date.isoformat())
+        _el(presentation, MLO, "start", run.start_date.isoformat(), dtf=run.start_date.isoformat())
     if run.end_date:
-        _el(presentation, XCRI_CAP_12_NAMESPACE, "end", run.end_date.isoformat(),
-            dtf=run.end_date.isoformat())
+        _el(
+            presentation,
+            XCRI_CAP_12_NAMESPACE,
+            "end",
+            run.end_date.isoformat(),
+            dtf=run.end_date.isoformat(),
+        )
     interval = _interval(offering)
     if interval:
         _el(presentation, MLO, "duration", interval, interval=interval)
@@ -165,8 +183,9 @@ def _write_provider_head(xf, provider: Provider) -> None:
     xf.write(_el(None, DC, "title", provider.name))
 
 
-def _with_batch_ends(batches: Iterator[list[StoredOffering]]
-                     ) -> Iterator[tuple[StoredOffering, bool]]:
+def _with_batch_ends(
+    batches: Iterator[list[StoredOffering]],
+) -> Iterator[tuple[StoredOffering, bool]]:
     for batch in batches:
         for number, offering in enumerate(batch, start=1):
             yield offering, number == len(batch)
@@ -183,8 +202,9 @@ def xcri_chunks(passes, page_base: str, report: ExportReport | None = None) -> I
         with xf.element(f"{{{XCRI_CAP_12_NAMESPACE}}}catalog", nsmap=NSMAP, generated=stamp):
             # Each provider's element is opened and closed by a `with`, so a stream closed
             # early (the client went away) unwinds them in order.
-            for _provider_id, group in groupby(_with_batch_ends(one_pass()),
-                                               key=lambda item: item[0].provider.id):
+            for _provider_id, group in groupby(
+                _with_batch_ends(one_pass()), key=lambda item: item[0].provider.id
+            ):
                 with xf.element(f"{{{XCRI_CAP_12_NAMESPACE}}}provider"):
                     for number, (offering, batch_end) in enumerate(group):
                         if number == 0:

@@ -39,8 +39,9 @@ class CrawlLimits(BaseModel):
     max_pages: int = Field(5000, ge=1, le=200_000, description="Pages requested at most.")
     max_seconds: float = Field(3600.0, gt=0, le=86_400, description="Wall-clock time.")
     concurrency_per_host: int = Field(2, ge=1, le=4)
-    download_delay: float = Field(0.0, ge=0, le=60,
-                                  description="Least seconds between requests to one host.")
+    download_delay: float = Field(
+        0.0, ge=0, le=60, description="Least seconds between requests to one host."
+    )
     autothrottle_start_delay: float = Field(1.0, ge=0, le=60)
     autothrottle_max_delay: float = Field(30.0, ge=0.1, le=300)
     download_timeout: float = Field(30.0, gt=0, le=300, description="Seconds per page.")

@@ -52,11 +52,16 @@ class RecordCollector:
         if candidate.own_page and not earlier.own_page:
             self.kept[key] = candidate
             return self._drop(LISTING_COPY)
-        self.issues.append(Issue.warning(
-            "id", IssueCode.AMBIGUOUS,
-            f"course {record.record_id!r} is on {earlier.item.page_url} and on "
-            f"{item.page_url} with different content; the first was kept. Give each course "
-            "its own courseCode, or make the pages agree", value=record.record_id))
+        self.issues.append(
+            Issue.warning(
+                "id",
+                IssueCode.AMBIGUOUS,
+                f"course {record.record_id!r} is on {earlier.item.page_url} and on "
+                f"{item.page_url} with different content; the first was kept. Give each course "
+                "its own courseCode, or make the pages agree",
+                value=record.record_id,
+            )
+        )
         return self._drop(CONFLICT)
 
     def add_page_issues(self, item: PageIssuesItem) -> None:
@@ -78,5 +83,8 @@ class RecordCollector:
 
 
 def _same(first: RawRecord, second: RawRecord) -> bool:
-    return (first.fields, first.instances, first.extra) == (second.fields, second.instances,
-                                                            second.extra)
+    return (first.fields, first.instances, first.extra) == (
+        second.fields,
+        second.instances,
+        second.extra,
+    )

@@ -31,10 +31,14 @@ def extract_with_config(selector: Selector, url: str, config: SiteConfig) -> Pag
     if "id" not in fields:
         fields["id"] = url
         if "id" in config.fields:
-            issues.append(Issue.warning(
-                "id", IssueCode.DEFAULTED,
-                f"the id rule found nothing on {url}; the page URL is the id instead",
-                value=url))
+            issues.append(
+                Issue.warning(
+                    "id",
+                    IssueCode.DEFAULTED,
+                    f"the id rule found nothing on {url}; the page URL is the id instead",
+                    value=url,
+                )
+            )
     fields.setdefault("url", url)
     instances = []
     if config.instances is not None:
@@ -49,8 +53,9 @@ def extract_with_config(selector: Selector, url: str, config: SiteConfig) -> Pag
                     instance[name] = values if rule.all and len(values) > 1 else values[0]
             if instance:
                 instances.append(instance)
-    page.records.append(RawRecord(locator=page_locator(url), fields=fields, issues=issues,
-                                  instances=instances))
+    page.records.append(
+        RawRecord(locator=page_locator(url), fields=fields, issues=issues, instances=instances)
+    )
     return page
 
 
@@ -62,8 +67,11 @@ def _apply(rule: FieldRule, selector: Selector, url: str, *, keep_html: bool) ->
         texts = [match.group(1) if match and match.groups() else match.group(0)] if match else []
     else:
         # FieldRule holds exactly one of css, xpath, url_regex and value.
-        found = (selector.css(rule.css) if rule.css is not None
-                 else selector.xpath(cast(str, rule.xpath)))
+        found = (
+            selector.css(rule.css)
+            if rule.css is not None
+            else selector.xpath(cast(str, rule.xpath))
+        )
         texts = _texts(found, keep_html)
     if rule.regex is not None:
         kept = []

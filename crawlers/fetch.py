@@ -34,12 +34,22 @@ from crawlers.ssrf import (
     redact_url,
 )
 
-FailureKind = Literal["unsafe_url", "dns", "connect", "timeout", "tls", "http_status",
-                      "too_large", "redirect", "protocol"]
+FailureKind = Literal[
+    "unsafe_url",
+    "dns",
+    "connect",
+    "timeout",
+    "tls",
+    "http_status",
+    "too_large",
+    "redirect",
+    "protocol",
+]
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-DEFAULT_ACCEPT = ("application/json, application/ld+json, text/csv, application/xml, "
-                  "text/xml;q=0.9, */*;q=0.5")
+DEFAULT_ACCEPT = (
+    "application/json, application/ld+json, text/csv, application/xml, text/xml;q=0.9, */*;q=0.5"
+)
 # A pinned host may have many addresses; trying a few is enough and bounds the time a
 # connect can take to a few timeouts.
 MAX_ADDRESSES_TRIED = 4
@@ -50,9 +60,16 @@ class FetchFailed(Exception):
     last HTTP status seen (if any), `attempts` how many requests were tried, and
     `retry_after` the seconds the server asked us to wait when that was too long."""
 
-    def __init__(self, url: str, reason: str, *, status: int | None = None,
-                 attempts: int = 0, kind: FailureKind = "protocol",
-                 retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        reason: str,
+        *,
+        status: int | None = None,
+        attempts: int = 0,
+        kind: FailureKind = "protocol",
+        retry_after: float | None = None,
+    ) -> None:
         self.url = redact_url(url)
         self.reason = reason
         self.status = status
@@ -105,27 +122,37 @@ class _PinnedBackend(httpcore.NetworkBackend):
     def pin(self, target: CheckedTarget) -> None:
         self._pins[(target.host, target.port)] = tuple(str(ip) for ip in target.addresses)
 
-    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                    local_address: str | None = None,
-                    socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
         addresses = self._pins.get((host, port))
         if not addresses:
-            raise httpcore.ConnectError(f"{host}:{port} was not checked by the SSRF guard; "
-                                        "refusing to resolve it here")
+            raise httpcore.ConnectError(
+                f"{host}:{port} was not checked by the SSRF guard; refusing to resolve it here"
+            )
         failure: Exception | None = None
         for address in addresses[:MAX_ADDRESSES_TRIED]:
             try:
-                return self._inner.connect_tcp(address, port, timeout=timeout,
-                                               local_address=local_address,
-                                               socket_options=socket_options)
+                return self._inner.connect_tcp(
+                    address,
+                    port,
+                    timeout=timeout,
+                    local_address=local_address,
+                    socket_options=socket_options,
+                )
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 failure = exc
         assert failure is not None  # the loop ran at least once
         raise failure
 
-    def connect_unix_socket(self, path: str, timeout: float | None = None,
-                            socket_options: Iterable[Any] | None = None
-                            ) -> httpcore.NetworkStream:
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
         raise httpcore.ConnectError("feeds are never fetched over unix sockets")
 
     def sleep(self, seconds: float) -> None:
@@ -179,24 +206,35 @@ class _PinnedTransport(httpx.BaseTransport):
     """An httpx transport over an httpcore pool whose network backend is pinned."""
 
     def __init__(self, backend: _PinnedBackend, ssl_context: ssl.SSLContext) -> None:
-        self._pool = httpcore.ConnectionPool(ssl_context=ssl_context, network_backend=backend,
-                                             max_connections=4, keepalive_expiry=5.0)
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=ssl_context,
+            network_backend=backend,
+            max_connections=4,
+            keepalive_expiry=5.0,
+        )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         core_request = httpcore.Request(
             method=request.method,
-            url=httpcore.URL(scheme=request.url.raw_scheme, host=request.url.raw_host,
-                             port=request.url.port, target=request.url.raw_path),
+            url=httpcore.URL(
+                scheme=request.url.raw_scheme,
+                host=request.url.raw_host,
+                port=request.url.port,
+                target=request.url.raw_path,
+            ),
             headers=request.headers.raw,
             content=request.stream,
             extensions=request.extensions,
         )
         with _httpx_errors():
             response = self._pool.handle_request(core_request)
-        return httpx.Response(status_code=response.status, headers=response.headers,
-                              # A sync pool's response streams synchronously.
-                              stream=_PinnedStream(cast(Iterable[bytes], response.stream)),
-                              extensions=response.extensions)
+        return httpx.Response(
+            status_code=response.status,
+            headers=response.headers,
+            # A sync pool's response streams synchronously.
+            stream=_PinnedStream(cast(Iterable[bytes], response.stream)),
+            extensions=response.extensions,
+        )
 
     def close(self) -> None:
         self._pool.close()
@@ -218,18 +256,29 @@ class FeedFetcher:
     deployments with their own CA bundle.
     """
 
-    def __init__(self, *, allow_private: bool = False, timeout: float = 10.0,
-                 max_bytes: int = 50 * 1024 * 1024, max_redirects: int = 5, retries: int = 3,
-                 backoff: float = 0.5, max_backoff: float = 30.0,
-                 max_retry_after: float = 120.0, total_timeout: float = 300.0,
-                 user_agent: str = "microcred-feed-fetcher/0.1",
-                 resolver: Resolver | None = None,
-                 network_backend: httpcore.NetworkBackend | None = None,
-                 ssl_context: ssl.SSLContext | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        *,
+        allow_private: bool = False,
+        timeout: float = 10.0,
+        max_bytes: int = 50 * 1024 * 1024,
+        max_redirects: int = 5,
+        retries: int = 3,
+        backoff: float = 0.5,
+        max_backoff: float = 30.0,
+        max_retry_after: float = 120.0,
+        total_timeout: float = 300.0,
+        user_agent: str = "microcred-feed-fetcher/0.1",
+        resolver: Resolver | None = None,
+        network_backend: httpcore.NetworkBackend | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         if max_bytes < 1 or timeout <= 0 or max_redirects < 0 or retries < 0:
-            raise ValueError("max_bytes and timeout must be positive; max_redirects and "
-                             "retries must not be negative")
+            raise ValueError(
+                "max_bytes and timeout must be positive; max_redirects and "
+                "retries must not be negative"
+            )
         self.allow_private = allow_private
         self.timeout = timeout
         self.max_bytes = max_bytes
@@ -246,8 +295,9 @@ class FeedFetcher:
         self.ssl_context = ssl_context or httpx.create_ssl_context(trust_env=False)
         self.sleep = sleep
 
-    def fetch(self, url: str, *, etag: str | None = None,
-              last_modified: str | None = None) -> FetchResult:
+    def fetch(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult:
         """GET `url`, conditionally when validators from the last pull are given.
 
         Raises FetchFailed (and nothing else) when neither content nor 304 came back."""
@@ -283,8 +333,9 @@ class _Retry(Exception):
 class _Pull:
     """The state of one fetch: the redirect chain so far and the attempts used."""
 
-    def __init__(self, fetcher: FeedFetcher, url: str, etag: str | None,
-                 last_modified: str | None) -> None:
+    def __init__(
+        self, fetcher: FeedFetcher, url: str, etag: str | None, last_modified: str | None
+    ) -> None:
         self.f = fetcher
         self.url = url
         self.etag = etag
@@ -297,21 +348,36 @@ class _Pull:
         self.chain: list[str] = []
         self.attempts = 0
 
-    def fail(self, reason: str, *, kind: FailureKind, status: int | None = None,
-             retry_after: float | None = None) -> FetchFailed:
+    def fail(
+        self,
+        reason: str,
+        *,
+        kind: FailureKind,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> FetchFailed:
         if len(self.chain) > 1:
             reason = f"{reason} (at {self.chain[-1]}, reached by redirect)"
-        return FetchFailed(self.url, reason, status=status, attempts=self.attempts,
-                           kind=kind, retry_after=retry_after)
+        return FetchFailed(
+            self.url,
+            reason,
+            status=status,
+            attempts=self.attempts,
+            kind=kind,
+            retry_after=retry_after,
+        )
 
     def run(self) -> FetchResult:
         backend = _PinnedBackend(self.f.network_backend or httpcore.SyncBackend())
         # trust_env=False: no proxy from the environment (a proxy would resolve the name
         # itself) and no .netrc credentials sent to a provider's server.
-        with httpx.Client(transport=_PinnedTransport(backend, self.f.ssl_context),
-                          headers={"User-Agent": self.f.user_agent},
-                          timeout=httpx.Timeout(self.f.timeout), follow_redirects=False,
-                          trust_env=False) as client:
+        with httpx.Client(
+            transport=_PinnedTransport(backend, self.f.ssl_context),
+            headers={"User-Agent": self.f.user_agent},
+            timeout=httpx.Timeout(self.f.timeout),
+            follow_redirects=False,
+            trust_env=False,
+        ) as client:
             target = self.check(self.url)
             while True:
                 backend.pin(target)
@@ -323,11 +389,17 @@ class _Pull:
         headers = hop.response.headers
         modified = hop.kind == "not_modified"
         return FetchResult(
-            status=hop.kind, content=hop.content, url=self.url, final_url=self.chain[-1],
+            status=hop.kind,
+            content=hop.content,
+            url=self.url,
+            final_url=self.chain[-1],
             etag=headers.get("etag", self.etag if modified else None),
             last_modified=headers.get("last-modified", self.last_modified if modified else None),
-            content_type=headers.get("content-type"), attempts=self.attempts,
-            redirects=len(self.chain) - 1, address=hop.address)
+            content_type=headers.get("content-type"),
+            attempts=self.attempts,
+            redirects=len(self.chain) - 1,
+            address=hop.address,
+        )
 
     def check(self, url: str) -> CheckedTarget:
         try:
@@ -345,20 +417,33 @@ class _Pull:
         status = response.status_code
         location = response.headers.get("location")
         if not location:
-            raise self.fail(f"the server answered {status} (a redirect) without a Location "
-                            "header", status=status, kind="redirect")
+            raise self.fail(
+                f"the server answered {status} (a redirect) without a Location header",
+                status=status,
+                kind="redirect",
+            )
         try:
             following = str(httpx.URL(target.url).join(location).copy_with(fragment=None))
         except (httpx.InvalidURL, ValueError) as exc:
-            raise self.fail(f"the server redirected to {location!r}, which is not a valid "
-                            f"URL ({exc})", status=status, kind="redirect") from None
+            raise self.fail(
+                f"the server redirected to {location!r}, which is not a valid URL ({exc})",
+                status=status,
+                kind="redirect",
+            ) from None
         path = " -> ".join([*self.chain, following])
         if following in self.chain:
-            raise self.fail(f"redirect loop: {path}; register a URL that does not redirect",
-                            status=status, kind="redirect")
+            raise self.fail(
+                f"redirect loop: {path}; register a URL that does not redirect",
+                status=status,
+                kind="redirect",
+            )
         if len(self.chain) > self.f.max_redirects:
-            raise self.fail(f"more than {self.f.max_redirects} redirects: {path}; register "
-                            "the final URL instead", status=status, kind="redirect")
+            raise self.fail(
+                f"more than {self.f.max_redirects} redirects: {path}; register "
+                "the final URL instead",
+                status=status,
+                kind="redirect",
+            )
         return following
 
     def request(self, client: httpx.Client, target: CheckedTarget) -> _Hop:
@@ -370,8 +455,9 @@ class _Pull:
             except _Retry as retry:
                 if self.attempts > self.f.retries:
                     raise retry.failure from retry.__cause__
-                self.f.sleep(retry.delay if retry.delay is not None
-                             else self.f.backoff_delay(self.attempts))
+                self.f.sleep(
+                    retry.delay if retry.delay is not None else self.f.backoff_delay(self.attempts)
+                )
 
     def attempt(self, client: httpx.Client, target: CheckedTarget) -> _Hop:
         started = time.monotonic()
@@ -383,30 +469,47 @@ class _Pull:
                     return _Hop("redirect", response, address)
                 if status == 304:
                     if not (self.etag or self.last_modified):
-                        raise self.fail("the server answered 304 Not Modified to a request "
-                                        "that was not conditional", status=status,
-                                        kind="http_status")
+                        raise self.fail(
+                            "the server answered 304 Not Modified to a request "
+                            "that was not conditional",
+                            status=status,
+                            kind="http_status",
+                        )
                     return _Hop("not_modified", response, address)
                 if 200 <= status < 300:
-                    return _Hop("fetched", response, address,
-                                content=self.read_body(response, started))
+                    return _Hop(
+                        "fetched", response, address, content=self.read_body(response, started)
+                    )
                 if status == 429 or 500 <= status < 600:
                     raise self.retry_for_status(response)
                 raise self.fail(_status_advice(response), status=status, kind="http_status")
         except httpx.TimeoutException as exc:
-            raise _Retry(self.fail(f"no answer within {self.f.timeout:g} s "
-                                   f"({type(exc).__name__})", kind="timeout")) from exc
+            raise _Retry(
+                self.fail(
+                    f"no answer within {self.f.timeout:g} s ({type(exc).__name__})", kind="timeout"
+                )
+            ) from exc
         except httpx.ConnectError as exc:
             refused = _certificate_error(exc)
             if refused is not None:
-                raise self.fail(f"the server's TLS certificate is not valid for "
-                                f"{target.host} ({refused.verify_message}); the feed host "
-                                "needs a valid certificate for its name", kind="tls") from exc
-            raise _Retry(self.fail(f"could not connect to {target.host} port {target.port} "
-                                   f"({_describe(exc)})", kind="connect")) from exc
+                raise self.fail(
+                    f"the server's TLS certificate is not valid for "
+                    f"{target.host} ({refused.verify_message}); the feed host "
+                    "needs a valid certificate for its name",
+                    kind="tls",
+                ) from exc
+            raise _Retry(
+                self.fail(
+                    f"could not connect to {target.host} port {target.port} ({_describe(exc)})",
+                    kind="connect",
+                )
+            ) from exc
         except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-            raise _Retry(self.fail(f"the connection broke during the response "
-                                   f"({_describe(exc)})", kind="connect")) from exc
+            raise _Retry(
+                self.fail(
+                    f"the connection broke during the response ({_describe(exc)})", kind="connect"
+                )
+            ) from exc
         except httpx.HTTPError as exc:
             raise self.fail(f"HTTP error ({_describe(exc)})", kind="protocol") from exc
 
@@ -414,22 +517,32 @@ class _Pull:
         limit = self.f.max_bytes
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
-            raise self.fail(f"the feed is {int(declared):,} bytes (Content-Length), over our "
-                            f"{limit:,}-byte limit; split it into smaller feeds",
-                            status=response.status_code, kind="too_large")
+            raise self.fail(
+                f"the feed is {int(declared):,} bytes (Content-Length), over our "
+                f"{limit:,}-byte limit; split it into smaller feeds",
+                status=response.status_code,
+                kind="too_large",
+            )
         chunks: list[bytes] = []
         received = 0
         # Decoded bytes are counted, so a small compressed body cannot expand past the cap.
         for chunk in response.iter_bytes():
             received += len(chunk)
             if received > limit:
-                raise self.fail(f"the feed is over our {limit:,}-byte limit (we stopped "
-                                f"reading at {received:,} bytes); split it into smaller feeds",
-                                status=response.status_code, kind="too_large")
+                raise self.fail(
+                    f"the feed is over our {limit:,}-byte limit (we stopped "
+                    f"reading at {received:,} bytes); split it into smaller feeds",
+                    status=response.status_code,
+                    kind="too_large",
+                )
             if time.monotonic() - started > self.f.total_timeout:
-                raise _Retry(self.fail(f"the download took longer than "
-                                       f"{self.f.total_timeout:g} s",
-                                       status=response.status_code, kind="timeout"))
+                raise _Retry(
+                    self.fail(
+                        f"the download took longer than {self.f.total_timeout:g} s",
+                        status=response.status_code,
+                        kind="timeout",
+                    )
+                )
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -437,12 +550,17 @@ class _Pull:
         status = response.status_code
         wait = _retry_after_seconds(response.headers.get("retry-after"))
         if wait is not None and wait > self.f.max_retry_after:
-            return self.fail(f"HTTP {status}, and the server asked us to wait {wait:g} s "
-                             f"(Retry-After), longer than our {self.f.max_retry_after:g} s "
-                             "limit; the next scheduled pull will try again", status=status,
-                             kind="http_status", retry_after=wait)
-        failure = self.fail(_status_advice(response), status=status, kind="http_status",
-                            retry_after=wait)
+            return self.fail(
+                f"HTTP {status}, and the server asked us to wait {wait:g} s "
+                f"(Retry-After), longer than our {self.f.max_retry_after:g} s "
+                "limit; the next scheduled pull will try again",
+                status=status,
+                kind="http_status",
+                retry_after=wait,
+            )
+        failure = self.fail(
+            _status_advice(response), status=status, kind="http_status", retry_after=wait
+        )
         return _Retry(failure, delay=wait)
 
 

@@ -108,7 +108,10 @@ class PinnedResolver:
         # The HTTP/1.1 handler connects over IPv4 (TCP4ClientEndpoint).
         v4 = [a for a in pinned if ipaddress.ip_address(a).version == 4]
         if not v4:
-            return defer.fail(DNSLookupError(
-                f"{name} was not checked by the SSRF guard (or has no IPv4 address); "
-                "refusing to resolve it here"))
+            return defer.fail(
+                DNSLookupError(
+                    f"{name} was not checked by the SSRF guard (or has no IPv4 address); "
+                    "refusing to resolve it here"
+                )
+            )
         return defer.succeed(v4[0])

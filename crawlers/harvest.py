@@ -40,9 +40,15 @@ def changes_url(base: str, since: str, limit: int) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def harvest_changes(source: PullSource, *, fetcher: FeedFetcher, sources: SourceStore,
-                    ingest: IngestService, page_size: int = PAGE_SIZE,
-                    max_pages: int = MAX_PAGES) -> PullOutcome:
+def harvest_changes(
+    source: PullSource,
+    *,
+    fetcher: FeedFetcher,
+    sources: SourceStore,
+    ingest: IngestService,
+    page_size: int = PAGE_SIZE,
+    max_pages: int = MAX_PAGES,
+) -> PullOutcome:
     """Like crawlers.pull.pull_source, for a changes feed; returns its PullOutcome."""
     started = utcnow()
     since = sources.harvest_cursor(source.id) or "0"
@@ -54,8 +60,15 @@ def harvest_changes(source: PullSource, *, fetcher: FeedFetcher, sources: Source
         except UnsafeFeedUrl as exc:
             return finish_pull(sources, source, started, "refused", error=str(exc))
         except FetchFailed as exc:
-            return finish_pull(sources, source, started, "failed", error=str(exc),
-                               http_status=exc.status, attempts=attempts + exc.attempts)
+            return finish_pull(
+                sources,
+                source,
+                started,
+                "failed",
+                error=str(exc),
+                http_status=exc.status,
+                attempts=attempts + exc.attempts,
+            )
         attempts += result.attempts
         pages += 1
         try:
@@ -63,23 +76,55 @@ def harvest_changes(source: PullSource, *, fetcher: FeedFetcher, sources: Source
             changes += list(page["changes"])
             cursor, has_more = str(page["next_cursor"]), bool(page["has_more"])
         except (ValueError, KeyError, TypeError) as exc:
-            return finish_pull(sources, source, started, "failed", http_status=200,
-                               attempts=attempts, error=f"page {pages} of {source.url} is not "
-                               f"a microcred changes page ({type(exc).__name__}: {exc})")
+            return finish_pull(
+                sources,
+                source,
+                started,
+                "failed",
+                http_status=200,
+                attempts=attempts,
+                error=f"page {pages} of {source.url} is not "
+                f"a microcred changes page ({type(exc).__name__}: {exc})",
+            )
         size += len(result.content)
     if not changes:
-        return finish_pull(sources, source, started, "unchanged", http_status=200,
-                           attempts=attempts, size=0)
-    document = json.dumps({"changes": changes, "since": since, "next_cursor": cursor,
-                           "has_more": has_more}, ensure_ascii=False,
-                          separators=(",", ":")).encode()
+        return finish_pull(
+            sources, source, started, "unchanged", http_status=200, attempts=attempts, size=0
+        )
+    document = json.dumps(
+        {"changes": changes, "since": since, "next_cursor": cursor, "has_more": has_more},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode()
     try:
         submission_id = ingest.store_submission(
-            source.provider_id, document, format=CHANGES_FORMAT, mode="delta",
-            channel=PULL_CHANNEL, source_url=source.url, source_id=source.id)
+            source.provider_id,
+            document,
+            format=CHANGES_FORMAT,
+            mode="delta",
+            channel=PULL_CHANNEL,
+            source_url=source.url,
+            source_id=source.id,
+        )
     except CatalogueError as exc:
         log.warning("harvest of source %s could not be stored: %s", source.id, exc)
-        return finish_pull(sources, source, started, "failed", http_status=200,
-                           attempts=attempts, size=len(document), error=str(exc))
-    return finish_pull(sources, source, started, "fetched", http_status=200, attempts=attempts,
-                       size=len(document), submission_id=submission_id)
+        return finish_pull(
+            sources,
+            source,
+            started,
+            "failed",
+            http_status=200,
+            attempts=attempts,
+            size=len(document),
+            error=str(exc),
+        )
+    return finish_pull(
+        sources,
+        source,
+        started,
+        "fetched",
+        http_status=200,
+        attempts=attempts,
+        size=len(document),
+        submission_id=submission_id,
+    )

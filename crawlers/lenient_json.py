@@ -20,8 +20,11 @@ from normaliser.readers.jsonld import JsonNumber
 
 _WRAPPERS = (
     # (opening, closing, what to call it in a repair note)
-    (re.compile(r"^\s*(?://\s*)?<!\[CDATA\["), re.compile(r"(?://\s*)?\]\]>\s*$"),
-     "a CDATA wrapper"),
+    (
+        re.compile(r"^\s*(?://\s*)?<!\[CDATA\["),
+        re.compile(r"(?://\s*)?\]\]>\s*$"),
+        "a CDATA wrapper",
+    ),
     (re.compile(r"^\s*<!--"), re.compile(r"-->\s*$"), "an HTML comment wrapper"),
 )
 
@@ -38,8 +41,9 @@ class LenientResult:
 
 def _decoder(strict: bool) -> json.JSONDecoder:
     # Numbers kept as written (995.00 stays '995.00'), as the schema.org reader expects.
-    return json.JSONDecoder(parse_int=JsonNumber, parse_float=JsonNumber,
-                            parse_constant=JsonNumber, strict=strict)
+    return json.JSONDecoder(
+        parse_int=JsonNumber, parse_float=JsonNumber, parse_constant=JsonNumber, strict=strict
+    )
 
 
 def loads_lenient(text: str) -> LenientResult:
@@ -89,11 +93,11 @@ def _strip_comments(text: str) -> tuple[str, bool]:
         if in_string:
             out.append(char)
             if char == "\\":
-                out.append(text[index + 1:index + 2])
+                out.append(text[index + 1 : index + 2])
                 index += 1
             elif char == '"':
                 in_string = False
-        elif char == "/" and text[index + 1:index + 2] in ("/", "*"):
+        elif char == "/" and text[index + 1 : index + 2] in ("/", "*"):
             found = True
             if text[index + 1] == "/":
                 end = text.find("\n", index)

@@ -59,6 +59,7 @@ class IngestPipeline:
         if self.sink is None:  # a crawl only measured (benchmarks), not ingested
             result = SinkResult("empty" if not records else "unchanged")
         else:
-            result = self.sink.submit(self.collector.document(), records=len(records),
-                                      complete=complete)
+            result = self.sink.submit(
+                self.collector.document(), records=len(records), complete=complete
+            )
         setattr(self.crawler, RESULT_ATTRIBUTE, (result, complete, dict(self.collector.dropped)))

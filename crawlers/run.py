@@ -26,15 +26,28 @@ from crawlers.spiders import spider_for
 from crawlers.spiders.site import SiteSpider
 
 # Stats worth keeping with a run (the rest of Scrapy's are in its log).
-KEPT_STATS = ("downloader/request_count", "downloader/response_count",
-              "downloader/response_status_count/", "httpcache/", "robotstxt/",
-              "retry/", "microcred/", "item_scraped_count", "item_dropped_count",
-              "response_received_count", "request_depth_max", "log_count/ERROR",
-              "offsite/", "elapsed_time_seconds", "finish_reason")
+KEPT_STATS = (
+    "downloader/request_count",
+    "downloader/response_count",
+    "downloader/response_status_count/",
+    "httpcache/",
+    "robotstxt/",
+    "retry/",
+    "microcred/",
+    "item_scraped_count",
+    "item_dropped_count",
+    "response_received_count",
+    "request_depth_max",
+    "log_count/ERROR",
+    "offsite/",
+    "elapsed_time_seconds",
+    "finish_reason",
+)
 
 
-def scrapy_settings(arguments: CrawlArguments, *, sink: IngestSink | None,
-                    log_level: str = "INFO") -> dict:
+def scrapy_settings(
+    arguments: CrawlArguments, *, sink: IngestSink | None, log_level: str = "INFO"
+) -> dict:
     limits = arguments.limits
     settings = {
         "BOT_NAME": "microcred",
@@ -72,13 +85,15 @@ def scrapy_settings(arguments: CrawlArguments, *, sink: IngestSink | None,
         SINK_SETTING: sink,
     }
     if arguments.cache_dir:
-        settings.update({
-            "HTTPCACHE_ENABLED": True,
-            "HTTPCACHE_DIR": arguments.cache_dir,
-            "HTTPCACHE_POLICY": "crawlers.cache_policy.RevalidatingPolicy",
-            "HTTPCACHE_STORAGE": "scrapy.extensions.httpcache.FilesystemCacheStorage",
-            "HTTPCACHE_GZIP": True,
-        })
+        settings.update(
+            {
+                "HTTPCACHE_ENABLED": True,
+                "HTTPCACHE_DIR": arguments.cache_dir,
+                "HTTPCACHE_POLICY": "crawlers.cache_policy.RevalidatingPolicy",
+                "HTTPCACHE_STORAGE": "scrapy.extensions.httpcache.FilesystemCacheStorage",
+                "HTTPCACHE_GZIP": True,
+            }
+        )
     return settings
 
 
@@ -106,9 +121,13 @@ class CrawlResult:
         return asdict(self)
 
 
-def run_crawl(arguments: CrawlArguments, sink: IngestSink | None, *,
-              spider_class: type[SiteSpider] | None = None,
-              log_level: str = "INFO") -> CrawlResult:
+def run_crawl(
+    arguments: CrawlArguments,
+    sink: IngestSink | None,
+    *,
+    spider_class: type[SiteSpider] | None = None,
+    log_level: str = "INFO",
+) -> CrawlResult:
     """Crawl, blocking until done. Call once per process."""
     process = CrawlerProcess(scrapy_settings(arguments, sink=sink, log_level=log_level))
     crawler = process.create_crawler(spider_class or spider_for(arguments))
@@ -119,8 +138,11 @@ def run_crawl(arguments: CrawlArguments, sink: IngestSink | None, *,
 
 def _result(crawler) -> CrawlResult:
     raw = crawler.stats.get_stats()
-    stats = {key: _plain(value) for key, value in raw.items()
-             if any(key.startswith(prefix) for prefix in KEPT_STATS)}
+    stats = {
+        key: _plain(value)
+        for key, value in raw.items()
+        if any(key.startswith(prefix) for prefix in KEPT_STATS)
+    }
     outcome: SinkResult | None
     outcome, complete, dropped = getattr(crawler, RESULT_ATTRIBUTE, (None, False, {}))
     finish_reason = raw.get("finish_reason")
@@ -136,19 +158,24 @@ def _result(crawler) -> CrawlResult:
     else:
         status = "finished" if complete else "partial"
     if raw.get(REFUSED_STAT):
-        logging.getLogger(__name__).info("%s requests refused by the SSRF guard",
-                                         raw[REFUSED_STAT])
+        logging.getLogger(__name__).info("%s requests refused by the SSRF guard", raw[REFUSED_STAT])
     return CrawlResult(
-        status=status, finish_reason=finish_reason,
-        mode=outcome.mode if outcome else None, outcome=outcome.outcome if outcome else None,
+        status=status,
+        finish_reason=finish_reason,
+        mode=outcome.mode if outcome else None,
+        outcome=outcome.outcome if outcome else None,
         submission_id=outcome.submission_id if outcome else None,
         pages=raw.get("response_received_count", 0),
         items=raw.get("microcred/course_items", 0),
-        dropped=sum(dropped.values()), dropped_reasons=dropped,
+        dropped=sum(dropped.values()),
+        dropped_reasons=dropped,
         errors=raw.get(FAILED_PAGES_STAT, 0),
         error_samples=list(getattr(spider, "error_samples", [])),
         not_modified=raw.get("httpcache/revalidate", 0),
-        duration_seconds=raw.get("elapsed_time_seconds"), stats=stats, error=error)
+        duration_seconds=raw.get("elapsed_time_seconds"),
+        stats=stats,
+        error=error,
+    )
 
 
 def _plain(value):

@@ -37,8 +37,15 @@ class SinkResult:
 class IngestSink:
     """Hands one crawl's records to the ingest service for one provider (and source)."""
 
-    def __init__(self, ingest: IngestService, crawls: CrawlStore, *, provider_id: str,
-                 source_id: int | None, source_url: str | None) -> None:
+    def __init__(
+        self,
+        ingest: IngestService,
+        crawls: CrawlStore,
+        *,
+        provider_id: str,
+        source_id: int | None,
+        source_url: str | None,
+    ) -> None:
         self.ingest = ingest
         self.crawls = crawls
         self.provider_id = provider_id
@@ -55,14 +62,23 @@ class IngestSink:
         mode = IngestMode.SNAPSHOT if complete else IngestMode.DELTA
         digest = hashlib.sha256(document).hexdigest()
         if self.crawls.last_crawl_submission(self.provider_id, self.source_id) == (
-                digest, mode.value):
+            digest,
+            mode.value,
+        ):
             return SinkResult("unchanged", mode=mode.value, size=len(document))
         try:
             submission_id = self.ingest.store_submission(
-                self.provider_id, document, format=CRAWL_FORMAT, mode=mode,
-                channel=CRAWL_CHANNEL, source_url=self.source_url, source_id=self.source_id,
-                filename="crawl-records.json")
+                self.provider_id,
+                document,
+                format=CRAWL_FORMAT,
+                mode=mode,
+                channel=CRAWL_CHANNEL,
+                source_url=self.source_url,
+                source_id=self.source_id,
+                filename="crawl-records.json",
+            )
         except CatalogueError as exc:  # over the size limit, provider gone
             return SinkResult("failed", mode=mode.value, size=len(document), error=str(exc))
-        return SinkResult("submitted", mode=mode.value, submission_id=submission_id,
-                          size=len(document))
+        return SinkResult(
+            "submitted", mode=mode.value, submission_id=submission_id, size=len(document)
+        )

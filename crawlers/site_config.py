@@ -65,11 +65,16 @@ class FieldRule(BaseModel):
 
     @model_validator(mode="after")
     def _one_source(self) -> FieldRule:
-        given = [name for name in ("css", "xpath", "url_regex", "value")
-                 if getattr(self, name) is not None]
+        given = [
+            name
+            for name in ("css", "xpath", "url_regex", "value")
+            if getattr(self, name) is not None
+        ]
         if len(given) != 1:
-            raise ValueError("give exactly one of css, xpath, url_regex or value"
-                             + (f" (not {' and '.join(given)})" if given else ""))
+            raise ValueError(
+                "give exactly one of css, xpath, url_regex or value"
+                + (f" (not {' and '.join(given)})" if given else "")
+            )
         if self.css is not None:
             try:
                 css_to_xpath(self.css)
@@ -106,8 +111,9 @@ class InstanceRules(BaseModel):
         FieldRule(css=self.css) if self.css else FieldRule(xpath=self.xpath)
         unknown = sorted(set(self.fields) - set(INSTANCE_FIELDS))
         if unknown:
-            raise ValueError(f"instance fields {unknown} are not run fields; use "
-                             f"{', '.join(INSTANCE_FIELDS)}")
+            raise ValueError(
+                f"instance fields {unknown} are not run fields; use {', '.join(INSTANCE_FIELDS)}"
+            )
         return self
 
 
@@ -139,19 +145,24 @@ class SiteConfig(BaseModel):
         for url in urls:
             parts = urlsplit(url)
             if parts.scheme not in ("http", "https") or not parts.hostname:
-                raise ValueError(f"{url!r} is not an absolute http(s) URL, such as "
-                                 "'https://example.ac.nz/courses/'")
+                raise ValueError(
+                    f"{url!r} is not an absolute http(s) URL, such as "
+                    "'https://example.ac.nz/courses/'"
+                )
         return urls
 
     @model_validator(mode="after")
     def _fields(self) -> SiteConfig:
         unknown = sorted(set(self.fields) - set(FEED_FIELDS))
         if unknown:
-            raise ValueError(f"fields {unknown} are not fields of feed format v1; use "
-                             f"{', '.join(FEED_FIELDS)}")
+            raise ValueError(
+                f"fields {unknown} are not fields of feed format v1; use {', '.join(FEED_FIELDS)}"
+            )
         if "title" not in self.fields:
-            raise ValueError("a rule for `title` is required (every offering has one); "
-                             "`id` may be left out, and the page URL is then the id")
+            raise ValueError(
+                "a rule for `title` is required (every offering has one); "
+                "`id` may be left out, and the page URL is then the id"
+            )
         return self
 
     def is_course_page(self, url: str) -> bool:
@@ -166,7 +177,8 @@ def parse_site_config(data: dict) -> SiteConfig:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in error['loc']) or 'config'}: "
             f"{error['msg'].removeprefix('Value error, ')}"
-            for error in exc.errors())
+            for error in exc.errors()
+        )
         raise SiteConfigError(f"the site config is not valid: {problems}") from None
 
 

@@ -142,8 +142,10 @@ def _embedded_problem(ip: ipaddress.IPv6Address) -> str | None:
     if ip.teredo is not None:
         # RFC 4380 section 4: the client's IPv4 address is stored bit-inverted.
         server, client = ip.teredo
-        return (f"a Teredo tunnel address (server {server}, client {client}), "
-                "an IETF protocol assignment (RFC 4380, RFC 2928)")
+        return (
+            f"a Teredo tunnel address (server {server}, client {client}), "
+            "an IETF protocol assignment (RFC 4380, RFC 2928)"
+        )
     if ip.sixtofour is not None:
         # RFC 3056 section 2: 2002:V4ADDR::/48.
         inner = address_problem(ip.sixtofour)
@@ -166,8 +168,13 @@ def _embedded_problem(ip: ipaddress.IPv6Address) -> str | None:
 # and metadata.goog (Google Cloud docs, "About VM metadata"), instance-data (AWS EC2, an
 # alias of 169.254.169.254); "metadata" alone resolves through search domains on GCE.
 _LOCAL_SUFFIXES = ("localhost", "local", "home.arpa", "internal")
-_METADATA_NAMES = {"metadata.google.internal", "metadata.goog", "metadata", "instance-data",
-                   "instance-data.ec2.internal"}
+_METADATA_NAMES = {
+    "metadata.google.internal",
+    "metadata.goog",
+    "metadata",
+    "instance-data",
+    "instance-data.ec2.internal",
+}
 _LABEL = re.compile(r"[a-z0-9_-]{1,63}")
 _NUMERIC_LABEL = re.compile(r"0x[0-9a-f]*|[0-9]+", re.IGNORECASE)
 
@@ -210,16 +217,19 @@ def _name_problem(name: str) -> str | None:
         if name == suffix or name.endswith("." + suffix):
             return f"{name} is a local-only name (.{suffix} never leaves our network)"
     if "." not in name:
-        return (f"{name} is a single-label name, which our resolver completes with "
-                "internal search domains")
+        return (
+            f"{name} is a single-label name, which our resolver completes with "
+            "internal search domains"
+        )
     return None
 
 
 # --- the check -----------------------------------------------------------------------------
 
 
-def check_url(url: str, *, allow_private: bool = False,
-              resolver: Resolver | None = None) -> CheckedTarget:
+def check_url(
+    url: str, *, allow_private: bool = False, resolver: Resolver | None = None
+) -> CheckedTarget:
     """Refuse `url` unless it is an http(s) URL whose host resolves only to public
     addresses; return what passed, for the fetcher to connect to.
 
@@ -230,8 +240,11 @@ def check_url(url: str, *, allow_private: bool = False,
     if not isinstance(url, str) or not url.strip():
         raise UnsafeFeedUrl(str(url), "the feed URL is empty")
     if "\\" in url:
-        raise UnsafeFeedUrl(url, "the URL contains a backslash, which URL parsers read "
-                                 "differently; write it with forward slashes only")
+        raise UnsafeFeedUrl(
+            url,
+            "the URL contains a backslash, which URL parsers read "
+            "differently; write it with forward slashes only",
+        )
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, ValueError, TypeError) as exc:
@@ -240,11 +253,15 @@ def check_url(url: str, *, allow_private: bool = False,
     scheme = parsed.scheme
     if scheme not in ALLOWED_SCHEMES:
         shown = f"scheme {scheme!r}" if scheme else "no scheme"
-        raise UnsafeFeedUrl(url, f"the URL has {shown}; feed URLs must start with "
-                                 "http:// or https://")
+        raise UnsafeFeedUrl(
+            url, f"the URL has {shown}; feed URLs must start with http:// or https://"
+        )
     if parsed.userinfo or "@" in urllib.parse.urlsplit(url).netloc:
-        raise UnsafeFeedUrl(url, "the URL carries a user name or password (the part before "
-                                 "'@'); feeds must be readable without credentials in the URL")
+        raise UnsafeFeedUrl(
+            url,
+            "the URL carries a user name or password (the part before "
+            "'@'); feeds must be readable without credentials in the URL",
+        )
     port = parsed.port if parsed.port is not None else ALLOWED_SCHEMES[scheme]
     if not 1 <= port <= 65535:
         raise UnsafeFeedUrl(url, f"port {port} is not a TCP port (1-65535)")
@@ -267,8 +284,13 @@ def check_url(url: str, *, allow_private: bool = False,
             listed = ", ".join(str(a) for a in addresses)
             also = f" (of {listed})" if len(addresses) > 1 else ""
             raise UnsafeFeedUrl(url, f"{host} resolves to {ip}{also}, {why}; {PUBLIC_ONLY}")
-    return CheckedTarget(url=str(parsed.copy_with(fragment=None)), scheme=scheme, host=host,
-                         port=port, addresses=addresses)
+    return CheckedTarget(
+        url=str(parsed.copy_with(fragment=None)),
+        scheme=scheme,
+        host=host,
+        port=port,
+        addresses=addresses,
+    )
 
 
 def _host_literal(url: str, host: str) -> Address | None:
@@ -277,8 +299,9 @@ def _host_literal(url: str, host: str) -> Address | None:
     if not host:
         raise UnsafeFeedUrl(url, "the URL has no host")
     if "%" in host:
-        raise UnsafeFeedUrl(url, "the host is percent-encoded or has an IPv6 zone; write "
-                                 "the host name plainly")
+        raise UnsafeFeedUrl(
+            url, "the host is percent-encoded or has an IPv6 zone; write the host name plainly"
+        )
     if ":" in host:
         try:
             return ipaddress.IPv6Address(host)
@@ -288,8 +311,9 @@ def _host_literal(url: str, host: str) -> Address | None:
     try:
         v4 = parse_ipv4_like(name)
     except ValueError as exc:
-        raise UnsafeFeedUrl(url, f"the host looks like an IPv4 address but is not one: {exc}"
-                            ) from None
+        raise UnsafeFeedUrl(
+            url, f"the host looks like an IPv4 address but is not one: {exc}"
+        ) from None
     if v4 is not None:
         return v4
     if len(name) > 253 or not all(_LABEL.fullmatch(label) for label in name.split(".")):
@@ -297,14 +321,14 @@ def _host_literal(url: str, host: str) -> Address | None:
     return None
 
 
-def _resolve(url: str, host: str, port: int, resolver: Resolver | None
-             ) -> tuple[Address, ...]:
+def _resolve(url: str, host: str, port: int, resolver: Resolver | None) -> tuple[Address, ...]:
     lookup = resolver if resolver is not None else socket.getaddrinfo
     try:
         answers = list(lookup(host, port, 0, socket.SOCK_STREAM))
     except (OSError, UnicodeError) as exc:
-        raise UnresolvableFeedHost(url, f"{host} does not resolve ({exc}); check the host "
-                                        "name in the feed URL") from None
+        raise UnresolvableFeedHost(
+            url, f"{host} does not resolve ({exc}); check the host name in the feed URL"
+        ) from None
     found: list[Address] = []
     for family, _type, _proto, _canon, sockaddr in answers:
         if family not in (socket.AF_INET, socket.AF_INET6):
@@ -315,8 +339,9 @@ def _resolve(url: str, host: str, port: int, resolver: Resolver | None
         if ip not in found:
             found.append(ip)
     if not found:
-        raise UnresolvableFeedHost(url, f"{host} has no IPv4 or IPv6 address; check the host "
-                                        "name in the feed URL")
+        raise UnresolvableFeedHost(
+            url, f"{host} has no IPv4 or IPv6 address; check the host name in the feed URL"
+        )
     return tuple(found)
 
 

@@ -30,8 +30,9 @@ log = logging.getLogger(__name__)
 
 # One page is small; these bound what a hostile one can make us do.
 PAGE_LIMITS = ReadLimits(max_records=500, max_depth=64, max_seconds=10.0)
-_JSONLD_SCRIPTS = ("//script[contains(translate(@type, 'APLICTONJSD', 'aplictonjsd'), "
-                   "'ld+json')]/text()")
+_JSONLD_SCRIPTS = (
+    "//script[contains(translate(@type, 'APLICTONJSD', 'aplictonjsd'), 'ld+json')]/text()"
+)
 _RDFA_MARKERS = (b"typeof=", b"property=")
 
 
@@ -57,8 +58,9 @@ def page_locator(url: str) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-def extract_structured(body: bytes, url: str, selector: Selector | None = None,
-                       encoding: str = "utf-8") -> PageRecords:
+def extract_structured(
+    body: bytes, url: str, selector: Selector | None = None, encoding: str = "utf-8"
+) -> PageRecords:
     """Every schema.org course on the page at `url`."""
     page = PageRecords()
     where = page_locator(url)
@@ -79,9 +81,13 @@ def extract_structured(body: bytes, url: str, selector: Selector | None = None,
         except FeedFormatError as exc:
             page.unreadable_blocks += 1
             page.skipped[f"{label or 'JSON-LD '}markup could not be read"] += 1
-            page.issues.append(Issue.warning(
-                RECORD_FIELD, IssueCode.UNPARSED,
-                f"the {label or 'JSON-LD '}markup of {url} could not be read: {exc}"))
+            page.issues.append(
+                Issue.warning(
+                    RECORD_FIELD,
+                    IssueCode.UNPARSED,
+                    f"the {label or 'JSON-LD '}markup of {url} could not be read: {exc}",
+                )
+            )
             continue
         for kind, count in result.skipped.items():
             page.skipped[f"node: {kind} (not a course or programme)"] += count
@@ -103,6 +109,7 @@ _LINK_FIELDS = ("url",)
 
 def _resolve_links(records: list[RawRecord], url: str) -> None:
     """Site-relative links in the markup resolved against the page they are on."""
+
     def resolved(value: str | list[str]) -> str | list[str]:
         if isinstance(value, list):
             return [urljoin(url, v.strip()) for v in value]
@@ -120,7 +127,7 @@ def _resolve_links(records: list[RawRecord], url: str) -> None:
 def _page_language(records: list[RawRecord], selector: Selector) -> None:
     """A course that names no language is taught in the page's (`<html lang>`), the
     language the provider wrote the page in; said on the record, as it is a guess."""
-    lang = (selector.xpath("/html/@lang").get() or selector.xpath("//html/@lang").get() or "")
+    lang = selector.xpath("/html/@lang").get() or selector.xpath("//html/@lang").get() or ""
     lang = lang.strip()
     if not lang:
         return
@@ -128,9 +135,14 @@ def _page_language(records: list[RawRecord], selector: Selector) -> None:
         if "language" in record.fields:
             continue
         record.fields["language"] = lang
-        record.issues.append(Issue.info(
-            "language", IssueCode.DEFAULTED,
-            "the markup names no language; the page's <html lang> is used", value=shorten(lang)))
+        record.issues.append(
+            Issue.info(
+                "language",
+                IssueCode.DEFAULTED,
+                "the markup names no language; the page's <html lang> is used",
+                value=shorten(lang),
+            )
+        )
 
 
 def _jsonld_items(selector: Selector, url: str, page: PageRecords) -> list:
@@ -140,32 +152,45 @@ def _jsonld_items(selector: Selector, url: str, page: PageRecords) -> list:
         if result.value is None:
             page.unreadable_blocks += 1
             page.skipped["JSON-LD block could not be read"] += 1
-            page.issues.append(Issue.warning(
-                RECORD_FIELD, IssueCode.UNPARSED,
-                f"JSON-LD block {number} of {url} could not be read ({result.error}); any "
-                "course in it is missing from the catalogue until the page is fixed"))
+            page.issues.append(
+                Issue.warning(
+                    RECORD_FIELD,
+                    IssueCode.UNPARSED,
+                    f"JSON-LD block {number} of {url} could not be read ({result.error}); any "
+                    "course in it is missing from the catalogue until the page is fixed",
+                )
+            )
             continue
         if result.repairs:
             page.repaired_blocks += 1
-            page.issues.append(Issue.warning(
-                RECORD_FIELD, IssueCode.INVALID,
-                f"JSON-LD block {number} of {url} is not valid JSON; it was read after we "
-                f"{' and '.join(result.repairs)}. Search engines may not be as forgiving: "
-                "please fix the page"))
+            page.issues.append(
+                Issue.warning(
+                    RECORD_FIELD,
+                    IssueCode.INVALID,
+                    f"JSON-LD block {number} of {url} is not valid JSON; it was read after we "
+                    f"{' and '.join(result.repairs)}. Search engines may not be as forgiving: "
+                    "please fix the page",
+                )
+            )
         items.extend(result.value if isinstance(result.value, list) else [result.value])
     return items
 
 
 def _extruct_items(body: bytes, url: str, syntax: str, page: PageRecords) -> list:
     try:
-        found = extruct.extract(body, base_url=url, syntaxes=[syntax], uniform=True,
-                                errors="strict")
+        found = extruct.extract(
+            body, base_url=url, syntaxes=[syntax], uniform=True, errors="strict"
+        )
     except Exception as exc:  # noqa: BLE001 - extruct raises whatever its parsers raise
         page.unreadable_blocks += 1
         page.skipped[f"{syntax} markup could not be read"] += 1
-        page.issues.append(Issue.warning(
-            RECORD_FIELD, IssueCode.UNPARSED,
-            f"the {syntax} markup of {url} could not be read ({type(exc).__name__}: {exc})"))
+        page.issues.append(
+            Issue.warning(
+                RECORD_FIELD,
+                IssueCode.UNPARSED,
+                f"the {syntax} markup of {url} could not be read ({type(exc).__name__}: {exc})",
+            )
+        )
         return []
     return list(found.get(syntax) or [])
 
@@ -174,14 +199,15 @@ def _in_stable_order(items: list) -> list:
     """RDFa comes out of an RDF graph, in no fixed order and with blank-node ids that
     change on every read. Ordered by content with those ids masked, the same page gives
     the same locators on every crawl, so an unchanged site gives unchanged records."""
+
     def masked(value: object) -> object:
         if isinstance(value, dict):
             return {k: masked(v) for k, v in value.items()}
         if isinstance(value, list):
             return [masked(v) for v in value]
         return "_:" if isinstance(value, str) and value.startswith("_:") else value
-    return sorted(items, key=lambda item: json.dumps(masked(item), sort_keys=True,
-                                                     default=str))
+
+    return sorted(items, key=lambda item: json.dumps(masked(item), sort_keys=True, default=str))
 
 
 def _listed_links(items: list, url: str) -> list[str]:
@@ -198,8 +224,10 @@ def _listed_links(items: list, url: str) -> list[str]:
             continue
         types = node.get("@type") or node.get("type") or []
         types = types if isinstance(types, list) else [types]
-        if any(isinstance(t, str) and t.rsplit("/", 1)[-1].rsplit(":", 1)[-1] == "ListItem"
-               for t in types):
+        if any(
+            isinstance(t, str) and t.rsplit("/", 1)[-1].rsplit(":", 1)[-1] == "ListItem"
+            for t in types
+        ):
             target = node.get("url") or node.get("item")
             if isinstance(target, dict):
                 target = target.get("url") or target.get("@id")
@@ -226,9 +254,13 @@ def _page_provenance(records: list[RawRecord], url: str) -> None:
         missing = [i for i in record.issues if i.field == "id" and i.code == IssueCode.MISSING]
         if missing:
             record.issues = [i for i in record.issues if i not in missing]
-            record.issues.append(Issue.warning(
-                "id", IssueCode.DEFAULTED,
-                f"the Course on {url} has no courseCode, identifier or @id; the page URL is "
-                "its id, so it becomes a new offering if the page moves. Give it a courseCode",
-                value=url))
+            record.issues.append(
+                Issue.warning(
+                    "id",
+                    IssueCode.DEFAULTED,
+                    f"the Course on {url} has no courseCode, identifier or @id; the page URL is "
+                    "its id, so it becomes a new offering if the page moves. Give it a courseCode",
+                    value=url,
+                )
+            )
             record.fields["id"] = url

@@ -34,16 +34,22 @@ def build_stats_service(services: Services) -> StatsService:
     return StatsService([index, catalogue])
 
 
-def build_rate_limiter(services: Services, per_minute: int | None = None, *,
-                       prefix: str = "agency-key", subject: str = "this key") -> RateLimiter:
+def build_rate_limiter(
+    services: Services,
+    per_minute: int | None = None,
+    *,
+    prefix: str = "agency-key",
+    subject: str = "this key",
+) -> RateLimiter:
     """On PostgreSQL, where several API processes may serve, a rate limit is counted in the
     catalogue and shared by all of them; the embedded default (SQLite, one process) counts
     in memory, without a write per request. The agency key limit by default."""
     if per_minute is None:
         per_minute = services.settings.agency_rate_per_minute
     if services.engine.dialect.name == "postgresql":
-        return SlidingWindowLimiter(WindowCounters(services.catalogue), per_minute,
-                                    prefix=prefix, subject=subject)
+        return SlidingWindowLimiter(
+            WindowCounters(services.catalogue), per_minute, prefix=prefix, subject=subject
+        )
     return TokenBucketLimiter(per_minute, subject=subject)
 
 
@@ -52,19 +58,27 @@ def build_public_limit(services: Services) -> PublicLimit | None:
     settings = services.settings
     if not settings.public_rate_per_minute:
         return None
-    return PublicLimit(build_rate_limiter(services, settings.public_rate_per_minute,
-                                          prefix="public-client", subject="this client"),
-                       trusted_proxies=parse_networks(settings.trusted_proxies))
+    return PublicLimit(
+        build_rate_limiter(
+            services, settings.public_rate_per_minute, prefix="public-client", subject="this client"
+        ),
+        trusted_proxies=parse_networks(settings.trusted_proxies),
+    )
 
 
 def build_agency_context(services: Services) -> AgencyContext:
-    duplicates = services.duplicates or DuplicateService(services.catalogue,
-                                                         drain_index=services.indexer.drain)
+    duplicates = services.duplicates or DuplicateService(
+        services.catalogue, drain_index=services.indexer.drain
+    )
     return AgencyContext(
-        keys=services.keys, stats=build_stats_service(services),
+        keys=services.keys,
+        stats=build_stats_service(services),
         timeseries=TimeseriesService(services.catalogue),
         exports=Exporter(services.catalogue, services.settings.reference_currency),
-        quality=QualityReporter(services.catalogue,
-                                cache_seconds=services.settings.quality_cache_seconds), duplicates=duplicates,
+        quality=QualityReporter(
+            services.catalogue, cache_seconds=services.settings.quality_cache_seconds
+        ),
+        duplicates=duplicates,
         rate_per_minute=services.settings.agency_rate_per_minute,
-        limiter=build_rate_limiter(services))
+        limiter=build_rate_limiter(services),
+    )

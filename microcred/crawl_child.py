@@ -31,9 +31,13 @@ def main() -> int:
         ingest = IngestService(catalogue, read_feed, max_feed_bytes=job.max_feed_bytes)
         arguments = job.arguments
         start_urls = arguments.all_start_urls()
-        sink = IngestSink(ingest, CrawlStore(catalogue), provider_id=arguments.provider_id,
-                          source_id=arguments.source_id,
-                          source_url=start_urls[0] if start_urls else None)
+        sink = IngestSink(
+            ingest,
+            CrawlStore(catalogue),
+            provider_id=arguments.provider_id,
+            source_id=arguments.source_id,
+            source_url=start_urls[0] if start_urls else None,
+        )
         result = run_crawl(arguments, sink, log_level=job.log_level)
     finally:
         engine.dispose()

@@ -105,20 +105,35 @@ class CrawlRunner:
     def resume(self) -> None:
         self._stopped.clear()
 
-    def arguments(self, provider_id: str, start_urls: list[str], *,
-                  source: CrawlSource | None = None, limits: CrawlLimits | None = None,
-                  site: dict | None = None) -> CrawlArguments:
+    def arguments(
+        self,
+        provider_id: str,
+        start_urls: list[str],
+        *,
+        source: CrawlSource | None = None,
+        limits: CrawlLimits | None = None,
+        site: dict | None = None,
+    ) -> CrawlArguments:
         settings = self.services.settings
         if source is not None:
             limits = limits or CrawlLimits.model_validate(source.limits)
             site = site or source.site
-        cache = settings.data_dir / "crawl-cache" / _SAFE_NAME.sub("-", provider_id.lower()) / (
-            _SAFE_NAME.sub("-", source.name) if source is not None else "cli")
+        cache = (
+            settings.data_dir
+            / "crawl-cache"
+            / _SAFE_NAME.sub("-", provider_id.lower())
+            / (_SAFE_NAME.sub("-", source.name) if source is not None else "cli")
+        )
         return CrawlArguments(
-            provider_id=provider_id, source_id=source.id if source else None,
-            start_urls=start_urls, site=parse_site_config(site) if site else None,
-            limits=limits or CrawlLimits(), allow_private=settings.allow_private_feeds,
-            trusted_origins=sorted(_trusted_origins), cache_dir=str(cache))
+            provider_id=provider_id,
+            source_id=source.id if source else None,
+            start_urls=start_urls,
+            site=parse_site_config(site) if site else None,
+            limits=limits or CrawlLimits(),
+            allow_private=settings.allow_private_feeds,
+            trusted_origins=sorted(_trusted_origins),
+            cache_dir=str(cache),
+        )
 
     def crawl_source(self, source: CrawlSource) -> CrawlOutcome:
         return self.crawl(self.arguments(source.provider_id, source.start_urls, source=source))
@@ -126,8 +141,9 @@ class CrawlRunner:
     def crawl(self, arguments: CrawlArguments) -> CrawlOutcome:
         """Crawl in a child process and record the run; blocks until it is over."""
         with self._lock:
-            run_id = self.crawls.start_run(arguments.provider_id, arguments.source_id,
-                                           arguments.all_start_urls())
+            run_id = self.crawls.start_run(
+                arguments.provider_id, arguments.source_id, arguments.all_start_urls()
+            )
             finish = self._run_child(run_id, arguments)
             self.crawls.finish_run(run_id, finish)
         if finish.submission_id is not None:
@@ -137,21 +153,32 @@ class CrawlRunner:
 
     def _run_child(self, run_id: int, arguments: CrawlArguments) -> CrawlRunFinish:
         settings = self.services.settings
-        job = CrawlJob(arguments=arguments, catalogue_url=settings.catalogue_url,
-                       max_feed_bytes=settings.max_feed_bytes)
+        job = CrawlJob(
+            arguments=arguments,
+            catalogue_url=settings.catalogue_url,
+            max_feed_bytes=settings.max_feed_bytes,
+        )
         logs = settings.data_dir / "crawl-logs"
         logs.mkdir(parents=True, exist_ok=True)
         log_path = logs / f"run-{run_id}.log"
         timeout = arguments.limits.max_seconds + GRACE_SECONDS
-        stopped = CrawlRunFinish(status="failed", error=(
-            "the process running the crawl shut down, so the crawl was stopped before it "
-            f"reported; the next scheduled run crawls again. Its log: {log_path}"))
+        stopped = CrawlRunFinish(
+            status="failed",
+            error=(
+                "the process running the crawl shut down, so the crawl was stopped before it "
+                f"reported; the next scheduled run crawls again. Its log: {log_path}"
+            ),
+        )
         if self._stopped.is_set():
             return stopped
         with log_path.open("w", encoding="utf-8") as log_file:
-            child = subprocess.Popen([self.python, "-m", "microcred.crawl_child"],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=log_file, text=True)
+            child = subprocess.Popen(
+                [self.python, "-m", "microcred.crawl_child"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log_file,
+                text=True,
+            )
             self._child = child
             try:
                 if self._stopped.is_set():  # stop() came between the check and the start
@@ -161,21 +188,30 @@ class CrawlRunner:
                 child.kill()  # the child we started, by its handle
                 # Bounded too: after a kill only the pipes are left to read.
                 child.communicate(timeout=GRACE_SECONDS)
-                return CrawlRunFinish(status="failed", error=(
-                    f"the crawl did not end within {timeout:g} s and was stopped; "
-                    f"nothing was submitted. Its log: {log_path}"))
+                return CrawlRunFinish(
+                    status="failed",
+                    error=(
+                        f"the crawl did not end within {timeout:g} s and was stopped; "
+                        f"nothing was submitted. Its log: {log_path}"
+                    ),
+                )
             finally:
                 self._child = None
         if self._stopped.is_set() and child.returncode != 0:
             return stopped
         for line in reversed(out.splitlines()):
             if line.startswith(RESULT_PREFIX):
-                result = json.loads(line[len(RESULT_PREFIX):])
-                return CrawlRunFinish(**{k: v for k, v in result.items()
-                                         if k in CrawlRunFinish.__dataclass_fields__})
-        return CrawlRunFinish(status="failed", error=(
-            f"the crawl process exited with code {child.returncode} without a result; "
-            f"the end of its log ({log_path}):\n{_tail(log_path)}"))
+                result = json.loads(line[len(RESULT_PREFIX) :])
+                return CrawlRunFinish(
+                    **{k: v for k, v in result.items() if k in CrawlRunFinish.__dataclass_fields__}
+                )
+        return CrawlRunFinish(
+            status="failed",
+            error=(
+                f"the crawl process exited with code {child.returncode} without a result; "
+                f"the end of its log ({log_path}):\n{_tail(log_path)}"
+            ),
+        )
 
 
 def _tail(path: Path) -> str:
@@ -186,8 +222,9 @@ def _tail(path: Path) -> str:
 def crawl_settings_checker(allow_private: bool):
     """The API's registration check of a crawl source: refuse early what a crawl would."""
 
-    def check(start_urls: list[str], limits: dict, site: dict | None
-              ) -> tuple[list[str], dict, dict | None]:
+    def check(
+        start_urls: list[str], limits: dict, site: dict | None
+    ) -> tuple[list[str], dict, dict | None]:
         try:
             checked_limits = CrawlLimits.model_validate(limits)
         except ValidationError as exc:
@@ -206,9 +243,12 @@ def crawl_settings_checker(allow_private: bool):
                 check_url(url, allow_private=allow_private)
             except UnsafeFeedUrl as exc:
                 raise InvalidRequest(str(exc), parameter="start_urls") from None
-        return (start_urls, checked_limits.model_dump(mode="json"),
-                checked_site.model_dump(mode="json", exclude_defaults=True)
-                if checked_site else None)
+        return (
+            start_urls,
+            checked_limits.model_dump(mode="json"),
+            checked_site.model_dump(mode="json", exclude_defaults=True) if checked_site else None,
+        )
+
     return check
 
 

@@ -29,8 +29,9 @@ from normaliser.schema import Provider
 SOURCE_NAME = "website"
 # Daily, at night in Ireland; and quick on a site of thirty pages on this machine.
 SCHEDULE = Schedule(cron="30 3 * * *")
-LIMITS = CrawlLimits(max_pages=200, max_seconds=120, autothrottle_start_delay=0.05,
-                     autothrottle_max_delay=1.0)
+LIMITS = CrawlLimits(
+    max_pages=200, max_seconds=120, autothrottle_start_delay=0.05, autothrottle_max_delay=1.0
+)
 
 
 class _Handler(SimpleHTTPRequestHandler):
@@ -44,8 +45,9 @@ class _Handler(SimpleHTTPRequestHandler):
             host = self.headers.get("Host") or f"127.0.0.1:{port}"
             body = path.read_bytes().replace(ORIGIN.encode(), f"http://{host}".encode())
             self.send_response(200)
-            self.send_header("Content-Type", "text/plain" if path.suffix == ".txt"
-                             else "application/xml")
+            self.send_header(
+                "Content-Type", "text/plain" if path.suffix == ".txt" else "application/xml"
+            )
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Last-Modified", formatdate(path.stat().st_mtime, usegmt=True))
             self.end_headers()
@@ -61,11 +63,13 @@ class DemoSite:
     """The sample site on 127.0.0.1, in a daemon thread, for as long as the process runs."""
 
     def __init__(self, directory: Path = SITE_DIR) -> None:
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0),
-                                         partial(_Handler, directory=str(directory)))
+        self.httpd = ThreadingHTTPServer(
+            ("127.0.0.1", 0), partial(_Handler, directory=str(directory))
+        )
         self.origin = f"http://127.0.0.1:{self.httpd.server_port}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True,
-                                       name="demo-site")
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, daemon=True, name="demo-site"
+        )
 
     def start(self) -> DemoSite:
         self.thread.start()
@@ -80,8 +84,9 @@ class DemoSite:
         self.httpd.server_close()
 
 
-def start_demo_site(services: Services,
-                    on_crawled: Callable[[dict], None] | None = None) -> DemoSite:
+def start_demo_site(
+    services: Services, on_crawled: Callable[[dict], None] | None = None
+) -> DemoSite:
     """Serve the site, register its provider and crawl source (at this start's address),
     and crawl it if it has never been crawled; `on_crawled` gets that crawl run (the CLI
     prints it)."""
@@ -89,14 +94,26 @@ def start_demo_site(services: Services,
     trust_local_origin(site.origin)
     entry = json.loads((SITE_DIR / "provider.json").read_text(encoding="utf-8"))
     services.catalogue.upsert_provider(
-        Provider(id=entry["id"], name=entry["name"], country=entry["country"],
-                 url=entry["url"], default_currency=entry["default_currency"]),
-        default_language=entry["default_language"], level_framework=entry["level_framework"],
-        credit_system=entry["credit_system"])
+        Provider(
+            id=entry["id"],
+            name=entry["name"],
+            country=entry["country"],
+            url=entry["url"],
+            default_currency=entry["default_currency"],
+        ),
+        default_language=entry["default_language"],
+        level_framework=entry["level_framework"],
+        credit_system=entry["credit_system"],
+    )
     crawls = CrawlStore(services.catalogue)
     source, _ = crawls.put_crawl_source(
-        entry["id"], SOURCE_NAME, start_urls=[f"{site.origin}/courses/"],
-        limits=LIMITS.model_dump(mode="json"), site=None, schedule=SCHEDULE)
+        entry["id"],
+        SOURCE_NAME,
+        start_urls=[f"{site.origin}/courses/"],
+        limits=LIMITS.model_dump(mode="json"),
+        site=None,
+        schedule=SCHEDULE,
+    )
     if not crawls.crawl_runs(entry["id"], limit=1):
         print(f"  {entry['id']}: crawling its website at {site.origin} ...", flush=True)
         outcome = CrawlRunner(services).crawl_source(source)

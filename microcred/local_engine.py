@@ -23,9 +23,14 @@ from pathlib import Path
 # Both engines refuse to run as root; as root (CI here) the node runs as ENGINE_USER, so the
 # cache must be somewhere that user can read (not under /root).
 ENGINE_USER = "microcred-engine"
-DEFAULT_CACHE = Path(os.environ.get("MICROCRED_ENGINE_CACHE")
-                     or ("/var/cache/microcred/engines" if os.geteuid() == 0
-                         else Path.home() / ".cache" / "microcred" / "engines"))
+DEFAULT_CACHE = Path(
+    os.environ.get("MICROCRED_ENGINE_CACHE")
+    or (
+        "/var/cache/microcred/engines"
+        if os.geteuid() == 0
+        else Path.home() / ".cache" / "microcred" / "engines"
+    )
+)
 TEMURIN_25 = Path("/usr/lib/jvm/temurin-25-jdk-amd64")
 STARTUP_SECONDS = 240
 STOP_SECONDS = 60
@@ -64,34 +69,54 @@ class Distribution:
         return f"{self.name}-{self.version}"
 
 
-def _opensearch(name: str, version: str, *, java_home: Path | None, plugin_class: str,
-                java_version: str) -> Distribution:
+def _opensearch(
+    name: str, version: str, *, java_home: Path | None, plugin_class: str, java_version: str
+) -> Distribution:
     """An OpenSearch integ-test distribution plus analysis-common, which gives the mappings
     their ASCII folding, stemmer, pattern_replace, synonym_graph and edge_ngram filters. The
     descriptor is the one the OpenSearch build writes for modules/analysis-common in the full
     distribution. lang-painless is left out: no query or mapping here uses a script."""
     return Distribution(
-        name=name, version=version,
+        name=name,
+        version=version,
         artifact=f"org.opensearch.distribution.integ-test-zip:opensearch:{version}:zip",
-        home_variable="OPENSEARCH_JAVA_HOME", java_options_variable="OPENSEARCH_JAVA_OPTS",
-        config_variable="OPENSEARCH_PATH_CONF", java_home=java_home,
+        home_variable="OPENSEARCH_JAVA_HOME",
+        java_options_variable="OPENSEARCH_JAVA_OPTS",
+        config_variable="OPENSEARCH_PATH_CONF",
+        java_home=java_home,
         start_script="bin/opensearch",
-        modules=(Module("analysis-common", f"org.opensearch.plugin:analysis-common:{version}:jar", {
-            "description": "Adds \"built in\" analyzers to OpenSearch.",
-            "version": version, "name": "analysis-common",
-            "classname": f"org.opensearch.analysis.common.{plugin_class}",
-            "java.version": java_version, "opensearch.version": version,
-            "custom.foldername": "", "extended.plugins": "", "has.native.controller": "false",
-        }),),
+        modules=(
+            Module(
+                "analysis-common",
+                f"org.opensearch.plugin:analysis-common:{version}:jar",
+                {
+                    "description": 'Adds "built in" analyzers to OpenSearch.',
+                    "version": version,
+                    "name": "analysis-common",
+                    "classname": f"org.opensearch.analysis.common.{plugin_class}",
+                    "java.version": java_version,
+                    "opensearch.version": version,
+                    "custom.foldername": "",
+                    "extended.plugins": "",
+                    "has.native.controller": "false",
+                },
+            ),
+        ),
     )
 
 
 # OpenSearch 2.19 runs on the default Java 17.
-OPENSEARCH_2 = _opensearch("opensearch", "2.19.6", java_home=None,
-                           plugin_class="CommonAnalysisPlugin", java_version="11")
+OPENSEARCH_2 = _opensearch(
+    "opensearch", "2.19.6", java_home=None, plugin_class="CommonAnalysisPlugin", java_version="11"
+)
 # OpenSearch 3 needs Java 21 or later (the Temurin 25 JDK); its plugin class was renamed.
-OPENSEARCH_3 = _opensearch("opensearch3", "3.3.2", java_home=TEMURIN_25,
-                           plugin_class="CommonAnalysisModulePlugin", java_version="21")
+OPENSEARCH_3 = _opensearch(
+    "opensearch3",
+    "3.3.2",
+    java_home=TEMURIN_25,
+    plugin_class="CommonAnalysisModulePlugin",
+    java_version="21",
+)
 
 # Elasticsearch 9 needs Java 21 or later. Its analysis-common module is not published on
 # Maven Central (org.elasticsearch.plugin:analysis-common and org.elasticsearch.module:
@@ -99,12 +124,18 @@ OPENSEARCH_3 = _opensearch("opensearch3", "3.3.2", java_home=TEMURIN_25,
 # analysis in its server jar: see catalogue.search.engine.mapping.Analysis, 'core'.
 # Security is off on a test node; the production role is checked in tests/test_compose.py.
 ELASTICSEARCH_9 = Distribution(
-    name="elasticsearch", version="9.2.0",
+    name="elasticsearch",
+    version="9.2.0",
     artifact="org.elasticsearch.distribution.integ-test-zip:elasticsearch:9.2.0:zip",
-    home_variable="ES_JAVA_HOME", java_options_variable="ES_JAVA_OPTS",
-    config_variable="ES_PATH_CONF", java_home=TEMURIN_25, start_script="bin/elasticsearch",
-    node_settings={"xpack.security.enabled": "false",
-                   "cluster.routing.allocation.disk.threshold_enabled": "false"},
+    home_variable="ES_JAVA_HOME",
+    java_options_variable="ES_JAVA_OPTS",
+    config_variable="ES_PATH_CONF",
+    java_home=TEMURIN_25,
+    start_script="bin/elasticsearch",
+    node_settings={
+        "xpack.security.enabled": "false",
+        "cluster.routing.allocation.disk.threshold_enabled": "false",
+    },
 )
 
 DISTRIBUTIONS = {d.name: d for d in (OPENSEARCH_2, OPENSEARCH_3, ELASTICSEARCH_9)}
@@ -136,9 +167,20 @@ def fetch(artifact: str, cache: Path = DEFAULT_CACHE) -> Path:
     if shutil.which("mvn") is None:
         raise EngineError("mvn is not installed: apt-get install maven")
     result = subprocess.run(
-        ["mvn", "-q", "-B", "dependency:get", f"-Dartifact={artifact}", "-Dtransitive=false",
-         f"-Dmaven.repo.local={repository}"],
-        capture_output=True, text=True, timeout=900, check=False)
+        [
+            "mvn",
+            "-q",
+            "-B",
+            "dependency:get",
+            f"-Dartifact={artifact}",
+            "-Dtransitive=false",
+            f"-Dmaven.repo.local={repository}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
     if result.returncode != 0 or not path.is_file():
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-5:])
         raise EngineError(f"mvn could not fetch {artifact}:\n{tail}")
@@ -163,7 +205,8 @@ def install(distribution: Distribution, cache: Path = DEFAULT_CACHE) -> Path:
         target.mkdir(parents=True, exist_ok=True)
         shutil.copy2(fetch(module.artifact, cache), target)
         (target / "plugin-descriptor.properties").write_text(
-            "".join(f"{key}={value}\n" for key, value in module.descriptor.items()))
+            "".join(f"{key}={value}\n" for key, value in module.descriptor.items())
+        )
     # zipfile drops the execute bits: every bin/ directory holds scripts or launchers.
     for tool in top.rglob("*"):
         if tool.is_file() and tool.parent.name == "bin":
@@ -190,9 +233,11 @@ def _absolute_jvm_paths(jvm_options: Path, data_dir: Path) -> None:
     home directory, which the node's user may not write: point them into the node's own
     directory."""
     text = jvm_options.read_text()
-    text = (text.replace("file=logs/", f"file={data_dir}/logs/")
-                .replace("HeapDumpPath=data", f"HeapDumpPath={data_dir}/data")
-                .replace("ErrorFile=logs/", f"ErrorFile={data_dir}/logs/"))
+    text = (
+        text.replace("file=logs/", f"file={data_dir}/logs/")
+        .replace("HeapDumpPath=data", f"HeapDumpPath={data_dir}/data")
+        .replace("ErrorFile=logs/", f"ErrorFile={data_dir}/logs/")
+    )
     jvm_options.write_text(text)
 
 
@@ -206,13 +251,23 @@ def _as_engine_user(data_dir: Path) -> list[str]:
     try:
         user = pwd.getpwnam(ENGINE_USER)
     except KeyError:
-        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-                        ENGINE_USER], check=True, capture_output=True, timeout=60)
+        subprocess.run(
+            [
+                "useradd",
+                "--system",
+                "--no-create-home",
+                "--shell",
+                "/usr/sbin/nologin",
+                ENGINE_USER,
+            ],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
         user = pwd.getpwnam(ENGINE_USER)
     for path in [data_dir, *data_dir.rglob("*")]:
         os.chown(path, user.pw_uid, user.pw_gid)
-    return ["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--init-groups",
-            "--"]
+    return ["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--init-groups", "--"]
 
 
 def prepare(name: str, cache: Path = DEFAULT_CACHE) -> Path:
@@ -232,9 +287,15 @@ def _state_file(data_dir: Path) -> Path:
     return data_dir / "engine.json"
 
 
-def start_engine(name: str, *, port: int | None = None, data_dir: Path | None = None,
-                 heap: str = "512m", cache: Path = DEFAULT_CACHE,
-                 timeout: float = STARTUP_SECONDS) -> RunningEngine:
+def start_engine(
+    name: str,
+    *,
+    port: int | None = None,
+    data_dir: Path | None = None,
+    heap: str = "512m",
+    cache: Path = DEFAULT_CACHE,
+    timeout: float = STARTUP_SECONDS,
+) -> RunningEngine:
     """Start a single-node cluster on 127.0.0.1 and wait until its health is yellow or
     green. The node runs in a session of its own, so it outlives the caller until
     stop_engine; its console goes to <data_dir>/logs/console.log."""
@@ -261,8 +322,14 @@ class LaunchedEngine:
         return self.engine
 
 
-def launch_engine(name: str, *, port: int | None = None, data_dir: Path | None = None,
-                  heap: str = "512m", cache: Path = DEFAULT_CACHE) -> LaunchedEngine:
+def launch_engine(
+    name: str,
+    *,
+    port: int | None = None,
+    data_dir: Path | None = None,
+    heap: str = "512m",
+    cache: Path = DEFAULT_CACHE,
+) -> LaunchedEngine:
     """Start a single-node cluster on 127.0.0.1 without waiting for it (start_engine waits)."""
     if name not in DISTRIBUTIONS:
         raise EngineError(f"unknown engine {name!r}: choose one of {', '.join(DISTRIBUTIONS)}")
@@ -273,8 +340,10 @@ def launch_engine(name: str, *, port: int | None = None, data_dir: Path | None =
     data_dir = (data_dir or cache / "nodes" / f"{name}-{os.getpid()}").resolve()
     existing = _running(data_dir)
     if existing is not None:
-        raise EngineError(f"an engine already runs on {data_dir} at {existing.url}: "
-                          f"scripts/engine stop --data {data_dir}")
+        raise EngineError(
+            f"an engine already runs on {data_dir} at {existing.url}: "
+            f"scripts/engine stop --data {data_dir}"
+        )
     port = port or free_port()
     config = data_dir / "config"
     shutil.rmtree(config, ignore_errors=True)
@@ -293,8 +362,11 @@ def launch_engine(name: str, *, port: int | None = None, data_dir: Path | None =
         "path.logs": str(data_dir / "logs"),
         **distribution.node_settings,
     }
-    environment = {key: value for key, value in os.environ.items()
-                   if not key.startswith(("ES_", "OPENSEARCH_"))}
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("ES_", "OPENSEARCH_"))
+    }
     environment[distribution.config_variable] = str(config)
     if distribution.java_home is not None:
         environment[distribution.home_variable] = str(distribution.java_home)
@@ -302,19 +374,29 @@ def launch_engine(name: str, *, port: int | None = None, data_dir: Path | None =
         environment[distribution.home_variable] = str(default_java_home())
     # A capped heap: two engines and the test suite share a 24 GiB, 2-core machine.
     environment[distribution.java_options_variable] = f"-Xms{heap} -Xmx{heap}"
-    command = [*_as_engine_user(data_dir), str(home / distribution.start_script),
-               *(f"-E{key}={value}" for key, value in settings.items())]
+    command = [
+        *_as_engine_user(data_dir),
+        str(home / distribution.start_script),
+        *(f"-E{key}={value}" for key, value in settings.items()),
+    ]
     console = open(data_dir / "logs" / "console.log", "ab")  # noqa: SIM115 - the child keeps it
     try:
-        process = subprocess.Popen(command, cwd=data_dir, env=environment, stdout=console,
-                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command,
+            cwd=data_dir,
+            env=environment,
+            stdout=console,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     finally:
         console.close()
     url = f"http://127.0.0.1:{port}"
     running = RunningEngine(name=name, url=url, pid=process.pid, data_dir=data_dir)
-    _state_file(data_dir).write_text(json.dumps(
-        {"name": name, "url": url, "pid": process.pid, "version": distribution.version}))
+    _state_file(data_dir).write_text(
+        json.dumps({"name": name, "url": url, "pid": process.pid, "version": distribution.version})
+    )
     return LaunchedEngine(running, process)
 
 
@@ -327,11 +409,16 @@ def wait_for_health(url: str, *, timeout: float, process: subprocess.Popen | Non
     last = "no answer"
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            raise EngineError(f"the engine at {url} exited with {process.returncode} while "
-                              f"starting; see its logs/console.log")
+            raise EngineError(
+                f"the engine at {url} exited with {process.returncode} while "
+                f"starting; see its logs/console.log"
+            )
         try:
-            answer = httpx.get(f"{url}/_cluster/health",
-                               params={"wait_for_status": "yellow", "timeout": "2s"}, timeout=5)
+            answer = httpx.get(
+                f"{url}/_cluster/health",
+                params={"wait_for_status": "yellow", "timeout": "2s"},
+                timeout=5,
+            )
             if answer.status_code == 200 and answer.json().get("status") in ("yellow", "green"):
                 return
             last = f"HTTP {answer.status_code}: {answer.text[:200]}"
@@ -349,8 +436,7 @@ def _running(data_dir: Path) -> RunningEngine | None:
     if not process_alive(state["pid"]):
         state_file.unlink()
         return None
-    return RunningEngine(name=state["name"], url=state["url"], pid=state["pid"],
-                         data_dir=data_dir)
+    return RunningEngine(name=state["name"], url=state["url"], pid=state["pid"], data_dir=data_dir)
 
 
 def process_alive(pid: int) -> bool:

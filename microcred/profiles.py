@@ -34,8 +34,9 @@ def load_profile_file(path: Path) -> MappingProfile:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise UnknownProfileError(f"cannot read the mapping profile file {str(path)!r}: "
-                                  f"{exc.strerror or exc}") from None
+        raise UnknownProfileError(
+            f"cannot read the mapping profile file {str(path)!r}: {exc.strerror or exc}"
+        ) from None
     return load_profile(data, origin=str(path))
 
 
@@ -60,7 +61,8 @@ class ProfileLibrary:
                 if profile.name != name:
                     raise MappingProfileError(
                         f"{path}: name = {profile.name!r}, but a profile in the profiles "
-                        f"folder is named by its file name; set name = {name!r}")
+                        f"folder is named by its file name; set name = {name!r}"
+                    )
                 return profile
         try:
             return bundled_profile(name)
@@ -68,14 +70,14 @@ class ProfileLibrary:
             raise UnknownProfileError(
                 f"there is no mapping profile called {reference!r}; the profiles are: "
                 f"{', '.join(self.names()) or 'none'} (or a registered one, as "
-                "profile:<provider>/<name>, or a file, as profile:PATH.toml)") from None
+                "profile:<provider>/<name>, or a file, as profile:PATH.toml)"
+            ) from None
 
     def names(self) -> list[str]:
         """Bundled and folder profile names, sorted; a folder profile hides a bundled one."""
         names = set(bundled_profile_names())
         if self.profiles_dir is not None and self.profiles_dir.is_dir():
-            names |= {p.stem for p in self.profiles_dir.glob("*.toml")
-                      if is_profile_name(p.stem)}
+            names |= {p.stem for p in self.profiles_dir.glob("*.toml") if is_profile_name(p.stem)}
         return sorted(names)
 
     def _registered(self, reference: str) -> MappingProfile:
@@ -84,7 +86,8 @@ class ProfileLibrary:
         if text is None:
             raise UnknownProfileError(
                 f"provider {provider_id!r} has registered no mapping profile called {name!r} "
-                f"(PUT /v1/providers/{provider_id}/profiles/{name} registers one)")
+                f"(PUT /v1/providers/{provider_id}/profiles/{name} registers one)"
+            )
         return load_profile(text, origin=f"profile {name!r} registered by {provider_id!r}")
 
     def readers(self, *, allow_paths: bool = False) -> FeedReaders:

@@ -137,8 +137,9 @@ class RunTimeExecutor(BaseExecutor):
             else:
                 self._run_job_success(job.id, future.result())
 
-        self._pool.submit(_run_with_time, job, job._jobstore_alias, run_times,
-                          self._logger.name).add_done_callback(done)
+        self._pool.submit(
+            _run_with_time, job, job._jobstore_alias, run_times, self._logger.name
+        ).add_done_callback(done)
 
     def shutdown(self, wait: bool = True) -> None:
         self._pool.shutdown(wait)
@@ -156,9 +157,9 @@ def write_heartbeat(path: Path) -> None:
     two threads of one process, and a name shared between them let one thread's replace()
     take the other's file away."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent,
-                                     prefix=f"{path.name}.", suffix=".tmp",
-                                     delete=False) as partial:
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=path.parent, prefix=f"{path.name}.", suffix=".tmp", delete=False
+    ) as partial:
         partial.write(f"{time.time():.3f}\n")
     try:
         os.replace(partial.name, path)
@@ -183,16 +184,22 @@ def check_heartbeat(data_dir: Path, max_age: float) -> tuple[bool, str]:
     if age is None:
         return False, f"scheduler: no heartbeat at {path} (not started, or stopped)"
     if age > max_age:
-        return False, (f"scheduler: last heartbeat {age:.0f} s ago at {path}, more than "
-                       f"{max_age:g} s: no reconcile pass has completed since (is the "
-                       f"catalogue reachable? see the scheduler's log)")
+        return False, (
+            f"scheduler: last heartbeat {age:.0f} s ago at {path}, more than "
+            f"{max_age:g} s: no reconcile pass has completed since (is the "
+            f"catalogue reachable? see the scheduler's log)"
+        )
     return True, f"scheduler: alive, last heartbeat {age:.0f} s ago"
 
 
 def build_fetcher(services: Services) -> FeedFetcher:
     settings = services.settings
-    return FeedFetcher(allow_private=settings.allow_private_feeds, timeout=settings.pull_timeout,
-                       max_bytes=settings.max_feed_bytes, user_agent=USER_AGENT)
+    return FeedFetcher(
+        allow_private=settings.allow_private_feeds,
+        timeout=settings.pull_timeout,
+        max_bytes=settings.max_feed_bytes,
+        user_agent=USER_AGENT,
+    )
 
 
 def trigger_for(schedule: Schedule):
@@ -202,9 +209,14 @@ def trigger_for(schedule: Schedule):
 
 
 class PullScheduler:
-    def __init__(self, services: Services, *, fetcher: FeedFetcher | None = None,
-                 reconcile_seconds: float = RECONCILE_SECONDS,
-                 crawler: CrawlRunner | None = None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        *,
+        fetcher: FeedFetcher | None = None,
+        reconcile_seconds: float = RECONCILE_SECONDS,
+        crawler: CrawlRunner | None = None,
+    ) -> None:
         self.services = services
         self.sources = SourceStore(services.catalogue)
         self.crawls = CrawlStore(services.catalogue)
@@ -212,12 +224,15 @@ class PullScheduler:
         self.fetcher = fetcher or build_fetcher(services)
         self.reconcile_seconds = reconcile_seconds
         self.scheduler = BackgroundScheduler(
-            jobstores={"default": SQLAlchemyJobStore(engine=services.engine,
-                                                     tablename=JOBS_TABLE)},
+            jobstores={"default": SQLAlchemyJobStore(engine=services.engine, tablename=JOBS_TABLE)},
             executors={"default": RunTimeExecutor()},
-            job_defaults={"coalesce": True, "max_instances": 1,
-                          "misfire_grace_time": MISFIRE_GRACE_SECONDS},
-            timezone="UTC")
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": MISFIRE_GRACE_SECONDS,
+            },
+            timezone="UTC",
+        )
         # One pull at a time per process: pulls are I/O-light and the ingest after them is
         # serialised anyway.
         self._lock = threading.Lock()
@@ -235,9 +250,14 @@ class PullScheduler:
         _runtime = self
         self.scheduler.start()
         self.reconcile()
-        self.scheduler.add_job(self.reconcile, "interval", seconds=self.reconcile_seconds,
-                               id="reconcile-pull-sources", replace_existing=True,
-                               jobstore=self._memory_store())
+        self.scheduler.add_job(
+            self.reconcile,
+            "interval",
+            seconds=self.reconcile_seconds,
+            id="reconcile-pull-sources",
+            replace_existing=True,
+            jobstore=self._memory_store(),
+        )
 
     def _memory_store(self) -> str:
         # The reconcile job holds a bound method, which cannot be stored in the database.
@@ -264,8 +284,11 @@ class PullScheduler:
             while self._running:
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    log.warning("scheduler shut down with jobs still running after %g s: %s",
-                                timeout, ", ".join(sorted(self._running.values())))
+                    log.warning(
+                        "scheduler shut down with jobs still running after %g s: %s",
+                        timeout,
+                        ", ".join(sorted(self._running.values())),
+                    )
                     return False
                 self._running_changed.wait(left)
         return True
@@ -293,9 +316,15 @@ class PullScheduler:
 
     def _reconcile(self) -> None:
         wanted: dict[str, PullSource | CrawlSource] = {
-            f"{_JOB_PREFIX}{s.id}": s for s in self.sources.list_pull_sources(enabled_only=True)}
-        wanted.update({f"{_CRAWL_JOB_PREFIX}{s.id}": s
-                       for s in self.crawls.list_crawl_sources(enabled_only=True) if s.schedule})
+            f"{_JOB_PREFIX}{s.id}": s for s in self.sources.list_pull_sources(enabled_only=True)
+        }
+        wanted.update(
+            {
+                f"{_CRAWL_JOB_PREFIX}{s.id}": s
+                for s in self.crawls.list_crawl_sources(enabled_only=True)
+                if s.schedule
+            }
+        )
         # Checked before each use of the scheduler: after shutdown() it must not be touched
         # (its job store is closed), and this pass may have been waiting on the database.
         if self._stopping.is_set():
@@ -316,27 +345,43 @@ class PullScheduler:
             if job is not None and str(job.trigger) == str(trigger):
                 continue
             crawl = job_id.startswith(_CRAWL_JOB_PREFIX)
-            self.scheduler.add_job(run_scheduled_crawl if crawl else run_scheduled_pull, trigger,
-                                   args=[source.id], id=job_id, jobstore="default",
-                                   replace_existing=True,
-                                   name=f"{'crawl' if crawl else 'pull'} "
-                                        f"{source.provider_id}/{source.name}")
+            self.scheduler.add_job(
+                run_scheduled_crawl if crawl else run_scheduled_pull,
+                trigger,
+                args=[source.id],
+                id=job_id,
+                jobstore="default",
+                replace_existing=True,
+                name=f"{'crawl' if crawl else 'pull'} {source.provider_id}/{source.name}",
+            )
 
     def request_pull(self, source: PullSource) -> None:
         """Pull now, in the scheduler's threads."""
-        self.scheduler.add_job(run_requested_pull, args=[source.id], jobstore=self._memory_store(),
-                               name=f"pull now {source.provider_id}/{source.name}")
+        self.scheduler.add_job(
+            run_requested_pull,
+            args=[source.id],
+            jobstore=self._memory_store(),
+            name=f"pull now {source.provider_id}/{source.name}",
+        )
 
     def claim_run(self, kind: str, source_id: int, due: datetime | None) -> bool:
         """Claim the scheduled run of a source due at `due`; False when another scheduler
         has it (or, which our executor prevents, the run time is unknown)."""
         if due is None:
-            log.error("scheduled %s of source %s has no run time to claim; skipped (the job "
-                      "must run on RunTimeExecutor)", kind, source_id)
+            log.error(
+                "scheduled %s of source %s has no run time to claim; skipped (the job "
+                "must run on RunTimeExecutor)",
+                kind,
+                source_id,
+            )
             return False
         if not self.claims.claim(kind, source_id, due, self.name):
-            log.info("scheduled %s of source %s due %s: another scheduler took it", kind,
-                     source_id, due.isoformat())
+            log.info(
+                "scheduled %s of source %s due %s: another scheduler took it",
+                kind,
+                source_id,
+                due.isoformat(),
+            )
             return False
         return True
 
@@ -372,8 +417,9 @@ class PullScheduler:
         try:
             if self._stopping.is_set():
                 return None
-            outcome = pull_source(source, fetcher=self.fetcher, sources=self.sources,
-                                  ingest=self.services.ingest)
+            outcome = pull_source(
+                source, fetcher=self.fetcher, sources=self.sources, ingest=self.services.ingest
+            )
         finally:
             self._lock.release()
         log.info("pulled %s/%s: %s", source.provider_id, source.name, outcome.outcome)
@@ -383,9 +429,12 @@ class PullScheduler:
 
     def request_crawl(self, source: CrawlSource) -> None:
         """Crawl now, in the scheduler's threads."""
-        self.scheduler.add_job(run_requested_crawl, args=[source.id],
-                               jobstore=self._memory_store(),
-                               name=f"crawl now {source.provider_id}/{source.name}")
+        self.scheduler.add_job(
+            run_requested_crawl,
+            args=[source.id],
+            jobstore=self._memory_store(),
+            name=f"crawl now {source.provider_id}/{source.name}",
+        )
 
     def crawl(self, source_id: int) -> CrawlOutcome | None:
         if self._stopping.is_set():

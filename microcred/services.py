@@ -77,28 +77,38 @@ def build_search_backend(settings: Settings, engine: Engine) -> SearchBackend:
         # every CLI command and process on the embedded default would pay for nothing.
         from catalogue.search.engine.backend import EngineBackend
 
-        return EngineBackend(search_engine_client(settings),
-                             index_prefix=settings.search_index_prefix,
-                             analysis=settings.search_analysis)
+        return EngineBackend(
+            search_engine_client(settings),
+            index_prefix=settings.search_index_prefix,
+            analysis=settings.search_analysis,
+        )
     raise ValueError(f"unknown search backend {settings.search_backend!r}")
 
 
 def search_engine_client(settings: Settings) -> EngineClient:
     """The client of the configured flavour, with the credentials the settings give."""
+
     def secret(value) -> str | None:
         return value.get_secret_value() if value is not None else None
 
-    options: dict[str, Any] = dict(username=settings.search_username, password=secret(settings.search_password),
-                   ca_cert=str(settings.search_ca_cert) if settings.search_ca_cert else None,
-                   verify_certs=settings.search_verify_certs, timeout=settings.search_timeout)
+    options: dict[str, Any] = dict(
+        username=settings.search_username,
+        password=secret(settings.search_password),
+        ca_cert=str(settings.search_ca_cert) if settings.search_ca_cert else None,
+        verify_certs=settings.search_verify_certs,
+        timeout=settings.search_timeout,
+    )
     if settings.search_backend == "elasticsearch":
         from catalogue.search.engine.elasticsearch_client import connect_elasticsearch
 
-        return connect_elasticsearch(settings.search_url, api_key=secret(settings.search_api_key),
-                                     **options)
+        return connect_elasticsearch(
+            settings.search_url, api_key=secret(settings.search_api_key), **options
+        )
     if settings.search_api_key is not None:
-        raise ValueError("MICROCRED_SEARCH_API_KEY is for Elasticsearch; OpenSearch takes "
-                         "MICROCRED_SEARCH_USERNAME and MICROCRED_SEARCH_PASSWORD")
+        raise ValueError(
+            "MICROCRED_SEARCH_API_KEY is for Elasticsearch; OpenSearch takes "
+            "MICROCRED_SEARCH_USERNAME and MICROCRED_SEARCH_PASSWORD"
+        )
     from catalogue.search.engine.opensearch_client import connect_opensearch
 
     return connect_opensearch(settings.search_url, **options)
@@ -109,20 +119,27 @@ def build_services(settings: Settings) -> Services:
     migrate(engine)
     catalogue = Catalogue(engine)
     backend = build_search_backend(settings, engine)
-    limits = ReadLimits(max_records=settings.max_feed_records,
-                        max_seconds=settings.max_parse_seconds)
+    limits = ReadLimits(
+        max_records=settings.max_feed_records, max_seconds=settings.max_parse_seconds
+    )
     # Profiles from the profiles folder and the catalogue too; a profile file's path is
     # read (the command line stores it), but a request naming one is refused.
-    library = ProfileLibrary(settings.profile_folder,
-                             registered=RegisteredProfiles(settings.catalogue_url))
+    library = ProfileLibrary(
+        settings.profile_folder, registered=RegisteredProfiles(settings.catalogue_url)
+    )
     readers = library.readers(allow_paths=True)
-    ingest = IngestService(catalogue, readers, ref_currency=settings.reference_currency,
-                           rates=RateTable.load_default(), workers=settings.normalise_workers,
-                           max_feed_bytes=settings.max_feed_bytes, limits=limits,
-                           withdraw_guard_share=settings.withdraw_guard_share,
-                           lease_seconds=settings.submission_lease_seconds,
-                           check_format=functools.partial(readers.check_format,
-                                                          allow_paths=False))
+    ingest = IngestService(
+        catalogue,
+        readers,
+        ref_currency=settings.reference_currency,
+        rates=RateTable.load_default(),
+        workers=settings.normalise_workers,
+        max_feed_bytes=settings.max_feed_bytes,
+        limits=limits,
+        withdraw_guard_share=settings.withdraw_guard_share,
+        lease_seconds=settings.submission_lease_seconds,
+        check_format=functools.partial(readers.check_format, allow_paths=False),
+    )
     indexer = Indexer(catalogue, backend, batch_size=settings.index_batch_size)
     # Creates the index, or rebuilds one of an older format. With the search engine
     # unreachable the services start anyway (the catalogue serves offerings by id, /healthz
@@ -135,6 +152,17 @@ def build_services(settings: Settings) -> Services:
         duplicates.after_submission(report.submission_id)
 
     worker = SubmissionWorker(ingest, after_apply=after_apply, on_idle=indexer.catch_up)
-    return Services(settings, engine, catalogue, backend, ingest, indexer,
-                    keys=KeyStore(catalogue), sources=SourceStore(catalogue), worker=worker,
-                    duplicates=duplicates, library=library, profiles=ProfileStore(catalogue))
+    return Services(
+        settings,
+        engine,
+        catalogue,
+        backend,
+        ingest,
+        indexer,
+        keys=KeyStore(catalogue),
+        sources=SourceStore(catalogue),
+        worker=worker,
+        duplicates=duplicates,
+        library=library,
+        profiles=ProfileStore(catalogue),
+    )

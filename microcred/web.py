@@ -29,19 +29,25 @@ GIL_SWITCH_INTERVAL_SECONDS = 0.001
 
 
 def body_timeouts(settings: Settings) -> BodyTimeouts:
-    return BodyTimeouts(min_bytes_per_second=settings.feed_body_min_bytes_per_second,
-                        grace_seconds=settings.feed_body_grace_seconds,
-                        total_seconds=settings.feed_body_timeout_seconds)
+    return BodyTimeouts(
+        min_bytes_per_second=settings.feed_body_min_bytes_per_second,
+        grace_seconds=settings.feed_body_grace_seconds,
+        total_seconds=settings.feed_body_timeout_seconds,
+    )
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """uvicorn.run's options from the settings. h11 always: its limit on the bytes of an
     incomplete request line and headers is the one limit on headers uvicorn has (httptools,
     when installed, would otherwise be chosen without it)."""
-    return {"host": settings.host, "port": settings.port, "http": "h11",
-            "timeout_keep_alive": settings.http_timeout_keep_alive,
-            "limit_concurrency": settings.http_limit_concurrency,
-            "h11_max_incomplete_event_size": settings.http_max_incomplete_event_size}
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "http": "h11",
+        "timeout_keep_alive": settings.http_timeout_keep_alive,
+        "limit_concurrency": settings.http_limit_concurrency,
+        "h11_max_incomplete_event_size": settings.http_max_incomplete_event_size,
+    }
 
 
 def feed_url_checker(allow_private: bool):
@@ -52,26 +58,30 @@ def feed_url_checker(allow_private: bool):
             check_url(url, allow_private=allow_private)
         except UnsafeFeedUrl as exc:
             raise InvalidRequest(str(exc), parameter="url") from None
+
     return check
 
 
-def create_web_app(services: Services, *, background: bool = True,
-                   scheduler=None) -> FastAPI:
+def create_web_app(services: Services, *, background: bool = True, scheduler=None) -> FastAPI:
     """The app. With `background`, the submission worker runs while the app does; with a
     `scheduler` (microcred.scheduler.PullScheduler), pulls run in this process too."""
     sys.setswitchinterval(GIL_SWITCH_INTERVAL_SECONDS)
     publishing = PublishingContext(
-        keys=services.keys, ingest=services.ingest, sources=services.sources,
+        keys=services.keys,
+        ingest=services.ingest,
+        sources=services.sources,
         worker=services.worker,
         check_feed_url=feed_url_checker(services.settings.allow_private_feeds),
         request_pull=scheduler.request_pull if scheduler is not None else None,
         body_timeouts=body_timeouts(services.settings),
-        profiles=services.profiles)
+        profiles=services.profiles,
+    )
 
     crawling = CrawlingContext(
         crawls=CrawlStore(services.catalogue),
         check_crawl_settings=crawl_settings_checker(services.settings.allow_private_feeds),
-        request_crawl=scheduler.request_crawl if scheduler is not None else None)
+        request_crawl=scheduler.request_crawl if scheduler is not None else None,
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -90,14 +100,21 @@ def create_web_app(services: Services, *, background: bool = True,
             # (they also die with this process: catalogue.normalise_pool).
             services.ingest.close()
 
-    return create_app(ApiContext(catalogue=services.catalogue, backend=services.backend,
-                                 indexer=services.indexer,
-                                 reference_currency=services.settings.reference_currency,
-                                 vocabularies=vocabularies, publishing=publishing,
-                                 crawling=crawling, agency=build_agency_context(services),
-                                 public_url=services.settings.public_url,
-                                 public_limit=build_public_limit(services)),
-                      lifespan=lifespan)
+    return create_app(
+        ApiContext(
+            catalogue=services.catalogue,
+            backend=services.backend,
+            indexer=services.indexer,
+            reference_currency=services.settings.reference_currency,
+            vocabularies=vocabularies,
+            publishing=publishing,
+            crawling=crawling,
+            agency=build_agency_context(services),
+            public_url=services.settings.public_url,
+            public_limit=build_public_limit(services),
+        ),
+        lifespan=lifespan,
+    )
 
 
 def app_from_environment() -> FastAPI:

@@ -33,15 +33,40 @@ from normaliser.text import clean, shorten
 from normaliser.vocab.currencies import currency_code
 
 FEED_FIELDS: tuple[str, ...] = (
-    "id", "title", "description", "url", "level", "level_framework", "credits", "credit_system",
-    "mode", "price", "currency", "duration", "start_dates", "location", "language", "subject",
-    "learning_outcomes", "assessment", "prerequisites", "credential_type", "quality_assurance",
+    "id",
+    "title",
+    "description",
+    "url",
+    "level",
+    "level_framework",
+    "credits",
+    "credit_system",
+    "mode",
+    "price",
+    "currency",
+    "duration",
+    "start_dates",
+    "location",
+    "language",
+    "subject",
+    "learning_outcomes",
+    "assessment",
+    "prerequisites",
+    "credential_type",
+    "quality_assurance",
     "stackable_into",
 )
 LIST_FIELDS: frozenset[str] = frozenset({"learning_outcomes", "start_dates", "stackable_into"})
 # What a reader may give per run of an offering (an XCRI-CAP presentation, a schema.org
 # CourseInstance). A value missing from a run falls back to the record's own field.
-INSTANCE_FIELDS: tuple[str, ...] = ("start_date", "end_date", "mode", "price", "currency", "location")
+INSTANCE_FIELDS: tuple[str, ...] = (
+    "start_date",
+    "end_date",
+    "mode",
+    "price",
+    "currency",
+    "location",
+)
 _LIST_SPLIT_RE = re.compile(r"\s*(?:;|\n|\r)+\s*")
 _NEWLINE_RE = re.compile(r"\s*\n\s*")
 # Free-text fields kept as written, but as one tidy paragraph and never unbounded.
@@ -63,9 +88,11 @@ class NormaliseContext:
     credit_system: str | None = None
 
 
-def normalise_record(fields: dict[str, str | list[str]], ctx: NormaliseContext,
-                     instances: list[dict[str, str | list[str]]] | None = None,
-                     ) -> tuple[Offering | None, list[Issue]]:
+def normalise_record(
+    fields: dict[str, str | list[str]],
+    ctx: NormaliseContext,
+    instances: list[dict[str, str | list[str]]] | None = None,
+) -> tuple[Offering | None, list[Issue]]:
     """Map one record to the common schema; say per field what could not be mapped.
 
     `instances` are the record's runs as the reader found them, keyed by INSTANCE_FIELDS;
@@ -77,13 +104,23 @@ def normalise_record(fields: dict[str, str | list[str]], ctx: NormaliseContext,
     offering_id = clean(record.text("id"))
     title = clean(html_to_text(record.text("title")) or "")
     if not offering_id:
-        issues.append(Issue.error("id", IssueCode.MISSING,
-                                  "The record has no id; give each offering a stable identifier "
-                                  "such as 'MC-DS-101'.", None))
+        issues.append(
+            Issue.error(
+                "id",
+                IssueCode.MISSING,
+                "The record has no id; give each offering a stable identifier such as 'MC-DS-101'.",
+                None,
+            )
+        )
     if not title:
-        issues.append(Issue.error("title", IssueCode.MISSING,
-                                  "The record has no title; give the offering's name.",
-                                  shorten(offering_id) or None))
+        issues.append(
+            Issue.error(
+                "title",
+                IssueCode.MISSING,
+                "The record has no title; give the offering's name.",
+                shorten(offering_id) or None,
+            )
+        )
     if issues:
         return None, issues
 
@@ -109,8 +146,10 @@ def normalise_record(fields: dict[str, str | list[str]], ctx: NormaliseContext,
     pace = mode_pace.pace if mode_pace else None
     first_place = places[0] if places else None
     if instances:
-        runs = [_instance(run, number, record, ctx, mode_pace, price, first_place, issues)
-                for number, run in enumerate(instances, start=1)]
+        runs = [
+            _instance(run, number, record, ctx, mode_pace, price, first_place, issues)
+            for number, run in enumerate(instances, start=1)
+        ]
         mode = mode or _only({r.mode for r in runs})
         pace = pace or _only({r.pace for r in runs})
         price = price or _lowest_price([r.price for r in runs if r.price])
@@ -118,8 +157,10 @@ def normalise_record(fields: dict[str, str | list[str]], ctx: NormaliseContext,
             if run.place and run.place not in places:
                 places.append(run.place)
     else:
-        runs = [Instance(start_date=d, mode=mode, pace=pace, place=first_place, price=price)
-                for d in start_dates]
+        runs = [
+            Instance(start_date=d, mode=mode, pace=pace, place=first_place, price=price)
+            for d in start_dates
+        ]
         if not runs and (mode or pace or price or first_place):
             runs = [Instance(mode=mode, pace=pace, place=first_place, price=price)]
 
@@ -127,7 +168,7 @@ def normalise_record(fields: dict[str, str | list[str]], ctx: NormaliseContext,
         offering = Offering(
             provider_offering_id=offering_id,
             title=title,
-            description=description[:_MAX_TEXT * 4] if description else None,
+            description=description[: _MAX_TEXT * 4] if description else None,
             url=url,
             level=level,
             credits=credits,
@@ -149,10 +190,15 @@ def normalise_record(fields: dict[str, str | list[str]], ctx: NormaliseContext,
             issues=issues,
         )
     except ValidationError as exc:  # a parser produced something the schema refuses: report it
-        issues.append(Issue.error(
-            str(exc.errors()[0].get("loc", ("record",))[0]), IssueCode.INVALID,
-            f"The record could not be built ({exc.errors()[0].get('msg')}); this is a normaliser "
-            "bug, please report it with the record.", None))
+        issues.append(
+            Issue.error(
+                str(exc.errors()[0].get("loc", ("record",))[0]),
+                IssueCode.INVALID,
+                f"The record could not be built ({exc.errors()[0].get('msg')}); this is a normaliser "
+                "bug, please report it with the record.",
+                None,
+            )
+        )
         return None, issues
     return offering, issues
 
@@ -200,16 +246,24 @@ class _Record:
         return raw
 
 
-def _instance(run_fields: dict[str, str | list[str]], number: int, record: _Record,
-              ctx: NormaliseContext, record_mode, record_price, record_place,
-              issues: list[Issue]) -> Instance:
+def _instance(
+    run_fields: dict[str, str | list[str]],
+    number: int,
+    record: _Record,
+    ctx: NormaliseContext,
+    record_mode,
+    record_price,
+    record_place,
+    issues: list[Issue],
+) -> Instance:
     """One run; what it does not say is taken from the record."""
     run = _Record(run_fields)
 
     def take(parsed: Parsed):
         for issue in parsed.issues:
-            issues.append(_as_warning(issue.model_copy(
-                update={"message": f"Run {number}: {issue.message}"})))
+            issues.append(
+                _as_warning(issue.model_copy(update={"message": f"Run {number}: {issue.message}"}))
+            )
         return parsed.value
 
     start = take(parse_dates(run.items("start_date"), "start_date")) or []
@@ -217,18 +271,35 @@ def _instance(run_fields: dict[str, str | list[str]], number: int, record: _Reco
     mode_pace = take(parse_mode(run.text("mode"))) if run.text("mode") else record_mode
     if run.text("price") or run.text("currency"):
         currency_source = run if run.text("currency") else record
-        price = take(_price(_Record({"price": run.text("price") or "",
-                                     "currency": currency_source.text("currency") or ""}),
-                            ctx, issues)) or record_price
+        price = (
+            take(
+                _price(
+                    _Record(
+                        {
+                            "price": run.text("price") or "",
+                            "currency": currency_source.text("currency") or "",
+                        }
+                    ),
+                    ctx,
+                    issues,
+                )
+            )
+            or record_price
+        )
     else:
         price = record_price
     place = record_place
     if run.text("location"):
         run_places = take(parse_place(run.text("location"), ctx.default_country)) or []
         place = run_places[0] if run_places else record_place
-    return Instance(start_date=start[0] if start else None, end_date=end[-1] if end else None,
-                    mode=mode_pace.mode if mode_pace else None,
-                    pace=mode_pace.pace if mode_pace else None, place=place, price=price)
+    return Instance(
+        start_date=start[0] if start else None,
+        end_date=end[-1] if end else None,
+        mode=mode_pace.mode if mode_pace else None,
+        pace=mode_pace.pace if mode_pace else None,
+        place=place,
+        price=price,
+    )
 
 
 def _only(values: set):
@@ -240,9 +311,14 @@ def _lowest_price(prices: list) -> object | None:
     """The 'from' price of an offering whose runs cost different amounts."""
     if not prices:
         return None
-    return min(prices, key=lambda p: (0 if p.is_free else 1,
-                                      p.amount_ref if p.amount_ref is not None else float("inf"),
-                                      p.amount if p.amount is not None else float("inf")))
+    return min(
+        prices,
+        key=lambda p: (
+            0 if p.is_free else 1,
+            p.amount_ref if p.amount_ref is not None else float("inf"),
+            p.amount if p.amount is not None else float("inf"),
+        ),
+    )
 
 
 def _raw_instances(instances: list[dict[str, str | list[str]]] | None) -> dict[str, str]:
@@ -256,9 +332,14 @@ def _raw_instances(instances: list[dict[str, str | list[str]]] | None) -> dict[s
 def _framework_hint(record: _Record, ctx: NormaliseContext, issues: list[Issue]) -> str | None:
     hint = record.text("level_framework")
     if hint and framework_from_text(hint) is None:
-        issues.append(Issue.warning(
-            "level_framework", IssueCode.UNPARSED,
-            "Not a framework we know; use EQF, NZQF, AQF, NFQ, SCQF or RQF.", shorten(hint)))
+        issues.append(
+            Issue.warning(
+                "level_framework",
+                IssueCode.UNPARSED,
+                "Not a framework we know; use EQF, NZQF, AQF, NFQ, SCQF or RQF.",
+                shorten(hint),
+            )
+        )
         return ctx.level_framework
     return hint or ctx.level_framework
 
@@ -268,10 +349,14 @@ def _credit_hint(record: _Record, ctx: NormaliseContext, issues: list[Issue]) ->
     if hint:
         if credit_system_from_text(hint) is not None:
             return hint
-        issues.append(Issue.warning(
-            "credit_system", IssueCode.UNPARSED,
-            "Not a credit system we know; use ECTS, NZ_CREDITS, CATS, SCQF, US_SCH or HOURS.",
-            shorten(hint)))
+        issues.append(
+            Issue.warning(
+                "credit_system",
+                IssueCode.UNPARSED,
+                "Not a credit system we know; use ECTS, NZ_CREDITS, CATS, SCQF, US_SCH or HOURS.",
+                shorten(hint),
+            )
+        )
     return ctx.credit_system or ctx.default_country
 
 
@@ -279,11 +364,20 @@ def _price(record: _Record, ctx: NormaliseContext, issues: list[Issue]) -> Parse
     written = record.text("currency")
     stated = currency_code(written) if written else None
     if written and stated is None:
-        issues.append(Issue.warning(
-            "currency", IssueCode.UNPARSED,
-            "Not a currency we know; use an ISO 4217 code such as NZD, EUR or GBP.", shorten(written)))
-    parsed = parse_price(record.text("price"), default_currency=stated or ctx.default_currency,
-                         rates=ctx.rates, ref_currency=ctx.ref_currency)
+        issues.append(
+            Issue.warning(
+                "currency",
+                IssueCode.UNPARSED,
+                "Not a currency we know; use an ISO 4217 code such as NZD, EUR or GBP.",
+                shorten(written),
+            )
+        )
+    parsed = parse_price(
+        record.text("price"),
+        default_currency=stated or ctx.default_currency,
+        rates=ctx.rates,
+        ref_currency=ctx.ref_currency,
+    )
     if stated:  # the provider named the currency: filling it in is not a default
         parsed.issues = [i for i in parsed.issues if i.code is not IssueCode.DEFAULTED]
     return parsed
@@ -301,9 +395,17 @@ def _default_language(default_language: str | None) -> Parsed:
     default = language_code(default_language) if default_language else None
     if not default:
         return Parsed([])
-    return Parsed([default], [Issue.info(
-        "language", IssueCode.DEFAULTED,
-        f"No language given; used the provider's default, {default}.", None)])
+    return Parsed(
+        [default],
+        [
+            Issue.info(
+                "language",
+                IssueCode.DEFAULTED,
+                f"No language given; used the provider's default, {default}.",
+                None,
+            )
+        ],
+    )
 
 
 @memoised

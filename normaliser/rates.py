@@ -31,7 +31,9 @@ class RateTable:
         """Build from the JSON shape of normaliser/data/rates.json."""
         for key in ("base", "date", "rates", "source"):
             if key not in data:
-                raise RateTableError(f"rate table has no '{key}'; add it (see normaliser/data/rates.json)")
+                raise RateTableError(
+                    f"rate table has no '{key}'; add it (see normaliser/data/rates.json)"
+                )
         try:
             as_of = date.fromisoformat(str(data["date"]))
         except ValueError as exc:
@@ -43,8 +45,13 @@ class RateTable:
             rates[str(code).upper()] = float(rate)
         base = str(data["base"]).upper()
         rates.setdefault(base, 1.0)
-        return cls(base=base, date=as_of, rates=MappingProxyType(rates),
-                   source=str(data["source"]), indicative=bool(data.get("indicative", False)))
+        return cls(
+            base=base,
+            date=as_of,
+            rates=MappingProxyType(rates),
+            source=str(data["source"]),
+            indicative=bool(data.get("indicative", False)),
+        )
 
     def __reduce__(self):
         # mappingproxy does not pickle; rebuild it, so tables can go to worker processes.
@@ -74,7 +81,9 @@ def _default_table() -> RateTable:
     return RateTable.from_dict(json.loads(text))
 
 
-def _rebuild(base: str, as_of: date, rates: dict[str, float], source: str,
-             indicative: bool) -> RateTable:
-    return RateTable(base=base, date=as_of, rates=MappingProxyType(rates), source=source,
-                     indicative=indicative)
+def _rebuild(
+    base: str, as_of: date, rates: dict[str, float], source: str, indicative: bool
+) -> RateTable:
+    return RateTable(
+        base=base, date=as_of, rates=MappingProxyType(rates), source=source, indicative=indicative
+    )

@@ -70,7 +70,9 @@ class _Value(BaseModel):
 class Level(_Value):
     framework: Framework | None = None
     value: str | None = Field(None, description="Native level as the framework names it, e.g. '5'.")
-    eqf: int | None = Field(None, ge=1, le=8, description="EQF level, only from official referencing.")
+    eqf: int | None = Field(
+        None, ge=1, le=8, description="EQF level, only from official referencing."
+    )
     raw: str | None = None
 
 
@@ -165,7 +167,9 @@ class Offering(_Value):
     credential_type: str | None = None
     quality_assurance: str | None = None
     stackable_into: list[str] = Field(default_factory=list)
-    raw: dict[str, str] = Field(default_factory=dict, description="The record as the provider wrote it.")
+    raw: dict[str, str] = Field(
+        default_factory=dict, description="The record as the provider wrote it."
+    )
     issues: list[Issue] = Field(default_factory=list)
 
 

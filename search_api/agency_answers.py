@@ -49,47 +49,81 @@ def filters_of(params: QueryParams, own: frozenset[str] = frozenset()) -> Filter
     return _validated(Filters, filters_from_params(params))
 
 
-def stats_answer(agency: AgencyContext, filters: Filters, reference_currency: str, *,
-                 group_by: Sequence[str], metrics: Sequence[str] = (),
-                 percentiles: Sequence[str] = ()) -> StatsOut:
-    query = _validated(StatsQuery, {"filters": filters, "group_by": split_values(group_by),
-                                    "metrics": split_values(metrics),
-                                    "percentiles": split_values(percentiles)})
+def stats_answer(
+    agency: AgencyContext,
+    filters: Filters,
+    reference_currency: str,
+    *,
+    group_by: Sequence[str],
+    metrics: Sequence[str] = (),
+    percentiles: Sequence[str] = (),
+) -> StatsOut:
+    query = _validated(
+        StatsQuery,
+        {
+            "filters": filters,
+            "group_by": split_values(group_by),
+            "metrics": split_values(metrics),
+            "percentiles": split_values(percentiles),
+        },
+    )
     return StatsOut.of(agency.stats.answer(query), reference_currency)
 
 
-def timeseries_answer(agency: AgencyContext, filters: Filters, *,
-                      interval: Interval | str = Interval.MONTH, start: date | None = None,
-                      end: date | None = None) -> TimeseriesOut:
-    query = _validated(TimeseriesQuery, {"filters": filters, "interval": interval,
-                                         "start": start, "end": end})
+def timeseries_answer(
+    agency: AgencyContext,
+    filters: Filters,
+    *,
+    interval: Interval | str = Interval.MONTH,
+    start: date | None = None,
+    end: date | None = None,
+) -> TimeseriesOut:
+    query = _validated(
+        TimeseriesQuery, {"filters": filters, "interval": interval, "start": start, "end": end}
+    )
     return TimeseriesOut.of(agency.timeseries.series(query))
 
 
-def export_response(agency: AgencyContext, filters: Filters, format: ExportFormat, *,
-                    include_duplicates: bool = False, page_base: str = "") -> StreamingResponse:
+def export_response(
+    agency: AgencyContext,
+    filters: Filters,
+    format: ExportFormat,
+    *,
+    include_duplicates: bool = False,
+    page_base: str = "",
+) -> StreamingResponse:
     """The export as a download (the API route and the dashboard's CSV link). `page_base`
     is the public address offering pages are under, for exports that link to them."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     return StreamingResponse(
-        agency.exports.stream(filters, format, include_duplicates=include_duplicates,
-                              page_base=page_base),
+        agency.exports.stream(
+            filters, format, include_duplicates=include_duplicates, page_base=page_base
+        ),
         media_type=MEDIA_TYPES[format],
-        headers={"Content-Disposition":
-                 f'attachment; filename="microcred-offerings-{stamp}.{FILE_SUFFIXES[format]}"'})
+        headers={
+            "Content-Disposition": f'attachment; filename="microcred-offerings-{stamp}.{FILE_SUFFIXES[format]}"'
+        },
+    )
 
 
-TARGET_TITLES = {ExportFormat.ELM_LOQ: "Europass Qualifications Dataset Register (ELM v3 LOQ XML)",
-                 ExportFormat.CTDL: "Credential Engine Registry (CTDL JSON-LD)",
-                 ExportFormat.XCRI_CAP: "UK course aggregators (XCRI-CAP 1.2)"}
+TARGET_TITLES = {
+    ExportFormat.ELM_LOQ: "Europass Qualifications Dataset Register (ELM v3 LOQ XML)",
+    ExportFormat.CTDL: "Credential Engine Registry (CTDL JSON-LD)",
+    ExportFormat.XCRI_CAP: "UK course aggregators (XCRI-CAP 1.2)",
+}
 
 
 def targets_answer(agency: AgencyContext, page_base: str = "") -> TargetsOut:
     """Every federation target with the agency's rule for it and what an export of the
     whole catalogue to it leaves out (each export is written and thrown away)."""
-    return TargetsOut(targets=[
-        TargetOut(target=target.value, title=TARGET_TITLES[target],
-                  rule=PublicationRuleOut(**agency.exports.rules.get(target.value).as_dict()),
-                  report=TargetReportOut(**agency.exports.target_report(
-                      target, page_base).as_dict()))
-        for target in FEDERATION_FORMATS])
+    return TargetsOut(
+        targets=[
+            TargetOut(
+                target=target.value,
+                title=TARGET_TITLES[target],
+                rule=PublicationRuleOut(**agency.exports.rules.get(target.value).as_dict()),
+                report=TargetReportOut(**agency.exports.target_report(target, page_base).as_dict()),
+            )
+            for target in FEDERATION_FORMATS
+        ]
+    )

@@ -36,30 +36,56 @@ Provider and agency routes need an API key, sent as `Authorization: Bearer <key>
 error has one shape: `{"error": {"code": ..., "message": ..., "field": ...}}`, `field`
 where one parameter or body field is at fault.
 """
-TAGS = [{"name": "search", "description": "Public search"},
-        {"name": "meta", "description": "Providers, vocabularies, health"},
-        {"name": "publishing",
-         "description": "Providers keep their offerings current (provider or admin key)"},
-        {"name": "crawling", "description": "Providers' websites, crawled (provider or admin key)"},
-        {"name": "agency", "description": "Aggregates, history, exports, data quality "
-                                          "(agency or admin key, rate limited)"},
-        {"name": "federation",
-         "description": "The catalogue's changes, for other aggregators to mirror it"}]
+TAGS = [
+    {"name": "search", "description": "Public search"},
+    {"name": "meta", "description": "Providers, vocabularies, health"},
+    {
+        "name": "publishing",
+        "description": "Providers keep their offerings current (provider or admin key)",
+    },
+    {"name": "crawling", "description": "Providers' websites, crawled (provider or admin key)"},
+    {
+        "name": "agency",
+        "description": "Aggregates, history, exports, data quality "
+        "(agency or admin key, rate limited)",
+    },
+    {
+        "name": "federation",
+        "description": "The catalogue's changes, for other aggregators to mirror it",
+    },
+]
 
 
 def create_app(context: ApiContext, *, lifespan: Any = None) -> FastAPI:
     # No /docs or /redoc: FastAPI's pages load their scripts from a CDN, and no page of ours
     # makes a request to another host. The description is at /openapi.json.
-    app = FastAPI(title="microcred", version="1.0", description=API_DESCRIPTION, lifespan=lifespan,
-                  docs_url=None, redoc_url=None, openapi_tags=TAGS)
+    app = FastAPI(
+        title="microcred",
+        version="1.0",
+        description=API_DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_tags=TAGS,
+    )
     app.state.context = context
     app.state.public_limit = context.public_limit
     if context.agency is not None:
-        app.state.agency_limiter = (context.agency.limiter or
-                                    TokenBucketLimiter(context.agency.rate_per_minute))
+        app.state.agency_limiter = context.agency.limiter or TokenBucketLimiter(
+            context.agency.rate_per_minute
+        )
     install_error_handlers(app)
-    for module in (public, offerings, changes, publishing, pull_sources, profiles, crawling,
-                   agency, publication):
+    for module in (
+        public,
+        offerings,
+        changes,
+        publishing,
+        pull_sources,
+        profiles,
+        crawling,
+        agency,
+        publication,
+    ):
         app.include_router(module.router)
     install_pages(app, context)
     return app

@@ -42,14 +42,17 @@ def require_provider_access(key: ApiKey, provider_id: str) -> None:
     if key.can_act_for(provider_id):
         return
     if key.role is Role.PROVIDER:
-        raise AuthError(403, f"this key acts for provider {key.provider_id!r}, "
-                             f"not {provider_id!r}")
-    raise AuthError(403, f"a {key.role.value} key cannot publish for a provider; "
-                         f"use the provider's own key")
+        raise AuthError(403, f"this key acts for provider {key.provider_id!r}, not {provider_id!r}")
+    raise AuthError(
+        403, f"a {key.role.value} key cannot publish for a provider; use the provider's own key"
+    )
 
 
 def require_role(key: ApiKey, *roles: Role) -> None:
     if key.role is Role.ADMIN or key.role in roles:
         return
-    raise AuthError(403, f"a {key.role.value} key cannot use this route; it needs a "
-                         f"{' or '.join(r.value for r in roles)} key")
+    raise AuthError(
+        403,
+        f"a {key.role.value} key cannot use this route; it needs a "
+        f"{' or '.join(r.value for r in roles)} key",
+    )

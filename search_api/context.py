@@ -49,8 +49,9 @@ class CrawlingContext:
     crawls: CrawlStore
     # Checks a crawl source's start URLs (the SSRF guard), limits and site config the way
     # the crawler will read them; returns them normalised, or raises InvalidRequest.
-    check_crawl_settings: Callable[[list[str], dict, dict | None],
-                                   tuple[list[str], dict, dict | None]]
+    check_crawl_settings: Callable[
+        [list[str], dict, dict | None], tuple[list[str], dict, dict | None]
+    ]
     # Crawls a source now, in the background; None where no scheduler runs.
     request_crawl: Callable[[CrawlSource], None] | None = None
 

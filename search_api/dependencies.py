@@ -27,11 +27,18 @@ from search_api.rate_limit import RateLimiter
 
 # Declared for the OpenAPI description (securitySchemes); the key itself is read and
 # checked by `authenticate`, whose messages say what is wrong with it.
-BEARER = HTTPBearer(auto_error=False, scheme_name="bearer", bearerFormat="API key",
-                    description="An API key: `Authorization: Bearer mck_...`")
-API_KEY_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="apiKeyHeader",
-                              description="The same API key, for clients that cannot send "
-                                          "an Authorization header")
+BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    bearerFormat="API key",
+    description="An API key: `Authorization: Bearer mck_...`",
+)
+API_KEY_HEADER = APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    scheme_name="apiKeyHeader",
+    description="The same API key, for clients that cannot send an Authorization header",
+)
 
 
 def api_context(request: Request) -> ApiContext:
@@ -90,9 +97,12 @@ def key_store(context: Context) -> KeyStore:
     raise InvalidRequest("accounts are not enabled in this deployment")
 
 
-def current_key(request: Request, keys: Annotated[KeyStore, Depends(key_store)],
-                _bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)],
-                _header: Annotated[str | None, Security(API_KEY_HEADER)]) -> ApiKey:
+def current_key(
+    request: Request,
+    keys: Annotated[KeyStore, Depends(key_store)],
+    _bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)],
+    _header: Annotated[str | None, Security(API_KEY_HEADER)],
+) -> ApiKey:
     return authenticate(request, keys)
 
 
@@ -120,8 +130,9 @@ def agency_limiter(request: Request) -> RateLimiter:
     return request.app.state.agency_limiter
 
 
-def agency_scope(key: CurrentKey, _agency: Agency,
-                 limiter: Annotated[RateLimiter, Depends(agency_limiter)]) -> ApiKey:
+def agency_scope(
+    key: CurrentKey, _agency: Agency, limiter: Annotated[RateLimiter, Depends(agency_limiter)]
+) -> ApiKey:
     require_role(key, Role.AGENCY)
     limiter.take(key.id)
     return key

@@ -42,26 +42,39 @@ DOMAIN_ERRORS: tuple[tuple[type[CatalogueError], int, str], ...] = (
     (FeedRejected, 413, "feed_too_large"),
     (SearchUnavailable, 503, "search_unavailable"),
 )
-HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized",
-              403: "forbidden"}
+HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}
 
 
 class ErrorDetail(BaseModel):
-    code: str = Field(description="Stable, for programs: not_found, invalid_request, "
-                                  "invalid_parameter, unauthorized, forbidden, conflict, "
-                                  "feed_too_large, body_timeout, rate_limited, "
-                                  "search_unavailable, ...")
+    code: str = Field(
+        description="Stable, for programs: not_found, invalid_request, "
+        "invalid_parameter, unauthorized, forbidden, conflict, "
+        "feed_too_large, body_timeout, rate_limited, "
+        "search_unavailable, ..."
+    )
     message: str = Field(description="What was wrong and how to put it right.")
-    field: str | None = Field(None, description="The parameter, header or body field at "
-                                                "fault (dotted for nested body fields).")
+    field: str | None = Field(
+        None,
+        description="The parameter, header or body field at fault (dotted for nested body fields).",
+    )
 
 
 class ErrorOut(BaseModel):
     error: ErrorDetail
 
-    model_config = {"json_schema_extra": {"examples": [
-        {"error": {"code": "invalid_parameter", "field": "size",
-                   "message": "size: Input should be less than or equal to 100"}}]}}
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "error": {
+                        "code": "invalid_parameter",
+                        "field": "size",
+                        "message": "size: Input should be less than or equal to 100",
+                    }
+                }
+            ]
+        }
+    }
 
 
 DESCRIPTIONS = {
@@ -80,12 +93,16 @@ DESCRIPTIONS = {
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The `responses=` of a route: each status with the error shape and what it means."""
-    return {status: {"model": ErrorOut, "description": DESCRIPTIONS[status]}
-            for status in statuses}
+    return {status: {"model": ErrorOut, "description": DESCRIPTIONS[status]} for status in statuses}
 
 
-def error_response(status: int, code: str, message: str, field: str | None = None,
-                   headers: Mapping[str, str] | None = None) -> JSONResponse:
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    field: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
     body: dict[str, Any] = {"code": code, "message": message}
     if field:
         body["field"] = field
@@ -112,8 +129,10 @@ def validation_error_response(errors: Iterable[dict[str, Any]]) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(CatalogueError)
     async def _domain_error(_request: Request, exc: CatalogueError) -> JSONResponse:
-        status, code = next(((s, c) for cls, s, c in DOMAIN_ERRORS if isinstance(exc, cls)),
-                            (400, "invalid_request"))
+        status, code = next(
+            ((s, c) for cls, s, c in DOMAIN_ERRORS if isinstance(exc, cls)),
+            (400, "invalid_request"),
+        )
         return error_response(status, code, str(exc), getattr(exc, "parameter", None))
 
     @app.exception_handler(AuthError)
@@ -123,14 +142,16 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RateLimited)
     async def _rate_limited(_request: Request, exc: RateLimited) -> JSONResponse:
-        return error_response(429, "rate_limited", str(exc),
-                              headers={"Retry-After": str(exc.retry_after)})
+        return error_response(
+            429, "rate_limited", str(exc), headers={"Retry-After": str(exc.retry_after)}
+        )
 
     @app.exception_handler(BodyTooSlow)
     async def _body_too_slow(_request: Request, exc: BodyTooSlow) -> JSONResponse:
         # The rest of the body is never read: the connection cannot carry another request.
-        return error_response(408, "body_timeout", str(exc), "body",
-                              headers={"Connection": "close"})
+        return error_response(
+            408, "body_timeout", str(exc), "body", headers={"Connection": "close"}
+        )
 
     @app.exception_handler(ParameterErrors)
     async def _parameter_errors(_request: Request, exc: ParameterErrors) -> JSONResponse:

@@ -44,8 +44,10 @@ async def _chunks(request: Request, timeouts: BodyTimeouts):
     size = 0
     while True:
         # By when the next chunk must be here for the average rate to hold with it.
-        due = min(start + max(timeouts.grace_seconds, size / timeouts.min_bytes_per_second),
-                  start + timeouts.total_seconds)
+        due = min(
+            start + max(timeouts.grace_seconds, size / timeouts.min_bytes_per_second),
+            start + timeouts.total_seconds,
+        )
         try:
             chunk = await asyncio.wait_for(anext(stream), timeout=max(0.0, due - loop.time()))
         except StopAsyncIteration:
@@ -56,32 +58,36 @@ async def _chunks(request: Request, timeouts: BodyTimeouts):
                 f"the body arrived too slowly: {size:,} bytes in {elapsed:.0f} s; a feed must "
                 f"arrive at {timeouts.min_bytes_per_second:,.0f} bytes/s or more (after the "
                 f"first {timeouts.grace_seconds:g} s) and within {timeouts.total_seconds:g} s "
-                f"in all") from None
+                f"in all"
+            ) from None
         size += len(chunk)
         yield chunk
 
 
-async def read_feed(request: Request, limit: int,
-                    timeouts: BodyTimeouts | None = None) -> bytes:
+async def read_feed(request: Request, limit: int, timeouts: BodyTimeouts | None = None) -> bytes:
     """The whole body, or FeedRejected (413) as soon as it is over `limit` bytes, or
     BodyTooSlow (408) as soon as it arrives slower than `timeouts` allow."""
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
-        raise FeedRejected(f"the feed is {int(declared):,} bytes, over the limit of "
-                           f"{limit:,}; split it into delta feeds")
+        raise FeedRejected(
+            f"the feed is {int(declared):,} bytes, over the limit of "
+            f"{limit:,}; split it into delta feeds"
+        )
     chunks, size = [], 0
     async for chunk in _chunks(request, timeouts or BodyTimeouts()):
         size += len(chunk)
         if size > limit:  # stop reading: a lying Content-Length gains nothing
-            raise FeedRejected(f"the feed is over the limit of {limit:,} bytes; "
-                               f"split it into delta feeds")
+            raise FeedRejected(
+                f"the feed is over the limit of {limit:,} bytes; split it into delta feeds"
+            )
         chunks.append(chunk)
     # Joining 50 MB is a copy of 50 MB: done in a thread too.
     return await run_in_threadpool(b"".join, chunks)
 
 
-def chosen_format(request: Request, format: str | None,
-                  check: Callable[[str], str] = check_format_name) -> str | None:
+def chosen_format(
+    request: Request, format: str | None, check: Callable[[str], str] = check_format_name
+) -> str | None:
     """The `format` parameter if given (checked by `check`, the ingest service's), else what
     the Content-Type says, else None (detect)."""
     try:

@@ -17,8 +17,7 @@ from catalogue.search.query import DEFAULT_FACETS, Facet, SearchQuery
 
 LIST_FILTERS = tuple(f.name for f in search_fields.FIELDS if f.multi)
 SCALAR_FILTERS = tuple(p for f in search_fields.FIELDS if not f.multi for p in f.parameters)
-CONTROL_PARAMETERS = ("q", "size", "cursor", "sort", "facets", "facet_size", "highlight",
-                      "correct")
+CONTROL_PARAMETERS = ("q", "size", "cursor", "sort", "facets", "facet_size", "highlight", "correct")
 SEARCH_PARAMETERS = frozenset(CONTROL_PARAMETERS + LIST_FILTERS + SCALAR_FILTERS)
 # What one public search may ask of the facets: number of facets x facet_size. Every facet
 # costs a count over all the matches, and a larger facet_size more buckets to sort and send
@@ -53,7 +52,8 @@ def reject_unknown(params: QueryParams, allowed: frozenset[str]) -> None:
     if unknown:
         raise InvalidRequest(
             f"unknown parameter(s): {', '.join(unknown)}. Known: {', '.join(sorted(allowed))}",
-            parameter=unknown[0])
+            parameter=unknown[0],
+        )
 
 
 def filters_from_params(params: QueryParams) -> dict[str, Any]:
@@ -88,9 +88,15 @@ def search_query_from_params(params: QueryParams) -> SearchQuery:
     except ValidationError as exc:
         errors.extend(_errors(exc))
     body: dict[str, Any] = {"filters": filters}
-    for name, target in (("q", "text"), ("size", "size"), ("cursor", "cursor"), ("sort", "sort"),
-                         ("facet_size", "facet_size"), ("highlight", "highlight"),
-                         ("correct", "correct")):
+    for name, target in (
+        ("q", "text"),
+        ("size", "size"),
+        ("cursor", "cursor"),
+        ("sort", "sort"),
+        ("facet_size", "facet_size"),
+        ("highlight", "highlight"),
+        ("correct", "correct"),
+    ):
         value = params.get(name)
         if value not in (None, ""):
             body[target] = value
@@ -113,17 +119,26 @@ def check_facet_cost(query: SearchQuery, budget: int = FACET_BUDGET) -> SearchQu
     """Refuse (422, naming facet_size) a public search whose facets cost over `budget`."""
     cost = len(query.facets) * query.facet_size
     if cost > budget:
-        raise ParameterErrors([{
-            "loc": ["query", "facet_size"], "type": "facet_budget", "input": query.facet_size,
-            "msg": f"{len(query.facets)} facets x facet_size {query.facet_size} = {cost}, over "
-                   f"the budget of {budget} (facets x facet_size); ask for fewer facets or a "
-                   f"smaller facet_size (at most {max(1, budget // max(1, len(query.facets)))} "
-                   f"for {len(query.facets)} facets)"}])
+        raise ParameterErrors(
+            [
+                {
+                    "loc": ["query", "facet_size"],
+                    "type": "facet_budget",
+                    "input": query.facet_size,
+                    "msg": f"{len(query.facets)} facets x facet_size {query.facet_size} = {cost}, over "
+                    f"the budget of {budget} (facets x facet_size); ask for fewer facets or a "
+                    f"smaller facet_size (at most {max(1, budget // max(1, len(query.facets)))} "
+                    f"for {len(query.facets)} facets)",
+                }
+            ]
+        )
     return query
 
 
-def validation_errors(exc: ValidationError, rename: Mapping[str, str] | None = None,
-                      ) -> list[dict[str, Any]]:
+def validation_errors(
+    exc: ValidationError,
+    rename: Mapping[str, str] | None = None,
+) -> list[dict[str, Any]]:
     """A model's validation errors as ParameterErrors entries, each named by the query
     parameter (the model's top-level field, or its name in `rename`)."""
     out = []
@@ -131,8 +146,14 @@ def validation_errors(exc: ValidationError, rename: Mapping[str, str] | None = N
         loc = [str(p) for p in error["loc"] if not isinstance(p, int)]
         name = loc[0] if loc else "query"
         name = (rename or {}).get(name, name)
-        out.append({"loc": ["query", name], "msg": error["msg"], "type": error["type"],
-                    "input": error.get("input") if not isinstance(error.get("input"), dict) else None})
+        out.append(
+            {
+                "loc": ["query", name],
+                "msg": error["msg"],
+                "type": error["type"],
+                "input": error.get("input") if not isinstance(error.get("input"), dict) else None,
+            }
+        )
     return out
 
 
@@ -154,11 +175,13 @@ def _filter_parameter(name: str, spec: search_fields.FilterField) -> inspect.Par
         default = Query([], description=spec.description, examples=examples)
         annotation: Any = list[str]
     else:
-        default = Query(None, ge=spec.ge, le=spec.le, description=spec.description,
-                        examples=examples)
+        default = Query(
+            None, ge=spec.ge, le=spec.le, description=spec.description, examples=examples
+        )
         annotation = spec.value_type | None
-    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
-                             annotation=annotation)
+    return inspect.Parameter(
+        name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+    )
 
 
 def build_filter_parameters() -> Callable[..., None]:
@@ -170,8 +193,8 @@ def build_filter_parameters() -> Callable[..., None]:
         """The search filters (catalogue.search.fields), declared for the OpenAPI description."""
 
     filter_parameters.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [_filter_parameter(name, spec) for spec in search_fields.FIELDS
-         for name in spec.parameters])
+        [_filter_parameter(name, spec) for spec in search_fields.FIELDS for name in spec.parameters]
+    )
     return filter_parameters
 
 

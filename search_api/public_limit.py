@@ -37,15 +37,16 @@ def parse_networks(text: str) -> tuple[Network, ...]:
         try:
             out.append(ipaddress.ip_network(entry, strict=False))
         except ValueError:
-            raise ValueError(f"{entry!r} is not an IP address or network (CIDR), e.g. "
-                             f"10.0.0.5 or 172.16.0.0/12") from None
+            raise ValueError(
+                f"{entry!r} is not an IP address or network (CIDR), e.g. 10.0.0.5 or 172.16.0.0/12"
+            ) from None
     return tuple(out)
 
 
 def _address(text: str) -> Address | None:
     text = text.strip()
     if text.startswith("[") and "]" in text:  # [v6]:port
-        text = text[1:text.index("]")]
+        text = text[1 : text.index("]")]
     elif text.count(":") == 1:  # v4:port
         text = text.split(":", 1)[0]
     try:
@@ -66,8 +67,7 @@ def _key(address: Address) -> str:
     return str(address)
 
 
-def client_key(peer: str | None, forwarded_for: Sequence[str],
-               trusted: Sequence[Network]) -> str:
+def client_key(peer: str | None, forwarded_for: Sequence[str], trusted: Sequence[Network]) -> str:
     """Who the request counts against (see the module's docstring)."""
     address = _address(peer) if peer else None
     if address is None:

@@ -29,8 +29,10 @@ class RateLimited(Exception):
     """HTTP 429; `retry_after` is the whole seconds until a request will be let through."""
 
     def __init__(self, retry_after: int, per_minute: int, subject: str = "this key") -> None:
-        super().__init__(f"{subject} is over its limit of {per_minute} requests a minute; "
-                         f"retry after {retry_after} s")
+        super().__init__(
+            f"{subject} is over its limit of {per_minute} requests a minute; "
+            f"retry after {retry_after} s"
+        )
         self.retry_after = retry_after
 
 
@@ -63,8 +65,13 @@ PRUNE_EVERY = 4096
 
 
 class TokenBucketLimiter:
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic, *,
-                 subject: str = "this key") -> None:
+    def __init__(
+        self,
+        per_minute: int,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        subject: str = "this key",
+    ) -> None:
         if per_minute < 1:
             raise ValueError("a rate limit needs at least one request a minute")
         self.per_minute = per_minute
@@ -86,8 +93,9 @@ class TokenBucketLimiter:
             bucket = self._buckets.get(key)
             if bucket is None:
                 bucket = self._buckets[key] = _Bucket(self.capacity, now)
-            bucket.tokens = min(self.capacity,
-                                bucket.tokens + (now - bucket.updated) * self.refill_per_second)
+            bucket.tokens = min(
+                self.capacity, bucket.tokens + (now - bucket.updated) * self.refill_per_second
+            )
             bucket.updated = now
             if bucket.tokens >= 1:
                 bucket.tokens -= 1
@@ -97,8 +105,11 @@ class TokenBucketLimiter:
 
     def _prune(self, now: float) -> None:
         """Forget full buckets: a new one starts full, so forgetting them changes nothing."""
-        full = [key for key, b in self._buckets.items()
-                if b.tokens + (now - b.updated) * self.refill_per_second >= self.capacity]
+        full = [
+            key
+            for key, b in self._buckets.items()
+            if b.tokens + (now - b.updated) * self.refill_per_second >= self.capacity
+        ]
         for key in full:
             del self._buckets[key]
 
@@ -106,8 +117,15 @@ class TokenBucketLimiter:
 class SlidingWindowLimiter:
     """`per_minute` requests of a key in any 60 s, as estimated from the shared counts."""
 
-    def __init__(self, counter: WindowCounter, per_minute: int, *, prefix: str = "agency-key",
-                 clock: Callable[[], float] = time.time, subject: str = "this key") -> None:
+    def __init__(
+        self,
+        counter: WindowCounter,
+        per_minute: int,
+        *,
+        prefix: str = "agency-key",
+        clock: Callable[[], float] = time.time,
+        subject: str = "this key",
+    ) -> None:
         """`clock`: wall-clock seconds (every process must agree on the window)."""
         if per_minute < 1:
             raise ValueError("a rate limit needs at least one request a minute")
@@ -133,8 +151,9 @@ class SlidingWindowLimiter:
                 self.counter.forget(name, start - WINDOW_SECONDS)
             return
         current = self.counter.count(name, start)
-        raise RateLimited(self._retry_after(previous, current, elapsed), self.per_minute,
-                          self.subject)
+        raise RateLimited(
+            self._retry_after(previous, current, elapsed), self.per_minute, self.subject
+        )
 
     def _retry_after(self, previous: int, current: int, elapsed: float) -> int:
         """Seconds until the estimate leaves room for one more request, if no other comes."""

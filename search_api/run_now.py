@@ -12,8 +12,9 @@ from search_api.models.common import RunRequestedOut
 Source = TypeVar("Source")
 
 
-def request_run_now(source: Source, source_id: str, request_run: Callable[[Source], None] | None,
-                    what: str) -> RunRequestedOut:
+def request_run_now(
+    source: Source, source_id: str, request_run: Callable[[Source], None] | None, what: str
+) -> RunRequestedOut:
     """Hand `source` to the scheduler's `request_run`; where no scheduler runs in this
     deployment, say so (400) rather than accept work nobody will do."""
     if request_run is None:

@@ -25,8 +25,9 @@ SYNTHETIC_PROVIDERS = (
 )
 
 
-def store_offerings(services, offerings: Iterable[StoredOffering], *,
-                    recorded_at: datetime | None = None) -> list[str]:
+def store_offerings(
+    services, offerings: Iterable[StoredOffering], *, recorded_at: datetime | None = None
+) -> list[str]:
     """Write offerings (active, version as given) with one version row each, at their
     first_seen unless `recorded_at` is given, and queue them for the index."""
     offerings = list(offerings)
@@ -37,15 +38,35 @@ def store_offerings(services, offerings: Iterable[StoredOffering], *,
         document = o.model_dump(mode="json", exclude_none=True, exclude=_DOCUMENT_EXCLUDE)
         seen = o.provenance.first_seen
         when = recorded_at or seen
-        rows.append(dict(id=o.id, provider_id=o.provider.id,
-                         provider_offering_id=o.provider_offering_id, version=o.version,
-                         status="active", content_hash=content_hash(document), document=document,
-                         channel=o.provenance.channel.value, source_url=o.provenance.source_url,
-                         submission_id=None, first_seen=seen, last_seen=o.provenance.last_seen or seen,
-                         updated_at=when, withdrawn_at=None))
-        versions.append(dict(offering_id=o.id, version=o.version, status="active",
-                             content_hash=content_hash(document), document=document,
-                             submission_id=None, recorded_at=when))
+        rows.append(
+            dict(
+                id=o.id,
+                provider_id=o.provider.id,
+                provider_offering_id=o.provider_offering_id,
+                version=o.version,
+                status="active",
+                content_hash=content_hash(document),
+                document=document,
+                channel=o.provenance.channel.value,
+                source_url=o.provenance.source_url,
+                submission_id=None,
+                first_seen=seen,
+                last_seen=o.provenance.last_seen or seen,
+                updated_at=when,
+                withdrawn_at=None,
+            )
+        )
+        versions.append(
+            dict(
+                offering_id=o.id,
+                version=o.version,
+                status="active",
+                content_hash=content_hash(document),
+                document=document,
+                submission_id=None,
+                recorded_at=when,
+            )
+        )
         outbox.append(dict(offering_id=o.id, version=o.version, op="upsert", created_at=when))
     with services.engine.begin() as conn:
         conn.execute(insert(OfferingRow), rows)
@@ -57,17 +78,33 @@ def store_offerings(services, offerings: Iterable[StoredOffering], *,
 def withdraw(services, offering_id: str, when: datetime) -> None:
     """A withdrawal as ingest records it: the offering, a new version, a delete for the index."""
     with services.engine.begin() as conn:
-        row = conn.execute(select(OfferingRow.version, OfferingRow.content_hash,
-                                  OfferingRow.document).where(OfferingRow.id == offering_id)).one()
+        row = conn.execute(
+            select(OfferingRow.version, OfferingRow.content_hash, OfferingRow.document).where(
+                OfferingRow.id == offering_id
+            )
+        ).one()
         version = row.version + 1
-        conn.execute(update(OfferingRow).where(OfferingRow.id == offering_id).values(
-            status="withdrawn", version=version, withdrawn_at=when, updated_at=when))
-        conn.execute(insert(OfferingVersionRow).values(
-            offering_id=offering_id, version=version, status="withdrawn",
-            content_hash=row.content_hash, document=row.document, submission_id=None,
-            recorded_at=when))
-        conn.execute(insert(OutboxRow).values(offering_id=offering_id, version=version,
-                                              op="delete", created_at=when))
+        conn.execute(
+            update(OfferingRow)
+            .where(OfferingRow.id == offering_id)
+            .values(status="withdrawn", version=version, withdrawn_at=when, updated_at=when)
+        )
+        conn.execute(
+            insert(OfferingVersionRow).values(
+                offering_id=offering_id,
+                version=version,
+                status="withdrawn",
+                content_hash=row.content_hash,
+                document=row.document,
+                submission_id=None,
+                recorded_at=when,
+            )
+        )
+        conn.execute(
+            insert(OutboxRow).values(
+                offering_id=offering_id, version=version, op="delete", created_at=when
+            )
+        )
 
 
 def import_synthetic(services, per_provider: int = 150) -> None:
@@ -75,15 +112,30 @@ def import_synthetic(services, per_provider: int = 150) -> None:
     messy ways providers write them, so the normaliser's real output is what gets counted."""
     for seed, provider in enumerate(SYNTHETIC_PROVIDERS):
         services.catalogue.upsert_provider(provider, default_language="en")
-        report = services.import_feed(provider.id, synthetic_csv(per_provider, seed=seed,
-                                                                 id_prefix=provider.id),
-                                      format="csv")
+        report = services.import_feed(
+            provider.id, synthetic_csv(per_provider, seed=seed, id_prefix=provider.id), format="csv"
+        )
         assert report.status == "applied", report.error
 
 
-EDX_HEADER = ["title", "summary", "n_enrolled", "course_type", "institution", "instructors",
-              "Level", "subject", "language", "subtitles", "course_effort", "course_length",
-              "price", "course_description", "course_syllabus", "course_url"]
+EDX_HEADER = [
+    "title",
+    "summary",
+    "n_enrolled",
+    "course_type",
+    "institution",
+    "instructors",
+    "Level",
+    "subject",
+    "language",
+    "subtitles",
+    "course_effort",
+    "course_length",
+    "price",
+    "course_description",
+    "course_syllabus",
+    "course_url",
+]
 
 
 def edx_export(*courses: tuple[str, str, str]) -> bytes:
@@ -92,10 +144,26 @@ def edx_export(*courses: tuple[str, str, str]) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(EDX_HEADER)
     for title, institution, slug in courses:
-        writer.writerow([title, "A summary.", "1,000", "Self-paced on your time", institution,
-                         "A. Teacher", "Introductory", "Computer Science", "English", "English",
-                         "6–8 hours per week", "12 Weeks", "FREE-Add a Verified Certificate for $199 USD",
-                         "A description.", "A syllabus.", f"https://www.edx.org/course/{slug}"])
+        writer.writerow(
+            [
+                title,
+                "A summary.",
+                "1,000",
+                "Self-paced on your time",
+                institution,
+                "A. Teacher",
+                "Introductory",
+                "Computer Science",
+                "English",
+                "English",
+                "6–8 hours per week",
+                "12 Weeks",
+                "FREE-Add a Verified Certificate for $199 USD",
+                "A description.",
+                "A syllabus.",
+                f"https://www.edx.org/course/{slug}",
+            ]
+        )
     return buffer.getvalue().encode()
 
 
@@ -110,15 +178,29 @@ def load_duplicate_pair(services) -> None:
     """Harvard's own feed and edX's listing (in the shape of the edX export, through the edX
     mapping profile): CS50 reaches us twice; "Introduction to Probability" is a Harvard
     course and an MITx course of the same name, which are two offerings."""
-    services.catalogue.upsert_provider(Provider(id="harvard", name="Harvard University",
-                                                country="US", default_currency="USD"))
+    services.catalogue.upsert_provider(
+        Provider(id="harvard", name="Harvard University", country="US", default_currency="USD")
+    )
     services.catalogue.upsert_provider(Provider(id="edx", name="edX", country="US"))
-    own = services.import_feed("harvard", provider_feed(
-        ("CS50", "CS50: Introduction to Computer Science", "https://cs50.harvard.edu/x"),
-        ("STAT110", "Introduction to Probability", "https://harvard.edu/stat110")), format="csv")
-    listed = services.import_feed("edx", edx_export(
-        ("CS50's Introduction to Computer Science", "HarvardX", "cs50s-introduction-to-computer-science"),
-        ("Introduction to Probability", "MITx", "introduction-to-probability"),
-        ("Data Science for Executives", "ColumbiaX", "data-science-for-executives")),
-        format="profile:edx")
+    own = services.import_feed(
+        "harvard",
+        provider_feed(
+            ("CS50", "CS50: Introduction to Computer Science", "https://cs50.harvard.edu/x"),
+            ("STAT110", "Introduction to Probability", "https://harvard.edu/stat110"),
+        ),
+        format="csv",
+    )
+    listed = services.import_feed(
+        "edx",
+        edx_export(
+            (
+                "CS50's Introduction to Computer Science",
+                "HarvardX",
+                "cs50s-introduction-to-computer-science",
+            ),
+            ("Introduction to Probability", "MITx", "introduction-to-probability"),
+            ("Data Science for Executives", "ColumbiaX", "data-science-for-executives"),
+        ),
+        format="profile:edx",
+    )
     assert own.status == listed.status == "applied", (own.error, listed.error)

@@ -35,8 +35,9 @@ SHARED_DATA = REPO.parent / "shared" / "data"
 FIXTURES = Path(__file__).parent / "fixtures"
 
 DATABASES = ("sqlite", "postgresql")
-POSTGRES_URL = os.environ.get("MICROCRED_TEST_POSTGRES_URL",
-                              "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get(
+    "MICROCRED_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 # Test schemas are named mct_<pid of the pytest process>_<n>, so one run never touches
 # another's (several people and CI share one server) and leftovers of a killed run can be
 # told apart from schemas of a run still going.
@@ -46,21 +47,26 @@ _SCHEMA_RE = re.compile(r"^mct_(\d+)_\d+$")
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
-        "--catalogue", default=os.environ.get("MICROCRED_TEST_DATABASES", ",".join(DATABASES)),
+        "--catalogue",
+        default=os.environ.get("MICROCRED_TEST_DATABASES", ",".join(DATABASES)),
         help="comma-separated catalogue databases to run the catalogue tests on: "
-             "sqlite, postgresql (default: $MICROCRED_TEST_DATABASES or both)")
+        "sqlite, postgresql (default: $MICROCRED_TEST_DATABASES or both)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "sqlite_only(reason): the test is about SQLite itself; no PostgreSQL run")
+        "markers", "sqlite_only(reason): the test is about SQLite itself; no PostgreSQL run"
+    )
     config.addinivalue_line(
-        "markers", "postgresql_only(reason): the test is about PostgreSQL itself; no SQLite run")
+        "markers", "postgresql_only(reason): the test is about PostgreSQL itself; no SQLite run"
+    )
     chosen = [d.strip() for d in config.getoption("--catalogue").split(",") if d.strip()]
     unknown = set(chosen) - set(DATABASES)
     if unknown or not chosen:
-        raise pytest.UsageError(f"--catalogue takes {', '.join(DATABASES)}, not "
-                                f"{config.getoption('--catalogue')!r}")
+        raise pytest.UsageError(
+            f"--catalogue takes {', '.join(DATABASES)}, not {config.getoption('--catalogue')!r}"
+        )
     config.catalogue_databases = chosen
 
 
@@ -74,11 +80,20 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         if marker:
             only = (name, marker.args[0] if marker.args else "")
             databases = [d for d in databases if d == name]
-    params = [pytest.param(d, id=d, marks=[pytest.mark.postgres] if d == "postgresql" else [])
-              for d in databases]
+    params = [
+        pytest.param(d, id=d, marks=[pytest.mark.postgres] if d == "postgresql" else [])
+        for d in databases
+    ]
     if not params:
-        params = [pytest.param(only[0], id=only[0], marks=pytest.mark.skip(
-            reason=f"{only[0]} only ({only[1]}), and --catalogue leaves {only[0]} out"))]
+        params = [
+            pytest.param(
+                only[0],
+                id=only[0],
+                marks=pytest.mark.skip(
+                    reason=f"{only[0]} only ({only[1]}), and --catalogue leaves {only[0]} out"
+                ),
+            )
+        ]
     metafunc.parametrize("catalogue_db", params, indirect=True)
 
 
@@ -98,10 +113,12 @@ def postgres_admin() -> Iterator[Engine]:
     except Exception as exc:  # noqa: BLE001 - any failure to connect means "not here"
         engine.dispose()
         where = make_url(POSTGRES_URL).render_as_string(hide_password=True)
-        message = (f"PostgreSQL at {where} is not reachable ({type(exc).__name__}: "
-                   f"{str(exc).strip().splitlines()[0] if str(exc).strip() else exc!r}). "
-                   f"Start it (pg_ctlcluster --skip-systemctl-redirect <version> main start), "
-                   f"point MICROCRED_TEST_POSTGRES_URL at one, or run --catalogue sqlite")
+        message = (
+            f"PostgreSQL at {where} is not reachable ({type(exc).__name__}: "
+            f"{str(exc).strip().splitlines()[0] if str(exc).strip() else exc!r}). "
+            f"Start it (pg_ctlcluster --skip-systemctl-redirect <version> main start), "
+            f"point MICROCRED_TEST_POSTGRES_URL at one, or run --catalogue sqlite"
+        )
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
@@ -115,15 +132,21 @@ def _drop_abandoned_schemas(engine: Engine) -> None:
     gone and nothing is connected to them. (A run in another PID namespace looks gone, but
     its test has a connection open while its schema exists.)"""
     with engine.begin() as conn:
-        names = conn.execute(text(
-            "SELECT nspname FROM pg_namespace WHERE nspname LIKE :p AND nspname NOT IN "
-            "(SELECT application_name FROM pg_stat_activity)"),
-            {"p": SCHEMA_PREFIX + "%"}).scalars().all()
+        names = (
+            conn.execute(
+                text(
+                    "SELECT nspname FROM pg_namespace WHERE nspname LIKE :p AND nspname NOT IN "
+                    "(SELECT application_name FROM pg_stat_activity)"
+                ),
+                {"p": SCHEMA_PREFIX + "%"},
+            )
+            .scalars()
+            .all()
+        )
         for name in names:
             match = _SCHEMA_RE.match(name)
             if match and not process_alive(int(match.group(1))):
                 conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
-
 
     return True
 
@@ -132,8 +155,9 @@ _schema_numbers = itertools.count(1)
 
 
 @pytest.fixture
-def make_catalogue_url(request: pytest.FixtureRequest,
-                       catalogue_db: str) -> Iterator[Callable[[], str | None]]:
+def make_catalogue_url(
+    request: pytest.FixtureRequest, catalogue_db: str
+) -> Iterator[Callable[[], str | None]]:
     """Makes empty catalogues for this test: None on SQLite (the default file in a test's
     data dir is new already), a URL to a new schema on PostgreSQL. Every schema is dropped
     after the test, and whatever connection is still open to it is closed first."""
@@ -148,17 +172,22 @@ def make_catalogue_url(request: pytest.FixtureRequest,
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
         schemas.append(schema)
         # application_name lets the teardown find connections a test left open.
-        return (make_url(POSTGRES_URL)
-                .update_query_dict({"options": f"-csearch_path={schema}",
-                                    "application_name": schema})
-                .render_as_string(hide_password=False))
+        return (
+            make_url(POSTGRES_URL)
+            .update_query_dict({"options": f"-csearch_path={schema}", "application_name": schema})
+            .render_as_string(hide_password=False)
+        )
 
     yield make
     for schema in schemas:
         with admin.begin() as conn:
-            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                              "WHERE application_name = :name AND pid <> pg_backend_pid()"),
-                         {"name": schema})
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE application_name = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": schema},
+            )
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
 
 
@@ -172,8 +201,9 @@ def catalogue_url(make_catalogue_url: Callable[[], str | None]) -> str | None:
 def settings(tmp_path: Path, catalogue_url: str | None) -> Settings:
     # database_url is always given, so a MICROCRED_DATABASE_URL in the environment of
     # whoever runs the tests cannot point them at a real catalogue.
-    return Settings(data_dir=tmp_path / "data", reference_currency="EUR",
-                    database_url=catalogue_url)
+    return Settings(
+        data_dir=tmp_path / "data", reference_currency="EUR", database_url=catalogue_url
+    )
 
 
 @pytest.fixture
@@ -185,8 +215,9 @@ def services(settings: Settings) -> Services:
 
 @pytest.fixture
 def provider(services: Services) -> Provider:
-    provider = Provider(id="te-awa", name="Te Awa Institute of Technology", country="NZ",
-                        default_currency="NZD")
+    provider = Provider(
+        id="te-awa", name="Te Awa Institute of Technology", country="NZ", default_currency="NZD"
+    )
     services.catalogue.upsert_provider(provider, default_language="en")
     return provider
 

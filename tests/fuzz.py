@@ -24,8 +24,9 @@ def every_truncation(data: bytes) -> Iterator[bytes]:
         yield data[:end]
 
 
-def damaged_copies(sources: Sequence[bytes], *, seed: int, copies: int,
-                   alphabet: bytes) -> Iterator[bytes]:
+def damaged_copies(
+    sources: Sequence[bytes], *, seed: int, copies: int, alphabet: bytes
+) -> Iterator[bytes]:
     """`copies` of randomly chosen `sources`, each with one to four bytes overwritten by
     bytes of `alphabet` (the ones that matter to the format's syntax)."""
     rng = random.Random(seed)
@@ -36,10 +37,12 @@ def damaged_copies(sources: Sequence[bytes], *, seed: int, copies: int,
         yield bytes(damaged)
 
 
-def random_json_value(rng: random.Random, keys: Sequence[str],
-                      leaves: Sequence[object]) -> Callable[[int], object]:
+def random_json_value(
+    rng: random.Random, keys: Sequence[str], leaves: Sequence[object]
+) -> Callable[[int], object]:
     """`value(depth)`: a random JSON value of objects with `keys`, lists and `leaves`,
     nested to depth four at most."""
+
     def value(depth: int) -> object:
         roll = rng.random()
         if depth > 3 or roll < 0.4:
@@ -47,4 +50,5 @@ def random_json_value(rng: random.Random, keys: Sequence[str],
         if roll < 0.6:
             return [value(depth + 1) for _ in range(rng.randint(0, 3))]
         return {rng.choice(keys): value(depth + 1) for _ in range(rng.randint(0, 5))}
+
     return value

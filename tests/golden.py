@@ -13,18 +13,37 @@ def read_as_golden(read, data: bytes) -> dict:
     try:
         result = read(data)
     except FeedFormatError as error:
-        return {"error": {"line": error.line, "column": error.column, "offset": error.offset,
-                          "message": str(error)}}
-    return {"feed_issues": [issue_as_golden(i) for i in result.issues],
-            "records": [{"locator": r.locator, "line": r.line, "fields": r.fields,
-                         "extra": r.extra, "instances": r.instances,
-                         "issues": [issue_as_golden(i) for i in r.issues]}
-                        for r in result.records]}
+        return {
+            "error": {
+                "line": error.line,
+                "column": error.column,
+                "offset": error.offset,
+                "message": str(error),
+            }
+        }
+    return {
+        "feed_issues": [issue_as_golden(i) for i in result.issues],
+        "records": [
+            {
+                "locator": r.locator,
+                "line": r.line,
+                "fields": r.fields,
+                "extra": r.extra,
+                "instances": r.instances,
+                "issues": [issue_as_golden(i) for i in r.issues],
+            }
+            for r in result.records
+        ],
+    }
 
 
 def issue_as_golden(issue) -> dict:
-    return {"field": issue.field, "code": str(issue.code), "severity": str(issue.severity),
-            "value": issue.value}
+    return {
+        "field": issue.field,
+        "code": str(issue.code),
+        "severity": str(issue.severity),
+        "value": issue.value,
+    }
 
 
 def mismatches(expected: object, actual: object, path: str = "") -> list[str]:
@@ -37,8 +56,11 @@ def mismatches(expected: object, actual: object, path: str = "") -> list[str]:
             where = f"{path}.{key}" if path else key
             if key == "message_contains":
                 message = actual.get("message", "")
-                found += [f"{where}: {part!r} not in message {message!r}"
-                          for part in value if part not in message]
+                found += [
+                    f"{where}: {part!r} not in message {message!r}"
+                    for part in value
+                    if part not in message
+                ]
             elif key not in actual:
                 found.append(f"{where}: expected {value!r}, but the reader emitted nothing")
             else:

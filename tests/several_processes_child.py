@@ -28,10 +28,15 @@ from microcred.settings import Settings
 
 
 def _services(job: dict):
-    return build_services(Settings(
-        data_dir=Path(job["data_dir"]), database_url=job["database_url"],
-        reference_currency="EUR", normalise_workers=1,
-        submission_lease_seconds=job.get("lease_seconds", 60.0)))
+    return build_services(
+        Settings(
+            data_dir=Path(job["data_dir"]),
+            database_url=job["database_url"],
+            reference_currency="EUR",
+            normalise_workers=1,
+            submission_lease_seconds=job.get("lease_seconds", 60.0),
+        )
+    )
 
 
 def _wait_for(path: Path, deadline: float) -> bool:
@@ -44,8 +49,11 @@ def _wait_for(path: Path, deadline: float) -> bool:
 
 def _unfinished(services) -> int:
     with services.engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(SubmissionRow).where(
-            SubmissionRow.status.in_(("received", "processing")))).scalar_one()
+        return conn.execute(
+            select(func.count())
+            .select_from(SubmissionRow)
+            .where(SubmissionRow.status.in_(("received", "processing")))
+        ).scalar_one()
 
 
 def worker(job: dict) -> dict:
@@ -60,8 +68,11 @@ def worker(job: dict) -> dict:
             if not _unfinished(services):
                 break
             time.sleep(0.01)
-        return {"worker": services.ingest.worker_id, "processed": applied,
-                "finished": not _unfinished(services)}
+        return {
+            "worker": services.ingest.worker_id,
+            "processed": applied,
+            "finished": not _unfinished(services),
+        }
     finally:
         services.close()
 
@@ -102,8 +113,11 @@ def scheduler(job: dict) -> dict:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                        format="%(process)d %(name)s %(levelname)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO,
+        stream=sys.stderr,
+        format="%(process)d %(name)s %(levelname)s %(message)s",
+    )
     role, job = sys.argv[1], json.loads(sys.argv[2])
     roles = {"worker": worker, "stuck-worker": stuck_worker, "scheduler": scheduler}
     print(json.dumps(roles[role](job)), flush=True)

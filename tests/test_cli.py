@@ -21,8 +21,14 @@ REALWORLD = FIXTURES / "realworld"
 
 def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, MICROCRED_DATA_DIR=str(data_dir))
-    return subprocess.run([sys.executable, "-m", "microcred.cli", *args], capture_output=True,
-                          text=True, env=env, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "microcred.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
 
 
 def dotted(document: dict, path: str):
@@ -40,9 +46,19 @@ def imported(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("cli")
     expected = json.loads((REALWORLD / "provider-feed.expected.json").read_text())
     provider = expected["provider"]
-    result = run(data_dir, "import", "--provider", provider["id"], "--name", provider["name"],
-                 "--country", provider["country"], "--currency", provider["default_currency"],
-                 str(REALWORLD / "provider-feed.csv"))
+    result = run(
+        data_dir,
+        "import",
+        "--provider",
+        provider["id"],
+        "--name",
+        provider["name"],
+        "--country",
+        provider["country"],
+        "--currency",
+        provider["default_currency"],
+        str(REALWORLD / "provider-feed.csv"),
+    )
     return data_dir, expected, result
 
 
@@ -54,8 +70,11 @@ def test_import_reports_counts_and_names_bad_rows(imported):
     assert f"records {good + len(expected['bad_rows'])}" in out
     assert "withdrawn 0" in out
     for bad in expected["bad_rows"]:
-        lines = [line for line in out.splitlines() if f"id {bad['id']}" in line
-                 and f"] {bad['field']}:" in line]
+        lines = [
+            line
+            for line in out.splitlines()
+            if f"id {bad['id']}" in line and f"] {bad['field']}:" in line
+        ]
         assert lines, f"the report does not name {bad['id']} / {bad['field']}:\n{out}"
     assert "ERROR" in out and "title" in out
 
@@ -82,8 +101,13 @@ def test_importing_the_same_file_again_changes_nothing(imported):
     data_dir, expected, first = imported
     accepted = int(re.search(r"accepted (\d+)", first.stdout).group(1))
     assert accepted >= len(expected["offerings"])
-    again = run(data_dir, "import", "--provider", expected["provider"]["id"],
-                str(REALWORLD / "provider-feed.csv"))
+    again = run(
+        data_dir,
+        "import",
+        "--provider",
+        expected["provider"]["id"],
+        str(REALWORLD / "provider-feed.csv"),
+    )
     assert again.returncode == 0, again.stderr
     assert "created 0, updated 0" in again.stdout
     assert f"created 0, updated 0, unchanged {accepted}, withdrawn 0" in again.stdout
@@ -124,7 +148,9 @@ def test_schema_command_prints_the_json_schema(tmp_path):
     schema = json.loads(result.stdout)
     assert "level" in schema["properties"] and "provenance" in schema["properties"]
     published = Path(__file__).resolve().parent.parent / "docs" / "offering.schema.json"
-    assert json.loads(published.read_text()) == schema, "run `microcred schema > docs/offering.schema.json`"
+    assert json.loads(published.read_text()) == schema, (
+        "run `microcred schema > docs/offering.schema.json`"
+    )
 
 
 def test_a_feed_over_the_size_limit_is_refused_and_not_stored(tmp_path):
@@ -132,9 +158,23 @@ def test_a_feed_over_the_size_limit_is_refused_and_not_stored(tmp_path):
     feed.write_text("id,title\n" + "".join(f"A{n},Course {n}\n" for n in range(200)))
     env_limit = {"MICROCRED_MAX_FEED_BYTES": "1024"}
     result = subprocess.run(
-        [sys.executable, "-m", "microcred.cli", "import", "--provider", "p1", "--name", "P",
-         str(feed)], capture_output=True, text=True, timeout=120, check=False,
-        env=dict(os.environ, MICROCRED_DATA_DIR=str(tmp_path / "d"), **env_limit))
+        [
+            sys.executable,
+            "-m",
+            "microcred.cli",
+            "import",
+            "--provider",
+            "p1",
+            "--name",
+            "P",
+            str(feed),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=dict(os.environ, MICROCRED_DATA_DIR=str(tmp_path / "d"), **env_limit),
+    )
     assert result.returncode == 2 and "over the limit" in result.stderr
     services = build_services(Settings(data_dir=tmp_path / "d"))
     try:

@@ -7,27 +7,49 @@ import pytest
 from microcred.cli import main
 from tests.crawlers.site_server import Route, SiteServer
 
-PAGE = ('<html><head><script type="application/ld+json">{"@context": "https://schema.org", '
-        '"@type": "Course", "courseCode": "C1", "name": "Crawled from the CLI", '
-        '"offers": {"@type": "Offer", "price": 90, "priceCurrency": "EUR"}}</script></head>'
-        '<body></body></html>')
+PAGE = (
+    '<html><head><script type="application/ld+json">{"@context": "https://schema.org", '
+    '"@type": "Course", "courseCode": "C1", "name": "Crawled from the CLI", '
+    '"offers": {"@type": "Offer", "price": 90, "priceCurrency": "EUR"}}</script></head>'
+    "<body></body></html>"
+)
 
 
 @pytest.fixture
 def cli_env(tmp_path, monkeypatch):
     monkeypatch.setenv("MICROCRED_ALLOW_PRIVATE_FEEDS", "true")
     from microcred.settings import get_settings
+
     get_settings.cache_clear()
     yield ["--data-dir", str(tmp_path / "data")]
     get_settings.cache_clear()
 
 
 def test_crawl_prints_its_stats_and_the_ingest_report(cli_env, capsys):
-    assert main([*cli_env, "providers", "add", "cli-prov", "--name", "CLI provider",
-                 "--country", "IE", "--currency", "EUR"]) == 0
+    assert (
+        main(
+            [
+                *cli_env,
+                "providers",
+                "add",
+                "cli-prov",
+                "--name",
+                "CLI provider",
+                "--country",
+                "IE",
+                "--currency",
+                "EUR",
+            ]
+        )
+        == 0
+    )
     with SiteServer({"/": Route(PAGE), "/robots.txt": Route("", status=404)}) as site:
-        assert main([*cli_env, "crawl", "--provider", "cli-prov", "--max-seconds", "60",
-                     site.url("/")]) == 0
+        assert (
+            main(
+                [*cli_env, "crawl", "--provider", "cli-prov", "--max-seconds", "60", site.url("/")]
+            )
+            == 0
+        )
     out = capsys.readouterr().out
     assert "crawl 1 of cli-prov: finished (finished)" in out
     assert "course records 1, dropped 0, errors 0" in out

@@ -16,8 +16,19 @@ def test_json_ld_saved_as_json_is_read_by_its_own_reader(tmp_path: Path) -> None
     elm = tmp_path / "claims.json"
     shutil.copy(FIXTURES / "elm_jsonld" / "credential-claims.json", elm)
     data_dir = tmp_path / "data"
-    first = run(data_dir, "import", "--provider", "harbourview", "--name", "Harbourview",
-                "--country", "US", "--currency", "USD", str(ctdl))
+    first = run(
+        data_dir,
+        "import",
+        "--provider",
+        "harbourview",
+        "--name",
+        "Harbourview",
+        "--country",
+        "US",
+        "--currency",
+        "USD",
+        str(ctdl),
+    )
     assert first.returncode == 0, first.stdout + first.stderr
     assert "records 1: accepted 1, rejected 0" in first.stdout
     assert "ceterms:dateEffective" in first.stdout  # read by the CTDL reader, not feed v1

@@ -18,8 +18,20 @@ from microcred.cli import build_parser
 from microcred.cli.helpers import DEFAULT_STALE_DAYS, ROLES
 
 # What `microcred --help` must not load: each costs a large part of a second (issue 18).
-HEAVY = ("sqlalchemy", "fastapi", "starlette", "uvicorn", "scrapy", "twisted", "pydantic",
-         "pydantic_settings", "apscheduler", "elasticsearch", "opensearchpy", "lxml")
+HEAVY = (
+    "sqlalchemy",
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "scrapy",
+    "twisted",
+    "pydantic",
+    "pydantic_settings",
+    "apscheduler",
+    "elasticsearch",
+    "opensearchpy",
+    "lxml",
+)
 
 _MODULES_AFTER = """
 import contextlib, io, json, sys
@@ -34,13 +46,19 @@ print(json.dumps({{"code": code, "help": out.getvalue(), "modules": sorted(sys.m
 
 
 def _help_in_a_fresh_process(*argv: str) -> dict:
-    done = subprocess.run([sys.executable, "-c", _MODULES_AFTER.format(argv=[*argv, "--help"])],
-                          capture_output=True, text=True, timeout=60, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", _MODULES_AFTER.format(argv=[*argv, "--help"])],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     return json.loads(done.stdout)
 
 
-@pytest.mark.parametrize("argv", [(), ("import",), ("crawl",), ("keys", "create"),
-                                  ("quality",), ("up",)], ids=" ".join)
+@pytest.mark.parametrize(
+    "argv", [(), ("import",), ("crawl",), ("keys", "create"), ("quality",), ("up",)], ids=" ".join
+)
 def test_help_imports_no_heavy_module(argv):
     result = _help_in_a_fresh_process(*argv)
     assert result["code"] == 0 and "usage: microcred" in result["help"]
@@ -62,17 +80,25 @@ COMMANDS = list(_commands(build_parser()))
 
 def test_the_walk_finds_the_commands():
     names = {" ".join(path) for path, _ in COMMANDS}
-    assert {"up", "import", "keys create", "crawl-sources add", "index retry-dead-letters",
-            "duplicates list", "scheduler"} <= names
+    assert {
+        "up",
+        "import",
+        "keys create",
+        "crawl-sources add",
+        "index retry-dead-letters",
+        "duplicates list",
+        "scheduler",
+    } <= names
     assert len(names) >= 30
 
 
 @pytest.mark.parametrize("path,parser", COMMANDS, ids=[" ".join(p) for p, _ in COMMANDS])
 def test_every_option_has_help_and_every_command_an_example(path, parser):
-    unexplained = [action.option_strings[0] if action.option_strings else action.dest
-                   for action in parser._actions
-                   if not isinstance(action, argparse._SubParsersAction)
-                   and not (action.help or "").strip()]
+    unexplained = [
+        action.option_strings[0] if action.option_strings else action.dest
+        for action in parser._actions
+        if not isinstance(action, argparse._SubParsersAction) and not (action.help or "").strip()
+    ]
     assert unexplained == []
     assert (parser.description or "").strip()
     assert (parser.epilog or "").startswith("example:\n"), parser.epilog
@@ -93,7 +119,9 @@ def test_the_examples_parse():
             # Past an environment assignment; before a comment or a redirection.
             line = line.split("   #")[0].split(" > ")[0]
             words = shlex.split(line)
-            parser.parse_args(words[words.index("microcred") + 1:])  # SystemExit on a wrong example
+            parser.parse_args(
+                words[words.index("microcred") + 1 :]
+            )  # SystemExit on a wrong example
 
 
 def test_constants_copied_for_a_light_parser_match_their_sources():

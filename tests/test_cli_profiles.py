@@ -47,8 +47,14 @@ A2;Spreadsheets at work;Zoom;abc
 
 def run(data_dir: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
     environment = dict(os.environ, MICROCRED_DATA_DIR=str(data_dir), **env)
-    return subprocess.run([sys.executable, "-m", "microcred.cli", *args], capture_output=True,
-                          text=True, env=environment, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "microcred.cli", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.fixture
@@ -60,8 +66,17 @@ def files(tmp_path: Path) -> tuple[Path, Path]:
 
 def test_import_reads_a_profile_from_a_path(tmp_path: Path, files) -> None:
     profile, export = files
-    result = run(tmp_path / "data", "import", "--provider", "acme", "--name", "ACME",
-                 "--format", f"profile:{profile}", str(export))
+    result = run(
+        tmp_path / "data",
+        "import",
+        "--provider",
+        "acme",
+        "--name",
+        "ACME",
+        "--format",
+        f"profile:{profile}",
+        str(export),
+    )
     assert result.returncode == 0, result.stderr
     assert "records 2: accepted 2" in result.stdout
     assert "price" in result.stdout  # 'abc' is no price: said, not dropped silently
@@ -70,10 +85,28 @@ def test_import_reads_a_profile_from_a_path(tmp_path: Path, files) -> None:
 def test_import_dry_run_stores_nothing(tmp_path: Path, files) -> None:
     profile, export = files
     data = tmp_path / "data"
-    run(data, "import", "--provider", "acme", "--name", "ACME", "--dry-run", "--format",
-        f"profile:{profile}", str(export))
-    result = run(data, "import", "--provider", "acme", "--dry-run", "--format",
-                 f"profile:{profile}", str(export))
+    run(
+        data,
+        "import",
+        "--provider",
+        "acme",
+        "--name",
+        "ACME",
+        "--dry-run",
+        "--format",
+        f"profile:{profile}",
+        str(export),
+    )
+    result = run(
+        data,
+        "import",
+        "--provider",
+        "acme",
+        "--dry-run",
+        "--format",
+        f"profile:{profile}",
+        str(export),
+    )
     assert result.returncode == 0, result.stderr
     assert "dry run" in result.stdout and "created 2" in result.stdout
 
@@ -81,12 +114,22 @@ def test_import_dry_run_stores_nothing(tmp_path: Path, files) -> None:
 def test_a_broken_profile_names_file_key_and_line(tmp_path: Path, files) -> None:
     profile, export = files
     profile.write_text(PROFILE.replace('column = "Course name"', 'colum = "Course name"'))
-    result = run(tmp_path / "data", "import", "--provider", "acme", "--name", "ACME",
-                 "--format", f"profile:{profile}", str(export))
+    result = run(
+        tmp_path / "data",
+        "import",
+        "--provider",
+        "acme",
+        "--name",
+        "ACME",
+        "--format",
+        f"profile:{profile}",
+        str(export),
+    )
     assert result.returncode != 0
     assert str(profile) in result.stderr
-    assert "fields.title.colum (line 14): not a profile key; did you mean 'column'?" \
-        in result.stderr
+    assert (
+        "fields.title.colum (line 14): not a profile key; did you mean 'column'?" in result.stderr
+    )
 
 
 def test_profiles_folder_from_settings(tmp_path: Path, files) -> None:
@@ -94,8 +137,18 @@ def test_profiles_folder_from_settings(tmp_path: Path, files) -> None:
     folder = tmp_path / "my-profiles"
     folder.mkdir()
     profile.rename(folder / "acme.toml")
-    result = run(tmp_path / "data", "import", "--provider", "acme", "--name", "ACME",
-                 "--format", "profile:acme", str(export), MICROCRED_PROFILES_DIR=str(folder))
+    result = run(
+        tmp_path / "data",
+        "import",
+        "--provider",
+        "acme",
+        "--name",
+        "ACME",
+        "--format",
+        "profile:acme",
+        str(export),
+        MICROCRED_PROFILES_DIR=str(folder),
+    )
     assert result.returncode == 0, result.stderr
     listed = run(tmp_path / "data", "profiles", "list", MICROCRED_PROFILES_DIR=str(folder))
     assert "profile:acme" in listed.stdout and "profile:edx" in listed.stdout
@@ -132,10 +185,18 @@ def test_a_request_may_not_name_a_profile_file(tmp_path: Path, files) -> None:
         readers.check_format(f"profile:{profile}", allow_paths=False)
 
 
-@pytest.mark.parametrize(("loc", "line"), [
-    (("name",), 1), (("source", "delimiter"), 5), (("fields", "title", "column"), 14),
-    (("fields", "mode", "value_map", "Zoom"), 18), (("fields", "mode"), 16),
-    (("fields", "title", "nothing"), 13), (("absent",), None)])
+@pytest.mark.parametrize(
+    ("loc", "line"),
+    [
+        (("name",), 1),
+        (("source", "delimiter"), 5),
+        (("fields", "title", "column"), 14),
+        (("fields", "mode", "value_map", "Zoom"), 18),
+        (("fields", "mode"), 16),
+        (("fields", "title", "nothing"), 13),
+        (("absent",), None),
+    ],
+)
 def test_key_line(loc: tuple[str, ...], line: int | None) -> None:
     assert key_line(PROFILE, loc) == line
 
@@ -151,17 +212,25 @@ def test_the_readme_documents_every_profile_key() -> None:
     )
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("### Mapping profiles"):readme.index("## Crawling")]
+    section = readme[readme.index("### Mapping profiles") : readme.index("## Crawling")]
     rows = [line for line in section.splitlines() if line.startswith("| `")]
-    tables = {"": MappingProfile, "[source] ": SourceSpec, "[id] ": IdRule,
-              "[records] ": RecordRule, "[defaults] ": Defaults, "[fields.F] ": FieldRule}
+    tables = {
+        "": MappingProfile,
+        "[source] ": SourceSpec,
+        "[id] ": IdRule,
+        "[records] ": RecordRule,
+        "[defaults] ": Defaults,
+        "[fields.F] ": FieldRule,
+    }
     missing = []
     for prefix, model in tables.items():
-        keys = set(model.model_fields) - ({"source", "id", "records", "defaults", "fields"}
-                                          if model is MappingProfile else set())
+        keys = set(model.model_fields) - (
+            {"source", "id", "records", "defaults", "fields"} if model is MappingProfile else set()
+        )
         for key in keys:
-            documented = [row for row in rows
-                          if row.startswith(f"| `{prefix}{key}`") or f"+ `{key}`" in row]
+            documented = [
+                row for row in rows if row.startswith(f"| `{prefix}{key}`") or f"+ `{key}`" in row
+            ]
             # each row ends with an example cell holding the key
             if not documented or f"{key} =" not in documented[0].rsplit("|", 2)[-2]:
                 missing.append(f"{prefix}{key}")

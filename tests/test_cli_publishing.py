@@ -11,12 +11,31 @@ from tests.test_cli import run
 
 
 def test_providers_add_and_keys_create_give_a_working_key_on_the_last_line(tmp_path):
-    added = run(tmp_path, "providers", "add", "wintec", "--name", "Wintec", "--country", "NZ",
-                "--currency", "NZD")
+    added = run(
+        tmp_path,
+        "providers",
+        "add",
+        "wintec",
+        "--name",
+        "Wintec",
+        "--country",
+        "NZ",
+        "--currency",
+        "NZD",
+    )
     assert added.returncode == 0, added.stderr
     assert "wintec" in added.stdout
-    created = run(tmp_path, "keys", "create", "--role", "provider", "--provider", "wintec",
-                  "--label", "integration")
+    created = run(
+        tmp_path,
+        "keys",
+        "create",
+        "--role",
+        "provider",
+        "--provider",
+        "wintec",
+        "--label",
+        "integration",
+    )
     assert created.returncode == 0, created.stderr
     provider_key = created.stdout.strip().splitlines()[-1]
     assert provider_key.startswith("mck_")
@@ -31,14 +50,17 @@ def test_providers_add_and_keys_create_give_a_working_key_on_the_last_line(tmp_p
     services = build_services(Settings(data_dir=tmp_path))
     try:
         with TestClient(create_web_app(services)) as client:
-            pushed = client.post("/v1/providers/wintec/submissions",
-                                 content=b"id,title\nW1,Welding basics\n",
-                                 headers={"Authorization": f"Bearer {provider_key}",
-                                          "Content-Type": "text/csv"})
+            pushed = client.post(
+                "/v1/providers/wintec/submissions",
+                content=b"id,title\nW1,Welding basics\n",
+                headers={"Authorization": f"Bearer {provider_key}", "Content-Type": "text/csv"},
+            )
             assert pushed.status_code == 202, pushed.text
             assert services.worker.wait_until_idle(20)
-            refused = client.get("/v1/providers/wintec/submissions",
-                                 headers={"Authorization": f"Bearer {agency_key}"})
+            refused = client.get(
+                "/v1/providers/wintec/submissions",
+                headers={"Authorization": f"Bearer {agency_key}"},
+            )
             assert refused.status_code == 403
     finally:
         services.close()

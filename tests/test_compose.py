@@ -67,8 +67,11 @@ def environment(service: dict) -> dict[str, str]:
 
 
 def env_example() -> dict[str, str]:
-    return dict(line.split("=", 1) for line in ENV_EXAMPLE.read_text().splitlines()
-                if line and not line.startswith("#"))
+    return dict(
+        line.split("=", 1)
+        for line in ENV_EXAMPLE.read_text().splitlines()
+        if line and not line.startswith("#")
+    )
 
 
 def default_of(value: str) -> str | None:
@@ -103,8 +106,15 @@ def strings(node):
 
 
 def test_the_production_services_are_there(services):
-    assert set(services) == {"postgres", "elasticsearch", "elasticsearch-setup", "opensearch",
-                             "opensearch-setup", "api", "scheduler"}
+    assert set(services) == {
+        "postgres",
+        "elasticsearch",
+        "elasticsearch-setup",
+        "opensearch",
+        "opensearch-setup",
+        "api",
+        "scheduler",
+    }
     # OpenSearch instead of Elasticsearch: each, with its setup, behind its own profile.
     for engine in ENGINES:
         assert services[engine]["profiles"] == [engine]
@@ -125,7 +135,9 @@ def test_the_app_services_run_the_right_commands(services):
             assert depends[engine] == {"condition": "service_healthy", "required": False}
             # The app's own search user exists before the app starts.
             assert depends[f"{engine}-setup"] == {
-                "condition": "service_completed_successfully", "required": False}
+                "condition": "service_completed_successfully",
+                "required": False,
+            }
 
 
 def test_the_commands_exist_in_the_cli(services):
@@ -154,7 +166,11 @@ def test_every_long_running_service_has_a_health_check(services):
     # The scheduler serves no HTTP: its check reads the heartbeat its reconcile passes write
     # (tests/test_scheduler_lifecycle.py runs the command both ways).
     assert services["scheduler"]["healthcheck"]["test"] == [
-        "CMD", "microcred", "scheduler", "--check"]
+        "CMD",
+        "microcred",
+        "scheduler",
+        "--check",
+    ]
     assert "disable" not in services["scheduler"]["healthcheck"]
     # Time for its bounded shutdown before Docker kills it.
     grace = services["scheduler"]["stop_grace_period"]
@@ -167,8 +183,10 @@ def test_every_long_running_service_has_a_health_check(services):
 
 
 def mounts_of(services) -> dict[str, dict[str, str]]:
-    return {name: {v.split(":")[1]: v.split(":")[0] for v in s.get("volumes", [])}
-            for name, s in services.items()}
+    return {
+        name: {v.split(":")[1]: v.split(":")[0] for v in s.get("volumes", [])}
+        for name, s in services.items()
+    }
 
 
 def test_data_lives_in_named_volumes(compose, services):
@@ -181,8 +199,12 @@ def test_data_lives_in_named_volumes(compose, services):
         assert mounts[name]["/data"] in declared
         assert environment(services[name])["MICROCRED_DATA_DIR"] == "/data"
     # Bind mounts (./deploy) are files of this checkout, not data.
-    used = {source for m in mounts.values() for source in m.values()
-            if not source.startswith((".", "/"))}
+    used = {
+        source
+        for m in mounts.values()
+        for source in m.values()
+        if not source.startswith((".", "/"))
+    }
     assert used == declared
 
 
@@ -219,11 +241,14 @@ def test_the_python_clients_are_pinned_to_the_servers(services):
     # server does not know yet.
     server = image_version(services["elasticsearch"])
     client = deps["elasticsearch"].specifier
-    assert set(map(str, client)) == {f">={server.major}.{server.minor}",
-                                     f"<{server.major}.{server.minor + 1}"}, client
+    assert set(map(str, client)) == {
+        f">={server.major}.{server.minor}",
+        f"<{server.major}.{server.minor + 1}",
+    }, client
     installed = Version(installed_version("elasticsearch"))
-    assert (installed.major, installed.minor) == (server.major, server.minor), \
+    assert (installed.major, installed.minor) == (server.major, server.minor), (
         f"installed elasticsearch {installed} for a {server} server: pip install -e '.[test]'"
+    )
     # opensearch-py's versions are not tied to the server's: one major.minor of the client,
     # and the 3.x line, which is the one that speaks to OpenSearch 2.x and 3.x servers.
     opensearch = deps["opensearch-py"].specifier
@@ -244,8 +269,10 @@ def test_the_app_connects_as_its_own_user_not_the_superuser(services):
         assert user_variable == "SEARCH_USERNAME"
         assert default_of(user) == "microcred"
         # No admin secret reaches the app.
-        assert not any(variable_of(v) in ("ELASTIC_PASSWORD", "OPENSEARCH_INITIAL_ADMIN_PASSWORD")
-                       for v in env.values()), name
+        assert not any(
+            variable_of(v) in ("ELASTIC_PASSWORD", "OPENSEARCH_INITIAL_ADMIN_PASSWORD")
+            for v in env.values()
+        ), name
     assert example["SEARCH_USERNAME"] == "microcred"
     assert example["SEARCH_USERNAME"] not in SUPERUSERS.values()
     for engine in ENGINES:
@@ -256,8 +283,10 @@ def test_the_app_connects_as_its_own_user_not_the_superuser(services):
         assert variable_of(env["APP_PASSWORD"]) == "SEARCH_PASSWORD"
         # ...acting as the cluster's admin, whose password only it and the node have.
         assert env["ADMIN_USER"] == SUPERUSERS[engine]
-        admin_password = {"elasticsearch": "ELASTIC_PASSWORD",
-                          "opensearch": "OPENSEARCH_INITIAL_ADMIN_PASSWORD"}[engine]
+        admin_password = {
+            "elasticsearch": "ELASTIC_PASSWORD",
+            "opensearch": "OPENSEARCH_INITIAL_ADMIN_PASSWORD",
+        }[engine]
         assert variable_of(env["ADMIN_PASSWORD"]) == admin_password
         assert env["ENGINE_URL"].split("://")[1] == f"{engine}:9200"
         setup = services[f"{engine}-setup"]
@@ -276,8 +305,14 @@ def test_the_app_role_reaches_only_the_offerings_indices_and_alias():
     assert set(role) <= {"cluster", "indices", "metadata"}  # no run_as, applications
     for entry in role["indices"]:
         assert entry["names"] == ["offerings*"]
-        assert set(entry["privileges"]) <= {"create_index", "index", "delete", "read",
-                                            "view_index_metadata", "manage"}
+        assert set(entry["privileges"]) <= {
+            "create_index",
+            "index",
+            "delete",
+            "read",
+            "view_index_metadata",
+            "manage",
+        }
         assert not entry.get("allow_restricted_indices", False)
         assert "query" not in entry and "field_security" not in entry
     granted = {p for e in role["indices"] for p in e["privileges"]}
@@ -296,8 +331,10 @@ def test_elasticsearch_is_one_secured_node_with_a_set_heap(services):
     assert env["discovery.type"] == "single-node"
     assert env["xpack.security.enabled"] == "true"
     assert env["ELASTIC_PASSWORD"].startswith("${ELASTIC_PASSWORD")
-    for engine, variable in (("elasticsearch", "ES_JAVA_OPTS"),
-                             ("opensearch", "OPENSEARCH_JAVA_OPTS")):
+    for engine, variable in (
+        ("elasticsearch", "ES_JAVA_OPTS"),
+        ("opensearch", "OPENSEARCH_JAVA_OPTS"),
+    ):
         heap = environment(services[engine])[variable]
         minimum = re.search(r"-Xms(\S+)", heap).group(1)
         maximum = re.search(r"-Xmx(\S+)", heap).group(1)
@@ -316,8 +353,10 @@ def test_the_placeholder_passwords_are_refused_at_start(services):
     def resolved(value: str) -> str:
         return INTERPOLATION.sub(lambda m: example.get(m.group(1), m.group(3) or ""), value)
 
-    for variable, setting in (("MICROCRED_SEARCH_PASSWORD", "search_password"),
-                              ("MICROCRED_DATABASE_URL", "database_url")):
+    for variable, setting in (
+        ("MICROCRED_SEARCH_PASSWORD", "search_password"),
+        ("MICROCRED_DATABASE_URL", "database_url"),
+    ):
         with pytest.raises(ValidationError, match=variable):
             Settings(**{setting: resolved(env[variable])})
     for near in ("change-me", "Change-Me-Later", " CHANGE-ME "):
@@ -326,8 +365,10 @@ def test_the_placeholder_passwords_are_refused_at_start(services):
     with pytest.raises(ValidationError, match="MICROCRED_SEARCH_API_KEY"):
         Settings(search_api_key="CHANGE-ME")
     # A real password passes, in the URL too.
-    real = Settings(search_password="4f0c2e9a7b1d", database_url=resolved(
-        env["MICROCRED_DATABASE_URL"]).replace("CHANGE-ME", "4f0c2e9a7b1d"))
+    real = Settings(
+        search_password="4f0c2e9a7b1d",
+        database_url=resolved(env["MICROCRED_DATABASE_URL"]).replace("CHANGE-ME", "4f0c2e9a7b1d"),
+    )
     assert real.search_password.get_secret_value() == "4f0c2e9a7b1d"
 
 
@@ -335,9 +376,15 @@ def test_the_cli_says_which_setting_holds_a_placeholder(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("MICROCRED_")}
     env.update(MICROCRED_SEARCH_PASSWORD="CHANGE-ME", MICROCRED_DATA_DIR=str(tmp_path))
     for command in (["serve"], ["scheduler"]):
-        done = subprocess.run([sys.executable, "-m", "microcred.cli", *command],
-                              capture_output=True, text=True, env=env, cwd=tmp_path,
-                              timeout=120, check=False)
+        done = subprocess.run(
+            [sys.executable, "-m", "microcred.cli", *command],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=120,
+            check=False,
+        )
         assert done.returncode == 1, done
         assert "MICROCRED_SEARCH_PASSWORD is still the placeholder" in done.stderr
         assert "Traceback" not in done.stderr and "CHANGE-ME" not in done.stderr
@@ -359,18 +406,23 @@ def test_no_password_is_written_in_the_file(services):
     for name, service in services.items():
         for path, value in strings(service):
             if SECRET_KEY.search(path.rsplit(".", 1)[-1]):
-                assert INTERPOLATION.fullmatch(value), \
+                assert INTERPOLATION.fullmatch(value), (
                     f"{name}: {path} must come from the environment, not be written here"
+                )
             # user:password@host in a URL: the password part must be interpolated.
             for credentials in re.findall(r"://[^/@\s]*:([^/@\s]+)@", value):
                 assert credentials.startswith("${"), f"{name}: {path} holds a password"
 
 
 def test_env_example_names_every_variable_the_file_requires():
-    required = {m.group(1) for m in INTERPOLATION.finditer(COMPOSE.read_text())
-                if m.group(2) in (":?", "?")}
-    example = {line.split("=", 1)[0] for line in ENV_EXAMPLE.read_text().splitlines()
-               if line and not line.startswith("#")}
+    required = {
+        m.group(1) for m in INTERPOLATION.finditer(COMPOSE.read_text()) if m.group(2) in (":?", "?")
+    }
+    example = {
+        line.split("=", 1)[0]
+        for line in ENV_EXAMPLE.read_text().splitlines()
+        if line and not line.startswith("#")
+    }
     assert required <= example, f"missing from .env.example: {sorted(required - example)}"
     # Nothing in it that microcred would read from a .env in its working directory.
     assert not any(name.startswith("MICROCRED_") for name in example)
@@ -387,8 +439,11 @@ def test_dockerfile_builds_a_non_root_image_with_a_health_check():
     assert users and users[-1] not in ("root", "0")
     assert re.search(r"^HEALTHCHECK .*\n?.*/healthz", text, re.M)
     copied = set(re.findall(r"^COPY (\S+) \./", text, re.M))
-    packages = set(tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
-                   ["packages"]["find"]["include"])
+    packages = set(
+        tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"][
+            "find"
+        ]["include"]
+    )
     assert {p.rstrip("*") for p in packages} <= copied
 
 
@@ -401,8 +456,7 @@ def test_pip_install_carries_every_data_file_the_packages_need():
     for package in ("normaliser", "catalogue", "search_api", "microcred", "mappings"):
         patterns = package_data.get(package, [])
         for path in (REPO / package).rglob("*"):
-            if (not path.is_file() or path.suffix in (".py", ".pyc")
-                    or "__pycache__" in path.parts):
+            if not path.is_file() or path.suffix in (".py", ".pyc") or "__pycache__" in path.parts:
                 continue
             relative = path.relative_to(REPO / package)
             if not any(relative.match(p) or Path(str(relative)).match(p) for p in patterns):
@@ -422,9 +476,14 @@ class SecurityApi:
             def do_PUT(self):  # noqa: N802 (the http.server API)
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 auth = base64.b64decode(self.headers["Authorization"].split()[1]).decode()
-                api.requests.append({"path": self.path, "auth": auth,
-                                     "type": self.headers.get("Content-Type"),
-                                     "body": json.loads(body)})
+                api.requests.append(
+                    {
+                        "path": self.path,
+                        "auth": auth,
+                        "type": self.headers.get("Content-Type"),
+                        "body": json.loads(body),
+                    }
+                )
                 answer = b'{"created": true}'
                 self.send_response(status)
                 self.send_header("Content-Length", str(len(answer)))
@@ -451,12 +510,19 @@ def run_setup(engine: str, url: str, **overrides) -> subprocess.CompletedProcess
         if os.environ.get("CI"):
             pytest.fail("the setup script test needs curl (apt-get install curl)")
         pytest.skip("curl is not installed (apt-get install curl)")
-    env = {"PATH": os.environ["PATH"], "ENGINE": engine, "ENGINE_URL": url,
-           "ADMIN_USER": SUPERUSERS[engine], "ADMIN_PASSWORD": "Adm1n!pass\"word",
-           "APP_USER": "microcred", "APP_PASSWORD": "9f86d081884c7d659a2feaa0c55ad015"}
+    env = {
+        "PATH": os.environ["PATH"],
+        "ENGINE": engine,
+        "ENGINE_URL": url,
+        "ADMIN_USER": SUPERUSERS[engine],
+        "ADMIN_PASSWORD": 'Adm1n!pass"word',
+        "APP_USER": "microcred",
+        "APP_PASSWORD": "9f86d081884c7d659a2feaa0c55ad015",
+    }
     env.update(overrides)
-    return subprocess.run(["sh", str(SETUP_SCRIPT)], env=env, capture_output=True, text=True,
-                          timeout=60, check=False)
+    return subprocess.run(
+        ["sh", str(SETUP_SCRIPT)], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -465,31 +531,39 @@ def test_the_setup_script_creates_the_role_and_the_user(engine):
     with SecurityApi() as api:
         done = run_setup(engine, api.url)
     assert done.returncode == 0, done.stderr
-    assert {r["auth"] for r in api.requests} == {f"{SUPERUSERS[engine]}:Adm1n!pass\"word"}
+    assert {r["auth"] for r in api.requests} == {f'{SUPERUSERS[engine]}:Adm1n!pass"word'}
     assert {r["type"] for r in api.requests} == {"application/json"}
     sent = {r["path"]: r["body"] for r in api.requests}
     password = "9f86d081884c7d659a2feaa0c55ad015"
     if engine == "elasticsearch":
-        assert sent == {"/_security/role/microcred_app": role,
-                        "/_security/user/microcred": {
-                            "password": password, "roles": ["microcred_app"],
-                            "full_name": "microcred app"}}
+        assert sent == {
+            "/_security/role/microcred_app": role,
+            "/_security/user/microcred": {
+                "password": password,
+                "roles": ["microcred_app"],
+                "full_name": "microcred app",
+            },
+        }
     else:
         base = "/_plugins/_security/api"
-        assert sent == {f"{base}/roles/microcred_app": role,
-                        f"{base}/internalusers/microcred": {"password": password,
-                                                            "backend_roles": []},
-                        f"{base}/rolesmapping/microcred_app": {"users": ["microcred"]}}
+        assert sent == {
+            f"{base}/roles/microcred_app": role,
+            f"{base}/internalusers/microcred": {"password": password, "backend_roles": []},
+            f"{base}/rolesmapping/microcred_app": {"users": ["microcred"]},
+        }
 
 
-@pytest.mark.parametrize("overrides, message", [
-    ({"APP_PASSWORD": "CHANGE-ME"}, "SEARCH_PASSWORD is still the placeholder"),
-    ({"ADMIN_PASSWORD": "change-me"}, "admin's password"),
-    ({"APP_PASSWORD": 'has"quote-and-is-long-enough'}, "letters, digits"),
-    ({"APP_PASSWORD": "short"}, "at least 16"),
-    ({"APP_USER": "elastic"}, "built-in elastic"),
-    ({"APP_USER": "admin"}, "built-in admin"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"APP_PASSWORD": "CHANGE-ME"}, "SEARCH_PASSWORD is still the placeholder"),
+        ({"ADMIN_PASSWORD": "change-me"}, "admin's password"),
+        ({"APP_PASSWORD": 'has"quote-and-is-long-enough'}, "letters, digits"),
+        ({"APP_PASSWORD": "short"}, "at least 16"),
+        ({"APP_USER": "elastic"}, "built-in elastic"),
+        ({"APP_USER": "admin"}, "built-in admin"),
+    ],
+)
 def test_the_setup_script_refuses_placeholders_and_superusers(overrides, message):
     with SecurityApi() as api:
         done = run_setup("elasticsearch", api.url, **overrides)
@@ -509,6 +583,7 @@ def test_the_api_has_a_public_rate_limit_and_names_its_proxies(services):
     """Off on the embedded default, on in the production shape."""
     from microcred.settings import Settings
     from search_api.public_limit import parse_networks
+
     assert Settings.model_fields["public_rate_per_minute"].default == 0
     env = environment(services["api"])
     assert variable_of(env["MICROCRED_PUBLIC_RATE_PER_MINUTE"]) == "PUBLIC_RATE_PER_MINUTE"

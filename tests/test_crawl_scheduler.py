@@ -11,9 +11,11 @@ from catalogue.sources import Schedule
 from microcred.scheduler import PullScheduler
 from tests.crawlers.site_server import Route, SiteServer
 
-PAGE = ('<html><head><script type="application/ld+json">{"@context": "https://schema.org", '
-        '"@type": "Course", "courseCode": "S1", "name": "Scheduled course"}</script></head>'
-        '<body></body></html>')
+PAGE = (
+    '<html><head><script type="application/ld+json">{"@context": "https://schema.org", '
+    '"@type": "Course", "courseCode": "S1", "name": "Scheduled course"}</script></head>'
+    "<body></body></html>"
+)
 
 
 @pytest.fixture
@@ -29,12 +31,16 @@ def test_crawl_sources_with_a_schedule_become_jobs_and_run(services, provider, s
     crawls = CrawlStore(services.catalogue)
     with SiteServer({"/": Route(PAGE), "/robots.txt": Route("", status=404)}) as site:
         source, _ = crawls.put_crawl_source(
-            provider.id, "website", start_urls=[site.url("/")],
-            limits={"autothrottle_start_delay": 0.01}, site=None,
-            schedule=Schedule(cron="0 4 * * *"))
+            provider.id,
+            "website",
+            start_urls=[site.url("/")],
+            limits={"autothrottle_start_delay": 0.01},
+            site=None,
+            schedule=Schedule(cron="0 4 * * *"),
+        )
         on_request, _ = crawls.put_crawl_source(
-            provider.id, "manual", start_urls=[site.url("/")], limits={}, site=None,
-            schedule=None)
+            provider.id, "manual", start_urls=[site.url("/")], limits={}, site=None, schedule=None
+        )
         scheduler.start()
         job = scheduler.scheduler.get_job(f"crawl-source-{source.id}")
         assert job is not None and (job.next_run_time.hour, job.next_run_time.minute) == (4, 0)

@@ -26,8 +26,13 @@ MICROCRED = str(Path(sys.executable).parent / "microcred")
 def group_members(pgid: int) -> list[tuple[int, str]]:
     """(pid, command) of every live process in process group `pgid` (zombies excluded).
     `-ww`: without a terminal, ps cuts commands at 80 columns."""
-    out = subprocess.run(["ps", "-ww", "-eo", "pid=,pgid=,stat=,args="], capture_output=True,
-                         text=True, check=True, timeout=10).stdout
+    out = subprocess.run(
+        ["ps", "-ww", "-eo", "pid=,pgid=,stat=,args="],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=10,
+    ).stdout
     members = []
     for line in out.splitlines():
         pid, group, stat, args = line.split(None, 3)
@@ -52,18 +57,35 @@ def test_a_killed_import_leaves_no_process_behind(tmp_path, stop_signal):
     feed.write_bytes(synthetic_csv(6000))
     log = (tmp_path / "import.log").open("wb")
     importer = subprocess.Popen(
-        [MICROCRED, "--data-dir", str(tmp_path / "data"), "import", "--provider", "p1",
-         "--name", "P One", str(feed)],
-        env=dict(os.environ, MICROCRED_NORMALISE_WORKERS="2"), stdout=log,
-        stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            MICROCRED,
+            "--data-dir",
+            str(tmp_path / "data"),
+            "import",
+            "--provider",
+            "p1",
+            "--name",
+            "P One",
+            str(feed),
+        ],
+        env=dict(os.environ, MICROCRED_NORMALISE_WORKERS="2"),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         # The forkserver and at least one worker (they share the forkserver's command line).
         started_pool = wait_until(
-            lambda: sum("forkserver" in args for _, args in group_members(importer.pid)) >= 2
-            or importer.poll() is not None, 90)
+            lambda: (
+                sum("forkserver" in args for _, args in group_members(importer.pid)) >= 2
+                or importer.poll() is not None
+            ),
+            90,
+        )
         assert started_pool and importer.poll() is None, (
             "the import ended before its worker pool started: "
-            + (tmp_path / "import.log").read_text(errors="replace")[-2000:])
+            + (tmp_path / "import.log").read_text(errors="replace")[-2000:]
+        )
         # Stop it while the pool works on the feed.
         importer.send_signal(stop_signal)
         importer.wait(timeout=30)
@@ -81,12 +103,19 @@ def test_a_killed_import_leaves_no_process_behind(tmp_path, stop_signal):
 def test_a_pool_process_whose_parent_is_pid_1_keeps_running():
     """In a container `microcred serve` is pid 1 (Dockerfile CMD), so the pool's forkserver
     has parent pid 1; that must not read as "the parent already died"."""
-    probe = ("import os; os.getppid = lambda: 1; "
-             "from catalogue.normalise_pool import forkserver_dies_with_parent; "
-             "forkserver_dies_with_parent(); print('still running')")
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            timeout=60, cwd=Path(__file__).resolve().parent.parent,
-                            env=dict(os.environ, MICROCRED_NORMALISE_POOL_OWNER="1"))
+    probe = (
+        "import os; os.getppid = lambda: 1; "
+        "from catalogue.normalise_pool import forkserver_dies_with_parent; "
+        "forkserver_dies_with_parent(); print('still running')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parent.parent,
+        env=dict(os.environ, MICROCRED_NORMALISE_POOL_OWNER="1"),
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "still running"
 
@@ -94,10 +123,17 @@ def test_a_pool_process_whose_parent_is_pid_1_keeps_running():
 def test_a_pool_worker_whose_forkserver_already_died_exits():
     """A worker forked just before its forkserver was killed is reparented (to pid 1) before
     it asks for the death signal, which would then never come: it must exit by itself."""
-    probe = ("import os; os.getppid = lambda: 1; "
-             "from catalogue.normalise_pool import die_with_parent; "
-             "die_with_parent(); print('still running')")
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            timeout=60, cwd=Path(__file__).resolve().parent.parent)
+    probe = (
+        "import os; os.getppid = lambda: 1; "
+        "from catalogue.normalise_pool import die_with_parent; "
+        "die_with_parent(); print('still running')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
     assert result.returncode == 1, result.stderr
     assert result.stdout == ""

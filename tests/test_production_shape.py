@@ -35,8 +35,10 @@ PROVIDERS = ("ps-north", "ps-south", "ps-east")
 
 try:  # pytest-timeout is not a dependency yet; every wait below has its own deadline too
     import pytest_timeout  # noqa: F401
+
     _timeout = pytest.mark.timeout(600)
 except ImportError:
+
     def _timeout(test):
         return test
 
@@ -50,13 +52,17 @@ def _feed(provider: str, push: int, rows: int = 4) -> bytes:
     the previous push again with a new description, so versions move too."""
     lines = ["id,title,description,url,mode,price"]
     for r in range(rows):
-        lines.append(f"{provider}-{push}-{r},Production shape course {push} {r},"
-                     f"Learn thing {r} of push {push},https://example.org/{provider}/{push}/{r},"
-                     f"Online,NZ$100")
+        lines.append(
+            f"{provider}-{push}-{r},Production shape course {push} {r},"
+            f"Learn thing {r} of push {push},https://example.org/{provider}/{push}/{r},"
+            f"Online,NZ$100"
+        )
     if push > 0:
-        lines.append(f"{provider}-{push - 1}-0,Production shape course {push - 1} 0,"
-                     f"Revised in push {push},https://example.org/{provider}/{push - 1}/0,"
-                     f"Online,NZ$100")
+        lines.append(
+            f"{provider}-{push - 1}-0,Production shape course {push - 1} 0,"
+            f"Revised in push {push},https://example.org/{provider}/{push - 1}/0,"
+            f"Online,NZ$100"
+        )
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -69,8 +75,14 @@ class Shape:
         data.mkdir(parents=True, exist_ok=True)
         env = dict(self.env, MICROCRED_DATA_DIR=str(data), **extra)
         log = open(self.tmp / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
-        proc = subprocess.Popen(argv, env=env, cwd=str(data), stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            argv,
+            env=env,
+            cwd=str(data),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         proc.log = log
         self.procs[name] = proc
         return proc
@@ -78,8 +90,14 @@ class Shape:
     def run(self, *args: str, timeout: float = 120) -> str:
         data = self.tmp / "cli"
         data.mkdir(exist_ok=True)
-        done = subprocess.run(_cli(*args), env=dict(self.env, MICROCRED_DATA_DIR=str(data)),
-                              cwd=str(data), capture_output=True, text=True, timeout=timeout)
+        done = subprocess.run(
+            _cli(*args),
+            env=dict(self.env, MICROCRED_DATA_DIR=str(data)),
+            cwd=str(data),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
         assert done.returncode == 0, f"{args}: {done.stdout}\n{done.stderr}"
         return done.stdout
 
@@ -127,7 +145,8 @@ class Searcher(threading.Thread):
             while not self.stop.is_set():
                 try:
                     self.statuses.append(
-                        client.get("/v1/search", params={"q": "course", "size": 5}).status_code)
+                        client.get("/v1/search", params={"q": "course", "size": 5}).status_code
+                    )
                 except httpx.HTTPError as exc:
                     self.statuses.append(type(exc).__name__)
                 time.sleep(0.02)
@@ -154,20 +173,38 @@ def test_production_shape(tmp_path: Path, catalogue_url: str) -> None:
         pytest.skip(f"no OpenSearch node could be started: {exc}")
     prefix = f"mcps{os.getpid()}-"
     env = {k: v for k, v in os.environ.items() if not k.startswith("MICROCRED_")}
-    env.update(MICROCRED_DATABASE_URL=catalogue_url, MICROCRED_SEARCH_BACKEND="opensearch",
-               MICROCRED_SEARCH_URL=engine.url, MICROCRED_SEARCH_INDEX_PREFIX=prefix,
-               MICROCRED_SEARCH_TIMEOUT="5", MICROCRED_NORMALISE_WORKERS="1",
-               MICROCRED_ALLOW_PRIVATE_FEEDS="true", MICROCRED_REFERENCE_CURRENCY="EUR",
-               PYTHONPATH=str(REPO))
+    env.update(
+        MICROCRED_DATABASE_URL=catalogue_url,
+        MICROCRED_SEARCH_BACKEND="opensearch",
+        MICROCRED_SEARCH_URL=engine.url,
+        MICROCRED_SEARCH_INDEX_PREFIX=prefix,
+        MICROCRED_SEARCH_TIMEOUT="5",
+        MICROCRED_NORMALISE_WORKERS="1",
+        MICROCRED_ALLOW_PRIVATE_FEEDS="true",
+        MICROCRED_REFERENCE_CURRENCY="EUR",
+        PYTHONPATH=str(REPO),
+    )
     shape = Shape(tmp_path, env)
     db = create_catalogue_engine(catalogue_url)
     try:
         keys = {}
         for provider in PROVIDERS:
-            shape.run("providers", "add", provider, "--name", f"Provider {provider}",
-                      "--country", "NZ", "--currency", "NZD")
-            keys[provider] = shape.run("keys", "create", "--role", "provider", "--provider",
-                                       provider).strip().splitlines()[-1]
+            shape.run(
+                "providers",
+                "add",
+                provider,
+                "--name",
+                f"Provider {provider}",
+                "--country",
+                "NZ",
+                "--currency",
+                "NZD",
+            )
+            keys[provider] = (
+                shape.run("keys", "create", "--role", "provider", "--provider", provider)
+                .strip()
+                .splitlines()[-1]
+            )
         ports = {"api-a": free_port(), "api-b": free_port()}
         urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
         for name, port in ports.items():
@@ -185,16 +222,25 @@ def test_production_shape(tmp_path: Path, catalogue_url: str) -> None:
 
         def push(target: str, provider: str, n: int) -> None:
             body, idem = _feed(provider, n), f"{provider}-push-{n}"
-            headers = {"Authorization": f"Bearer {keys[provider]}", "Idempotency-Key": idem,
-                       "Content-Type": "text/csv"}
+            headers = {
+                "Authorization": f"Bearer {keys[provider]}",
+                "Idempotency-Key": idem,
+                "Content-Type": "text/csv",
+            }
             path = f"/v1/providers/{provider}/submissions"
             try:
-                answer = httpx.post(urls[target] + path, params={"mode": "delta", "format": "csv"},
-                                    content=body, headers=headers, timeout=30)
+                answer = httpx.post(
+                    urls[target] + path,
+                    params={"mode": "delta", "format": "csv"},
+                    content=body,
+                    headers=headers,
+                    timeout=30,
+                )
             except httpx.HTTPError:
                 # API A is gone: the user sends the same push (same key) to B.
-                answer = b.post(path, params={"mode": "delta", "format": "csv"}, content=body,
-                                headers=headers)
+                answer = b.post(
+                    path, params={"mode": "delta", "format": "csv"}, content=body, headers=headers
+                )
             assert answer.status_code == 202, answer.text
             acknowledged[answer.json()["id"]] = provider
 
@@ -203,8 +249,10 @@ def test_production_shape(tmp_path: Path, catalogue_url: str) -> None:
             waiting = dict(acknowledged)
             while waiting and time.monotonic() < deadline:
                 for sid, provider in list(waiting.items()):
-                    report = b.get(f"/v1/providers/{provider}/submissions/{sid}",
-                                   headers={"Authorization": f"Bearer {keys[provider]}"})
+                    report = b.get(
+                        f"/v1/providers/{provider}/submissions/{sid}",
+                        headers={"Authorization": f"Bearer {keys[provider]}"},
+                    )
                     assert report.status_code == 200, report.text
                     status = report.json()["status"]
                     assert status not in ("failed", "held", "discarded"), report.json()
@@ -215,14 +263,19 @@ def test_production_shape(tmp_path: Path, catalogue_url: str) -> None:
 
         def catalogue_versions() -> dict[str, int]:
             with db.connect() as conn:
-                return dict(conn.execute(text(
-                    "SELECT id, version FROM offerings WHERE status = 'active'")).all())
+                return dict(
+                    conn.execute(
+                        text("SELECT id, version FROM offerings WHERE status = 'active'")
+                    ).all()
+                )
 
         def index_versions() -> dict[str, int]:
-            answer = httpx.post(f"{engine.url}/{prefix}offerings/_search",
-                                params={"version": "true"},
-                                json={"size": 10000, "_source": False,
-                                      "query": {"match_all": {}}}, timeout=30)
+            answer = httpx.post(
+                f"{engine.url}/{prefix}offerings/_search",
+                params={"version": "true"},
+                json={"size": 10000, "_source": False, "query": {"match_all": {}}},
+                timeout=30,
+            )
             answer.raise_for_status()
             return {h["_id"]: h["_version"] for h in answer.json()["hits"]["hits"]}
 
@@ -240,8 +293,10 @@ def test_production_shape(tmp_path: Path, catalogue_url: str) -> None:
                 except (httpx.HTTPError, ValueError):
                     pass
                 time.sleep(0.5)
-            raise AssertionError(f"the index did not catch up (catalogue, search total, "
-                                 f"index docs): {last}\nworker:\n{shape.log('worker')}")
+            raise AssertionError(
+                f"the index did not catch up (catalogue, search total, "
+                f"index docs): {last}\nworker:\n{shape.log('worker')}"
+            )
 
         # 1. Pushes from three providers, alternately to A and B, while searching B; A is
         # killed -9 in the middle of the pushes.
@@ -261,8 +316,9 @@ def test_production_shape(tmp_path: Path, catalogue_url: str) -> None:
         all_applied(120)
         caught_up(120)
         statuses = searcher.finish()
-        assert statuses and all(s == 200 for s in statuses), \
+        assert statuses and all(s == 200 for s in statuses), (
             f"searches on B failed: {[s for s in statuses if s != 200][:10]}"
+        )
         assert len(acknowledged) == 24
         hit = b.get("/v1/search", params={"q": f"{PROVIDERS[0]}-0-1"}).json()
         assert hit["total"] >= 1
@@ -292,13 +348,16 @@ def test_production_shape(tmp_path: Path, catalogue_url: str) -> None:
         assert "reindexed" in out, out
         time.sleep(0.5)
         statuses = searcher.finish()
-        assert statuses and all(s == 200 for s in statuses), \
+        assert statuses and all(s == 200 for s in statuses), (
             f"searches during the reindex failed: {[s for s in statuses if s != 200][:10]}"
+        )
         caught_up(60)
         for name in ("api-b", "worker", "scheduler"):
             assert shape.procs[name].poll() is None, f"{name} died:\n{shape.log(name)}"
-        print(f"production shape: {len(acknowledged)} submissions, "
-              f"{len(catalogue_versions())} offerings, {time.monotonic() - started:.0f}s")
+        print(
+            f"production shape: {len(acknowledged)} submissions, "
+            f"{len(catalogue_versions())} offerings, {time.monotonic() - started:.0f}s"
+        )
     finally:
         shape.stop_all()
         db.dispose()

@@ -17,8 +17,11 @@ PROVIDER_IDS = [entry["id"] for entry in PROVIDERS]
 
 
 def test_committed_files_are_exactly_what_the_generator_writes() -> None:
-    stale = [name for name, content in generate.generated_files().items()
-             if not (SAMPLE_DIR / name).is_file() or (SAMPLE_DIR / name).read_bytes() != content]
+    stale = [
+        name
+        for name, content in generate.generated_files().items()
+        if not (SAMPLE_DIR / name).is_file() or (SAMPLE_DIR / name).read_bytes() != content
+    ]
     assert not stale, f"run `python -m microcred.sample_data.generate`; stale: {stale}"
 
 
@@ -28,8 +31,13 @@ def test_generator_is_deterministic() -> None:
 
 @pytest.mark.parametrize("entry", PROVIDERS, ids=PROVIDER_IDS)
 def test_provider_entry_is_complete(entry: dict) -> None:
-    Provider(id=entry["id"], name=entry["name"], country=entry["country"], url=entry["url"],
-             default_currency=entry["default_currency"])
+    Provider(
+        id=entry["id"],
+        name=entry["name"],
+        country=entry["country"],
+        url=entry["url"],
+        default_currency=entry["default_currency"],
+    )
     assert entry["url"].startswith("https://") and ".example." in entry["url"]
     assert len(entry["default_language"]) == 2
     assert entry["format"] in ("csv", "json")
@@ -48,9 +56,13 @@ def test_feed_reads_with_unique_ids_and_titles(entry: dict) -> None:
 
 
 def test_sample_is_big_and_has_exactly_two_untitled_rows() -> None:
-    records = [record for entry in PROVIDERS
-               for record in read_feed_v1((SAMPLE_DIR / entry["feed"]).read_bytes(),
-                                          entry["format"]).records]
+    records = [
+        record
+        for entry in PROVIDERS
+        for record in read_feed_v1(
+            (SAMPLE_DIR / entry["feed"]).read_bytes(), entry["format"]
+        ).records
+    ]
     assert len(records) >= 400
     assert len(PROVIDERS) >= 6
     assert len([record for record in records if not record.fields.get("title")]) == 2

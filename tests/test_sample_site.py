@@ -8,9 +8,12 @@ from microcred.sample_data import generate_site
 
 
 def test_committed_site_is_exactly_what_the_generator_writes():
-    stale = [path for path, content in generate_site.generated_files().items()
-             if not (generate_site.SITE_DIR / path).is_file()
-             or (generate_site.SITE_DIR / path).read_bytes() != content]
+    stale = [
+        path
+        for path, content in generate_site.generated_files().items()
+        if not (generate_site.SITE_DIR / path).is_file()
+        or (generate_site.SITE_DIR / path).read_bytes() != content
+    ]
     assert not stale, f"run `python -m microcred.sample_data.generate_site`; stale: {stale}"
 
 

@@ -16,7 +16,9 @@ from catalogue.sources import Schedule
 from crawlers.fetch import FeedFetcher
 from microcred.scheduler import JOBS_TABLE, PullScheduler
 
-FEED_V1 = "id,title,mode,price\nP1,Pulled course one,Online,NZ$100\nP2,Pulled course two,Online,NZ$200\n"
+FEED_V1 = (
+    "id,title,mode,price\nP1,Pulled course one,Online,NZ$100\nP2,Pulled course two,Online,NZ$200\n"
+)
 FEED_V2 = FEED_V1.replace("Pulled course two", '"Pulled course two, revised"')
 
 
@@ -32,8 +34,9 @@ class FeedServer:
             def do_GET(self):  # noqa: N802 (the http.server API)
                 content = server.body.encode()
                 tag = f'"{hashlib.sha256(content).hexdigest()[:16]}"'
-                server.requests.append({"path": self.path,
-                                        "if_none_match": self.headers.get("If-None-Match")})
+                server.requests.append(
+                    {"path": self.path, "if_none_match": self.headers.get("If-None-Match")}
+                )
                 if server.etag and self.headers.get("If-None-Match") == tag:
                     self.send_response(304)
                     self.end_headers()
@@ -77,14 +80,22 @@ def scheduler(services):
 
 def register(services, provider, url, **schedule):
     source, _ = services.sources.put_pull_source(
-        provider.id, "main", url=url, format="csv", mode="snapshot",
-        schedule=Schedule(**(schedule or {"interval_minutes": 60})))
+        provider.id,
+        "main",
+        url=url,
+        format="csv",
+        mode="snapshot",
+        schedule=Schedule(**(schedule or {"interval_minutes": 60})),
+    )
     return source
 
 
 def titles(services, provider) -> list[str]:
-    return sorted(d["title"] for d in services.catalogue.iter_active_offering_documents()
-                  if d["provider"]["id"] == provider.id)
+    return sorted(
+        d["title"]
+        for d in services.catalogue.iter_active_offering_documents()
+        if d["provider"]["id"] == provider.id
+    )
 
 
 def test_a_pull_picks_up_a_changed_feed_and_skips_an_unchanged_one(services, provider, scheduler):
@@ -111,7 +122,8 @@ def test_a_pull_picks_up_a_changed_feed_and_skips_an_unchanged_one(services, pro
 
 
 def test_a_server_without_validators_sending_the_same_bytes_makes_no_submission(
-        services, provider, scheduler):
+    services, provider, scheduler
+):
     with FeedServer(FEED_V1, etag=False) as server:
         source = register(services, provider, server.url)
         assert scheduler.pull(source.id).outcome == "fetched"
@@ -123,8 +135,12 @@ def test_a_server_without_validators_sending_the_same_bytes_makes_no_submission(
 def test_the_ssrf_guard_applies_when_pulling_too(services, provider):
     with FeedServer(FEED_V1) as server:
         source = register(services, provider, server.url)
-        guarded = PullScheduler(services, fetcher=FeedFetcher(
-            allow_private=False, timeout=5, max_bytes=1_000_000, user_agent="test"))
+        guarded = PullScheduler(
+            services,
+            fetcher=FeedFetcher(
+                allow_private=False, timeout=5, max_bytes=1_000_000, user_agent="test"
+            ),
+        )
         outcome = guarded.pull(source.id)
         assert outcome.outcome == "refused" and "127.0.0.1" in outcome.error
         assert server.requests == []  # nothing reached the server
@@ -162,8 +178,9 @@ def test_apscheduler_runs_the_pull_and_its_jobs_survive_a_restart(services, prov
         # Make the stored job due now: APScheduler itself runs it.
         scheduler.scheduler.modify_job(job_id, next_run_time=datetime.now(UTC))
         assert wait_for(lambda: services.sources.pull_runs(provider.id))
-        assert wait_for(lambda: titles(services, provider) == ["Pulled course one",
-                                                               "Pulled course two"])
+        assert wait_for(
+            lambda: titles(services, provider) == ["Pulled course one", "Pulled course two"]
+        )
         scheduler.shutdown()
 
         restarted = PullScheduler(services, fetcher=local_fetcher())
@@ -172,8 +189,14 @@ def test_apscheduler_runs_the_pull_and_its_jobs_survive_a_restart(services, prov
             job = restarted.scheduler.get_job(job_id)
             assert job is not None and (job.next_run_time.hour, job.next_run_time.minute) == (3, 0)
             # A schedule changed through the API is picked up by the reconcile pass.
-            services.sources.put_pull_source(provider.id, "main", url=server.url, format="csv",
-                                             mode="snapshot", schedule=Schedule(interval_minutes=15))
+            services.sources.put_pull_source(
+                provider.id,
+                "main",
+                url=server.url,
+                format="csv",
+                mode="snapshot",
+                schedule=Schedule(interval_minutes=15),
+            )
             restarted.reconcile()
             assert "interval" in str(restarted.scheduler.get_job(job_id).trigger)
             services.sources.disable_pull_source(provider.id, "main")

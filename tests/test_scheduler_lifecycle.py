@@ -110,8 +110,7 @@ def test_a_job_held_up_past_shutdown_does_no_work_after_it(services, provider, m
     scheduler.start()
     assert entered.wait(10)
     calls = []
-    monkeypatch.setattr(scheduler.scheduler, "get_jobs",
-                        lambda *a, **kw: calls.append(a) or [])
+    monkeypatch.setattr(scheduler.scheduler, "get_jobs", lambda *a, **kw: calls.append(a) or [])
     done = shut_down_in_a_thread(scheduler, timeout=0.2)
     assert done.wait(10)
     release.set()
@@ -130,11 +129,11 @@ def test_shutdown_stops_a_running_crawl_child(services, tmp_path):
     fake.chmod(0o755)
     runner = CrawlRunner(services, python=str(fake))
     arguments = runner.arguments("te-awa-x", ["http://127.0.0.1:9/"])
-    services.catalogue.upsert_provider(Provider(id="te-awa-x", name="Te Awa X", country="NZ"),
-                                       default_language="en")
+    services.catalogue.upsert_provider(
+        Provider(id="te-awa-x", name="Te Awa X", country="NZ"), default_language="en"
+    )
     outcome = []
-    crawl = threading.Thread(target=lambda: outcome.append(runner.crawl(arguments)),
-                             daemon=True)
+    crawl = threading.Thread(target=lambda: outcome.append(runner.crawl(arguments)), daemon=True)
     crawl.start()
     assert wait_for(lambda: runner.running)
     runner.stop()

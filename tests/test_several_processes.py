@@ -27,8 +27,9 @@ from normaliser.schema import Provider
 from tests.test_scheduler import FeedServer, register
 
 REPO = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.postgresql_only("several processes share a catalogue on PostgreSQL; "
-                                         "the embedded SQLite default is one process")
+pytestmark = pytest.mark.postgresql_only(
+    "several processes share a catalogue on PostgreSQL; the embedded SQLite default is one process"
+)
 
 
 class Child:
@@ -43,8 +44,12 @@ class Child:
         with self.out.open("w") as out, self.err.open("w") as err:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "tests.several_processes_child", role, json.dumps(job)],
-                cwd=REPO, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                env=dict(os.environ, PYTHONUNBUFFERED="1"))
+                cwd=REPO,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=err,
+                env=dict(os.environ, PYTHONUNBUFFERED="1"),
+            )
 
     @property
     def stderr(self) -> str:
@@ -79,24 +84,32 @@ def feed(*rows: tuple[str, str]) -> bytes:
 
 
 def job(settings, tmp_path: Path, name: str, **more) -> dict:
-    return dict(database_url=settings.database_url, data_dir=str(tmp_path / name),
-                timeout=120, **more)
+    return dict(
+        database_url=settings.database_url, data_dir=str(tmp_path / name), timeout=120, **more
+    )
 
 
 def test_three_worker_processes_apply_each_submission_exactly_once_in_order(
-        services, settings, tmp_path):
+    services, settings, tmp_path
+):
     providers = ["p1", "p2", "p3", "p4"]
     for provider_id in providers:
-        services.catalogue.upsert_provider(Provider(id=provider_id, name=f"Provider {provider_id}",
-                                                    country="NZ", default_currency="NZD"))
+        services.catalogue.upsert_provider(
+            Provider(
+                id=provider_id, name=f"Provider {provider_id}", country="NZ", default_currency="NZD"
+            )
+        )
     per_provider = 15
     submitted: dict[str, list[int]] = {p: [] for p in providers}
     for n in range(per_provider):
         for provider_id in providers:
             # A delta: one new offering, and the shared one's title says which feed it was.
             content = feed((f"C{n}", f"Course {n}"), ("SHARED", f"Shared as of feed {n}"))
-            submitted[provider_id].append(services.ingest.store_submission(
-                provider_id, content, format="csv", mode="delta", channel="push"))
+            submitted[provider_id].append(
+                services.ingest.store_submission(
+                    provider_id, content, format="csv", mode="delta", channel="push"
+                )
+            )
     go = tmp_path / "go"
     workers = [Child("worker", job(settings, tmp_path, f"w{i}", go=str(go))) for i in range(3)]
     try:
@@ -111,13 +124,22 @@ def test_three_worker_processes_apply_each_submission_exactly_once_in_order(
     processed = [s for a in answers for s in a["processed"]]
     assert sorted(processed) == sorted(s for ids in submitted.values() for s in ids)
     with services.engine.connect() as conn:
-        runs = dict(conn.execute(select(IngestRunRow.submission_id, func.count())
-                                 .group_by(IngestRunRow.submission_id)).all())
-        statuses = dict(conn.execute(select(SubmissionRow.status, func.count())
-                                     .group_by(SubmissionRow.status)).all())
+        runs = dict(
+            conn.execute(
+                select(IngestRunRow.submission_id, func.count()).group_by(
+                    IngestRunRow.submission_id
+                )
+            ).all()
+        )
+        statuses = dict(
+            conn.execute(
+                select(SubmissionRow.status, func.count()).group_by(SubmissionRow.status)
+            ).all()
+        )
         by = conn.execute(select(SubmissionRow.claimed_by).distinct()).scalars().all()
-        order = conn.execute(select(IngestRunRow.provider_id, IngestRunRow.submission_id)
-                             .order_by(IngestRunRow.id)).all()
+        order = conn.execute(
+            select(IngestRunRow.provider_id, IngestRunRow.submission_id).order_by(IngestRunRow.id)
+        ).all()
     assert len(runs) == total and set(runs.values()) == {1}  # one ingest run each
     assert statuses == {"applied": total}
     assert len(by) >= 2, f"only {by} did any work: the workers did not run side by side"
@@ -126,29 +148,37 @@ def test_three_worker_processes_apply_each_submission_exactly_once_in_order(
         assert [s for p, s in order if p == provider_id] == submitted[provider_id]
         shared = services.catalogue.get_offering(offering_key(provider_id, "SHARED"))
         # ... so the shared offering is the last feed's, in one version per feed.
-        assert (shared.title, shared.version) == (f"Shared as of feed {per_provider - 1}",
-                                                  per_provider)
-    print(f"\n{total} submissions over 3 processes: "
-          f"{sorted(len(a['processed']) for a in answers)} each")
+        assert (shared.title, shared.version) == (
+            f"Shared as of feed {per_provider - 1}",
+            per_provider,
+        )
+    print(
+        f"\n{total} submissions over 3 processes: "
+        f"{sorted(len(a['processed']) for a in answers)} each"
+    )
 
 
 def test_a_worker_killed_mid_apply_is_taken_over_only_after_its_lease_and_applied_once(
-        settings, tmp_path, provider):
+    settings, tmp_path, provider
+):
     lease = 3.0
     services = build_services(settings.model_copy(update={"submission_lease_seconds": lease}))
     try:
         submission_id = services.ingest.store_submission(
-            provider.id, feed(("K1", "Kept once")), format="csv", mode="snapshot",
-            channel="push")
+            provider.id, feed(("K1", "Kept once")), format="csv", mode="snapshot", channel="push"
+        )
         marker = tmp_path / "in-apply"
-        stuck = Child("stuck-worker", job(settings, tmp_path, "stuck", marker=str(marker),
-                                          lease_seconds=lease))
+        stuck = Child(
+            "stuck-worker",
+            job(settings, tmp_path, "stuck", marker=str(marker), lease_seconds=lease),
+        )
         try:
             assert wait_for(marker.exists, 60), "the worker never reached the apply"
             time.sleep(lease)  # the lease is renewed while the worker lives
             row = services.catalogue.get_submission(submission_id)
-            assert row.status == "processing" and as_utc(row.lease_expires_at) > \
-                datetime.now(UTC) + timedelta(seconds=lease / 2)
+            assert row.status == "processing" and as_utc(row.lease_expires_at) > datetime.now(
+                UTC
+            ) + timedelta(seconds=lease / 2)
             stuck.process.send_signal(signal.SIGKILL)
             stuck.process.wait(10)
         finally:
@@ -169,7 +199,8 @@ def test_a_worker_killed_mid_apply_is_taken_over_only_after_its_lease_and_applie
         assert wait_for(lambda: datetime.now(UTC) > expires, lease + 5)
         reports = services.worker.run_pending()
         assert [(r.submission_id, r.status, r.created) for r in reports] == [
-            (submission_id, "applied", 1)]
+            (submission_id, "applied", 1)
+        ]
         assert services.worker.run_pending() == []
         row = services.catalogue.get_submission(submission_id)
         assert (row.status, row.claims) == ("applied", 2)
@@ -184,19 +215,30 @@ def test_two_scheduler_processes_run_a_due_pull_once(services, settings, tmp_pat
         source = register(services, provider, server.url)
         stop = tmp_path / "stop"
         ready = [tmp_path / f"ready{i}" for i in range(2)]
-        schedulers = [Child("scheduler", job(settings, tmp_path, f"s{i}", ready=str(ready[i]),
-                                             stop=str(stop))) for i in range(2)]
+        schedulers = [
+            Child(
+                "scheduler", job(settings, tmp_path, f"s{i}", ready=str(ready[i]), stop=str(stop))
+            )
+            for i in range(2)
+        ]
         try:
             assert wait_for(lambda: all(r.exists() for r in ready), 60)
             job_id = f"pull-source-{source.id}"
             with services.engine.connect() as conn:
-                assert conn.execute(text("SELECT id FROM apscheduler_jobs")).scalars().all() \
-                    == [job_id]
+                assert conn.execute(text("SELECT id FROM apscheduler_jobs")).scalars().all() == [
+                    job_id
+                ]
             # Make the stored job due a moment from now, through APScheduler (paused: this
             # one runs nothing); both schedulers read it from the shared job store.
             due = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=2)
-            editor = BackgroundScheduler(jobstores={"default": SQLAlchemyJobStore(
-                engine=services.engine, tablename="apscheduler_jobs")}, timezone="UTC")
+            editor = BackgroundScheduler(
+                jobstores={
+                    "default": SQLAlchemyJobStore(
+                        engine=services.engine, tablename="apscheduler_jobs"
+                    )
+                },
+                timezone="UTC",
+            )
             editor.start(paused=True)
             editor.modify_job(job_id, next_run_time=due)
             editor.shutdown(wait=False)
@@ -210,12 +252,20 @@ def test_two_scheduler_processes_run_a_due_pull_once(services, settings, tmp_pat
     assert [r["outcome"] for r in runs] == ["fetched"]
     assert len(server.requests) == 1
     with services.engine.connect() as conn:
-        claims = conn.execute(select(ScheduledRunRow.kind, ScheduledRunRow.source_id,
-                                     ScheduledRunRow.due_at, ScheduledRunRow.claimed_by)).all()
+        claims = conn.execute(
+            select(
+                ScheduledRunRow.kind,
+                ScheduledRunRow.source_id,
+                ScheduledRunRow.due_at,
+                ScheduledRunRow.claimed_by,
+            )
+        ).all()
     assert [(k, s, as_utc(d)) for k, s, d, _ in claims] == [("pull", source.id, due)]
     assert claims[0].claimed_by in {a["scheduler"] for a in answers}
     raced = "another scheduler took it" in logs
-    print(f"\nthe second scheduler {'found it due too and lost the claim' if raced else 'found it done'}")
+    print(
+        f"\nthe second scheduler {'found it due too and lost the claim' if raced else 'found it done'}"
+    )
 
 
 # --- API processes ---------------------------------------------------------------------------
@@ -225,10 +275,14 @@ def test_two_api_instances_share_the_agency_rate_limit(services, settings):
     key = services.keys.create("agency", label="Ministry").secret
     headers = {"Authorization": f"Bearer {key}"}
     try:
-        with TestClient(create_web_app(first, background=False)) as a, \
-                TestClient(create_web_app(second, background=False)) as b:
-            answers = [client.get("/v1/export/columns", headers=headers).status_code
-                       for client in (a, b, a)]
+        with (
+            TestClient(create_web_app(first, background=False)) as a,
+            TestClient(create_web_app(second, background=False)) as b,
+        ):
+            answers = [
+                client.get("/v1/export/columns", headers=headers).status_code
+                for client in (a, b, a)
+            ]
             assert answers == [200, 200, 200]
             refused = b.get("/v1/export/columns", headers=headers)
             assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
@@ -236,4 +290,3 @@ def test_two_api_instances_share_the_agency_rate_limit(services, settings):
     finally:
         first.close()
         second.close()
-

@@ -25,7 +25,10 @@ def server(tmp_path_factory):
     process = subprocess.Popen(
         [sys.executable, "-m", "microcred.cli", "up", "--port", str(port)],
         env=dict(os.environ, MICROCRED_DATA_DIR=str(data_dir)),
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):  # at most 30 s

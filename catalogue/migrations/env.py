@@ -15,13 +15,13 @@ def run_migrations_online() -> None:
         # `alembic -x url=...` from a shell, for operators.
         url = context.get_x_argument(as_dictionary=True)["url"]
         with create_engine(url).begin() as own_connection:
-            context.configure(connection=own_connection, target_metadata=target_metadata,
-                              render_as_batch=True)
+            context.configure(
+                connection=own_connection, target_metadata=target_metadata, render_as_batch=True
+            )
             with context.begin_transaction():
                 context.run_migrations()
         return
-    context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=True)
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()
 

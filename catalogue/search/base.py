@@ -42,7 +42,8 @@ class SearchBackend(ABC):
         if capability not in self.capabilities:
             raise UnsupportedByBackend(
                 f"The {self.name} search backend cannot do {capability.value}; "
-                f"set MICROCRED_SEARCH_BACKEND to one that can.")
+                f"set MICROCRED_SEARCH_BACKEND to one that can."
+            )
 
     @abstractmethod
     def ensure_index(self) -> None:
@@ -59,7 +60,9 @@ class SearchBackend(ABC):
     def upsert(self, documents: Sequence[IndexDocument]) -> None: ...
 
     @abstractmethod
-    def delete(self, offering_ids: Sequence[str], versions: Sequence[int] | None = None) -> None: ...
+    def delete(
+        self, offering_ids: Sequence[str], versions: Sequence[int] | None = None
+    ) -> None: ...
 
     @abstractmethod
     def search(self, query: SearchQuery) -> SearchResult: ...
@@ -74,8 +77,14 @@ class SearchBackend(ABC):
     @abstractmethod
     def health(self) -> BackendHealth: ...
 
-    def write(self, documents: Sequence[IndexDocument], deletes: Sequence[tuple[str, int]], *,
-              target: str | None = None, refresh: Refresh | None = None) -> BulkReport:
+    def write(
+        self,
+        documents: Sequence[IndexDocument],
+        deletes: Sequence[tuple[str, int]],
+        *,
+        target: str | None = None,
+        refresh: Refresh | None = None,
+    ) -> BulkReport:
         """Index `documents` and delete `deletes` ((offering id, version) pairs) in `target`
         (an index a rebuild is filling; None: the live index). The report says what became of
         each item; an item worth another try is failed with a retryable status, and
@@ -85,12 +94,13 @@ class SearchBackend(ABC):
         kind of database); its errors propagate. `refresh` is for backends that have one."""
         self.upsert(documents)
         if deletes:
-            self.delete([offering_id for offering_id, _ in deletes],
-                        [version for _, version in deletes])
+            self.delete(
+                [offering_id for offering_id, _ in deletes], [version for _, version in deletes]
+            )
         return BulkReport(
             [BulkItemResult(d.id, "index", 200, "applied") for d in documents]
-            + [BulkItemResult(offering_id, "delete", 200, "applied")
-               for offering_id, _ in deletes])
+            + [BulkItemResult(offering_id, "delete", 200, "applied") for offering_id, _ in deletes]
+        )
 
     def begin_rebuild(self) -> RebuildTarget:
         """Start filling the index again from nothing. Default: in place (the live index is

@@ -96,8 +96,16 @@ def _price_ref(price: dict | None) -> float | None:
 CARD_KEYS = {
     "level": ("framework", "value", "eqf"),
     "credits": ("value", "system", "ects", "hours", "approximate"),
-    "price": ("amount", "amount_max", "currency", "is_free", "includes_tax", "audience",
-              "amount_ref", "ref_currency"),
+    "price": (
+        "amount",
+        "amount_max",
+        "currency",
+        "is_free",
+        "includes_tax",
+        "audience",
+        "amount_ref",
+        "ref_currency",
+    ),
     "duration": ("hours", "weeks", "hours_per_week", "part_time"),
 }
 
@@ -120,17 +128,24 @@ def build_document(offering: StoredOffering | dict[str, Any]) -> IndexDocument:
     for run in runs:
         price = run.get("price") or o.get("price")
         place = run.get("place") or first_place
-        instances.append(IndexedInstance(
-            start_date=run.get("start_date"),
-            mode=run.get("mode") or o.get("mode"),
-            pace=run.get("pace") or o.get("pace"),
-            country=place.get("country") if place else None,
-            price_ref=_price_ref(price),
-            is_free=price.get("is_free", False) if price else None,
-        ))
+        instances.append(
+            IndexedInstance(
+                start_date=run.get("start_date"),
+                mode=run.get("mode") or o.get("mode"),
+                pace=run.get("pace") or o.get("pace"),
+                country=place.get("country") if place else None,
+                price_ref=_price_ref(price),
+                is_free=price.get("is_free", False) if price else None,
+            )
+        )
     located = places + [run["place"] for run in runs if run.get("place")]
-    locations = list(dict.fromkeys((p["lat"], p["lon"]) for p in located
-                                   if p.get("lat") is not None and p.get("lon") is not None))
+    locations = list(
+        dict.fromkeys(
+            (p["lat"], p["lon"])
+            for p in located
+            if p.get("lat") is not None and p.get("lon") is not None
+        )
+    )
     known_prices = [i.price_ref for i in instances if i.price_ref is not None]
     price_ref = min(known_prices) if known_prices else None
     is_free = any(i.is_free for i in instances)
@@ -138,7 +153,8 @@ def build_document(offering: StoredOffering | dict[str, Any]) -> IndexDocument:
     level, credits, duration = o.get("level") or {}, o.get("credits") or {}, o.get("duration") or {}
     subjects = (o.get("subject") or {}).get("isced") or []
     countries = {p["country"] for p in places if p.get("country")} | {
-        i.country for i in instances if i.country}
+        i.country for i in instances if i.country
+    }
     hours = credits.get("hours") if credits.get("hours") is not None else duration.get("hours")
     provider = o["provider"]
     languages = o.get("languages") or []
@@ -183,12 +199,26 @@ def build_document(offering: StoredOffering | dict[str, Any]) -> IndexDocument:
         "start_dates": sorted({i.start_date for i in instances if i.start_date}),
     }
     return IndexDocument(
-        id=o["id"], version=o["version"], provider_id=provider["id"],
-        provider_name=provider["name"], title=o["title"],
-        description=o.get("description") or "", outcomes="\n".join(o.get("learning_outcomes") or []),
-        framework=level.get("framework"), level_value=level.get("value"), eqf=level.get("eqf"),
-        ects=credits.get("ects"), credit_system=credits.get("system"),
-        hours=hours, weeks=duration.get("weeks"),
-        price_ref=price_ref, is_free=is_free, credential_type=credential_type,
+        id=o["id"],
+        version=o["version"],
+        provider_id=provider["id"],
+        provider_name=provider["name"],
+        title=o["title"],
+        description=o.get("description") or "",
+        outcomes="\n".join(o.get("learning_outcomes") or []),
+        framework=level.get("framework"),
+        level_value=level.get("value"),
+        eqf=level.get("eqf"),
+        ects=credits.get("ects"),
+        credit_system=credits.get("system"),
+        hours=hours,
+        weeks=duration.get("weeks"),
+        price_ref=price_ref,
+        is_free=is_free,
+        credential_type=credential_type,
         first_seen=(o.get("provenance") or {}).get("first_seen") or "",
-        keywords=keywords, instances=instances, summary=summary, locations=locations)
+        keywords=keywords,
+        instances=instances,
+        summary=summary,
+        locations=locations,
+    )

@@ -49,9 +49,19 @@ class Facet(StrEnum):
     CREDIT_SYSTEM = "credit_system"
 
 
-DEFAULT_FACETS = (Facet.MODE, Facet.FRAMEWORK, Facet.EQF, Facet.SUBJECT_BROAD, Facet.PROVIDER,
-                  Facet.CREDENTIAL_TYPE, Facet.LANGUAGE, Facet.COUNTRY, Facet.FREE,
-                  Facet.PRICE_BAND, Facet.CREDITS_BAND)
+DEFAULT_FACETS = (
+    Facet.MODE,
+    Facet.FRAMEWORK,
+    Facet.EQF,
+    Facet.SUBJECT_BROAD,
+    Facet.PROVIDER,
+    Facet.CREDENTIAL_TYPE,
+    Facet.LANGUAGE,
+    Facet.COUNTRY,
+    Facet.FREE,
+    Facet.PRICE_BAND,
+    Facet.CREDITS_BAND,
+)
 
 
 class _FilterRules(BaseModel):
@@ -69,7 +79,9 @@ class _FilterRules(BaseModel):
     def _isced_codes(cls, codes: tuple[str, ...]) -> tuple[str, ...]:
         for code in codes:
             if not (code.isdigit() and 2 <= len(code) <= 4):
-                raise ValueError(f"subject {code!r} is not an ISCED-F code (2, 3 or 4 digits, e.g. 0613)")
+                raise ValueError(
+                    f"subject {code!r} is not an ISCED-F code (2, 3 or 4 digits, e.g. 0613)"
+                )
         return codes
 
     @model_validator(mode="after")
@@ -93,8 +105,10 @@ def _model_fields() -> dict[str, Any]:
             out[spec.name] = (bool | None, Field(None, description=spec.description))
         else:
             for parameter in spec.parameters:
-                out[parameter] = (spec.value_type | None,
-                                  Field(None, ge=spec.ge, le=spec.le, description=spec.description))
+                out[parameter] = (
+                    spec.value_type | None,
+                    Field(None, ge=spec.ge, le=spec.le, description=spec.description),
+                )
     return out
 
 
@@ -139,10 +153,15 @@ class SearchQuery(BaseModel):
     size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
     cursor: str | None = None
     highlight: bool = True
-    correct: bool = Field(True, description="Correct misspelt words from the index's own "
-                                            "vocabulary where the backend can (SQLite); false "
-                                            "searches the words as typed.")
-    today: datetime.date | None = Field(None, description="For the start-date sort; defaults to today.")
+    correct: bool = Field(
+        True,
+        description="Correct misspelt words from the index's own "
+        "vocabulary where the backend can (SQLite); false "
+        "searches the words as typed.",
+    )
+    today: datetime.date | None = Field(
+        None, description="For the start-date sort; defaults to today."
+    )
 
     @property
     def has_words(self) -> bool:
@@ -174,11 +193,13 @@ class Cursor(BaseModel):
             padded = token + "=" * (-len(token) % 4)
             cursor = cls.model_validate_json(base64.urlsafe_b64decode(padded.encode()))
         except (ValueError, binascii.Error):
-            raise InvalidRequest("cursor is not one this API issued; start again without it",
-                                 parameter="cursor") from None
+            raise InvalidRequest(
+                "cursor is not one this API issued; start again without it", parameter="cursor"
+            ) from None
         if cursor.sort != sort or len(cursor.key) != 3:
-            raise InvalidRequest("cursor belongs to a different sort; start again without it",
-                                 parameter="cursor")
+            raise InvalidRequest(
+                "cursor belongs to a different sort; start again without it", parameter="cursor"
+            )
         return cursor
 
 
@@ -211,8 +232,10 @@ def facet_groups(query: SearchQuery) -> list[tuple[Filters, tuple[Facet, ...]]]:
             key, specs[spec.name] = spec.name, spec
         groups.setdefault(key, []).append(facet)
     ordered = sorted(groups.items(), key=lambda item: item[0] is not None)
-    return [(query.filters if key is None else without(query.filters, specs[key]), tuple(facets))
-            for key, facets in ordered]
+    return [
+        (query.filters if key is None else without(query.filters, specs[key]), tuple(facets))
+        for key, facets in ordered
+    ]
 
 
 def disjunctive_fields(query: SearchQuery) -> list[search_fields.FilterField]:

@@ -31,8 +31,7 @@ def max_edits(word: str) -> int:
     return 1 if len(word) < TWO_EDITS_FROM else 2
 
 
-def best_variant(word: str, matches: int,
-                 vocabulary: Iterable[tuple[str, int]]) -> str | None:
+def best_variant(word: str, matches: int, vocabulary: Iterable[tuple[str, int]]) -> str | None:
     """The vocabulary term (with the number of offerings holding it) `word` should become,
     or None. Closest first, then the most offerings, then alphabetical."""
     edits = max_edits(word)
@@ -53,8 +52,11 @@ def best_variant(word: str, matches: int,
     return best[2] if best else None
 
 
-def corrected_text(text: str, matches: Callable[[str, bool], int],
-                   vocabulary: Callable[[str], Iterable[tuple[str, int]]]) -> str | None:
+def corrected_text(
+    text: str,
+    matches: Callable[[str, bool], int],
+    vocabulary: Callable[[str], Iterable[tuple[str, int]]],
+) -> str | None:
     """`text` with each bare word that matches nothing (or far fewer than a close variant)
     replaced by that variant; None when no word changes. `matches(word, is_prefix)` counts
     the offerings a word finds; `vocabulary(word)` gives the candidate terms near it."""

@@ -49,7 +49,7 @@ class SynonymList:
         """The longest phrase of the list at words[start:]: (how many words it takes, its
         group), or None."""
         for length in range(min(self.longest, len(words) - start), 0, -1):
-            key = tuple(fold(w) for w in words[start:start + length])
+            key = tuple(fold(w) for w in words[start : start + length])
             if key in self._index:
                 return length, self.groups[self._index[key]]
         return None
@@ -72,13 +72,17 @@ def parse(text: str, source: str = SYNONYMS_FILE) -> SynonymList:
         if not line:
             continue
         if "=>" in line:
-            raise SynonymFileError(f"{source} line {number}: one-way rules (`=>`) are not "
-                                   f"supported; write the terms as one equivalence line "
-                                   f"(`a, b`) so every backend reads it the same way")
+            raise SynonymFileError(
+                f"{source} line {number}: one-way rules (`=>`) are not "
+                f"supported; write the terms as one equivalence line "
+                f"(`a, b`) so every backend reads it the same way"
+            )
         phrases = tuple(p.strip().lower() for p in line.split(",") if p.strip())
         if len(phrases) < 2 or not all(phrase_words(p) for p in phrases):
-            raise SynonymFileError(f"{source} line {number}: a synonym line needs two or more "
-                                   f"comma-separated terms, each with a word in it: {raw!r}")
+            raise SynonymFileError(
+                f"{source} line {number}: a synonym line needs two or more "
+                f"comma-separated terms, each with a word in it: {raw!r}"
+            )
         groups.append(phrases)
     if not version:
         raise SynonymFileError(f"{source}: no `# version: N` line")

@@ -38,11 +38,12 @@ class BulkReport:
 
     def describe_failures(self, limit: int = 5) -> str:
         failed = self.failed
-        lines = [f"offering {i.offering_id} ({i.action}): HTTP {i.status} {i.error}"
-                 for i in failed[:limit]]
+        lines = [
+            f"offering {i.offering_id} ({i.action}): HTTP {i.status} {i.error}"
+            for i in failed[:limit]
+        ]
         more = f"; and {len(failed) - limit} more" if len(failed) > limit else ""
         return "; ".join(lines) + more
-
 
 
 def retryable_status(status: int | None) -> bool:

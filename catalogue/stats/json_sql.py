@@ -188,5 +188,6 @@ def json_sql_for(dialect_name: str) -> JsonSql:
         return SqliteJson()
     if dialect_name == "postgresql":
         return PostgresJson()
-    raise ValueError(f"agency statistics support SQLite and PostgreSQL catalogues, "
-                     f"not {dialect_name}")
+    raise ValueError(
+        f"agency statistics support SQLite and PostgreSQL catalogues, not {dialect_name}"
+    )

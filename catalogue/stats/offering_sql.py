@@ -50,8 +50,10 @@ def _stats(spec: search_fields.FilterField) -> Callable[..., str]:
     """The field's SQL stats expression; only a mistake in the registry leaves it out of a
     field read through it (subject and language are read another way)."""
     if spec.stats is None:
-        raise ValueError(f"the search field {spec.name!r} has no `stats` expression in "
-                         "catalogue.search.fields; give it one")
+        raise ValueError(
+            f"the search field {spec.name!r} has no `stats` expression in "
+            "catalogue.search.fields; give it one"
+        )
     return spec.stats
 
 
@@ -63,8 +65,13 @@ def _nonempty(expression: str) -> str:
 class OfferingSql:
     """Expressions over one offering: its document in `doc`, its provider id in `provider`."""
 
-    def __init__(self, json: JsonSql, doc: str = "o.document", provider: str = "o.provider_id",
-                 alias_prefix: str = "") -> None:
+    def __init__(
+        self,
+        json: JsonSql,
+        doc: str = "o.document",
+        provider: str = "o.provider_id",
+        alias_prefix: str = "",
+    ) -> None:
         self.json = json
         self.doc = doc
         self.provider = provider
@@ -88,28 +95,36 @@ class OfferingSql:
         if run is None:
             return first_place
         value = f"{run}.value"
-        return (f"(CASE WHEN {self.json.present(value, 'place')} "
-                f"THEN {self.json.text(value, 'place', 'country')} ELSE {first_place} END)")
+        return (
+            f"(CASE WHEN {self.json.present(value, 'place')} "
+            f"THEN {self.json.text(value, 'place', 'country')} ELSE {first_place} END)"
+        )
 
     def _price_ref(self, json: str, *path) -> str:
-        return (f"(CASE WHEN {self.json.is_true(json, *path, 'is_free')} THEN 0.0 "
-                f"ELSE {self.json.number(json, *path, 'amount_ref')} END)")
+        return (
+            f"(CASE WHEN {self.json.is_true(json, *path, 'is_free')} THEN 0.0 "
+            f"ELSE {self.json.number(json, *path, 'amount_ref')} END)"
+        )
 
     def run_price_ref(self, run: str | None) -> str:
         own = self._price_ref(self.doc, "price")
         if run is None:
             return own
         value = f"{run}.value"
-        return (f"(CASE WHEN {self.json.present(value, 'price')} "
-                f"THEN {self._price_ref(value, 'price')} ELSE {own} END)")
+        return (
+            f"(CASE WHEN {self.json.present(value, 'price')} "
+            f"THEN {self._price_ref(value, 'price')} ELSE {own} END)"
+        )
 
     def run_free(self, run: str | None) -> str:
         own = self.json.is_true(self.doc, "price", "is_free")
         if run is None:
             return own
         value = f"{run}.value"
-        return (f"(CASE WHEN {self.json.present(value, 'price')} "
-                f"THEN {self.json.is_true(value, 'price', 'is_free')} ELSE {own} END)")
+        return (
+            f"(CASE WHEN {self.json.present(value, 'price')} "
+            f"THEN {self.json.is_true(value, 'price', 'is_free')} ELSE {own} END)"
+        )
 
     def run_priced(self, run: str | None) -> str:
         own = self.json.present(self.doc, "price")
@@ -123,8 +138,10 @@ class OfferingSql:
     def _any_run(self, condition) -> str:
         """Some run (an instance, or the implicit one) satisfies `condition(run_alias)`."""
         run = self._alias("r")
-        explicit = (f"EXISTS (SELECT 1 FROM {self.json.elements(self.doc, run, 'instances')} "
-                    f"WHERE {condition(run)})")
+        explicit = (
+            f"EXISTS (SELECT 1 FROM {self.json.elements(self.doc, run, 'instances')} "
+            f"WHERE {condition(run)})"
+        )
         return f"({explicit} OR (NOT ({self._has_runs()}) AND {condition(None)}))"
 
     # --- offering-level values ---------------------------------------------------------------
@@ -139,8 +156,10 @@ class OfferingSql:
 
     def price_ref(self) -> str:
         run = self._alias("r")
-        lowest = (f"(SELECT min({self.run_price_ref(run)}) "
-                  f"FROM {self.json.elements(self.doc, run, 'instances')})")
+        lowest = (
+            f"(SELECT min({self.run_price_ref(run)}) "
+            f"FROM {self.json.elements(self.doc, run, 'instances')})"
+        )
         return f"(CASE WHEN {self._has_runs()} THEN {lowest} ELSE {self.run_price_ref(None)} END)"
 
     def is_free(self) -> str:
@@ -151,8 +170,10 @@ class OfferingSql:
         return {
             Metric.PRICE: lambda: self.price_ref(),
             Metric.ECTS: lambda: j.number(doc, "credits", "ects"),
-            Metric.HOURS: lambda: (f"coalesce({j.number(doc, 'credits', 'hours')}, "
-                                   f"{j.number(doc, 'duration', 'hours')})"),
+            Metric.HOURS: lambda: (
+                f"coalesce({j.number(doc, 'credits', 'hours')}, "
+                f"{j.number(doc, 'duration', 'hours')})"
+            ),
             Metric.WEEKS: lambda: j.number(doc, "duration", "weeks"),
         }[metric]()
 
@@ -174,8 +195,10 @@ class OfferingSql:
             return _nonempty(j.text(doc, "level", "framework"))
         if dimension is Dimension.LEVEL:
             framework, value = j.text(doc, "level", "framework"), j.text(doc, "level", "value")
-            return (f"(CASE WHEN {framework} IS NOT NULL AND {value} IS NOT NULL "
-                    f"THEN {framework} || ' ' || {value} END)")
+            return (
+                f"(CASE WHEN {framework} IS NOT NULL AND {value} IS NOT NULL "
+                f"THEN {framework} || ' ' || {value} END)"
+            )
         if dimension is Dimension.EQF:
             return j.integer(doc, "level", "eqf")
         if dimension is Dimension.CREDENTIAL_TYPE:
@@ -183,11 +206,15 @@ class OfferingSql:
         if dimension is Dimension.CREDIT_SYSTEM:
             return _nonempty(j.text(doc, "credits", "system"))
         if dimension is Dimension.FREE:
-            return (f"(CASE WHEN {self.is_free()} THEN 'true' "
-                    f"WHEN {self.price_ref()} IS NOT NULL THEN 'false' END)")
+            return (
+                f"(CASE WHEN {self.is_free()} THEN 'true' "
+                f"WHEN {self.price_ref()} IS NOT NULL THEN 'false' END)"
+            )
         if dimension is Dimension.PRICE_BAND:
-            return (f"(CASE WHEN {self.is_free()} THEN 'free' "
-                    f"ELSE {self._band(self.price_ref(), PRICE_BANDS)} END)")
+            return (
+                f"(CASE WHEN {self.is_free()} THEN 'free' "
+                f"ELSE {self._band(self.price_ref(), PRICE_BANDS)} END)"
+            )
         if dimension is Dimension.CREDITS_BAND:
             return self._band(j.number(doc, "credits", "ects"), CREDIT_BANDS)
         raise ValueError(f"{dimension.value} can have several values per offering")
@@ -198,14 +225,29 @@ class OfferingSql:
         j, doc = self.json, self.doc
         if dimension in (Dimension.MODE, Dimension.PACE):
             run = self._alias("r")
-            return [(j.elements(doc, run, "instances"), _nonempty(self.run_value(run, dimension.value)), "1=1"),
-                    ("", _nonempty(self.run_value(None, dimension.value)), f"NOT ({self._has_runs()})")]
+            return [
+                (
+                    j.elements(doc, run, "instances"),
+                    _nonempty(self.run_value(run, dimension.value)),
+                    "1=1",
+                ),
+                ("", _nonempty(self.run_value(None, dimension.value)), f"NOT ({self._has_runs()})"),
+            ]
         if dimension in (Dimension.COUNTRY, Dimension.REGION):
             place, run = self._alias("pl"), self._alias("r")
             name = dimension.value
-            return [(j.elements(doc, place, "places"), _nonempty(j.text(f"{place}.value", name)), "1=1"),
-                    (j.elements(doc, run, "instances"),
-                     _nonempty(j.text(f"{run}.value", "place", name)), "1=1")]
+            return [
+                (
+                    j.elements(doc, place, "places"),
+                    _nonempty(j.text(f"{place}.value", name)),
+                    "1=1",
+                ),
+                (
+                    j.elements(doc, run, "instances"),
+                    _nonempty(j.text(f"{run}.value", "place", name)),
+                    "1=1",
+                ),
+            ]
         if dimension is Dimension.LANGUAGE:
             item = self._alias("l")
             return [(j.elements(doc, item, "languages"), j.element_text(item), "1=1")]
@@ -215,9 +257,13 @@ class OfferingSql:
             code = j.element_text(item)
             length = lengths[dimension]
             condition = _SUBJECT_LENGTH[length]
-            return [(j.elements(doc, item, "subject", "isced"),
-                     _SUBJECT_PREFIX[length].format(v=code),
-                     condition.format(v=code) if condition else "1=1")]
+            return [
+                (
+                    j.elements(doc, item, "subject", "isced"),
+                    _SUBJECT_PREFIX[length].format(v=code),
+                    condition.format(v=code) if condition else "1=1",
+                )
+            ]
         raise ValueError(f"{dimension.value} has one value per offering")
 
     # --- filters ------------------------------------------------------------------------------
@@ -232,12 +278,16 @@ class OfferingSql:
             else:
                 out.extend(self._offering_conditions(spec, filters, params))
         if run_conditions:
-            out.append(self._any_run(
-                lambda run: " AND ".join(condition(run) for condition in run_conditions)))
+            out.append(
+                self._any_run(
+                    lambda run: " AND ".join(condition(run) for condition in run_conditions)
+                )
+            )
         return out
 
-    def _offering_conditions(self, spec: search_fields.FilterField, filters: Filters,
-                             params: Params) -> list[str]:
+    def _offering_conditions(
+        self, spec: search_fields.FilterField, filters: Filters, params: Params
+    ) -> list[str]:
         if spec.kind is Kind.TERMS:
             values = getattr(filters, spec.name)
             if not values:
@@ -246,8 +296,10 @@ class OfferingSql:
                 return [self._subject_condition(values, params)]
             if spec.stats_array:
                 item = self._alias("l")
-                return [f"EXISTS (SELECT 1 FROM {self.json.elements(self.doc, item, *spec.stats_array)} "
-                        f"WHERE {self.json.element_text(item)} IN ({params.many(values)}))"]
+                return [
+                    f"EXISTS (SELECT 1 FROM {self.json.elements(self.doc, item, *spec.stats_array)} "
+                    f"WHERE {self.json.element_text(item)} IN ({params.many(values)}))"
+                ]
             return [f"{_stats(spec)(self)} IN ({params.many(values)})"]
         if spec.kind is Kind.FLAG:
             value = getattr(filters, spec.name)
@@ -272,12 +324,15 @@ class OfferingSql:
             where = f"{_SUBJECT_PREFIX[length].format(v=value)} IN ({params.many(group)})"
             if condition:
                 where = f"{condition.format(v=value)} AND {where}"
-            alternatives.append(f"EXISTS (SELECT 1 FROM "
-                                f"{j.elements(self.doc, item, 'subject', 'isced')} WHERE {where})")
+            alternatives.append(
+                f"EXISTS (SELECT 1 FROM "
+                f"{j.elements(self.doc, item, 'subject', 'isced')} WHERE {where})"
+            )
         return "(" + " OR ".join(alternatives) + ")"
 
-    def _run_conditions(self, spec: search_fields.FilterField, filters: Filters,
-                        params: Params) -> list:
+    def _run_conditions(
+        self, spec: search_fields.FilterField, filters: Filters, params: Params
+    ) -> list:
         """Conditions on one run, each a function of the run's alias (None: implicit run)."""
         if spec.kind is Kind.TERMS:
             values = getattr(filters, spec.name)
@@ -295,17 +350,29 @@ class OfferingSql:
                 continue
             if isinstance(value, date):
                 bound = params.bind(self.json.date_value(value))
-                out.append(lambda r, operator=operator, bound=bound:
-                           f"{self.json.as_date(_stats(spec)(self, r))} {operator} {bound}")
+                out.append(
+                    lambda r, operator=operator, bound=bound: (
+                        f"{self.json.as_date(_stats(spec)(self, r))} {operator} {bound}"
+                    )
+                )
             else:
                 bound = params.bind(value)
-                out.append(lambda r, operator=operator, bound=bound:
-                           f"{_stats(spec)(self, r)} {operator} {bound}")
+                out.append(
+                    lambda r, operator=operator, bound=bound: (
+                        f"{_stats(spec)(self, r)} {operator} {bound}"
+                    )
+                )
         return out
 
 
-def catalogue_conditions(offering: OfferingSql, filters: Filters, params: Params, *,
-                         include_duplicates: bool = False, active_only: bool = True) -> list[str]:
+def catalogue_conditions(
+    offering: OfferingSql,
+    filters: Filters,
+    params: Params,
+    *,
+    include_duplicates: bool = False,
+    active_only: bool = True,
+) -> list[str]:
     """Which catalogue offerings a question is about: the active ones (by default), less the
     secondary listing of each duplicate pair (by default), that match the filters."""
     out = ["o.status = 'active'"] if active_only else []

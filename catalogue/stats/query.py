@@ -41,9 +41,18 @@ class Dimension(StrEnum):
 # An offering can hold several values of these (two languages, runs online and in person):
 # it counts once in the group of each of its values, so the groups of such a dimension can
 # add up to more than the total.
-MULTI_VALUED = frozenset({Dimension.SUBJECT, Dimension.SUBJECT_NARROW, Dimension.SUBJECT_BROAD,
-                          Dimension.MODE, Dimension.PACE, Dimension.COUNTRY, Dimension.REGION,
-                          Dimension.LANGUAGE})
+MULTI_VALUED = frozenset(
+    {
+        Dimension.SUBJECT,
+        Dimension.SUBJECT_NARROW,
+        Dimension.SUBJECT_BROAD,
+        Dimension.MODE,
+        Dimension.PACE,
+        Dimension.COUNTRY,
+        Dimension.REGION,
+        Dimension.LANGUAGE,
+    }
+)
 
 
 class Metric(StrEnum):
@@ -62,8 +71,9 @@ class StatsQuery(BaseModel):
     filters: Filters = Filters()
     group_by: tuple[Dimension, ...] = Field((), max_length=MAX_GROUP_BY)
     metrics: tuple[Metric, ...] = ()
-    percentiles: tuple[float, ...] = Field((), max_length=MAX_PERCENTILES,
-                                           description="Each greater than 0, less than 100.")
+    percentiles: tuple[float, ...] = Field(
+        (), max_length=MAX_PERCENTILES, description="Each greater than 0, less than 100."
+    )
 
     @field_validator("group_by", "metrics")
     @classmethod

@@ -23,17 +23,20 @@ class StatsSource(ABC):
         return set(query.group_by) <= self.dimensions
 
     @abstractmethod
-    def grouped(self, filters: Filters, group_by: tuple[Dimension, ...],
-                metrics: tuple[Metric, ...]) -> Grouped: ...
+    def grouped(
+        self, filters: Filters, group_by: tuple[Dimension, ...], metrics: tuple[Metric, ...]
+    ) -> Grouped: ...
 
     def answer(self, query: StatsQuery) -> StatsResult:
         if not self.supports(query):
             missing = ", ".join(sorted(d.value for d in set(query.group_by) - self.dimensions))
             raise UnsupportedByBackend(
                 f"the {self.name} statistics cannot group by {missing}; set "
-                f"MICROCRED_STATS_SOURCE=catalogue to answer from the catalogue")
-        return build_result(query, self.grouped(query.filters, query.group_by, query.metrics),
-                            self.name)
+                f"MICROCRED_STATS_SOURCE=catalogue to answer from the catalogue"
+            )
+        return build_result(
+            query, self.grouped(query.filters, query.group_by, query.metrics), self.name
+        )
 
 
 class StatsService:

@@ -23,8 +23,9 @@ class CatalogueStats(StatsSource):
         self.catalogue = catalogue
         self.json = json_sql_for(catalogue.engine.dialect.name)
 
-    def grouped(self, filters: Filters, group_by: tuple[Dimension, ...],
-                metrics: tuple[Metric, ...]) -> Grouped:
+    def grouped(
+        self, filters: Filters, group_by: tuple[Dimension, ...], metrics: tuple[Metric, ...]
+    ) -> Grouped:
         params = Params()
         offering = OfferingSql(self.json)
         where = " AND ".join(catalogue_conditions(offering, filters, params))
@@ -35,9 +36,11 @@ class CatalogueStats(StatsSource):
         for position, dimension in enumerate(group_by):
             if dimension in MULTI_VALUED:
                 # DISTINCT: two detailed codes of one narrow field count the offering once.
-                parts = [f"SELECT DISTINCT b.id AS id, {value} AS value FROM base b"
-                         f"{', ' + from_ if from_ else ''} WHERE {condition} AND {value} IS NOT NULL"
-                         for from_, value, condition in in_base.dimension_values(dimension)]
+                parts = [
+                    f"SELECT DISTINCT b.id AS id, {value} AS value FROM base b"
+                    f"{', ' + from_ if from_ else ''} WHERE {condition} AND {value} IS NOT NULL"
+                    for from_, value, condition in in_base.dimension_values(dimension)
+                ]
                 ctes.append(f"g{position} AS ({' UNION '.join(parts)})")
                 joins.append(f"LEFT JOIN g{position} ON g{position}.id = b.id")
                 group_columns.append(f"g{position}.value")
@@ -49,19 +52,23 @@ class CatalogueStats(StatsSource):
             columns.append(f"{offering.metric(metric)} AS m{position}")
             metric_columns.append(f"b.m{position}")
         selected = group_columns + metric_columns
-        sql = (f"WITH base AS MATERIALIZED (SELECT {', '.join(columns)} FROM {OFFERINGS} o "
-               f"WHERE {where})"
-               + "".join(f", {cte}" for cte in ctes)
-               + f" SELECT {', '.join(selected + ['count(*)'])} FROM base b {' '.join(joins)}"
-               + (f" GROUP BY {', '.join(selected)}" if selected else ""))
+        sql = (
+            f"WITH base AS MATERIALIZED (SELECT {', '.join(columns)} FROM {OFFERINGS} o "
+            f"WHERE {where})"
+            + "".join(f", {cte}" for cte in ctes)
+            + f" SELECT {', '.join(selected + ['count(*)'])} FROM base b {' '.join(joins)}"
+            + (f" GROUP BY {', '.join(selected)}" if selected else "")
+        )
         with self.catalogue.engine.connect() as conn:
             rows = conn.execute(text(sql), params.values).all()
             total = None
             if any(d in MULTI_VALUED for d in group_by):
                 total_params = Params()
-                total_where = " AND ".join(catalogue_conditions(OfferingSql(self.json), filters,
-                                                                total_params))
-                total = conn.execute(text(f"SELECT count(*) FROM {OFFERINGS} o WHERE {total_where}"),
-                                     total_params.values).scalar_one()
+                total_where = " AND ".join(
+                    catalogue_conditions(OfferingSql(self.json), filters, total_params)
+                )
+                total = conn.execute(
+                    text(f"SELECT count(*) FROM {OFFERINGS} o WHERE {total_where}"),
+                    total_params.values,
+                ).scalar_one()
         return grouped_from_rows(rows, group_by, metrics, total)
-

@@ -73,34 +73,56 @@ class _Sorted:
         return math.fsum(v * c for v, c in self._counts.items()) / self.n
 
 
-def summarise(distribution: Mapping[float, int], percentiles: tuple[float, ...] = ()) -> MetricSummary:
+def summarise(
+    distribution: Mapping[float, int], percentiles: tuple[float, ...] = ()
+) -> MetricSummary:
     ordered = _Sorted(distribution)
     if ordered.n == 0:
-        return MetricSummary(n=0, min=None, max=None, mean=None, median=None,
-                             percentiles={percentile_label(p): None for p in percentiles})
+        return MetricSummary(
+            n=0,
+            min=None,
+            max=None,
+            mean=None,
+            median=None,
+            percentiles={percentile_label(p): None for p in percentiles},
+        )
     return MetricSummary(
-        n=ordered.n, min=ordered.values[0], max=ordered.values[-1], mean=ordered.mean(),
+        n=ordered.n,
+        min=ordered.values[0],
+        max=ordered.values[-1],
+        mean=ordered.mean(),
         median=ordered.percentile(50),
-        percentiles={percentile_label(p): ordered.percentile(p) for p in percentiles})
+        percentiles={percentile_label(p): ordered.percentile(p) for p in percentiles},
+    )
 
 
 def _sort_key(key: GroupKey, count: int) -> tuple:
     # Biggest groups first; then by value, unknown last, so the order is the same everywhere.
-    return (-count, tuple((value is None, str(value) if value is not None else "")
-                          for value in key))
+    return (
+        -count,
+        tuple((value is None, str(value) if value is not None else "") for value in key),
+    )
 
 
 def build_result(query: StatsQuery, grouped: Grouped, source: str) -> StatsResult:
     rows = []
     for key, count in sorted(grouped.counts.items(), key=lambda item: _sort_key(*item)):
-        row = StatsRow(groups={d.value: value for d, value in zip(query.group_by, key, strict=True)},
-                       count=count)
+        row = StatsRow(
+            groups={d.value: value for d, value in zip(query.group_by, key, strict=True)},
+            count=count,
+        )
         for metric in query.metrics:
             distribution = grouped.distributions.get(metric, {}).get(key, {})
             row.metrics[metric.value] = summarise(distribution, query.percentiles)
         rows.append(row)
-    return StatsResult(total=grouped.total, group_by=query.group_by, rows=rows, source=source,
-                       metrics=query.metrics, percentiles=query.percentiles)
+    return StatsResult(
+        total=grouped.total,
+        group_by=query.group_by,
+        rows=rows,
+        source=source,
+        metrics=query.metrics,
+        percentiles=query.percentiles,
+    )
 
 
 def group_value(dimension: Dimension, value) -> str | int | None:
@@ -112,8 +134,9 @@ def group_value(dimension: Dimension, value) -> str | int | None:
     return str(value)
 
 
-def grouped_from_rows(rows, group_by: tuple[Dimension, ...], metrics: tuple[Metric, ...],
-             total: int | None) -> Grouped:
+def grouped_from_rows(
+    rows, group_by: tuple[Dimension, ...], metrics: tuple[Metric, ...], total: int | None
+) -> Grouped:
     """Adds up rows of (group values..., metric values..., count), as the SQL sources
     return them; `total` is given when the groups can overlap (multi-valued dimensions)."""
     counts: dict = defaultdict(int)
@@ -130,6 +153,8 @@ def grouped_from_rows(rows, group_by: tuple[Dimension, ...], metrics: tuple[Metr
         counts[()] = 0
     if total is None:
         total = sum(counts.values())
-    return Grouped(total=total, counts=dict(counts),
-                   distributions={m: {k: dict(v) for k, v in d.items()}
-                                  for m, d in distributions.items()})
+    return Grouped(
+        total=total,
+        counts=dict(counts),
+        distributions={m: {k: dict(v) for k, v in d.items()} for m, d in distributions.items()},
+    )

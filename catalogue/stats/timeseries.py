@@ -106,7 +106,9 @@ def check_periods(start: date, end: date, interval: Interval) -> None:
     if period_count(start, end, interval) > MAX_PERIODS:
         raise InvalidRequest(
             f"that is more than {MAX_PERIODS} {interval.value}s; choose a later "
-            f"start, an earlier end or a longer interval", parameter="interval")
+            f"start, an earlier end or a longer interval",
+            parameter="interval",
+        )
 
 
 def _as_date(value) -> date:
@@ -125,8 +127,9 @@ class TimeseriesService:
     def daily_changes(self, filters: Filters) -> dict[date, tuple[int, int]]:
         """Per UTC day: (offerings added, offerings withdrawn)."""
         params = Params()
-        where = " AND ".join(catalogue_conditions(OfferingSql(self.json), filters, params,
-                                                  active_only=False))
+        where = " AND ".join(
+            catalogue_conditions(OfferingSql(self.json), filters, params, active_only=False)
+        )
         day = self.json.utc_day("v.recorded_at")
         sql = (
             "WITH v AS (SELECT ov.recorded_at, ov.status, LAG(ov.status) OVER ("
@@ -137,7 +140,8 @@ class TimeseriesService:
             "sum(CASE WHEN v.status = 'active' AND (v.previous IS NULL OR v.previous = 'withdrawn') "
             "THEN 1 ELSE 0 END), "
             "sum(CASE WHEN v.status = 'withdrawn' AND v.previous = 'active' THEN 1 ELSE 0 END) "
-            f"FROM v GROUP BY {day}")
+            f"FROM v GROUP BY {day}"
+        )
         with self.catalogue.engine.connect() as conn:
             rows = conn.execute(text(sql), params.values).all()
         return {_as_date(d): (int(added or 0), int(gone or 0)) for d, added, gone in rows}
@@ -165,7 +169,14 @@ class TimeseriesService:
             added, gone = per_period.get(period, (0, 0))
             active += added - gone
             last_day = min(next_period(period, query.interval) - timedelta(days=1), end)
-            periods.append(Period(start=period, end=last_day,
-                                  label=period_label(period, query.interval), added=added,
-                                  withdrawn=gone, active=active))
+            periods.append(
+                Period(
+                    start=period,
+                    end=last_day,
+                    label=period_label(period, query.interval),
+                    added=added,
+                    withdrawn=gone,
+                    active=active,
+                )
+            )
         return Timeseries(interval=query.interval, periods=periods, active_before=before)

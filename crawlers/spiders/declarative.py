@@ -29,8 +29,11 @@ class DeclarativeSpider(SiteSpider):
     def wants(self, url: str) -> bool:
         if any(re.search(pattern, url) for pattern in self.site.deny):
             return False
-        return (self.site.is_course_page(url) or not self.site.follow
-                or any(re.search(pattern, url) for pattern in self.site.follow))
+        return (
+            self.site.is_course_page(url)
+            or not self.site.follow
+            or any(re.search(pattern, url) for pattern in self.site.follow)
+        )
 
     def read_page(self, response: HtmlResponse) -> Iterable[object]:
         if not self.site.is_course_page(response.url):

@@ -63,14 +63,24 @@ class SiteSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Request]:
         for url in self.arguments.all_start_urls():
             is_sitemap = bool(_SITEMAP_PATH.search(urlsplit(url).path))
-            yield Request(url, callback=self.parse_sitemap if is_sitemap else self.parse_page,
-                          errback=self.failed, priority=10, meta={START_META: True})
+            yield Request(
+                url,
+                callback=self.parse_sitemap if is_sitemap else self.parse_page,
+                errback=self.failed,
+                priority=10,
+                meta={START_META: True},
+            )
         if self.arguments.limits.use_sitemaps:
-            origins = dict.fromkeys(f"{p.scheme}://{p.netloc}" for p in
-                                    map(urlsplit, self.arguments.all_start_urls()))
+            origins = dict.fromkeys(
+                f"{p.scheme}://{p.netloc}" for p in map(urlsplit, self.arguments.all_start_urls())
+            )
             for origin in origins:
-                yield Request(f"{origin}/robots.txt", callback=self.parse_robots,
-                              errback=self.ignored, priority=20)
+                yield Request(
+                    f"{origin}/robots.txt",
+                    callback=self.parse_robots,
+                    errback=self.ignored,
+                    priority=20,
+                )
 
     def parse_robots(self, response: Response) -> Iterable[Request]:
         for url in sitemap_urls_from_robots(response.body, base_url=response.url):
@@ -105,8 +115,7 @@ class SiteSpider(scrapy.Spider):
         # <link rel="next"> in the head: the pagination of listings, which some sites
         # give only there.
         for href in response.xpath("//link[@rel='next']/@href").getall():
-            yield response.follow(href, callback=self.parse_page, errback=self.failed,
-                                  priority=1)
+            yield response.follow(href, callback=self.parse_page, errback=self.failed, priority=1)
 
     # failures ---------------------------------------------------------------------------
 
@@ -116,8 +125,10 @@ class SiteSpider(scrapy.Spider):
     def callback_failed(self, failure, response, spider) -> None:
         """Reading a page raised: the page counts as not read, like one that failed to
         download (the traceback is in the crawl's log)."""
-        self._count_failure(response.url, f"reading the page failed: "
-                                          f"{type(failure.value).__name__}: {failure.value}")
+        self._count_failure(
+            response.url,
+            f"reading the page failed: {type(failure.value).__name__}: {failure.value}",
+        )
 
     def failed(self, failure) -> None:
         request = failure.request

@@ -17,8 +17,9 @@ class StructuredDataSpider(SiteSpider):
     name = "microcred-structured"
 
     def read_page(self, response: HtmlResponse) -> Iterable[object]:
-        page = extract_structured(response.body, response.url, response.selector,
-                                  encoding=response.encoding)
+        page = extract_structured(
+            response.body, response.url, response.selector, encoding=response.encoding
+        )
         stats = self.crawler.stats
         if page.repaired_blocks:
             stats.inc_value("microcred/markup_repaired", page.repaired_blocks)
@@ -29,8 +30,11 @@ class StructuredDataSpider(SiteSpider):
         if not page.records:
             # A listing's links are followed (their pages counted in their turn); a page
             # with neither courses nor links to any is counted here, so it is never silent.
-            what = ("page: links (an ItemList or breadcrumbs), no course or programme"
-                    if page.listed_links else "page: no schema.org course or programme")
+            what = (
+                "page: links (an ItemList or breadcrumbs), no course or programme"
+                if page.listed_links
+                else "page: no schema.org course or programme"
+            )
             stats.inc_value(f"{SKIPPED_STAT_PREFIX}{what}")
         if page.issues:
             yield PageIssuesItem(response.url, page.issues)
@@ -39,5 +43,4 @@ class StructuredDataSpider(SiteSpider):
             yield CourseRecordItem(record, response.url)
         # Course pages an ItemList names come first: they are what the crawl is for.
         for url in page.listed_links:
-            yield response.follow(url, callback=self.parse_page, errback=self.failed,
-                                  priority=2)
+            yield response.follow(url, callback=self.parse_page, errback=self.failed, priority=2)

@@ -26,7 +26,18 @@ from microcred.cli import (
 from microcred.cli.helpers import EXIT_USAGE
 
 # In the order `microcred --help` lists them.
-COMMAND_GROUPS = (serving, feeds, profiles, providers, keys, submissions, sources, index, crawl, agency)
+COMMAND_GROUPS = (
+    serving,
+    feeds,
+    profiles,
+    providers,
+    keys,
+    submissions,
+    sources,
+    index,
+    crawl,
+    agency,
+)
 
 EPILOG = """\
 examples:
@@ -36,10 +47,15 @@ examples:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="microcred", description="The `microcred` command line.",
-                                     epilog=EPILOG,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-dir", help="data directory (default: $MICROCRED_DATA_DIR or ./data)")
+    parser = argparse.ArgumentParser(
+        prog="microcred",
+        description="The `microcred` command line.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--data-dir", help="data directory (default: $MICROCRED_DATA_DIR or ./data)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     for group in COMMAND_GROUPS:
         group.register(sub)

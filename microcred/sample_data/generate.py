@@ -28,10 +28,28 @@ SEED = 20261123
 OUT_DIR = Path(__file__).resolve().parent
 
 FEED_FIELDS = (
-    "id", "title", "description", "url", "level", "level_framework", "credits",
-    "credit_system", "mode", "price", "currency", "duration", "start_dates", "location",
-    "language", "subject", "learning_outcomes", "assessment", "prerequisites",
-    "credential_type", "quality_assurance", "stackable_into",
+    "id",
+    "title",
+    "description",
+    "url",
+    "level",
+    "level_framework",
+    "credits",
+    "credit_system",
+    "mode",
+    "price",
+    "currency",
+    "duration",
+    "start_dates",
+    "location",
+    "language",
+    "subject",
+    "learning_outcomes",
+    "assessment",
+    "prerequisites",
+    "credential_type",
+    "quality_assurance",
+    "stackable_into",
 )
 
 # Start dates fall in the sample's "next year": the demo runs in late 2026.
@@ -71,8 +89,9 @@ class ProviderSpec:
 # --- shared helpers ------------------------------------------------------------------
 
 
-def pick_titles(rng: random.Random, topics: Sequence[Topic], patterns: Sequence[str],
-                count: int) -> list[tuple[str, Topic]]:
+def pick_titles(
+    rng: random.Random, topics: Sequence[Topic], patterns: Sequence[str], count: int
+) -> list[tuple[str, Topic]]:
     """`count` distinct titles, spread across topics round-robin so no topic dominates."""
     candidates: list[list[str]] = []
     for topic in topics:
@@ -98,8 +117,9 @@ def pick_titles(rng: random.Random, topics: Sequence[Topic], patterns: Sequence[
             if len(chosen) == count:
                 break
         if not progressed:
-            raise ValueError(f"only {len(chosen)} distinct titles for {count} offerings; "
-                             "add topics or patterns")
+            raise ValueError(
+                f"only {len(chosen)} distinct titles for {count} offerings; add topics or patterns"
+            )
     return chosen
 
 
@@ -151,8 +171,9 @@ def weighted(rng: random.Random, options: Sequence[tuple[object, int]]) -> objec
     return rng.choices(values, weights=weights, k=1)[0]
 
 
-def describe(rng: random.Random, topic: Topic, title: str, sentences: Sequence[str],
-             bullets: Sequence[str]) -> str:
+def describe(
+    rng: random.Random, topic: Topic, title: str, sentences: Sequence[str], bullets: Sequence[str]
+) -> str:
     """A description the way CMS exports look: sometimes plain, often HTML over several lines."""
     first, second = rng.sample(list(sentences), 2)
     first = first.format(t=topic.name, title=title, s=topic.subject.lower())
@@ -162,8 +183,10 @@ def describe(rng: random.Random, topic: Topic, title: str, sentences: Sequence[s
         return f"{first} {second}"
     if style == 1:
         return f"<p>{first}</p>\n<p>{second}</p>"
-    items = "\n".join(f"  <li>{b.format(t=topic.name, s=topic.subject.lower())}</li>"
-                      for b in rng.sample(list(bullets), 3))
+    items = "\n".join(
+        f"  <li>{b.format(t=topic.name, s=topic.subject.lower())}</li>"
+        for b in rng.sample(list(bullets), 3)
+    )
     if style == 2:
         return f"<p>{first}</p>\n<p>What you will cover:</p>\n<ul>\n{items}\n</ul>"
     return f"{first}\n\n{second}\n\nTopics include:\n<ul>\n{items}\n</ul>"
@@ -192,27 +215,63 @@ TEAWA_TOPICS = (
     Topic("Sustainable Dairy Farming", "Agriculture", "0811"),
     Topic("Regenerative Horticulture", "Horticulture", "0812"),
     Topic("Farm Health and Safety", "Occupational health and safety", "1022"),
-    Topic("Apiculture", "Agriculture", "0811",
-          ("Apiculture: Managing Healthy Hives", "Mānuka Honey Production")),
-    Topic("Te Reo Māori", "Te reo Māori", "0231",
-          ("Te Reo Māori for the Workplace", "Te Reo Māori mō te Wāhi Mahi",
-           "Kōrero Māori: Everyday Conversation",
-           "Te Reo Māori Pronunciation for Health Professionals",
-           "Te Reo Māori: Karakia and Mihi"), patterned=False),
-    Topic("Tikanga Māori", "Māori studies", "0314",
-          ("Tikanga Māori in the Workplace", "Tikanga and Kawa on the Marae",
-           "Te Tiriti o Waitangi in Practice"), patterned=False),
-    Topic("Kaupapa Māori Research", "Māori studies", "0314",
-          ("Kaupapa Māori Research Methods", "Kaupapa Māori Evaluation in Practice"),
-          patterned=False),
-    Topic("Whānau Ora Practice", "Social work", "0923",
-          ("Whānau Ora Navigation", "Whānau-Centred Practice", "Supporting Kaumātua Wellbeing"),
-          patterned=False),
-    Topic("Rongoā Māori", "Traditional medicine", "0917",
-          ("Introduction to Rongoā Māori", "Rongoā Māori: Plants and Practice"),
-          patterned=False),
-    Topic("Freshwater Management", "Environmental science", "0521",
-          ("Mātauranga Māori and Freshwater Management", "Kaitiakitanga: Caring for the Awa")),
+    Topic(
+        "Apiculture",
+        "Agriculture",
+        "0811",
+        ("Apiculture: Managing Healthy Hives", "Mānuka Honey Production"),
+    ),
+    Topic(
+        "Te Reo Māori",
+        "Te reo Māori",
+        "0231",
+        (
+            "Te Reo Māori for the Workplace",
+            "Te Reo Māori mō te Wāhi Mahi",
+            "Kōrero Māori: Everyday Conversation",
+            "Te Reo Māori Pronunciation for Health Professionals",
+            "Te Reo Māori: Karakia and Mihi",
+        ),
+        patterned=False,
+    ),
+    Topic(
+        "Tikanga Māori",
+        "Māori studies",
+        "0314",
+        (
+            "Tikanga Māori in the Workplace",
+            "Tikanga and Kawa on the Marae",
+            "Te Tiriti o Waitangi in Practice",
+        ),
+        patterned=False,
+    ),
+    Topic(
+        "Kaupapa Māori Research",
+        "Māori studies",
+        "0314",
+        ("Kaupapa Māori Research Methods", "Kaupapa Māori Evaluation in Practice"),
+        patterned=False,
+    ),
+    Topic(
+        "Whānau Ora Practice",
+        "Social work",
+        "0923",
+        ("Whānau Ora Navigation", "Whānau-Centred Practice", "Supporting Kaumātua Wellbeing"),
+        patterned=False,
+    ),
+    Topic(
+        "Rongoā Māori",
+        "Traditional medicine",
+        "0917",
+        ("Introduction to Rongoā Māori", "Rongoā Māori: Plants and Practice"),
+        patterned=False,
+    ),
+    Topic(
+        "Freshwater Management",
+        "Environmental science",
+        "0521",
+        ("Mātauranga Māori and Freshwater Management", "Kaitiakitanga: Caring for the Awa"),
+    ),
     Topic("Cloud Security", "Information technology", "0612"),
     Topic("Cyber Security Awareness", "Information technology", "0612"),
     Topic("Data Analytics", "Data analytics", "0542"),
@@ -225,14 +284,29 @@ TEAWA_TOPICS = (
     Topic("Timber Framing", "Carpentry", "0732"),
     Topic("Electric Vehicle Servicing", "Automotive", "0716"),
     Topic("Drone Operations", "Aviation", "1041"),
-    Topic("Café Operations", "Hospitality", "1013",
-          ("Barista Skills", "Café Operations", "Food Safety for Cafés"), patterned=False),
-    Topic("Cultural Tourism Guiding", "Tourism", "1015",
-          ("Cultural Tourism Guiding", "River Guiding on the Whanganui"), patterned=False),
+    Topic(
+        "Café Operations",
+        "Hospitality",
+        "1013",
+        ("Barista Skills", "Café Operations", "Food Safety for Cafés"),
+        patterned=False,
+    ),
+    Topic(
+        "Cultural Tourism Guiding",
+        "Tourism",
+        "1015",
+        ("Cultural Tourism Guiding", "River Guiding on the Whanganui"),
+        patterned=False,
+    ),
     Topic("Forestry Harvest Planning", "Forestry", "0821"),
 )
-TEAWA_PATTERNS = ("Introduction to {t}", "{t} Fundamentals", "{t} in Practice", "Applied {t}",
-                  "{t} for Team Leaders")
+TEAWA_PATTERNS = (
+    "Introduction to {t}",
+    "{t} Fundamentals",
+    "{t} in Practice",
+    "Applied {t}",
+    "{t} for Team Leaders",
+)
 TEAWA_SENTENCES = (
     "This NZQA-approved micro-credential builds practical skills in {s} for people already "
     "working in the region.",
@@ -242,70 +316,138 @@ TEAWA_SENTENCES = (
     "You will leave with skills you can use on the job the next day.",
     "Fees-free funding may be available to eligible learners.",
 )
-TEAWA_BULLETS = ("core concepts of {t}", "health and safety in {s}", "tikanga in the workplace",
-                 "working with data and records", "a workplace project", "reflective practice")
-TEAWA_PLACES = ("Whanganui campus", "Whanganui, New Zealand", "Palmerston North",
-                "Marton learning centre", "Online", "Marae-based, Whanganui region")
+TEAWA_BULLETS = (
+    "core concepts of {t}",
+    "health and safety in {s}",
+    "tikanga in the workplace",
+    "working with data and records",
+    "a workplace project",
+    "reflective practice",
+)
+TEAWA_PLACES = (
+    "Whanganui campus",
+    "Whanganui, New Zealand",
+    "Palmerston North",
+    "Marton learning centre",
+    "Online",
+    "Marae-based, Whanganui region",
+)
 
 
 def build_teawa(rng: random.Random, spec: ProviderSpec) -> list[Row]:
     rows: list[Row] = []
-    for number, (title, topic) in enumerate(pick_titles(rng, TEAWA_TOPICS, TEAWA_PATTERNS,
-                                                        spec.count), start=1):
+    for number, (title, topic) in enumerate(
+        pick_titles(rng, TEAWA_TOPICS, TEAWA_PATTERNS, spec.count), start=1
+    ):
         level = rng.randint(3, 7)
         credits = rng.choice((5, 10, 15, 15, 20, 30, 40))
         row: Row = {"id": f"TA-MC-{100 + number * 3}", "title": title}
         row["description"] = describe(rng, topic, title, TEAWA_SENTENCES, TEAWA_BULLETS)
         row["url"] = f"https://teawa.example.nz/micro-credentials/{slug(title)}"
         level_style = rng.randrange(6)
-        row["level"] = (f"NZQF Level {level}", f"Level {level}", f"L{level}", str(level),
-                        f"Level {level} (NZQF)", f"NZQCF level {level}")[level_style]
+        row["level"] = (
+            f"NZQF Level {level}",
+            f"Level {level}",
+            f"L{level}",
+            str(level),
+            f"Level {level} (NZQF)",
+            f"NZQCF level {level}",
+        )[level_style]
         if level_style == 3 and rng.random() < 0.5:
             row["level_framework"] = "NZQF"
         credit_style = rng.randrange(5)
-        row["credits"] = (f"{credits} credits", f"{credits} NZQA credits", f"Credits: {credits}",
-                          str(credits), f"{credits} cr")[credit_style]
+        row["credits"] = (
+            f"{credits} credits",
+            f"{credits} NZQA credits",
+            f"Credits: {credits}",
+            str(credits),
+            f"{credits} cr",
+        )[credit_style]
         hours = credits * 10  # NZQA: one credit is ten notional learning hours
         fee = round(credits * rng.uniform(60, 110), -1)
-        row["price"] = str(weighted(rng, (
-            (f"NZ${fee:,.0f}", 4), (f"${fee:,.0f} incl. GST", 3), (f"{fee:.0f} NZD incl. GST", 2),
-            ("$0 - fees free", 2), ("Fees free for eligible learners", 1),
-            (f"NZ$ {fee:.2f}", 1),
-            (f"${fee:,.0f} (domestic) / ${fee * 2.4:,.0f} (international)", 1),
-        )))
-        mode = str(weighted(rng, (("Online", 3), ("Face to face", 3), ("On campus", 2),
-                                  ("Blended", 3), ("Online (self-paced)", 2),
-                                  ("Noho marae + online", 1), ("Workplace-based", 1))))
+        row["price"] = str(
+            weighted(
+                rng,
+                (
+                    (f"NZ${fee:,.0f}", 4),
+                    (f"${fee:,.0f} incl. GST", 3),
+                    (f"{fee:.0f} NZD incl. GST", 2),
+                    ("$0 - fees free", 2),
+                    ("Fees free for eligible learners", 1),
+                    (f"NZ$ {fee:.2f}", 1),
+                    (f"${fee:,.0f} (domestic) / ${fee * 2.4:,.0f} (international)", 1),
+                ),
+            )
+        )
+        mode = str(
+            weighted(
+                rng,
+                (
+                    ("Online", 3),
+                    ("Face to face", 3),
+                    ("On campus", 2),
+                    ("Blended", 3),
+                    ("Online (self-paced)", 2),
+                    ("Noho marae + online", 1),
+                    ("Workplace-based", 1),
+                ),
+            )
+        )
         row["mode"] = mode
         # Micro-credentials are short: spread the hours over 2 to 20 weeks of part-time study.
         weeks = min(20, max(2, hours // rng.choice((10, 15, 20))))
-        row["duration"] = str(weighted(rng, (
-            (f"{weeks} weeks", 4), (f"{weeks} wks part-time", 1), (f"PT{hours}H", 1),
-            (f"{max(1, weeks // 4)} months part-time", 1), (f"{hours} hours", 2),
-            (f"{weeks} weeks, about {max(2, hours // weeks)} hours per week", 1),
-        )))
+        row["duration"] = str(
+            weighted(
+                rng,
+                (
+                    (f"{weeks} weeks", 4),
+                    (f"{weeks} wks part-time", 1),
+                    (f"PT{hours}H", 1),
+                    (f"{max(1, weeks // 4)} months part-time", 1),
+                    (f"{hours} hours", 2),
+                    (f"{weeks} weeks, about {max(2, hours // weeks)} hours per week", 1),
+                ),
+            )
+        )
         if mode != "Online (self-paced)":
             dates = start_dates(rng, rng.randint(1, 3))
             fmt = rng.choice((date.isoformat, day_month_year, slash_date, short_day_month_year))
             row["start_dates"] = rng.choice(("; ", ";", " ; ")).join(fmt(d) for d in dates)
         row["location"] = "Online" if mode.startswith("Online") else rng.choice(TEAWA_PLACES)
         maori = topic.subject in ("Te reo Māori", "Māori studies", "Traditional medicine")
-        row["language"] = (rng.choice(("Te Reo Māori", "mi", "English and te reo Māori"))
-                           if maori else rng.choice(("English", "English", "en")))
+        row["language"] = (
+            rng.choice(("Te Reo Māori", "mi", "English and te reo Māori"))
+            if maori
+            else rng.choice(("English", "English", "en"))
+        )
         row["subject"] = topic.isced if rng.random() < 0.3 else topic.subject
         row["learning_outcomes"] = "; ".join(outcomes(rng, topic))
-        row["assessment"] = rng.choice(("Portfolio", "Practical assessment", "Project",
-                                        "Observation and portfolio", "Written assessment"))
+        row["assessment"] = rng.choice(
+            (
+                "Portfolio",
+                "Practical assessment",
+                "Project",
+                "Observation and portfolio",
+                "Written assessment",
+            )
+        )
         if rng.random() < 0.4:
-            row["prerequisites"] = rng.choice(("None", "NCEA Level 2 or equivalent",
-                                               "Currently working in the industry",
-                                               "Open entry"))
-        row["credential_type"] = rng.choice(("micro-credential", "Micro-credential",
-                                             "NZQA micro-credential"))
+            row["prerequisites"] = rng.choice(
+                (
+                    "None",
+                    "NCEA Level 2 or equivalent",
+                    "Currently working in the industry",
+                    "Open entry",
+                )
+            )
+        row["credential_type"] = rng.choice(
+            ("micro-credential", "Micro-credential", "NZQA micro-credential")
+        )
         row["quality_assurance"] = rng.choice(("NZQA approved", "NZQA-approved"))
         if rng.random() < 0.3:
-            row["stackable_into"] = (f"New Zealand Certificate in {topic.subject.title()} "
-                                     f"(Level {level})")
+            row["stackable_into"] = (
+                f"New Zealand Certificate in {topic.subject.title()} (Level {level})"
+            )
         rows.append(row)
     # Deliberately bad rows, so the import report has something to say.
     rows[7]["price"] = "TBC"
@@ -328,18 +470,29 @@ BANKSIA_TOPICS = (
     Topic("Supply Chain Management", "Business", "0413"),
     Topic("Literacy Teaching", "Education", "0114"),
     Topic("Inclusive Education", "Education", "0111"),
-    Topic("Cultural Capability", "Indigenous studies", "0314",
-          ("Aboriginal and Torres Strait Islander Cultural Capability",
-           "Working with Aboriginal Communities", "Caring for Country: Land Management"),
-          patterned=False),
+    Topic(
+        "Cultural Capability",
+        "Indigenous studies",
+        "0314",
+        (
+            "Aboriginal and Torres Strait Islander Cultural Capability",
+            "Working with Aboriginal Communities",
+            "Caring for Country: Land Management",
+        ),
+        patterned=False,
+    ),
     Topic("Agtech", "Agriculture", "0811"),
     Topic("Bushfire Risk Management", "Emergency management", "1032"),
     Topic("Cyber Security Governance", "Information technology", "0612"),
     Topic("Machine Learning", "Computer science", "0613"),
     Topic("Geospatial Analysis", "Geography", "0532"),
-    Topic("Wine Science", "Food science", "0721",
-          ("Wine Sensory Evaluation", "Viticulture Essentials", "Cool-Climate Winemaking"),
-          patterned=False),
+    Topic(
+        "Wine Science",
+        "Food science",
+        "0721",
+        ("Wine Sensory Evaluation", "Viticulture Essentials", "Cool-Climate Winemaking"),
+        patterned=False,
+    ),
     Topic("Public Health Epidemiology", "Public health", "0912"),
     Topic("Sports Coaching", "Sport science", "1014"),
     Topic("Psychology of Wellbeing", "Psychology", "0313"),
@@ -347,8 +500,13 @@ BANKSIA_TOPICS = (
     Topic("Marine Ecology", "Marine science", "0511"),
     Topic("Urban Planning", "Planning", "0731"),
 )
-BANKSIA_PATTERNS = ("Foundations of {t}", "{t} Essentials", "Leading {t}",
-                    "{t} for Professionals", "Applied {t}")
+BANKSIA_PATTERNS = (
+    "Foundations of {t}",
+    "{t} Essentials",
+    "Leading {t}",
+    "{t} for Professionals",
+    "Applied {t}",
+)
 BANKSIA_SENTENCES = (
     "A postgraduate-level micro-credential in {s}, taught by Banksia Ridge academics and "
     "industry partners.",
@@ -358,54 +516,87 @@ BANKSIA_SENTENCES = (
     "FEE-HELP may be available for eligible domestic students.",
     "Assessment is applied to your own workplace wherever possible.",
 )
-BANKSIA_BULLETS = ("current research in {s}", "case studies from Western Australian industry",
-                   "tools and methods for {t}", "ethics and governance", "a capstone task",
-                   "communicating with stakeholders")
+BANKSIA_BULLETS = (
+    "current research in {s}",
+    "case studies from Western Australian industry",
+    "tools and methods for {t}",
+    "ethics and governance",
+    "a capstone task",
+    "communicating with stakeholders",
+)
 
 
 def build_banksia(rng: random.Random, spec: ProviderSpec) -> list[Row]:
     rows: list[Row] = []
-    for number, (title, topic) in enumerate(pick_titles(rng, BANKSIA_TOPICS, BANKSIA_PATTERNS,
-                                                        spec.count), start=1):
+    for number, (title, topic) in enumerate(
+        pick_titles(rng, BANKSIA_TOPICS, BANKSIA_PATTERNS, spec.count), start=1
+    ):
         level = rng.choice((7, 8, 8, 9))
         points = rng.choice((6, 6, 12, 12.5, 25))
         row: Row = {"id": f"BRU-MC{2000 + number * 7}", "title": title}
         row["description"] = describe(rng, topic, title, BANKSIA_SENTENCES, BANKSIA_BULLETS)
         row["url"] = f"https://banksiaridge.example.edu.au/study/micro-credentials/{slug(title)}"
-        row["level"] = rng.choice((f"AQF Level {level}", f"AQF {level}", f"Level {level} (AQF)",
-                                   str(level)))
+        row["level"] = rng.choice(
+            (f"AQF Level {level}", f"AQF {level}", f"Level {level} (AQF)", str(level))
+        )
         row["credits"] = rng.choice((f"{points} credit points", f"{points}cp", f"{points} CP"))
         fee = round(points * rng.uniform(150, 260), -1)
         price_style = rng.randrange(6)
         if price_style == 0:
             row["price"], row["currency"] = f"{fee:.0f}", "AUD"
         else:
-            row["price"] = (f"A${fee:,.0f}", f"AUD {fee:,.0f}", f"${fee:,.2f}",
-                            f"${fee:,.0f} (domestic) / ${fee * 2.2:,.0f} (international)",
-                            f"FEE-HELP eligible – ${fee:,.0f}")[price_style - 1]
-        mode = rng.choice(("Online", "Online", "On campus", "Hybrid", "Online (self-paced)",
-                           "Intensive on campus"))
+            row["price"] = (
+                f"A${fee:,.0f}",
+                f"AUD {fee:,.0f}",
+                f"${fee:,.2f}",
+                f"${fee:,.0f} (domestic) / ${fee * 2.2:,.0f} (international)",
+                f"FEE-HELP eligible – ${fee:,.0f}",
+            )[price_style - 1]
+        mode = rng.choice(
+            (
+                "Online",
+                "Online",
+                "On campus",
+                "Hybrid",
+                "Online (self-paced)",
+                "Intensive on campus",
+            )
+        )
         row["mode"] = mode
-        row["duration"] = rng.choice(("6 weeks", "8 weeks", "one study period (12 weeks)",
-                                      "PT60H", "3 months part-time", "10–12 hours per week",
-                                      "6 weeks (8-10 hrs/week)"))
+        row["duration"] = rng.choice(
+            (
+                "6 weeks",
+                "8 weeks",
+                "one study period (12 weeks)",
+                "PT60H",
+                "3 months part-time",
+                "10–12 hours per week",
+                "6 weeks (8-10 hrs/week)",
+            )
+        )
         if mode != "Online (self-paced)":
             dates = start_dates(rng, rng.randint(1, 3))
             if rng.random() < 0.6:
                 row["start_dates"] = [d.isoformat() for d in dates]
             else:
                 row["start_dates"] = "; ".join(short_day_month_year(d) for d in dates)
-        row["location"] = ("Online" if mode.startswith("Online")
-                           else rng.choice(("Perth, Western Australia", "Bunbury campus, WA",
-                                            "Albany, WA", "Perth CBD campus")))
+        row["location"] = (
+            "Online"
+            if mode.startswith("Online")
+            else rng.choice(
+                ("Perth, Western Australia", "Bunbury campus, WA", "Albany, WA", "Perth CBD campus")
+            )
+        )
         row["language"] = "English"
         row["subject"] = topic.subject
         learning = outcomes(rng, topic)
         row["learning_outcomes"] = learning if rng.random() < 0.7 else "; ".join(learning)
-        row["assessment"] = rng.choice(("Report and presentation", "Project", "Exam",
-                                        "Case study", "Portfolio"))
-        row["credential_type"] = rng.choice(("micro-credential", "Microcredential",
-                                             "digital badge"))
+        row["assessment"] = rng.choice(
+            ("Report and presentation", "Project", "Exam", "Case study", "Portfolio")
+        )
+        row["credential_type"] = rng.choice(
+            ("micro-credential", "Microcredential", "digital badge")
+        )
         if rng.random() < 0.5:
             row["stackable_into"] = [f"Graduate Certificate in {topic.subject.title()}"]
         rows.append(row)
@@ -419,14 +610,27 @@ def build_banksia(rng: random.Random, spec: ProviderSpec) -> list[Row]:
 # --- Lir University / Ollscoil Lir (Ireland), CSV with ";" and decimal commas ----------
 
 LIR_TOPICS = (
-    Topic("Gaeilge", "Gaeilge", "0231",
-          ("Gaeilge don Ionad Oibre", "Gaeilge don Earnáil Phoiblí",
-           "Scríbhneoireacht Ghairmiúil trí Ghaeilge",
-           "Aistriúchán Dlíthiúil (Legal Translation into Irish)",
-           "Teagasc trí Mheán na Gaeilge", "Gaeilge Labhartha don Ghnó"), patterned=False),
-    Topic("Irish Sign Language", "Irish Sign Language", "0231",
-          ("Irish Sign Language for the Workplace", "Irish Sign Language: Deaf Awareness"),
-          patterned=False),
+    Topic(
+        "Gaeilge",
+        "Gaeilge",
+        "0231",
+        (
+            "Gaeilge don Ionad Oibre",
+            "Gaeilge don Earnáil Phoiblí",
+            "Scríbhneoireacht Ghairmiúil trí Ghaeilge",
+            "Aistriúchán Dlíthiúil (Legal Translation into Irish)",
+            "Teagasc trí Mheán na Gaeilge",
+            "Gaeilge Labhartha don Ghnó",
+        ),
+        patterned=False,
+    ),
+    Topic(
+        "Irish Sign Language",
+        "Irish Sign Language",
+        "0231",
+        ("Irish Sign Language for the Workplace", "Irish Sign Language: Deaf Awareness"),
+        patterned=False,
+    ),
     Topic("Data Protection and GDPR", "Law", "0421"),
     Topic("Sustainable Finance", "Finance", "0412"),
     Topic("Medical Device Regulatory Affairs", "Regulatory affairs", "0914"),
@@ -441,16 +645,25 @@ LIR_TOPICS = (
     Topic("Financial Technology", "Finance", "0412"),
     Topic("Clinical Research", "Medicine", "0912"),
     Topic("Nursing Leadership", "Nursing", "0913"),
-    Topic("Irish Folklore", "Folklore and heritage", "0222",
-          ("Irish Folklore and the Oral Tradition", "Béaloideas: Folklore Collections"),
-          patterned=False),
+    Topic(
+        "Irish Folklore",
+        "Folklore and heritage",
+        "0222",
+        ("Irish Folklore and the Oral Tradition", "Béaloideas: Folklore Collections"),
+        patterned=False,
+    ),
     Topic("Creative Writing", "Literature", "0232"),
     Topic("Screen Production", "Film", "0211"),
     Topic("Circular Economy", "Environmental technology", "0712"),
     Topic("Agri-food Innovation", "Food science", "0721"),
 )
-LIR_PATTERNS = ("{t}", "Foundations of {t}", "{t} for Professionals", "Advanced {t}",
-                "{t}: Principles and Practice")
+LIR_PATTERNS = (
+    "{t}",
+    "Foundations of {t}",
+    "{t} for Professionals",
+    "Advanced {t}",
+    "{t}: Principles and Practice",
+)
 LIR_SENTENCES = (
     "This micro-credential is part of Lir University's flexible professional learning "
     "programme in {s}.",
@@ -460,8 +673,14 @@ LIR_SENTENCES = (
     "Springboard+ funding may cover the full fee for eligible applicants.",
     "Delivered by practitioners and researchers in {s}.",
 )
-LIR_BULLETS = ("the Irish and EU context of {t}", "case studies", "a work-based project",
-               "reflective practice", "current research in {s}", "teamwork and communication")
+LIR_BULLETS = (
+    "the Irish and EU context of {t}",
+    "case studies",
+    "a work-based project",
+    "reflective practice",
+    "current research in {s}",
+    "teamwork and communication",
+)
 
 
 def euro(amount: float, style: int) -> str:
@@ -469,14 +688,21 @@ def euro(amount: float, style: int) -> str:
     whole = f"{amount:,.0f}"
     cents = f"{amount:,.2f}"
     continental = cents.replace(",", " ").replace(".", ",").replace(" ", ".")
-    return (f"€{whole}", f"€{continental}", f"{amount:.0f} €", f"€ {amount:.0f}",
-            f"EUR {continental}", f"€{cents}")[style]
+    return (
+        f"€{whole}",
+        f"€{continental}",
+        f"{amount:.0f} €",
+        f"€ {amount:.0f}",
+        f"EUR {continental}",
+        f"€{cents}",
+    )[style]
 
 
 def build_lir(rng: random.Random, spec: ProviderSpec) -> list[Row]:
     rows: list[Row] = []
-    for number, (title, topic) in enumerate(pick_titles(rng, LIR_TOPICS, LIR_PATTERNS,
-                                                        spec.count), start=1):
+    for number, (title, topic) in enumerate(
+        pick_titles(rng, LIR_TOPICS, LIR_PATTERNS, spec.count), start=1
+    ):
         level = rng.choice((6, 7, 8, 9, 9, 9))
         ects = rng.choice((5, 5, 7.5, 10, 10, 15))
         ects_text = f"{ects:g}".replace(".", ",") if rng.random() < 0.5 else f"{ects:g}"
@@ -484,29 +710,52 @@ def build_lir(rng: random.Random, spec: ProviderSpec) -> list[Row]:
         row["description"] = describe(rng, topic, title, LIR_SENTENCES, LIR_BULLETS)
         row["url"] = f"https://lir.example.ie/micro-credentials/{slug(title)}"
         level_style = rng.randrange(5)
-        row["level"] = (f"Level {level} (NFQ)", f"NFQ Level {level}", f"Level {level}",
-                        f"L{level} NFQ", str(level))[level_style]
+        row["level"] = (
+            f"Level {level} (NFQ)",
+            f"NFQ Level {level}",
+            f"Level {level}",
+            f"L{level} NFQ",
+            str(level),
+        )[level_style]
         if level_style == 4:
             row["level_framework"] = "NFQ"
-        row["credits"] = rng.choice((f"{ects_text} ECTS", f"{ects_text} ECTS credits",
-                                     f"ECTS: {ects_text}", f"{ects_text} credits"))
+        row["credits"] = rng.choice(
+            (
+                f"{ects_text} ECTS",
+                f"{ects_text} ECTS credits",
+                f"ECTS: {ects_text}",
+                f"{ects_text} credits",
+            )
+        )
         fee = round(ects * rng.uniform(80, 140), -1)
         if rng.random() < 0.12:
             row["price"] = rng.choice(("Free (Springboard+ funded)", "€0 – fully funded"))
         else:
             row["price"] = euro(fee, rng.randrange(6))
-        mode = rng.choice(("Online", "Blended", "Blended", "On campus", "Hybrid",
-                           "Online (live evening classes)"))
+        mode = rng.choice(
+            ("Online", "Blended", "Blended", "On campus", "Hybrid", "Online (live evening classes)")
+        )
         row["mode"] = mode
-        row["duration"] = rng.choice(("12 weeks", "6 weeks", "1 semester", "PT125H",
-                                      "3 months part-time", "10 weeks, 1 evening per week"))
+        row["duration"] = rng.choice(
+            (
+                "12 weeks",
+                "6 weeks",
+                "1 semester",
+                "PT125H",
+                "3 months part-time",
+                "10 weeks, 1 evening per week",
+            )
+        )
         dates = start_dates(rng, rng.randint(1, 2))
-        fmt = rng.choice((slash_date, day_month_year, date.isoformat,
-                          lambda d: f"{d:%B %Y}"))
+        fmt = rng.choice((slash_date, day_month_year, date.isoformat, lambda d: f"{d:%B %Y}"))
         row["start_dates"] = ";".join(fmt(d) for d in dates)
-        row["location"] = ("Online" if mode.startswith("Online")
-                           else rng.choice(("Galway, Ireland", "Galway", "Gaillimh",
-                                            "Lir University, Galway campus")))
+        row["location"] = (
+            "Online"
+            if mode.startswith("Online")
+            else rng.choice(
+                ("Galway, Ireland", "Galway", "Gaillimh", "Lir University, Galway campus")
+            )
+        )
         if topic.subject == "Gaeilge":
             row["language"] = rng.choice(("ga", "Gaeilge", "Irish"))
         elif topic.name == "Irish Sign Language":
@@ -515,16 +764,23 @@ def build_lir(rng: random.Random, spec: ProviderSpec) -> list[Row]:
             row["language"] = rng.choice(("English", "en", "English", "English/Irish"))
         row["subject"] = topic.subject if rng.random() < 0.6 else topic.isced
         row["learning_outcomes"] = "; ".join(outcomes(rng, topic))
-        row["assessment"] = rng.choice(("Continuous assessment", "Project", "Exam",
-                                        "Portfolio", "Essay and presentation"))
+        row["assessment"] = rng.choice(
+            ("Continuous assessment", "Project", "Exam", "Portfolio", "Essay and presentation")
+        )
         if level >= 9 and rng.random() < 0.6:
-            row["prerequisites"] = rng.choice(("Level 8 honours degree (NFQ) or equivalent",
-                                               "A primary degree and two years' experience",
-                                               "RPL applications welcome"))
-        row["credential_type"] = rng.choice(("micro-credential", "Micro-credential",
-                                             "Certificate (special purpose award)"))
-        row["quality_assurance"] = rng.choice(("Approved by Academic Council", "QQI",
-                                               "QQI validated"))
+            row["prerequisites"] = rng.choice(
+                (
+                    "Level 8 honours degree (NFQ) or equivalent",
+                    "A primary degree and two years' experience",
+                    "RPL applications welcome",
+                )
+            )
+        row["credential_type"] = rng.choice(
+            ("micro-credential", "Micro-credential", "Certificate (special purpose award)")
+        )
+        row["quality_assurance"] = rng.choice(
+            ("Approved by Academic Council", "QQI", "QQI validated")
+        )
         if rng.random() < 0.3:
             row["stackable_into"] = f"Postgraduate Certificate in {topic.subject.title()}"
         rows.append(row)
@@ -550,9 +806,13 @@ STRATHDEEN_TOPICS = (
     Topic("Network Administration", "Computing", "0612"),
     Topic("Bookkeeping", "Accounting", "0411"),
     Topic("Business Administration", "Business", "0415"),
-    Topic("Gàidhlig", "Gaelic", "0231",
-          ("Gàidhlig for Beginners", "Gàidhlig: Conversation Class",
-           "British Sign Language Level 1"), patterned=False),
+    Topic(
+        "Gàidhlig",
+        "Gaelic",
+        "0231",
+        ("Gàidhlig for Beginners", "Gàidhlig: Conversation Class", "British Sign Language Level 1"),
+        patterned=False,
+    ),
     Topic("Engineering Maintenance", "Engineering", "0715"),
     Topic("Electric and Hybrid Vehicles", "Automotive", "0716"),
     Topic("Construction Site Safety", "Construction", "1022"),
@@ -562,8 +822,13 @@ STRATHDEEN_TOPICS = (
     Topic("Aquaculture", "Fisheries", "0831"),
     Topic("Greenkeeping", "Horticulture", "0812"),
 )
-STRATHDEEN_PATTERNS = ("{t}", "Introduction to {t}", "{t}: Next Steps", "{t} (Evening Class)",
-                       "{t} Skills for Work")
+STRATHDEEN_PATTERNS = (
+    "{t}",
+    "Introduction to {t}",
+    "{t}: Next Steps",
+    "{t} (Evening Class)",
+    "{t} Skills for Work",
+)
 STRATHDEEN_SENTENCES = (
     "A short course at Strathdeen College for people looking to start or progress in {s}.",
     "{title} is credit-rated on the SCQF.",
@@ -572,16 +837,35 @@ STRATHDEEN_SENTENCES = (
     "Taught by lecturers with current industry experience.",
     "Ideal for returners and career changers.",
 )
-STRATHDEEN_BULLETS = ("health and safety", "core skills in {s}", "practical workshops",
-                      "an assessed project", "industry visits", "employability skills")
+STRATHDEEN_BULLETS = (
+    "health and safety",
+    "core skills in {s}",
+    "practical workshops",
+    "an assessed project",
+    "industry visits",
+    "employability skills",
+)
 STRATHDEEN_HEADER = {  # the column names as this college's student records system exports them
-    "id": "ID", "title": "Title", "description": "Description", "url": "URL",
-    "level": "Level", "credits": "Credits", "mode": "Delivery Mode", "price": "Fee",
-    "duration": "Duration", "start_dates": "Start Date", "location": "Campus",
-    "language": "Language", "subject": "Subject Area", "learning_outcomes": "Learning Outcomes",
-    "assessment": "Assessment", "prerequisites": "Entry Requirements",
-    "credential_type": "Credential Type", "quality_assurance": "Quality Assurance",
-    "stackable_into": "Stackable Into", "Internal Ref": "Internal Ref",
+    "id": "ID",
+    "title": "Title",
+    "description": "Description",
+    "url": "URL",
+    "level": "Level",
+    "credits": "Credits",
+    "mode": "Delivery Mode",
+    "price": "Fee",
+    "duration": "Duration",
+    "start_dates": "Start Date",
+    "location": "Campus",
+    "language": "Language",
+    "subject": "Subject Area",
+    "learning_outcomes": "Learning Outcomes",
+    "assessment": "Assessment",
+    "prerequisites": "Entry Requirements",
+    "credential_type": "Credential Type",
+    "quality_assurance": "Quality Assurance",
+    "stackable_into": "Stackable Into",
+    "Internal Ref": "Internal Ref",
 }
 
 
@@ -592,44 +876,82 @@ def build_strathdeen(rng: random.Random, spec: ProviderSpec) -> list[Row]:
         level = rng.randint(4, 8)
         points = rng.choice((4, 6, 8, 8, 12, 16, 24))
         row: Row = {"id": f"SDC{24000 + number * 11}", "title": title}
-        row["description"] = describe(rng, topic, title, STRATHDEEN_SENTENCES,
-                                      STRATHDEEN_BULLETS)
+        row["description"] = describe(rng, topic, title, STRATHDEEN_SENTENCES, STRATHDEEN_BULLETS)
         row["url"] = f"https://strathdeen.example.ac.uk/courses/{slug(title)}"
-        row["level"] = rng.choice((f"SCQF Level {level}", f"SCQF level {level}", f"Level {level}",
-                                   f"SCQF {level}", str(level)))
-        row["credits"] = rng.choice((f"{points} SCQF credit points", f"{points} SCQF points",
-                                     f"{points} credits", str(points)))
+        row["level"] = rng.choice(
+            (
+                f"SCQF Level {level}",
+                f"SCQF level {level}",
+                f"Level {level}",
+                f"SCQF {level}",
+                str(level),
+            )
+        )
+        row["credits"] = rng.choice(
+            (
+                f"{points} SCQF credit points",
+                f"{points} SCQF points",
+                f"{points} credits",
+                str(points),
+            )
+        )
         fee = round(points * rng.uniform(12, 30), 0)
-        row["price"] = str(weighted(rng, (
-            (f"£{fee:,.0f}", 4), (f"GBP{fee:.2f}", 2), (f"£{fee:,.2f}", 2),
-            ("Free for eligible learners", 2), ("£0 (SAAS funded)", 1),
-            ("Fully funded (Flexible Workforce Development Fund)", 1),
-        )))
-        mode = rng.choice(("Face to face", "On campus", "Online", "Blended", "Evening class",
-                           "Day release"))
+        row["price"] = str(
+            weighted(
+                rng,
+                (
+                    (f"£{fee:,.0f}", 4),
+                    (f"GBP{fee:.2f}", 2),
+                    (f"£{fee:,.2f}", 2),
+                    ("Free for eligible learners", 2),
+                    ("£0 (SAAS funded)", 1),
+                    ("Fully funded (Flexible Workforce Development Fund)", 1),
+                ),
+            )
+        )
+        mode = rng.choice(
+            ("Face to face", "On campus", "Online", "Blended", "Evening class", "Day release")
+        )
         row["mode"] = mode
         weeks = rng.choice((6, 8, 10, 12, 15))
-        row["duration"] = rng.choice((f"{weeks} weeks", f"1 evening a week for {weeks} weeks",
-                                      f"PT{points * 10}H", "6 months part-time",
-                                      f"{points * 10} hours"))
+        row["duration"] = rng.choice(
+            (
+                f"{weeks} weeks",
+                f"1 evening a week for {weeks} weeks",
+                f"PT{points * 10}H",
+                "6 months part-time",
+                f"{points * 10} hours",
+            )
+        )
         dates = start_dates(rng, rng.randint(1, 3), weekday=rng.choice((0, 1, 2, 3)))
         fmt = rng.choice((slash_date, day_month_year, short_day_month_year, date.isoformat))
         row["start_dates"] = "; ".join(fmt(d) for d in dates)
-        row["location"] = ("Online" if mode == "Online"
-                           else rng.choice(("Montrose campus", "Arbroath campus",
-                                            "Montrose, Scotland", "Employer premises")))
-        row["language"] = ("Gaelic" if "Gàidhlig" in title
-                           else "BSL" if "Sign Language" in title else "English")
+        row["location"] = (
+            "Online"
+            if mode == "Online"
+            else rng.choice(
+                ("Montrose campus", "Arbroath campus", "Montrose, Scotland", "Employer premises")
+            )
+        )
+        row["language"] = (
+            "Gaelic" if "Gàidhlig" in title else "BSL" if "Sign Language" in title else "English"
+        )
         row["subject"] = topic.subject
         row["learning_outcomes"] = "; ".join(outcomes(rng, topic))
-        row["assessment"] = rng.choice(("Practical assessment", "Portfolio", "Project",
-                                        "Online test", "Observation"))
+        row["assessment"] = rng.choice(
+            ("Practical assessment", "Portfolio", "Project", "Online test", "Observation")
+        )
         if rng.random() < 0.4:
-            row["prerequisites"] = rng.choice(("No formal entry requirements",
-                                               "National 5 English or equivalent",
-                                               "Must be employed in the sector"))
-        row["credential_type"] = rng.choice(("micro-credential", "Certificate of achievement",
-                                             "digital badge"))
+            row["prerequisites"] = rng.choice(
+                (
+                    "No formal entry requirements",
+                    "National 5 English or equivalent",
+                    "Must be employed in the sector",
+                )
+            )
+        row["credential_type"] = rng.choice(
+            ("micro-credential", "Certificate of achievement", "digital badge")
+        )
         row["quality_assurance"] = "SCQF credit rated"
         if rng.random() < 0.25:
             row["stackable_into"] = f"HNC {topic.subject.title()}"
@@ -660,34 +982,57 @@ OPENQUILL_TOPICS = (
     Topic("Nutrition", "Health", "0915"),
     Topic("Psychology", "Social science", "0313"),
     Topic("Negotiation", "Business", "0413"),
-    Topic("Spanish", "Languages", "0231",
-          ("Conversational Spanish", "Español para Principiantes", "Spanish for Travelers"),
-          patterned=False),
+    Topic(
+        "Spanish",
+        "Languages",
+        "0231",
+        ("Conversational Spanish", "Español para Principiantes", "Spanish for Travelers"),
+        patterned=False,
+    ),
     Topic("Blockchain", "Computer science", "0613"),
     Topic("Photography", "Art", "0211"),
     Topic("Game Development", "Computer science", "0613"),
     Topic("Cybersecurity", "Information technology", "0612"),
-    Topic("Excel", "Business", "0611",
-          ("Excel Skills for Business", "Excel Pivot Tables in an Afternoon"), patterned=False),
+    Topic(
+        "Excel",
+        "Business",
+        "0611",
+        ("Excel Skills for Business", "Excel Pivot Tables in an Afternoon"),
+        patterned=False,
+    ),
     Topic("Project Management", "Business", "0413"),
     Topic("Entrepreneurship", "Business", "0413"),
     Topic("Statistics", "Mathematics", "0542"),
     Topic("Linear Algebra", "Mathematics", "0541"),
-    Topic("Ethics", "Philosophy", "0223",
-          ("Justice: An Introduction to Ethics", "Ethics of Artificial Intelligence"),
-          patterned=False),
+    Topic(
+        "Ethics",
+        "Philosophy",
+        "0223",
+        ("Justice: An Introduction to Ethics", "Ethics of Artificial Intelligence"),
+        patterned=False,
+    ),
     Topic("World History", "History", "0222"),
     Topic("Genetics", "Biology", "0511"),
     Topic("Neuroscience", "Biology", "0511"),
     Topic("Graphic Design", "Design", "0212"),
     Topic("Leadership", "Business", "0413"),
-    Topic("Mindfulness", "Health", "0915",
-          ("Mindfulness for Everyday Life", "The Science of Well-Being at Work"), patterned=False),
+    Topic(
+        "Mindfulness",
+        "Health",
+        "0915",
+        ("Mindfulness for Everyday Life", "The Science of Well-Being at Work"),
+        patterned=False,
+    ),
     Topic("Accounting", "Business", "0411"),
     Topic("Generative AI", "Computer science", "0613"),
 )
-OPENQUILL_PATTERNS = ("Introduction to {t}", "{t} for Beginners", "Mastering {t}",
-                      "{t} Essentials", "{t}: A Practical Guide")
+OPENQUILL_PATTERNS = (
+    "Introduction to {t}",
+    "{t} for Beginners",
+    "Mastering {t}",
+    "{t} Essentials",
+    "{t}: A Practical Guide",
+)
 OPENQUILL_SENTENCES = (
     "Learn {s} from world-class instructors, at your own pace.",
     "In {title}, you'll build job-ready skills through short videos, quizzes and projects.",
@@ -696,8 +1041,14 @@ OPENQUILL_SENTENCES = (
     "Earn a shareable certificate when you complete all graded assignments.",
     "Audit for free, or upgrade for graded assignments and a certificate.",
 )
-OPENQUILL_BULLETS = ("the fundamentals of {t}", "hands-on projects", "real-world case studies",
-                     "peer-reviewed assignments", "a capstone project", "career tips")
+OPENQUILL_BULLETS = (
+    "the fundamentals of {t}",
+    "hands-on projects",
+    "real-world case studies",
+    "peer-reviewed assignments",
+    "a capstone project",
+    "career tips",
+)
 
 
 def build_openquill(rng: random.Random, spec: ProviderSpec) -> list[Row]:
@@ -708,33 +1059,67 @@ def build_openquill(rng: random.Random, spec: ProviderSpec) -> list[Row]:
         row["description"] = describe(rng, topic, title, OPENQUILL_SENTENCES, OPENQUILL_BULLETS)
         row["url"] = f"https://openquill.example.com/learn/{slug(title)}"
         if rng.random() < 0.1:
-            row["credits"] = rng.choice(("3 US credit hours", "ACE recommended: 3 semester credits",
-                                         "1 credit hour"))
+            row["credits"] = rng.choice(
+                ("3 US credit hours", "ACE recommended: 3 semester credits", "1 credit hour")
+            )
         cert = rng.choice((39, 49, 49, 79, 99))
-        row["price"] = str(weighted(rng, (
-            (f"Free (certificate ${cert})", 5), ("Free", 3), (f"${cert}/month", 2),
-            (f"US${cert * 4}", 1), (f"Free to audit; ${cert} for a certificate", 2),
-            (f"USD {cert * 3}", 1),
-        )))
+        row["price"] = str(
+            weighted(
+                rng,
+                (
+                    (f"Free (certificate ${cert})", 5),
+                    ("Free", 3),
+                    (f"${cert}/month", 2),
+                    (f"US${cert * 4}", 1),
+                    (f"Free to audit; ${cert} for a certificate", 2),
+                    (f"USD {cert * 3}", 1),
+                ),
+            )
+        )
         scheduled = rng.random() < 0.25
-        row["mode"] = ("Online" if scheduled
-                       else rng.choice(("Online (self-paced)", "Self-paced online", "Online")))
-        row["duration"] = rng.choice(("2–3 hours per week", "4 weeks", "6 weeks",
-                                      "6 weeks, 3–5 hours per week", "PT12H", "About 10 hours",
-                                      "Approx. 20 hours to complete", "8 weeks at 4 hrs/week"))
+        row["mode"] = (
+            "Online"
+            if scheduled
+            else rng.choice(("Online (self-paced)", "Self-paced online", "Online"))
+        )
+        row["duration"] = rng.choice(
+            (
+                "2–3 hours per week",
+                "4 weeks",
+                "6 weeks",
+                "6 weeks, 3–5 hours per week",
+                "PT12H",
+                "About 10 hours",
+                "Approx. 20 hours to complete",
+                "8 weeks at 4 hrs/week",
+            )
+        )
         if scheduled:
             dates = start_dates(rng, rng.randint(1, 2), weekday=0)
-            row["start_dates"] = ([us_date(d) for d in dates] if rng.random() < 0.5
-                                  else [d.isoformat() for d in dates])
+            row["start_dates"] = (
+                [us_date(d) for d in dates]
+                if rng.random() < 0.5
+                else [d.isoformat() for d in dates]
+            )
         row["location"] = "Online"
-        row["language"] = ("es" if title == "Español para Principiantes"
-                           else rng.choice(("English", "en", "en-US")))
+        row["language"] = (
+            "es"
+            if title == "Español para Principiantes"
+            else rng.choice(("English", "en", "en-US"))
+        )
         row["subject"] = [topic.subject] if rng.random() < 0.5 else topic.subject
         row["learning_outcomes"] = outcomes(rng, topic)
-        row["assessment"] = rng.choice(("Quizzes", "Peer-graded project", "Auto-graded quizzes "
-                                        "and a final project", "None"))
-        row["credential_type"] = rng.choice(("certificate of completion", "Verified certificate",
-                                             "Professional Certificate", "certificate of completion"))
+        row["assessment"] = rng.choice(
+            ("Quizzes", "Peer-graded project", "Auto-graded quizzes and a final project", "None")
+        )
+        row["credential_type"] = rng.choice(
+            (
+                "certificate of completion",
+                "Verified certificate",
+                "Professional Certificate",
+                "certificate of completion",
+            )
+        )
         if rng.random() < 0.2:
             row["stackable_into"] = [f"{topic.subject} Professional Certificate"]
         rows.append(row)
@@ -765,12 +1150,21 @@ ISBP_TOPICS = (
     Topic("Sustainable Procurement", "Procurement", "0413"),
     Topic("Indoor Air Quality", "Building services", "0712"),
     Topic("Solar PV Design", "Renewable energy", "0713"),
-    Topic("Professional Ethics", "Professional practice", "0223",
-          ("Professional Ethics for Building Practitioners", "Climate Literacy for Boards"),
-          patterned=False),
+    Topic(
+        "Professional Ethics",
+        "Professional practice",
+        "0223",
+        ("Professional Ethics for Building Practitioners", "Climate Literacy for Boards"),
+        patterned=False,
+    ),
 )
-ISBP_PATTERNS = ("{t}", "{t}: Essentials", "{t} Masterclass", "{t} Update 2027",
-                 "Introduction to {t}")
+ISBP_PATTERNS = (
+    "{t}",
+    "{t}: Essentials",
+    "{t} Masterclass",
+    "{t} Update 2027",
+    "Introduction to {t}",
+)
 ISBP_SENTENCES = (
     "An ISBP CPD course on {s} for architects, engineers, surveyors and contractors.",
     "{title} counts towards your annual ISBP CPD requirement.",
@@ -779,15 +1173,21 @@ ISBP_SENTENCES = (
     "Members save up to 40% on course fees.",
     "Case studies come from recent UK retrofit and new-build projects.",
 )
-ISBP_BULLETS = ("current regulations and standards", "worked examples in {s}",
-                "common mistakes on site", "tools and calculators", "a short assessment",
-                "Q&A with the trainer")
+ISBP_BULLETS = (
+    "current regulations and standards",
+    "worked examples in {s}",
+    "common mistakes on site",
+    "tools and calculators",
+    "a short assessment",
+    "Q&A with the trainer",
+)
 
 
 def build_isbp(rng: random.Random, spec: ProviderSpec) -> list[Row]:
     rows: list[Row] = []
-    for number, (title, topic) in enumerate(pick_titles(rng, ISBP_TOPICS, ISBP_PATTERNS,
-                                                        spec.count), start=1):
+    for number, (title, topic) in enumerate(
+        pick_titles(rng, ISBP_TOPICS, ISBP_PATTERNS, spec.count), start=1
+    ):
         hours = rng.choice((1.5, 3, 3, 6, 7, 12, 14, 21))
         row: Row = {"id": f"ISBP/{2027}/{number:03d}", "title": title}
         row["description"] = describe(rng, topic, title, ISBP_SENTENCES, ISBP_BULLETS)
@@ -795,37 +1195,64 @@ def build_isbp(rng: random.Random, spec: ProviderSpec) -> list[Row]:
         if rng.random() < 0.35:
             level = rng.randint(3, 6)
             row["level"] = rng.choice((f"RQF Level {level}", f"Level {level}", str(level)))
-        row["credits"] = rng.choice((f"{hours:g} CPD hours", f"CPD: {hours:g} hours",
-                                     f"{hours:g} hrs CPD", f"{hours:g}"))
+        row["credits"] = rng.choice(
+            (f"{hours:g} CPD hours", f"CPD: {hours:g} hours", f"{hours:g} hrs CPD", f"{hours:g}")
+        )
         member = round(hours * rng.uniform(15, 30) / 5) * 5
         non_member = round(member * rng.uniform(1.4, 1.8) / 5) * 5
-        row["price"] = str(weighted(rng, (
-            (f"Members £{member} / Non-members £{non_member}", 4),
-            (f"£{non_member} + VAT", 2), (f"Members free; non-members £{non_member}", 1),
-            (f"£{member} (members)", 1), (f"£{non_member} + VAT (members save 20%)", 1),
-            (f"GBP {non_member:.2f} inc VAT", 1),
-        )))
-        mode = rng.choice(("Virtual classroom", "Face to face", "Webinar",
-                           "On-demand (self-paced)", "Blended", "Live online"))
+        row["price"] = str(
+            weighted(
+                rng,
+                (
+                    (f"Members £{member} / Non-members £{non_member}", 4),
+                    (f"£{non_member} + VAT", 2),
+                    (f"Members free; non-members £{non_member}", 1),
+                    (f"£{member} (members)", 1),
+                    (f"£{non_member} + VAT (members save 20%)", 1),
+                    (f"GBP {non_member:.2f} inc VAT", 1),
+                ),
+            )
+        )
+        mode = rng.choice(
+            (
+                "Virtual classroom",
+                "Face to face",
+                "Webinar",
+                "On-demand (self-paced)",
+                "Blended",
+                "Live online",
+            )
+        )
         row["mode"] = mode
-        row["duration"] = ("1 day" if hours == 7 else "2 days" if hours == 14
-                           else rng.choice((f"{hours:g} hours", f"PT{hours:g}H",
-                                            "2 x half days", "3 weeks")))
+        row["duration"] = (
+            "1 day"
+            if hours == 7
+            else "2 days"
+            if hours == 14
+            else rng.choice((f"{hours:g} hours", f"PT{hours:g}H", "2 x half days", "3 weeks"))
+        )
         if not mode.startswith("On-demand"):
             dates = start_dates(rng, rng.randint(1, 3), weekday=rng.choice((1, 2, 3)))
-            fmt = rng.choice((short_day_month_year, date.isoformat,
-                              lambda d: f"{d:%a} {d.day} {d:%B %Y}"))
+            fmt = rng.choice(
+                (short_day_month_year, date.isoformat, lambda d: f"{d:%a} {d.day} {d:%B %Y}")
+            )
             row["start_dates"] = "; ".join(fmt(d) for d in dates)
-        row["location"] = ("Online (Zoom)" if mode in ("Virtual classroom", "Webinar", "Live online")
-                           else "Online" if mode.startswith("On-demand")
-                           else rng.choice(("London", "Manchester, UK", "Bristol",
-                                            "Birmingham, United Kingdom")))
+        row["location"] = (
+            "Online (Zoom)"
+            if mode in ("Virtual classroom", "Webinar", "Live online")
+            else "Online"
+            if mode.startswith("On-demand")
+            else rng.choice(("London", "Manchester, UK", "Bristol", "Birmingham, United Kingdom"))
+        )
         row["language"] = "English"
         row["subject"] = topic.subject
         row["learning_outcomes"] = "; ".join(outcomes(rng, topic, 3))
-        row["assessment"] = rng.choice(("Online quiz", "Case study", "None", "Multiple choice test"))
-        row["credential_type"] = rng.choice(("digital badge", "Open Badge", "CPD certificate",
-                                             "digital badge (Open Badges 2.0)"))
+        row["assessment"] = rng.choice(
+            ("Online quiz", "Case study", "None", "Multiple choice test")
+        )
+        row["credential_type"] = rng.choice(
+            ("digital badge", "Open Badge", "CPD certificate", "digital badge (Open Badges 2.0)")
+        )
         row["quality_assurance"] = "ISBP CPD Standard"
         rows.append(row)
     rows[3]["price"] = "TBC"
@@ -837,20 +1264,90 @@ def build_isbp(rng: random.Random, spec: ProviderSpec) -> list[Row]:
 # --- the providers --------------------------------------------------------------------
 
 PROVIDERS: tuple[ProviderSpec, ...] = (
-    ProviderSpec("teawa", "Te Awa Institute of Technology", "NZ", "https://teawa.example.nz",
-                 "NZD", "en", "teawa.csv", "csv", "NZ_CREDITS", "NZQF", 80, build_teawa),
-    ProviderSpec("banksia-ridge", "Banksia Ridge University", "AU",
-                 "https://banksiaridge.example.edu.au", "AUD", "en", "banksia-ridge.json",
-                 "json", None, "AQF", 70, build_banksia),
-    ProviderSpec("lir", "Lir University (Ollscoil Lir)", "IE", "https://lir.example.ie", "EUR",
-                 "en", "lir.csv", "csv", "ECTS", "NFQ", 75, build_lir),
-    ProviderSpec("strathdeen", "Strathdeen College", "GB", "https://strathdeen.example.ac.uk",
-                 "GBP", "en", "strathdeen.csv", "csv", "SCQF", "SCQF", 70, build_strathdeen),
-    ProviderSpec("openquill", "OpenQuill Learning", "US", "https://openquill.example.com", "USD",
-                 "en", "openquill.json", "json", None, None, 90, build_openquill),
-    ProviderSpec("isbp", "Institute of Sustainable Building Practice", "GB",
-                 "https://isbp.example.org.uk", "GBP", "en", "isbp.csv", "csv", "HOURS", "RQF",
-                 65, build_isbp),
+    ProviderSpec(
+        "teawa",
+        "Te Awa Institute of Technology",
+        "NZ",
+        "https://teawa.example.nz",
+        "NZD",
+        "en",
+        "teawa.csv",
+        "csv",
+        "NZ_CREDITS",
+        "NZQF",
+        80,
+        build_teawa,
+    ),
+    ProviderSpec(
+        "banksia-ridge",
+        "Banksia Ridge University",
+        "AU",
+        "https://banksiaridge.example.edu.au",
+        "AUD",
+        "en",
+        "banksia-ridge.json",
+        "json",
+        None,
+        "AQF",
+        70,
+        build_banksia,
+    ),
+    ProviderSpec(
+        "lir",
+        "Lir University (Ollscoil Lir)",
+        "IE",
+        "https://lir.example.ie",
+        "EUR",
+        "en",
+        "lir.csv",
+        "csv",
+        "ECTS",
+        "NFQ",
+        75,
+        build_lir,
+    ),
+    ProviderSpec(
+        "strathdeen",
+        "Strathdeen College",
+        "GB",
+        "https://strathdeen.example.ac.uk",
+        "GBP",
+        "en",
+        "strathdeen.csv",
+        "csv",
+        "SCQF",
+        "SCQF",
+        70,
+        build_strathdeen,
+    ),
+    ProviderSpec(
+        "openquill",
+        "OpenQuill Learning",
+        "US",
+        "https://openquill.example.com",
+        "USD",
+        "en",
+        "openquill.json",
+        "json",
+        None,
+        None,
+        90,
+        build_openquill,
+    ),
+    ProviderSpec(
+        "isbp",
+        "Institute of Sustainable Building Practice",
+        "GB",
+        "https://isbp.example.org.uk",
+        "GBP",
+        "en",
+        "isbp.csv",
+        "csv",
+        "HOURS",
+        "RQF",
+        65,
+        build_isbp,
+    ),
 )
 
 
@@ -860,15 +1357,25 @@ def _columns(rows: list[Row]) -> list[str]:
     return [name for name in FEED_FIELDS if name in used] + sorted(used - set(FEED_FIELDS))
 
 
-def _csv_bytes(rows: list[Row], *, delimiter: str = ",", lineterminator: str = "\n",
-               bom: bool = False, header_names: dict[str, str] | None = None) -> bytes:
+def _csv_bytes(
+    rows: list[Row],
+    *,
+    delimiter: str = ",",
+    lineterminator: str = "\n",
+    bom: bool = False,
+    header_names: dict[str, str] | None = None,
+) -> bytes:
     columns = _columns(rows)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator=lineterminator)
     writer.writerow([(header_names or {}).get(name, name) for name in columns])
     for row in rows:
-        writer.writerow(["; ".join(value) if isinstance(value := row.get(name, ""), list)
-                         else value for name in columns])
+        writer.writerow(
+            [
+                "; ".join(value) if isinstance(value := row.get(name, ""), list) else value
+                for name in columns
+            ]
+        )
     return (b"\xef\xbb\xbf" if bom else b"") + buffer.getvalue().encode("utf-8")
 
 
@@ -884,25 +1391,40 @@ def feed_bytes(spec: ProviderSpec) -> bytes:
     if spec.id == "isbp":
         return _csv_bytes(rows)
     if spec.id == "openquill":
-        document: object = {"generated_at": "2026-11-20T06:00:00Z", "publisher": spec.name,
-                            "offerings": rows}
+        document: object = {
+            "generated_at": "2026-11-20T06:00:00Z",
+            "publisher": spec.name,
+            "offerings": rows,
+        }
     else:
         document = rows
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def providers_document() -> list[dict[str, object]]:
-    return [{"id": p.id, "name": p.name, "country": p.country, "url": p.url,
-             "default_currency": p.default_currency, "default_language": p.default_language,
-             "feed": p.feed, "format": p.format, "credit_system": p.credit_system,
-             "level_framework": p.level_framework} for p in PROVIDERS]
+    return [
+        {
+            "id": p.id,
+            "name": p.name,
+            "country": p.country,
+            "url": p.url,
+            "default_currency": p.default_currency,
+            "default_language": p.default_language,
+            "feed": p.feed,
+            "format": p.format,
+            "credit_system": p.credit_system,
+            "level_framework": p.level_framework,
+        }
+        for p in PROVIDERS
+    ]
 
 
 def generated_files() -> dict[str, bytes]:
     """Every file this script writes, by name."""
     files = {spec.feed: feed_bytes(spec) for spec in PROVIDERS}
-    files["providers.json"] = (json.dumps(providers_document(), ensure_ascii=False, indent=2)
-                               + "\n").encode("utf-8")
+    files["providers.json"] = (
+        json.dumps(providers_document(), ensure_ascii=False, indent=2) + "\n"
+    ).encode("utf-8")
     return files
 
 

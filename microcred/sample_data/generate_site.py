@@ -29,9 +29,14 @@ SITE_DIR = Path(__file__).resolve().parent / "site"
 ORIGIN = "__ORIGIN__"
 PUBLIC_SITE = "https://corribbay.example.ie"
 PROVIDER = {
-    "id": "corrib-bay", "name": "Corrib Bay Skills Academy", "country": "IE",
-    "url": PUBLIC_SITE, "default_currency": "EUR", "default_language": "en",
-    "credit_system": "ECTS", "level_framework": "NFQ",
+    "id": "corrib-bay",
+    "name": "Corrib Bay Skills Academy",
+    "country": "IE",
+    "url": PUBLIC_SITE,
+    "default_currency": "EUR",
+    "default_language": "en",
+    "credit_system": "ECTS",
+    "level_framework": "NFQ",
 }
 PER_LISTING_PAGE = 12
 FIRST_RUN = date(2027, 1, 18)
@@ -52,8 +57,9 @@ class Course:
 
     @property
     def slug(self) -> str:
-        return "-".join("".join(c for c in word.lower() if c.isalnum())
-                        for word in self.title.split())
+        return "-".join(
+            "".join(c for c in word.lower() if c.isalnum()) for word in self.title.split()
+        )
 
     @property
     def path(self) -> str:
@@ -61,22 +67,56 @@ class Course:
 
 
 _SUBJECTS = (
-    ("Data analytics", ("Data Analytics Foundations", "Applied SQL for Analysts",
-                        "Data Visualisation with Python", "Machine Learning in Practice")),
-    ("Cyber security", ("Cyber Security Essentials", "Secure Cloud Operations",
-                        "Incident Response for SMEs")),
-    ("Software development", ("Web Development Bootcamp", "Agile Software Testing",
-                              "DevOps Pipelines")),
-    ("Business management", ("Lean Six Sigma Yellow Belt", "Digital Marketing Strategy",
-                             "Project Management Essentials", "Financial Literacy for Managers")),
-    ("Hospitality", ("Sustainable Tourism Operations", "Food Safety Management",
-                     "Hospitality Revenue Management")),
-    ("Health care", ("Healthcare Quality Improvement", "Mental Health First Response",
-                     "Clinical Data Management")),
-    ("Renewable energy", ("Offshore Wind Fundamentals", "Retrofit Coordination",
-                          "Solar PV Design")),
-    ("Agriculture", ("Precision Agriculture", "Marine Aquaculture Skills",
-                     "Farm Business Planning")),
+    (
+        "Data analytics",
+        (
+            "Data Analytics Foundations",
+            "Applied SQL for Analysts",
+            "Data Visualisation with Python",
+            "Machine Learning in Practice",
+        ),
+    ),
+    (
+        "Cyber security",
+        ("Cyber Security Essentials", "Secure Cloud Operations", "Incident Response for SMEs"),
+    ),
+    (
+        "Software development",
+        ("Web Development Bootcamp", "Agile Software Testing", "DevOps Pipelines"),
+    ),
+    (
+        "Business management",
+        (
+            "Lean Six Sigma Yellow Belt",
+            "Digital Marketing Strategy",
+            "Project Management Essentials",
+            "Financial Literacy for Managers",
+        ),
+    ),
+    (
+        "Hospitality",
+        (
+            "Sustainable Tourism Operations",
+            "Food Safety Management",
+            "Hospitality Revenue Management",
+        ),
+    ),
+    (
+        "Health care",
+        (
+            "Healthcare Quality Improvement",
+            "Mental Health First Response",
+            "Clinical Data Management",
+        ),
+    ),
+    (
+        "Renewable energy",
+        ("Offshore Wind Fundamentals", "Retrofit Coordination", "Solar PV Design"),
+    ),
+    (
+        "Agriculture",
+        ("Precision Agriculture", "Marine Aquaculture Skills", "Farm Business Planning"),
+    ),
     ("Education", ("Digital Teaching Skills", "Universal Design for Learning")),
 )
 _MODES = (("online",), ("blended",), ("onsite",), ("online", "onsite"), ("blended", "online"))
@@ -90,12 +130,20 @@ def courses() -> list[Course]:
         for title in titles:
             number += 1
             markup = "broken" if number == 7 else _MARKUP[number % len(_MARKUP)]
-            found.append(Course(
-                code=f"CB{100 + number * 7}", title=title, subject=subject,
-                level=6 + number % 4, ects=(5, 10, 15)[number % 3],
-                fee=(0, 450, 750, 1250, 1900)[number % 5], weeks=(6, 8, 10, 12)[number % 4],
-                hours=(40, 60, 90, 125)[number % 4], modes=_MODES[number % len(_MODES)],
-                markup=markup))
+            found.append(
+                Course(
+                    code=f"CB{100 + number * 7}",
+                    title=title,
+                    subject=subject,
+                    level=6 + number % 4,
+                    ects=(5, 10, 15)[number % 3],
+                    fee=(0, 450, 750, 1250, 1900)[number % 5],
+                    weeks=(6, 8, 10, 12)[number % 4],
+                    hours=(40, 60, 90, 125)[number % 4],
+                    modes=_MODES[number % len(_MODES)],
+                    markup=markup,
+                )
+            )
     return found
 
 
@@ -103,19 +151,27 @@ def _runs(course: Course) -> list[dict]:
     runs = []
     for index, mode in enumerate(course.modes):
         start = FIRST_RUN + timedelta(weeks=6 * index + len(course.code) + course.level)
-        run: dict[str, object] = {"@type": "CourseInstance", "courseMode": mode,
-               "startDate": start.isoformat(),
-               "endDate": (start + timedelta(weeks=course.weeks)).isoformat(),
-               "courseWorkload": f"PT{course.hours}H"}
+        run: dict[str, object] = {
+            "@type": "CourseInstance",
+            "courseMode": mode,
+            "startDate": start.isoformat(),
+            "endDate": (start + timedelta(weeks=course.weeks)).isoformat(),
+            "courseWorkload": f"PT{course.hours}H",
+        }
         if mode == "online":
-            run["location"] = {"@type": "VirtualLocation",
-                               "url": f"{PUBLIC_SITE}/learn"}
+            run["location"] = {"@type": "VirtualLocation", "url": f"{PUBLIC_SITE}/learn"}
         else:
             town = ("Galway", "Clifden", "Oranmore")[index % 3]
-            run["location"] = {"@type": "Place", "name": f"Corrib Bay {town} campus",
-                               "address": {"@type": "PostalAddress", "addressLocality": town,
-                                           "addressRegion": "County Galway",
-                                           "addressCountry": "IE"}}
+            run["location"] = {
+                "@type": "Place",
+                "name": f"Corrib Bay {town} campus",
+                "address": {
+                    "@type": "PostalAddress",
+                    "addressLocality": town,
+                    "addressRegion": "County Galway",
+                    "addressCountry": "IE",
+                },
+            }
         runs.append(run)
     return runs
 
@@ -126,50 +182,83 @@ def _course_node(course: Course) -> dict:
         "courseCode": course.code,
         "name": course.title,
         "description": f"{course.title} is a micro-credential in {course.subject.lower()} "
-                       f"at NFQ level {course.level}, taught over {course.weeks} weeks.",
+        f"at NFQ level {course.level}, taught over {course.weeks} weeks.",
         "url": f"{PUBLIC_SITE}{course.path}",
         "inLanguage": "en",
         "about": course.subject,
         "educationalLevel": f"NFQ Level {course.level}",
-        "numberOfCredits": {"@type": "StructuredValue", "value": course.ects,
-                            "unitText": "ECTS"},
+        "numberOfCredits": {"@type": "StructuredValue", "value": course.ects, "unitText": "ECTS"},
         "timeRequired": f"P{course.weeks}W",
-        "educationalCredentialAwarded": {"@type": "EducationalOccupationalCredential",
-                                         "name": f"Certificate in {course.title}",
-                                         "credentialCategory": "Micro-credential"},
-        "offers": ({"@type": "Offer", "category": "Free", "price": 0, "priceCurrency": "EUR"}
-                   if course.fee == 0 else
-                   {"@type": "Offer", "category": "Paid", "price": course.fee,
-                    "priceCurrency": "EUR"}),
+        "educationalCredentialAwarded": {
+            "@type": "EducationalOccupationalCredential",
+            "name": f"Certificate in {course.title}",
+            "credentialCategory": "Micro-credential",
+        },
+        "offers": (
+            {"@type": "Offer", "category": "Free", "price": 0, "priceCurrency": "EUR"}
+            if course.fee == 0
+            else {"@type": "Offer", "category": "Paid", "price": course.fee, "priceCurrency": "EUR"}
+        ),
         "hasCourseInstance": _runs(course),
     }
 
 
 def _jsonld(course: Course) -> str:
     node = {"@context": "https://schema.org", **_course_node(course)}
-    node["provider"] = {"@type": "CollegeOrUniversity", "name": PROVIDER["name"],
-                        "sameAs": PUBLIC_SITE}
+    node["provider"] = {
+        "@type": "CollegeOrUniversity",
+        "name": PROVIDER["name"],
+        "sameAs": PUBLIC_SITE,
+    }
     return _script(json.dumps(node, indent=2, ensure_ascii=False))
 
 
 def _graph(course: Course) -> str:
     page = f"{PUBLIC_SITE}{course.path}"
-    graph = {"@context": "https://schema.org", "@graph": [
-        {"@type": "WebPage", "@id": f"{page}#webpage", "url": page, "name": course.title,
-         "isPartOf": {"@id": f"{PUBLIC_SITE}/#website"},
-         "breadcrumb": {"@id": f"{page}#breadcrumb"}},
-        {"@type": "BreadcrumbList", "@id": f"{page}#breadcrumb", "itemListElement": [
-            {"@type": "ListItem", "position": 1, "name": "Home", "item": f"{PUBLIC_SITE}/"},
-            {"@type": "ListItem", "position": 2, "name": "Courses",
-             "item": f"{PUBLIC_SITE}/courses/"},
-            {"@type": "ListItem", "position": 3, "name": course.title}]},
-        {"@type": "WebSite", "@id": f"{PUBLIC_SITE}/#website", "url": f"{PUBLIC_SITE}/",
-         "name": PROVIDER["name"]},
-        {"@type": "Organization", "@id": f"{PUBLIC_SITE}/#organization",
-         "name": PROVIDER["name"], "url": f"{PUBLIC_SITE}/"},
-        {**_course_node(course), "@id": f"{page}#course",
-         "provider": {"@id": f"{PUBLIC_SITE}/#organization"}},
-    ]}
+    graph = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {
+                "@type": "WebPage",
+                "@id": f"{page}#webpage",
+                "url": page,
+                "name": course.title,
+                "isPartOf": {"@id": f"{PUBLIC_SITE}/#website"},
+                "breadcrumb": {"@id": f"{page}#breadcrumb"},
+            },
+            {
+                "@type": "BreadcrumbList",
+                "@id": f"{page}#breadcrumb",
+                "itemListElement": [
+                    {"@type": "ListItem", "position": 1, "name": "Home", "item": f"{PUBLIC_SITE}/"},
+                    {
+                        "@type": "ListItem",
+                        "position": 2,
+                        "name": "Courses",
+                        "item": f"{PUBLIC_SITE}/courses/",
+                    },
+                    {"@type": "ListItem", "position": 3, "name": course.title},
+                ],
+            },
+            {
+                "@type": "WebSite",
+                "@id": f"{PUBLIC_SITE}/#website",
+                "url": f"{PUBLIC_SITE}/",
+                "name": PROVIDER["name"],
+            },
+            {
+                "@type": "Organization",
+                "@id": f"{PUBLIC_SITE}/#organization",
+                "name": PROVIDER["name"],
+                "url": f"{PUBLIC_SITE}/",
+            },
+            {
+                **_course_node(course),
+                "@id": f"{page}#course",
+                "provider": {"@id": f"{PUBLIC_SITE}/#organization"},
+            },
+        ],
+    }
     return _script(json.dumps(graph, indent=2, ensure_ascii=False))
 
 
@@ -178,7 +267,7 @@ def _broken(course: Course) -> str:
     # engines forgive and strict JSON does not.
     text = json.dumps({"@context": "https://schema.org", **_course_node(course)}, indent=2)
     text = text.replace('"inLanguage": "en",', '"inLanguage": "en", // TODO: Irish too', 1)
-    text = text[:text.rindex("}")].rstrip() + ",\n}"
+    text = text[: text.rindex("}")].rstrip() + ",\n}"
     return _script(text)
 
 
@@ -199,8 +288,8 @@ def _microdata(course: Course) -> str:
     Fee: <meta itemprop="priceCurrency" content="EUR">&euro;<span itemprop="price">{course.fee}</span>
   </div>
   <div itemprop="hasCourseInstance" itemscope itemtype="https://schema.org/CourseInstance">
-    <meta itemprop="courseMode" content="{run['courseMode']}">
-    Starts <time itemprop="startDate" datetime="{run['startDate']}">{run['startDate']}</time>
+    <meta itemprop="courseMode" content="{run["courseMode"]}">
+    Starts <time itemprop="startDate" datetime="{run["startDate"]}">{run["startDate"]}</time>
   </div>
 </div>"""
 
@@ -218,13 +307,18 @@ def _rdfa(course: Course) -> str:
   <div property="offers" typeof="Offer"><meta property="price" content="{course.fee}">
     <meta property="priceCurrency" content="EUR"></div>
   <div property="hasCourseInstance" typeof="CourseInstance">
-    <meta property="courseMode" content="{run['courseMode']}">
-    <meta property="startDate" content="{run['startDate']}"></div>
+    <meta property="courseMode" content="{run["courseMode"]}">
+    <meta property="startDate" content="{run["startDate"]}"></div>
 </div>"""
 
 
-_MARKUP_WRITERS = {"jsonld": _jsonld, "graph": _graph, "broken": _broken,
-                   "microdata": _microdata, "rdfa": _rdfa}
+_MARKUP_WRITERS = {
+    "jsonld": _jsonld,
+    "graph": _graph,
+    "broken": _broken,
+    "microdata": _microdata,
+    "rdfa": _rdfa,
+}
 
 
 def _page(title: str, head: str, body: str) -> str:
@@ -249,51 +343,81 @@ def _page(title: str, head: str, body: str) -> str:
 def course_page(course: Course) -> str:
     markup = _MARKUP_WRITERS[course.markup](course)
     in_head = course.markup in ("jsonld", "graph", "broken")
-    body = (f"<h1>{html.escape(course.title)}</h1>\n<p>{course.weeks} weeks, "
-            f"{course.ects} ECTS, &euro;{course.fee}.</p>")
+    body = (
+        f"<h1>{html.escape(course.title)}</h1>\n<p>{course.weeks} weeks, "
+        f"{course.ects} ECTS, &euro;{course.fee}.</p>"
+    )
     if not in_head:
         body = markup
     return _page(course.title, markup if in_head else "", body)
 
 
 def listing_pages(all_courses: list[Course]) -> dict[str, str]:
-    chunks = [all_courses[i:i + PER_LISTING_PAGE]
-              for i in range(0, len(all_courses), PER_LISTING_PAGE)]
+    chunks = [
+        all_courses[i : i + PER_LISTING_PAGE] for i in range(0, len(all_courses), PER_LISTING_PAGE)
+    ]
     pages = {}
     for number, chunk in enumerate(chunks, start=1):
         path = "courses/index.html" if number == 1 else f"courses/page-{number}.html"
-        item_list = {"@context": "https://schema.org", "@type": "ItemList",
-                     "itemListElement": [
-                         {"@type": "ListItem", "position": (number - 1) * PER_LISTING_PAGE + i,
-                          "url": f"{PUBLIC_SITE}{course.path}"}
-                         for i, course in enumerate(chunk, start=1)]}
+        item_list = {
+            "@context": "https://schema.org",
+            "@type": "ItemList",
+            "itemListElement": [
+                {
+                    "@type": "ListItem",
+                    "position": (number - 1) * PER_LISTING_PAGE + i,
+                    "url": f"{PUBLIC_SITE}{course.path}",
+                }
+                for i, course in enumerate(chunk, start=1)
+            ],
+        }
         head = _script(json.dumps(item_list, indent=2))
         if number < len(chunks):
             head += f'\n<link rel="next" href="/courses/page-{number + 1}.html">'
-        items = "\n".join(f'<li><a href="{c.path}">{html.escape(c.title)}</a></li>'
-                          for c in chunk)
-        nav = (f'<a rel="next" href="/courses/page-{number + 1}.html">Next page</a>'
-               if number < len(chunks) else "")
-        pages[path] = _page(f"Courses, page {number}", head,
-                            f"<h1>Our micro-credentials</h1>\n<ul>\n{items}\n</ul>\n{nav}")
+        items = "\n".join(f'<li><a href="{c.path}">{html.escape(c.title)}</a></li>' for c in chunk)
+        nav = (
+            f'<a rel="next" href="/courses/page-{number + 1}.html">Next page</a>'
+            if number < len(chunks)
+            else ""
+        )
+        pages[path] = _page(
+            f"Courses, page {number}",
+            head,
+            f"<h1>Our micro-credentials</h1>\n<ul>\n{items}\n</ul>\n{nav}",
+        )
     return pages
 
 
 def _staff_course() -> Course:
-    return Course(code="CB-STAFF-1", title="Staff Induction (internal)", subject="Education",
-                  level=6, ects=5, fee=0, weeks=2, hours=10, modes=("onsite",),
-                  markup="jsonld")
+    return Course(
+        code="CB-STAFF-1",
+        title="Staff Induction (internal)",
+        subject="Education",
+        level=6,
+        ects=5,
+        fee=0,
+        weeks=2,
+        hours=10,
+        modes=("onsite",),
+        markup="jsonld",
+    )
 
 
 def generated_files() -> dict[str, bytes]:
     """Every file of the site, by path under site/."""
     all_courses = courses()
     files: dict[str, str] = {
-        "robots.txt": ("User-agent: *\nDisallow: /staff/\nDisallow: /search\n\n"
-                       f"Sitemap: {ORIGIN}/sitemap.xml\n"),
-        "index.html": _page("Home", "", "<h1>Corrib Bay Skills Academy</h1>\n"
-                            '<p>Short courses for the west of Ireland. '
-                            '<a href="/courses/">See all courses</a>.</p>'),
+        "robots.txt": (
+            "User-agent: *\nDisallow: /staff/\nDisallow: /search\n\n"
+            f"Sitemap: {ORIGIN}/sitemap.xml\n"
+        ),
+        "index.html": _page(
+            "Home",
+            "",
+            "<h1>Corrib Bay Skills Academy</h1>\n"
+            "<p>Short courses for the west of Ireland. "
+            '<a href="/courses/">See all courses</a>.</p>',
+        ),
         "about.html": _page("About", "", "<h1>About us</h1><p>An invented provider.</p>"),
         "staff/index.html": course_page(_staff_course()),
         "provider.json": json.dumps(PROVIDER, indent=2) + "\n",
@@ -301,13 +425,18 @@ def generated_files() -> dict[str, bytes]:
     files.update(listing_pages(all_courses))
     for course in all_courses:
         files[course.path.lstrip("/")] = course_page(course)
-    pages = ["/", "/courses/", *(f"/{p}" for p in files if p.startswith("courses/page-")),
-             *(c.path for c in all_courses)]
+    pages = [
+        "/",
+        "/courses/",
+        *(f"/{p}" for p in files if p.startswith("courses/page-")),
+        *(c.path for c in all_courses),
+    ]
     files["sitemap.xml"] = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
         + "".join(f"  <url><loc>{ORIGIN}{p}</loc></url>\n" for p in pages)
-        + "</urlset>\n")
+        + "</urlset>\n"
+    )
     return {path: text.encode("utf-8") for path, text in sorted(files.items())}
 
 

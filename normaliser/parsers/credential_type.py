@@ -23,9 +23,17 @@ def parse_credential_type(raw: str | None, field: str = "credential_type") -> Pa
     for credential_type in CREDENTIAL_TYPES:
         if _phrase_re(credential_type).search(folded):
             return Parsed(credential_type)
-    return Parsed(None, [Issue.warning(
-        field, IssueCode.UNPARSED,
-        f"Unknown credential type; use one of: {', '.join(CREDENTIAL_TYPES)}.", shorten(raw))])
+    return Parsed(
+        None,
+        [
+            Issue.warning(
+                field,
+                IssueCode.UNPARSED,
+                f"Unknown credential type; use one of: {', '.join(CREDENTIAL_TYPES)}.",
+                shorten(raw),
+            )
+        ],
+    )
 
 
 @functools.cache

@@ -17,14 +17,35 @@ from normaliser.parsers.memo import memoised_parser
 from normaliser.text import clean, fold, shorten
 
 _MONTHS = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
-    "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _WEEKDAY_RE = re.compile(
-    r"(?<![a-z])(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday|rsday)?(?![a-z])\.?,?\s*")
+    r"(?<![a-z])(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday|rsday)?(?![a-z])\.?,?\s*"
+)
 _ORDINAL_RE = re.compile(r"(?<=\d)(?:st|nd|rd|th)(?![a-z])")
 
 _ISO_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[t ][\d:.]+(?:z|[+-]\d{2}:?\d{2})?)?$")
@@ -36,7 +57,8 @@ _MONTH_DAY_YEAR_RE = re.compile(rf"^({_MONTH})\.?[\s.-]*(\d{{1,2}})[\s,.-]+(\d{{
 _MONTH_YEAR_RE = re.compile(rf"^({_MONTH})\.?[\s,.-]*(\d{{4}})$")
 _NO_DATE_RE = re.compile(
     r"(?<![a-z])(?:tbc|tba|tbd|rolling|anytime|any time|ongoing|on demand|flexible|enrol any ?time"
-    r"|start any ?time|self[\s-]*paced|to be (?:confirmed|advised|announced)|various|monthly|weekly)(?![a-z])")
+    r"|start any ?time|self[\s-]*paced|to be (?:confirmed|advised|announced)|various|monthly|weekly)(?![a-z])"
+)
 _SPLIT_RE = re.compile(r"[;\n\r|]+")
 _YEAR_RE = re.compile(r"\d{4}")
 
@@ -58,17 +80,32 @@ def parse_date(raw: str | None, field: str = "start_dates") -> Parsed[date]:
         if result is not None:
             return result
     if _NO_DATE_RE.search(folded):
-        return Parsed(None, [Issue.info(
-            field, IssueCode.UNPARSED,
-            "No fixed date given (rolling or to be confirmed); leave the date empty until "
-            "there is one.", value)])
+        return Parsed(
+            None,
+            [
+                Issue.info(
+                    field,
+                    IssueCode.UNPARSED,
+                    "No fixed date given (rolling or to be confirmed); leave the date empty until "
+                    "there is one.",
+                    value,
+                )
+            ],
+        )
     guessed = _read_with_dateutil(folded)
     if guessed is not None:
         return _checked(guessed.year, guessed.month, guessed.day, field, value)
-    return Parsed(None, [Issue.warning(
-        field, IssueCode.UNPARSED,
-        "Not a date we can read; write it as YYYY-MM-DD (e.g. 2027-03-01) or '1 March 2027'.",
-        value)])
+    return Parsed(
+        None,
+        [
+            Issue.warning(
+                field,
+                IssueCode.UNPARSED,
+                "Not a date we can read; write it as YYYY-MM-DD (e.g. 2027-03-01) or '1 March 2027'.",
+                value,
+            )
+        ],
+    )
 
 
 def parse_dates(raw: str | list[str] | None, field: str = "start_dates") -> Parsed[list[date]]:
@@ -113,9 +150,14 @@ def _read_numeric(text: str, field: str, value: str | None) -> Parsed[date] | No
     year = int(year_text)
     if len(year_text) == 2:
         year += 2000
-        issues.append(Issue.warning(
-            field, IssueCode.AMBIGUOUS,
-            f"Two-digit year read as {year}; write four digits.", value))
+        issues.append(
+            Issue.warning(
+                field,
+                IssueCode.AMBIGUOUS,
+                f"Two-digit year read as {year}; write four digits.",
+                value,
+            )
+        )
     if first > 12 >= second:
         day, month = first, second
     elif second > 12 >= first:
@@ -123,10 +165,15 @@ def _read_numeric(text: str, field: str, value: str | None) -> Parsed[date] | No
     else:
         day, month = first, second
         if first != second:
-            issues.append(Issue.warning(
-                field, IssueCode.AMBIGUOUS,
-                f"Could be {first} {_month_name(second)} or {second} {_month_name(first)}; read "
-                "day first. Write dates as YYYY-MM-DD to avoid this.", value))
+            issues.append(
+                Issue.warning(
+                    field,
+                    IssueCode.AMBIGUOUS,
+                    f"Could be {first} {_month_name(second)} or {second} {_month_name(first)}; read "
+                    "day first. Write dates as YYYY-MM-DD to avoid this.",
+                    value,
+                )
+            )
     result = _checked(year, month, day, field, value)
     return Parsed(result.value, issues + result.issues)
 
@@ -143,10 +190,18 @@ def _read_month_only(text: str, field: str, value: str | None) -> Parsed[date] |
     result = _checked(year, month, 1, field, value)
     if result.value is None:
         return result
-    return Parsed(result.value, [Issue.warning(
-        field, IssueCode.AMBIGUOUS,
-        f"Only a month was given; used the first day, {result.value.isoformat()}. Give the "
-        "exact start date.", value)])
+    return Parsed(
+        result.value,
+        [
+            Issue.warning(
+                field,
+                IssueCode.AMBIGUOUS,
+                f"Only a month was given; used the first day, {result.value.isoformat()}. Give the "
+                "exact start date.",
+                value,
+            )
+        ],
+    )
 
 
 def _read_with_dateutil(text: str) -> datetime | None:
@@ -156,7 +211,9 @@ def _read_with_dateutil(text: str) -> datetime | None:
     readings = []
     for default in (datetime(2001, 1, 1), datetime(2002, 2, 2)):
         try:
-            readings.append(dateutil_parser.parse(text, dayfirst=True, fuzzy=False, default=default))
+            readings.append(
+                dateutil_parser.parse(text, dayfirst=True, fuzzy=False, default=default)
+            )
         except (ValueError, OverflowError, dateutil_parser.ParserError):
             return None
     first, second = readings
@@ -165,15 +222,31 @@ def _read_with_dateutil(text: str) -> datetime | None:
 
 def _checked(year: int, month: int, day: int, field: str, value: str | None) -> Parsed[date]:
     if not _FIRST_YEAR <= year <= _LAST_YEAR:
-        return Parsed(None, [Issue.error(
-            field, IssueCode.INVALID,
-            f"Year {year} is outside {_FIRST_YEAR}-{_LAST_YEAR}; check the date.", value)])
+        return Parsed(
+            None,
+            [
+                Issue.error(
+                    field,
+                    IssueCode.INVALID,
+                    f"Year {year} is outside {_FIRST_YEAR}-{_LAST_YEAR}; check the date.",
+                    value,
+                )
+            ],
+        )
     try:
         return Parsed(date(year, month, day))
     except ValueError:
-        return Parsed(None, [Issue.error(
-            field, IssueCode.INVALID,
-            f"There is no day {day} in month {month} of {year}; check the date.", value)])
+        return Parsed(
+            None,
+            [
+                Issue.error(
+                    field,
+                    IssueCode.INVALID,
+                    f"There is no day {day} in month {month} of {year}; check the date.",
+                    value,
+                )
+            ],
+        )
 
 
 def _month_name(month: int) -> str:

@@ -33,18 +33,22 @@ _UNITS = {
     "minute": r"minutes?|mins?|minuten?|minutos?|minuter",
     "day": r"days?|tage?n?|jours?|dias?|dagar|dagen|dag",
     "week": r"weeks?|wks?|wk|wochen?|semaines?|semanas?|veckor|vecka|weken|wiki"
-            r"|seachtaini|seachtaine|seachtain",
+    r"|seachtaini|seachtaine|seachtain",
     "month": r"months?|mths?|mos?|monate?n?|mois|meses|mes|manader|manad|maanden|maand"
-             r"|marama",
+    r"|marama",
     "year": r"years?|yrs?|jahre?n?|annees?|ans?|anos?|jaren|jaar|bliana|bliain",
 }
 _UNIT_GROUP = "|".join(f"(?P<{name}>{pattern})" for name, pattern in _UNITS.items())
-_PER_WEEK = (r"(?:per|each|every|/|p/?)\s*(?:week|wk|w)|weekly"
-             r"|(?:pro|je|in der)\s*woche|wochentlich|par\s*semaine|(?:por|a la)\s*semana"
-             r"|(?:per|i)\s*veck(?:a|an)|ia\s*wiki|in\s*de\s*week")
+_PER_WEEK = (
+    r"(?:per|each|every|/|p/?)\s*(?:week|wk|w)|weekly"
+    r"|(?:pro|je|in der)\s*woche|wochentlich|par\s*semaine|(?:por|a la)\s*semana"
+    r"|(?:per|i)\s*veck(?:a|an)|ia\s*wiki|in\s*de\s*week"
+)
 _PER_DAY = r"(?:per|each|every|/)\s*day|daily"
 # '5 hours a week': the article after an hours figure means 'per', not 'one'.
-_ARTICLE_PER_RE = re.compile(r"((?:hours?|hrs?|h|minutes?|mins?)\s*)(?:a|an)\s+(week|wk|day)(?![a-z])")
+_ARTICLE_PER_RE = re.compile(
+    r"((?:hours?|hrs?|h|minutes?|mins?)\s*)(?:a|an)\s+(week|wk|day)(?![a-z])"
+)
 _QUANTITY_RE = re.compile(
     rf"(?<![\d.,])(?P<n>{NUMBER_PATTERN})(?:{RANGE_JOIN_PATTERN}(?P<n2>{NUMBER_PATTERN}))?"
     rf"\s*-?\s*(?:{_UNIT_GROUP})(?![a-z])"
@@ -53,11 +57,15 @@ _QUANTITY_RE = re.compile(
 # 'a year', 'an hour a week': the article stands for one when a unit follows.
 _ARTICLE_RE = re.compile(rf"(?<![a-z])(?:a|an)\s+(?=(?:{'|'.join(_UNITS.values())})(?![a-z]))")
 _HALF_RE = re.compile(r"(?<![a-z])half(?:\s*a|\s*an)?\s+(?=(?:day|year|hour))")
-_PART_TIME_RE = re.compile(r"(?<![a-z])(?:part[\s-]*time|pt|teilzeit|temps partiel"
-                           r"|tiempo parcial|deltid|deeltijd)(?![a-z])")
+_PART_TIME_RE = re.compile(
+    r"(?<![a-z])(?:part[\s-]*time|pt|teilzeit|temps partiel"
+    r"|tiempo parcial|deltid|deeltijd)(?![a-z])"
+)
 _FULL_TIME_RE = re.compile(r"(?<![a-z])full[\s-]*time(?![a-z])|(?<![a-z])ft(?![a-z])")
 _TERM_RE = re.compile(r"(?<![a-z])(?:semesters?|terms?|trimesters?|quarters?)(?![a-z])")
-_ISO_RE = re.compile(r"^P(?!$)(?:\d+(?:[.,]\d+)?[YMWD])*(?:T(?:\d+(?:[.,]\d+)?[HMS])+)?$", re.IGNORECASE)
+_ISO_RE = re.compile(
+    r"^P(?!$)(?:\d+(?:[.,]\d+)?[YMWD])*(?:T(?:\d+(?:[.,]\d+)?[HMS])+)?$", re.IGNORECASE
+)
 
 
 @memoised_parser
@@ -74,7 +82,9 @@ def parse_duration(raw: str | None, field: str = "duration") -> Parsed[Duration]
     folded = _ARTICLE_PER_RE.sub(r"\1per \2", folded)
     folded = _ARTICLE_RE.sub("1 ", _HALF_RE.sub("0.5 ", folded))
     issues: list[Issue] = []
-    part_time = True if _PART_TIME_RE.search(folded) else False if _FULL_TIME_RE.search(folded) else None
+    part_time = (
+        True if _PART_TIME_RE.search(folded) else False if _FULL_TIME_RE.search(folded) else None
+    )
 
     hours = weeks = hours_per_week = hours_per_day = days = None
     ranged = False
@@ -95,8 +105,15 @@ def parse_duration(raw: str | None, field: str = "duration") -> Parsed[Duration]
         elif weeks is None:
             if unit == "day":
                 days = amount
-            weeks = amount * {"day": WEEKS_PER_DAY, "week": 1.0, "month": WEEKS_PER_MONTH,
-                              "year": WEEKS_PER_YEAR}[unit]
+            weeks = (
+                amount
+                * {
+                    "day": WEEKS_PER_DAY,
+                    "week": 1.0,
+                    "month": WEEKS_PER_MONTH,
+                    "year": WEEKS_PER_YEAR,
+                }[unit]
+            )
 
     if hours is None and hours_per_week is not None and weeks is not None:
         hours = hours_per_week * weeks
@@ -104,25 +121,45 @@ def parse_duration(raw: str | None, field: str = "duration") -> Parsed[Duration]
         hours = hours_per_day * days
 
     if _TERM_RE.search(folded):
-        issues.append(Issue.warning(
-            field, IssueCode.AMBIGUOUS,
-            "A semester or term differs in length between institutions; give the length in "
-            "weeks, e.g. '15 weeks'.", value))
+        issues.append(
+            Issue.warning(
+                field,
+                IssueCode.AMBIGUOUS,
+                "A semester or term differs in length between institutions; give the length in "
+                "weeks, e.g. '15 weeks'.",
+                value,
+            )
+        )
     if hours is None and weeks is None and hours_per_week is None:
         if not issues:
-            issues.append(Issue.warning(
-                field, IssueCode.UNPARSED,
-                "No length found; write it as hours or weeks, e.g. '6 weeks' or '40 hours'.",
-                value))
+            issues.append(
+                Issue.warning(
+                    field,
+                    IssueCode.UNPARSED,
+                    "No length found; write it as hours or weeks, e.g. '6 weeks' or '40 hours'.",
+                    value,
+                )
+            )
         return Parsed(None, issues)
     if ranged:
-        issues.append(Issue.info(
-            field, IssueCode.APPROXIMATE,
-            "A range was given; the midpoint is used. Give one figure if you can.", value))
-    return Parsed(Duration(
-        hours=_round(hours), weeks=_round(weeks), hours_per_week=_round(hours_per_week),
-        part_time=part_time, raw=str(raw),
-    ), issues)
+        issues.append(
+            Issue.info(
+                field,
+                IssueCode.APPROXIMATE,
+                "A range was given; the midpoint is used. Give one figure if you can.",
+                value,
+            )
+        )
+    return Parsed(
+        Duration(
+            hours=_round(hours),
+            weeks=_round(weeks),
+            hours_per_week=_round(hours_per_week),
+            part_time=part_time,
+            raw=str(raw),
+        ),
+        issues,
+    )
 
 
 def _amount(match: re.Match[str]) -> tuple[float | None, bool]:
@@ -143,20 +180,36 @@ def _parse_iso(text: str, raw: str, field: str, value: str | None) -> Parsed[Dur
         if date_part:
             parsed = isodate.parse_duration("P" + date_part)
             if isinstance(parsed, isodate.Duration):
-                weeks = (float(parsed.years) * WEEKS_PER_YEAR + float(parsed.months) * WEEKS_PER_MONTH
-                         + parsed.tdelta.total_seconds() / 86400 / 7)
+                weeks = (
+                    float(parsed.years) * WEEKS_PER_YEAR
+                    + float(parsed.months) * WEEKS_PER_MONTH
+                    + parsed.tdelta.total_seconds() / 86400 / 7
+                )
             else:
                 weeks = parsed.total_seconds() / 86400 / 7
         if time_part:
             hours = isodate.parse_duration("PT" + time_part).total_seconds() / 3600
     except (isodate.ISO8601Error, ValueError):
-        return Parsed(None, [Issue.warning(
-            field, IssueCode.UNPARSED,
-            "Not a valid ISO 8601 duration; write e.g. 'PT40H' (40 hours) or 'P6W' (6 weeks).",
-            value)])
+        return Parsed(
+            None,
+            [
+                Issue.warning(
+                    field,
+                    IssueCode.UNPARSED,
+                    "Not a valid ISO 8601 duration; write e.g. 'PT40H' (40 hours) or 'P6W' (6 weeks).",
+                    value,
+                )
+            ],
+        )
     if not weeks and not hours:
-        return Parsed(None, [Issue.warning(
-            field, IssueCode.INVALID, "The duration is zero; give the real length.", value)])
+        return Parsed(
+            None,
+            [
+                Issue.warning(
+                    field, IssueCode.INVALID, "The duration is zero; give the real length.", value
+                )
+            ],
+        )
     return Parsed(Duration(hours=_round(hours), weeks=_round(weeks or None), raw=raw))
 
 

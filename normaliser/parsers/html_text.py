@@ -9,13 +9,42 @@ from html.parser import HTMLParser
 from normaliser.parsers.memo import memoised
 
 # Elements that start a new paragraph, and those whose content is never text for people.
-_BLOCK_TAGS = frozenset({
-    "p", "div", "section", "article", "header", "footer", "aside", "main", "nav", "blockquote",
-    "pre", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "table", "tr", "figure",
-    "figcaption", "address", "hr", "form", "fieldset",
-})
+_BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "aside",
+        "main",
+        "nav",
+        "blockquote",
+        "pre",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "dl",
+        "table",
+        "tr",
+        "figure",
+        "figcaption",
+        "address",
+        "hr",
+        "form",
+        "fieldset",
+    }
+)
 _LINE_TAGS = frozenset({"br", "li", "dt", "dd", "td", "th"})
-_HIDDEN_TAGS = frozenset({"script", "style", "noscript", "template", "head", "iframe", "object", "svg"})
+_HIDDEN_TAGS = frozenset(
+    {"script", "style", "noscript", "template", "head", "iframe", "object", "svg"}
+)
 _TAG_HINT_RE = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>|<!--")
 _PARAGRAPH = "\n\n"
 # Runs of spaces and tabs within a line, to become one space. A run that is one space
@@ -29,7 +58,8 @@ _SIMPLE_TAG_RE = re.compile(
     r"<(?:(?P<start>[a-zA-Z][a-zA-Z0-9]*)"
     r"(?:[\t\n\r\f ]+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:=(?:\"[^\"]*\"|'[^']*'))?)*"
     r"[\t\n\r\f ]*(?P<empty>/?)"
-    r"|/(?P<end>[a-zA-Z][a-zA-Z0-9]*)[\t\n\r\f ]*)>")
+    r"|/(?P<end>[a-zA-Z][a-zA-Z0-9]*)[\t\n\r\f ]*)>"
+)
 
 
 class _TextCollector(HTMLParser):
@@ -96,8 +126,9 @@ def _simple_html_text(source: str) -> str | None:
         if "<" in text:
             return None
         chunks.append(_data_text(text))
-    for start, empty, end, text in zip(parts[1::4], parts[2::4], parts[3::4], parts[4::4],
-                                       strict=True):
+    for start, empty, end, text in zip(
+        parts[1::4], parts[2::4], parts[3::4], parts[4::4], strict=True
+    ):
         key = (start, empty, end)
         mark = _TAG_TEXTS[key] if key in _TAG_TEXTS else _tag_text(start, empty, end)
         if mark is None:

@@ -14,27 +14,69 @@ from normaliser.text import clean, fold, shorten
 # Names pycountry (ISO 639-3 names) does not know as written, and endonyms providers use.
 # Folded: lower case, no accents.
 _ALIASES: dict[str, str] = {
-    "te reo maori": "mi", "te reo": "mi", "reo maori": "mi", "maori": "mi",
-    "gaeilge": "ga", "irish gaelic": "ga", "cymraeg": "cy", "gaidhlig": "gd",
-    "scots gaelic": "gd", "deutsch": "de", "francais": "fr", "espanol": "es",
-    "castellano": "es", "castilian": "es", "italiano": "it", "portugues": "pt",
-    "nederlands": "nl", "dutch": "nl", "flemish": "nl", "mandarin": "zh",
-    "mandarin chinese": "zh", "cantonese": "zh", "putonghua": "zh", "tongan": "to",
-    "lea faka tonga": "to", "gagana samoa": "sm", "greek": "el", "punjabi": "pa",
-    "farsi": "fa", "swahili": "sw", "kiswahili": "sw", "malay": "ms", "bahasa melayu": "ms",
-    "bahasa indonesia": "id", "bahasa": "id", "filipino": "tl", "nepali": "ne",
-    "cook islands maori": "rar", "te reo maori kuki airani": "rar", "hebrew": "he",
-    "persian": "fa", "ukrainian": "uk", "norwegian": "no", "bokmal": "nb", "nynorsk": "nn",
+    "te reo maori": "mi",
+    "te reo": "mi",
+    "reo maori": "mi",
+    "maori": "mi",
+    "gaeilge": "ga",
+    "irish gaelic": "ga",
+    "cymraeg": "cy",
+    "gaidhlig": "gd",
+    "scots gaelic": "gd",
+    "deutsch": "de",
+    "francais": "fr",
+    "espanol": "es",
+    "castellano": "es",
+    "castilian": "es",
+    "italiano": "it",
+    "portugues": "pt",
+    "nederlands": "nl",
+    "dutch": "nl",
+    "flemish": "nl",
+    "mandarin": "zh",
+    "mandarin chinese": "zh",
+    "cantonese": "zh",
+    "putonghua": "zh",
+    "tongan": "to",
+    "lea faka tonga": "to",
+    "gagana samoa": "sm",
+    "greek": "el",
+    "punjabi": "pa",
+    "farsi": "fa",
+    "swahili": "sw",
+    "kiswahili": "sw",
+    "malay": "ms",
+    "bahasa melayu": "ms",
+    "bahasa indonesia": "id",
+    "bahasa": "id",
+    "filipino": "tl",
+    "nepali": "ne",
+    "cook islands maori": "rar",
+    "te reo maori kuki airani": "rar",
+    "hebrew": "he",
+    "persian": "fa",
+    "ukrainian": "uk",
+    "norwegian": "no",
+    "bokmal": "nb",
+    "nynorsk": "nn",
     # Sign languages have ISO 639-3 codes only ('language' is dropped before lookup).
-    "new zealand sign": "nzs", "nz sign": "nzs", "nzsl": "nzs", "auslan": "asf",
-    "british sign": "bfi", "bsl": "bfi", "irish sign": "isg", "american sign": "ase", "asl": "ase",
+    "new zealand sign": "nzs",
+    "nz sign": "nzs",
+    "nzsl": "nzs",
+    "auslan": "asf",
+    "british sign": "bfi",
+    "bsl": "bfi",
+    "irish sign": "isg",
+    "american sign": "ase",
+    "asl": "ase",
 }
 # 'Gaelic' alone is Irish in Ireland and Scottish Gaelic in Scotland.
 _AMBIGUOUS = {"gaelic": ("ga", "gd")}
 _SPLIT_RE = re.compile(r"\s*(?:[,;/&+|\n]|\band\b|\bor\b|\bwith\b|\bplus\b)\s*")
 _FILLER_RE = re.compile(
     r"\b(?:taught|delivered|presented|conducted|available|offered|instruction|in|the|language|"
-    r"languages|only|mainly|mostly|medium|spoken|bilingual|primarily|also|some|both|fluent)\b")
+    r"languages|only|mainly|mostly|medium|spoken|bilingual|primarily|also|some|both|fluent)\b"
+)
 _BRACKETS_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _PUNCTUATION_RE = re.compile(r"[^\w\s-]|_(?![a-z])")
 _TAG_RE = re.compile(r"^([a-z]{2,3})(?:[-_][a-z0-9]{2,8})+$")
@@ -74,31 +116,49 @@ def _add_language(item: str, field: str, codes: list[str], issues: list[Issue]) 
     if not bare:
         leftover = _SYMBOLS_RE.sub("", _FILLER_RE.sub(" ", item))
         if leftover:  # symbols or emoji only: say so rather than drop them silently
-            issues.append(Issue.warning(
-                field, IssueCode.UNPARSED,
-                "Not a language; write its English name (e.g. 'English') or ISO 639-1 code.",
-                shorten(item)))
+            issues.append(
+                Issue.warning(
+                    field,
+                    IssueCode.UNPARSED,
+                    "Not a language; write its English name (e.g. 'English') or ISO 639-1 code.",
+                    shorten(item),
+                )
+            )
         return
     if bare in _AMBIGUOUS:
         choices = _AMBIGUOUS[bare]
-        issues.append(Issue.warning(
-            field, IssueCode.AMBIGUOUS,
-            f"'{bare}' could be {' or '.join(choices)}; write 'Irish' or 'Scottish Gaelic'.",
-            shorten(item)))
+        issues.append(
+            Issue.warning(
+                field,
+                IssueCode.AMBIGUOUS,
+                f"'{bare}' could be {' or '.join(choices)}; write 'Irish' or 'Scottish Gaelic'.",
+                shorten(item),
+            )
+        )
         return
     code = _lookup(bare)
     if code is None:
         known_without_two_letters = _iso639_3(bare)
         if known_without_two_letters:
-            issues.append(Issue.warning(
-                field, IssueCode.NO_CROSSWALK,
-                f"'{bare}' is a language ({known_without_two_letters}) with no two-letter ISO 639-1 "
-                "code, so it cannot be filtered on; it is kept in the raw record.", shorten(item)))
+            issues.append(
+                Issue.warning(
+                    field,
+                    IssueCode.NO_CROSSWALK,
+                    f"'{bare}' is a language ({known_without_two_letters}) with no two-letter ISO 639-1 "
+                    "code, so it cannot be filtered on; it is kept in the raw record.",
+                    shorten(item),
+                )
+            )
         else:
-            issues.append(Issue.warning(
-                field, IssueCode.UNPARSED,
-                f"'{shorten(bare, 60)}' is not a language we recognise; write its English name "
-                "(e.g. 'English', 'Māori') or its ISO 639-1 code (e.g. 'en', 'mi').", shorten(item)))
+            issues.append(
+                Issue.warning(
+                    field,
+                    IssueCode.UNPARSED,
+                    f"'{shorten(bare, 60)}' is not a language we recognise; write its English name "
+                    "(e.g. 'English', 'Māori') or its ISO 639-1 code (e.g. 'en', 'mi').",
+                    shorten(item),
+                )
+            )
         return
     if code not in codes:
         codes.append(code)

@@ -39,19 +39,30 @@ def framework_from_text(raw: object) -> Framework | None:
 
 # QQI's award classes (https://www.qqi.ie, "Award classes": major, minor, special purpose,
 # supplemental): an award so named is an award on the Irish NFQ.
-_IRISH_AWARD_RE = re.compile(r"(?<![a-z])(?:special[\s-]+purpose|minor|supplemental|major)"
-                             r"[\s-]+awards?(?![a-z])")
+_IRISH_AWARD_RE = re.compile(
+    r"(?<![a-z])(?:special[\s-]+purpose|minor|supplemental|major)"
+    r"[\s-]+awards?(?![a-z])"
+)
 _DIGIT_RE = re.compile(r"\d")
 # AQF qualification types and their levels (Australian Qualifications Framework, 2nd ed.,
 # January 2013, "AQF levels" and "AQF qualification type descriptors"). Certificates I-IV
 # are written only so in Australia, so they name the AQF themselves; the others ("Diploma",
 # "Graduate Certificate") exist elsewhere too and are read only when the AQF is named.
 _AQF_CERTIFICATE_RE = re.compile(r"(?<![a-z])certificate\s+(iv|iii|ii|i)(?![a-z])")
-_AQF_TYPES = (("advanced diploma", "6"), ("associate degree", "6"),
-              ("graduate certificate", "8"), ("graduate diploma", "8"),
-              ("bachelor honours", "8"), ("honours degree", "8"), ("diploma", "5"),
-              ("bachelor", "7"), ("masters", "9"), ("master", "9"), ("doctoral", "10"),
-              ("doctorate", "10"))
+_AQF_TYPES = (
+    ("advanced diploma", "6"),
+    ("associate degree", "6"),
+    ("graduate certificate", "8"),
+    ("graduate diploma", "8"),
+    ("bachelor honours", "8"),
+    ("honours degree", "8"),
+    ("diploma", "5"),
+    ("bachelor", "7"),
+    ("masters", "9"),
+    ("master", "9"),
+    ("doctoral", "10"),
+    ("doctorate", "10"),
+)
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
 
 
@@ -68,8 +79,9 @@ def _aqf_qualification(folded: str, *, named_aqf: bool) -> tuple[str, str] | Non
 
 
 @memoised_parser
-def parse_level(raw: str | None, framework_hint: str | Framework | None = None,
-                field: str = "level") -> Parsed[Level]:
+def parse_level(
+    raw: str | None, framework_hint: str | Framework | None = None, field: str = "level"
+) -> Parsed[Level]:
     """Read a level and its framework; fill `eqf` only from official referencing."""
     text = clean(raw)
     if not text:
@@ -83,73 +95,120 @@ def parse_level(raw: str | None, framework_hint: str | Framework | None = None,
     national = [fw for fw in dict.fromkeys(named) if fw is not Framework.EQF]
     framework = national[0] if national else (Framework.EQF if named else None)
     if len(national) > 1:
-        issues.append(Issue.warning(
-            field, IssueCode.AMBIGUOUS,
-            f"Several frameworks are named ({', '.join(national)}); used {framework}. "
-            "Give one level in one framework.", value))
+        issues.append(
+            Issue.warning(
+                field,
+                IssueCode.AMBIGUOUS,
+                f"Several frameworks are named ({', '.join(national)}); used {framework}. "
+                "Give one level in one framework.",
+                value,
+            )
+        )
 
     hint = framework_from_text(framework_hint) if framework_hint else None
     if framework_hint and hint is None:
-        issues.append(Issue.warning(
-            field, IssueCode.UNPARSED,
-            f"level_framework '{shorten(framework_hint, 60)}' is not a framework we know; "
-            f"use one of {', '.join(FRAMEWORKS)}.", shorten(framework_hint)))
+        issues.append(
+            Issue.warning(
+                field,
+                IssueCode.UNPARSED,
+                f"level_framework '{shorten(framework_hint, 60)}' is not a framework we know; "
+                f"use one of {', '.join(FRAMEWORKS)}.",
+                shorten(framework_hint),
+            )
+        )
     if framework and hint and hint is not framework:
-        issues.append(Issue.warning(
-            field, IssueCode.AMBIGUOUS,
-            f"The level names {framework} but level_framework says {hint}; used {framework}. "
-            "Make the two agree.", value))
+        issues.append(
+            Issue.warning(
+                field,
+                IssueCode.AMBIGUOUS,
+                f"The level names {framework} but level_framework says {hint}; used {framework}. "
+                "Make the two agree.",
+                value,
+            )
+        )
     framework = framework or hint
 
     irish_award = _IRISH_AWARD_RE.search(folded) if framework is None else None
     if irish_award is not None:
         framework = Framework.NFQ
-        issues.append(Issue.info(
-            field, IssueCode.DEFAULTED,
-            f"'{irish_award.group(0)}' is an Irish award class (QQI), so the level is read on "
-            "the NFQ; write 'NFQ Level N' to be sure", value))
+        issues.append(
+            Issue.info(
+                field,
+                IssueCode.DEFAULTED,
+                f"'{irish_award.group(0)}' is an Irish award class (QQI), so the level is read on "
+                "the NFQ; write 'NFQ Level N' to be sure",
+                value,
+            )
+        )
     native = _entry_level(folded, framework)
     if native is not None:
         framework = framework or Framework.RQF
-    elif framework in (None, Framework.AQF) and not _DIGIT_RE.search(folded) and (
-            aqf := _aqf_qualification(folded, named_aqf=framework is Framework.AQF)):
+    elif (
+        framework in (None, Framework.AQF)
+        and not _DIGIT_RE.search(folded)
+        and (aqf := _aqf_qualification(folded, named_aqf=framework is Framework.AQF))
+    ):
         native, written = aqf
         if framework is None:
-            issues.append(Issue.info(
-                field, IssueCode.DEFAULTED,
-                f"'{written}' is an Australian qualification type, at AQF level {native}", value))
+            issues.append(
+                Issue.info(
+                    field,
+                    IssueCode.DEFAULTED,
+                    f"'{written}' is an Australian qualification type, at AQF level {native}",
+                    value,
+                )
+            )
         framework = Framework.AQF
     else:
         native = _level_number(folded, mentions, framework, field, value, issues)
     if native is None:
-        issues.append(Issue.warning(
-            field, IssueCode.UNPARSED,
-            "No level number found; write the framework and its level, e.g. 'NZQF Level 5'.",
-            value))
+        issues.append(
+            Issue.warning(
+                field,
+                IssueCode.UNPARSED,
+                "No level number found; write the framework and its level, e.g. 'NZQF Level 5'.",
+                value,
+            )
+        )
         return Parsed(None, issues)
 
     if framework is None:
-        issues.append(Issue.warning(
-            field, IssueCode.AMBIGUOUS,
-            f"Level {native} does not say which framework it belongs to; write e.g. "
-            f"'NZQF Level {native}' or fill level_framework.", value))
+        issues.append(
+            Issue.warning(
+                field,
+                IssueCode.AMBIGUOUS,
+                f"Level {native} does not say which framework it belongs to; write e.g. "
+                f"'NZQF Level {native}' or fill level_framework.",
+                value,
+            )
+        )
         return Parsed(Level(framework=None, value=native, eqf=None, raw=str(raw)), issues)
 
     info = FRAMEWORKS[framework]
     base = ENTRY if native.startswith(ENTRY) else native
     if base not in info.levels:
-        issues.append(Issue.error(
-            field, IssueCode.INVALID,
-            f"{framework} has no level {native}; its levels are "
-            f"{info.levels[0]} to {info.levels[-1]}. Check the level or the framework.", value))
+        issues.append(
+            Issue.error(
+                field,
+                IssueCode.INVALID,
+                f"{framework} has no level {native}; its levels are "
+                f"{info.levels[0]} to {info.levels[-1]}. Check the level or the framework.",
+                value,
+            )
+        )
         return Parsed(None, issues)
 
     eqf = info.to_eqf.get(base)
     if eqf is None:
-        issues.append(Issue.warning(
-            field, IssueCode.NO_CROSSWALK,
-            f"{framework} level {native} has no official EQF referencing, so no EQF level "
-            "is given. Nothing to fix unless you know a published referencing.", value))
+        issues.append(
+            Issue.warning(
+                field,
+                IssueCode.NO_CROSSWALK,
+                f"{framework} level {native} has no official EQF referencing, so no EQF level "
+                "is given. Nothing to fix unless you know a published referencing.",
+                value,
+            )
+        )
     return Parsed(Level(framework=framework, value=native, eqf=eqf, raw=str(raw)), issues)
 
 
@@ -177,9 +236,14 @@ def _entry_level(folded: str, framework: Framework | None) -> str | None:
     return f"{ENTRY} {match.group(1)}" if match.group(1) else ENTRY
 
 
-def _level_number(folded: str, mentions: list[tuple[int, Framework]],
-                  framework: Framework | None, field: str, value: str | None,
-                  issues: list[Issue]) -> str | None:
+def _level_number(
+    folded: str,
+    mentions: list[tuple[int, Framework]],
+    framework: Framework | None,
+    field: str,
+    value: str | None,
+    issues: list[Issue],
+) -> str | None:
     candidates = [(m.start(1), m.group(1)) for m in _LEVEL_NUMBER_RE.finditer(folded)]
     if not candidates:
         # Only numbers right after a framework name or alone: 'EQF 4', '5'.
@@ -196,9 +260,14 @@ def _level_number(folded: str, mentions: list[tuple[int, Framework]],
     tail = _RANGE_TAIL_RE.match(folded, chosen[0] + len(chosen[1]))
     if tail and int(tail.group(1)) != int(number):
         low, high = sorted((int(number), int(tail.group(1))))
-        issues.append(Issue.warning(
-            field, IssueCode.AMBIGUOUS,
-            f"A range of levels ({low} to {high}) was given; kept the lower, {low}. "
-            "Give one level per offering.", value))
+        issues.append(
+            Issue.warning(
+                field,
+                IssueCode.AMBIGUOUS,
+                f"A range of levels ({low} to {high}) was given; kept the lower, {low}. "
+                "Give one level per offering.",
+                value,
+            )
+        )
         return str(low)
     return number

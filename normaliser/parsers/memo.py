@@ -38,8 +38,11 @@ def memoised_parser(parser: F) -> F:
     def cached(*args: Any, **kwargs: Any) -> tuple[Any, tuple[Any, ...], bool]:
         parsed = parser(*args, **kwargs)
         value = parsed.value
-        return (tuple(value) if isinstance(value, list) else value), tuple(parsed.issues), \
-            isinstance(value, list)
+        return (
+            (tuple(value) if isinstance(value, list) else value),
+            tuple(parsed.issues),
+            isinstance(value, list),
+        )
 
     @functools.wraps(parser)
     def wrapper(*args: Any, **kwargs: Any) -> Parsed:

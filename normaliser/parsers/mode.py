@@ -21,7 +21,9 @@ class ModePace:
 
 def _words(*phrases: str) -> re.Pattern[str]:
     # Phrases are folded text; spaces and hyphens in them match either, or nothing.
-    body = "|".join(re.escape(p).replace(r"\ ", r"[\s-]*").replace(r"\-", r"[\s-]*") for p in phrases)
+    body = "|".join(
+        re.escape(p).replace(r"\ ", r"[\s-]*").replace(r"\-", r"[\s-]*") for p in phrases
+    )
     return re.compile(rf"(?<![a-z])(?:{body})(?![a-z])")
 
 
@@ -31,27 +33,96 @@ def _words(*phrases: str) -> re.Pattern[str]:
 # event attendance modes (https://schema.org/EventAttendanceModeEnumeration: Online-,
 # Offline- and MixedEventAttendanceMode), which CourseInstances give as courseMode or
 # eventAttendanceMode, often as the full URL.
-_BLENDED = _words("blended", "blendeddelivery", "hybrid", "hyflex", "mixed mode", "multi modal",
-                  "multimodal", "flipped", "mixedeventattendancemode")
-_ONLINE = _words("online", "onlineonly", "onlinedelivery", "onlineeventattendancemode",
-                 "on line", "e learning", "elearning", "distance",
-                 "distance learning", "remote", "remotely", "virtual", "web based", "internet",
-                 "zoom", "mooc", "correspondence")
-_IN_PERSON = _words("face to face", "f2f", "on campus", "campus", "in person", "inperson",
-                    "offlineeventattendancemode",
-                    "onsite", "on site", "in class", "classroom", "workplace", "workplace based",
-                    "work based", "on the job", "on job", "variablesite", "residential",
-                    "block course", "kanohi ki te kanohi")
-_SELF_PACED = _words("self paced", "selfpaced", "own pace", "your pace", "asynchronous", "async",
-                     "on demand", "ondemand", "anytime", "any time", "flexible start",
-                     "study when you like", "unscheduled")
-_SCHEDULED = _words("scheduled", "live", "synchronous", "instructor led", "tutor led",
-                    "teacher led", "cohort", "cohort based", "timetabled", "fixed dates",
-                    "real time", "webinars", "classes", "lectures", "weekly sessions")
+_BLENDED = _words(
+    "blended",
+    "blendeddelivery",
+    "hybrid",
+    "hyflex",
+    "mixed mode",
+    "multi modal",
+    "multimodal",
+    "flipped",
+    "mixedeventattendancemode",
+)
+_ONLINE = _words(
+    "online",
+    "onlineonly",
+    "onlinedelivery",
+    "onlineeventattendancemode",
+    "on line",
+    "e learning",
+    "elearning",
+    "distance",
+    "distance learning",
+    "remote",
+    "remotely",
+    "virtual",
+    "web based",
+    "internet",
+    "zoom",
+    "mooc",
+    "correspondence",
+)
+_IN_PERSON = _words(
+    "face to face",
+    "f2f",
+    "on campus",
+    "campus",
+    "in person",
+    "inperson",
+    "offlineeventattendancemode",
+    "onsite",
+    "on site",
+    "in class",
+    "classroom",
+    "workplace",
+    "workplace based",
+    "work based",
+    "on the job",
+    "on job",
+    "variablesite",
+    "residential",
+    "block course",
+    "kanohi ki te kanohi",
+)
+_SELF_PACED = _words(
+    "self paced",
+    "selfpaced",
+    "own pace",
+    "your pace",
+    "asynchronous",
+    "async",
+    "on demand",
+    "ondemand",
+    "anytime",
+    "any time",
+    "flexible start",
+    "study when you like",
+    "unscheduled",
+)
+_SCHEDULED = _words(
+    "scheduled",
+    "live",
+    "synchronous",
+    "instructor led",
+    "tutor led",
+    "teacher led",
+    "cohort",
+    "cohort based",
+    "timetabled",
+    "fixed dates",
+    "real time",
+    "webinars",
+    "classes",
+    "lectures",
+    "weekly sessions",
+)
 # 'Online or on campus' offers two separate modes, which is not blended delivery.
 # Phrases whose words would otherwise count for the wrong side.
-_REWRITES = ((re.compile(r"virtual[\s-]*class(?:room)?s?"), "online live"),
-             (re.compile(r"online[\s-]*campus"), "online"))
+_REWRITES = (
+    (re.compile(r"virtual[\s-]*class(?:room)?s?"), "online live"),
+    (re.compile(r"online[\s-]*campus"), "online"),
+)
 _ALTERNATIVES = re.compile(r"(?<![a-z])(?:or|either)(?![a-z])|/")
 _ASYNCHRONOUS_RE = re.compile(r"\basynchronous\b")
 
@@ -75,10 +146,15 @@ def parse_mode(raw: str | None, field: str = "mode") -> Parsed[ModePace]:
         mode = Mode.BLENDED
     elif online and in_person:
         if _ALTERNATIVES.search(folded):
-            issues.append(Issue.warning(
-                field, IssueCode.AMBIGUOUS,
-                "Offered online or in person, which are two modes; give one mode per "
-                "instance (one row or start date per mode).", value))
+            issues.append(
+                Issue.warning(
+                    field,
+                    IssueCode.AMBIGUOUS,
+                    "Offered online or in person, which are two modes; give one mode per "
+                    "instance (one row or start date per mode).",
+                    value,
+                )
+            )
         else:
             mode = Mode.BLENDED
     elif online:
@@ -91,10 +167,15 @@ def parse_mode(raw: str | None, field: str = "mode") -> Parsed[ModePace]:
     scheduled = bool(_SCHEDULED.search(_ASYNCHRONOUS_RE.sub(" ", folded)))
     pace: Pace | None = None
     if self_paced and scheduled:
-        issues.append(Issue.warning(
-            field, IssueCode.AMBIGUOUS,
-            "Says both self-paced and scheduled; pace left empty. Say which the learner "
-            "mostly does, e.g. 'Online (self-paced)' or 'Online, live sessions'.", value))
+        issues.append(
+            Issue.warning(
+                field,
+                IssueCode.AMBIGUOUS,
+                "Says both self-paced and scheduled; pace left empty. Say which the learner "
+                "mostly does, e.g. 'Online (self-paced)' or 'Online, live sessions'.",
+                value,
+            )
+        )
     elif self_paced:
         pace = Pace.SELF_PACED
     elif scheduled:
@@ -102,9 +183,14 @@ def parse_mode(raw: str | None, field: str = "mode") -> Parsed[ModePace]:
 
     if mode is None and pace is None:
         if not issues:
-            issues.append(Issue.warning(
-                field, IssueCode.UNPARSED,
-                "No delivery mode recognised; write Online, In person or Blended, optionally "
-                "with self-paced or scheduled.", value))
+            issues.append(
+                Issue.warning(
+                    field,
+                    IssueCode.UNPARSED,
+                    "No delivery mode recognised; write Online, In person or Blended, optionally "
+                    "with self-paced or scheduled.",
+                    value,
+                )
+            )
         return Parsed(None, issues)
     return Parsed(ModePace(mode=mode, pace=pace), issues)

@@ -27,22 +27,28 @@ from normaliser.vocab.places import (
     regions_by_name,
 )
 
-_SEGMENT_SPLIT_RE = re.compile(r"\s*(?:[;\n\r|]+|\s/\s|(?<![a-z])(?:or|and)(?![a-z])|&)\s*", re.IGNORECASE)
+_SEGMENT_SPLIT_RE = re.compile(
+    r"\s*(?:[;\n\r|]+|\s/\s|(?<![a-z])(?:or|and)(?![a-z])|&)\s*", re.IGNORECASE
+)
 _ONLINE_RE = re.compile(
     r"(?<![a-z])(?:online|on[\s-]line|virtual|virtually|remote|remotely|distance|distance learning"
     r"|web|web[\s-]based|internet|zoom|via zoom|anywhere|e[\s-]?learning|livestream|live[\s-]stream"
-    r"|everywhere|worldwide|from home|at home|mooc)(?![a-z])")
+    r"|everywhere|worldwide|from home|at home|mooc)(?![a-z])"
+)
 _ONLINE_FILLER_RE = re.compile(
     r"(?<![a-z])(?:learning|study|studies|delivery|delivered|only|course|classes|based|via"
-    r"|platform|teams|microsoft|sessions?|live|self[\s-]*paced)(?![a-z])")
+    r"|platform|teams|microsoft|sessions?|live|self[\s-]*paced)(?![a-z])"
+)
 _NOISE_RE = re.compile(
     r"(?<![a-z])(?:campus|main campus|city campus|cbd|city centre|city center|central|centre|center"
-    r"|city|town|area|metro|metropolitan|delivered in|based in|in|at|near|the|venue)(?![a-z])")
+    r"|city|town|area|metro|metropolitan|delivered in|based in|in|at|near|the|venue)(?![a-z])"
+)
 # Postcodes, Eircodes, street and district numbers: any word with a digit in it.
 _POSTCODE_RE = re.compile(r"(?<![a-z0-9])[a-z]*\d[a-z\d]*(?![a-z0-9])")
 _NOT_A_PLACE_RE = re.compile(
     r"^(?:tbc|tba|tbd|n/?a|none|various|various locations|multiple locations|several locations"
-    r"|to be (?:confirmed|advised|announced)|see website|nationwide|national|flexible)$")
+    r"|to be (?:confirmed|advised|announced)|see website|nationwide|national|flexible)$"
+)
 _BRACKETS_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _DC_RE = re.compile(r"washington,?\s*d\.?\s*c\.?", re.IGNORECASE)
 _LINE_SPLIT_RE = re.compile(r"[\n\r;|]+")
@@ -60,8 +66,9 @@ class _Part:
 
 
 @memoised_parser
-def parse_place(raw: str | list[str] | None, default_country: str | None = None,
-                field: str = "location") -> Parsed[list[Place]]:
+def parse_place(
+    raw: str | list[str] | None, default_country: str | None = None, field: str = "location"
+) -> Parsed[list[Place]]:
     """Read one or more places into country (ISO 3166-1 alpha-2), region, city and coordinates."""
     pieces = raw if isinstance(raw, list) else [raw]
     places: list[Place] = []
@@ -98,8 +105,9 @@ def _segments(raw: str) -> list[str]:
     return segments
 
 
-def _parse_segment(segment: str, default: str | None, field: str,
-                   issues: list[Issue]) -> list[Place]:
+def _parse_segment(
+    segment: str, default: str | None, field: str, issues: list[Issue]
+) -> list[Place]:
     value = shorten(segment)
     folded = fold(_BRACKETS_RE.sub(" ", segment))
     if _ONLINE_RE.search(folded):
@@ -117,8 +125,9 @@ def _parse_segment(segment: str, default: str | None, field: str,
 
     # 'Auckland, Wellington, Christchurch': each part a city, none a qualifier of another.
     city_parts = [p for p in parts if p.cities]
-    if (len(city_parts) == len(parts) > 1
-            and not any(_qualifies(p, city_parts[0]) for p in city_parts[1:])):
+    if len(city_parts) == len(parts) > 1 and not any(
+        _qualifies(p, city_parts[0]) for p in city_parts[1:]
+    ):
         places: list[Place] = []
         for part in city_parts:
             places.extend(_build([part], default, field, value, issues))
@@ -152,8 +161,13 @@ def _lookup(key: str, written: str) -> _Part:
         for side, side_written in zip(key.split("/"), written.split("/"), strict=False):
             part = _lookup(clean(side), clean(side_written))
             if part.cities or part.regions or part.countries:
-                return _Part(text=written, key=key, cities=part.cities, regions=part.regions,
-                             countries=part.countries)
+                return _Part(
+                    text=written,
+                    key=key,
+                    cities=part.cities,
+                    regions=part.regions,
+                    countries=part.countries,
+                )
     return _Part(
         text=written,
         key=key,
@@ -182,8 +196,11 @@ def _country(key: str, written: str) -> list[tuple[str, str | None]]:
     if len(key) <= 3:
         if written.strip().upper() != written.strip():
             return []
-        found = (pycountry.countries.get(alpha_2=key.upper()) if len(key) == 2
-                 else pycountry.countries.get(alpha_3=key.upper()))
+        found = (
+            pycountry.countries.get(alpha_2=key.upper())
+            if len(key) == 2
+            else pycountry.countries.get(alpha_3=key.upper())
+        )
         return [(found.alpha_2, None)] if found else []
     code = _country_by_name(key)
     return [(code, None)] if code else []
@@ -211,8 +228,9 @@ def _flatten(parts: list[_Part]) -> list[_Part]:
     return flat
 
 
-def _build(parts: list[_Part], default: str | None, field: str, value: str | None,
-           issues: list[Issue]) -> list[Place]:
+def _build(
+    parts: list[_Part], default: str | None, field: str, value: str | None, issues: list[Issue]
+) -> list[Place]:
     parts = _flatten(parts)
     city_part = next((p for p in parts if p.cities), None)
     others = [p for p in parts if p is not city_part and (p.countries or p.regions)]
@@ -225,14 +243,27 @@ def _build(parts: list[_Part], default: str | None, field: str, value: str | Non
             candidates = [c for c in candidates if c.country == default] or candidates
         if len(candidates) == 1:
             city = candidates[0]
-            return [Place(country=city.country, region=city.region, city=city.name,
-                          lat=city.lat, lon=city.lon, raw=_raw(parts))]
+            return [
+                Place(
+                    country=city.country,
+                    region=city.region,
+                    city=city.name,
+                    lat=city.lat,
+                    lon=city.lon,
+                    raw=_raw(parts),
+                )
+            ]
         if len(candidates) > 1:
-            issues.append(Issue.warning(
-                field, IssueCode.AMBIGUOUS,
-                f"'{city_part.text}' is a city in several countries "
-                f"({', '.join(sorted({c.country for c in candidates}))}); add the country, "
-                f"e.g. '{city_part.text}, {candidates[0].country}'.", value))
+            issues.append(
+                Issue.warning(
+                    field,
+                    IssueCode.AMBIGUOUS,
+                    f"'{city_part.text}' is a city in several countries "
+                    f"({', '.join(sorted({c.country for c in candidates}))}); add the country, "
+                    f"e.g. '{city_part.text}, {candidates[0].country}'.",
+                    value,
+                )
+            )
             return [Place(city=city_part.cities[0].name, raw=_raw(parts))]
         # A known city name in another country than the one written: a namesake we do not know.
 
@@ -241,26 +272,44 @@ def _build(parts: list[_Part], default: str | None, field: str, value: str | Non
     country, region = _agree(readings, default)
     if country is None and any(readings):
         choices = sorted({c for r in readings for c, _ in r})
-        issues.append(Issue.warning(
-            field, IssueCode.AMBIGUOUS,
-            f"'{_raw(others)}' could mean {' or '.join(choices)}; write the country name.", value))
-    unknown_city = city_part.text if city_part else next(
-        (p.text for p in parts if not (p.regions or p.countries)), None)
+        issues.append(
+            Issue.warning(
+                field,
+                IssueCode.AMBIGUOUS,
+                f"'{_raw(others)}' could mean {' or '.join(choices)}; write the country name.",
+                value,
+            )
+        )
+    unknown_city = (
+        city_part.text
+        if city_part
+        else next((p.text for p in parts if not (p.regions or p.countries)), None)
+    )
 
     if country is None and not any(readings) and default and unknown_city:
-        issues.append(Issue.info(
-            field, IssueCode.DEFAULTED,
-            f"No country written; used the provider's country {default}.", value))
+        issues.append(
+            Issue.info(
+                field,
+                IssueCode.DEFAULTED,
+                f"No country written; used the provider's country {default}.",
+                value,
+            )
+        )
         country = default
     if country is None and unknown_city is None:
         if not any(readings):
             issues.append(_unread(field, value))
         return []
     if country is None and not any(readings):
-        issues.append(Issue.warning(
-            field, IssueCode.AMBIGUOUS,
-            f"Could not tell which country '{unknown_city}' is in; add the country, "
-            f"e.g. '{unknown_city}, New Zealand'.", value))
+        issues.append(
+            Issue.warning(
+                field,
+                IssueCode.AMBIGUOUS,
+                f"Could not tell which country '{unknown_city}' is in; add the country, "
+                f"e.g. '{unknown_city}, New Zealand'.",
+                value,
+            )
+        )
     return [Place(country=country, region=region, city=unknown_city, raw=_raw(parts))]
 
 
@@ -268,8 +317,9 @@ def _countries_allowed(part: _Part) -> set[str]:
     return {c for c, _ in part.countries} | {c for c, _ in part.regions}
 
 
-def _agree(readings: list[set[tuple[str, str | None]]],
-           default: str | None) -> tuple[str | None, str | None]:
+def _agree(
+    readings: list[set[tuple[str, str | None]]], default: str | None
+) -> tuple[str | None, str | None]:
     """The one country all parts allow, and the region named for it; (None, None) when unclear."""
     readings = [r for r in readings if r]
     if not readings:
@@ -290,6 +340,8 @@ def _raw(parts: list[_Part]) -> str:
 
 def _unread(field: str, value: str | None) -> Issue:
     return Issue.warning(
-        field, IssueCode.UNPARSED,
+        field,
+        IssueCode.UNPARSED,
         "No place recognised; write 'City, Country' (e.g. 'Wellington, New Zealand') or 'Online'.",
-        value)
+        value,
+    )

@@ -22,46 +22,58 @@ from normaliser.vocab.currencies import (
 _UNSTATED_RE = re.compile(
     r"(?<![a-z])(?:tbc|tba|tbd|poa|p\.o\.a\.?|price on (?:application|request)|on application"
     r"|(?:up)?on request|contact us|contact (?:us )?for (?:a )?(?:price|pricing|fees?)|enquire"
-    r"|ask us|n/?a|varies|to be (?:confirmed|advised|announced)|see website)(?![a-z])")
+    r"|ask us|n/?a|varies|to be (?:confirmed|advised|announced)|see website)(?![a-z])"
+)
 _FREE_RE = re.compile(
     r"(?<![a-z])(?:free|no cost|no charge|fees?[\s-]*free|free of charge|gratis|no fees?"
-    r"|zero fees?|complimentary|without charge)(?![a-z])")
+    r"|zero fees?|complimentary|without charge)(?![a-z])"
+)
 # Funding schemes some learners qualify for, which are not the course's price: New Zealand's
 # Fees Free (first-time tertiary learners, https://www.feesfree.govt.nz), Australia's FEE-HELP
 # and HECS-HELP loans and VET Student Loans (studyassist.gov.au), Ireland's Springboard+ and
 # Skillnet funding, NZ StudyLink student loans. Written as eligibility ('FEE-HELP eligible',
 # 'eligible for Fees Free', 'free to eligible participants'), they say who may not pay, not
 # that the course is free; FEE-HELP and the loans are never a price at all.
-_SCHEME_NAMES = (r"fees?[\s-]*free|fee[\s-]*help|hecs[\s-]*help|vet[\s-]*student[\s-]*loans?"
-                 r"|student[\s-]*loans?|springboard\+?|skillnet|studylink")
+_SCHEME_NAMES = (
+    r"fees?[\s-]*free|fee[\s-]*help|hecs[\s-]*help|vet[\s-]*student[\s-]*loans?"
+    r"|student[\s-]*loans?|springboard\+?|skillnet|studylink"
+)
 _ELIGIBLE = r"(?:eligible|eligibility|approved|available)"
 _SCHEME_RE = re.compile(
     rf"(?<![a-z])(?:{_ELIGIBLE}\s+(?:for\s+)?(?:the\s+)?)?\(?(?P<scheme>{_SCHEME_NAMES})\)?"
     rf"(?:\s*[(-]?\s*{_ELIGIBLE}\)?)?(?![a-z])"
-    rf"|(?<![a-z])(?P<free_to>free\s+(?:to|for)\s+eligible\s+[a-z]+)")
+    rf"|(?<![a-z])(?P<free_to>free\s+(?:to|for)\s+eligible\s+[a-z]+)"
+)
 # Schemes that are always a scheme; 'fees free' alone stays a price of nothing (as before),
 # unless it is written as an eligibility.
 _ALWAYS_SCHEMES = re.compile(r"fee[\s-]*help|hecs|vet[\s-]*student|student[\s-]*loan|studylink")
 _INCL_TAX_RE = re.compile(
     r"(?<![a-z])(?:incl?\.?|including|inclusive of|inc\.?|with)\s*(?:gst|vat|tax(?:es)?)(?![a-z])"
-    r"|(?<![a-z])(?:gst|vat|tax)[\s-]*(?:incl?\.?|inclusive|included)(?![a-z])")
+    r"|(?<![a-z])(?:gst|vat|tax)[\s-]*(?:incl?\.?|inclusive|included)(?![a-z])"
+)
 _EXCL_TAX_RE = re.compile(
     r"(?<![a-z])(?:excl?\.?|excluding|exclusive of|ex\.?|plus|before|without|\+)\s*(?:gst|vat|tax(?:es)?)(?![a-z])"
     r"|(?<![a-z])(?:gst|vat|tax)[\s-]*(?:excl?\.?|exclusive|excluded|extra|additional)(?![a-z])"
-    r"|\+\s*(?:gst|vat)(?![a-z])")
+    r"|\+\s*(?:gst|vat)(?![a-z])"
+)
 _DOMESTIC_RE = re.compile(r"(?<![a-z])(?:domestic|home|local|resident|citizens?)(?![a-z])")
 _INTERNATIONAL_RE = re.compile(r"(?<![a-z])(?:international|overseas|non[\s-]*resident)(?![a-z])")
 _PER_UNIT_RE = re.compile(
     r"(?<![a-z])(?:per|a|each)\s+(credit|unit|hour|session|module|month|week|class|day|lesson)(?![a-z])"
-    r"|/\s*(credit|unit|hour|hr|session|module|month|mth|week|wk|class|day)(?![a-z])")
+    r"|/\s*(credit|unit|hour|hr|session|module|month|mth|week|wk|class|day)(?![a-z])"
+)
 # Numbers followed by these are sizes or dates, not money.
 _NOT_MONEY_AFTER_RE = re.compile(
     r"\s*(?:%|percent|credits?|ects|cats|hours?|hrs?|h\b|weeks?|wks?|days?|months?|years?|yrs?"
     r"|students?|learners?|people|places|modules?|units?|sessions?|x\b|st\b|nd\b|rd\b|th\b"
-    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*)", re.IGNORECASE)
+    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*)",
+    re.IGNORECASE,
+)
 _CODE_BEFORE_RE = re.compile(r"(?<![A-Za-z])([A-Za-z]{3})\s?$")
 _CODE_AFTER_RE = re.compile(r"^\s?([A-Za-z]{3})(?![A-Za-z])")
-_RANGE_BETWEEN_RE = re.compile(r"^\s*(?:[A-Za-z]{3}\s*)?(?:-|to|and)\s*(?:[^\d\s]{1,4}\s*)?$", re.IGNORECASE)
+_RANGE_BETWEEN_RE = re.compile(
+    r"^\s*(?:[A-Za-z]{3}\s*)?(?:-|to|and)\s*(?:[^\d\s]{1,4}\s*)?$", re.IGNORECASE
+)
 _THOUSANDS_SUFFIX_RE = re.compile(r"^\s?k(?![a-z])", re.IGNORECASE)
 _SYMBOLS_LONGEST_FIRST = sorted([*SYMBOLS, *AMBIGUOUS_SYMBOLS], key=len, reverse=True)
 # The same with each symbol's upper case, and the characters those can end or start with.
@@ -97,9 +109,13 @@ def _funding_schemes(folded: str) -> tuple[list[str], str]:
 
 
 @memoised_parser
-def parse_price(raw: str | None, default_currency: str | None = None,
-                rates: RateTable | None = None, ref_currency: str | None = None,
-                field: str = "price") -> Parsed[Price]:
+def parse_price(
+    raw: str | None,
+    default_currency: str | None = None,
+    rates: RateTable | None = None,
+    ref_currency: str | None = None,
+    field: str = "price",
+) -> Parsed[Price]:
     """Read one price; with `ref_currency`, also give it in that currency from a dated rate table.
 
     A lone '$' or a bare number takes `default_currency` (a DEFAULTED note), and is left
@@ -117,59 +133,101 @@ def parse_price(raw: str | None, default_currency: str | None = None,
     moneys = _find_money(text)
     schemes, folded = _funding_schemes(folded)
     if schemes:
-        issues.append(Issue.info(
-            field, IssueCode.AMBIGUOUS,
-            f"{'; '.join(repr(s) for s in schemes)} is a funding scheme some learners qualify "
-            "for, not the price of the course: it does not make the course free. Give the "
-            "price itself as well", value))
+        issues.append(
+            Issue.info(
+                field,
+                IssueCode.AMBIGUOUS,
+                f"{'; '.join(repr(s) for s in schemes)} is a funding scheme some learners qualify "
+                "for, not the price of the course: it does not make the course free. Give the "
+                "price itself as well",
+                value,
+            )
+        )
     is_free = bool(_FREE_RE.search(folded)) or (bool(moneys) and all(m.amount == 0 for m in moneys))
     if not moneys and not is_free and schemes:
         return Parsed(None, issues)
     if not moneys and not is_free:
         stated = "No price stated" if _UNSTATED_RE.search(folded) else "No amount found"
-        issues.append(Issue.warning(
-            field, IssueCode.UNPARSED,
-            f"{stated}; give an amount with its currency (e.g. 'NZ$1,250'), or 'Free'.", value))
+        issues.append(
+            Issue.warning(
+                field,
+                IssueCode.UNPARSED,
+                f"{stated}; give an amount with its currency (e.g. 'NZ$1,250'), or 'Free'.",
+                value,
+            )
+        )
         return Parsed(None, issues)
 
     includes_tax = None
     if "gst" in folded or "vat" in folded or "tax" in folded:  # in every tax phrase
-        includes_tax = True if _INCL_TAX_RE.search(folded) else False if _EXCL_TAX_RE.search(folded) else None
+        includes_tax = (
+            True if _INCL_TAX_RE.search(folded) else False if _EXCL_TAX_RE.search(folded) else None
+        )
     audience = _audience(folded)
 
     if is_free:
         paid = [m for m in moneys if m.amount > 0]
         if paid:
-            issues.append(Issue.info(
-                field, IssueCode.AMBIGUOUS,
-                f"Read as free; the other amount mentioned ({_fmt(paid[0].amount)}) was not "
-                "recorded. If the course itself costs money, give only that price.", value))
+            issues.append(
+                Issue.info(
+                    field,
+                    IssueCode.AMBIGUOUS,
+                    f"Read as free; the other amount mentioned ({_fmt(paid[0].amount)}) was not "
+                    "recorded. If the course itself costs money, give only that price.",
+                    value,
+                )
+            )
         currency = next((m.currency for m in moneys if m.currency), None) or default
-        price = Price(amount=0.0, currency=currency, is_free=True, includes_tax=includes_tax,
-                      audience=audience, raw=str(raw))
+        price = Price(
+            amount=0.0,
+            currency=currency,
+            is_free=True,
+            includes_tax=includes_tax,
+            audience=audience,
+            raw=str(raw),
+        )
         if ref_currency:
-            price = price.model_copy(update={"amount_ref": 0.0, "ref_currency": ref_currency.upper()})
+            price = price.model_copy(
+                update={"amount_ref": 0.0, "ref_currency": ref_currency.upper()}
+            )
         return Parsed(price, issues)
 
     first = moneys[0]
     if len(moneys) > 1:
-        issues.append(Issue.warning(
-            field, IssueCode.AMBIGUOUS,
-            f"Several prices are given; used the first ({_fmt(first.amount)}). Give one price "
-            "per record, or a range such as '$500-$800'.", value))
+        issues.append(
+            Issue.warning(
+                field,
+                IssueCode.AMBIGUOUS,
+                f"Several prices are given; used the first ({_fmt(first.amount)}). Give one price "
+                "per record, or a range such as '$500-$800'.",
+                value,
+            )
+        )
     per_unit = _PER_UNIT_RE.search(folded)
     if per_unit:
         unit = per_unit.group(1) or per_unit.group(2)
-        issues.append(Issue.warning(
-            field, IssueCode.AMBIGUOUS,
-            f"The price is per {unit}, not for the whole offering; give the total price.", value))
+        issues.append(
+            Issue.warning(
+                field,
+                IssueCode.AMBIGUOUS,
+                f"The price is per {unit}, not for the whole offering; give the total price.",
+                value,
+            )
+        )
 
     currency = _resolve_currency(first, moneys, default, field, value, issues)
-    price = Price(amount=first.amount, amount_max=first.amount_max, currency=currency,
-                  includes_tax=includes_tax, audience=audience, raw=str(raw))
+    price = Price(
+        amount=first.amount,
+        amount_max=first.amount_max,
+        currency=currency,
+        includes_tax=includes_tax,
+        audience=audience,
+        raw=str(raw),
+    )
     if ref_currency and currency:
-        price = _with_reference(price, rates or RateTable.load_default(), ref_currency.upper(),
-                                field, value, issues)
+        price = _with_reference(
+            price, rates or RateTable.load_default(), ref_currency.upper(), field, value, issues
+        )
     return Parsed(price, issues)
 
 
@@ -179,18 +237,22 @@ def _find_money(text: str) -> list[_Money]:
     previous_end = -1
     for match in NUMBER_RE.finditer(text):
         amount = parse_number(match.group(0))
-        after = text[match.end():match.end() + 40]  # a marker sits right beside its amount
+        after = text[match.end() : match.end() + 40]  # a marker sits right beside its amount
         if amount is None or _NOT_MONEY_AFTER_RE.match(after):
             continue
         if _THOUSANDS_SUFFIX_RE.match(after):
             amount *= 1000
-        currency, symbol = _marker_before(text[max(0, match.start() - 12):match.start()])
+        currency, symbol = _marker_before(text[max(0, match.start() - 12) : match.start()])
         after_currency = _marker_after(after)
         if after_currency:
             currency = after_currency
-        if (found and previous_end >= 0 and found[-1].amount_max is None
-                and _RANGE_BETWEEN_RE.match(text[previous_end:match.start()])
-                and amount > found[-1].amount):
+        if (
+            found
+            and previous_end >= 0
+            and found[-1].amount_max is None
+            and _RANGE_BETWEEN_RE.match(text[previous_end : match.start()])
+            and amount > found[-1].amount
+        ):
             found[-1].amount_max = amount
             found[-1].currency = found[-1].currency or currency
         else:
@@ -225,7 +287,9 @@ def _marker_after(after: str) -> str | None:
     if _THOUSANDS_SUFFIX_RE.match(head):
         head = head[1:].lstrip()
     head_upper = head.upper()
-    for symbol, symbol_upper in _UNAMBIGUOUS_FORMS if head_upper[:1] in _UNAMBIGUOUS_FIRST_CHARS else ():
+    for symbol, symbol_upper in (
+        _UNAMBIGUOUS_FORMS if head_upper[:1] in _UNAMBIGUOUS_FIRST_CHARS else ()
+    ):
         if head_upper.startswith(symbol_upper):
             return SYMBOLS[symbol]
     code = _CODE_AFTER_RE.match(head)
@@ -237,8 +301,14 @@ def _marker_after(after: str) -> str | None:
     return None
 
 
-def _resolve_currency(first: _Money, moneys: list[_Money], default: str | None, field: str,
-                      value: str | None, issues: list[Issue]) -> str | None:
+def _resolve_currency(
+    first: _Money,
+    moneys: list[_Money],
+    default: str | None,
+    field: str,
+    value: str | None,
+    issues: list[Issue],
+) -> str | None:
     if first.currency:
         return first.currency
     named_elsewhere = next((m.currency for m in moneys if m.currency), None)
@@ -247,54 +317,97 @@ def _resolve_currency(first: _Money, moneys: list[_Money], default: str | None, 
     if first.symbol:
         choices = AMBIGUOUS_SYMBOLS[first.symbol]
         if default in choices:
-            issues.append(Issue.info(
-                field, IssueCode.DEFAULTED,
-                f"'{first.symbol}' read as {default}, the provider's currency; write "
-                f"'{default} {_fmt(first.amount)}' to be explicit.", value))
+            issues.append(
+                Issue.info(
+                    field,
+                    IssueCode.DEFAULTED,
+                    f"'{first.symbol}' read as {default}, the provider's currency; write "
+                    f"'{default} {_fmt(first.amount)}' to be explicit.",
+                    value,
+                )
+            )
             return default
-        issues.append(Issue.warning(
-            field, IssueCode.AMBIGUOUS,
-            f"'{first.symbol}' could be any of {', '.join(choices[:4])}...; currency left empty. "
-            "Write the ISO code, e.g. 'NZD 1,250', or set the provider's default currency.", value))
+        issues.append(
+            Issue.warning(
+                field,
+                IssueCode.AMBIGUOUS,
+                f"'{first.symbol}' could be any of {', '.join(choices[:4])}...; currency left empty. "
+                "Write the ISO code, e.g. 'NZD 1,250', or set the provider's default currency.",
+                value,
+            )
+        )
         return None
     if default:
-        issues.append(Issue.info(
-            field, IssueCode.DEFAULTED,
-            f"No currency written; used the provider's currency {default}.", value))
+        issues.append(
+            Issue.info(
+                field,
+                IssueCode.DEFAULTED,
+                f"No currency written; used the provider's currency {default}.",
+                value,
+            )
+        )
         return default
-    issues.append(Issue.warning(
-        field, IssueCode.AMBIGUOUS,
-        "No currency written; currency left empty. Add an ISO 4217 code (e.g. 'EUR 450') or "
-        "fill the currency column.", value))
+    issues.append(
+        Issue.warning(
+            field,
+            IssueCode.AMBIGUOUS,
+            "No currency written; currency left empty. Add an ISO 4217 code (e.g. 'EUR 450') or "
+            "fill the currency column.",
+            value,
+        )
+    )
     return None
 
 
-def _with_reference(price: Price, table: RateTable, ref: str, field: str, value: str | None,
-                    issues: list[Issue]) -> Price:
+def _with_reference(
+    price: Price, table: RateTable, ref: str, field: str, value: str | None, issues: list[Issue]
+) -> Price:
     if price.currency == ref:
         return price.model_copy(update={"amount_ref": price.amount, "ref_currency": ref})
-    converted = (table.convert(price.amount, price.currency, ref)
-                 if price.amount is not None and price.currency else None)
+    converted = (
+        table.convert(price.amount, price.currency, ref)
+        if price.amount is not None and price.currency
+        else None
+    )
     if converted is None:
-        issues.append(Issue.warning(
-            field, IssueCode.NO_CROSSWALK,
-            f"No exchange rate from {price.currency} to {ref} in the rate table of "
-            f"{table.date.isoformat()}; the price is kept but cannot be compared across currencies.",
-            value))
+        issues.append(
+            Issue.warning(
+                field,
+                IssueCode.NO_CROSSWALK,
+                f"No exchange rate from {price.currency} to {ref} in the rate table of "
+                f"{table.date.isoformat()}; the price is kept but cannot be compared across currencies.",
+                value,
+            )
+        )
         return price
-    return price.model_copy(update={
-        "amount_ref": tidy(converted), "ref_currency": ref, "rate_date": table.date,
-    })
+    return price.model_copy(
+        update={
+            "amount_ref": tidy(converted),
+            "ref_currency": ref,
+            "rate_date": table.date,
+        }
+    )
 
 
 def _audience(folded: str) -> Audience:
-    if not ("resident" in folded or "domestic" in folded or "home" in folded or "local" in folded
-            or "citizen" in folded or "international" in folded or "overseas" in folded):
+    if not (
+        "resident" in folded
+        or "domestic" in folded
+        or "home" in folded
+        or "local" in folded
+        or "citizen" in folded
+        or "international" in folded
+        or "overseas" in folded
+    ):
         return Audience.ANY  # none of the words either pattern needs
     domestic = _DOMESTIC_RE.search(folded)
     international = _INTERNATIONAL_RE.search(folded)
     if domestic and international:
-        return Audience.DOMESTIC if domestic.start() < international.start() else Audience.INTERNATIONAL
+        return (
+            Audience.DOMESTIC
+            if domestic.start() < international.start()
+            else Audience.INTERNATIONAL
+        )
     if domestic:
         return Audience.DOMESTIC
     if international:

@@ -22,8 +22,12 @@ _NOT_WORD_RE = re.compile(r"[^a-z0-9]+")
 _MAX_CODES = 3
 
 
-def parse_subject(raw: str | None, title: str | None = None, description: str | None = None,
-                  field: str = "subject") -> Parsed[Subject]:
+def parse_subject(
+    raw: str | None,
+    title: str | None = None,
+    description: str | None = None,
+    field: str = "subject",
+) -> Parsed[Subject]:
     """ISCED-F codes for an offering, from the provider's subject, else its title or description."""
     own = _subject_codes(raw, field)
     if own.value is not None:
@@ -35,17 +39,27 @@ def parse_subject(raw: str | None, title: str | None = None, description: str | 
     for source_name, source in (("title", title), ("description", description)):
         codes = match_keywords(clean(source)) if source else []
         if codes:
-            issues.append(Issue.info(
-                field, IssueCode.APPROXIMATE,
-                f"ISCED-F field inferred from the {source_name} ({', '.join(codes)}); give a "
-                "subject or an ISCED-F code to be sure.", value or shorten(source)))
+            issues.append(
+                Issue.info(
+                    field,
+                    IssueCode.APPROXIMATE,
+                    f"ISCED-F field inferred from the {source_name} ({', '.join(codes)}); give a "
+                    "subject or an ISCED-F code to be sure.",
+                    value or shorten(source),
+                )
+            )
             return Parsed(Subject(isced=codes, raw=str(raw) if text else None), issues)
 
     if (text or clean(title) or clean(description)) and not issues:
-        issues.append(Issue.warning(
-            field, IssueCode.UNPARSED,
-            "No ISCED-F 2013 field matched; give an ISCED-F code such as '0613' (software "
-            "development) or a plainer subject name.", value or shorten(title)))
+        issues.append(
+            Issue.warning(
+                field,
+                IssueCode.UNPARSED,
+                "No ISCED-F 2013 field matched; give an ISCED-F code such as '0613' (software "
+                "development) or a plainer subject name.",
+                value or shorten(title),
+            )
+        )
     if text:
         return Parsed(Subject(isced=[], raw=str(raw)), issues)
     return Parsed(None, issues)
@@ -87,8 +101,11 @@ def match_keywords(text: str) -> list[str]:
     while i < count:
         for rest, plural_last, size, codes in starting_with.get(words[i], ()):
             end = i + len(rest)
-            if rest and not (end < count and words[end] in plural_last
-                             and all(words[i + 1 + j] == w for j, w in enumerate(rest[:-1]))):
+            if rest and not (
+                end < count
+                and words[end] in plural_last
+                and all(words[i + 1 + j] == w for j, w in enumerate(rest[:-1]))
+            ):
                 continue
             for code in codes:
                 scores[code] += size
@@ -116,10 +133,15 @@ def _codes_written(text: str, field: str, value: str | None, issues: list[Issue]
     for match in found:
         code = match.group(1)
         if isced_name(code) is None:
-            issues.append(Issue.error(
-                field, IssueCode.INVALID,
-                f"'{code}' is not an ISCED-F 2013 code; codes have 2-4 digits with a leading "
-                "zero, e.g. '06' (ICT), '061', '0613'.", value))
+            issues.append(
+                Issue.error(
+                    field,
+                    IssueCode.INVALID,
+                    f"'{code}' is not an ISCED-F 2013 code; codes have 2-4 digits with a leading "
+                    "zero, e.g. '06' (ICT), '061', '0613'.",
+                    value,
+                )
+            )
         elif code not in codes:
             codes.append(code)
     return codes
@@ -152,7 +174,9 @@ def _keyword_index() -> dict[str, tuple[_KeywordTail, ...]]:
         last = words[-1]
         plurals = (last, last + "s", last + "es")
         entry = (tuple(words[1:]), frozenset(plurals), len(words), tuple(codes))
-        for first in (plurals if len(words) == 1 else (words[0],)):
+        for first in plurals if len(words) == 1 else (words[0],):
             starting_with[first].append((keyword, entry))
-    return {first: tuple(entry for _, entry in sorted(entries, key=lambda e: -len(e[0])))
-            for first, entries in starting_with.items()}
+    return {
+        first: tuple(entry for _, entry in sorted(entries, key=lambda e: -len(e[0])))
+        for first, entries in starting_with.items()
+    }

@@ -20,17 +20,34 @@ def parse_url(raw: str | None, field: str = "url") -> Parsed[str]:
     issues: list[Issue] = []
     if "://" not in text and _BARE_HOST_RE.match(text):
         text = "https://" + text
-        issues.append(Issue.info(
-            field, IssueCode.DEFAULTED,
-            "The URL had no scheme; https:// was added. Write the full address.", shorten(raw)))
+        issues.append(
+            Issue.info(
+                field,
+                IssueCode.DEFAULTED,
+                "The URL had no scheme; https:// was added. Write the full address.",
+                shorten(raw),
+            )
+        )
     try:
         parts = urlsplit(text)
     except ValueError:
         parts = None
-    if (parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname
-            or _SPACE_RE.search(text)):
-        return Parsed(None, [Issue.warning(
-            field, IssueCode.INVALID,
-            "Not a usable web address; give a full http(s) URL such as "
-            "'https://provider.example/courses/ds101'.", shorten(raw))])
+    if (
+        parts is None
+        or parts.scheme.lower() not in ("http", "https")
+        or not parts.hostname
+        or _SPACE_RE.search(text)
+    ):
+        return Parsed(
+            None,
+            [
+                Issue.warning(
+                    field,
+                    IssueCode.INVALID,
+                    "Not a usable web address; give a full http(s) URL such as "
+                    "'https://provider.example/courses/ds101'.",
+                    shorten(raw),
+                )
+            ],
+        )
     return Parsed(text, issues)

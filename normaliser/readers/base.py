@@ -26,8 +26,14 @@ class FeedFormatError(ValueError):
     `position` says where: a line and column for text formats, a byte offset otherwise.
     """
 
-    def __init__(self, message: str, *, line: int | None = None, column: int | None = None,
-                 offset: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        offset: int | None = None,
+    ) -> None:
         self.line = line
         self.column = column
         self.offset = offset
@@ -71,16 +77,26 @@ class RawRecord:
 
 
 # What a format (a mapping profile, say) may tell the normaliser about all its records.
-CONTEXT_DEFAULTS = ("default_currency", "default_language", "default_country", "credit_system",
-                    "level_framework")
+CONTEXT_DEFAULTS = (
+    "default_currency",
+    "default_language",
+    "default_country",
+    "credit_system",
+    "level_framework",
+)
 
 
 def with_context_defaults(context: _Context, defaults: Mapping[str, str | None]) -> _Context:
     """`context` (a NormaliseContext) with `defaults`, keyed by CONTEXT_DEFAULTS, where it
     has no value of its own: the provider's own settings win over what its format implies."""
-    return dataclasses.replace(context, **{
-        key: value for key, value in defaults.items()
-        if key in CONTEXT_DEFAULTS and value and not getattr(context, key)})
+    return dataclasses.replace(
+        context,
+        **{
+            key: value
+            for key, value in defaults.items()
+            if key in CONTEXT_DEFAULTS and value and not getattr(context, key)
+        },
+    )
 
 
 @dataclass
@@ -120,13 +136,15 @@ class ReadLimits:
         if count > self.max_records:
             raise FeedLimitExceeded(
                 f"the feed has more than {self.max_records:,} records; split it into several "
-                f"delta feeds or ask the operator to raise MICROCRED_MAX_FEED_RECORDS")
+                f"delta feeds or ask the operator to raise MICROCRED_MAX_FEED_RECORDS"
+            )
 
     def check_deadline(self, deadline: float) -> None:
         if time.monotonic() > deadline:
             raise FeedLimitExceeded(
                 f"reading the feed took longer than {self.max_seconds:g} s and was stopped; "
-                f"split it into smaller feeds")
+                f"split it into smaller feeds"
+            )
 
 
 DEFAULT_LIMITS = ReadLimits()

@@ -66,12 +66,19 @@ def crawl_records_document(records: list[RawRecord], issues: list[Issue]) -> byt
     records and issues always give the same bytes, so an unchanged site can be noticed by
     the hash of its crawl."""
     body = {
-        "format": FORMAT_NAME, "version": VERSION,
+        "format": FORMAT_NAME,
+        "version": VERSION,
         "issues": [issue.model_dump(mode="json") for issue in issues],
-        "records": [{"locator": r.locator, "fields": r.fields, "instances": r.instances,
-                     "extra": r.extra,
-                     "issues": [issue.model_dump(mode="json") for issue in r.issues]}
-                    for r in records],
+        "records": [
+            {
+                "locator": r.locator,
+                "fields": r.fields,
+                "instances": r.instances,
+                "extra": r.extra,
+                "issues": [issue.model_dump(mode="json") for issue in r.issues],
+            }
+            for r in records
+        ],
     }
     return json.dumps(body, ensure_ascii=False, indent=1, sort_keys=False).encode("utf-8")
 
@@ -85,8 +92,9 @@ def read_crawl_records(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Feed
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FeedFormatError(f"the crawl-records document is not UTF-8 JSON: {exc}") from None
     if not isinstance(value, dict):
-        raise FeedFormatError("a crawl-records document is a JSON object with `format`, "
-                              "`version` and `records`")
+        raise FeedFormatError(
+            "a crawl-records document is a JSON object with `format`, `version` and `records`"
+        )
     check_depth(value, limits.max_depth, "the crawl-records document")
     limits.check_count(len(value.get("records") or []))
     try:
@@ -94,11 +102,19 @@ def read_crawl_records(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Feed
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
-        raise FeedFormatError(f"the crawl-records document is malformed at {where}: "
-                              f"{first['msg']}") from None
+        raise FeedFormatError(
+            f"the crawl-records document is malformed at {where}: {first['msg']}"
+        ) from None
     if not document.records:
         raise FeedFormatError("the crawl found no course on any page; nothing is applied")
-    records = [RawRecord(locator=r.locator, fields=dict(r.fields), issues=list(r.issues),
-                         extra=dict(r.extra), instances=[dict(i) for i in r.instances])
-               for r in document.records]
+    records = [
+        RawRecord(
+            locator=r.locator,
+            fields=dict(r.fields),
+            issues=list(r.issues),
+            extra=dict(r.extra),
+            instances=[dict(i) for i in r.instances],
+        )
+        for r in document.records
+    ]
     return FeedReadResult(records=records, issues=list(document.issues))

@@ -79,26 +79,32 @@ CTDL_TERMS = Terms(
 # The learning-opportunity classes (https://credreg.net/ctdl/terms#LearningOpportunityProfile
 # and its subclasses Course and LearningProgram).
 OFFERING_TYPES: tuple[str, ...] = (
-    "ceterms:Course", "ceterms:LearningProgram", "ceterms:LearningOpportunityProfile")
+    "ceterms:Course",
+    "ceterms:LearningProgram",
+    "ceterms:LearningOpportunityProfile",
+)
 
 # Subclasses of ceterms:Credential (https://credreg.net/ctdl/terms#Credential) end in one of
 # these words; a node of such a type that requires a learning opportunity says what that
 # opportunity leads to.
 _CREDENTIAL_TYPE_RE = re.compile(
     r"(?:Credential|Degree|Doctorate|Certificate|Certification|Badge|Diploma|License"
-    r"|CertificateOf[A-Z]\w*|GeneralEducationDevelopment)$")
+    r"|CertificateOf[A-Z]\w*|GeneralEducationDevelopment)$"
+)
 # Top-level nodes that are parts of other nodes rather than resources of their own: they
 # are read through the references to them and not reported as skipped.
 _PART_TYPE_RE = re.compile(
     r"^(?:ceterms|schema|qdata):(?:\w*Profile|CredentialAlignmentObject|Place|ContactPoint"
-    r"|IdentifierValue|QuantitativeValue|MonetaryAmount|ValueProfile)$")
+    r"|IdentifierValue|QuantitativeValue|MonetaryAmount|ValueProfile)$"
+)
 
 # The cost-type concept for the total of the other costs
 # (https://credreg.net/ctdl/terms/CostType: costType:AggregateCost).
 _AGGREGATE_COST = "AggregateCost"
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
-_SINGLE_ISO_DURATION = re.compile(r"^P(?:(\d+(?:[.,]\d+)?)([YMWD])|T(\d+(?:[.,]\d+)?)([HM]))$",
-                                  re.IGNORECASE)
+_SINGLE_ISO_DURATION = re.compile(
+    r"^P(?:(\d+(?:[.,]\d+)?)([YMWD])|T(\d+(?:[.,]\d+)?)([HM]))$", re.IGNORECASE
+)
 _ISO_UNIT_WORDS = {"Y": "years", "M": "months", "W": "weeks", "D": "days"}
 _ISO_TIME_UNIT_WORDS = {"H": "hours", "M": "minutes"}
 _BOM = b"\xef\xbb\xbf"
@@ -106,31 +112,60 @@ _CTDL_MARKERS = (b"ceterms:", b"purl.org/ctdl/terms", b"credreg.net/ctdl")
 
 # Every property the reader consults; anything else on an offering is listed once, as
 # not read, and kept in the record's `extra` when it is plain text.
-_READ_PROPERTIES = frozenset({
-    "ceterms:ctid", "ceterms:name", "ceterms:description", "ceterms:subjectWebpage",
-    "ceterms:creditValue", "ceterms:creditUnitValue", "ceterms:creditUnitType",
-    "ceterms:creditHourValue", "ceterms:creditHourType", "ceterms:isNonCredit",
-    "ceterms:estimatedDuration", "ceterms:timeRequired", "ceterms:estimatedCost",
-    "ceterms:deliveryType", "ceterms:deliveryTypeDescription", "ceterms:availableAt",
-    "ceterms:inLanguage", "ceterms:subject", "ceterms:keyword",
-    "ceterms:instructionalProgramType", "ceterms:occupationType", "ceterms:teaches",
-    "ceterms:targetCompetency", "ceterms:entryCondition", "ceterms:requires",
-    "ceterms:assessmentMethodType", "ceterms:assessmentMethodDescription",
-    "ceterms:isPartOf", "ceterms:hasPart", "ceterms:isRequiredFor",
-    "ceterms:accreditedBy", "ceterms:approvedBy", "ceterms:recognizedBy", "ceterms:regulatedBy",
-    "ceterms:offeredBy", "ceterms:ownedBy", "ceterms:audienceLevelType",
-})
+_READ_PROPERTIES = frozenset(
+    {
+        "ceterms:ctid",
+        "ceterms:name",
+        "ceterms:description",
+        "ceterms:subjectWebpage",
+        "ceterms:creditValue",
+        "ceterms:creditUnitValue",
+        "ceterms:creditUnitType",
+        "ceterms:creditHourValue",
+        "ceterms:creditHourType",
+        "ceterms:isNonCredit",
+        "ceterms:estimatedDuration",
+        "ceterms:timeRequired",
+        "ceterms:estimatedCost",
+        "ceterms:deliveryType",
+        "ceterms:deliveryTypeDescription",
+        "ceterms:availableAt",
+        "ceterms:inLanguage",
+        "ceterms:subject",
+        "ceterms:keyword",
+        "ceterms:instructionalProgramType",
+        "ceterms:occupationType",
+        "ceterms:teaches",
+        "ceterms:targetCompetency",
+        "ceterms:entryCondition",
+        "ceterms:requires",
+        "ceterms:assessmentMethodType",
+        "ceterms:assessmentMethodDescription",
+        "ceterms:isPartOf",
+        "ceterms:hasPart",
+        "ceterms:isRequiredFor",
+        "ceterms:accreditedBy",
+        "ceterms:approvedBy",
+        "ceterms:recognizedBy",
+        "ceterms:regulatedBy",
+        "ceterms:offeredBy",
+        "ceterms:ownedBy",
+        "ceterms:audienceLevelType",
+    }
+)
 
-_QUALITY_ASSURANCE = (("ceterms:accreditedBy", "Accredited by"),
-                      ("ceterms:approvedBy", "Approved by"),
-                      ("ceterms:recognizedBy", "Recognized by"),
-                      ("ceterms:regulatedBy", "Regulated by"))
+_QUALITY_ASSURANCE = (
+    ("ceterms:accreditedBy", "Accredited by"),
+    ("ceterms:approvedBy", "Approved by"),
+    ("ceterms:recognizedBy", "Recognized by"),
+    ("ceterms:regulatedBy", "Regulated by"),
+)
 
 
 def looks_like_ctdl(data: bytes) -> bool:
     """True when the bytes start like a JSON document and name the CTDL vocabulary early on."""
     head = data[:65536]
-    start = head[len(_BOM):] if head.startswith(_BOM) else head
+    start = head[len(_BOM) :] if head.startswith(_BOM) else head
     start = start.lstrip(b" \t\r\n")
     return start[:1] in (b"{", b"[") and any(marker in head for marker in _CTDL_MARKERS)
 
@@ -167,23 +202,32 @@ def read_ctdl(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> FeedReadResul
         # never "no typed node" when typed nodes are there.
         found = skipped + parts
         count = sum(found.values())
-        held = (f"it holds {describe_counts(found)}, which {'is' if count == 1 else 'are'} not "
-                f"{'a learning opportunity' if count == 1 else 'learning opportunities'}"
-                if found else "it holds no typed node at all")
+        held = (
+            f"it holds {describe_counts(found)}, which {'is' if count == 1 else 'are'} not "
+            f"{'a learning opportunity' if count == 1 else 'learning opportunities'}"
+            if found
+            else "it holds no typed node at all"
+        )
         raise FeedFormatError(
             f"no learning opportunity in this CTDL document: {held}. This reader reads "
             f"{_type_list()}; a credential or an organization is not an offering, so publish "
-            "the courses or programs that lead to it")
+            "the courses or programs that lead to it"
+        )
 
     links = _Links.build(top_level, index, terms)
     feed_issues: list[Issue] = []
     if skipped:
-        feed_issues.append(Issue.info(
-            RECORD_FIELD, IssueCode.UNKNOWN_FIELD,
-            f"{describe_counts(skipped)} {'is' if sum(skipped.values()) == 1 else 'are'} not "
-            f"{'an offering' if sum(skipped.values()) == 1 else 'offerings'} and "
-            f"{'was' if sum(skipped.values()) == 1 else 'were'} skipped; offerings are "
-            f"{_type_list()}", value=describe_counts(skipped)))
+        feed_issues.append(
+            Issue.info(
+                RECORD_FIELD,
+                IssueCode.UNKNOWN_FIELD,
+                f"{describe_counts(skipped)} {'is' if sum(skipped.values()) == 1 else 'are'} not "
+                f"{'an offering' if sum(skipped.values()) == 1 else 'offerings'} and "
+                f"{'was' if sum(skipped.values()) == 1 else 'were'} skipped; offerings are "
+                f"{_type_list()}",
+                value=describe_counts(skipped),
+            )
+        )
 
     records: list[RawRecord] = []
     not_read: dict[str, None] = {}
@@ -195,12 +239,16 @@ def read_ctdl(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> FeedReadResul
         not_read.update(dict.fromkeys(builder.not_read))
     if not_read:
         names = ", ".join(sorted(not_read))
-        feed_issues.append(Issue.info(
-            RECORD_FIELD, IssueCode.UNKNOWN_FIELD,
-            f"{len(not_read)} propert{'y' if len(not_read) == 1 else 'ies'} of the offerings "
-            f"{'is' if len(not_read) == 1 else 'are'} not mapped to the common schema; their "
-            f"plain values are kept with each record as written: {names}",
-            value=names if len(names) <= 200 else names[:199] + "…"))
+        feed_issues.append(
+            Issue.info(
+                RECORD_FIELD,
+                IssueCode.UNKNOWN_FIELD,
+                f"{len(not_read)} propert{'y' if len(not_read) == 1 else 'ies'} of the offerings "
+                f"{'is' if len(not_read) == 1 else 'are'} not mapped to the common schema; their "
+                f"plain values are kept with each record as written: {names}",
+                value=names if len(names) <= 200 else names[:199] + "…",
+            )
+        )
     return FeedReadResult(records=records, issues=feed_issues)
 
 
@@ -222,9 +270,14 @@ def _top_level_nodes(root: object) -> tuple[list[_Placed], int]:
     if isinstance(root, dict):
         graph = root.get("@graph")
         if isinstance(graph, list):
-            return ([_Placed(node, ("@graph", j), f"item {j + 1}")
-                     for j, node in enumerate(graph) if isinstance(node, dict)],
-                    sum(1 for node in graph if not isinstance(node, dict)))
+            return (
+                [
+                    _Placed(node, ("@graph", j), f"item {j + 1}")
+                    for j, node in enumerate(graph)
+                    if isinstance(node, dict)
+                ],
+                sum(1 for node in graph if not isinstance(node, dict)),
+            )
         return [_Placed(root, (), "item 1")], 0
     if isinstance(root, list):
         placed: list[_Placed] = []
@@ -232,8 +285,11 @@ def _top_level_nodes(root: object) -> tuple[list[_Placed], int]:
         for i, item in enumerate(root):
             graph = item.get("@graph") if isinstance(item, dict) else None
             if isinstance(graph, list):
-                placed.extend(_Placed(node, (i, "@graph", j), f"item {i + 1}, @graph item {j + 1}")
-                              for j, node in enumerate(graph) if isinstance(node, dict))
+                placed.extend(
+                    _Placed(node, (i, "@graph", j), f"item {i + 1}, @graph item {j + 1}")
+                    for j, node in enumerate(graph)
+                    if isinstance(node, dict)
+                )
                 not_nodes += sum(1 for node in graph if not isinstance(node, dict))
             elif isinstance(item, dict):
                 placed.append(_Placed(item, (i,), f"item {i + 1}"))
@@ -243,7 +299,8 @@ def _top_level_nodes(root: object) -> tuple[list[_Placed], int]:
     raise FeedFormatError(
         f"the top level of the CTDL document is {_json_kind(root)}; a CTDL document is a JSON "
         'object such as {"@context": ..., "@type": "ceterms:Course", ...} or one with an '
-        '"@graph" array of such nodes')
+        '"@graph" array of such nodes'
+    )
 
 
 @dataclass
@@ -266,8 +323,11 @@ class _Links:
                     if target:
                         parents.setdefault(target, []).append(node)
             elif any(_CREDENTIAL_TYPE_RE.search(t) for t in types):
-                targets = [t for profile in as_list(node.get("ceterms:requires"))
-                           for t in _required_opportunities(profile, index)]
+                targets = [
+                    t
+                    for profile in as_list(node.get("ceterms:requires"))
+                    for t in _required_opportunities(profile, index)
+                ]
                 for target in dict.fromkeys(targets):
                     credentials.setdefault(target, []).append((node, len(set(targets)) == 1))
         return cls(credentials, parents)
@@ -277,8 +337,11 @@ def _required_opportunities(profile: object, index: NodeIndex) -> list[str]:
     condition, _ = index.resolve(profile)
     if condition is None:
         return []
-    return [target for value in as_list(condition.get("ceterms:targetLearningOpportunity"))
-            if (target := _target_id(value, index))]
+    return [
+        target
+        for value in as_list(condition.get("ceterms:targetLearningOpportunity"))
+        if (target := _target_id(value, index))
+    ]
 
 
 def _target_id(value: object, index: NodeIndex) -> str | None:
@@ -295,8 +358,9 @@ def _target_id(value: object, index: NodeIndex) -> str | None:
 class _RecordBuilder:
     """Reads one learning opportunity node into feed-format-v1 fields and issues."""
 
-    def __init__(self, node: Node, placed: _Placed, index: NodeIndex, links: _Links,
-                 document: JsonDocument) -> None:
+    def __init__(
+        self, node: Node, placed: _Placed, index: NodeIndex, links: _Links, document: JsonDocument
+    ) -> None:
         self.node = node
         self.placed = placed
         self.index = index
@@ -322,20 +386,30 @@ class _RecordBuilder:
         self._put("subject", self._subjects())
         self._put("learning_outcomes", self._outcomes())
         self._put("prerequisites", self._conditions("ceterms:entryCondition", "ceterms:requires"))
-        self._put("assessment", self._text("ceterms:assessmentMethodDescription")
-                  or self._concept_names(self.node.get("ceterms:assessmentMethodType")))
+        self._put(
+            "assessment",
+            self._text("ceterms:assessmentMethodDescription")
+            or self._concept_names(self.node.get("ceterms:assessmentMethodType")),
+        )
         self._put("quality_assurance", self._quality_assurance())
         self._credential_links()
-        self._put_extra("provider", self._organizations("ceterms:offeredBy")
-                        or self._organizations("ceterms:ownedBy"))
+        self._put_extra(
+            "provider",
+            self._organizations("ceterms:offeredBy") or self._organizations("ceterms:ownedBy"),
+        )
         # CTDL audience levels (audLevel:BeginnerLevel, ...) describe who the offering is
         # for, not a level in a qualification framework, so they never fill `level`.
-        self._put_extra("audience_level",
-                        self._concept_names(self.node.get("ceterms:audienceLevelType")))
+        self._put_extra(
+            "audience_level", self._concept_names(self.node.get("ceterms:audienceLevelType"))
+        )
         self._keep_unread()
-        return RawRecord(locator=self.placed.locator, fields=self.fields,
-                         line=self.document.line_of(self.placed.path), issues=self.issues,
-                         extra=self.extra)
+        return RawRecord(
+            locator=self.placed.locator,
+            fields=self.fields,
+            line=self.document.line_of(self.placed.path),
+            issues=self.issues,
+            extra=self.extra,
+        )
 
     # identity ---------------------------------------------------------------------------
 
@@ -351,19 +425,30 @@ class _RecordBuilder:
         elif node_id and not is_blank_node_id(node_id):
             self.fields["id"] = node_id
         else:
-            blank = (f" (its @id {node_id!r} is a blank node, which changes from one export to "
-                     "the next)" if node_id else "")
-            self.issues.append(Issue.error(
-                "id", IssueCode.MISSING,
-                f"{what} has no ceterms:ctid and no @id{blank}; give it its CTID",
-                value=title[0] if title else None))
+            blank = (
+                f" (its @id {node_id!r} is a blank node, which changes from one export to the next)"
+                if node_id
+                else ""
+            )
+            self.issues.append(
+                Issue.error(
+                    "id",
+                    IssueCode.MISSING,
+                    f"{what} has no ceterms:ctid and no @id{blank}; give it its CTID",
+                    value=title[0] if title else None,
+                )
+            )
         if title:
             self._put("title", title)
         else:
-            self.issues.append(Issue.error(
-                "title", IssueCode.MISSING,
-                f"{what} has no ceterms:name; every learning opportunity needs its name",
-                value=own_id if isinstance(own_id := self.fields.get("id"), str) else None))
+            self.issues.append(
+                Issue.error(
+                    "title",
+                    IssueCode.MISSING,
+                    f"{what} has no ceterms:name; every learning opportunity needs its name",
+                    value=own_id if isinstance(own_id := self.fields.get("id"), str) else None,
+                )
+            )
 
     # values -----------------------------------------------------------------------------
 
@@ -382,11 +467,16 @@ class _RecordBuilder:
             elif reference:
                 missing.append(reference)
         if missing:
-            self.issues.append(Issue.warning(
-                field, IssueCode.UNPARSED,
-                f"{name} in {self.placed.locator} refers to {len(missing)} node(s) that are not "
-                "in this document, and references are never fetched; put the node itself in "
-                "the document (inline, or in its @graph)", value=preview(missing)))
+            self.issues.append(
+                Issue.warning(
+                    field,
+                    IssueCode.UNPARSED,
+                    f"{name} in {self.placed.locator} refers to {len(missing)} node(s) that are not "
+                    "in this document, and references are never fetched; put the node itself in "
+                    "the document (inline, or in its @graph)",
+                    value=preview(missing),
+                )
+            )
         return found
 
     def _credits(self) -> list[str]:
@@ -399,29 +489,37 @@ class _RecordBuilder:
             unit = self._concept_words(profile.get("ceterms:creditUnitType"))
             # creditUnit:DegreeCredit is credit of no named system; the profile's
             # description names it where the CreditUnit scheme has no concept (ECTS, ...).
-            said = texts(profile.get("ceterms:description", "schema:description"),
-                         self.languages)
+            said = texts(profile.get("ceterms:description", "schema:description"), self.languages)
             if amount and unit and unit[0] == "Degree Credit" and said:
                 found.append(f"{amount} {said[0]}")
             elif amount:
                 found.append(f"{amount} {unit[0]}" if unit else amount)
             else:
-                found.extend(texts(profile.get("ceterms:description", "schema:description"),
-                                   self.languages))
+                found.extend(
+                    texts(profile.get("ceterms:description", "schema:description"), self.languages)
+                )
         if not found and self.node.get("ceterms:creditValue") is not None:
-            self.issues.append(Issue.warning(
-                "credits", IssueCode.UNPARSED,
-                f"ceterms:creditValue in {self.placed.locator} has no schema:value, "
-                "minValue/maxValue or description", value=preview(self.node.get("ceterms:creditValue"))))
+            self.issues.append(
+                Issue.warning(
+                    "credits",
+                    IssueCode.UNPARSED,
+                    f"ceterms:creditValue in {self.placed.locator} has no schema:value, "
+                    "minValue/maxValue or description",
+                    value=preview(self.node.get("ceterms:creditValue")),
+                )
+            )
         # Older CTDL put the amount and unit straight on the learning opportunity.
-        for value_name, unit_name in (("ceterms:creditUnitValue", "ceterms:creditUnitType"),
-                                      ("ceterms:creditHourValue", "ceterms:creditHourType")):
+        for value_name, unit_name in (
+            ("ceterms:creditUnitValue", "ceterms:creditUnitType"),
+            ("ceterms:creditHourValue", "ceterms:creditHourType"),
+        ):
             if found:
                 break
             amounts = self._text(value_name)
             if amounts:
-                unit = (self._concept_words(self.node.get(unit_name))
-                        or (["credit hours"] if value_name == "ceterms:creditHourValue" else []))
+                unit = self._concept_words(self.node.get(unit_name)) or (
+                    ["credit hours"] if value_name == "ceterms:creditHourValue" else []
+                )
                 found.append(f"{amounts[0]} {unit[0]}" if unit else amounts[0])
         if not found and self._text("ceterms:isNonCredit") == ["true"]:
             found.append("non-credit")
@@ -460,8 +558,11 @@ class _RecordBuilder:
         # total, so the items beside it are not prices of the offering.
         profiles = self._nodes("ceterms:estimatedCost", "price")
         priced = [p for p in profiles if texts(p.get("ceterms:price"))]
-        totals = [p for p in priced
-                  if _AGGREGATE_COST in self._concept_words(p.get("ceterms:directCostType"), False)]
+        totals = [
+            p
+            for p in priced
+            if _AGGREGATE_COST in self._concept_words(p.get("ceterms:directCostType"), False)
+        ]
         found: list[str] = []
         for profile in totals or priced:
             currency = texts(profile.get("ceterms:currency"))
@@ -485,8 +586,10 @@ class _RecordBuilder:
     def _places(self) -> list[str]:
         found: list[str] = []
         for place in self._nodes("ceterms:availableAt", "location"):
-            parts = [texts(place.get(f"ceterms:{name}"), self.languages)
-                     for name in ("addressLocality", "addressRegion", "addressCountry")]
+            parts = [
+                texts(place.get(f"ceterms:{name}"), self.languages)
+                for name in ("addressLocality", "addressRegion", "addressCountry")
+            ]
             words = [p[0] for p in parts if p]
             if words:
                 found.append(", ".join(words))
@@ -499,11 +602,20 @@ class _RecordBuilder:
         for subject in as_list(self.node.get("ceterms:subject")):
             # An ISCED-F code as an alignment object's codedNotation in the ISCED-F scheme
             # is read as the code; the subject parser takes "ISCED-F 0613".
-            node = self.index.node(subject) if isinstance(subject, dict) \
-                and not is_language_map(subject) else None
+            node = (
+                self.index.node(subject)
+                if isinstance(subject, dict) and not is_language_map(subject)
+                else None
+            )
             code = texts(node.get("ceterms:codedNotation"))[:1] if node is not None else []
-            scheme = " ".join(texts(node.get("ceterms:framework")) + texts(
-                node.get("ceterms:frameworkName"), self.languages)) if node is not None else ""
+            scheme = (
+                " ".join(
+                    texts(node.get("ceterms:framework"))
+                    + texts(node.get("ceterms:frameworkName"), self.languages)
+                )
+                if node is not None
+                else ""
+            )
             if code and ("isced" in scheme.lower()):
                 found.append(f"ISCED-F {code[0]}")
             else:
@@ -525,8 +637,9 @@ class _RecordBuilder:
         found: list[str] = []
         for name in names:
             for condition in self._nodes(name, "prerequisites"):
-                said = (texts(condition.get("ceterms:description"), self.languages)
-                        + texts(condition.get("ceterms:condition"), self.languages))
+                said = texts(condition.get("ceterms:description"), self.languages) + texts(
+                    condition.get("ceterms:condition"), self.languages
+                )
                 found.extend(said or texts(condition.get("ceterms:name"), self.languages))
         return found
 
@@ -537,8 +650,9 @@ class _RecordBuilder:
         return found
 
     def _credential_links(self) -> None:
-        own_ids = {own for own in (self.node.node_id, *self._text("ceterms:ctid"))
-                   if own is not None}
+        own_ids = {
+            own for own in (self.node.node_id, *self._text("ceterms:ctid")) if own is not None
+        }
         awarded: list[str] = []
         counts_towards: list[str] = []
         for own_id in own_ids:
@@ -567,8 +681,10 @@ class _RecordBuilder:
         for value in as_list(self.node.get(name)):
             organization, reference = self.index.resolve(value)
             if organization is not None:
-                found.extend(texts(organization.get("ceterms:name"), self.languages)[:1]
-                             or ([organization.node_id] if organization.node_id else []))
+                found.extend(
+                    texts(organization.get("ceterms:name"), self.languages)[:1]
+                    or ([organization.node_id] if organization.node_id else [])
+                )
             elif reference:
                 found.append(reference)
         return found
@@ -584,9 +700,11 @@ class _RecordBuilder:
                 term = [element.strip()] if element.strip() else []
             elif isinstance(element, dict):
                 node = self.index.node(element)
-                term = (texts(node.get("ceterms:targetNode"))[:1]
-                        or ([node.node_id] if node.node_id else [])
-                        or texts(node.get("ceterms:targetNodeName"), self.languages)[:1])
+                term = (
+                    texts(node.get("ceterms:targetNode"))[:1]
+                    or ([node.node_id] if node.node_id else [])
+                    or texts(node.get("ceterms:targetNodeName"), self.languages)[:1]
+                )
             else:
                 term = []
             found.extend(t for t in term if t not in found)
@@ -609,11 +727,12 @@ class _RecordBuilder:
                 node, _ = self.index.resolve(element)
                 if node is None:
                     continue
-                name = (texts(node.get("ceterms:targetNodeName"), self.languages)
-                        or texts(node.get("ceasn:competencyText"), self.languages)
-                        or texts(node.get("ceterms:name"), self.languages)
-                        or [_words(t.split(":")[-1]) for t in
-                            texts(node.get("ceterms:targetNode"))[:1]])
+                name = (
+                    texts(node.get("ceterms:targetNodeName"), self.languages)
+                    or texts(node.get("ceasn:competencyText"), self.languages)
+                    or texts(node.get("ceterms:name"), self.languages)
+                    or [_words(t.split(":")[-1]) for t in texts(node.get("ceterms:targetNode"))[:1]]
+                )
             else:
                 name = texts(element, self.languages)
             found.extend(n for n in name if n not in found)
@@ -631,13 +750,15 @@ class _RecordBuilder:
         for written, value in self.node.unread(_READ_PROPERTIES).items():
             self.not_read.append(written)
             plain = texts(value, self.languages) or self._concepts(
-                [v for v in as_list(value) if isinstance(v, dict)])
+                [v for v in as_list(value) if isinstance(v, dict)]
+            )
             self._put_extra(written, plain)
 
 
 def _duration_range(low: str | None, high: str | None) -> str:
     """Two ISO 8601 durations as one range the duration parser reads: 'P8W', 'P12W' ->
     '8 to 12 weeks'. Mixed units are written out in full ('8 weeks to 3 months')."""
+
     def parts(value: str | None) -> tuple[str, str] | None:
         match = _SINGLE_ISO_DURATION.match(value.strip()) if value else None
         if not match:

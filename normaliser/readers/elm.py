@@ -32,8 +32,9 @@ OPPORTUNITY_KINDS = frozenset({"learningopportunity"})
 SPECIFICATION_KINDS = frozenset({"learningachievementspecification", "qualification"})
 _NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
 _HOURS_ONLY_RE = re.compile(r"PT(\d+(?:[.,]\d+)?)H", re.IGNORECASE)
-_ISO_DURATION_RE = re.compile(r"-?P(?=\d|T\d)(?:\d+(?:[.,]\d+)?[YMWD])*(?:T(?:\d+(?:[.,]\d+)?[HMS])+)?",
-                              re.IGNORECASE)
+_ISO_DURATION_RE = re.compile(
+    r"-?P(?=\d|T\d)(?:\d+(?:[.,]\d+)?[YMWD])*(?:T(?:\d+(?:[.,]\d+)?[HMS])+)?", re.IGNORECASE
+)
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -62,8 +63,9 @@ class ElmNode:
         return [ref for value in self.values(name) if (ref := value.uri or value.id)]
 
     def plain(self, name: str) -> list[str]:
-        return [value.text.strip() for value in self.values(name)
-                if value.text and value.text.strip()]
+        return [
+            value.text.strip() for value in self.values(name) if value.text and value.text.strip()
+        ]
 
 
 class ElmGraph:
@@ -89,8 +91,11 @@ class ElmGraph:
 
 def pick_text(values: list[ElmNode], preferred: tuple[str, ...]) -> tuple[str | None, str | None]:
     """The text in the first preferred language, else English, else the first; and its language."""
-    written = [(value.text.strip(), (value.language or "").lower()) for value in values
-               if value.text and value.text.strip()]
+    written = [
+        (value.text.strip(), (value.language or "").lower())
+        for value in values
+        if value.text and value.text.strip()
+    ]
     if not written:
         return None, None
     for language in (*preferred, "en"):
@@ -101,8 +106,12 @@ def pick_text(values: list[ElmNode], preferred: tuple[str, ...]) -> tuple[str | 
     return text, tag or None
 
 
-def map_elm_graph(graph: ElmGraph, locate: Callable[[ElmNode, int], tuple[str, int | None]],
-                  limits: ReadLimits, deadline: float) -> tuple[list[RawRecord], list[Issue]]:
+def map_elm_graph(
+    graph: ElmGraph,
+    locate: Callable[[ElmNode, int], tuple[str, int | None]],
+    limits: ReadLimits,
+    deadline: float,
+) -> tuple[list[RawRecord], list[Issue]]:
     """One record per learning opportunity, then one per specification none of them uses."""
     notes = _Notes()
     nodes = graph.nodes
@@ -126,10 +135,15 @@ def map_elm_graph(graph: ElmGraph, locate: Callable[[ElmNode, int], tuple[str, i
             records.append(_RecordBuilder(graph, notes).specification_alone(node, locator, line))
     if not records:
         kinds = ", ".join(sorted({node.kind for node in nodes if node.kind})) or "nothing"
-        notes.issues.append(Issue.warning(
-            RECORD_FIELD, IssueCode.MISSING,
-            "the document holds no learning opportunity and no qualification or learning "
-            f"achievement specification (only {kinds}), so it has no offerings", None))
+        notes.issues.append(
+            Issue.warning(
+                RECORD_FIELD,
+                IssueCode.MISSING,
+                "the document holds no learning opportunity and no qualification or learning "
+                f"achievement specification (only {kinds}), so it has no offerings",
+                None,
+            )
+        )
     return records, notes.issues
 
 
@@ -138,8 +152,11 @@ def _is_part_of_a_used_specification(graph: ElmGraph, node: ElmNode, used: set[i
     opportunity, not offered on its own; the link may be written on either side."""
     if any(id(parent) in used for parent in graph.follow(node, "isPartOf")):
         return True
-    return any(id(whole) in used and any(part is node for part in graph.follow(whole, "hasPart"))
-               for whole in graph.nodes if whole.kind.lower() in SPECIFICATION_KINDS)
+    return any(
+        id(whole) in used and any(part is node for part in graph.follow(whole, "hasPart"))
+        for whole in graph.nodes
+        if whole.kind.lower() in SPECIFICATION_KINDS
+    )
 
 
 class _Notes:
@@ -159,10 +176,15 @@ class _Notes:
         if (field_name, uri) in self._seen:
             return
         self._seen.add((field_name, uri))
-        self.issues.append(Issue.info(
-            field_name, IssueCode.UNPARSED,
-            f"{uri!r} is not a term of the Europass {what} vocabulary (ELM v3), so it was left "
-            "out", uri))
+        self.issues.append(
+            Issue.info(
+                field_name,
+                IssueCode.UNPARSED,
+                f"{uri!r} is not a term of the Europass {what} vocabulary (ELM v3), so it was left "
+                "out",
+                uri,
+            )
+        )
 
 
 class _RecordBuilder:
@@ -203,12 +225,21 @@ class _RecordBuilder:
         self._parts(node)
         instance = self._instance(node, spec)
         self._check_required(node)
-        return RawRecord(locator=locator, fields=self.fields, line=line, issues=self.issues,
-                         extra=self.extra, instances=[instance] if instance else [])
+        return RawRecord(
+            locator=locator,
+            fields=self.fields,
+            line=line,
+            issues=self.issues,
+            extra=self.extra,
+            instances=[instance] if instance else [],
+        )
 
     def specification_alone(self, node: ElmNode, locator: str, line: int | None) -> RawRecord:
-        kind = "qualification" if node.kind.lower() == "qualification" else \
-            "learning achievement specification"
+        kind = (
+            "qualification"
+            if node.kind.lower() == "qualification"
+            else "learning achievement specification"
+        )
         self.where = f"the {kind} {node.id or '(no id)'} at {locator}"
         self.specifications = [node]
         self.preferred = self._declared_languages(None, node)
@@ -223,27 +254,37 @@ class _RecordBuilder:
             self._providers(awarding, "awardingBody")
             self._locations(awarding)
         self._check_required(node)
-        return RawRecord(locator=locator, fields=self.fields, line=line, issues=self.issues,
-                         extra=self.extra)
+        return RawRecord(
+            locator=locator, fields=self.fields, line=line, issues=self.issues, extra=self.extra
+        )
 
     # --- what the opportunity says ----------------------------------------------------
 
     def _specifications(self, node: ElmNode) -> list[ElmNode]:
         found = self.graph.follow(node, "learningAchievementSpecification")
-        missing = [uri for uri in node.uris("learningAchievementSpecification")
-                   if uri not in self.graph.by_id]
+        missing = [
+            uri
+            for uri in node.uris("learningAchievementSpecification")
+            if uri not in self.graph.by_id
+        ]
         for uri in missing:
-            self.issues.append(Issue.warning(
-                "learningAchievementSpecification", IssueCode.INVALID,
-                f"{self.where} refers to the specification {uri!r}, which the document does not "
-                "describe, so its level, credits and subject are unknown", uri))
+            self.issues.append(
+                Issue.warning(
+                    "learningAchievementSpecification",
+                    IssueCode.INVALID,
+                    f"{self.where} refers to the specification {uri!r}, which the document does not "
+                    "describe, so its level, credits and subject are unknown",
+                    uri,
+                )
+            )
         return found
 
     def _declared_languages(self, node: ElmNode | None, spec: ElmNode | None) -> tuple[str, ...]:
         """The languages to read texts in: the opportunity's default language, then the
         specification's languages of instruction."""
-        uris = (node.uris("defaultLanguage") if node else []) + \
-            (spec.uris("language") if spec else [])
+        uris = (node.uris("defaultLanguage") if node else []) + (
+            spec.uris("language") if spec else []
+        )
         codes = [code for uri in uris if (code := _language_tag(uri))]
         return tuple(dict.fromkeys(codes))
 
@@ -290,8 +331,7 @@ class _RecordBuilder:
         self._notes_text(node, "scheduleInformation", "schedule_information")
 
     def _notes_text(self, node: ElmNode, prop: str, extra_key: str) -> str | None:
-        texts = [text for note in node.values(prop)
-                 if (text := _note_text(note, self.preferred))]
+        texts = [text for note in node.values(prop) if (text := _note_text(note, self.preferred))]
         if texts:
             self.extra[extra_key] = "\n\n".join(texts)
         return "\n\n".join(texts) or None
@@ -299,16 +339,23 @@ class _RecordBuilder:
     def _providers(self, node: ElmNode, prop: str = "providedBy") -> None:
         names = []
         for organisation in self.graph.follow(node, prop):
-            name, _ = pick_text(organisation.values("legalName") or organisation.values("name")
-                                or organisation.values("prefLabel"), self.preferred)
+            name, _ = pick_text(
+                organisation.values("legalName")
+                or organisation.values("name")
+                or organisation.values("prefLabel"),
+                self.preferred,
+            )
             if name:
                 names.append(name)
         if names:
             self.extra["provider"] = names if len(names) > 1 else names[0]
 
     def _locations(self, node: ElmNode) -> None:
-        places = [place for location in self.graph.follow(node, "location")
-                  if (place := self._place(location))]
+        places = [
+            place
+            for location in self.graph.follow(node, "location")
+            if (place := self._place(location))
+        ]
         if places:
             # The place parser reads one place per line.
             self._put("location", "\n".join(dict.fromkeys(places)))
@@ -349,10 +396,15 @@ class _RecordBuilder:
                 run["end_date"] = _date_part(ends[0])
         start, end = run.get("start_date"), run.get("end_date")
         if isinstance(start, str) and isinstance(end, str) and start and end and end < start:
-            self.issues.append(Issue.warning(
-                "end_date", IssueCode.INVALID,
-                f"{self.where} ends ({end}) before it starts ({start}); "
-                "the end date was left out", end))
+            self.issues.append(
+                Issue.warning(
+                    "end_date",
+                    IssueCode.INVALID,
+                    f"{self.where} ends ({end}) before it starts ({start}); "
+                    "the end date was left out",
+                    end,
+                )
+            )
             del run["end_date"]
         mode = self._modes(node.uris("mode") or (spec.uris("mode") if spec else []))
         if mode:
@@ -384,17 +436,26 @@ class _RecordBuilder:
                 value = values[0].strip() if values else ""
                 currency = _currency(amount.uris("unit"))
                 if not _NUMBER_RE.fullmatch(value) or value.startswith("-"):
-                    self.issues.append(Issue.warning(
-                        "price", IssueCode.INVALID,
-                        f"the price of {self.where} is {value!r}, which is not an amount of "
-                        "money (a number, not negative), so it was left out", value or None))
+                    self.issues.append(
+                        Issue.warning(
+                            "price",
+                            IssueCode.INVALID,
+                            f"the price of {self.where} is {value!r}, which is not an amount of "
+                            "money (a number, not negative), so it was left out",
+                            value or None,
+                        )
+                    )
                     continue
                 if currency == vocab.NO_CURRENCY:
-                    self.issues.append(Issue.warning(
-                        "currency", IssueCode.INVALID,
-                        f"the price of {self.where} is in currency XXX ('no currency'), so "
-                        "the amount cannot be compared; give its ISO 4217 currency",
-                        vocab.CURRENCY_PREFIX + vocab.NO_CURRENCY))
+                    self.issues.append(
+                        Issue.warning(
+                            "currency",
+                            IssueCode.INVALID,
+                            f"the price of {self.where} is in currency XXX ('no currency'), so "
+                            "the amount cannot be compared; give its ISO 4217 currency",
+                            vocab.CURRENCY_PREFIX + vocab.NO_CURRENCY,
+                        )
+                    )
                     currency = None
                 prices.append((value.replace(",", "."), currency, label))
         if not prices:
@@ -406,13 +467,20 @@ class _RecordBuilder:
         if label:
             self.extra["price_label"] = label
         if len(prices) > 1:
-            others = "; ".join(f"{v} {c or ''} ({lab or 'no label'})".replace("  ", " ")
-                               for v, c, lab in prices[1:])
+            others = "; ".join(
+                f"{v} {c or ''} ({lab or 'no label'})".replace("  ", " ")
+                for v, c, lab in prices[1:]
+            )
             self.extra["other_prices"] = others
-            self.issues.append(Issue.info(
-                "price", IssueCode.AMBIGUOUS,
-                f"{self.where} gives several prices; the first was used and the others are "
-                f"kept in the raw record: {others}", others))
+            self.issues.append(
+                Issue.info(
+                    "price",
+                    IssueCode.AMBIGUOUS,
+                    f"{self.where} gives several prices; the first was used and the others are "
+                    f"kept in the raw record: {others}",
+                    others,
+                )
+            )
 
     # --- what the specification says --------------------------------------------------
 
@@ -428,8 +496,11 @@ class _RecordBuilder:
                 codes.append(code)
             else:
                 self.notes.unknown_term("subject", uri, "ISCED-F")
-        subjects = [label for subject in spec.values("educationSubject")
-                    if (label := pick_text(subject.values("prefLabel"), self.preferred)[0])]
+        subjects = [
+            label
+            for subject in spec.values("educationSubject")
+            if (label := pick_text(subject.values("prefLabel"), self.preferred)[0])
+        ]
         if codes:
             self._put("subject", "; ".join(dict.fromkeys(codes)))
         if subjects:
@@ -452,38 +523,52 @@ class _RecordBuilder:
             if title:
                 outcomes.append(title)
         if not outcomes:
-            outcomes = [text for note in spec.values("learningOutcomeSummary")
-                        if (text := _note_text(note, self.preferred))]
+            outcomes = [
+                text
+                for note in spec.values("learningOutcomeSummary")
+                if (text := _note_text(note, self.preferred))
+            ]
         if outcomes:
             self.fields["learning_outcomes"] = list(dict.fromkeys(outcomes))
-        requirements = [text for note in spec.values("entryRequirement")
-                        if (text := _note_text(note, self.preferred))]
+        requirements = [
+            text
+            for note in spec.values("entryRequirement")
+            if (text := _note_text(note, self.preferred))
+        ]
         if requirements:
             self._put("prerequisites", "\n\n".join(requirements))
         # "qualification" is no credential type of ours (a degree, a certificate, ...): the
         # kind of specification is kept, not guessed into one.
         self.extra["specification_type"] = (
-            "qualification" if spec.kind.lower() == "qualification"
-            else "learning achievement specification")
+            "qualification"
+            if spec.kind.lower() == "qualification"
+            else "learning achievement specification"
+        )
 
     def _level(self, spec: ElmNode) -> None:
-        eqf = [code for uri in spec.uris("EQFLevel") + spec.uris("educationLevel")
-               if (code := vocab.term(uri, vocab.EQF_LEVEL_PREFIX)) and code in "12345678"]
+        eqf = [
+            code
+            for uri in spec.uris("EQFLevel") + spec.uris("educationLevel")
+            if (code := vocab.term(uri, vocab.EQF_LEVEL_PREFIX)) and code in "12345678"
+        ]
         national: list[str] = []
         # A LOQ learningAchievementSpecification has no NQFLevel, only educationLevel, which
         # may name a national framework's level from loq/cv/nqf.xsd beside the EQF level.
-        for uri in spec.uris("NQFLevel") + [uri for uri in spec.uris("educationLevel")
-                                            if vocab.term(uri, vocab.NQF_LEVEL_PREFIX)]:
+        for uri in spec.uris("NQFLevel") + [
+            uri for uri in spec.uris("educationLevel") if vocab.term(uri, vocab.NQF_LEVEL_PREFIX)
+        ]:
             code = vocab.term(uri, vocab.NQF_LEVEL_PREFIX)
             if code in vocab.NQF_LEVELS:
                 national.append(vocab.NQF_LEVELS[code])
             else:
                 # A framework itself, or a level of a framework we have no crosswalk for.
                 self.notes.no_crosswalk(
-                    "level", uri,
+                    "level",
+                    uri,
                     f"NQFLevel {uri!r} is not a level of a framework microcred maps (Ireland's "
                     "NFQ, SCQF, RQF), or names a framework rather than a level; it is kept in "
-                    "the raw record and the EQF level is used where given")
+                    "the raw record and the EQF level is used where given",
+                )
                 self.extra.setdefault("nqf_level", [])
                 self.extra["nqf_level"].append(uri)  # type: ignore[union-attr]
         if national:
@@ -494,18 +579,27 @@ class _RecordBuilder:
                 self.extra["eqf_level"] = f"EQF {eqf[0]}"
                 referenced = parse_level(national[0]).value
                 if referenced and referenced.eqf and str(referenced.eqf) != eqf[0]:
-                    self.issues.append(Issue.warning(
-                        "level", IssueCode.AMBIGUOUS,
-                        f"{self.where} gives {national[0]} and EQF level {eqf[0]}, but the "
-                        f"framework's referencing puts {national[0]} at EQF {referenced.eqf}; "
-                        "the national level was used", f"EQF {eqf[0]}"))
+                    self.issues.append(
+                        Issue.warning(
+                            "level",
+                            IssueCode.AMBIGUOUS,
+                            f"{self.where} gives {national[0]} and EQF level {eqf[0]}, but the "
+                            f"framework's referencing puts {national[0]} at EQF {referenced.eqf}; "
+                            "the national level was used",
+                            f"EQF {eqf[0]}",
+                        )
+                    )
         elif eqf:
             self._put("level", f"EQF {eqf[0]}")
         if len(set(eqf)) > 1:
-            self.issues.append(Issue.warning(
-                "level", IssueCode.AMBIGUOUS,
-                f"{self.where} gives several EQF levels ({', '.join(eqf)}); the first was used",
-                eqf[0]))
+            self.issues.append(
+                Issue.warning(
+                    "level",
+                    IssueCode.AMBIGUOUS,
+                    f"{self.where} gives several EQF levels ({', '.join(eqf)}); the first was used",
+                    eqf[0],
+                )
+            )
 
     def _credits(self, spec: ElmNode) -> None:
         readable: list[tuple[str, str]] = []
@@ -516,27 +610,41 @@ class _RecordBuilder:
             framework = frameworks[0] if frameworks else None
             code = vocab.term(framework, vocab.CREDIT_PREFIX)
             if not _NUMBER_RE.fullmatch(point):
-                self.issues.append(Issue.warning(
-                    "credits", IssueCode.INVALID,
-                    f"a creditPoint of {self.where} has point {point!r}, which is not a number, "
-                    "so it was left out", point or None))
+                self.issues.append(
+                    Issue.warning(
+                        "credits",
+                        IssueCode.INVALID,
+                        f"a creditPoint of {self.where} has point {point!r}, which is not a number, "
+                        "so it was left out",
+                        point or None,
+                    )
+                )
                 continue
             if framework is None or code not in vocab.CREDIT_SYSTEMS:
-                self.issues.append(Issue.warning(
-                    "credit_system", IssueCode.UNPARSED,
-                    f"a creditPoint of {self.where} gives {point} points in framework "
-                    f"{framework!r}, which is not in the Europass credit-point vocabulary "
-                    "(ECTS or ECVET), so they were kept in the raw record only", framework))
+                self.issues.append(
+                    Issue.warning(
+                        "credit_system",
+                        IssueCode.UNPARSED,
+                        f"a creditPoint of {self.where} gives {point} points in framework "
+                        f"{framework!r}, which is not in the Europass credit-point vocabulary "
+                        "(ECTS or ECVET), so they were kept in the raw record only",
+                        framework,
+                    )
+                )
                 self.extra.setdefault("credit_points", [])
                 self.extra["credit_points"].append(f"{point} {framework}")  # type: ignore[union-attr]
                 continue
             system = vocab.CREDIT_SYSTEMS[code]
             if system is None:
-                self.issues.append(Issue.info(
-                    "credit_system", IssueCode.NO_CROSSWALK,
-                    f"{self.where} gives {point} {vocab.CREDIT_SYSTEM_LABELS[code]} points, which "
-                    "have no published conversion to ECTS or hours; kept in the raw record",
-                    framework))
+                self.issues.append(
+                    Issue.info(
+                        "credit_system",
+                        IssueCode.NO_CROSSWALK,
+                        f"{self.where} gives {point} {vocab.CREDIT_SYSTEM_LABELS[code]} points, which "
+                        "have no published conversion to ECTS or hours; kept in the raw record",
+                        framework,
+                    )
+                )
                 self.extra.setdefault("credit_points", [])
                 self.extra["credit_points"].append(f"{point} ECVET")  # type: ignore[union-attr]
                 continue
@@ -549,10 +657,14 @@ class _RecordBuilder:
             self._put("credit_system", readable[0][1])
             if len(readable) > 1:
                 others = ", ".join(f"{v} {s}" for v, s in readable[1:])
-                self.issues.append(Issue.info(
-                    "credits", IssueCode.AMBIGUOUS,
-                    f"{self.where} gives several credit values; the first was used, not {others}",
-                    others))
+                self.issues.append(
+                    Issue.info(
+                        "credits",
+                        IssueCode.AMBIGUOUS,
+                        f"{self.where} gives several credit values; the first was used, not {others}",
+                        others,
+                    )
+                )
         elif volumes and (hours := _HOURS_ONLY_RE.fullmatch(volumes[0].strip())):
             # The notional workload in hours is what Annex I asks for when there is no ECTS.
             self._put("credits", f"{hours.group(1)} hours")
@@ -563,10 +675,15 @@ class _RecordBuilder:
             return
         value = written[0].strip()
         if not _ISO_DURATION_RE.fullmatch(value):
-            self.issues.append(Issue.warning(
-                "duration", IssueCode.INVALID,
-                f"{self.where} gives duration {value!r}, which is not an ISO 8601 duration "
-                "(such as P3M or PT150H), so it was left out", value))
+            self.issues.append(
+                Issue.warning(
+                    "duration",
+                    IssueCode.INVALID,
+                    f"{self.where} gives duration {value!r}, which is not an ISO 8601 duration "
+                    "(such as P3M or PT150H), so it was left out",
+                    value,
+                )
+            )
             return
         self._put("duration", value)
 
@@ -574,15 +691,25 @@ class _RecordBuilder:
 
     def _check_required(self, node: ElmNode) -> None:
         if "id" not in self.fields:
-            self.issues.append(Issue.error(
-                "id", IssueCode.MISSING,
-                f"{self.where} has no id; give it a stable URI so it can be updated and "
-                "withdrawn", None))
+            self.issues.append(
+                Issue.error(
+                    "id",
+                    IssueCode.MISSING,
+                    f"{self.where} has no id; give it a stable URI so it can be updated and "
+                    "withdrawn",
+                    None,
+                )
+            )
         if "title" not in self.fields:
-            self.issues.append(Issue.error(
-                "title", IssueCode.MISSING,
-                f"{self.where} has no title, nor has its specification; give the offering's "
-                "name", node.id))
+            self.issues.append(
+                Issue.error(
+                    "title",
+                    IssueCode.MISSING,
+                    f"{self.where} has no title, nor has its specification; give the offering's "
+                    "name",
+                    node.id,
+                )
+            )
 
     def _put(self, name: str, value: str | None) -> None:
         if value and value.strip():
@@ -621,8 +748,13 @@ def _country_name(uri: str) -> str | None:
     code = vocab.term(uri, vocab.COUNTRY_PREFIX)
     if not code:
         return None
-    country = pycountry.countries.get(alpha_3=code.upper()) if len(code) == 3 else \
-        pycountry.countries.get(alpha_2=code.upper()) if len(code) == 2 else None
+    country = (
+        pycountry.countries.get(alpha_3=code.upper())
+        if len(code) == 3
+        else pycountry.countries.get(alpha_2=code.upper())
+        if len(code) == 2
+        else None
+    )
     return country.name if country else None
 
 

@@ -36,8 +36,12 @@ _BOM = b"\xef\xbb\xbf"
 # and http://data.europa.eu/snb/model/context/... (the EDC and LOQ JSON-LD contexts).
 _MARKERS = (b"data.europa.eu/snb/model",)
 # Type names only ELM uses; CTDL and schema.org name theirs differently.
-_TYPE_MARKERS = (b'"LearningAchievementSpecification"', b'"LearningOpportunity"',
-                 b'"Qualification"', b'"EuropeanDigitalCredential"')
+_TYPE_MARKERS = (
+    b'"LearningAchievementSpecification"',
+    b'"LearningOpportunity"',
+    b'"Qualification"',
+    b'"EuropeanDigitalCredential"',
+)
 _ID_KEYS = ("id", "@id")
 _TYPE_KEYS = ("type", "@type")
 _SKIPPED_KEYS = frozenset({"@context", "id", "@id", "type", "@type"})
@@ -46,15 +50,15 @@ _SKIPPED_KEYS = frozenset({"@context", "id", "@id", "type", "@type"})
 def looks_like_elm_jsonld(data: bytes) -> bool:
     """True when the bytes start like JSON and name the ELM namespace or an ELM-only type."""
     head = data[:65536]
-    start = head[len(_BOM):] if head.startswith(_BOM) else head
+    start = head[len(_BOM) :] if head.startswith(_BOM) else head
     start = start.lstrip(b" \t\r\n")
     if start[:1] not in (b"{", b"["):
         return False
     if b"ceterms:" in head or b"purl.org/ctdl" in head:
         return False
     return any(marker in head for marker in _MARKERS) or (
-        any(marker in head for marker in _TYPE_MARKERS[:2])
-        and b"schema.org" not in head)
+        any(marker in head for marker in _TYPE_MARKERS[:2]) and b"schema.org" not in head
+    )
 
 
 def read_elm_jsonld(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> FeedReadResult:
@@ -69,16 +73,24 @@ def read_elm_jsonld(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> FeedRea
     converter.value(document.value, ())
     limits.check_deadline(deadline)
     kinds = Counter(node.kind for node in converter.described if node.kind)
-    if not any(node.kind.lower() in OPPORTUNITY_KINDS | SPECIFICATION_KINDS
-               for node in converter.described):
-        held = ", ".join(f"{count} {kind} node{'s' if count > 1 else ''}"
-                         for kind, count in kinds.most_common(8)) or "no typed node"
+    if not any(
+        node.kind.lower() in OPPORTUNITY_KINDS | SPECIFICATION_KINDS for node in converter.described
+    ):
+        held = (
+            ", ".join(
+                f"{count} {kind} node{'s' if count > 1 else ''}"
+                for kind, count in kinds.most_common(8)
+            )
+            or "no typed node"
+        )
         raise FeedFormatError(
             f"no learning opportunity in this {FORMAT_TITLE} document: it holds {held}. This "
             "reader reads LearningOpportunity, LearningAchievementSpecification and "
-            "Qualification nodes (and the specifiedBy of a credential's claims)")
-    records, issues = map_elm_graph(ElmGraph(converter.described), converter.locate, limits,
-                                    deadline)
+            "Qualification nodes (and the specifiedBy of a credential's claims)"
+        )
+    records, issues = map_elm_graph(
+        ElmGraph(converter.described), converter.locate, limits, deadline
+    )
     return FeedReadResult(records=records, issues=issues)
 
 
@@ -93,8 +105,9 @@ class _Converter:
     def value(self, value: object, path: tuple) -> list[ElmNode]:
         if value is None:
             return []
-        if isinstance(value, list) or (isinstance(value, dict) and
-                                       ("@list" in value or "@set" in value) and len(value) == 1):
+        if isinstance(value, list) or (
+            isinstance(value, dict) and ("@list" in value or "@set" in value) and len(value) == 1
+        ):
             found: list[ElmNode] = []
             items = as_list(value)
             for index, item in enumerate(items):
@@ -115,19 +128,32 @@ class _Converter:
             return []
         if is_value_object(value):
             language = value.get("@language")
-            return [ElmNode(text=str(value["@value"]).strip(),
-                            language=language if isinstance(language, str) else None)]
+            return [
+                ElmNode(
+                    text=str(value["@value"]).strip(),
+                    language=language if isinstance(language, str) else None,
+                )
+            ]
         # ELM's contexts alias `id` and `type` to @id and @type, so an object with either is a
         # node, even though 'id' would also pass as a language tag (Indonesian).
         if is_language_map(value) and not any(key in value for key in (*_ID_KEYS, *_TYPE_KEYS)):
-            return [ElmNode(text=text.strip(), language=language)
-                    for language, texts in value.items()
-                    for text in as_list(texts) if isinstance(text, str) and text.strip()]
+            return [
+                ElmNode(text=text.strip(), language=language)
+                for language, texts in value.items()
+                for text in as_list(texts)
+                if isinstance(text, str) and text.strip()
+            ]
         return [self.node(value, path)]
 
     def node(self, raw: dict, path: tuple) -> ElmNode:
-        node_id = next((raw[key].strip() for key in _ID_KEYS
-                        if isinstance(raw.get(key), str) and raw[key].strip()), None)
+        node_id = next(
+            (
+                raw[key].strip()
+                for key in _ID_KEYS
+                if isinstance(raw.get(key), str) and raw[key].strip()
+            ),
+            None,
+        )
         node = ElmNode(kind=_kind(raw), id=node_id)
         for key, value in raw.items():
             if key == "@graph":  # the nodes of a graph are nodes of the document, not values
@@ -153,8 +179,12 @@ class _Converter:
 
 def _kind(raw: dict) -> str:
     """The node's type by local name, preferring the kinds this reader maps."""
-    written = [_local_name(t) for key in _TYPE_KEYS for t in as_list(raw.get(key))
-               if isinstance(t, str) and t.strip()]
+    written = [
+        _local_name(t)
+        for key in _TYPE_KEYS
+        for t in as_list(raw.get(key))
+        if isinstance(t, str) and t.strip()
+    ]
     for name in written:
         if name.lower() in OPPORTUNITY_KINDS | SPECIFICATION_KINDS:
             return name
@@ -167,5 +197,3 @@ def _local_name(term: str) -> str:
         if separator in term:
             term = term.rsplit(separator, 1)[-1]
     return term
-
-

@@ -40,8 +40,10 @@ from normaliser.readers.xcri_cap import (
 from normaliser.readers.xml_flavours import LOQ_NAMESPACE, describe_xml_root, xml_root
 
 FORMAT_TITLE = "ELM LOQ XML"
-_EXPECTED = (f"an {FORMAT_TITLE} document is an XML document with a <Courses> root element in "
-             f"namespace {LOQ_NAMESPACE!r}")
+_EXPECTED = (
+    f"an {FORMAT_TITLE} document is an XML document with a <Courses> root element in "
+    f"namespace {LOQ_NAMESPACE!r}"
+)
 _CHUNK = 256 * 1024
 
 
@@ -70,9 +72,13 @@ def read_elm_loq_xml(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> FeedRe
     return FeedReadResult(records=records, issues=notes.issues() + issues)
 
 
-def parse_bounded_xml(document: bytes, limits: ReadLimits, deadline: float,
-                      check_root: Callable[[etree._Element], None],
-                      expected: str) -> etree._Element:
+def parse_bounded_xml(
+    document: bytes,
+    limits: ReadLimits,
+    deadline: float,
+    check_root: Callable[[etree._Element], None],
+    expected: str,
+) -> etree._Element:
     """The whole tree of a document (already decoded and checked by check_xml_prolog), with
     depth bounded by the limits and the root checked as soon as it starts."""
     parser = locked_down_xml_parser()
@@ -81,7 +87,7 @@ def parse_bounded_xml(document: bytes, limits: ReadLimits, deadline: float,
     root = None
     try:
         for start in range(0, len(document), _CHUNK):
-            parser.feed(document[start:start + _CHUNK])
+            parser.feed(document[start : start + _CHUNK])
             depth, root = _check_events(parser.read_events(), depth, root, limits, check_root)
             limits.check_deadline(deadline)
         parser.close()
@@ -93,10 +99,13 @@ def parse_bounded_xml(document: bytes, limits: ReadLimits, deadline: float,
     return root
 
 
-def _check_events(events: Iterator[tuple[str, etree._Element]], depth: int,
-                  root: etree._Element | None, limits: ReadLimits,
-                  check_root: Callable[[etree._Element], None],
-                  ) -> tuple[int, etree._Element | None]:
+def _check_events(
+    events: Iterator[tuple[str, etree._Element]],
+    depth: int,
+    root: etree._Element | None,
+    limits: ReadLimits,
+    check_root: Callable[[etree._Element], None],
+) -> tuple[int, etree._Element | None]:
     for event, element in events:
         if event == "end":
             depth -= 1
@@ -109,7 +118,8 @@ def _check_events(events: Iterator[tuple[str, etree._Element]], depth: int,
             raise FeedLimitExceeded(
                 f"elements are nested more than {limits.max_depth} deep (at "
                 f"<{element_name(element)[1]}>); an ELM document needs about ten levels",
-                line=element.sourceline)
+                line=element.sourceline,
+            )
     return depth, root
 
 
@@ -117,23 +127,28 @@ def _check_root(root: etree._Element) -> None:
     check_root_is(root, LOQ_NAMESPACE, "Courses", FORMAT_TITLE, _EXPECTED)
 
 
-def check_root_is(root: etree._Element, namespace_wanted: str, name_wanted: str,
-                  format_title: str, expected: str) -> None:
+def check_root_is(
+    root: etree._Element, namespace_wanted: str, name_wanted: str, format_title: str, expected: str
+) -> None:
     """Refuse a DTD (behind the prolog scan) and a root that is not the one wanted, saying
     what the document looks like."""
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:
-        raise FeedFormatError("XML feeds may not contain a DTD (DOCTYPE); remove the "
-                              "<!DOCTYPE ...> declaration", line=root.sourceline)
+        raise FeedFormatError(
+            "XML feeds may not contain a DTD (DOCTYPE); remove the <!DOCTYPE ...> declaration",
+            line=root.sourceline,
+        )
     namespace, name = element_name(root)
     if (namespace, name) == (namespace_wanted, name_wanted):
         return
     where = f"in namespace {namespace!r}" if namespace else "in no namespace"
     looks = describe_xml_root(namespace, name)
     hint = f"; this looks like {looks}" if looks else ""
-    raise FeedFormatError(f"not an {format_title} document: the root element is <{name}> "
-                          f"{where}{hint}. {expected[0].upper()}{expected[1:]}",
-                          line=root.sourceline)
+    raise FeedFormatError(
+        f"not an {format_title} document: the root element is <{name}> "
+        f"{where}{hint}. {expected[0].upper()}{expected[1:]}",
+        line=root.sourceline,
+    )
 
 
 def _children(element: etree._Element) -> Iterator[etree._Element]:
@@ -143,9 +158,13 @@ def _children(element: etree._Element) -> Iterator[etree._Element]:
 def _node(element: etree._Element) -> ElmNode:
     """An element as a node: its attributes `id`, `uri` / `idref`, `language`, its text when
     it has no child elements, and its children by local name."""
-    node = ElmNode(kind=element_name(element)[1], id=_attribute(element, "id"),
-                   uri=_attribute(element, "uri") or _attribute(element, "idref"),
-                   language=_attribute(element, "language"), line=element.sourceline)
+    node = ElmNode(
+        kind=element_name(element)[1],
+        id=_attribute(element, "id"),
+        uri=_attribute(element, "uri") or _attribute(element, "idref"),
+        language=_attribute(element, "language"),
+        line=element.sourceline,
+    )
     children = list(_children(element))
     if not children:
         node.text = (element.text or "").strip() or None

@@ -80,13 +80,26 @@ _FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "level_framework": ("framework", "qualification_framework", "level_system"),
     "credits": ("credit", "credit_value", "credit_points", "credits_value"),
     "credit_system": ("credit_type", "credit_scheme", "credits_system"),
-    "mode": ("delivery_mode", "mode_of_delivery", "delivery", "study_mode", "course_mode",
-             "attendance_mode"),
+    "mode": (
+        "delivery_mode",
+        "mode_of_delivery",
+        "delivery",
+        "study_mode",
+        "course_mode",
+        "attendance_mode",
+    ),
     "price": ("fee", "fees", "cost", "course_fee", "course_fees", "tuition", "tuition_fee"),
     "currency": ("price_currency", "fee_currency"),
     "duration": ("length", "course_length", "course_duration"),
-    "start_dates": ("start_date", "start", "starts", "start_dates_s", "intake", "intakes",
-                    "intake_dates"),
+    "start_dates": (
+        "start_date",
+        "start",
+        "starts",
+        "start_dates_s",
+        "intake",
+        "intakes",
+        "intake_dates",
+    ),
     "location": ("locations", "place", "venue", "campus", "delivery_location"),
     "language": ("languages", "language_of_instruction", "teaching_language", "lang"),
     "subject": ("subjects", "subject_area", "field_of_study", "discipline"),
@@ -111,10 +124,15 @@ _JSON_WHITESPACE = re.compile(r"[ \t\n\r]*")
 # Leading bytes of files providers upload by mistake, and what to tell them.
 _BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"%PDF-", "a PDF document"),
-    (b"PK\x03\x04", "a ZIP archive (an Excel .xlsx or OpenDocument .ods workbook is one; "
-                    "export the sheet as 'CSV UTF-8' instead)"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Excel .xls (or other Office) file; "
-                                          "export the sheet as 'CSV UTF-8' instead"),
+    (
+        b"PK\x03\x04",
+        "a ZIP archive (an Excel .xlsx or OpenDocument .ods workbook is one; "
+        "export the sheet as 'CSV UTF-8' instead)",
+    ),
+    (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        "an old Excel .xls (or other Office) file; export the sheet as 'CSV UTF-8' instead",
+    ),
     (b"\x1f\x8b", "gzip-compressed data; decompress it first"),
     (b"\x89PNG", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
@@ -133,13 +151,14 @@ def feed_v1_field_name(name: str) -> str | None:
 
 def sniff_feed_v1_format(data: bytes) -> str:
     """'json' if the first character after a BOM and whitespace is `[` or `{`, else 'csv'."""
-    start = data[len(_UTF8_BOM):] if data.startswith(_UTF8_BOM) else data
+    start = data[len(_UTF8_BOM) :] if data.startswith(_UTF8_BOM) else data
     start = start.lstrip(b" \t\r\n")
     return "json" if start[:1] in (b"[", b"{") else "csv"
 
 
-def read_feed_v1(data: bytes, format: str | None = None,
-                 limits: ReadLimits = DEFAULT_LIMITS) -> FeedReadResult:
+def read_feed_v1(
+    data: bytes, format: str | None = None, limits: ReadLimits = DEFAULT_LIMITS
+) -> FeedReadResult:
     """Read a feed-format-v1 feed; `format` is 'csv', 'json', or None to sniff it."""
     chosen = sniff_feed_v1_format(data) if format is None else format.strip().lower()
     if chosen == "csv":
@@ -147,8 +166,10 @@ def read_feed_v1(data: bytes, format: str | None = None,
     if chosen == "json":
         return read_feed_v1_json(data, limits)
     # FeedFormatError, so every channel reports it like any other unreadable feed.
-    raise FeedFormatError(f"unknown feed format {format!r}: use one of "
-                          f"{', '.join(FEED_V1_FORMATS)}, or leave it out to detect it")
+    raise FeedFormatError(
+        f"unknown feed format {format!r}: use one of "
+        f"{', '.join(FEED_V1_FORMATS)}, or leave it out to detect it"
+    )
 
 
 # --- CSV -------------------------------------------------------------------------------
@@ -221,9 +242,14 @@ def _is_feed_v1_column(name: str) -> bool:
     return feed_v1_field_name(name) is not None
 
 
-def read_csv_rows(data: bytes, *, header_hint: str,
-                  names_a_column: Callable[[str], bool] = _is_feed_v1_column,
-                  delimiter: str | None = None, sniff_lines: int = 1) -> CsvRows:
+def read_csv_rows(
+    data: bytes,
+    *,
+    header_hint: str,
+    names_a_column: Callable[[str], bool] = _is_feed_v1_column,
+    delimiter: str | None = None,
+    sniff_lines: int = 1,
+) -> CsvRows:
     """Open a UTF-8 CSV file (BOM tolerated) the way the feed readers do, for any header.
 
     Text that is not CSV (binary, not UTF-8, HTML, JSON) and an empty file raise
@@ -237,15 +263,22 @@ def read_csv_rows(data: bytes, *, header_hint: str,
     first_lines = _first_non_blank_lines(text, sniff_lines)
     if not first_lines:
         what = "is empty" if not text.strip() else "has no header row (no line names a column)"
-        raise FeedFormatError(f"the CSV feed {what}: it needs a header row naming its columns, "
-                              f"{header_hint}")
+        raise FeedFormatError(
+            f"the CSV feed {what}: it needs a header row naming its columns, {header_hint}"
+        )
     chosen = delimiter or _sniff_delimiter(first_lines, names_a_column)
 
     # strict: a quote left open or a stray character after a closing quote means the record
     # boundaries after it cannot be trusted, so the whole feed is refused rather than
     # silently merged into one huge value.
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=chosen, quotechar='"',
-                        doublequote=True, skipinitialspace=True, strict=True)
+    reader = csv.reader(
+        io.StringIO(text, newline=""),
+        delimiter=chosen,
+        quotechar='"',
+        doublequote=True,
+        skipinitialspace=True,
+        strict=True,
+    )
     return CsvRows(delimiter=chosen, rows=_rows_with_start_lines(reader))
 
 
@@ -267,16 +300,22 @@ def _csv_error(exc: csv.Error, start_line: int, current_line: int) -> FeedFormat
     if "unexpected end of data" in reason:
         return FeedFormatError(
             f"unterminated quoted value: the record starting at line {start_line} opens a "
-            "quote (\") that is never closed, so the file ended inside it; close the quote, "
-            "and write a quote inside a quoted value as two (\"\")", line=start_line)
+            'quote (") that is never closed, so the file ended inside it; close the quote, '
+            'and write a quote inside a quoted value as two ("")',
+            line=start_line,
+        )
     if "field larger than field limit" in reason:
         return FeedFormatError(
             f"a value in the record starting at line {start_line} is longer than "
-            f"{csv.field_size_limit():,} characters", line=start_line)
+            f"{csv.field_size_limit():,} characters",
+            line=start_line,
+        )
     if "expected after" in reason:
         return FeedFormatError(
             f"bad quoting in the record starting at line {start_line}: {reason}; a quote "
-            "inside a quoted value must be written as two (\"\")", line=current_line)
+            'inside a quoted value must be written as two ("")',
+            line=current_line,
+        )
     return FeedFormatError(f"the CSV could not be read: {reason}", line=current_line)
 
 
@@ -297,7 +336,8 @@ def _read_header(header: list[str], line_number: int) -> tuple[list[_Column], li
             raise FeedFormatError(
                 f"duplicate column: column {first.number} ({first.written!r}) and column "
                 f"{number} ({written!r}) both name {key!r}; remove or rename one of them",
-                line=line_number)
+                line=line_number,
+            )
         seen[key] = column
         if field is None:
             issues.append(_unknown_name_issue(written, f"column {number}"))
@@ -309,12 +349,14 @@ def _read_header(header: list[str], line_number: int) -> tuple[list[_Column], li
         raise FeedFormatError(
             f"the header row has no column for the required field(s) {', '.join(missing)}; "
             f"feed format v1 needs {' and '.join(REQUIRED_FIELDS)}. Columns found: {found}",
-            line=line_number)
+            line=line_number,
+        )
     return columns, issues
 
 
-def _csv_record(columns: list[_Column], cells: list[str], line_number: int,
-                delimiter: str) -> RawRecord:
+def _csv_record(
+    columns: list[_Column], cells: list[str], line_number: int, delimiter: str
+) -> RawRecord:
     fields: dict[str, str | list[str]] = {}
     extra: dict[str, str | list[str]] = {}
     stray: list[str] = []
@@ -323,15 +365,20 @@ def _csv_record(columns: list[_Column], cells: list[str], line_number: int,
         if not value:
             continue
         if len(value) > MAX_VALUE_CHARACTERS:
-            column_name = (columns[index].field or columns[index].written
-                           if index < len(columns) else "")
-            issues.append(Issue.error(
-                column_name or RECORD_FIELD, IssueCode.INVALID,
-                f"line {line_number}, column {index + 1}"
-                f"{f' ({column_name})' if column_name else ''}: the value is {len(value):,} "
-                f"characters long, more than the {MAX_VALUE_CHARACTERS:,} a value may hold; "
-                "shorten it (if it should be short, a quote (\") may have been left open)",
-                value=value[:200]))
+            column_name = (
+                columns[index].field or columns[index].written if index < len(columns) else ""
+            )
+            issues.append(
+                Issue.error(
+                    column_name or RECORD_FIELD,
+                    IssueCode.INVALID,
+                    f"line {line_number}, column {index + 1}"
+                    f"{f' ({column_name})' if column_name else ''}: the value is {len(value):,} "
+                    f"characters long, more than the {MAX_VALUE_CHARACTERS:,} a value may hold; "
+                    'shorten it (if it should be short, a quote (") may have been left open)',
+                    value=value[:200],
+                )
+            )
             continue
         if index >= len(columns):
             stray.append(value)
@@ -349,14 +396,19 @@ def _csv_record(columns: list[_Column], cells: list[str], line_number: int,
 
     if stray:
         shown = delimiter.join(stray)
-        issues.append(Issue.warning(
-            RECORD_FIELD, IssueCode.INVALID,
-            f"line {line_number} has {len(stray)} value(s) in cells without a column name, "
-            "which were ignored; a value containing the separator "
-            f"{_describe_delimiter(delimiter)} must be quoted",
-            value=shown[:200]))
-    return RawRecord(locator=f"line {line_number}", fields=fields, line=line_number,
-                     issues=issues, extra=extra)
+        issues.append(
+            Issue.warning(
+                RECORD_FIELD,
+                IssueCode.INVALID,
+                f"line {line_number} has {len(stray)} value(s) in cells without a column name, "
+                "which were ignored; a value containing the separator "
+                f"{_describe_delimiter(delimiter)} must be quoted",
+                value=shown[:200],
+            )
+        )
+    return RawRecord(
+        locator=f"line {line_number}", fields=fields, line=line_number, issues=issues, extra=extra
+    )
 
 
 def _first_non_blank_lines(text: str, count: int) -> list[str]:
@@ -397,23 +449,29 @@ def _describe_delimiter(delimiter: str) -> str:
 def _refuse_text_that_is_not_csv(text: str) -> None:
     body = text.lstrip()
     start = body[:64].lower()
-    line, column = _line_and_column(text[:len(text) - len(body)])
+    line, column = _line_and_column(text[: len(text) - len(body)])
     markup = _describe_markup(start)
     if markup:
         raise FeedFormatError(f"not a CSV feed: this is {markup}", line=line, column=column)
     if start.startswith("{\\rtf"):
-        raise FeedFormatError("this is an RTF document, not a CSV feed; save the table as "
-                              "'CSV UTF-8'", line=line, column=column)
+        raise FeedFormatError(
+            "this is an RTF document, not a CSV feed; save the table as 'CSV UTF-8'",
+            line=line,
+            column=column,
+        )
     if start[:1] in ("[", "{"):
-        raise FeedFormatError("this looks like JSON, not CSV; read it with format 'json'",
-                              line=line, column=column)
+        raise FeedFormatError(
+            "this looks like JSON, not CSV; read it with format 'json'", line=line, column=column
+        )
 
 
 def _describe_markup(start: str) -> str | None:
     """What a feed that starts with markup really is, and what to do instead."""
     if start.startswith(("<!doctype html", "<html")):
-        return ("an HTML web page; register the address of the feed file itself, or have "
-                "the site crawled")
+        return (
+            "an HTML web page; register the address of the feed file itself, or have "
+            "the site crawled"
+        )
     if start.startswith("<"):
         return "an XML or HTML document; an XCRI-CAP feed needs the XCRI-CAP reader"
     return None
@@ -456,13 +514,22 @@ def read_feed_v1_json(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> FeedR
     for index, item in enumerate(items, start=1):
         line = item_lines[index - 1] if index - 1 < len(item_lines) else None
         if not isinstance(item, _JsonObject):  # the decoder makes every object one
-            records.append(RawRecord(
-                locator=f"item {index}", fields={}, line=line,
-                issues=[Issue.error(
-                    RECORD_FIELD, IssueCode.INVALID,
-                    f"item {index} is {_json_type_name(item)}, not an object; each offering "
-                    'must be a JSON object such as {"id": "MC-101", "title": "..."}',
-                    value=_preview(item))]))
+            records.append(
+                RawRecord(
+                    locator=f"item {index}",
+                    fields={},
+                    line=line,
+                    issues=[
+                        Issue.error(
+                            RECORD_FIELD,
+                            IssueCode.INVALID,
+                            f"item {index} is {_json_type_name(item)}, not an object; each offering "
+                            'must be a JSON object such as {"id": "MC-101", "title": "..."}',
+                            value=_preview(item),
+                        )
+                    ],
+                )
+            )
             continue
         records.append(_json_record(item, index, line, feed_issues, unknown_keys_reported))
     return FeedReadResult(records=records, issues=feed_issues)
@@ -477,17 +544,23 @@ def decode_json_feed(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> tuple[
     """
     text = _decode_utf8(data, "JSON")
     bom_length = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
-    decoder = json.JSONDecoder(object_pairs_hook=_JsonObject.from_pairs,
-                               parse_int=_JsonNumber, parse_float=_JsonNumber,
-                               parse_constant=_JsonNumber)
+    decoder = json.JSONDecoder(
+        object_pairs_hook=_JsonObject.from_pairs,
+        parse_int=_JsonNumber,
+        parse_float=_JsonNumber,
+        parse_constant=_JsonNumber,
+    )
     try:
         return decode_within_depth(decoder, text, limits.max_depth, "the JSON feed"), text
     except json.JSONDecodeError as exc:
         markup = _describe_markup(text.lstrip()[:64].lower())
         hint = f"; not a JSON feed: this is {markup}" if markup else ""
         raise FeedFormatError(
-            f"invalid JSON: {exc.msg}{hint}", line=exc.lineno, column=exc.colno,
-            offset=bom_length + len(text[:exc.pos].encode("utf-8"))) from exc
+            f"invalid JSON: {exc.msg}{hint}",
+            line=exc.lineno,
+            column=exc.colno,
+            offset=bom_length + len(text[: exc.pos].encode("utf-8")),
+        ) from exc
 
 
 def _offerings_array(document: object, text: str) -> tuple[list[object], int]:
@@ -497,31 +570,49 @@ def _offerings_array(document: object, text: str) -> tuple[list[object], int]:
     if isinstance(document, _JsonObject):
         keys = [key for key, _ in document.pairs if column_key(key) == "offerings"]
         if len(keys) > 1:
-            raise FeedFormatError('the feed has more than one "offerings" key; keep one array '
-                                  "with all offerings in it")
+            raise FeedFormatError(
+                'the feed has more than one "offerings" key; keep one array '
+                "with all offerings in it"
+            )
         if not keys:
-            looks_like_offering = any(feed_v1_field_name(key) in REQUIRED_FIELDS
-                                      for key in document)
-            hint = ("; it looks like a single offering: wrap it in [ ]" if looks_like_offering
-                    else f"; its keys are {', '.join(repr(k) for k in list(document)[:10])}")
-            raise FeedFormatError('the top-level JSON object has no "offerings" array: a feed '
-                                  'is an array of offerings or {"offerings": [...]}' + hint,
-                                  line=1, column=1)
+            looks_like_offering = any(
+                feed_v1_field_name(key) in REQUIRED_FIELDS for key in document
+            )
+            hint = (
+                "; it looks like a single offering: wrap it in [ ]"
+                if looks_like_offering
+                else f"; its keys are {', '.join(repr(k) for k in list(document)[:10])}"
+            )
+            raise FeedFormatError(
+                'the top-level JSON object has no "offerings" array: a feed '
+                'is an array of offerings or {"offerings": [...]}' + hint,
+                line=1,
+                column=1,
+            )
         offerings = document[keys[0]]
         if not isinstance(offerings, list):
-            raise FeedFormatError(f'"offerings" must be an array of objects, but it is '
-                                  f"{_json_type_name(offerings)}")
+            raise FeedFormatError(
+                f'"offerings" must be an array of objects, but it is {_json_type_name(offerings)}'
+            )
         return offerings, json_member_offset(text, keys[0])
     start = _skip_json_whitespace(text, 0)
     line, column = _line_and_column(text[:start])
     raise FeedFormatError(
         f"the top level of the JSON feed is {_json_type_name(document)}; a feed is an array "
-        'of offerings or {"offerings": [...]}', line=line, column=column,
-        offset=len(text[:start].encode("utf-8")))
+        'of offerings or {"offerings": [...]}',
+        line=line,
+        column=column,
+        offset=len(text[:start].encode("utf-8")),
+    )
 
 
-def _json_record(item: _JsonObject, index: int, line: int | None, feed_issues: list[Issue],
-                 unknown_keys_reported: set[str]) -> RawRecord:
+def _json_record(
+    item: _JsonObject,
+    index: int,
+    line: int | None,
+    feed_issues: list[Issue],
+    unknown_keys_reported: set[str],
+) -> RawRecord:
     fields: dict[str, str | list[str]] = {}
     extra: dict[str, str | list[str]] = {}
     issues: list[Issue] = []
@@ -537,23 +628,31 @@ def _json_record(item: _JsonObject, index: int, line: int | None, feed_issues: l
                 extra[key] = value
             continue
         if problem:
-            issues.append(Issue.warning(field, IssueCode.UNPARSED,
-                                        f"{key!r} in item {index}: {problem}",
-                                        value=_preview(raw_value)))
+            issues.append(
+                Issue.warning(
+                    field,
+                    IssueCode.UNPARSED,
+                    f"{key!r} in item {index}: {problem}",
+                    value=_preview(raw_value),
+                )
+            )
         if value is None:
             continue
         if field in fields:
             if fields[field] != value:
-                issues.append(Issue.error(
-                    field, IssueCode.AMBIGUOUS,
-                    f"item {index} gives {field} twice with different values, as "
-                    f"{source_key[field]!r} and {key!r}; kept the first, remove one",
-                    value=_preview(raw_value)))
+                issues.append(
+                    Issue.error(
+                        field,
+                        IssueCode.AMBIGUOUS,
+                        f"item {index} gives {field} twice with different values, as "
+                        f"{source_key[field]!r} and {key!r}; kept the first, remove one",
+                        value=_preview(raw_value),
+                    )
+                )
             continue
         fields[field] = value
         source_key[field] = key
-    return RawRecord(locator=f"item {index}", fields=fields, line=line, issues=issues,
-                     extra=extra)
+    return RawRecord(locator=f"item {index}", fields=fields, line=line, issues=issues, extra=extra)
 
 
 def json_value_text(value: object) -> tuple[str | list[str] | None, str | None]:
@@ -568,12 +667,17 @@ def json_value_text(value: object) -> tuple[str | list[str] | None, str | None]:
             text = _json_scalar_text(element)
             if text is not None:
                 texts.append(text)
-        problem = (f"{dropped} nested array(s) or object(s) inside the list were dropped; "
-                   "a list holds plain values" if dropped else None)
+        problem = (
+            f"{dropped} nested array(s) or object(s) inside the list were dropped; "
+            "a list holds plain values"
+            if dropped
+            else None
+        )
         return (texts or None), problem
     if isinstance(value, dict):
-        return None, ("a nested object is not a feed-format-v1 value and was dropped; give "
-                      "the value as text")
+        return None, (
+            "a nested object is not a feed-format-v1 value and was dropped; give the value as text"
+        )
     return _json_scalar_text(value), None
 
 
@@ -668,9 +772,11 @@ def _unknown_name_issue(name: str, where: str) -> Issue:
     suggestion = difflib.get_close_matches(column_key(name), FEED_V1_FIELDS, n=1, cutoff=0.75)
     hint = f"; did you mean {suggestion[0]!r}?" if suggestion else ""
     return Issue.warning(
-        name, IssueCode.UNKNOWN_FIELD,
+        name,
+        IssueCode.UNKNOWN_FIELD,
         f"{name!r} ({where}) is not a feed-format-v1 field, so its values are kept as written "
-        f"but not normalised{hint}")
+        f"but not normalised{hint}",
+    )
 
 
 def _decode_utf8(data: bytes, format_name: str) -> str:
@@ -682,17 +788,22 @@ def _decode_utf8(data: bytes, format_name: str) -> str:
     except UnicodeDecodeError as exc:
         offset = bom_length + exc.start
         line, column = _line_and_column(data[bom_length:offset].decode("utf-8"))
-        bad = data[offset:offset + min(exc.end - exc.start, 4)].hex(" ").upper()
+        bad = data[offset : offset + min(exc.end - exc.start, 4)].hex(" ").upper()
         raise FeedFormatError(
             f"the {format_name} feed is not valid UTF-8: byte(s) {bad} ({exc.reason}); the file "
             "was probably saved as Windows-1252 or Latin-1. Save it as UTF-8 (in Excel: "
-            "'CSV UTF-8')", line=line, column=column, offset=offset) from exc
+            "'CSV UTF-8')",
+            line=line,
+            column=column,
+            offset=offset,
+        ) from exc
 
 
 def _refuse_binary(data: bytes, format_name: str) -> None:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise FeedFormatError(f"the {format_name} feed is UTF-16 encoded; save it as UTF-8",
-                              offset=0)
+        raise FeedFormatError(
+            f"the {format_name} feed is UTF-16 encoded; save it as UTF-8", offset=0
+        )
     for signature, description in _BINARY_SIGNATURES:
         if data.startswith(signature):
             raise FeedFormatError(f"this is {description}, not a {format_name} feed", offset=0)
@@ -701,10 +812,14 @@ def _refuse_binary(data: bytes, format_name: str) -> None:
         prefix = data[:nul]
         line = len(_LINE_BREAK_BYTES.findall(prefix)) + 1
         last_break = max(prefix.rfind(b"\n"), prefix.rfind(b"\r"))
-        column = len(prefix[last_break + 1:].decode("utf-8", errors="replace")) + 1
+        column = len(prefix[last_break + 1 :].decode("utf-8", errors="replace")) + 1
         raise FeedFormatError(
             f"the {format_name} feed contains a NUL byte, so it is binary data (or UTF-16 "
-            "text), not a UTF-8 text feed", line=line, column=column, offset=nul)
+            "text), not a UTF-8 text feed",
+            line=line,
+            column=column,
+            offset=nul,
+        )
 
 
 def _line_and_column(prefix: str) -> tuple[int, int]:

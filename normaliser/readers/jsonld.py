@@ -66,8 +66,9 @@ class JsonDocument:
                 self._offsets[path] = _skip_whitespace(self.text, 0)
             else:
                 parent = self._offset(path[:-1])
-                self._offsets[path] = (None if parent is None
-                                       else self._child_offsets(path[:-1], parent).get(path[-1]))
+                self._offsets[path] = (
+                    None if parent is None else self._child_offsets(path[:-1], parent).get(path[-1])
+                )
         return self._offsets[path]
 
     def _child_offsets(self, parent_path: tuple, start: int) -> dict[str | int, int]:
@@ -85,19 +86,22 @@ def load_json_document(data: bytes, limits: ReadLimits, format_name: str) -> Jso
     """
     text = _decode(data, format_name)
     bom_length = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
-    decoder = json.JSONDecoder(parse_int=JsonNumber, parse_float=JsonNumber,
-                               parse_constant=JsonNumber)
+    decoder = json.JSONDecoder(
+        parse_int=JsonNumber, parse_float=JsonNumber, parse_constant=JsonNumber
+    )
     try:
         value = decode_within_depth(decoder, text, limits.max_depth, f"the {format_name} document")
     except json.JSONDecodeError as exc:
         raise FeedFormatError(
-            f"invalid JSON in the {format_name} document: {exc.msg}", line=exc.lineno,
-            column=exc.colno, offset=bom_length + len(text[:exc.pos].encode("utf-8"))) from exc
+            f"invalid JSON in the {format_name} document: {exc.msg}",
+            line=exc.lineno,
+            column=exc.colno,
+            offset=bom_length + len(text[: exc.pos].encode("utf-8")),
+        ) from exc
     return JsonDocument(value=value, text=text)
 
 
-def decode_within_depth(decoder: json.JSONDecoder, text: str, max_depth: int,
-                        where: str) -> object:
+def decode_within_depth(decoder: json.JSONDecoder, text: str, max_depth: int, where: str) -> object:
     """`decoder.decode(text)`, refusing (FeedLimitExceeded, with line and column) a text whose
     lists and objects nest deeper than `max_depth`. Python's parser recurses once per level,
     so a 1 KB text of brackets would otherwise raise RecursionError, which no reader reports
@@ -107,7 +111,8 @@ def decode_within_depth(decoder: json.JSONDecoder, text: str, max_depth: int,
     except RecursionError:
         _check_text_depth(text, max_depth)
         raise FeedLimitExceeded(  # only reached when max_depth is above Python's own limit
-            f"{where} is nested too deeply to read") from None
+            f"{where} is nested too deeply to read"
+        ) from None
     try:
         check_depth(value, max_depth, where)
     except FeedLimitExceeded:
@@ -126,7 +131,8 @@ def check_depth(value: object, max_depth: int, where: str) -> None:
         if depth > max_depth:
             raise FeedLimitExceeded(
                 f"{where} is nested more than {max_depth} levels deep (objects within objects "
-                "or lists); flatten it, e.g. by giving nodes an @id and referring to them")
+                "or lists); flatten it, e.g. by giving nodes an @id and referring to them"
+            )
         children = current.values() if isinstance(current, dict) else current
         stack.extend((child, depth + 1) for child in children)
 
@@ -144,28 +150,37 @@ def _check_text_depth(text: str, max_depth: int) -> None:
                 raise FeedLimitExceeded(
                     f"the document is nested more than {max_depth} levels deep (objects within "
                     "objects or lists); flatten it, e.g. by giving nodes an @id and referring "
-                    "to them", line=line, column=column)
+                    "to them",
+                    line=line,
+                    column=column,
+                )
         elif token in "]}":
             depth -= 1
 
 
 def _decode(data: bytes, format_name: str) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise FeedFormatError(f"the {format_name} document is UTF-16 encoded; save it as UTF-8",
-                              offset=0)
+        raise FeedFormatError(
+            f"the {format_name} document is UTF-16 encoded; save it as UTF-8", offset=0
+        )
     nul = data.find(b"\x00")
     if nul >= 0:
-        raise FeedFormatError(f"the {format_name} document contains a NUL byte, so it is binary "
-                              "data, not JSON text", offset=nul)
+        raise FeedFormatError(
+            f"the {format_name} document contains a NUL byte, so it is binary data, not JSON text",
+            offset=nul,
+        )
     bom_length = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
     try:
         return data[bom_length:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        prefix = data[bom_length:bom_length + exc.start].decode("utf-8")
+        prefix = data[bom_length : bom_length + exc.start].decode("utf-8")
         line, column = _line_and_column(prefix, len(prefix))
         raise FeedFormatError(
             f"the {format_name} document is not valid UTF-8 ({exc.reason}); save it as UTF-8",
-            line=line, column=column, offset=bom_length + exc.start) from exc
+            line=line,
+            column=column,
+            offset=bom_length + exc.start,
+        ) from exc
 
 
 def _line_and_column(text: str, position: int) -> tuple[int, int]:
@@ -232,7 +247,7 @@ class Terms:
         aliases = dict(self.aliases)
         default = self.default_prefix
         for context in contexts:
-            for entry in (context if isinstance(context, list) else [context]):
+            for entry in context if isinstance(context, list) else [context]:
                 if not isinstance(entry, dict):
                     continue  # a remote context is never fetched; its usual prefixes are known
                 for name, iri in entry.items():
@@ -261,7 +276,7 @@ class Terms:
         for prefix, iris in self.namespaces.items():
             for iri in iris:
                 if term.startswith(iri) and len(term) > len(iri):
-                    return f"{prefix}:{term[len(iri):]}"
+                    return f"{prefix}:{term[len(iri) :]}"
         if "://" in term:
             return None
         written, colon, local = term.partition(":")
@@ -311,8 +326,9 @@ class Node:
 
     def unread(self, read: frozenset[str]) -> dict[str, object]:
         """Properties, under the keys as written, that are not among the canonical `read`."""
-        found = {self.written[name]: value for name, value in self.properties.items()
-                 if name not in read}
+        found = {
+            self.written[name]: value for name, value in self.properties.items() if name not in read
+        }
         found.update(self.foreign)
         return found
 
@@ -367,10 +383,14 @@ def as_list(value: object) -> list:
 
 
 def is_language_map(value: object) -> TypeGuard[dict[str, Any]]:
-    return (isinstance(value, dict) and bool(value)
-            and "@type" not in value and "@id" not in value  # the common case, decided fast
-            and all(isinstance(key, str) and _LANGUAGE_TAG.match(key) for key in value)
-            and all(isinstance(v, (str, list)) or v is None for v in value.values()))
+    return (
+        isinstance(value, dict)
+        and bool(value)
+        and "@type" not in value
+        and "@id" not in value  # the common case, decided fast
+        and all(isinstance(key, str) and _LANGUAGE_TAG.match(key) for key in value)
+        and all(isinstance(v, (str, list)) or v is None for v in value.values())
+    )
 
 
 def is_value_object(value: object) -> TypeGuard[dict[str, Any]]:
@@ -435,21 +455,31 @@ def _pick_language(by_language: Mapping[str, _V], languages: tuple[str, ...]) ->
 
 # Feed-format-v1 fields that hold one value: a second one is dropped with a warning rather
 # than joined into one text the value parsers would misread.
-SINGLE_VALUE_FIELDS = frozenset({"id", "title", "description", "url", "credits", "duration",
-                                 "level"})
+SINGLE_VALUE_FIELDS = frozenset(
+    {"id", "title", "description", "url", "credits", "duration", "level"}
+)
 
 
-def put_field(fields: dict[str, str | list[str]], field: str, values: list[str],
-              issues: list[Issue], locator: str) -> None:
+def put_field(
+    fields: dict[str, str | list[str]],
+    field: str,
+    values: list[str],
+    issues: list[Issue],
+    locator: str,
+) -> None:
     """Store texts under a field: one as a string, several as a list, none not at all."""
     values = list(dict.fromkeys(v for v in values if v))
     if not values:
         return
     if len(values) > 1 and field in SINGLE_VALUE_FIELDS:
-        issues.append(Issue.warning(
-            field, IssueCode.AMBIGUOUS,
-            f"{locator} gives {len(values)} different values for {field}; the first was kept",
-            value=preview(values)))
+        issues.append(
+            Issue.warning(
+                field,
+                IssueCode.AMBIGUOUS,
+                f"{locator} gives {len(values)} different values for {field}; the first was kept",
+                value=preview(values),
+            )
+        )
         values = values[:1]
     fields[field] = values[0] if len(values) == 1 else values
 
@@ -465,8 +495,10 @@ def describe_counts(counts: Counter[str]) -> str:
     for name, count in counts.most_common():
         plural = count != 1
         if name == NOT_A_NODE:
-            parts.append(f"{count} value{'s' if plural else ''} that "
-                         f"{'are' if plural else 'is'} not a JSON object")
+            parts.append(
+                f"{count} value{'s' if plural else ''} that "
+                f"{'are' if plural else 'is'} not a JSON object"
+            )
         elif name == NO_TYPE:
             parts.append(f"{count} node{'s' if plural else ''} without @type")
         else:
@@ -508,8 +540,12 @@ class NodeIndex:
                 if isinstance(node_id, str) and len(current) > 1:
                     self._by_id.setdefault(node_id.strip(), current)
                 for key, value in current.items():
-                    if (alternate_ids and isinstance(value, str) and value.strip()
-                            and terms.canonical(key) in alternate_ids):
+                    if (
+                        alternate_ids
+                        and isinstance(value, str)
+                        and value.strip()
+                        and terms.canonical(key) in alternate_ids
+                    ):
                         self._by_alternate_id.setdefault(value.strip(), current)
                 stack.extend(current.values())
 

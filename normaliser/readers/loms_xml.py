@@ -30,8 +30,10 @@ from normaliser.readers.xcri_cap import (
 from normaliser.readers.xml_flavours import LOMS_NAMESPACE, xml_root
 
 FORMAT_TITLE = "Europass LOMS XML"
-_EXPECTED = (f"a {FORMAT_TITLE} document is an XML document with a <qmsLearningOpportunities> "
-             f"root element in namespace {LOMS_NAMESPACE!r}")
+_EXPECTED = (
+    f"a {FORMAT_TITLE} document is an XML document with a <qmsLearningOpportunities> "
+    f"root element in namespace {LOMS_NAMESPACE!r}"
+)
 
 # LOMS element -> the ELM v3 property that says the same (loms.rst against ELM.ttl).
 RENAMED = {
@@ -54,8 +56,10 @@ RENAMED = {
 # Elements that only wrap a list (<learningOutcomes><learningOutcome idref=.../>...).
 _WRAPPERS = frozenset({"learningOutcomes", "awardingOpportunities"})
 # LOMS vocabulary URIs (the *enum.rst pages of loms-schema) to ELM v3's (loq/cv/*.xsd).
-_URI_PREFIXES = (("http://data.europa.eu/esco/eqf/", vocab.EQF_LEVEL_PREFIX),
-                 ("http://data.europa.eu/esco/isced-f/", vocab.ISCED_F_PREFIX))
+_URI_PREFIXES = (
+    ("http://data.europa.eu/esco/eqf/", vocab.EQF_LEVEL_PREFIX),
+    ("http://data.europa.eu/esco/isced-f/", vocab.ISCED_F_PREFIX),
+)
 _MODES = {  # learningmodetypeenum.rst -> europass-modes.xsd
     "http://data.europa.eu/europass/modeOfLearningAndAssessment/online": "920fbb3cbe",
     "http://data.europa.eu/europass/modeOfLearningAndAssessment/presential": "9191af2ed9",
@@ -95,9 +99,12 @@ def _children(element: etree._Element):
 
 def _node(element: etree._Element) -> ElmNode:
     name = element_name(element)[1]
-    node = ElmNode(kind=RENAMED.get(name, name), id=_attribute(element, "id"),
-                   uri=_uri(_attribute(element, "uri") or _attribute(element, "idref")),
-                   line=element.sourceline)
+    node = ElmNode(
+        kind=RENAMED.get(name, name),
+        id=_attribute(element, "id"),
+        uri=_uri(_attribute(element, "uri") or _attribute(element, "idref")),
+        line=element.sourceline,
+    )
     children = list(_children(element))
     texts = [child for child in children if element_name(child)[1] == "text"]
     if texts:  # a LanguageString or a Note: <text lang="fr" content-type="...">...</text>
@@ -105,16 +112,23 @@ def _node(element: etree._Element) -> ElmNode:
         node.language = _attribute(texts[0], "lang") or _attribute(texts[0], "language")
         return node
     if name == "amount":  # <amount unit="...currency/EUR">450</amount>
-        node.props = {"value": [ElmNode(text=(element.text or "").strip() or None)],
-                      "unit": [ElmNode(uri=_attribute(element, "unit"))]}
+        node.props = {
+            "value": [ElmNode(text=(element.text or "").strip() or None)],
+            "unit": [ElmNode(uri=_attribute(element, "unit"))],
+        }
         return node
     if name in ("hasECTSCreditPoints", "hasCreditPoints"):
         scheme = _attribute(element, "schemeID")
-        framework = (vocab.CREDIT_PREFIX + "6fcec5c5af" if scheme in (None, _ECTS_SCHEME)
-                     and name == "hasECTSCreditPoints" else scheme)
+        framework = (
+            vocab.CREDIT_PREFIX + "6fcec5c5af"
+            if scheme in (None, _ECTS_SCHEME) and name == "hasECTSCreditPoints"
+            else scheme
+        )
         node.kind = "creditPoint"
-        node.props = {"point": [ElmNode(text=(element.text or "").strip() or None)],
-                      "framework": [ElmNode(uri=framework)]}
+        node.props = {
+            "point": [ElmNode(text=(element.text or "").strip() or None)],
+            "framework": [ElmNode(uri=framework)],
+        }
         return node
     if not children:
         node.text = (element.text or "").strip() or None
@@ -159,7 +173,7 @@ def _uri(uri: str | None) -> str | None:
         return vocab.MODE_PREFIX + _MODES[uri]
     for loms, elm in _URI_PREFIXES:
         if uri.startswith(loms):
-            return elm + uri[len(loms):]
+            return elm + uri[len(loms) :]
     return uri
 
 

@@ -74,8 +74,10 @@ def _price(price: dict | None) -> dict[str, str]:
     if not price:
         return {}
     if price.get("is_free"):
-        return {"price": "Free", **({"currency": price["currency"]} if price.get("currency")
-                                    else {})}
+        return {
+            "price": "Free",
+            **({"currency": price["currency"]} if price.get("currency") else {}),
+        }
     if price.get("amount") is None or not price.get("currency"):
         return {}
     text = _number(price["amount"])
@@ -132,8 +134,14 @@ def _instance(run: dict) -> dict[str, str]:
 def offering_record(offering_id: str, offering: dict) -> tuple[dict, dict, list[dict]]:
     """feed-format-v1 fields, extra values and runs for one harvested offering."""
     fields: dict[str, Any] = {"id": offering_id, "title": offering.get("title") or ""}
-    for name in ("description", "url", "assessment", "prerequisites", "credential_type",
-                 "quality_assurance"):
+    for name in (
+        "description",
+        "url",
+        "assessment",
+        "prerequisites",
+        "credential_type",
+        "quality_assurance",
+    ):
         if offering.get(name):
             fields[name] = offering[name]
     fields.update(_level(offering.get("level")))
@@ -159,9 +167,15 @@ def offering_record(offering_id: str, offering: dict) -> tuple[dict, dict, list[
         if offering.get(name):
             fields[name] = list(offering[name])
     provider = offering.get("provider") or {}
-    extra = {key: value for key, value in (
-        ("origin_provider", provider.get("name")), ("origin_provider_id", provider.get("id")),
-        ("origin_offering_id", offering.get("provider_offering_id"))) if value}
+    extra = {
+        key: value
+        for key, value in (
+            ("origin_provider", provider.get("name")),
+            ("origin_provider_id", provider.get("id")),
+            ("origin_offering_id", offering.get("provider_offering_id")),
+        )
+        if value
+    }
     runs = [_instance(run) for run in offering.get("instances") or []]
     return fields, extra, runs
 
@@ -169,19 +183,29 @@ def offering_record(offering_id: str, offering: dict) -> tuple[dict, dict, list[
 def read_microcred_changes(data: bytes, limits: ReadLimits) -> FeedReadResult:
     document = load_json_document(data, limits, "microcred changes").value
     if not isinstance(document, dict) or not isinstance(document.get("changes"), list):
-        raise FeedFormatError("a microcred changes feed is a JSON object with a `changes` "
-                              "list (GET /v1/changes of another microcred)")
+        raise FeedFormatError(
+            "a microcred changes feed is a JSON object with a `changes` "
+            "list (GET /v1/changes of another microcred)"
+        )
     deadline = limits.deadline()
     latest: dict[str, tuple[int, dict]] = {}
     issues: list[Issue] = []
     for position, item in enumerate(document["changes"], start=1):
         limits.check_count(position)
         limits.check_deadline(deadline)
-        if not isinstance(item, dict) or not isinstance(item.get("id"), str) \
-                or not isinstance(item.get("offering"), dict):
-            issues.append(Issue.error(RECORD_FIELD, IssueCode.INVALID,
-                                      f"change {position} has no `id` and `offering`; it is "
-                                      f"left out", None))
+        if (
+            not isinstance(item, dict)
+            or not isinstance(item.get("id"), str)
+            or not isinstance(item.get("offering"), dict)
+        ):
+            issues.append(
+                Issue.error(
+                    RECORD_FIELD,
+                    IssueCode.INVALID,
+                    f"change {position} has no `id` and `offering`; it is left out",
+                    None,
+                )
+            )
             continue
         latest.pop(item["id"], None)  # the last item of an id counts, in its place
         latest[item["id"]] = (position, item)
@@ -191,6 +215,7 @@ def read_microcred_changes(data: bytes, limits: ReadLimits) -> FeedReadResult:
             withdrawn.append(offering_id)
             continue
         fields, extra, runs = offering_record(offering_id, item["offering"])
-        records.append(RawRecord(locator=f"change {position}", fields=fields, extra=extra,
-                                 instances=runs))
+        records.append(
+            RawRecord(locator=f"change {position}", fields=fields, extra=extra, instances=runs)
+        )
     return FeedReadResult(records=records, issues=issues, withdrawn_ids=withdrawn)

@@ -116,21 +116,28 @@ class SourceSpec(_ProfilePart):
             raise ValueError("sheet is for XLSX sources; remove it or set format = 'xlsx'")
         if self.format == "json":
             if self.header_row != 1 or self.column_names or self.delimiter != "auto":
-                raise ValueError("header_row, column_names and delimiter are for CSV sources; "
-                                 "a JSON source names its columns by its keys")
+                raise ValueError(
+                    "header_row, column_names and delimiter are for CSV sources; "
+                    "a JSON source names its columns by its keys"
+                )
             return self
         if self.format == "xlsx" and self.delimiter != "auto":
             raise ValueError("delimiter is for CSV sources; a spreadsheet has cells")
         if self.records_key is not None:
             raise ValueError("records_key is for JSON sources; remove it or set format = 'json'")
-        if self.header_row == 0 and (not self.column_names
-                                     or (self.delimiter == "auto" and self.format == "csv")):
-            raise ValueError("header_row = 0 says the file has no header row, so column_names "
-                             "must name its columns in order and delimiter must be given (it "
-                             "is told from the header names otherwise)")
+        if self.header_row == 0 and (
+            not self.column_names or (self.delimiter == "auto" and self.format == "csv")
+        ):
+            raise ValueError(
+                "header_row = 0 says the file has no header row, so column_names "
+                "must name its columns in order and delimiter must be given (it "
+                "is told from the header names otherwise)"
+            )
         if self.header_row and self.column_names:
-            raise ValueError("column_names is only for a file without a header row "
-                             "(header_row = 0); with a header row the file names its columns")
+            raise ValueError(
+                "column_names is only for a file without a header row "
+                "(header_row = 0); with a header row the file names its columns"
+            )
         keys = [column_key(name) for name in self.column_names]
         if any(not key for key in keys) or len(set(keys)) != len(keys):
             raise ValueError("column_names must be non-empty and distinct")
@@ -145,8 +152,10 @@ def _check_pattern(pattern: str | None) -> str | None:
     except re.error as exc:
         raise ValueError(f"{pattern!r} is not a valid regular expression: {exc}") from None
     if PATTERN_GROUP not in compiled.groupindex:
-        raise ValueError(f"{pattern!r} has no group named {PATTERN_GROUP!r}; mark the part of "
-                         f"the cell to keep with (?P<{PATTERN_GROUP}>...)")
+        raise ValueError(
+            f"{pattern!r} has no group named {PATTERN_GROUP!r}; mark the part of "
+            f"the cell to keep with (?P<{PATTERN_GROUP}>...)"
+        )
     return pattern
 
 
@@ -176,8 +185,10 @@ class IdRule(_ProfilePart):
     @model_validator(mode="after")
     def _has_a_source(self) -> IdRule:
         if self.column is None and not self.hash_columns:
-            raise ValueError("give column (the source's own id, or a stable URL) or "
-                             "hash_columns (a hash of columns that identify a record)")
+            raise ValueError(
+                "give column (the source's own id, or a stable URL) or "
+                "hash_columns (a hash of columns that identify a record)"
+            )
         if self.pattern is not None and self.column is None:
             raise ValueError("pattern needs column: it extracts the id from that column")
         if self.column is not None:
@@ -203,8 +214,9 @@ class RecordRule(_ProfilePart):
             try:
                 _compiled(pattern)
             except re.error as exc:
-                raise ValueError(f"{column}: {pattern!r} is not a valid regular expression: "
-                                 f"{exc}") from None
+                raise ValueError(
+                    f"{column}: {pattern!r} is not a valid regular expression: {exc}"
+                ) from None
         return require
 
 
@@ -239,8 +251,11 @@ class Defaults(_ProfilePart):
     @field_validator("credit_system")
     @classmethod
     def _credit_system(cls, value: str | None) -> str | None:
-        return _known(value, credit_system_from_text,
-                      "a credit system: ECTS, NZ_CREDITS, CATS, SCQF, US_SCH or HOURS")
+        return _known(
+            value,
+            credit_system_from_text,
+            "a credit system: ECTS, NZ_CREDITS, CATS, SCQF, US_SCH or HOURS",
+        )
 
     @field_validator("level_framework")
     @classmethod
@@ -278,15 +293,18 @@ class FieldRule(_ProfilePart):
 
     @field_validator("template")
     @classmethod
-    def _template_names_columns(cls, template: str | tuple[str, ...] | None
-                                ) -> str | tuple[str, ...] | None:
+    def _template_names_columns(
+        cls, template: str | tuple[str, ...] | None
+    ) -> str | tuple[str, ...] | None:
         if template == ():
             raise ValueError("an empty list of templates; give at least one")
         for one in (template,) if isinstance(template, str) else template or ():
             names = template_columns(one)
             if not names:
-                raise ValueError(f"{one!r} names no column; write columns in braces, "
-                                 "e.g. '{Length} weeks', and a literal brace as '{{' or '}}'")
+                raise ValueError(
+                    f"{one!r} names no column; write columns in braces, "
+                    "e.g. '{Length} weeks', and a literal brace as '{{' or '}}'"
+                )
             _check_columns(names)
         return template
 
@@ -297,21 +315,33 @@ class FieldRule(_ProfilePart):
         for key in value_map:
             folded = _map_key(key)
             if folded in seen:
-                raise ValueError(f"{seen[folded]!r} and {key!r} are the same key (case and "
-                                 "spacing are ignored); keep one")
+                raise ValueError(
+                    f"{seen[folded]!r} and {key!r} are the same key (case and "
+                    "spacing are ignored); keep one"
+                )
             seen[folded] = key
         return value_map
 
     @model_validator(mode="after")
     def _one_source(self) -> FieldRule:
-        sources = [name for name, given in (("column", self.column is not None),
-                                            ("columns", bool(self.columns)),
-                                            ("template", self.template is not None)) if given]
+        sources = [
+            name
+            for name, given in (
+                ("column", self.column is not None),
+                ("columns", bool(self.columns)),
+                ("template", self.template is not None),
+            )
+            if given
+        ]
         if len(sources) > 1:
-            raise ValueError(f"give one of column, columns or template, not {' and '.join(sources)}")
+            raise ValueError(
+                f"give one of column, columns or template, not {' and '.join(sources)}"
+            )
         if not sources and self.default is None:
-            raise ValueError("give column, columns or template (where the value comes from), "
-                             "or default (a value for every record)")
+            raise ValueError(
+                "give column, columns or template (where the value comes from), "
+                "or default (a value for every record)"
+            )
         if self.join is not None and not self.columns:
             raise ValueError("join says how to join several columns; it needs columns")
         if self.template is not None and self.split is not None:
@@ -364,8 +394,10 @@ class MappingProfile(_ProfilePart):
     @classmethod
     def _name_is_a_slug(cls, name: str) -> str:
         if not _PROFILE_NAME_RE.match(name):
-            raise ValueError(f"{name!r} is not a profile name: use lower-case letters, digits, "
-                             "'-' and '_' (it is written as format=profile:<name>)")
+            raise ValueError(
+                f"{name!r} is not a profile name: use lower-case letters, digits, "
+                "'-' and '_' (it is written as format=profile:<name>)"
+            )
         return name
 
     @model_validator(mode="after")
@@ -373,16 +405,21 @@ class MappingProfile(_ProfilePart):
         problems = []
         for name in self.fields:
             if name == "id":
-                problems.append("fields.id: the id has its own table; write [id] with column "
-                                "or hash_columns")
+                problems.append(
+                    "fields.id: the id has its own table; write [id] with column or hash_columns"
+                )
             elif name not in MAPPABLE_FIELDS:
                 close = difflib.get_close_matches(name, MAPPABLE_FIELDS, n=1, cutoff=0.6)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
-                problems.append(f"fields.{name}: not a feed-format-v1 field{hint}; "
-                                f"the fields are {', '.join(MAPPABLE_FIELDS)}")
+                problems.append(
+                    f"fields.{name}: not a feed-format-v1 field{hint}; "
+                    f"the fields are {', '.join(MAPPABLE_FIELDS)}"
+                )
         if "title" not in self.fields:
-            problems.append("fields.title: missing; every record needs a title, so the profile "
-                            "must say which column holds it")
+            problems.append(
+                "fields.title: missing; every record needs a title, so the profile "
+                "must say which column holds it"
+            )
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -401,7 +438,9 @@ class MappingProfile(_ProfilePart):
         for column in self.records.require:
             add(column, f"records.require.{column}")
         for field_name, rule in self.fields.items():
-            how = "column" if rule.column is not None else "template" if rule.template else "columns"
+            how = (
+                "column" if rule.column is not None else "template" if rule.template else "columns"
+            )
             for column in rule.source_columns():
                 add(column, f"fields.{field_name}.{how}")
         return uses
@@ -429,10 +468,17 @@ class MappingProfile(_ProfilePart):
         """The profile's defaults that it sets, keyed by CONTEXT_DEFAULTS (what a
         FeedReadResult carries to the ingest service)."""
         given = self.defaults
-        return {key: value for key, value in (
-            ("default_currency", given.currency), ("default_language", given.language),
-            ("default_country", given.country), ("credit_system", given.credit_system),
-            ("level_framework", given.level_framework)) if value}
+        return {
+            key: value
+            for key, value in (
+                ("default_currency", given.currency),
+                ("default_language", given.language),
+                ("default_country", given.country),
+                ("credit_system", given.credit_system),
+                ("level_framework", given.level_framework),
+            )
+            if value
+        }
 
 
 def template_columns(template: str) -> tuple[str, ...]:
@@ -441,8 +487,9 @@ def template_columns(template: str) -> tuple[str, ...]:
     for match in _TEMPLATE_PART_RE.finditer(template):
         part = match.group(0)
         if part in ("{", "}"):
-            raise ValueError(f"{template!r} has an unmatched {part!r}; write a literal brace "
-                             "as '{{' or '}}'")
+            raise ValueError(
+                f"{template!r} has an unmatched {part!r}; write a literal brace as '{{{{' or '}}}}'"
+            )
         name = match.group(1)
         if name is not None:
             name = name.strip()
@@ -469,8 +516,9 @@ def load_profile(text: str | bytes, origin: str | None = None) -> MappingProfile
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise MappingProfileError(f"{where}the profile is not UTF-8 text ({exc.reason} at "
-                                      f"byte {exc.start})") from None
+            raise MappingProfileError(
+                f"{where}the profile is not UTF-8 text ({exc.reason} at byte {exc.start})"
+            ) from None
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -481,12 +529,15 @@ def load_profile(text: str | bytes, origin: str | None = None) -> MappingProfile
     except ValidationError as exc:
         title = f"mapping profile {name!r}" if name else "the mapping profile"
         lines = [_describe_error(error, key_line(text, error["loc"])) for error in exc.errors()]
-        raise MappingProfileError(f"{where}{title} is not valid:\n" + "\n".join(
-            f"- {line}" for line in lines)) from None
+        raise MappingProfileError(
+            f"{where}{title} is not valid:\n" + "\n".join(f"- {line}" for line in lines)
+        ) from None
 
 
-_TOML_KEY_RE = re.compile(r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')"""
-                          r"""(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*=""")
+_TOML_KEY_RE = re.compile(
+    r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')"""
+    r"""(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*="""
+)
 _TOML_TABLE_RE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
 
 
@@ -512,15 +563,22 @@ def key_line(text: str, loc: tuple[int | str, ...] | list[int | str]) -> int | N
             if not key:
                 continue
             path = table + _toml_key_path(key.group(1))
-        if path and wanted[:len(path)] == path and (best is None or len(path) > best[0]):
+        if path and wanted[: len(path)] == path and (best is None or len(path) > best[0]):
             best = (len(path), number)
     return best[1] if best else None
 
 
 # Keys a profile table may hold, for 'did you mean' on a misspelt one.
-_PROFILE_KEYS = sorted({*MappingProfile.model_fields, *SourceSpec.model_fields,
-                        *IdRule.model_fields, *RecordRule.model_fields, *Defaults.model_fields,
-                        *FieldRule.model_fields})
+_PROFILE_KEYS = sorted(
+    {
+        *MappingProfile.model_fields,
+        *SourceSpec.model_fields,
+        *IdRule.model_fields,
+        *RecordRule.model_fields,
+        *Defaults.model_fields,
+        *FieldRule.model_fields,
+    }
+)
 
 
 def _describe_error(error: Mapping, line: int | None = None) -> str:
@@ -544,8 +602,11 @@ def is_profile_name(name: str) -> bool:
 
 def bundled_profile_names() -> list[str]:
     """The names of the profiles shipped in normaliser/profiles, sorted."""
-    return sorted(entry.name.removesuffix(".toml") for entry in _bundled_dir().iterdir()
-                  if entry.name.endswith(".toml") and entry.is_file())
+    return sorted(
+        entry.name.removesuffix(".toml")
+        for entry in _bundled_dir().iterdir()
+        if entry.name.endswith(".toml") and entry.is_file()
+    )
 
 
 @functools.cache
@@ -554,12 +615,15 @@ def bundled_profile(name: str) -> MappingProfile:
     wanted = name.strip().lower()
     if not _PROFILE_NAME_RE.match(wanted) or wanted not in bundled_profile_names():
         known = ", ".join(bundled_profile_names()) or "none"
-        raise UnknownProfileError(f"there is no mapping profile called {name!r}; the profiles "
-                                  f"are: {known}")
+        raise UnknownProfileError(
+            f"there is no mapping profile called {name!r}; the profiles are: {known}"
+        )
     profile = load_profile(_bundled_dir().joinpath(f"{wanted}.toml").read_bytes())
     if profile.name != wanted:
-        raise MappingProfileError(f"normaliser/profiles/{wanted}.toml says name = "
-                                  f"{profile.name!r}; a bundled profile's name is its file name")
+        raise MappingProfileError(
+            f"normaliser/profiles/{wanted}.toml says name = "
+            f"{profile.name!r}; a bundled profile's name is its file name"
+        )
     return profile
 
 
@@ -587,8 +651,9 @@ class _Row:
     not_a_record: Issue | None = None  # set when the row is an item that cannot be a record
 
 
-def read_with_profile(data: bytes, profile: MappingProfile,
-                      limits: ReadLimits = DEFAULT_LIMITS) -> FeedReadResult:
+def read_with_profile(
+    data: bytes, profile: MappingProfile, limits: ReadLimits = DEFAULT_LIMITS
+) -> FeedReadResult:
     """Read a source file through its profile into feed-format-v1 raw records.
 
     Whole-file problems (not UTF-8, broken quoting, a column the profile reads but the file
@@ -608,11 +673,15 @@ def read_with_profile(data: bytes, profile: MappingProfile,
     extra_names = _extra_names(columns, profile.field_columns())
     # Info, not a warning as in feed format v1: a profile leaves columns out on purpose. Said
     # once per feed, so a column the source adds later is noticed.
-    feed_issues += [Issue.info(
-        name, IssueCode.UNKNOWN_FIELD,
-        f"{name!r} is not read by mapping profile {profile.name!r}, so its values are kept "
-        "as written (in extra) but not normalised")
-        for name in extra_names.values()]
+    feed_issues += [
+        Issue.info(
+            name,
+            IssueCode.UNKNOWN_FIELD,
+            f"{name!r} is not read by mapping profile {profile.name!r}, so its values are kept "
+            "as written (in extra) but not normalised",
+        )
+        for name in extra_names.values()
+    ]
     records: list[RawRecord] = []
     for row in rows:
         limits.check_deadline(deadline)
@@ -631,8 +700,9 @@ def _extra_names(columns: list[_Column], field_columns: frozenset[str]) -> dict[
     return names
 
 
-def _check_columns_present(profile: MappingProfile, columns: list[_Column], where: str,
-                           line: int | None = None) -> None:
+def _check_columns_present(
+    profile: MappingProfile, columns: list[_Column], where: str, line: int | None = None
+) -> None:
     present = {column.key for column in columns if column.key}
     missing = [(key, use) for key, use in profile.column_uses().items() if key not in present]
     if missing:
@@ -640,18 +710,25 @@ def _check_columns_present(profile: MappingProfile, columns: list[_Column], wher
         named = "; ".join(f"{use} reads {_written_name(profile, key)!r}" for key, use in missing)
         raise FeedFormatError(
             f"the source has no column the mapping profile {profile.name!r} needs: {named}. "
-            f"Columns in the {where}: {found}. Fix the profile or the export", line=line)
+            f"Columns in the {where}: {found}. Fix the profile or the export",
+            line=line,
+        )
 
 
 def _written_name(profile: MappingProfile, key: str) -> str:
     """The column name as the profile writes it, for messages."""
-    candidates = [profile.id.column, *profile.id.hash_columns, *profile.records.require,
-                  *(c for rule in profile.fields.values() for c in rule.source_columns())]
+    candidates = [
+        profile.id.column,
+        *profile.id.hash_columns,
+        *profile.records.require,
+        *(c for rule in profile.fields.values() for c in rule.source_columns()),
+    ]
     return next((c for c in candidates if c is not None and column_key(c) == key), key)
 
 
-def _duplicate_columns(profile: MappingProfile, columns: list[_Column],
-                       line: int | None) -> list[Issue]:
+def _duplicate_columns(
+    profile: MappingProfile, columns: list[_Column], line: int | None
+) -> list[Issue]:
     """Refuse two columns of one name when the profile reads it; else keep the first."""
     uses = profile.column_uses()
     seen: dict[str, _Column] = {}
@@ -667,25 +744,35 @@ def _duplicate_columns(profile: MappingProfile, columns: list[_Column],
                 f"columns {first.number} ({first.written!r}) and {column.number} "
                 f"({column.written!r}) have the same name, and the mapping profile "
                 f"{profile.name!r} reads it ({uses[column.key]}), so it cannot tell which; "
-                "rename one of them", line=line)
-        issues.append(Issue.warning(
-            column.written, IssueCode.AMBIGUOUS,
-            f"column {column.number} ({column.written!r}) has the same name as column "
-            f"{first.number}; only column {first.number}'s values are kept"))
+                "rename one of them",
+                line=line,
+            )
+        issues.append(
+            Issue.warning(
+                column.written,
+                IssueCode.AMBIGUOUS,
+                f"column {column.number} ({column.written!r}) has the same name as column "
+                f"{first.number}; only column {first.number}'s values are kept",
+            )
+        )
     return issues
 
 
-def _csv_source(data: bytes, profile: MappingProfile, delimiter: str | None = None,
-                ) -> tuple[list[_Column], Iterator[_Row], list[Issue]]:
+def _csv_source(
+    data: bytes,
+    profile: MappingProfile,
+    delimiter: str | None = None,
+) -> tuple[list[_Column], Iterator[_Row], list[Issue]]:
     source = profile.source
     known = set(profile.column_uses())
     table = read_csv_rows(
         data,
         header_hint=f"as mapping profile {profile.name!r} expects ("
-                    f"{', '.join(sorted({_written_name(profile, k) for k in known}))})",
+        f"{', '.join(sorted({_written_name(profile, k) for k in known}))})",
         names_a_column=lambda cell: column_key(cell) in known,
         delimiter=delimiter or (None if source.delimiter == "auto" else source.delimiter),
-        sniff_lines=max(source.header_row, 1))
+        sniff_lines=max(source.header_row, 1),
+    )
     rows = table.rows
 
     header_line: int | None = None
@@ -704,18 +791,22 @@ def _csv_source(data: bytes, profile: MappingProfile, delimiter: str | None = No
             raise FeedFormatError(
                 f"mapping profile {profile.name!r} says the header is non-blank row "
                 f"{source.header_row} (source.header_row), but the file has only {seen_rows} "
-                "non-blank row(s)")
+                "non-blank row(s)"
+            )
         written_names = header_cells
-    columns = [_Column(number, name.strip(), column_key(name))
-               for number, name in enumerate(written_names, start=1)]
+    columns = [
+        _Column(number, name.strip(), column_key(name))
+        for number, name in enumerate(written_names, start=1)
+    ]
     where = f"header row (line {header_line})" if header_line else "profile's source.column_names"
     _check_columns_present(profile, columns, where, header_line)
     issues = _duplicate_columns(profile, columns, header_line)
     return columns, _csv_rows(rows, columns, table.delimiter), issues
 
 
-def _csv_rows(rows: Iterator[tuple[int, list[str]]], columns: list[_Column],
-              delimiter: str) -> Iterator[_Row]:
+def _csv_rows(
+    rows: Iterator[tuple[int, list[str]]], columns: list[_Column], delimiter: str
+) -> Iterator[_Row]:
     for line_number, raw_cells in rows:
         cells = [cell.strip() for cell in raw_cells]
         if not any(cells):
@@ -732,29 +823,38 @@ def _csv_rows(rows: Iterator[tuple[int, list[str]]], columns: list[_Column],
             # of the same sheet give the same record.
             row.cells.setdefault(column.key, _LINE_BREAK.sub("\n", value))
         if row.stray:
-            row.problems.append(Issue.warning(
-                RECORD_FIELD, IssueCode.INVALID,
-                f"line {line_number} has {len(row.stray)} value(s) in cells without a column "
-                f"name, which were ignored; a value containing the separator ({delimiter!r}) "
-                "must be quoted", value=shorten(delimiter.join(row.stray))))
+            row.problems.append(
+                Issue.warning(
+                    RECORD_FIELD,
+                    IssueCode.INVALID,
+                    f"line {line_number} has {len(row.stray)} value(s) in cells without a column "
+                    f"name, which were ignored; a value containing the separator ({delimiter!r}) "
+                    "must be quoted",
+                    value=shorten(delimiter.join(row.stray)),
+                )
+            )
         yield row
 
 
-def _json_source(data: bytes, profile: MappingProfile,
-                 ) -> tuple[list[_Column], Iterator[_Row], list[Issue]]:
+def _json_source(
+    data: bytes,
+    profile: MappingProfile,
+) -> tuple[list[_Column], Iterator[_Row], list[Issue]]:
     document, text = decode_json_feed(data)
     key = profile.source.records_key
     if key is None:
         if not isinstance(document, list):
             raise FeedFormatError(
                 f"mapping profile {profile.name!r} expects the JSON document to be an array of "
-                "records; if the array is under a key, set source.records_key to that key")
+                "records; if the array is under a key, set source.records_key to that key"
+            )
         items, start = document, len(text) - len(text.lstrip(" \t\r\n"))
     else:
         if not isinstance(document, dict) or key not in document:
             raise FeedFormatError(
                 f"mapping profile {profile.name!r} expects a JSON object with the key {key!r} "
-                "(source.records_key) holding the array of records")
+                "(source.records_key) holding the array of records"
+            )
         items = document[key]
         if not isinstance(items, list):
             raise FeedFormatError(f"{key!r} must be an array of records (source.records_key)")
@@ -780,17 +880,24 @@ def _json_rows(items: list[object], lines: list[int]) -> Iterator[_Row]:
         row = _Row(line=line, locator=f"item {index}", cells={})
         if not isinstance(item, dict):
             row.not_a_record = Issue.error(
-                RECORD_FIELD, IssueCode.INVALID,
+                RECORD_FIELD,
+                IssueCode.INVALID,
                 f"item {index} is not a JSON object, so it cannot be a record",
-                value=shorten(str(item)))
+                value=shorten(str(item)),
+            )
             yield row
             continue
         for name, raw in item.items():
             value, problem = json_value_text(raw)
             if problem:
-                row.problems.append(Issue.warning(
-                    RECORD_FIELD, IssueCode.UNPARSED, f"{name!r} in item {index}: {problem}",
-                    value=shorten(json.dumps(raw, ensure_ascii=False, default=str))))
+                row.problems.append(
+                    Issue.warning(
+                        RECORD_FIELD,
+                        IssueCode.UNPARSED,
+                        f"{name!r} in item {index}: {problem}",
+                        value=shorten(json.dumps(raw, ensure_ascii=False, default=str)),
+                    )
+                )
             if value is not None:
                 row.cells.setdefault(column_key(name), value)
         yield row
@@ -798,8 +905,7 @@ def _json_rows(items: list[object], lines: list[int]) -> Iterator[_Row]:
 
 def _record(row: _Row, profile: MappingProfile, extra_names: dict[str, str]) -> RawRecord:
     if row.not_a_record is not None:
-        return RawRecord(locator=row.locator, fields={}, line=row.line,
-                         issues=[row.not_a_record])
+        return RawRecord(locator=row.locator, fields={}, line=row.line, issues=[row.not_a_record])
     refusal = _refusal(row, profile)
     if refusal is not None:
         return RawRecord(locator=row.locator, fields={}, line=row.line, issues=[refusal])
@@ -814,8 +920,7 @@ def _record(row: _Row, profile: MappingProfile, extra_names: dict[str, str]) -> 
         if value:
             fields[field_name] = value
     extra = {name: row.cells[key] for key, name in extra_names.items() if key in row.cells}
-    return RawRecord(locator=row.locator, fields=fields, line=row.line, issues=issues,
-                     extra=extra)
+    return RawRecord(locator=row.locator, fields=fields, line=row.line, issues=issues, extra=extra)
 
 
 def _refusal(row: _Row, profile: MappingProfile) -> Issue | None:
@@ -826,10 +931,12 @@ def _refusal(row: _Row, profile: MappingProfile) -> Issue | None:
         said = "is empty" if value is None else f"is {shorten(value, 60)!r}"
         hint = f"; {profile.records.hint}" if profile.records.hint else ""
         return Issue.error(
-            RECORD_FIELD, IssueCode.INVALID,
+            RECORD_FIELD,
+            IssueCode.INVALID,
             f"{row.locator} is not a record of this source: mapping profile {profile.name!r} "
             f"wants its {column!r} to match {pattern!r} (records.require), but it {said}{hint}",
-            value=shorten(" | ".join(_text(v) or "" for v in row.cells.values())))
+            value=shorten(" | ".join(_text(v) or "" for v in row.cells.values())),
+        )
     return None
 
 
@@ -840,11 +947,15 @@ def _record_id(row: _Row, profile: MappingProfile, issues: list[Issue]) -> str |
         if value is not None and rule.pattern is not None:
             match = _compiled(rule.pattern).search(value)
             if match is None or not (match.group(PATTERN_GROUP) or "").strip():
-                issues.append(Issue.warning(
-                    "id", IssueCode.UNPARSED,
-                    f"{rule.column!r} does not match the profile's id.pattern"
-                    + ("; the id is a hash instead" if rule.hash_columns else ""),
-                    value=shorten(value)))
+                issues.append(
+                    Issue.warning(
+                        "id",
+                        IssueCode.UNPARSED,
+                        f"{rule.column!r} does not match the profile's id.pattern"
+                        + ("; the id is a hash instead" if rule.hash_columns else ""),
+                        value=shorten(value),
+                    )
+                )
                 value = None
             else:
                 value = match.group(PATTERN_GROUP).strip()
@@ -856,10 +967,14 @@ def _record_id(row: _Row, profile: MappingProfile, issues: list[Issue]) -> str |
     if not any(parts):
         return None
     if rule.column is not None:
-        issues.append(Issue.info(
-            "id", IssueCode.DEFAULTED,
-            f"no usable {rule.column!r}, so the id is a hash of "
-            f"{', '.join(rule.hash_columns)}; it changes if any of them does"))
+        issues.append(
+            Issue.info(
+                "id",
+                IssueCode.DEFAULTED,
+                f"no usable {rule.column!r}, so the id is a hash of "
+                f"{', '.join(rule.hash_columns)}; it changes if any of them does",
+            )
+        )
     return stable_hash_id(parts)
 
 
@@ -870,20 +985,22 @@ def stable_hash_id(values: list[str]) -> str:
     one space, so a re-export that only changes those keeps the id; 64 bits of SHA-256,
     for which a collision among a million records has odds below one in ten million.
     """
-    canonical = "\x1f".join(" ".join(unicodedata.normalize("NFC", value).casefold().split())
-                            for value in values)
+    canonical = "\x1f".join(
+        " ".join(unicodedata.normalize("NFC", value).casefold().split()) for value in values
+    )
     return HASH_ID_PREFIX + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 
-def _field_value(field_name: str, rule: FieldRule, row: _Row,
-                 issues: list[Issue]) -> str | list[str] | None:
+def _field_value(
+    field_name: str, rule: FieldRule, row: _Row, issues: list[Issue]
+) -> str | list[str] | None:
     said_something = gave_a_list = False
     per_column: dict[str, list[str]] = {}
     for column in rule.source_columns():
         raw = row.cells.get(column_key(column))
         gave_a_list = gave_a_list or isinstance(raw, list)  # a JSON array: already split
         pieces: list[str] = []
-        for cell in ([raw] if isinstance(raw, str) else raw or []):
+        for cell in [raw] if isinstance(raw, str) else raw or []:
             if not cell.strip():
                 continue
             said_something = True
@@ -893,17 +1010,22 @@ def _field_value(field_name: str, rule: FieldRule, row: _Row,
     value: str | list[str] | None = None
     if rule.template is not None:
         filled = {column: "; ".join(items) for column, items in per_column.items() if items}
-        usable = next((t for t in rule.templates()
-                       if all(c in filled for c in template_columns(t))), None)
+        usable = next(
+            (t for t in rule.templates() if all(c in filled for c in template_columns(t))), None
+        )
         if usable is not None:
             value = _render(usable, filled)
         elif filled:
             empty = [c for c in rule.source_columns() if c not in filled]
-            issues.append(Issue.warning(
-                field_name, IssueCode.MISSING,
-                f"no template of fields.{field_name}.template has all its columns on this row "
-                f"({', '.join(repr(c) for c in empty)} empty), so {field_name} was left empty",
-                shorten("; ".join(filled.values()))))
+            issues.append(
+                Issue.warning(
+                    field_name,
+                    IssueCode.MISSING,
+                    f"no template of fields.{field_name}.template has all its columns on this row "
+                    f"({', '.join(repr(c) for c in empty)} empty), so {field_name} was left empty",
+                    shorten("; ".join(filled.values())),
+                )
+            )
     elif rule.split is not None or gave_a_list:
         value = [item for items in per_column.values() for item in items] or None
     else:
@@ -914,18 +1036,24 @@ def _field_value(field_name: str, rule: FieldRule, row: _Row,
     return value
 
 
-def _cell_items(field_name: str, rule: FieldRule, column: str, cell: str,
-                issues: list[Issue]) -> list[str]:
+def _cell_items(
+    field_name: str, rule: FieldRule, column: str, cell: str, issues: list[Issue]
+) -> list[str]:
     """One cell's values for a field: the pattern's part of it, split, mapped."""
     text = cell.strip()
     if rule.pattern is not None:
         match = _compiled(rule.pattern).search(text)
         part = (match.group(PATTERN_GROUP) or "").strip() if match else ""
         if not part:
-            issues.append(Issue.warning(
-                field_name, IssueCode.UNPARSED,
-                f"{column!r} does not match the profile's pattern for {field_name} "
-                f"(fields.{field_name}.pattern), so this value was not used", shorten(text)))
+            issues.append(
+                Issue.warning(
+                    field_name,
+                    IssueCode.UNPARSED,
+                    f"{column!r} does not match the profile's pattern for {field_name} "
+                    f"(fields.{field_name}.pattern), so this value was not used",
+                    shorten(text),
+                )
+            )
             return []
         text = part
     items = [p.strip() for p in text.split(rule.split)] if rule.split is not None else [text]

@@ -57,6 +57,7 @@ def _v1(format_name: str) -> Reader:
     def read(data: bytes, limits: ReadLimits) -> FeedReadResult:
         result = read_feed_v1(data, format_name, limits)
         return result
+
     return read
 
 
@@ -67,27 +68,63 @@ def _formats() -> tuple[FeedFormat, ...]:
         # CTDL record is JSON, an ELM document XML), so with them the bytes decide.
         FeedFormat("json", "Feed format v1, JSON", (), _v1("json")),
         # A spreadsheet with feed format v1's columns, read like the CSV.
-        FeedFormat("xlsx", "Feed format v1, XLSX spreadsheet", (XLSX_MEDIA_TYPE,), read_xlsx,
-                   looks_like_xlsx),
-        FeedFormat("xcri-cap", "XCRI-CAP 1.2 / 1.1 XML", ("application/xcri-cap+xml",),
-                   read_xcri_cap, looks_like_xcri_cap),
+        FeedFormat(
+            "xlsx",
+            "Feed format v1, XLSX spreadsheet",
+            (XLSX_MEDIA_TYPE,),
+            read_xlsx,
+            looks_like_xlsx,
+        ),
+        FeedFormat(
+            "xcri-cap",
+            "XCRI-CAP 1.2 / 1.1 XML",
+            ("application/xcri-cap+xml",),
+            read_xcri_cap,
+            looks_like_xcri_cap,
+        ),
         # XML flavours are told apart by the root element and its namespace.
-        FeedFormat("elm-loq-xml", "ELM v3 LOQ XML (Europass Qualifications Dataset Register)",
-                   (), read_elm_loq_xml, looks_like_elm_loq_xml),
-        FeedFormat("loms-xml", "Europass LOMS XML (the QMS learning-opportunity upload)", (),
-                   read_loms_xml, looks_like_loms_xml),
+        FeedFormat(
+            "elm-loq-xml",
+            "ELM v3 LOQ XML (Europass Qualifications Dataset Register)",
+            (),
+            read_elm_loq_xml,
+            looks_like_elm_loq_xml,
+        ),
+        FeedFormat(
+            "loms-xml",
+            "Europass LOMS XML (the QMS learning-opportunity upload)",
+            (),
+            read_loms_xml,
+            looks_like_loms_xml,
+        ),
         # JSON-LD: `application/ld+json` names neither vocabulary, so the bytes decide.
         FeedFormat("ctdl", "CTDL JSON-LD (Credential Engine)", (), read_ctdl, looks_like_ctdl),
-        FeedFormat("elm-jsonld", "ELM v3 JSON-LD (learning opportunities, qualifications, "
-                   "a credential's claims)", (), read_elm_jsonld, looks_like_elm_jsonld),
-        FeedFormat("schema-org", "schema.org Course JSON-LD", (), read_schema_org,
-                   looks_like_schema_org),
+        FeedFormat(
+            "elm-jsonld",
+            "ELM v3 JSON-LD (learning opportunities, qualifications, a credential's claims)",
+            (),
+            read_elm_jsonld,
+            looks_like_elm_jsonld,
+        ),
+        FeedFormat(
+            "schema-org", "schema.org Course JSON-LD", (), read_schema_org, looks_like_schema_org
+        ),
         # Another microcred's GET /v1/changes, harvested as a pull source (crawlers.harvest).
-        FeedFormat("microcred-changes", "Another microcred's changes feed (GET /v1/changes)",
-                   (), read_microcred_changes, looks_like_microcred_changes),
+        FeedFormat(
+            "microcred-changes",
+            "Another microcred's changes feed (GET /v1/changes)",
+            (),
+            read_microcred_changes,
+            looks_like_microcred_changes,
+        ),
         # What a crawl of a provider's web pages found (crawlers/), stored as its submission.
-        FeedFormat("crawl-records", "Records read from web pages by the crawler", (),
-                   read_crawl_records, looks_like_crawl_records),
+        FeedFormat(
+            "crawl-records",
+            "Records read from web pages by the crawler",
+            (),
+            read_crawl_records,
+            looks_like_crawl_records,
+        ),
     )
 
 
@@ -118,7 +155,8 @@ def detect_format(data: bytes) -> str:
     if data.startswith(b"PK\x03\x04"):
         raise FeedFormatError(
             "this is a zip archive but not an XLSX spreadsheet (a Word or OpenDocument file, "
-            "or a folder of files zipped); send the feed itself: CSV, XLSX, JSON or XML")
+            "or a folder of files zipped); send the feed itself: CSV, XLSX, JSON or XML"
+        )
     root = xml_root(data)
     if root is not None:
         _refuse_xml(*root)
@@ -129,8 +167,10 @@ def detect_format(data: bytes) -> str:
 # JSON-LD contexts of formats we know but do not read, by a piece of the context IRI:
 # Open Badges 2.0 (https://w3id.org/openbadges/v2) and 3.0
 # (https://purl.imsglobal.org/spec/ob/v3p0/context.json), both 1EdTech specifications.
-_UNREAD_CONTEXTS = (("w3id.org/openbadges", "an Open Badges 2.0 badge"),
-                    ("purl.imsglobal.org/spec/ob/", "an Open Badges 3.0 credential"))
+_UNREAD_CONTEXTS = (
+    ("w3id.org/openbadges", "an Open Badges 2.0 badge"),
+    ("purl.imsglobal.org/spec/ob/", "an Open Badges 3.0 credential"),
+)
 _CONTEXT_RE = re.compile(rb'"@context"\s*:\s*\[?\s*"([^"\\]{1,300})"')
 
 
@@ -144,33 +184,41 @@ def _refuse_unread_jsonld(data: bytes) -> None:
         return
     match = _CONTEXT_RE.search(head)
     context = match.group(1).decode("utf-8", errors="replace") if match else None
-    looks = next((title for piece, title in _UNREAD_CONTEXTS if context and piece in context),
-                 None)
+    looks = next((title for piece, title in _UNREAD_CONTEXTS if context and piece in context), None)
     readable = "CTDL (ctdl), schema.org (schema-org) and ELM (elm-jsonld)"
     if looks:
-        raise FeedFormatError(f"this looks like {looks} (JSON-LD with @context {context!r}), "
-                              f"which microcred does not read yet; the JSON-LD it reads is "
-                              f"{readable}")
+        raise FeedFormatError(
+            f"this looks like {looks} (JSON-LD with @context {context!r}), "
+            f"which microcred does not read yet; the JSON-LD it reads is "
+            f"{readable}"
+        )
     raise FeedFormatError(
         f"this is JSON-LD with @context {context!r}, in no vocabulary microcred reads; the "
-        f"JSON-LD it reads is {readable}. A feed-format-v1 JSON feed has no @context")
+        f"JSON-LD it reads is {readable}. A feed-format-v1 JSON feed has no @context"
+    )
 
 
 def _refuse_xml(namespace: str | None, name: str) -> None:
     looks = describe_xml_root(namespace, name)
     where = f"in namespace {namespace!r}" if namespace else "in no namespace"
-    readable = ("xcri-cap (root <catalog>), elm-loq-xml (root <Courses>) and loms-xml (root "
-                "<qmsLearningOpportunities>)")
+    readable = (
+        "xcri-cap (root <catalog>), elm-loq-xml (root <Courses>) and loms-xml (root "
+        "<qmsLearningOpportunities>)"
+    )
     if name.lower() == "html":
-        raise FeedFormatError("this is an HTML web page, not a feed; register the address of "
-                              "the feed itself, or ask for the site to be crawled")
+        raise FeedFormatError(
+            "this is an HTML web page, not a feed; register the address of "
+            "the feed itself, or ask for the site to be crawled"
+        )
     if looks:
         raise FeedFormatError(
             f"this looks like {looks}, which microcred does not read yet (its root element is "
-            f"<{name}> {where}); the XML formats it reads are {readable}")
+            f"<{name}> {where}); the XML formats it reads are {readable}"
+        )
     raise FeedFormatError(
         f"an XML document with root element <{name}> {where} is in no format microcred reads; "
-        f"the XML formats it reads are {readable}")
+        f"the XML formats it reads are {readable}"
+    )
 
 
 # Finds the profile a `profile:<ref>` names (raising UnknownProfileError or
@@ -196,17 +244,19 @@ class FeedReaders:
     # API request naming a path on the server is refused.
     allow_paths: bool = False
 
-    def __call__(self, data: bytes, format: str | None = None,
-                 limits: ReadLimits = DEFAULT_LIMITS) -> FeedReadResult:
+    def __call__(
+        self, data: bytes, format: str | None = None, limits: ReadLimits = DEFAULT_LIMITS
+    ) -> FeedReadResult:
         return self.read(data, format, limits)
 
-    def read(self, data: bytes, format: str | None = None,
-             limits: ReadLimits = DEFAULT_LIMITS) -> FeedReadResult:
+    def read(
+        self, data: bytes, format: str | None = None, limits: ReadLimits = DEFAULT_LIMITS
+    ) -> FeedReadResult:
         """Read `data` as `format` (detected from the bytes when None). Every value that
         comes back can be stored on either database (normaliser.readers.storable_text)."""
         chosen = detect_format(data) if format is None else self.check_format(format)
         if chosen.startswith(PROFILE_PREFIX):
-            profile = self.profile(chosen[len(PROFILE_PREFIX):])
+            profile = self.profile(chosen[len(PROFILE_PREFIX) :])
             result = read_with_profile(data, profile, limits)
             result.defaults = profile.context_defaults()
             return make_storable(result)
@@ -217,22 +267,24 @@ class FeedReaders:
         reference is kept as written (a file path's case matters) and must load."""
         given = name.strip()
         if given.lower().startswith(PROFILE_PREFIX):
-            reference = given[len(PROFILE_PREFIX):].strip()
+            reference = given[len(PROFILE_PREFIX) :].strip()
             paths = self.allow_paths if allow_paths is None else allow_paths
             if is_profile_path(reference) and not paths:
                 raise FeedFormatError(
                     f"format {name!r} names a profile file; a file path is for the command "
                     "line (microcred import --format profile:PATH.toml). Put the profile in "
                     "the profiles folder or register it (PUT /v1/providers/{id}/profiles/"
-                    "{name}) and name it as profile:<name>")
+                    "{name}) and name it as profile:<name>"
+                )
             self.profile(reference)
-            return PROFILE_PREFIX + (reference if is_profile_path(reference)
-                                     else reference.lower())
+            return PROFILE_PREFIX + (reference if is_profile_path(reference) else reference.lower())
         chosen = given.lower()
         if chosen in _BY_NAME:
             return chosen
-        raise FeedFormatError(f"unknown feed format {name!r}: use one of "
-                              f"{', '.join(format_names())}, or leave it out to detect it")
+        raise FeedFormatError(
+            f"unknown feed format {name!r}: use one of "
+            f"{', '.join(format_names())}, or leave it out to detect it"
+        )
 
     def profile(self, reference: str) -> MappingProfile:
         """The profile `reference` names; a profile that does not load is a FeedFormatError
@@ -252,8 +304,9 @@ def check_format_name(name: str) -> str:
     return DEFAULT_READERS.check_format(name)
 
 
-def read_feed(data: bytes, format: str | None = None,
-              limits: ReadLimits = DEFAULT_LIMITS) -> FeedReadResult:
+def read_feed(
+    data: bytes, format: str | None = None, limits: ReadLimits = DEFAULT_LIMITS
+) -> FeedReadResult:
     """Read `data` as `format` (detected from the bytes when None), with the bundled
     profiles. Every value that comes back can be stored on either database."""
     return DEFAULT_READERS.read(data, format, limits)

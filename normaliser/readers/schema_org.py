@@ -57,8 +57,9 @@ from normaliser.readers.jsonld import (
     written_types,
 )
 
-SCHEMA_TERMS = Terms(namespaces={"schema": ("https://schema.org/", "http://schema.org/")},
-                     default_prefix="schema")
+SCHEMA_TERMS = Terms(
+    namespaces={"schema": ("https://schema.org/", "http://schema.org/")}, default_prefix="schema"
+)
 # The schema.org context aliases "type" to "@type" (https://schema.org/docs/jsonldcontext.jsonld).
 _TYPE_KEYS = ("@type", "type")
 COURSE_TYPE = "schema:Course"
@@ -66,11 +67,13 @@ COURSE_TYPE = "schema:Course"
 # EducationalOccupationalProgram, and its WorkBasedProgram), which universities mark up their
 # degrees and certificates with; its `hasCourse` courses (and Courses it `hasPart`) are
 # offerings of their own too, each counting towards the programme.
-OFFERING_TYPES = frozenset({COURSE_TYPE, "schema:EducationalOccupationalProgram",
-                            "schema:WorkBasedProgram"})
+OFFERING_TYPES = frozenset(
+    {COURSE_TYPE, "schema:EducationalOccupationalProgram", "schema:WorkBasedProgram"}
+)
 _PART_PROPERTIES = ("schema:hasCourse", "schema:hasPart")
-_PROGRAMME_TYPES = frozenset({"schema:EducationalOccupationalProgram", "schema:WorkBasedProgram",
-                              "schema:Course"})
+_PROGRAMME_TYPES = frozenset(
+    {"schema:EducationalOccupationalProgram", "schema:WorkBasedProgram", "schema:Course"}
+)
 
 _BOM = b"\xef\xbb\xbf"
 _SCHEMA_MARKERS = (b"schema.org", b'"schema:')
@@ -79,18 +82,40 @@ _URL = re.compile(r"^https?://", re.IGNORECASE)
 
 # Every property the reader consults; anything else on a course is listed once, as not
 # read, and kept in the record's `extra` when it is plain text.
-_READ_PROPERTIES = frozenset({
-    "schema:type", "schema:courseCode", "schema:identifier", "schema:url", "schema:name",
-    "schema:description", "schema:numberOfCredits", "schema:timeRequired", "schema:offers",
-    "schema:isAccessibleForFree", "schema:hasCourseInstance", "schema:inLanguage",
-    "schema:availableLanguage", "schema:about", "schema:keywords", "schema:teaches",
-    "schema:coursePrerequisites", "schema:educationalCredentialAwarded",
-    "schema:occupationalCredentialAwarded", "schema:educationalLevel", "schema:provider",
-    "schema:isPartOf",
-    # programmes (https://schema.org/EducationalOccupationalProgram)
-    "schema:timeToComplete", "schema:programPrerequisites", "schema:educationalProgramMode",
-    "schema:hasCourse", "schema:hasPart", "schema:startDate", "schema:endDate",
-})
+_READ_PROPERTIES = frozenset(
+    {
+        "schema:type",
+        "schema:courseCode",
+        "schema:identifier",
+        "schema:url",
+        "schema:name",
+        "schema:description",
+        "schema:numberOfCredits",
+        "schema:timeRequired",
+        "schema:offers",
+        "schema:isAccessibleForFree",
+        "schema:hasCourseInstance",
+        "schema:inLanguage",
+        "schema:availableLanguage",
+        "schema:about",
+        "schema:keywords",
+        "schema:teaches",
+        "schema:coursePrerequisites",
+        "schema:educationalCredentialAwarded",
+        "schema:occupationalCredentialAwarded",
+        "schema:educationalLevel",
+        "schema:provider",
+        "schema:isPartOf",
+        # programmes (https://schema.org/EducationalOccupationalProgram)
+        "schema:timeToComplete",
+        "schema:programPrerequisites",
+        "schema:educationalProgramMode",
+        "schema:hasCourse",
+        "schema:hasPart",
+        "schema:startDate",
+        "schema:endDate",
+    }
+)
 
 
 def _is_offering(types: Iterable[str]) -> bool:
@@ -101,12 +126,15 @@ def looks_like_schema_org(data: bytes) -> bool:
     """True when the bytes start like JSON-LD and name schema.org early on (and not CTDL,
     whose documents borrow a few schema.org terms)."""
     head = data[:65536]
-    start = head[len(_BOM):] if head.startswith(_BOM) else head
+    start = head[len(_BOM) :] if head.startswith(_BOM) else head
     start = start.lstrip(b" \t\r\n")
-    return (start[:1] in (b"{", b"[")
-            and any(marker in head for marker in _TYPE_MARKERS)
-            and any(marker in head for marker in _SCHEMA_MARKERS)
-            and b"ceterms:" not in head and b"purl.org/ctdl" not in head)
+    return (
+        start[:1] in (b"{", b"[")
+        and any(marker in head for marker in _TYPE_MARKERS)
+        and any(marker in head for marker in _SCHEMA_MARKERS)
+        and b"ceterms:" not in head
+        and b"purl.org/ctdl" not in head
+    )
 
 
 def read_schema_org(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> FeedReadResult:
@@ -124,7 +152,8 @@ def read_schema_org(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> FeedRea
         raise FeedFormatError(
             "the top level of the JSON-LD is not an object or an array; schema.org markup "
             'is an object such as {"@context": "https://schema.org", "@type": "Course", '
-            "...}, or an array of them")
+            "...}, or an array of them"
+        )
     if isinstance(value, list):
         items, line_of = value, document.line_of
     else:  # read as a list of one, whose paths start with that one index
@@ -136,8 +165,9 @@ def read_schema_org(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> FeedRea
     return result
 
 
-def records_from_jsonld_items(items: list[dict], locator_prefix: str,
-                              limits: ReadLimits = DEFAULT_LIMITS) -> FeedReadResult:
+def records_from_jsonld_items(
+    items: list[dict], locator_prefix: str, limits: ReadLimits = DEFAULT_LIMITS
+) -> FeedReadResult:
     """Records from JSON-LD objects that are already parsed, such as those extracted from
     one web page. `locator_prefix` is put in front of every locator as given (for example
     the page URL and a space), so a report says where each course came from.
@@ -150,8 +180,7 @@ def records_from_jsonld_items(items: list[dict], locator_prefix: str,
     reader = _Reader(list(items), locator_prefix, limits, deadline, None)
     result = reader.read()
     if not result.records:
-        result.issues.append(Issue.info(RECORD_FIELD, IssueCode.MISSING,
-                                        reader.no_course_reason()))
+        result.issues.append(Issue.info(RECORD_FIELD, IssueCode.MISSING, reader.no_course_reason()))
     return result
 
 
@@ -168,8 +197,14 @@ class _Placed:
 class _Reader:
     """Finds the courses in a list of JSON-LD items and reads each into a record."""
 
-    def __init__(self, items: list, prefix: str, limits: ReadLimits, deadline: float,
-                 line_of: Callable[[tuple], int | None] | None) -> None:
+    def __init__(
+        self,
+        items: list,
+        prefix: str,
+        limits: ReadLimits,
+        deadline: float,
+        line_of: Callable[[tuple], int | None] | None,
+    ) -> None:
         self.items = items
         self.prefix = prefix
         self.limits = limits
@@ -206,24 +241,38 @@ class _Reader:
         skipped = self.skipped()
         if skipped and records:
             listed = describe_counts(skipped)
-            issues.append(Issue.info(
-                RECORD_FIELD, IssueCode.UNKNOWN_FIELD,
-                f"{listed} {'is' if sum(skipped.values()) == 1 else 'are'} not a Course, nor "
-                "used by one, and skipped", value=listed))
+            issues.append(
+                Issue.info(
+                    RECORD_FIELD,
+                    IssueCode.UNKNOWN_FIELD,
+                    f"{listed} {'is' if sum(skipped.values()) == 1 else 'are'} not a Course, nor "
+                    "used by one, and skipped",
+                    value=listed,
+                )
+            )
         if self.links_only:
-            issues.append(Issue.info(
-                RECORD_FIELD, IssueCode.MISSING,
-                f"{self.links_only} ItemList entr{'y' if self.links_only == 1 else 'ies'} only "
-                "link to a course page (url) without the Course itself; their courses are read "
-                "from those pages", value=str(self.links_only)))
+            issues.append(
+                Issue.info(
+                    RECORD_FIELD,
+                    IssueCode.MISSING,
+                    f"{self.links_only} ItemList entr{'y' if self.links_only == 1 else 'ies'} only "
+                    "link to a course page (url) without the Course itself; their courses are read "
+                    "from those pages",
+                    value=str(self.links_only),
+                )
+            )
         if not_read:
             names = ", ".join(sorted(not_read))
-            issues.append(Issue.info(
-                RECORD_FIELD, IssueCode.UNKNOWN_FIELD,
-                f"{len(not_read)} propert{'y' if len(not_read) == 1 else 'ies'} of the courses "
-                f"{'is' if len(not_read) == 1 else 'are'} not mapped to the common schema; "
-                f"their plain values are kept with each record as written: {names}",
-                value=names if len(names) <= 200 else names[:199] + "…"))
+            issues.append(
+                Issue.info(
+                    RECORD_FIELD,
+                    IssueCode.UNKNOWN_FIELD,
+                    f"{len(not_read)} propert{'y' if len(not_read) == 1 else 'ies'} of the courses "
+                    f"{'is' if len(not_read) == 1 else 'are'} not mapped to the common schema; "
+                    f"their plain values are kept with each record as written: {names}",
+                    value=names if len(names) <= 200 else names[:199] + "…",
+                )
+            )
         return FeedReadResult(records=records, issues=issues, skipped=dict(skipped))
 
     def skipped(self) -> Counter[str]:
@@ -257,11 +306,14 @@ class _Reader:
     def no_course_reason(self) -> str:
         skipped = self.skipped()
         held = f"it holds {describe_counts(skipped)}" if skipped else "it holds no typed node"
-        links = (f" and {self.links_only} ItemList link(s) to course pages"
-                 if self.links_only else "")
-        return (f"no schema.org Course in this JSON-LD: {held}{links}. Each offering must be "
-                'a node with "@type": "Course" or "EducationalOccupationalProgram" (at the top level, in an @graph, as an '
-                "ItemList's ListItem item, or as a WebPage's mainEntity)")
+        links = (
+            f" and {self.links_only} ItemList link(s) to course pages" if self.links_only else ""
+        )
+        return (
+            f"no schema.org Course in this JSON-LD: {held}{links}. Each offering must be "
+            'a node with "@type": "Course" or "EducationalOccupationalProgram" (at the top level, in an @graph, as an '
+            "ItemList's ListItem item, or as a WebPage's mainEntity)"
+        )
 
     def _child_locator(self, path: tuple, locator: str, container: str, number: int) -> str:
         """'item N' for the members of a document's only top-level object (its @graph or
@@ -291,8 +343,11 @@ class _Reader:
         graph = value.get("@graph")
         if isinstance(graph, list):
             for j, member in enumerate(graph):
-                self._visit(member, (*path, "@graph", j),
-                            self._child_locator(path, locator, "@graph item", j + 1))
+                self._visit(
+                    member,
+                    (*path, "@graph", j),
+                    self._child_locator(path, locator, "@graph item", j + 1),
+                )
         if _is_offering(types):
             self._add_course(value, path, locator, by_reference)
             self._parts(value, path, locator)
@@ -304,15 +359,20 @@ class _Reader:
             key = node.written.get("schema:itemListElement", "itemListElement")
             for k, element in enumerate(as_list(elements)):
                 where = (*path, key, k) if isinstance(elements, list) else (*path, key)
-                self._list_element(element, where,
-                                   self._child_locator(path, locator, "itemListElement", k + 1))
+                self._list_element(
+                    element, where, self._child_locator(path, locator, "itemListElement", k + 1)
+                )
             return
         main = node.get("schema:mainEntity")
         target, _ = self.index.resolve(main) if isinstance(main, dict) else (None, None)
         if target is not None and _is_offering(node_types(target.raw, self.terms, _TYPE_KEYS)):
             inline = isinstance(main, dict) and len(main) > 1  # target came from the dict
-            self._visit(target.raw, (*path, node.written["schema:mainEntity"]) if inline else path,
-                        f"{locator}, mainEntity", by_reference=not inline)
+            self._visit(
+                target.raw,
+                (*path, node.written["schema:mainEntity"]) if inline else path,
+                f"{locator}, mainEntity",
+                by_reference=not inline,
+            )
             return
         if types or not isinstance(graph, list):
             self._others.append(value)
@@ -325,8 +385,9 @@ class _Reader:
             value = node.get(name)
             key = node.written.get(name, name.removeprefix("schema:"))
             for k, element in enumerate(as_list(value)):
-                target, _ = (self.index.resolve(element) if isinstance(element, dict)
-                             else (None, None))
+                target, _ = (
+                    self.index.resolve(element) if isinstance(element, dict) else (None, None)
+                )
                 if target is None or target.raw is offering:
                     continue
                 if not _is_offering(node_types(target.raw, self.terms, _TYPE_KEYS)):
@@ -337,9 +398,12 @@ class _Reader:
                 parents.append(offering)
                 inline = isinstance(element, dict) and len(element) > 1
                 where = (*path, key, k) if isinstance(value, list) else (*path, key)
-                self._visit(target.raw, where if inline else path,
-                            f"{locator}, {key.rsplit(':', 1)[-1]} {k + 1}",
-                            by_reference=not inline)
+                self._visit(
+                    target.raw,
+                    where if inline else path,
+                    f"{locator}, {key.rsplit(':', 1)[-1]} {k + 1}",
+                    by_reference=not inline,
+                )
 
     def _list_element(self, element: object, path: tuple, locator: str) -> None:
         if not isinstance(element, dict):
@@ -354,8 +418,12 @@ class _Reader:
         target, _ = self.index.resolve(item) if item is not None else (None, None)
         if target is not None and _is_offering(node_types(target.raw, self.terms, _TYPE_KEYS)):
             inline = isinstance(item, dict) and len(item) > 1
-            self._visit(target.raw, (*path, list_item.written["schema:item"]) if inline else path,
-                        locator, by_reference=not inline)
+            self._visit(
+                target.raw,
+                (*path, list_item.written["schema:item"]) if inline else path,
+                locator,
+                by_reference=not inline,
+            )
         elif item is not None or list_item.get("schema:url") is not None:
             self.links_only += 1
 
@@ -389,65 +457,95 @@ class _RecordBuilder:
         self._put("url", self._text("schema:url"))
         self._put("credits", self._credits())
         self._runs()
-        self._put("duration", self._text("schema:timeRequired")[:1]
-                  or self._text("schema:timeToComplete")[:1] or self._workload())
+        self._put(
+            "duration",
+            self._text("schema:timeRequired")[:1]
+            or self._text("schema:timeToComplete")[:1]
+            or self._workload(),
+        )
         # A programme's own mode ("online", "full-time", "part-time"): the normaliser reads
         # what it can, and says so about the rest.
         if not any("mode" in run for run in self.instances):
             self._put("mode", self._names(self.node.get("schema:educationalProgramMode")))
-        self._put("price", self._offers(self.node.get("schema:offers"), "price")
-                  or (["Free"] if self._text("schema:isAccessibleForFree") == ["true"] else []))
-        self._put("language", self._names(self.node.get("schema:inLanguage"))
-                  + self._names(self.node.get("schema:availableLanguage")))
-        self._put("subject", self._names(self.node.get("schema:about"))
-                  + self._keywords())
+        self._put(
+            "price",
+            self._offers(self.node.get("schema:offers"), "price")
+            or (["Free"] if self._text("schema:isAccessibleForFree") == ["true"] else []),
+        )
+        self._put(
+            "language",
+            self._names(self.node.get("schema:inLanguage"))
+            + self._names(self.node.get("schema:availableLanguage")),
+        )
+        self._put("subject", self._names(self.node.get("schema:about")) + self._keywords())
         # schema.org's `teaches` is "the competency or learning outcome" the course helps a
         # person learn (https://schema.org/teaches): a learning outcome, not a subject.
         self._put("learning_outcomes", self._names(self.node.get("schema:teaches")))
-        self._put("prerequisites", self._names(self.node.get("schema:coursePrerequisites"),
-                                               "schema:targetName")
-                  + self._names(self.node.get("schema:programPrerequisites"),
-                                "schema:targetName", "schema:credentialCategory"))
+        self._put(
+            "prerequisites",
+            self._names(self.node.get("schema:coursePrerequisites"), "schema:targetName")
+            + self._names(
+                self.node.get("schema:programPrerequisites"),
+                "schema:targetName",
+                "schema:credentialCategory",
+            ),
+        )
         self._credential()
         self._put("stackable_into", self._programmes())
         self._put_extra("provider", self._names(self.node.get("schema:provider")))
         self._keep_unread()
         line = self.line_of(self.placed.path) if self.line_of else None
-        return RawRecord(locator=self.placed.locator, fields=self.fields, line=line,
-                         issues=self.issues, extra=self.extra, instances=self.instances)
+        return RawRecord(
+            locator=self.placed.locator,
+            fields=self.fields,
+            line=line,
+            issues=self.issues,
+            extra=self.extra,
+            instances=self.instances,
+        )
 
     # identity ---------------------------------------------------------------------------
 
     def _identity(self) -> None:
         title = self._text("schema:name")
         node_id = self.node.node_id
-        candidates = (self._text("schema:courseCode")
-                      or self._identifiers()
-                      or ([node_id] if node_id and not is_blank_node_id(node_id) else [])
-                      or self._text("schema:url"))
+        candidates = (
+            self._text("schema:courseCode")
+            or self._identifiers()
+            or ([node_id] if node_id and not is_blank_node_id(node_id) else [])
+            or self._text("schema:url")
+        )
         if candidates:
             self.fields["id"] = candidates[0]
         else:
-            self.issues.append(Issue.error(
-                "id", IssueCode.MISSING,
-                f"the Course at {self.placed.locator}"
-                f"{' (' + repr(title[0]) + ')' if title else ''} has no courseCode, identifier, "
-                "@id or url, so it cannot be told apart from one run to the next; give it a "
-                "courseCode", value=title[0] if title else None))
+            self.issues.append(
+                Issue.error(
+                    "id",
+                    IssueCode.MISSING,
+                    f"the Course at {self.placed.locator}"
+                    f"{' (' + repr(title[0]) + ')' if title else ''} has no courseCode, identifier, "
+                    "@id or url, so it cannot be told apart from one run to the next; give it a "
+                    "courseCode",
+                    value=title[0] if title else None,
+                )
+            )
         if title:
             self._put("title", title)
         else:
-            self.issues.append(Issue.error(
-                "title", IssueCode.MISSING,
-                f"the Course at {self.placed.locator} has no name; every course needs one",
-                value=candidates[0] if candidates else None))
+            self.issues.append(
+                Issue.error(
+                    "title",
+                    IssueCode.MISSING,
+                    f"the Course at {self.placed.locator} has no name; every course needs one",
+                    value=candidates[0] if candidates else None,
+                )
+            )
 
     def _identifiers(self) -> list[str]:
         # https://schema.org/identifier: Text, URL, or a PropertyValue with a value.
         found: list[str] = []
         for value in as_list(self.node.get("schema:identifier")):
-            if isinstance(value, dict) and not (is_language_map(value)
-                                                or is_value_object(value)):
+            if isinstance(value, dict) and not (is_language_map(value) or is_value_object(value)):
                 node, _ = self.index.resolve(value)
                 found.extend(texts(node.get("schema:value")) if node else [])
             else:
@@ -464,7 +562,9 @@ class _RecordBuilder:
         AlignmentObject): `schema:name`, then any property in `also`."""
         found: list[str] = []
         for element in as_list(value):
-            node, reference = self.index.resolve(element) if isinstance(element, dict) else (None, None)
+            node, reference = (
+                self.index.resolve(element) if isinstance(element, dict) else (None, None)
+            )
             if node is not None:
                 for name in ("schema:name", *also):
                     named = texts(node.get(name), self.languages)
@@ -502,8 +602,7 @@ class _RecordBuilder:
         # QuantitativeValue with value and unitText.
         found: list[str] = []
         for value in as_list(self.node.get("schema:numberOfCredits")):
-            if isinstance(value, dict) and not (is_language_map(value)
-                                                or is_value_object(value)):
+            if isinstance(value, dict) and not (is_language_map(value) or is_value_object(value)):
                 node, _ = self.index.resolve(value)
                 if node is None:
                     continue
@@ -512,10 +611,14 @@ class _RecordBuilder:
                 if amount:
                     found.append(f"{amount[0]} {unit[0]}" if unit else amount[0])
                 else:
-                    self.issues.append(Issue.warning(
-                        "credits", IssueCode.UNPARSED,
-                        f"numberOfCredits in {self.placed.locator} is a node without a value",
-                        value=preview(value)))
+                    self.issues.append(
+                        Issue.warning(
+                            "credits",
+                            IssueCode.UNPARSED,
+                            f"numberOfCredits in {self.placed.locator} is a node without a value",
+                            value=preview(value),
+                        )
+                    )
             else:
                 found.extend(texts(value))
         return found
@@ -531,10 +634,15 @@ class _RecordBuilder:
             offer, reference = self.index.resolve(element)
             if offer is None:
                 if reference:
-                    self.issues.append(Issue.warning(
-                        field, IssueCode.UNPARSED,
-                        f"an offer in {self.placed.locator} refers to {reference!r}, which is not "
-                        "in this JSON-LD; put the Offer itself in it", value=reference))
+                    self.issues.append(
+                        Issue.warning(
+                            field,
+                            IssueCode.UNPARSED,
+                            f"an offer in {self.placed.locator} refers to {reference!r}, which is not "
+                            "in this JSON-LD; put the Offer itself in it",
+                            value=reference,
+                        )
+                    )
                 continue
             specification, _ = self.index.resolve(offer.get("schema:priceSpecification"))
             source = specification if offer.get("schema:price") is None and specification else offer
@@ -547,8 +655,9 @@ class _RecordBuilder:
             elif not amounts and (low or high):
                 amounts = (low or high)[:1]
             if amounts:
-                found.extend(f"{amount} {currency[0]}" if currency else amount
-                             for amount in amounts)
+                found.extend(
+                    f"{amount} {currency[0]}" if currency else amount for amount in amounts
+                )
             elif any(c.casefold() == "free" for c in self._text("schema:category", offer)):
                 # Google's course guide: category "Free", "Partially Free", "Subscription",
                 # "Paid". Only "Free" says what the course costs.
@@ -561,21 +670,33 @@ class _RecordBuilder:
         for number, value in enumerate(as_list(self.node.get("schema:hasCourseInstance")), 1):
             run, reference = self.index.resolve(value)
             if run is None:
-                what = ("refers to a node that is not in this JSON-LD"
-                        if isinstance(value, dict) else "is not a CourseInstance node")
-                self.issues.append(Issue.warning(
-                    RECORD_FIELD, IssueCode.UNPARSED,
-                    f"hasCourseInstance {number} in {self.placed.locator} {what}; give each "
-                    "run as a CourseInstance object", value=preview(value)))
+                what = (
+                    "refers to a node that is not in this JSON-LD"
+                    if isinstance(value, dict)
+                    else "is not a CourseInstance node"
+                )
+                self.issues.append(
+                    Issue.warning(
+                        RECORD_FIELD,
+                        IssueCode.UNPARSED,
+                        f"hasCourseInstance {number} in {self.placed.locator} {what}; give each "
+                        "run as a CourseInstance object",
+                        value=preview(value),
+                    )
+                )
                 continue
             instance: dict[str, str | list[str]] = {}
             for field, values in (
-                    ("start_date", self._text("schema:startDate", run)[:1]),
-                    ("end_date", self._text("schema:endDate", run)[:1]),
-                    ("mode", self._text("schema:courseMode", run)
-                     or self._text("schema:eventAttendanceMode", run)),
-                    ("location", self._places(run.get("schema:location"))),
-                    ("price", self._offers(run.get("schema:offers"), "price"))):
+                ("start_date", self._text("schema:startDate", run)[:1]),
+                ("end_date", self._text("schema:endDate", run)[:1]),
+                (
+                    "mode",
+                    self._text("schema:courseMode", run)
+                    or self._text("schema:eventAttendanceMode", run),
+                ),
+                ("location", self._places(run.get("schema:location"))),
+                ("price", self._offers(run.get("schema:offers"), "price")),
+            ):
                 put_field(instance, field, values, self.issues, self.placed.locator)
             if instance:
                 self.instances.append(instance)
@@ -583,17 +704,21 @@ class _RecordBuilder:
             # A programme gives its dates itself (https://schema.org/
             # EducationalOccupationalProgram: startDate, endDate), not as CourseInstances.
             instance = {}
-            for field, values in (("start_date", self._text("schema:startDate")[:1]),
-                                  ("end_date", self._text("schema:endDate")[:1])):
+            for field, values in (
+                ("start_date", self._text("schema:startDate")[:1]),
+                ("end_date", self._text("schema:endDate")[:1]),
+            ):
                 put_field(instance, field, values, self.issues, self.placed.locator)
             if instance:
                 self.instances.append(instance)
 
     def _workload(self) -> list[str]:
         """The runs' courseWorkload (Google: total time, ISO 8601), when all runs agree."""
-        workloads = {tuple(self._text("schema:courseWorkload", run)[:1])
-                     for value in as_list(self.node.get("schema:hasCourseInstance"))
-                     if (run := self.index.resolve(value)[0]) is not None}
+        workloads = {
+            tuple(self._text("schema:courseWorkload", run)[:1])
+            for value in as_list(self.node.get("schema:hasCourseInstance"))
+            if (run := self.index.resolve(value)[0]) is not None
+        }
         workloads.discard(())
         return list(workloads.pop()) if len(workloads) == 1 else []
 
@@ -612,13 +737,16 @@ class _RecordBuilder:
                 continue
             address, _ = self.index.resolve(node.get("schema:address"))
             postal = address or node
-            parts = [self._names(postal.get(f"schema:{name}"))
-                     for name in ("addressLocality", "addressRegion", "addressCountry")]
+            parts = [
+                self._names(postal.get(f"schema:{name}"))
+                for name in ("addressLocality", "addressRegion", "addressCountry")
+            ]
             words = [p[0] for p in parts if p]
             if not words and address is None:
                 words = texts(node.get("schema:address"), self.languages)[:1]
-            found.append(", ".join(words) if words else
-                         (self._text("schema:name", node) or [""])[0])
+            found.append(
+                ", ".join(words) if words else (self._text("schema:name", node) or [""])[0]
+            )
         return [f for f in found if f]
 
     def _credential(self) -> None:
@@ -628,14 +756,16 @@ class _RecordBuilder:
         levels: list[str] = []
         for name in ("schema:educationalCredentialAwarded", "schema:occupationalCredentialAwarded"):
             for value in as_list(self.node.get(name)):
-                credential, _ = (self.index.resolve(value) if isinstance(value, dict)
-                                 else (None, None))
+                credential, _ = (
+                    self.index.resolve(value) if isinstance(value, dict) else (None, None)
+                )
                 if credential is None:
                     kinds.extend(t for t in texts(value, self.languages) if not _URL.match(t))
                     continue
-                kinds.extend(self._names(credential.get("schema:credentialCategory"),
-                                         "schema:termCode")
-                             or self._text("schema:name", credential)[:1])
+                kinds.extend(
+                    self._names(credential.get("schema:credentialCategory"), "schema:termCode")
+                    or self._text("schema:name", credential)[:1]
+                )
                 levels.extend(self._names(credential.get("schema:educationalLevel")))
         self._put("credential_type", kinds)
         self._put("level", levels or self._names(self.node.get("schema:educationalLevel")))
@@ -652,4 +782,3 @@ class _RecordBuilder:
         for written, value in self.node.unread(_READ_PROPERTIES).items():
             self.not_read.append(written)
             self._put_extra(written, texts(value, self.languages))
-

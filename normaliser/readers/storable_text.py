@@ -36,8 +36,10 @@ def make_storable(result: FeedReadResult) -> FeedReadResult:
         cleaned: set[str] = set()
         record.fields = _clean_values(record.fields, "", cleaned)
         record.extra = _clean_values(record.extra, "", cleaned)
-        record.instances = [_clean_values(run, f"run {number}: ", cleaned)
-                            for number, run in enumerate(record.instances, start=1)]
+        record.instances = [
+            _clean_values(run, f"run {number}: ", cleaned)
+            for number, run in enumerate(record.instances, start=1)
+        ]
         record.issues.extend(_warning(record, name) for name in sorted(cleaned))
     return result
 
@@ -58,6 +60,8 @@ def _clean_values(values: Values, prefix: str, cleaned: set[str]) -> Values:
 def _warning(record: RawRecord, name: str) -> Issue:
     field = name.split(": ", 1)[-1]
     return Issue.warning(
-        field, IssueCode.INVALID,
+        field,
+        IssueCode.INVALID,
         f"{record.locator}, {name}: removed characters no catalogue can store (U+0000 or an "
-        "unpaired surrogate such as \\ud800); check the value in your source")
+        "unpaired surrogate such as \\ud800); check the value in your source",
+    )

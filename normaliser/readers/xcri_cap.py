@@ -65,11 +65,20 @@ _XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 # Elements in these namespaces are XCRI-CAP's own; anything else inside a course is an
 # extension. The terms namespaces only name xsi:type values; geo and XHTML appear inside
 # locations and descriptive text.
-_STANDARD_NAMESPACES = frozenset({
-    XCRI_CAP_12_NAMESPACE, XCRI_CAP_11_NAMESPACE, _MLO, _DC, _DCTERMS, _CREDIT,
-    "http://xcri.org/profiles/1.2/catalog/terms", "http://xcri.org/profiles/catalog/terms",
-    "http://www.w3.org/2003/01/geo/wgs84_pos", "http://www.w3.org/1999/xhtml",
-})
+_STANDARD_NAMESPACES = frozenset(
+    {
+        XCRI_CAP_12_NAMESPACE,
+        XCRI_CAP_11_NAMESPACE,
+        _MLO,
+        _DC,
+        _DCTERMS,
+        _CREDIT,
+        "http://xcri.org/profiles/1.2/catalog/terms",
+        "http://xcri.org/profiles/catalog/terms",
+        "http://www.w3.org/2003/01/geo/wgs84_pos",
+        "http://www.w3.org/1999/xhtml",
+    }
+)
 # A costs extension ('CE:cost' with an @amount in pounds, or 'TBC'), as in Cornwall College's
 # feed (its schemaLocation: core.cornwall.ac.uk/xcri/PresentationCostsExtension.xsd). It is the
 # only place such feeds give a fee, so its amount is read as the price.
@@ -83,21 +92,33 @@ _CATALOG_TAGS = frozenset(f"{{{namespace}}}catalog" for namespace in XCRI_CAP_NA
 # 1.2 specification ("the <studyMode> / <attendanceMode> / <attendancePattern> element").
 # None marks the code for "not known", which says nothing and is dropped.
 _STUDY_MODES: dict[str, str | None] = {
-    "NK": None, "FL": "Flexible", "FT": "Full time", "PF": "Part of a full time programme",
+    "NK": None,
+    "FL": "Flexible",
+    "FT": "Full time",
+    "PF": "Part of a full time programme",
     "PT": "Part time",
 }
 _ATTENDANCE_MODES: dict[str, str | None] = {
-    "CM": "Campus", "DA": "Distance with attendance", "DS": "Distance without attendance",
-    "NC": "Face-to-face non-campus", "MM": "Mixed mode", "ON": "Online (no attendance)",
+    "CM": "Campus",
+    "DA": "Distance with attendance",
+    "DS": "Distance without attendance",
+    "NC": "Face-to-face non-campus",
+    "MM": "Mixed mode",
+    "ON": "Online (no attendance)",
     "WB": "Work-based",
 }
 _ATTENDANCE_PATTERNS: dict[str, str | None] = {
-    "DT": "Daytime", "EV": "Evening", "TW": "Twilight", "DR": "Day/Block release",
-    "WE": "Weekend", "CS": "Customised",
+    "DT": "Daytime",
+    "EV": "Evening",
+    "TW": "Twilight",
+    "DR": "Day/Block release",
+    "WE": "Weekend",
+    "CS": "Customised",
 }
 _NO_ATTENDANCE = frozenset({"ON", "DS"})  # online, distance without attendance
 _ENGAGEMENT_VOCABULARIES = {
-    "attendanceMode": _ATTENDANCE_MODES, "studyMode": _STUDY_MODES,
+    "attendanceMode": _ATTENDANCE_MODES,
+    "studyMode": _STUDY_MODES,
     "attendancePattern": _ATTENDANCE_PATTERNS,
 }
 # A value written as a code ('UNK') rather than a label ('Campus').
@@ -112,13 +133,32 @@ _DESCRIPTION_TERM_FIELDS = {
     "prerequisites": "prerequisites",
     "aim": "objective",
 }
-_KNOWN_DESCRIPTION_TERMS = frozenset({
-    "aim", "applicationprocedure", "assessmentstrategy", "careeroutcome", "contacthours",
-    "contactpattern", "entryprofile", "events", "indicativeresource", "leadsto",
-    "learningoutcome", "policy", "prerequisites", "providedresource", "regulations",
-    "requiredresource", "specialfeature", "support", "structure", "studyhours",
-    "teachingstrategy", "topic",
-})
+_KNOWN_DESCRIPTION_TERMS = frozenset(
+    {
+        "aim",
+        "applicationprocedure",
+        "assessmentstrategy",
+        "careeroutcome",
+        "contacthours",
+        "contactpattern",
+        "entryprofile",
+        "events",
+        "indicativeresource",
+        "leadsto",
+        "learningoutcome",
+        "policy",
+        "prerequisites",
+        "providedresource",
+        "regulations",
+        "requiredresource",
+        "specialfeature",
+        "support",
+        "structure",
+        "studyhours",
+        "teachingstrategy",
+        "topic",
+    }
+)
 
 # Single-letter qualification levels are the ESFA LARS 'NotionalNVQLevelv2' codes (E entry,
 # 1-8, H higher, M mixed, X not known; ILR validation service, LARSConstants), which English
@@ -136,10 +176,14 @@ _SPACE_RE = re.compile(r"[ \t\r\n]*")
 _LEADING_SPACE_RE = re.compile(r"[ \t\r\n\ufeff]*")
 _DECLARATION_RE = re.compile(r"[ \t\r\n\ufeff]*(<\?xml[ \t\r\n][^<>]{0,500}?\?>)")
 _DECLARED_ENCODING_RE = re.compile(
-    rb"[ \t\r\n]*<\?xml[ \t\r\n][^<>]{0,500}?encoding[ \t\r\n]*=[ \t\r\n]*[\"']([A-Za-z0-9._-]{1,40})[\"']")
+    rb"[ \t\r\n]*<\?xml[ \t\r\n][^<>]{0,500}?encoding[ \t\r\n]*=[ \t\r\n]*[\"']([A-Za-z0-9._-]{1,40})[\"']"
+)
 _BOMS: tuple[tuple[bytes, str], ...] = (
-    (b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe\x00\x00", "utf-32-le"),
-    (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"),
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
 )
 # Declared encodings under which a provider's UTF-8 bytes would silently turn into mojibake.
 _WESTERN_SINGLE_BYTE = frozenset({"iso8859-1", "iso8859-15", "cp1252", "ascii"})
@@ -162,8 +206,9 @@ def looks_like_xcri_cap(data: bytes) -> bool:
     encoding, bom_length = sniff_xml_encoding(head)
     text = head[bom_length:].decode(encoding or "utf-8", errors="ignore")
     tag = _FIRST_TAG_RE.search(text)
-    return bool(tag and tag.group(1) in _ROOT_NAMES
-                and _XCRI_NAMESPACE_IN_TEXT_RE.search(tag.group(2)))
+    return bool(
+        tag and tag.group(1) in _ROOT_NAMES and _XCRI_NAMESPACE_IN_TEXT_RE.search(tag.group(2))
+    )
 
 
 def read_xcri_cap(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> FeedReadResult:
@@ -219,9 +264,12 @@ def decode_xml(data: bytes, notes: _FeedNotes, expected: str = _XCRI_CAP_EXPECTE
     except LookupError:
         raise FeedFormatError(
             f"the XML declaration names encoding {declared!r}, which we do not know; save the "
-            "feed as UTF-8 and declare encoding=\"UTF-8\"", line=1) from None
-    if codec.startswith(("utf-16", "utf-32")) or (codec in _WESTERN_SINGLE_BYTE
-                                                   and not body.isascii()):
+            'feed as UTF-8 and declare encoding="UTF-8"',
+            line=1,
+        ) from None
+    if codec.startswith(("utf-16", "utf-32")) or (
+        codec in _WESTERN_SINGLE_BYTE and not body.isascii()
+    ):
         # The declaration was readable as ASCII, so the bytes cannot be UTF-16 or UTF-32; and
         # non-ASCII bytes that form valid UTF-8 under a Western single-byte declaration are
         # UTF-8 whose declaration is wrong (the other reading would be rare mojibake).
@@ -231,13 +279,19 @@ def decode_xml(data: bytes, notes: _FeedNotes, expected: str = _XCRI_CAP_EXPECTE
             if codec.startswith(("utf-16", "utf-32")):
                 raise FeedFormatError(
                     f"the XML declaration says encoding {declared!r}, but the bytes are not "
-                    f"{declared}: save the feed as UTF-8 and declare encoding=\"UTF-8\"",
-                    line=1) from None
+                    f'{declared}: save the feed as UTF-8 and declare encoding="UTF-8"',
+                    line=1,
+                ) from None
         else:
-            notes.add(Issue.warning(
-                "encoding", IssueCode.INVALID,
-                f"the XML declaration says encoding {declared!r}, but the bytes are UTF-8; "
-                "they were read as UTF-8. Declare encoding=\"UTF-8\" in the feed.", declared))
+            notes.add(
+                Issue.warning(
+                    "encoding",
+                    IssueCode.INVALID,
+                    f"the XML declaration says encoding {declared!r}, but the bytes are UTF-8; "
+                    'they were read as UTF-8. Declare encoding="UTF-8" in the feed.',
+                    declared,
+                )
+            )
             return text
     return _strict_decode(body, codec, 0, f"it declares encoding {declared!r}")
 
@@ -246,15 +300,21 @@ def _strict_decode(body: bytes, encoding: str, bom_length: int, why: str) -> str
     try:
         return body.decode(encoding)
     except UnicodeDecodeError as exc:
-        prefix = body[:exc.start].decode(encoding, errors="replace")
+        prefix = body[: exc.start].decode(encoding, errors="replace")
         line, column = _line_and_column(prefix)
-        bad = body[exc.start:exc.start + min(exc.end - exc.start, 4)].hex(" ").upper()
-        hint = ("; the file was probably saved as Windows-1252 or Latin-1: save it as UTF-8, "
-                "or declare the encoding it really has" if encoding == "utf-8" else
-                "; save the feed as UTF-8 and declare encoding=\"UTF-8\"")
+        bad = body[exc.start : exc.start + min(exc.end - exc.start, 4)].hex(" ").upper()
+        hint = (
+            "; the file was probably saved as Windows-1252 or Latin-1: save it as UTF-8, "
+            "or declare the encoding it really has"
+            if encoding == "utf-8"
+            else '; save the feed as UTF-8 and declare encoding="UTF-8"'
+        )
         raise FeedFormatError(
             f"the feed is not valid {encoding} ({why}): byte(s) {bad} ({exc.reason}){hint}",
-            line=line, column=column, offset=bom_length + exc.start) from exc
+            line=line,
+            column=column,
+            offset=bom_length + exc.start,
+        ) from exc
 
 
 def _line_and_column(prefix: str) -> tuple[int, int]:
@@ -281,9 +341,12 @@ def blank_xml_declaration(text: str) -> str:
     return re.sub(r"[^\r\n]", " ", text[:end]) + text[end:]
 
 
-def check_xml_prolog(text: str, format_title: str = "XCRI-CAP",
-                     expected: str = _XCRI_CAP_EXPECTED,
-                     starts_with: str = "<?xml ...?> or <catalog") -> None:
+def check_xml_prolog(
+    text: str,
+    format_title: str = "XCRI-CAP",
+    expected: str = _XCRI_CAP_EXPECTED,
+    starts_with: str = "<?xml ...?> or <catalog",
+) -> None:
     """Refuse a DTD, and anything that is not XML, before the parser reads a byte."""
     position = 0
     while True:
@@ -298,25 +361,32 @@ def check_xml_prolog(text: str, format_title: str = "XCRI-CAP",
             return  # an unclosed comment or instruction: the parser says where
         position = end + 2 + (text[end] == "-")
     line, column = _line_and_column(text[:position])
-    head = text[position:position + 64]
+    head = text[position : position + 64]
     if head[:9].upper() == "<!DOCTYPE":
         if head[9:].lstrip().lower().startswith("html"):
-            raise FeedFormatError(f"not an {format_title} feed: this is an HTML web page; "
-                                  "register the address of the XML feed itself",
-                                  line=line, column=column)
+            raise FeedFormatError(
+                f"not an {format_title} feed: this is an HTML web page; "
+                "register the address of the XML feed itself",
+                line=line,
+                column=column,
+            )
         raise FeedFormatError(
             "XML feeds may not contain a DTD (DOCTYPE); remove the <!DOCTYPE ...> declaration: "
             f"{format_title} needs none, and a DTD can define entities that expand without bound or "
             "read local files and web addresses, so it is refused before anything is parsed",
-            line=line, column=column)
+            line=line,
+            column=column,
+        )
     if position >= len(text):
-        raise FeedFormatError(f"the feed has no root element: {expected}",
-                              line=line, column=column)
+        raise FeedFormatError(f"the feed has no root element: {expected}", line=line, column=column)
     if not head.startswith("<"):
-        looks = ("JSON" if head[:1] in "[{" else "plain text or CSV")
+        looks = "JSON" if head[:1] in "[{" else "plain text or CSV"
         raise FeedFormatError(
             f"not an XML document: it starts with {head[:30]!r}, which looks like {looks}; an "
-            f"{format_title} feed starts with {starts_with}", line=line, column=column)
+            f"{format_title} feed starts with {starts_with}",
+            line=line,
+            column=column,
+        )
 
 
 # --- streaming the document ------------------------------------------------------------
@@ -325,9 +395,16 @@ def check_xml_prolog(text: str, format_title: str = "XCRI-CAP",
 def locked_down_xml_parser() -> etree.XMLPullParser:
     # The prolog check has refused any DTD already; these settings hold on their own too.
     return etree.XMLPullParser(
-        events=("start", "end"), encoding="utf-8", resolve_entities=False, no_network=True,
-        load_dtd=False, dtd_validation=False, huge_tree=False, remove_comments=True,
-        remove_pis=True)
+        events=("start", "end"),
+        encoding="utf-8",
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
 
 
 def parsed_tag(element: etree._Element) -> str:
@@ -364,7 +441,7 @@ class _StreamReader:
         depth = 0
         try:
             for start in range(0, len(document), _CHUNK):
-                parser.feed(document[start:start + _CHUNK])
+                parser.feed(document[start : start + _CHUNK])
                 depth = self._handle(parser.read_events(), depth)
                 self.limits.check_deadline(self.deadline)
             parser.close()
@@ -384,12 +461,15 @@ class _StreamReader:
                     prefix = tag.split(":", 1)[0]
                     raise FeedFormatError(
                         f"the namespace prefix {prefix!r} of <{tag}> is not declared; add "
-                        f"xmlns:{prefix}=\"...\" to the root element", line=element.sourceline)
+                        f'xmlns:{prefix}="..." to the root element',
+                        line=element.sourceline,
+                    )
                 if depth > self.limits.max_depth:
                     raise FeedLimitExceeded(
                         f"elements are nested more than {self.limits.max_depth} deep (at "
                         f"<{element_name(element)[1]}>); an XCRI-CAP feed needs about ten levels",
-                        line=element.sourceline)
+                        line=element.sourceline,
+                    )
                 continue
             depth -= 1
             tag = parsed_tag(element)
@@ -422,12 +502,17 @@ class _StreamReader:
 def _check_root(root: etree._Element) -> None:
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:  # a second guard behind the prolog scan
-        raise FeedFormatError("XML feeds may not contain a DTD (DOCTYPE); remove the "
-                              "<!DOCTYPE ...> declaration", line=root.sourceline)
+        raise FeedFormatError(
+            "XML feeds may not contain a DTD (DOCTYPE); remove the <!DOCTYPE ...> declaration",
+            line=root.sourceline,
+        )
     namespace, name = element_name(root)
     if name.lower() == "html":
-        raise FeedFormatError("not an XCRI-CAP feed: this is an HTML web page; register the "
-                              "address of the XML feed itself", line=root.sourceline)
+        raise FeedFormatError(
+            "not an XCRI-CAP feed: this is an HTML web page; register the "
+            "address of the XML feed itself",
+            line=root.sourceline,
+        )
     if name in _ROOT_NAMES and namespace in XCRI_CAP_NAMESPACES:
         return
     where = f"in namespace {namespace!r}" if namespace else "in no namespace"
@@ -437,7 +522,9 @@ def _check_root(root: etree._Element) -> None:
     raise FeedFormatError(
         f"not an XCRI-CAP feed: the root element is <{name}> {where}; an XCRI-CAP feed's root "
         f"is <catalog> (or <provider> or <course>) in namespace {XCRI_CAP_12_NAMESPACE!r} "
-        f"(XCRI-CAP 1.2) or {XCRI_CAP_11_NAMESPACE!r} (1.1)", line=root.sourceline)
+        f"(XCRI-CAP 1.2) or {XCRI_CAP_11_NAMESPACE!r} (1.1)",
+        line=root.sourceline,
+    )
 
 
 def xml_syntax_error(exc: etree.XMLSyntaxError) -> FeedFormatError:
@@ -451,16 +538,20 @@ def xml_syntax_error(exc: etree.XMLSyntaxError) -> FeedFormatError:
             message, line, column = first.message, first.line, first.column
     message = _LXML_POSITION_SUFFIX_RE.sub("", message)
     if "Excessive depth" in message:
-        return FeedLimitExceeded(f"elements are nested too deeply for an XML feed ({message})",
-                                 line=line, column=column)
+        return FeedLimitExceeded(
+            f"elements are nested too deeply for an XML feed ({message})", line=line, column=column
+        )
     hint = ""
     if "Premature end" in message or "EndTag" in message:
         hint = "; the file may have been cut off while uploading or being generated"
     elif "Entity" in message and "not defined" in message:
-        hint = ("; XML knows only &amp; &lt; &gt; &quot; &apos; and numeric references: write "
-                "&#233; for é, &#160; for a non-breaking space, or put HTML in <![CDATA[...]]>")
-    return FeedFormatError(f"the XML is malformed: {message}{hint}", line=line or None,
-                           column=column or None)
+        hint = (
+            "; XML knows only &amp; &lt; &gt; &quot; &apos; and numeric references: write "
+            "&#233; for é, &#160; for a non-breaking space, or put HTML in <![CDATA[...]]>"
+        )
+    return FeedFormatError(
+        f"the XML is malformed: {message}{hint}", line=line or None, column=column or None
+    )
 
 
 # --- one course ------------------------------------------------------------------------
@@ -488,34 +579,51 @@ class _FeedNotes:
             return
         namespace, name = element_name(element)
         written = f"{element.prefix}:{name}" if element.prefix else name
-        self._issues.append(Issue.info(
-            written, IssueCode.UNKNOWN_FIELD,
-            f"<{written}> (namespace {namespace}, first in the {where} at line "
-            f"{element.sourceline}) is not part of XCRI-CAP, so it is kept out of the "
-            f"normalised fields{detail}", namespace))
+        self._issues.append(
+            Issue.info(
+                written,
+                IssueCode.UNKNOWN_FIELD,
+                f"<{written}> (namespace {namespace}, first in the {where} at line "
+                f"{element.sourceline}) is not part of XCRI-CAP, so it is kept out of the "
+                f"normalised fields{detail}",
+                namespace,
+            )
+        )
 
-    def unknown_term(self, element_name: str, term: str, line: int | None,
-                     kept: str = "so it was left out") -> None:
+    def unknown_term(
+        self, element_name: str, term: str, line: int | None, kept: str = "so it was left out"
+    ) -> None:
         if not self.first_time((element_name, term)):
             return
-        self._issues.append(Issue.info(
-            element_name, IssueCode.UNPARSED,
-            f"{term!r} (first at line {line}) is not a term of the XCRI-CAP vocabulary for "
-            f"<{element_name}>, {kept}", term))
+        self._issues.append(
+            Issue.info(
+                element_name,
+                IssueCode.UNPARSED,
+                f"{term!r} (first at line {line}) is not a term of the XCRI-CAP vocabulary for "
+                f"<{element_name}>, {kept}",
+                term,
+            )
+        )
 
     def date_conflict(self, field_name: str, line: int | None, dtf: str, text: str) -> None:
         self._date_conflicts.setdefault(field_name, []).append(
-            f"line {line}: dtf {dtf!r}, text {text!r}")
+            f"line {line}: dtf {dtf!r}, text {text!r}"
+        )
 
     def issues(self) -> list[Issue]:
         found = list(self._issues)
         for field_name, conflicts in self._date_conflicts.items():
-            found.append(Issue.warning(
-                field_name, IssueCode.AMBIGUOUS,
-                f"{len(conflicts)} presentation(s) give a machine-readable date (@dtf) that "
-                f"differs from the date written beside it (first at {conflicts[0]}); the "
-                "written date was used. A one-day difference usually means the feed converts "
-                "local midnight to UTC: write @dtf as a plain date.", conflicts[0]))
+            found.append(
+                Issue.warning(
+                    field_name,
+                    IssueCode.AMBIGUOUS,
+                    f"{len(conflicts)} presentation(s) give a machine-readable date (@dtf) that "
+                    f"differs from the date written beside it (first at {conflicts[0]}); the "
+                    "written date was used. A one-day difference usually means the feed converts "
+                    "local midnight to UTC: write @dtf as a plain date.",
+                    conflicts[0],
+                )
+            )
         return found
 
 
@@ -543,9 +651,14 @@ class _CourseReader:
     def record(self) -> RawRecord:
         identifiers: list[etree._Element] = []
         titles: list[str] = []
-        texts: dict[str, list[str]] = {"description": [], "abstract": [], "objective": [],
-                                      "learning_outcomes": [], "assessment": [],
-                                      "prerequisites": []}
+        texts: dict[str, list[str]] = {
+            "description": [],
+            "abstract": [],
+            "objective": [],
+            "learning_outcomes": [],
+            "assessment": [],
+            "prerequisites": [],
+        }
         subjects: list[str] = []
         urls: list[str] = []
         course_types: list[str] = []
@@ -591,8 +704,9 @@ class _CourseReader:
         record_id = self._identifier(identifiers)
         self._put("id", record_id)
         self._put("title", _first(titles))
-        description = (_join(texts["description"]) or _join(texts["abstract"])
-                       or _join(texts["objective"]))
+        description = (
+            _join(texts["description"]) or _join(texts["abstract"]) or _join(texts["objective"])
+        )
         self._put("description", description)
         self._put("url", _first(urls))
         self._level(qualifications, course_levels)
@@ -604,25 +718,43 @@ class _CourseReader:
         self._put("assessment", _join(texts["assessment"]))
         self._put("prerequisites", _join(texts["prerequisites"]))
         self._presentations(presentations)
-        self._put("credential_type", _first([q.credential for q in qualifications if q.credential])
-                  or _first(course_types))
-        assurance = ([f"Awarded by {name}" for q in qualifications for name in q.awarded_by]
-                     + [f"Accredited by {name}" for q in qualifications for name in q.accredited_by])
+        self._put(
+            "credential_type",
+            _first([q.credential for q in qualifications if q.credential]) or _first(course_types),
+        )
+        assurance = [f"Awarded by {name}" for q in qualifications for name in q.awarded_by] + [
+            f"Accredited by {name}" for q in qualifications for name in q.accredited_by
+        ]
         self._put("quality_assurance", "; ".join(_distinct(assurance)))
 
         if "id" not in self.fields:
-            self.issues.append(Issue.error(
-                "id", IssueCode.MISSING,
-                f"the course at line {self.line} has no <dc:identifier>; give it one (a URI, or "
-                "an internal ID with xsi:type=\"courseDataProgramme:internalID\") so it can be "
-                "updated and withdrawn", None))
+            self.issues.append(
+                Issue.error(
+                    "id",
+                    IssueCode.MISSING,
+                    f"the course at line {self.line} has no <dc:identifier>; give it one (a URI, or "
+                    'an internal ID with xsi:type="courseDataProgramme:internalID") so it can be '
+                    "updated and withdrawn",
+                    None,
+                )
+            )
         if "title" not in self.fields:
-            self.issues.append(Issue.error(
-                "title", IssueCode.MISSING,
-                f"the course at line {self.line} has no <dc:title>; give the course's name",
-                record_id))
-        return RawRecord(locator=f"line {self.line}", fields=self.fields, line=self.line,
-                         issues=self.issues, extra=self.extra, instances=self.instances)
+            self.issues.append(
+                Issue.error(
+                    "title",
+                    IssueCode.MISSING,
+                    f"the course at line {self.line} has no <dc:title>; give the course's name",
+                    record_id,
+                )
+            )
+        return RawRecord(
+            locator=f"line {self.line}",
+            fields=self.fields,
+            line=self.line,
+            issues=self.issues,
+            extra=self.extra,
+            instances=self.instances,
+        )
 
     def _put(self, name: str, value: str | None) -> None:
         if value and value.strip():
@@ -642,10 +774,15 @@ class _CourseReader:
         untyped = [_plain_text(i) for i in identifiers if not _xsi_type(i)]
         chosen = _first(internal) or _first(untyped)
         if not internal and len([u for u in untyped if u]) > 1:
-            self.issues.append(Issue.warning(
-                "id", IssueCode.AMBIGUOUS,
-                "the course has several <dc:identifier>s without xsi:type; the first was used. "
-                "XCRI-CAP allows one untyped identifier; type the others", chosen))
+            self.issues.append(
+                Issue.warning(
+                    "id",
+                    IssueCode.AMBIGUOUS,
+                    "the course has several <dc:identifier>s without xsi:type; the first was used. "
+                    "XCRI-CAP allows one untyped identifier; type the others",
+                    chosen,
+                )
+            )
         return chosen
 
     def _description(self, element: etree._Element, texts: dict[str, list[str]]) -> None:
@@ -666,10 +803,15 @@ class _CourseReader:
             return
         code = written.strip().upper()
         if code in _LARS_NO_LEVEL:
-            self.issues.append(Issue.info(
-                "level", IssueCode.UNPARSED,
-                f"education level {written!r} means {_LARS_NO_LEVEL[code]} (LARS level codes), "
-                "so no level was given", written))
+            self.issues.append(
+                Issue.info(
+                    "level",
+                    IssueCode.UNPARSED,
+                    f"education level {written!r} means {_LARS_NO_LEVEL[code]} (LARS level codes), "
+                    "so no level was given",
+                    written,
+                )
+            )
             return
         self._put("level", _LARS_LEVEL_WORDS.get(code, written))
 
@@ -678,13 +820,22 @@ class _CourseReader:
         # guidance, 1.1), so it never fills `level`.
         readable: list[tuple[str, str | None]] = []
         for credit in credits:
-            parts = {name: _plain_text(child) for child in _element_children(credit)
-                     for namespace, name in [element_name(child)] if namespace in _STANDARD_NAMESPACES}
+            parts = {
+                name: _plain_text(child)
+                for child in _element_children(credit)
+                for namespace, name in [element_name(child)]
+                if namespace in _STANDARD_NAMESPACES
+            }
             if not parts.get("value"):
-                self.issues.append(Issue.warning(
-                    "credits", IssueCode.INVALID,
-                    f"the <credit> at line {credit.sourceline} has no <credit:value>, so it was "
-                    "ignored", None))
+                self.issues.append(
+                    Issue.warning(
+                        "credits",
+                        IssueCode.INVALID,
+                        f"the <credit> at line {credit.sourceline} has no <credit:value>, so it was "
+                        "ignored",
+                        None,
+                    )
+                )
                 continue
             readable.append((parts["value"], _scheme_name(parts.get("scheme"))))
         if not readable:
@@ -694,10 +845,15 @@ class _CourseReader:
         self._put("credit_system", scheme)
         if len(readable) > 1:
             others = ", ".join(f"{v} {s or '(no scheme)'}" for v, s in readable[1:])
-            self.issues.append(Issue.info(
-                "credits", IssueCode.AMBIGUOUS,
-                f"the course gives credits under several schemes; the first was used and "
-                f"these were not: {others}", others))
+            self.issues.append(
+                Issue.info(
+                    "credits",
+                    IssueCode.AMBIGUOUS,
+                    f"the course gives credits under several schemes; the first was used and "
+                    f"these were not: {others}",
+                    others,
+                )
+            )
 
     def _presentations(self, presentations: list[etree._Element]) -> None:
         languages: list[str] = []
@@ -719,10 +875,15 @@ class _CourseReader:
         distinct_durations = _distinct(durations)
         self._put("duration", _first(distinct_durations))
         if len(distinct_durations) > 1:
-            self.issues.append(Issue.info(
-                "duration", IssueCode.AMBIGUOUS,
-                "the presentations last different times; an offering has one duration, so the "
-                f"first was used: {', '.join(distinct_durations)}", distinct_durations[0]))
+            self.issues.append(
+                Issue.info(
+                    "duration",
+                    IssueCode.AMBIGUOUS,
+                    "the presentations last different times; an offering has one duration, so the "
+                    f"first was used: {', '.join(distinct_durations)}",
+                    distinct_durations[0],
+                )
+            )
 
 
 class _PresentationReader:
@@ -747,9 +908,14 @@ class _PresentationReader:
             if namespace not in _STANDARD_NAMESPACES:
                 has_costs = any(True for _ in child.iter(f"{{{_COSTS_EXTENSION}}}cost"))
                 costs.extend(_extension_costs(child))
-                self.notes.extension(child, "presentation",
-                                     "; the amount of the cost extension (CE:cost) in it is read "
-                                     "as the presentation's price" if has_costs else "")
+                self.notes.extension(
+                    child,
+                    "presentation",
+                    "; the amount of the cost extension (CE:cost) in it is read "
+                    "as the presentation's price"
+                    if has_costs
+                    else "",
+                )
             elif name == "start":
                 _put(run, "start_date", self._temporal(child, "start_date"))
             elif name == "end":
@@ -771,12 +937,19 @@ class _PresentationReader:
                 self.prerequisites.append(_rich_text(child))
             elif name == "duration" and not self.duration:
                 interval = (child.get("interval") or "").strip()
-                self.duration = (interval if _ISO_DURATION_RE.fullmatch(interval)
-                                 else _plain_text(child)) or None
+                self.duration = (
+                    interval if _ISO_DURATION_RE.fullmatch(interval) else _plain_text(child)
+                ) or None
         # Delivery first: it is what the mode parser reads; the rest says how much and when.
-        _put(run, "mode", "; ".join(engagement[name] for name in
-                                    ("attendanceMode", "studyMode", "attendancePattern")
-                                    if name in engagement))
+        _put(
+            run,
+            "mode",
+            "; ".join(
+                engagement[name]
+                for name in ("attendanceMode", "studyMode", "attendancePattern")
+                if name in engagement
+            ),
+        )
         _put(run, "price", _first(costs))
         _put(run, "location", _first(places))
         return run
@@ -796,8 +969,7 @@ class _PresentationReader:
         if text and len(dtf) >= 10:
             written = parse_dates([text], field_name)
             dates = written.value or []
-            if (len(dates) == 1 and not written.issues
-                    and dates[0].isoformat() != dtf[:10]):
+            if len(dates) == 1 and not written.issues and dates[0].isoformat() != dtf[:10]:
                 self.notes.date_conflict(field_name, element.sourceline, dtf, text)
                 return text
         return dtf
@@ -809,8 +981,9 @@ class _PresentationReader:
         text = _plain_text(element)
         if code:
             if code not in vocabulary:
-                self.notes.unknown_term(name, code, element.sourceline,
-                                        "so only the words written with it are kept")
+                self.notes.unknown_term(
+                    name, code, element.sourceline, "so only the words written with it are kept"
+                )
                 return None, text or None
             return code, (text or vocabulary[code]) if vocabulary[code] else None
         if text.upper() in vocabulary:
@@ -849,8 +1022,9 @@ def _write_markup(element: etree._Element, parts: list[str]) -> None:
     """XHTML child elements as plain HTML, without namespaces or prefixes, so html_to_text
     sees '<p>' rather than '<xhtml:p xmlns:xhtml=...>'. Depth is bounded by max_depth."""
     name = _local(parsed_tag(element))
-    attributes = "".join(f' {_local(key)}="{html.escape(value)}"'
-                         for key, value in element.attrib.items())
+    attributes = "".join(
+        f' {_local(key)}="{html.escape(value)}"' for key, value in element.attrib.items()
+    )
     parts.append(f"<{name}{attributes}>")
     parts.append(html.escape(element.text or "", quote=False))
     for child in _element_children(element):
@@ -917,8 +1091,9 @@ def _extension_costs(element: etree._Element) -> list[str]:
 
 
 def _venue_place(venue: etree._Element) -> str | None:
-    organisation = next((child for child in _element_children(venue)
-                         if element_name(child)[1] == "provider"), venue)
+    organisation = next(
+        (child for child in _element_children(venue) if element_name(child)[1] == "provider"), venue
+    )
     return _organisation_place(organisation, name_alone=True)
 
 
@@ -942,10 +1117,11 @@ def _organisation_place(organisation: etree._Element, name_alone: bool = False) 
     if location is None and not name_alone:
         return None
     parts: dict[str, list[str]] = {"street": [], "town": [], "address": [], "postcode": []}
-    for part in (location if location is not None else ()):
+    for part in location if location is not None else ():
         if isinstance(part.tag, str) and element_name(part)[1] in parts:
             parts[element_name(part)[1]].extend(
-                line.strip() for line in _LINE_BREAK_RE.split(_plain_text(part)) if line.strip())
+                line.strip() for line in _LINE_BREAK_RE.split(_plain_text(part)) if line.strip()
+            )
     if parts["town"]:
         lines = parts["town"][:1] + parts["postcode"][:1]
     else:

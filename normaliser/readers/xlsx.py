@@ -58,8 +58,9 @@ class SheetText:
     sheet: str
 
 
-def sheet_as_csv(data: bytes, limits: ReadLimits = DEFAULT_LIMITS,
-                 sheet: str | None = None) -> SheetText:
+def sheet_as_csv(
+    data: bytes, limits: ReadLimits = DEFAULT_LIMITS, sheet: str | None = None
+) -> SheetText:
     """The sheet (the first, or the one named) as CSV; FeedFormatError when the file is no
     spreadsheet we can open, a zip bomb, or over the limits."""
     _check_archive(data)
@@ -68,16 +69,20 @@ def sheet_as_csv(data: bytes, limits: ReadLimits = DEFAULT_LIMITS,
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises what its zip and XML parsers raise
-        raise FeedFormatError(f"the spreadsheet cannot be opened as XLSX "
-                              f"({type(exc).__name__}: {exc}); save it again as .xlsx") from None
+        raise FeedFormatError(
+            f"the spreadsheet cannot be opened as XLSX "
+            f"({type(exc).__name__}: {exc}); save it again as .xlsx"
+        ) from None
     try:
         if sheet is None:
             worksheet = workbook.worksheets[0]
         elif sheet in workbook.sheetnames:
             worksheet = workbook[sheet]
         else:
-            raise FeedFormatError(f"the workbook has no sheet {sheet!r}; its sheets are "
-                                  f"{', '.join(workbook.sheetnames)}")
+            raise FeedFormatError(
+                f"the workbook has no sheet {sheet!r}; its sheets are "
+                f"{', '.join(workbook.sheetnames)}"
+            )
         # The sheet's declared size (<dimension>) is the writer's word: some write 'A1' for
         # a full sheet (read-only mode would then read one column), a hostile one a million
         # columns (every row padded to it). Rows are read as they are in the XML instead.
@@ -87,9 +92,10 @@ def sheet_as_csv(data: bytes, limits: ReadLimits = DEFAULT_LIMITS,
         except FeedFormatError:
             raise
         except Exception as exc:  # noqa: BLE001 - a damaged sheet fails as it is streamed
-            raise FeedFormatError(f"sheet {worksheet.title!r} cannot be read "
-                                  f"({type(exc).__name__}: {exc}); save it again as .xlsx"
-                                  ) from None
+            raise FeedFormatError(
+                f"sheet {worksheet.title!r} cannot be read "
+                f"({type(exc).__name__}: {exc}); save it again as .xlsx"
+            ) from None
     finally:
         workbook.close()
 
@@ -105,16 +111,21 @@ def _check_archive(data: bytes) -> None:
         if inflated > MAX_INFLATED_BYTES:
             raise FeedFormatError(
                 f"the spreadsheet would inflate to {inflated:,} bytes, over the limit of "
-                f"{MAX_INFLATED_BYTES:,}; split it into several files")
+                f"{MAX_INFLATED_BYTES:,}; split it into several files"
+            )
         for entry in entries:
-            if (entry.file_size > RATIO_FROM_BYTES
-                    and entry.file_size > MAX_RATIO * max(entry.compress_size, 1)):
+            if entry.file_size > RATIO_FROM_BYTES and entry.file_size > MAX_RATIO * max(
+                entry.compress_size, 1
+            ):
                 raise FeedFormatError(
                     f"the spreadsheet's {entry.filename} inflates {entry.file_size:,} bytes "
-                    f"from {entry.compress_size:,}, which no real sheet does (a zip bomb?)")
+                    f"from {entry.compress_size:,}, which no real sheet does (a zip bomb?)"
+                )
         if not any(entry.filename.startswith("xl/") for entry in entries):
-            raise FeedFormatError("this zip file is not an XLSX spreadsheet (it has no xl/ "
-                                  "folder); export the sheet as .xlsx or .csv")
+            raise FeedFormatError(
+                "this zip file is not an XLSX spreadsheet (it has no xl/ "
+                "folder); export the sheet as .xlsx or .csv"
+            )
 
 
 def _write_csv(worksheet, limits: ReadLimits) -> SheetText:
@@ -132,7 +143,8 @@ def _write_csv(worksheet, limits: ReadLimits) -> SheetText:
             raise FeedFormatError(
                 f"row {number} of sheet {worksheet.title!r} has a value in column "
                 f"{len(cells):,}, beyond the {MAX_COLUMNS:,} columns a feed may have; delete "
-                "what is out there and save again")
+                "what is out there and save again"
+            )
         if not any(cells):
             continue
         written += 1

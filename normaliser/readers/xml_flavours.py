@@ -39,9 +39,10 @@ def xml_root(data: bytes) -> tuple[str | None, str] | None:
     head = data[:8192]
     for bom in _BOMS:
         if head.startswith(bom):
-            encoding = {3: "utf-8"}.get(len(bom)) or ("utf-16-le" if bom == b"\xff\xfe"
-                                                     else "utf-16-be")
-            text = head[len(bom):].decode(encoding, errors="ignore")
+            encoding = {3: "utf-8"}.get(len(bom)) or (
+                "utf-16-le" if bom == b"\xff\xfe" else "utf-16-be"
+            )
+            text = head[len(bom) :].decode(encoding, errors="ignore")
             break
     else:
         if len(head) >= 2 and (head[0] == 0) != (head[1] == 0):

@@ -14,8 +14,9 @@ from normaliser.vocab.credit_systems import CREDIT_SYSTEMS, HOURS_PER_ECTS
 from normaliser.vocab.frameworks import FRAMEWORKS
 from normaliser.vocab.isced import ISCED_F, isced_level
 
-ISCED_SOURCE = ("UNESCO Institute for Statistics, ISCED Fields of Education and Training 2013 "
-                "(ISCED-F 2013)")
+ISCED_SOURCE = (
+    "UNESCO Institute for Statistics, ISCED Fields of Education and Training 2013 (ISCED-F 2013)"
+)
 
 
 def vocabularies(rates: RateTable | None = None) -> dict[str, Any]:
@@ -52,8 +53,10 @@ def vocabularies(rates: RateTable | None = None) -> dict[str, Any]:
         "audiences": [a.value for a in Audience],
         "isced_f": {
             "source": ISCED_SOURCE,
-            "codes": [{"code": code, "name": name, "level": isced_level(code)}
-                      for code, name in ISCED_F.items()],
+            "codes": [
+                {"code": code, "name": name, "level": isced_level(code)}
+                for code, name in ISCED_F.items()
+            ],
         },
         "credential_types": list(CREDENTIAL_TYPES),
         "currencies": {
@@ -70,12 +73,22 @@ def vocabularies(rates: RateTable | None = None) -> dict[str, Any]:
 
 @cache
 def _languages() -> list[dict[str, str]]:
-    return sorted(({"code": lang.alpha_2, "name": lang.name}
-                   for lang in pycountry.languages if hasattr(lang, "alpha_2")),
-                  key=lambda entry: entry["code"])
+    return sorted(
+        (
+            {"code": lang.alpha_2, "name": lang.name}
+            for lang in pycountry.languages
+            if hasattr(lang, "alpha_2")
+        ),
+        key=lambda entry: entry["code"],
+    )
 
 
 @cache
 def _countries() -> list[dict[str, str]]:
-    return sorted(({"code": c.alpha_2, "name": getattr(c, "common_name", c.name)}
-                   for c in pycountry.countries), key=lambda entry: entry["code"])
+    return sorted(
+        (
+            {"code": c.alpha_2, "name": getattr(c, "common_name", c.name)}
+            for c in pycountry.countries
+        ),
+        key=lambda entry: entry["code"],
+    )

@@ -16,10 +16,28 @@ from normaliser.text import fold
 
 # Prefixed dollar signs first: '$' alone is resolved by the caller's default currency.
 SYMBOLS: dict[str, str] = {
-    "NZD$": "NZD", "NZ$": "NZD", "AUD$": "AUD", "AU$": "AUD", "A$": "AUD",
-    "USD$": "USD", "US$": "USD", "CAD$": "CAD", "CA$": "CAD", "C$": "CAD",
-    "SGD$": "SGD", "S$": "SGD", "HK$": "HKD", "€": "EUR", "£": "GBP", "₹": "INR",
-    "₩": "KRW", "₱": "PHP", "₺": "TRY", "₪": "ILS", "zł": "PLN", "Kč": "CZK",
+    "NZD$": "NZD",
+    "NZ$": "NZD",
+    "AUD$": "AUD",
+    "AU$": "AUD",
+    "A$": "AUD",
+    "USD$": "USD",
+    "US$": "USD",
+    "CAD$": "CAD",
+    "CA$": "CAD",
+    "C$": "CAD",
+    "SGD$": "SGD",
+    "S$": "SGD",
+    "HK$": "HKD",
+    "€": "EUR",
+    "£": "GBP",
+    "₹": "INR",
+    "₩": "KRW",
+    "₱": "PHP",
+    "₺": "TRY",
+    "₪": "ILS",
+    "zł": "PLN",
+    "Kč": "CZK",
 }
 GENERIC_DOLLAR = "$"
 # '¥' is both yen and yuan; it is ambiguous like '$' and needs a default.
@@ -30,22 +48,62 @@ AMBIGUOUS_SYMBOLS: dict[str, tuple[str, ...]] = {
 
 # Everyday names not in ISO 4217's official names (folded; plurals handled by the matcher).
 _COMMON_NAMES: dict[str, str] = {
-    "euro": "EUR", "eur": "EUR", "sterling": "GBP", "pound": "GBP", "pounds sterling": "GBP",
-    "british pound": "GBP", "uk pound": "GBP", "gbp": "GBP",
-    "us dollar": "USD", "american dollar": "USD", "usd": "USD", "dollars us": "USD",
-    "nz dollar": "NZD", "new zealand dollar": "NZD", "kiwi dollar": "NZD",
-    "australian dollar": "AUD", "aussie dollar": "AUD", "canadian dollar": "CAD",
-    "yen": "JPY", "yuan": "CNY", "renminbi": "CNY", "rupee": "INR", "indian rupee": "INR",
-    "swiss franc": "CHF", "rand": "ZAR",
+    "euro": "EUR",
+    "eur": "EUR",
+    "sterling": "GBP",
+    "pound": "GBP",
+    "pounds sterling": "GBP",
+    "british pound": "GBP",
+    "uk pound": "GBP",
+    "gbp": "GBP",
+    "us dollar": "USD",
+    "american dollar": "USD",
+    "usd": "USD",
+    "dollars us": "USD",
+    "nz dollar": "NZD",
+    "new zealand dollar": "NZD",
+    "kiwi dollar": "NZD",
+    "australian dollar": "AUD",
+    "aussie dollar": "AUD",
+    "canadian dollar": "CAD",
+    "yen": "JPY",
+    "yuan": "CNY",
+    "renminbi": "CNY",
+    "rupee": "INR",
+    "indian rupee": "INR",
+    "swiss franc": "CHF",
+    "rand": "ZAR",
 }
 
 
 # ISO 4217 codes that are not money a course is priced in: precious metals, fund and
 # settlement units, test codes. Their names ('Gold', 'Silver') are ordinary words.
-_NOT_TENDER = frozenset({
-    "XAU", "XAG", "XPT", "XPD", "XDR", "XTS", "XXX", "XBA", "XBB", "XBC", "XBD", "XSU", "XUA",
-    "BOV", "CHE", "CHW", "CLF", "COU", "MXV", "USN", "UYI", "UYW",
-})
+_NOT_TENDER = frozenset(
+    {
+        "XAU",
+        "XAG",
+        "XPT",
+        "XPD",
+        "XDR",
+        "XTS",
+        "XXX",
+        "XBA",
+        "XBB",
+        "XBC",
+        "XBD",
+        "XSU",
+        "XUA",
+        "BOV",
+        "CHE",
+        "CHW",
+        "CLF",
+        "COU",
+        "MXV",
+        "USN",
+        "UYI",
+        "UYW",
+    }
+)
 
 
 @functools.cache

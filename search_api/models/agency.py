@@ -12,10 +12,12 @@ from catalogue.stats.query import StatsResult
 from catalogue.stats.summary import percentile_label
 from catalogue.stats.timeseries import Timeseries
 
-MULTI_VALUED_NOTE = ("an offering with several values of a multi-valued dimension counts once "
-                     "in the group of each value, so these groups can add up to more than "
-                     "`total`; every other dimension's groups add up to `total` exactly, "
-                     "offerings without a value counted in the group whose value is null")
+MULTI_VALUED_NOTE = (
+    "an offering with several values of a multi-valued dimension counts once "
+    "in the group of each value, so these groups can add up to more than "
+    "`total`; every other dimension's groups add up to `total` exactly, "
+    "offerings without a value counted in the group whose value is null"
+)
 SINGLE_VALUED_NOTE = "each offering counts in exactly one group; the counts add up to `total`"
 
 
@@ -42,7 +44,8 @@ class StatsOut(BaseModel):
     source: str = Field(description="What answered: catalogue, sqlite, opensearch, elasticsearch")
     rows: list[dict[str, MetricSummaryOut | int | str | None]] = Field(
         description="Per group: the value of each `group_by` dimension, `count`, and one "
-                    "summary per metric")
+        "summary per metric"
+    )
 
     @classmethod
     def of(cls, result: StatsResult, reference_currency: str) -> StatsOut:
@@ -51,16 +54,26 @@ class StatsOut(BaseModel):
             out: dict[str, Any] = dict(row.groups)
             out["count"] = row.count
             for name, summary in row.metrics.items():
-                out[name] = {"n": summary.n, "min": summary.min, "max": summary.max,
-                             "mean": summary.mean, "median": summary.median,
-                             **summary.percentiles}
+                out[name] = {
+                    "n": summary.n,
+                    "min": summary.min,
+                    "max": summary.max,
+                    "mean": summary.mean,
+                    "median": summary.median,
+                    **summary.percentiles,
+                }
             rows.append(out)
-        return cls(total=result.total, group_by=[d.value for d in result.group_by],
-                   metrics=[m.value for m in result.metrics],
-                   percentiles=[percentile_label(p) for p in result.percentiles],
-                   multi_valued=result.multi_valued,
-                   counting=MULTI_VALUED_NOTE if result.multi_valued else SINGLE_VALUED_NOTE,
-                   reference_currency=reference_currency, source=result.source, rows=rows)
+        return cls(
+            total=result.total,
+            group_by=[d.value for d in result.group_by],
+            metrics=[m.value for m in result.metrics],
+            percentiles=[percentile_label(p) for p in result.percentiles],
+            multi_valued=result.multi_valued,
+            counting=MULTI_VALUED_NOTE if result.multi_valued else SINGLE_VALUED_NOTE,
+            reference_currency=reference_currency,
+            source=result.source,
+            rows=rows,
+        )
 
 
 class PeriodOut(BaseModel):
@@ -80,11 +93,22 @@ class TimeseriesOut(BaseModel):
 
     @classmethod
     def of(cls, series: Timeseries) -> TimeseriesOut:
-        return cls(interval=series.interval.value, active_before=series.active_before,
-                   filters_apply_to="each offering's current document",
-                   periods=[PeriodOut(period=p.label, start=p.start, end=p.end, added=p.added,
-                                      withdrawn=p.withdrawn, active=p.active)
-                            for p in series.periods])
+        return cls(
+            interval=series.interval.value,
+            active_before=series.active_before,
+            filters_apply_to="each offering's current document",
+            periods=[
+                PeriodOut(
+                    period=p.label,
+                    start=p.start,
+                    end=p.end,
+                    added=p.added,
+                    withdrawn=p.withdrawn,
+                    active=p.active,
+                )
+                for p in series.periods
+            ],
+        )
 
 
 class ExportColumnOut(BaseModel):
@@ -100,16 +124,19 @@ class ProviderQualityOut(BaseModel):
     provider_id: str
     provider_name: str | None
     active_offerings: int
-    annex_i: dict[str, Any] = Field(description="EU Council Recommendation Annex I elements: "
-                                                "score, mandatory, optional, not_applicable, "
-                                                "not_captured")
+    annex_i: dict[str, Any] = Field(
+        description="EU Council Recommendation Annex I elements: "
+        "score, mandatory, optional, not_applicable, "
+        "not_captured"
+    )
     own_fields: dict[str, Any] = Field(description="required and recommended fields present")
     unmapped: dict[str, Any] = Field(description="Per field: values given, left unmapped")
     stale: dict[str, Any] = Field(description="Offerings not seen for `days`")
     course_markup: dict[str, Any] = Field(
         description="Offerings whose page carries no schema.org Course markup (`omitted`), "
-                    "and per required course-info field the offerings lacking it and what "
-                    "would supply it (`missing`)")
+        "and per required course-info field the offerings lacking it and what "
+        "would supply it (`missing`)"
+    )
 
 
 class QualityOut(BaseModel):

@@ -13,13 +13,16 @@ from search_api.models.publishing import ScheduleIn
 
 
 class CrawlSourceIn(BaseModel):
-    start_urls: list[HttpUrl] = Field(default_factory=list, max_length=50,
-                                      description="Pages, listings or sitemaps to start from")
-    limits: dict = Field(default_factory=dict,
-                         description="max_depth, max_pages, max_seconds, "
-                                     "concurrency_per_host, download_delay, ...")
-    site: dict | None = Field(None, description="A declarative site config for pages "
-                                                "without schema.org markup")
+    start_urls: list[HttpUrl] = Field(
+        default_factory=list, max_length=50, description="Pages, listings or sitemaps to start from"
+    )
+    limits: dict = Field(
+        default_factory=dict,
+        description="max_depth, max_pages, max_seconds, concurrency_per_host, download_delay, ...",
+    )
+    site: dict | None = Field(
+        None, description="A declarative site config for pages without schema.org markup"
+    )
     schedule: ScheduleIn | None = Field(None, description="None: crawled only on request")
 
 
@@ -37,15 +40,20 @@ class CrawlSourceOut(BaseModel):
     @classmethod
     def of(cls, source: CrawlSource) -> CrawlSourceOut:
         schedule = source.schedule
-        return cls(id=source.name, provider_id=source.provider_id,
-                   start_urls=source.start_urls, limits=source.limits, site=source.site,
-                   enabled=source.enabled,
-                   schedule=ScheduleOut(cron=schedule.cron,
-                                        interval_minutes=schedule.interval_minutes)
-                   if schedule else None,
-                   # Every write of a source sets updated_at; older rows may lack it.
-                   created_at=source.created_at,
-                   updated_at=source.updated_at or source.created_at)
+        return cls(
+            id=source.name,
+            provider_id=source.provider_id,
+            start_urls=source.start_urls,
+            limits=source.limits,
+            site=source.site,
+            enabled=source.enabled,
+            schedule=ScheduleOut(cron=schedule.cron, interval_minutes=schedule.interval_minutes)
+            if schedule
+            else None,
+            # Every write of a source sets updated_at; older rows may lack it.
+            created_at=source.created_at,
+            updated_at=source.updated_at or source.created_at,
+        )
 
 
 class CrawlSourceListOut(BaseModel):
@@ -69,8 +77,10 @@ class CrawlRunOut(BaseModel):
     dropped_reasons: dict[str, int] | None
     skipped: int = Field(0, description="Pages and markup nodes seen and not read as courses")
     skipped_reasons: dict[str, int] = Field(
-        default_factory=dict, description="What was skipped, by reason ('node: Event (not a "
-                                          "course or programme)', 'page: not an HTML page')")
+        default_factory=dict,
+        description="What was skipped, by reason ('node: Event (not a "
+        "course or programme)', 'page: not an HTML page')",
+    )
     errors: int | None
     error_samples: list[dict[str, Any]] | None
     not_modified: int | None

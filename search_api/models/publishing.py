@@ -69,9 +69,13 @@ class ReportOut(BaseModel):
         # The issues (a 50 MB feed's report holds ~100,000) are read by attribute in
         # pydantic's compiled core, not copied through dataclasses.asdict first.
         issues = report.issues
-        return cls.model_validate({**{name: getattr(report, name) for name in REPORT_FIELDS},
-                                   "errors": sum(1 for i in issues if i.severity == "error"),
-                                   "warnings": sum(1 for i in issues if i.severity == "warning")})
+        return cls.model_validate(
+            {
+                **{name: getattr(report, name) for name in REPORT_FIELDS},
+                "errors": sum(1 for i in issues if i.severity == "error"),
+                "warnings": sum(1 for i in issues if i.severity == "warning"),
+            }
+        )
 
 
 class SubmissionLinks(BaseModel):
@@ -144,13 +148,20 @@ class PullSourceOut(BaseModel):
 
     @classmethod
     def of(cls, source: PullSource) -> PullSourceOut:
-        return cls(id=source.name, provider_id=source.provider_id, url=source.url,
-                   format=source.format, mode=source.mode, enabled=source.enabled,
-                   schedule=ScheduleOut(cron=source.schedule.cron,
-                                        interval_minutes=source.schedule.interval_minutes),
-                   # Every write of a source sets updated_at; older rows may lack it.
-                   created_at=source.created_at,
-                   updated_at=source.updated_at or source.created_at)
+        return cls(
+            id=source.name,
+            provider_id=source.provider_id,
+            url=source.url,
+            format=source.format,
+            mode=source.mode,
+            enabled=source.enabled,
+            schedule=ScheduleOut(
+                cron=source.schedule.cron, interval_minutes=source.schedule.interval_minutes
+            ),
+            # Every write of a source sets updated_at; older rows may lack it.
+            created_at=source.created_at,
+            updated_at=source.updated_at or source.created_at,
+        )
 
 
 class PullSourceListOut(BaseModel):

@@ -31,8 +31,9 @@ class HitOut(BaseModel):
     languages: list[str] = []
     start_dates: list[str] = []
     score: float | None = None
-    highlights: dict[str, str] = Field(default_factory=dict,
-                                       description="HTML with <mark> around matched words.")
+    highlights: dict[str, str] = Field(
+        default_factory=dict, description="HTML with <mark> around matched words."
+    )
 
 
 class SearchResponse(BaseModel):
@@ -41,10 +42,13 @@ class SearchResponse(BaseModel):
     facets: dict[str, list[FacetBucketOut]]
     next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page.")
     corrected_query: str | None = Field(
-        None, description="Present only when misspelt words were corrected: the text these "
-                          "results are for. Search the words as typed with `correct=false`.")
+        None,
+        description="Present only when misspelt words were corrected: the text these "
+        "results are for. Search the words as typed with `correct=false`.",
+    )
     original_query: str | None = Field(
-        None, description="Present with `corrected_query`: the text as it was typed.")
+        None, description="Present with `corrected_query`: the text as it was typed."
+    )
 
     # No return annotation: with one, the OpenAPI schema of the response would be that type
     # instead of these fields.
@@ -56,22 +60,47 @@ class SearchResponse(BaseModel):
             data.pop("original_query", None)
         return data
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "total": 1,
-        "hits": [{
-            "id": "3f1c0a9d2b7e4c5a8f10", "provider_offering_id": "MC-DS-101",
-            "title": "Introduction to Data Science",
-            "provider": {"id": "te-awa", "name": "Te Awa Institute of Technology"},
-            "level": {"framework": "NZQF", "value": "5", "eqf": 5},
-            "credits": {"value": 15, "system": "NZ_CREDITS", "ects": 7.5, "hours": 150,
-                        "approximate": False},
-            "mode": "online", "pace": "self_paced",
-            "price": {"amount": 1250, "currency": "NZD", "is_free": False, "amount_ref": 690.2},
-            "duration": {"weeks": 6, "hours": None}, "subject": ["0613"], "languages": ["en"],
-            "start_dates": ["2027-03-01"], "score": 7.1,
-            "highlights": {"title": "Introduction to <mark>Data</mark> Science"}}],
-        "facets": {"mode": [{"value": "online", "count": 1}]},
-        "next_cursor": None}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "total": 1,
+                    "hits": [
+                        {
+                            "id": "3f1c0a9d2b7e4c5a8f10",
+                            "provider_offering_id": "MC-DS-101",
+                            "title": "Introduction to Data Science",
+                            "provider": {"id": "te-awa", "name": "Te Awa Institute of Technology"},
+                            "level": {"framework": "NZQF", "value": "5", "eqf": 5},
+                            "credits": {
+                                "value": 15,
+                                "system": "NZ_CREDITS",
+                                "ects": 7.5,
+                                "hours": 150,
+                                "approximate": False,
+                            },
+                            "mode": "online",
+                            "pace": "self_paced",
+                            "price": {
+                                "amount": 1250,
+                                "currency": "NZD",
+                                "is_free": False,
+                                "amount_ref": 690.2,
+                            },
+                            "duration": {"weeks": 6, "hours": None},
+                            "subject": ["0613"],
+                            "languages": ["en"],
+                            "start_dates": ["2027-03-01"],
+                            "score": 7.1,
+                            "highlights": {"title": "Introduction to <mark>Data</mark> Science"},
+                        }
+                    ],
+                    "facets": {"mode": [{"value": "online", "count": 1}]},
+                    "next_cursor": None,
+                }
+            ]
+        }
+    )
 
 
 class ProviderOut(BaseModel):
@@ -114,5 +143,6 @@ class MeOut(BaseModel):
 class OfferingSourcesOut(BaseModel):
     id: str
     shown_as: str = Field(description="The id of the listing search shows for this offering")
-    sources: list[dict[str, Any]] = Field(description="Every listing, the one shown first, "
-                                                      "with role and reasons")
+    sources: list[dict[str, Any]] = Field(
+        description="Every listing, the one shown first, with role and reasons"
+    )

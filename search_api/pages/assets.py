@@ -55,9 +55,10 @@ def static(name: str, request: Request) -> Response:
 
 def _file(path: Path, cache_control: str) -> FileResponse:
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    if media_type.startswith("text/") or media_type in ("application/javascript",
-                                                        "image/svg+xml"):
+    if media_type.startswith("text/") or media_type in ("application/javascript", "image/svg+xml"):
         media_type += "; charset=utf-8"
-    return FileResponse(path, media_type=media_type,
-                        headers={"Cache-Control": cache_control,
-                                 "X-Content-Type-Options": "nosniff"})
+    return FileResponse(
+        path,
+        media_type=media_type,
+        headers={"Cache-Control": cache_control, "X-Content-Type-Options": "nosniff"},
+    )

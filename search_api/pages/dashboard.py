@@ -82,15 +82,20 @@ def signed_in(request: Request, context: ApiContext) -> tuple[ApiKey | None, str
     except InvalidKey as exc:
         return None, str(exc)
     if key.role not in (Role.AGENCY, Role.ADMIN):
-        return None, (f"a {key.role.value} key cannot open the agency dashboard; "
-                      f"use an agency key")
+        return None, (f"a {key.role.value} key cannot open the agency dashboard; use an agency key")
     return key, None
 
 
-def sign_in_page(renderer: Renderer, context: ApiContext, error: str | None = None,
-                  status: int = 200) -> HTMLResponse:
-    response = agency_page(renderer, "agency_signin.html", status=status, error=error,
-                     enabled=context.publishing is not None)
+def sign_in_page(
+    renderer: Renderer, context: ApiContext, error: str | None = None, status: int = 200
+) -> HTMLResponse:
+    response = agency_page(
+        renderer,
+        "agency_signin.html",
+        status=status,
+        error=error,
+        enabled=context.publishing is not None,
+    )
     if error:
         response.delete_cookie(COOKIE, path=COOKIE_PATH)
     return response
@@ -108,8 +113,9 @@ def agency_rate_limited(request: Request, renderer: Renderer, key: ApiKey) -> HT
 
 
 @router.get("/agency", response_class=HTMLResponse)
-def dashboard(request: Request, context: Context, renderer: PageRenderer,
-              labels: PageLabels) -> Response:
+def dashboard(
+    request: Request, context: Context, renderer: PageRenderer, labels: PageLabels
+) -> Response:
     key, refused = signed_in(request, context)
     if key is None:
         return sign_in_page(renderer, context, refused, 401 if refused else 200)
@@ -124,23 +130,43 @@ def dashboard(request: Request, context: Context, renderer: PageRenderer,
     labels.refresh_providers()
     agency, currency = context.agency, context.reference_currency
     # mypy cannot infer a lambda whose defaults bind the loop's values: checked by the tests.
-    stats = {chart_id: answer(agency, filters, lambda a, f, facet=facet, chart_id=chart_id:  # type: ignore[misc]
-                               stats_answer(a, f, currency, group_by=[facet],
-                                            **(LEVEL_METRICS if chart_id == "level" else {})))
-             for chart_id, facet, _title, _kind in CHARTS}
-    series = answer(agency, filters,
-                     lambda a, f: timeseries_answer(a, f, interval=interval))
-    figures = [chart_figure(chart_id, facet, title, kind, stats[chart_id], labels, currency)
-               for chart_id, facet, title, kind in CHARTS]
+    stats = {
+        chart_id: answer(
+            agency,
+            filters,
+            lambda a, f, facet=facet, chart_id=chart_id: (  # type: ignore[misc]
+                stats_answer(
+                    a,
+                    f,
+                    currency,
+                    group_by=[facet],
+                    **(LEVEL_METRICS if chart_id == "level" else {}),
+                )
+            ),
+        )
+        for chart_id, facet, _title, _kind in CHARTS
+    }
+    series = answer(agency, filters, lambda a, f: timeseries_answer(a, f, interval=interval))
+    figures = [
+        chart_figure(chart_id, facet, title, kind, stats[chart_id], labels, currency)
+        for chart_id, facet, title, kind in CHARTS
+    ]
     level = stats["level"]
     figures.insert(1, price_by_level(level, labels, currency))
     total = level["body"].get("total") if level["ok"] else None
-    return agency_page(renderer, "agency.html", who=key, figures=figures,
-                 series=series_figure(series, interval), total=total, problems=problems,
-                 form=form_options(context, labels, params, interval),
-                 export_url="/agency/export.csv" + ("?" + urlencode(filters) if filters else ""),
-                 unavailable=all(not s["ok"] and s["status"] == 404 for s in stats.values()),
-                 reference_currency=currency)
+    return agency_page(
+        renderer,
+        "agency.html",
+        who=key,
+        figures=figures,
+        series=series_figure(series, interval),
+        total=total,
+        problems=problems,
+        form=form_options(context, labels, params, interval),
+        export_url="/agency/export.csv" + ("?" + urlencode(filters) if filters else ""),
+        unavailable=all(not s["ok"] and s["status"] == 404 for s in stats.values()),
+        reference_currency=currency,
+    )
 
 
 @router.post("/agency/sign-in")
@@ -160,11 +186,21 @@ async def sign_in(request: Request, context: Context, renderer: PageRenderer) ->
         return sign_in_page(renderer, context, f"that key was not accepted: {exc}", 401)
     if key.role not in (Role.AGENCY, Role.ADMIN):
         providers = " (providers sign in at /provider)" if key.role is Role.PROVIDER else ""
-        return sign_in_page(renderer, context, f"this is a {key.role.value} key; the dashboard "
-                                                f"needs an agency key{providers}", 403)
+        return sign_in_page(
+            renderer,
+            context,
+            f"this is a {key.role.value} key; the dashboard needs an agency key{providers}",
+            403,
+        )
     response = RedirectResponse("/agency", status_code=303)
-    response.set_cookie(COOKIE, secret, path=COOKIE_PATH, httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https")
+    response.set_cookie(
+        COOKIE,
+        secret,
+        path=COOKIE_PATH,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
     return response
 
 
@@ -181,16 +217,24 @@ def export(request: Request, context: Context, renderer: PageRenderer) -> Respon
     if key is None:
         return sign_in_page(renderer, context, refused or "sign in to download the data", 401)
     if context.agency is None:
-        return agency_page(renderer, "agency_error.html", status=404,
-                     message=f"The export could not be made: {NOT_AVAILABLE}")
+        return agency_page(
+            renderer,
+            "agency_error.html",
+            status=404,
+            message=f"The export could not be made: {NOT_AVAILABLE}",
+        )
     if limited := agency_rate_limited(request, renderer, key):
         return limited
     try:
         filters = filters_of(QueryParams(_filters(request.query_params)))
     except (ParameterErrors, CatalogueError) as exc:
         status, message = failure(exc)
-        return agency_page(renderer, "agency_error.html", status=status,
-                     message=f"The export could not be made: {message}")
+        return agency_page(
+            renderer,
+            "agency_error.html",
+            status=status,
+            message=f"The export could not be made: {message}",
+        )
     response = export_response(context.agency, filters, ExportFormat.CSV)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -19,9 +19,22 @@ from search_api.params import ParameterErrors, search_query_from_params
 
 INTERVALS = ("week", "month", "quarter")
 NOT_AVAILABLE = "the agency statistics API is not available in this deployment yet"
-FILTERS = ("provider", "mode", "subject", "country", "framework", "eqf_min", "eqf_max",
-           "price_min", "price_max", "free", "starts_after", "starts_before", "language",
-           "credential_type")
+FILTERS = (
+    "provider",
+    "mode",
+    "subject",
+    "country",
+    "framework",
+    "eqf_min",
+    "eqf_max",
+    "price_min",
+    "price_max",
+    "free",
+    "starts_after",
+    "starts_before",
+    "language",
+    "credential_type",
+)
 
 
 def failure(exc: Exception) -> tuple[int, str]:
@@ -32,8 +45,11 @@ def failure(exc: Exception) -> tuple[int, str]:
     return status, str(exc)
 
 
-def answer(agency: AgencyContext | None, filters: list[tuple[str, str]],
-            compute: Callable[[AgencyContext, Filters], BaseModel]) -> dict:
+def answer(
+    agency: AgencyContext | None,
+    filters: list[tuple[str, str]],
+    compute: Callable[[AgencyContext, Filters], BaseModel],
+) -> dict:
     """One chart's numbers, as the API's body, or why there are none."""
     if agency is None:
         return {"ok": False, "status": 404, "message": NOT_AVAILABLE, "body": {}}
@@ -55,23 +71,35 @@ def filter_problems(filters: list[tuple[str, str]]) -> list[str]:
     return []
 
 
-def form_options(context: ApiContext, labels: Labels, params: QueryParams,
-                  interval: str) -> dict:
+def form_options(context: ApiContext, labels: Labels, params: QueryParams, interval: str) -> dict:
     """The choices of the filter form: only values the catalogue holds."""
-    query = search_query_from_params(QueryParams([
-        ("facets", "provider,subject_broad,country,mode"), ("size", "1"), ("facet_size", "200"),
-        ("highlight", "false")]))
+    query = search_query_from_params(
+        QueryParams(
+            [
+                ("facets", "provider,subject_broad,country,mode"),
+                ("size", "1"),
+                ("facet_size", "200"),
+                ("highlight", "false"),
+            ]
+        )
+    )
     facets = context.backend.search(query).facets
 
     def options(facet: str, param: str) -> list[dict]:
         chosen = set(params.getlist(param))
-        values = sorted((b.value for b in facets.get(facet) or []),
-                        key=lambda v: labels.value(facet, v).lower())
-        return [{"value": v, "label": labels.value(facet, v), "selected": v in chosen}
-                for v in values]
+        values = sorted(
+            (b.value for b in facets.get(facet) or []), key=lambda v: labels.value(facet, v).lower()
+        )
+        return [
+            {"value": v, "label": labels.value(facet, v), "selected": v in chosen} for v in values
+        ]
 
-    return {"providers": options("provider", "provider"),
-            "subjects": options("subject_broad", "subject"),
-            "countries": options("country", "country"), "modes": options("mode", "mode"),
-            "values": {name: params.get(name, "") for name in FILTERS},
-            "interval": interval, "intervals": INTERVALS}
+    return {
+        "providers": options("provider", "provider"),
+        "subjects": options("subject_broad", "subject"),
+        "countries": options("country", "country"),
+        "modes": options("mode", "mode"),
+        "values": {name: params.get(name, "") for name in FILTERS},
+        "interval": interval,
+        "intervals": INTERVALS,
+    }

@@ -36,8 +36,13 @@ def _raw(offering: StoredOffering, value: Any, *keys: str) -> str:
 
 
 def _row(label: str, made: str, wrote: str = "", note: str = "") -> dict:
-    return {"label": label, "made": made or NOT_STATED, "wrote": wrote, "note": note,
-            "missing": not made}
+    return {
+        "label": label,
+        "made": made or NOT_STATED,
+        "wrote": wrote,
+        "note": note,
+        "missing": not made,
+    }
 
 
 def offering_sections(offering: StoredOffering, labels: Labels, currency: str) -> dict:
@@ -47,15 +52,24 @@ def offering_sections(offering: StoredOffering, labels: Labels, currency: str) -
         _row("Level", level_text(o.level), _raw(o, o.level, "level")),
         _row("Credits", credits_text(o.credits), _raw(o, o.credits, "credits")),
         _row("How it is taught", mode_text(o, labels), _raw(o, None, "mode", "delivery")),
-        _row("Price", price_text(o.price, currency), _raw(o, o.price, "price", "fee", "cost"),
-             price_details(o.price)),
+        _row(
+            "Price",
+            price_text(o.price, currency),
+            _raw(o, o.price, "price", "fee", "cost"),
+            price_details(o.price),
+        ),
         _row("Duration", duration_text(o.duration), _raw(o, o.duration, "duration")),
-        _row("Field of study (ISCED-F 2013)", "; ".join(subjects),
-             _raw(o, o.subject, "subject")),
-        _row("Language", ", ".join(labels.value("language", code) for code in o.languages),
-             _raw(o, None, "language", "languages")),
-        _row("Where", "; ".join(t for t in (place_text(p, labels) for p in o.places) if t),
-             "; ".join(p.raw for p in o.places if p.raw) or _raw(o, None, "location", "place")),
+        _row("Field of study (ISCED-F 2013)", "; ".join(subjects), _raw(o, o.subject, "subject")),
+        _row(
+            "Language",
+            ", ".join(labels.value("language", code) for code in o.languages),
+            _raw(o, None, "language", "languages"),
+        ),
+        _row(
+            "Where",
+            "; ".join(t for t in (place_text(p, labels) for p in o.places) if t),
+            "; ".join(p.raw for p in o.places if p.raw) or _raw(o, None, "location", "place"),
+        ),
         _row("Credential", o.credential_type or "", _raw(o, None, "credential_type", "credential")),
         _row("Assessment", o.assessment or "", ""),
         _row("Quality assurance", o.quality_assurance or "", ""),
@@ -63,29 +77,52 @@ def offering_sections(offering: StoredOffering, labels: Labels, currency: str) -
         _row("Counts towards", "; ".join(o.stackable_into), ""),
         _row("Provider's course code", o.provider_offering_id, ""),
     ]
-    runs = [{"start": r.start_date.isoformat() if r.start_date else "Any time",
-             "end": r.end_date.isoformat() if r.end_date else "",
-             "mode": " · ".join(x for x in (labels.value("mode", r.mode.value) if r.mode else "",
-                                            labels.value("pace", r.pace.value) if r.pace else "") if x),
-             "place": place_text(r.place, labels),
-             "price": price_text(r.price, currency)} for r in o.instances]
+    runs = [
+        {
+            "start": r.start_date.isoformat() if r.start_date else "Any time",
+            "end": r.end_date.isoformat() if r.end_date else "",
+            "mode": " · ".join(
+                x
+                for x in (
+                    labels.value("mode", r.mode.value) if r.mode else "",
+                    labels.value("pace", r.pace.value) if r.pace else "",
+                )
+                if x
+            ),
+            "place": place_text(r.place, labels),
+            "price": price_text(r.price, currency),
+        }
+        for r in o.instances
+    ]
     p = o.provenance
     provenance = [
         ("Provider", o.provider.name),
-        ("How it reached us", {"push": "Pushed by the provider", "pull": "Pulled from the provider's feed",
-                               "crawl": "Read from the provider's website",
-                               "cli": "Imported from a file"}.get(p.channel.value, p.channel.value)),
+        (
+            "How it reached us",
+            {
+                "push": "Pushed by the provider",
+                "pull": "Pulled from the provider's feed",
+                "crawl": "Read from the provider's website",
+                "cli": "Imported from a file",
+            }.get(p.channel.value, p.channel.value),
+        ),
         ("Source", p.source_url or ""),
         ("First seen", p.first_seen.date().isoformat() if p.first_seen else ""),
         ("Last seen", p.last_seen.date().isoformat() if p.last_seen else ""),
         ("Status", "Active" if p.status.value == "active" else "Withdrawn by the provider"),
         ("Version", str(o.version)),
     ]
-    return {"facts": _facts(o, labels, currency), "values": values, "runs": runs,
-            "provenance": [(k, v) for k, v in provenance if v],
-            "raw": sorted(o.raw.items(), key=lambda kv: kv[0].lower()),
-            "issues": [{"field": i.field, "message": i.message, "value": i.value,
-                        "severity": i.severity.value} for i in o.issues]}
+    return {
+        "facts": _facts(o, labels, currency),
+        "values": values,
+        "runs": runs,
+        "provenance": [(k, v) for k, v in provenance if v],
+        "raw": sorted(o.raw.items(), key=lambda kv: kv[0].lower()),
+        "issues": [
+            {"field": i.field, "message": i.message, "value": i.value, "severity": i.severity.value}
+            for i in o.issues
+        ],
+    }
 
 
 META_DESCRIPTION_CHARS = 160  # about what search engines show under a result
@@ -94,21 +131,27 @@ META_DESCRIPTION_CHARS = 160  # about what search engines show under a result
 def offering_description(o: StoredOffering, labels: Labels) -> str:
     """The page's meta description: who offers it and its key facts, then the start of its
     description, cut at a word within META_DESCRIPTION_CHARS."""
-    facts = ", ".join(x for x in (level_text(o.level), ects_text(o.credits),
-                                  mode_text(o, labels)) if x)
+    facts = ", ".join(
+        x for x in (level_text(o.level), ects_text(o.credits), mode_text(o, labels)) if x
+    )
     text = f"{o.title} from {o.provider.name}" + (f": {facts}." if facts else ".")
     if o.description:
         text += " " + " ".join(o.description.split())
     if len(text) <= META_DESCRIPTION_CHARS:
         return text
-    cut = text[:META_DESCRIPTION_CHARS - 1].rsplit(" ", 1)[0].rstrip(",;:.")
+    cut = text[: META_DESCRIPTION_CHARS - 1].rsplit(" ", 1)[0].rstrip(",;:.")
     return cut + "…"
 
 
 def _facts(o: StoredOffering, labels: Labels, currency: str) -> list[tuple[str, str]]:
-    facts = [("Level", level_text(o.level)), ("Credits", ects_text(o.credits)),
-             ("How it is taught", mode_text(o, labels)), ("Price", price_text(o.price, currency)),
-             ("Duration", duration_text(o.duration)), ("Next start", next_start(o))]
+    facts = [
+        ("Level", level_text(o.level)),
+        ("Credits", ects_text(o.credits)),
+        ("How it is taught", mode_text(o, labels)),
+        ("Price", price_text(o.price, currency)),
+        ("Duration", duration_text(o.duration)),
+        ("Next start", next_start(o)),
+    ]
     return [(k, v or NOT_STATED) for k, v in facts]
 
 
@@ -124,28 +167,39 @@ def compare_rows(offerings: list[StoredOffering], labels: Labels, currency: str)
         ("Duration", lambda o: duration_text(o.duration)),
         ("Next start", lambda o: next_start(o)),
         ("Where", lambda o: "; ".join(t for t in (place_text(p, labels) for p in o.places) if t)),
-        ("Field of study", lambda o: "; ".join(labels.value("subject", c)
-                                               for c in (o.subject.isced if o.subject else []))),
+        (
+            "Field of study",
+            lambda o: "; ".join(
+                labels.value("subject", c) for c in (o.subject.isced if o.subject else [])
+            ),
+        ),
         ("Language", lambda o: ", ".join(labels.value("language", c) for c in o.languages)),
         ("Credential", lambda o: o.credential_type or ""),
         ("Assessment", lambda o: o.assessment or ""),
         ("Entry requirements", lambda o: o.prerequisites or ""),
         ("Counts towards", lambda o: "; ".join(o.stackable_into)),
-        ("Learning outcomes", lambda o: f"{len(o.learning_outcomes)} listed" if o.learning_outcomes else ""),
+        (
+            "Learning outcomes",
+            lambda o: f"{len(o.learning_outcomes)} listed" if o.learning_outcomes else "",
+        ),
     ]
     rows = []
     for label, get in fields:
         cells = [get(o) or NOT_STATED for o in offerings]
-        rows.append({"label": label, "cells": cells,
-                     "differs": len(offerings) > 1 and len(set(cells)) > 1})
+        rows.append(
+            {"label": label, "cells": cells, "differs": len(offerings) > 1 and len(set(cells)) > 1}
+        )
     return rows
 
 
 def card_view(summary: dict, labels: Labels, currency: str, today: date | None = None) -> dict:
     """The result card's facts from an index summary."""
     level = summary.get("level") or {}
-    level_bits = " ".join(x for x in (level.get("framework"),
-                                      f"level {level['value']}" if level.get("value") else None) if x)
+    level_bits = " ".join(
+        x
+        for x in (level.get("framework"), f"level {level['value']}" if level.get("value") else None)
+        if x
+    )
     if level.get("eqf") and level.get("framework") != "EQF":
         level_bits += f" · EQF {level['eqf']}"
     modes = summary.get("modes") or ([summary["mode"]] if summary.get("mode") else [])
@@ -155,6 +209,11 @@ def card_view(summary: dict, labels: Labels, currency: str, today: date | None =
     today_s = (today or date.today()).isoformat()
     starts = [s for s in summary.get("start_dates") or [] if s >= today_s]
     start = starts[0] if starts else ("Any time" if summary.get("pace") == "self_paced" else "")
-    return {"level": level_bits, "credits": ects_text(summary.get("credits")), "mode": mode,
-            "price": price_text(summary.get("price"), currency),
-            "duration": duration_text(summary.get("duration")), "start": start}
+    return {
+        "level": level_bits,
+        "credits": ects_text(summary.get("credits")),
+        "mode": mode,
+        "price": price_text(summary.get("price"), currency),
+        "duration": duration_text(summary.get("duration")),
+        "start": start,
+    }

@@ -46,8 +46,9 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(page_rate_limi
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, context: Context, renderer: PageRenderer,
-         labels: PageLabels) -> HTMLResponse:
+def home(
+    request: Request, context: Context, renderer: PageRenderer, labels: PageLabels
+) -> HTMLResponse:
     render = renderer.page
     state = SearchState.from_params(request.query_params)
     problems: list[str] = []
@@ -58,8 +59,9 @@ def home(request: Request, context: Context, renderer: PageRenderer,
         size = query.size
         result = context.backend.search(query)
     except ParameterErrors as exc:
-        problems = [f"{SCALAR_LABELS.get(str(e['loc'][-1]), e['loc'][-1])}: {e['msg']}"
-                    for e in exc.errors]
+        problems = [
+            f"{SCALAR_LABELS.get(str(e['loc'][-1]), e['loc'][-1])}: {e['msg']}" for e in exc.errors
+        ]
     except InvalidRequest as exc:
         problems = [str(exc)]
     labels.refresh_providers()
@@ -67,67 +69,103 @@ def home(request: Request, context: Context, renderer: PageRenderer,
     pages = None
     if result is not None:
         last = max(1, -(-result.total // size))
-        nxt = (state.url(cursor=result.next_cursor,
-                         trail=state.trail + ([state.cursor] if state.cursor else []))
-               if result.next_cursor else None)
+        nxt = (
+            state.url(
+                cursor=result.next_cursor,
+                trail=state.trail + ([state.cursor] if state.cursor else []),
+            )
+            if result.next_cursor
+            else None
+        )
         prev = None
         if state.page == 2:
             prev = state.url()
         elif state.page > 2:
             prev = state.url(cursor=state.trail[-1], trail=state.trail[:-1])
-        pages = {"current": state.page, "last": last, "next": nxt, "previous": prev,
-                 "first": state.url() if state.page > 2 else None}
+        pages = {
+            "current": state.page,
+            "last": last,
+            "next": nxt,
+            "previous": prev,
+            "first": state.url() if state.page > 2 else None,
+        }
     compared = compare_items(context, state.compare)
     return render(
-        "search.html", state=state, meta_description=search_description(state, result),
-        canonical=canonical_href(request, "/" + ("?" + urlencode(state.items)
-                                                 if state.items else "")), result=result, problems=problems, facets=facets,
+        "search.html",
+        state=state,
+        meta_description=search_description(state, result),
+        canonical=canonical_href(
+            request, "/" + ("?" + urlencode(state.items) if state.items else "")
+        ),
+        result=result,
+        problems=problems,
+        facets=facets,
         applied=applied_filters(state, labels, context.reference_currency),
-        sort_labels=SORT_LABELS, labels=labels, pages=pages,
+        sort_labels=SORT_LABELS,
+        labels=labels,
+        pages=pages,
         eqf_counts=eqf_counts(result, state),
         free_counts={b.value: b.count for b in (result.facets.get("free", []) if result else [])},
-        compare_items=compared, max_compare=MAX_COMPARE,
+        compare_items=compared,
+        max_compare=MAX_COMPARE,
         # "Search instead for" the words as typed: the same search with correction off.
         as_typed_url=state.with_only(correct="false"),
         card_view=lambda summary: card_view(summary, labels, context.reference_currency),
         offering_href=lambda offering_id: offering_url(
-            offering_id, state.search_query_string() or None, state.compare),
-        from_qs=state.search_query_string(), reference_currency=context.reference_currency,
-        compare_url=("/compare?" + urlencode([("id", i) for i in state.compare]
-                                             + [("from", state.search_query_string())])))
+            offering_id, state.search_query_string() or None, state.compare
+        ),
+        from_qs=state.search_query_string(),
+        reference_currency=context.reference_currency,
+        compare_url=(
+            "/compare?"
+            + urlencode(
+                [("id", i) for i in state.compare] + [("from", state.search_query_string())]
+            )
+        ),
+    )
+
 
 @router.get("/offerings/{offering_id}", response_class=HTMLResponse)
-def offering_page(offering_id: str, request: Request, context: Context, renderer: PageRenderer,
-                  labels: PageLabels) -> HTMLResponse:
+def offering_page(
+    offering_id: str, request: Request, context: Context, renderer: PageRenderer, labels: PageLabels
+) -> HTMLResponse:
     render = renderer.page
     from_qs = request.query_params.get("from")
     compare = split_values(request.query_params.get("compare", ""))[:MAX_COMPARE]
     try:
         offering = context.catalogue.get_offering(offering_id)
     except NotFound:
-        return render("not_found.html", status=404, what="offering",
-                      back=back_to_search(from_qs, compare))
+        return render(
+            "not_found.html", status=404, what="offering", back=back_to_search(from_qs, compare)
+        )
     in_compare = offering.id in compare
-    new_compare = ([c for c in compare if c != offering.id] if in_compare
-                   else compare + [offering.id])
+    new_compare = (
+        [c for c in compare if c != offering.id] if in_compare else compare + [offering.id]
+    )
     path = f"/offerings/{offering.id}"
     markup, _missing = course_markup(offering, site_url(request) + path)
     return render(
-        "offering.html", offering=offering, labels=labels,
+        "offering.html",
+        offering=offering,
+        labels=labels,
         canonical=canonical_href(request, path),
         structured_data=script_json(markup) if markup else None,
         meta_description=offering_description(offering, labels),
         sections=offering_sections(offering, labels, context.reference_currency),
         back=back_to_search(from_qs, compare),
         provider_results="/?" + urlencode([("provider", offering.provider.id)]),
-        in_compare=in_compare, compare_full=len(compare) >= MAX_COMPARE and not in_compare,
+        in_compare=in_compare,
+        compare_full=len(compare) >= MAX_COMPARE and not in_compare,
         toggle_compare=offering_url(offering.id, from_qs, new_compare),
         compare_url=compare_url(new_compare if not in_compare else compare, from_qs),
-        compare_count=len(compare))
+        compare_count=len(compare),
+    )
+
 
 @router.get("/compare", response_class=HTMLResponse)
-def compare_page(request: Request, context: Context, renderer: PageRenderer,
-                 labels: PageLabels) -> HTMLResponse:
+def compare_page(
+    request: Request, context: Context, renderer: PageRenderer, labels: PageLabels
+) -> HTMLResponse:
     render = renderer.page
     from_qs = request.query_params.get("from")
     ids: list[str] = []
@@ -143,10 +181,20 @@ def compare_page(request: Request, context: Context, renderer: PageRenderer,
         except NotFound:
             missing.append(offering_id)
     labels.refresh_providers()
-    columns = [{"offering": o,
-                "remove": compare_url([i for i in ids if i != o.id], from_qs),
-                "href": offering_url(o.id, from_qs, ids)} for o in offerings]
-    return render("compare.html", columns=columns, missing=missing, too_many=too_many,
-                  rows=compare_rows(offerings, labels, context.reference_currency),
-                  back=back_to_search(from_qs, [o.id for o in offerings]),
-                  max_compare=MAX_COMPARE)
+    columns = [
+        {
+            "offering": o,
+            "remove": compare_url([i for i in ids if i != o.id], from_qs),
+            "href": offering_url(o.id, from_qs, ids),
+        }
+        for o in offerings
+    ]
+    return render(
+        "compare.html",
+        columns=columns,
+        missing=missing,
+        too_many=too_many,
+        rows=compare_rows(offerings, labels, context.reference_currency),
+        back=back_to_search(from_qs, [o.id for o in offerings]),
+        max_compare=MAX_COMPARE,
+    )

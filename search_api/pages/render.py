@@ -16,23 +16,47 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 # No page loads anything from another origin, and no page runs inline script or style:
 # a script injected into a page (say, through a provider's text) would not run.
-CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
-                           "img-src 'self' data:; connect-src 'self'; font-src 'self'; "
-                           "object-src 'none'; base-uri 'none'; form-action 'self'; "
-                           "frame-ancestors 'none'")
-PAGE_HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY,
-                "Referrer-Policy": "same-origin", "X-Content-Type-Options": "nosniff",
-                "X-Frame-Options": "DENY"}
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; connect-src 'self'; font-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+PAGE_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "Referrer-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+}
 
-MODE_LABELS = {"online": "Online", "in_person": "In person", "blended": "Blended",
-               "self_paced": "Self-paced", "scheduled": "Scheduled"}
-BAND_LABELS = {"free": "Free", "under_100": "Under 100", "100_500": "100–500",
-               "500_1000": "500–1,000", "1000_2500": "1,000–2,500", "2500_plus": "2,500 and over",
-               "under_1": "Under 1", "1_5": "1–5", "5_10": "5–10", "10_20": "10–20",
-               "20_plus": "20 and over"}
-CREDIT_SYSTEM_LABELS: dict[str | None, str] = {"NZ_CREDITS": "NZ credits", "US_SCH": "US credit hours",
-                        "HOURS": "hours", "CATS": "CATS", "SCQF": "SCQF credits",
-                        "ECTS": "ECTS"}
+MODE_LABELS = {
+    "online": "Online",
+    "in_person": "In person",
+    "blended": "Blended",
+    "self_paced": "Self-paced",
+    "scheduled": "Scheduled",
+}
+BAND_LABELS = {
+    "free": "Free",
+    "under_100": "Under 100",
+    "100_500": "100–500",
+    "500_1000": "500–1,000",
+    "1000_2500": "1,000–2,500",
+    "2500_plus": "2,500 and over",
+    "under_1": "Under 1",
+    "1_5": "1–5",
+    "5_10": "5–10",
+    "10_20": "10–20",
+    "20_plus": "20 and over",
+}
+CREDIT_SYSTEM_LABELS: dict[str | None, str] = {
+    "NZ_CREDITS": "NZ credits",
+    "US_SCH": "US credit hours",
+    "HOURS": "hours",
+    "CATS": "CATS",
+    "SCQF": "SCQF credits",
+    "ECTS": "ECTS",
+}
 CREDENTIAL_LABELS = {"micro-credential": "Micro-credential"}
 # Names spelled as their speakers spell them, where ISO 639's English list does not.
 LANGUAGE_NAMES = {"mi": "Māori"}
@@ -114,9 +138,12 @@ class Labels:
 
 class Renderer:
     def __init__(self, assets: Assets) -> None:
-        self.env = Environment(loader=FileSystemLoader(TEMPLATES),
-                               autoescape=select_autoescape(["html", "svg"]),
-                               trim_blocks=True, lstrip_blocks=True)
+        self.env = Environment(
+            loader=FileSystemLoader(TEMPLATES),
+            autoescape=select_autoescape(["html", "svg"]),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
         self.env.globals["asset"] = assets.url
         self.env.filters["number"] = number
         self.env.globals["money"] = money

@@ -35,9 +35,12 @@ class SearchState:
             if key == "compare":
                 compare += [v for v in split_values(value) if v not in compare]
         trail = next((v for k, v in items if k == "trail"), "")
-        return cls(items=[(k, v) for k, v in items if k not in PAGE_ONLY and k != "cursor"],
-                   cursor=next((v for k, v in items if k == "cursor"), None),
-                   trail=[t for t in trail.split(".") if t], compare=compare[:MAX_COMPARE])
+        return cls(
+            items=[(k, v) for k, v in items if k not in PAGE_ONLY and k != "cursor"],
+            cursor=next((v for k, v in items if k == "cursor"), None),
+            trail=[t for t in trail.split(".") if t],
+            compare=compare[:MAX_COMPARE],
+        )
 
     @property
     def page(self) -> int:
@@ -52,8 +55,14 @@ class SearchState:
     def query_params(self) -> QueryParams:
         return QueryParams(self.items + ([("cursor", self.cursor)] if self.cursor else []))
 
-    def url(self, items: Iterable[tuple[str, str]] | None = None, *, cursor: str | None = None,
-            trail: list[str] | None = None, compare: list[str] | None = None) -> str:
+    def url(
+        self,
+        items: Iterable[tuple[str, str]] | None = None,
+        *,
+        cursor: str | None = None,
+        trail: list[str] | None = None,
+        compare: list[str] | None = None,
+    ) -> str:
         """The search page with these parameters; page 1 unless a cursor is given."""
         parts = list(self.items if items is None else items)
         if cursor:
@@ -86,8 +95,11 @@ class SearchState:
 
     def search_query_string(self) -> str:
         """What an offering or compare page needs to link back to these results."""
-        return urlencode(self.items + ([("cursor", self.cursor)] if self.cursor else [])
-                         + ([("trail", ".".join(self.trail))] if self.trail and self.cursor else []))
+        return urlencode(
+            self.items
+            + ([("cursor", self.cursor)] if self.cursor else [])
+            + ([("trail", ".".join(self.trail))] if self.trail and self.cursor else [])
+        )
 
 
 def back_to_search(from_qs: str | None, compare: list[str]) -> str:

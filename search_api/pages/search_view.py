@@ -15,10 +15,18 @@ from search_api.pages.render import Labels, money, number
 from search_api.pages.search_state import SearchState
 from search_api.params import split_values
 
-SORT_LABELS = {SortKey.RELEVANCE: "Best match", SortKey.START_DATE: "Starting soonest",
-               SortKey.PRICE: "Price: lowest first", SortKey.PRICE_DESC: "Price: highest first",
-               SortKey.CREDITS: "Credits: fewest first", SortKey.CREDITS_DESC: "Credits: most first",
-               SortKey.NEWEST: "Newest", SortKey.TITLE: "Title A to Z"}
+SORT_LABELS = {
+    SortKey.RELEVANCE: "Best match",
+    SortKey.START_DATE: "Starting soonest",
+    SortKey.PRICE: "Price: lowest first",
+    SortKey.PRICE_DESC: "Price: highest first",
+    SortKey.CREDITS: "Credits: fewest first",
+    SortKey.CREDITS_DESC: "Credits: most first",
+    SortKey.NEWEST: "Newest",
+    SortKey.TITLE: "Title A to Z",
+}
+
+
 # The facets shown as checkboxes, in this order: (facet, heading, filter parameter).
 def checkbox_facets() -> tuple[tuple[str, str, str], ...]:
     """From the field registry: the fields with a page label, in the page's order."""
@@ -29,11 +37,21 @@ def checkbox_facets() -> tuple[tuple[str, str, str], ...]:
 
 
 CHECKBOX_FACETS = checkbox_facets()
-SCALAR_LABELS = {"price_min": "Price from", "price_max": "Price up to", "ects_min": "ECTS from",
-                 "ects_max": "ECTS up to", "eqf_min": "EQF level from", "eqf_max": "EQF level up to",
-                 "hours_min": "Hours from", "hours_max": "Hours up to", "weeks_min": "Weeks from",
-                 "weeks_max": "Weeks up to", "starts_after": "Starts after",
-                 "starts_before": "Starts before", "free": "Cost"}
+SCALAR_LABELS = {
+    "price_min": "Price from",
+    "price_max": "Price up to",
+    "ects_min": "ECTS from",
+    "ects_max": "ECTS up to",
+    "eqf_min": "EQF level from",
+    "eqf_max": "EQF level up to",
+    "hours_min": "Hours from",
+    "hours_max": "Hours up to",
+    "weeks_min": "Weeks from",
+    "weeks_max": "Weeks up to",
+    "starts_after": "Starts after",
+    "starts_before": "Starts before",
+    "free": "Cost",
+}
 FACETS_SHOWN = 8  # more than this sit behind "Show more"
 
 
@@ -42,13 +60,16 @@ def search_description(state: SearchState, result: SearchResult | None) -> str |
     if result is None or not state.items:
         return None
     what = f" matching “{state.get('q')}”" if state.get("q") else ""
-    return (f"{result.total:,} micro-credential{'s' if result.total != 1 else ''}{what}: short, "
-            f"credit-bearing courses compared on level, credits, price and dates.")
+    return (
+        f"{result.total:,} micro-credential{'s' if result.total != 1 else ''}{what}: short, "
+        f"credit-bearing courses compared on level, credits, price and dates."
+    )
 
 
 def offering_url(offering_id: str, from_qs: str | None, compare: list[str]) -> str:
     parts = ([("from", from_qs)] if from_qs else []) + (
-        [("compare", ",".join(compare))] if compare else [])
+        [("compare", ",".join(compare))] if compare else []
+    )
     return f"/offerings/{offering_id}" + ("?" + urlencode(parts) if parts else "")
 
 
@@ -64,21 +85,40 @@ def facet_groups(result: SearchResult, state: SearchState, labels: Labels) -> li
         selected = state.values(param)
         if not buckets and not selected:
             continue
-        shown = [{"value": b.value, "count": b.count, "label": labels.value(facet, b.value),
-                  "checked": b.value in selected} for b in buckets]
+        shown = [
+            {
+                "value": b.value,
+                "count": b.count,
+                "label": labels.value(facet, b.value),
+                "checked": b.value in selected,
+            }
+            for b in buckets
+        ]
         # A chosen value that matches nothing any more stays visible, so it can be unticked.
         present = {b["value"] for b in shown}
-        shown += [{"value": v, "count": 0, "label": labels.value(facet, v), "checked": True}
-                  for v in sorted(selected - present)
-                  if facet != "subject_broad" or len(v) == 2]
+        shown += [
+            {"value": v, "count": 0, "label": labels.value(facet, v), "checked": True}
+            for v in sorted(selected - present)
+            if facet != "subject_broad" or len(v) == 2
+        ]
         if facet == "subject_broad":
-            shown += [{"value": v, "count": None, "label": labels.value("subject", v),
-                       "checked": True} for v in sorted(selected - present) if len(v) != 2]
+            shown += [
+                {"value": v, "count": None, "label": labels.value("subject", v), "checked": True}
+                for v in sorted(selected - present)
+                if len(v) != 2
+            ]
         # Chosen values first, so they are never hidden behind "Show more".
         shown.sort(key=lambda b: not b["checked"])
-        groups.append({"name": facet, "title": title, "param": param,
-                       "buckets": shown[:FACETS_SHOWN], "more": shown[FACETS_SHOWN:],
-                       "chosen": sum(1 for b in shown if b["checked"])})
+        groups.append(
+            {
+                "name": facet,
+                "title": title,
+                "param": param,
+                "buckets": shown[:FACETS_SHOWN],
+                "more": shown[FACETS_SHOWN:],
+                "chosen": sum(1 for b in shown if b["checked"]),
+            }
+        )
     return groups
 
 
@@ -89,11 +129,18 @@ def eqf_counts(result: SearchResult | None, state: SearchState) -> list[dict]:
     out = []
     for bucket in sorted(result.facets.get("eqf") or [], key=lambda b: int(b.value)):
         chosen = low == high == bucket.value
-        out.append({"level": bucket.value, "count": bucket.count, "chosen": chosen,
-                    "href": (state.url([(k, v) for k, v in state.items
-                                        if k not in ("eqf_min", "eqf_max")])
-                             if chosen else state.with_only(eqf_min=bucket.value,
-                                                            eqf_max=bucket.value))})
+        out.append(
+            {
+                "level": bucket.value,
+                "count": bucket.count,
+                "chosen": chosen,
+                "href": (
+                    state.url([(k, v) for k, v in state.items if k not in ("eqf_min", "eqf_max")])
+                    if chosen
+                    else state.with_only(eqf_min=bucket.value, eqf_max=bucket.value)
+                ),
+            }
+        )
     return out
 
 
@@ -104,8 +151,9 @@ def applied_filters(state: SearchState, labels: Labels, currency: str) -> list[d
         if key in facet_of:
             for value in split_values(raw):
                 facet = "subject" if key == "subject" else facet_of[key]
-                applied.append({"label": labels.value(facet, value),
-                                "remove": state.without(key, value)})
+                applied.append(
+                    {"label": labels.value(facet, value), "remove": state.without(key, value)}
+                )
         elif key in SCALAR_LABELS:
             if key == "free":
                 shown = "Free" if raw.lower() in ("true", "1", "yes") else "Paid"
@@ -132,6 +180,7 @@ def compare_items(context: ApiContext, ids: list[str]) -> list[dict]:
             offering = context.catalogue.get_offering(offering_id)
         except NotFound:
             continue
-        items.append({"id": offering.id, "title": offering.title,
-                      "provider": offering.provider.name})
+        items.append(
+            {"id": offering.id, "title": offering.title, "provider": offering.provider.name}
+        )
     return items

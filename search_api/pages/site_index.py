@@ -43,9 +43,11 @@ def _page_size(request: Request) -> int:
 
 
 def _xml(body: str) -> Response:
-    return Response('<?xml version="1.0" encoding="UTF-8"?>\n' + body,
-                    media_type="application/xml; charset=utf-8",
-                    headers={"X-Content-Type-Options": "nosniff"})
+    return Response(
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + body,
+        media_type="application/xml; charset=utf-8",
+        headers={"X-Content-Type-Options": "nosniff"},
+    )
 
 
 def _stamp(value: datetime | None) -> str:
@@ -54,8 +56,13 @@ def _stamp(value: datetime | None) -> str:
 
 @router.get("/robots.txt", response_class=PlainTextResponse)
 def robots(request: Request) -> PlainTextResponse:
-    lines = ["User-agent: *", *(f"Disallow: {path}" for path in DISALLOWED), "",
-             f"Sitemap: {site_url(request)}/sitemap.xml", ""]
+    lines = [
+        "User-agent: *",
+        *(f"Disallow: {path}" for path in DISALLOWED),
+        "",
+        f"Sitemap: {site_url(request)}/sitemap.xml",
+        "",
+    ]
     return PlainTextResponse("\n".join(lines))
 
 
@@ -69,15 +76,18 @@ def sitemap_index(request: Request, context: Context) -> Response:
         stamps = context.catalogue.active_offering_stamps(offset=(page - 1) * size, limit=size)
         newest = max((changed for _, changed in stamps if changed), default=None)
         lastmod = f"<lastmod>{_stamp(newest)}</lastmod>" if newest else ""
-        entries.append(f"<sitemap><loc>{escape(base)}/sitemaps/offerings-{page}.xml</loc>"
-                       f"{lastmod}</sitemap>")
-    return _xml(f'<sitemapindex xmlns="{SITEMAP_NS}">\n' + "\n".join(entries)
-                + "\n</sitemapindex>\n")
+        entries.append(
+            f"<sitemap><loc>{escape(base)}/sitemaps/offerings-{page}.xml</loc>{lastmod}</sitemap>"
+        )
+    return _xml(
+        f'<sitemapindex xmlns="{SITEMAP_NS}">\n' + "\n".join(entries) + "\n</sitemapindex>\n"
+    )
 
 
 @router.get("/sitemaps/offerings-{page}.xml")
-def sitemap_page(request: Request, context: Context,
-                 page: int = Path(ge=1, le=1_000_000)) -> Response:
+def sitemap_page(
+    request: Request, context: Context, page: int = Path(ge=1, le=1_000_000)
+) -> Response:
     return _sitemap_page(page, request, context)
 
 
@@ -87,7 +97,10 @@ def _sitemap_page(page: int, request: Request, context: Context) -> Response:
     if not stamps and page != 1:
         return PlainTextResponse("no such sitemap", status_code=404)
     base = escape(site_url(request))
-    entries = [f"<url><loc>{base}/offerings/{offering_id}</loc>"
-               + (f"<lastmod>{_stamp(changed)}</lastmod>" if changed else "") + "</url>"
-               for offering_id, changed in stamps]
+    entries = [
+        f"<url><loc>{base}/offerings/{offering_id}</loc>"
+        + (f"<lastmod>{_stamp(changed)}</lastmod>" if changed else "")
+        + "</url>"
+        for offering_id, changed in stamps
+    ]
     return _xml(f'<urlset xmlns="{SITEMAP_NS}">\n' + "\n".join(entries) + "\n</urlset>\n")

@@ -14,11 +14,20 @@ NOT_STATED = "Not stated"
 def level_text(level: Level | None) -> str:
     if level is None or (level.framework is None and level.value is None):
         return ""
-    native = " ".join(x for x in (level.framework.value if level.framework else None,
-                                  f"level {level.value}" if level.value else None) if x)
+    native = " ".join(
+        x
+        for x in (
+            level.framework.value if level.framework else None,
+            f"level {level.value}" if level.value else None,
+        )
+        if x
+    )
     if level.eqf:
-        return native if level.framework and level.framework.value == "EQF" else \
-            f"{native} (EQF level {level.eqf})"
+        return (
+            native
+            if level.framework and level.framework.value == "EQF"
+            else f"{native} (EQF level {level.eqf})"
+        )
     return f"{native} (no official EQF referencing)" if level.framework else native
 
 
@@ -28,7 +37,9 @@ def credits_text(credits: Credits | None) -> str:
     parts = []
     if credits.value is not None:
         system = credits.system.value if credits.system else None
-        parts.append(f"{number(credits.value)} {CREDIT_SYSTEM_LABELS.get(system, system or 'credits')}")
+        parts.append(
+            f"{number(credits.value)} {CREDIT_SYSTEM_LABELS.get(system, system or 'credits')}"
+        )
     if credits.ects is not None and (credits.system is None or credits.system.value != "ECTS"):
         parts.append(f"{number(credits.ects)} ECTS")
     text = " = ".join(parts)
@@ -106,14 +117,19 @@ def place_text(place: Place | None, labels: Labels) -> str:
         return ""
     if place.online and not (place.city or place.region):
         return "Online"
-    bits = [place.city, place.region if place.region != place.city else None,
-            labels.value("country", place.country) if place.country else None]
+    bits = [
+        place.city,
+        place.region if place.region != place.city else None,
+        labels.value("country", place.country) if place.country else None,
+    ]
     return ", ".join(b for b in bits if b) or (place.raw or "")
 
 
 def mode_text(offering: StoredOffering, labels: Labels) -> str:
-    bits = [labels.value("mode", offering.mode.value) if offering.mode else None,
-            labels.value("pace", offering.pace.value) if offering.pace else None]
+    bits = [
+        labels.value("mode", offering.mode.value) if offering.mode else None,
+        labels.value("pace", offering.pace.value) if offering.pace else None,
+    ]
     return " · ".join(b for b in bits if b)
 
 

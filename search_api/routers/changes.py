@@ -22,19 +22,38 @@ this feed as a pull source of format `microcred-changes`.
 """
 
 
-@router.get("/v1/changes", response_model=ChangesOut, responses=error_responses(400, 422),
-            summary="Offerings created, updated and withdrawn since a cursor",
-            description=DESCRIPTION)
-def changes(catalogue: CatalogueStore,
-            since: str = Query("0", max_length=40,
-                               description="A `next_cursor` from this feed; 0: from the start"),
-            limit: int = Query(100, ge=1, le=1000, description="Changes per page")) -> dict:
+@router.get(
+    "/v1/changes",
+    response_model=ChangesOut,
+    responses=error_responses(400, 422),
+    summary="Offerings created, updated and withdrawn since a cursor",
+    description=DESCRIPTION,
+)
+def changes(
+    catalogue: CatalogueStore,
+    since: str = Query(
+        "0", max_length=40, description="A `next_cursor` from this feed; 0: from the start"
+    ),
+    limit: int = Query(100, ge=1, le=1000, description="Changes per page"),
+) -> dict:
     page = ChangesFeed(catalogue).page(since, limit)
-    return {"changes": [{"seq": c.seq, "change": c.change, "id": c.offering_id,
-                         "version": c.version, "changed_at": c.changed_at,
-                         "offering": c.offering.model_dump(mode="json"),
-                         "links": {"json": f"/v1/offerings/{c.offering_id}",
-                                   "elm": f"/v1/offerings/{c.offering_id}?format=elm",
-                                   "page": f"/offerings/{c.offering_id}"}}
-                        for c in page.changes],
-            "next_cursor": page.next_cursor, "has_more": page.has_more}
+    return {
+        "changes": [
+            {
+                "seq": c.seq,
+                "change": c.change,
+                "id": c.offering_id,
+                "version": c.version,
+                "changed_at": c.changed_at,
+                "offering": c.offering.model_dump(mode="json"),
+                "links": {
+                    "json": f"/v1/offerings/{c.offering_id}",
+                    "elm": f"/v1/offerings/{c.offering_id}?format=elm",
+                    "page": f"/offerings/{c.offering_id}",
+                },
+            }
+            for c in page.changes
+        ],
+        "next_cursor": page.next_cursor,
+        "has_more": page.has_more,
+    }

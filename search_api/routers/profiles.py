@@ -16,10 +16,15 @@ from search_api.feed_body import read_feed
 from search_api.models.profiles import ProfileDeletedOut, ProfileListOut, ProfileOut
 
 TAG = "publishing"
-router = APIRouter(prefix="/v1/providers/{provider_id}/profiles", tags=[TAG],
-                   responses=error_responses(400, 401, 403, 404, 422))
-NAME = Path(description="The profile's name: lower-case letters, digits, '-' and '_'",
-            pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+router = APIRouter(
+    prefix="/v1/providers/{provider_id}/profiles",
+    tags=[TAG],
+    responses=error_responses(400, 401, 403, 404, 422),
+)
+NAME = Path(
+    description="The profile's name: lower-case letters, digits, '-' and '_'",
+    pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$",
+)
 
 
 def _store(pub: Publishing) -> ProfileStore:
@@ -29,20 +34,32 @@ def _store(pub: Publishing) -> ProfileStore:
 
 
 def _out(stored: StoredProfile) -> ProfileOut:
-    return ProfileOut(provider_id=stored.provider_id, name=stored.name, format=stored.format,
-                      description=stored.profile.description,
-                      fields=sorted(stored.profile.fields), toml=stored.text)
+    return ProfileOut(
+        provider_id=stored.provider_id,
+        name=stored.name,
+        format=stored.format,
+        description=stored.profile.description,
+        fields=sorted(stored.profile.fields),
+        toml=stored.text,
+    )
 
 
-@router.put("/{name}", response_model=ProfileOut, responses=error_responses(413),
-            summary="Register or replace a mapping profile (TOML in the body)")
-async def put_profile(scope: ProviderScope, pub: Publishing, request: Request,
-                      response: Response, name: str = NAME) -> ProfileOut:
+@router.put(
+    "/{name}",
+    response_model=ProfileOut,
+    responses=error_responses(413),
+    summary="Register or replace a mapping profile (TOML in the body)",
+)
+async def put_profile(
+    scope: ProviderScope, pub: Publishing, request: Request, response: Response, name: str = NAME
+) -> ProfileOut:
     try:
         content = await read_feed(request, MAX_PROFILE_BYTES)
     except FeedRejected:
-        raise FeedRejected(f"the profile is over the limit of {MAX_PROFILE_BYTES:,} bytes; a "
-                           "mapping profile is a page of TOML") from None
+        raise FeedRejected(
+            f"the profile is over the limit of {MAX_PROFILE_BYTES:,} bytes; a "
+            "mapping profile is a page of TOML"
+        ) from None
     stored = await run_in_threadpool(_store(pub).put, scope.provider_id, name, content)
     response.status_code = 201 if stored.created else 200
     return _out(stored)
@@ -58,9 +75,11 @@ def list_profiles(scope: ProviderScope, pub: Publishing) -> ProfileListOut:
     return ProfileListOut(profiles=_store(pub).names(scope.provider_id))
 
 
-@router.delete("/{name}", response_model=ProfileDeletedOut,
-               summary="Remove a mapping profile (feeds already read with it are kept)")
-def delete_profile(scope: ProviderScope, pub: Publishing,
-                   name: str = NAME) -> ProfileDeletedOut:
+@router.delete(
+    "/{name}",
+    response_model=ProfileDeletedOut,
+    summary="Remove a mapping profile (feeds already read with it are kept)",
+)
+def delete_profile(scope: ProviderScope, pub: Publishing, name: str = NAME) -> ProfileDeletedOut:
     _store(pub).delete(scope.provider_id, name)
     return ProfileDeletedOut(provider_id=scope.provider_id, name=name, deleted=True)

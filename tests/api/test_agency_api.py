@@ -23,9 +23,11 @@ def auth(key: str) -> dict[str, str]:
 
 @pytest.fixture
 def keys(services, provider) -> dict[str, str]:
-    return {"agency": services.keys.create("agency", label="Ministry").secret,
-            "admin": services.keys.create("admin").secret,
-            "provider": services.keys.create("provider", provider_id=provider.id).secret}
+    return {
+        "agency": services.keys.create("agency", label="Ministry").secret,
+        "admin": services.keys.create("admin").secret,
+        "provider": services.keys.create("provider", provider_id=provider.id).secret,
+    }
 
 
 @pytest.fixture
@@ -41,8 +43,15 @@ def get(client, path, key, **params):
 
 
 # --- access ------------------------------------------------------------------------------------
-AGENCY_ROUTES = ["/v1/stats/offerings", "/v1/stats/timeseries", "/v1/export",
-                 "/v1/export/columns", "/v1/quality", "/v1/quality/te-awa", "/v1/duplicates"]
+AGENCY_ROUTES = [
+    "/v1/stats/offerings",
+    "/v1/stats/timeseries",
+    "/v1/export",
+    "/v1/export/columns",
+    "/v1/quality",
+    "/v1/quality/te-awa",
+    "/v1/duplicates",
+]
 
 
 @pytest.mark.parametrize("path", AGENCY_ROUTES)
@@ -56,8 +65,9 @@ def test_every_agency_route_needs_an_agency_or_admin_key(client, keys, path):
 
 
 def test_each_key_has_its_own_rate_limit(services, keys):
-    limited = dataclasses.replace(services, settings=services.settings.model_copy(
-        update={"agency_rate_per_minute": 3}))
+    limited = dataclasses.replace(
+        services, settings=services.settings.model_copy(update={"agency_rate_per_minute": 3})
+    )
     with TestClient(create_web_app(limited, background=False)) as client:
         for _ in range(3):
             assert get(client, "/v1/export/columns", keys["agency"]).status_code == 200
@@ -71,8 +81,14 @@ def test_each_key_has_its_own_rate_limit(services, keys):
 
 # --- statistics --------------------------------------------------------------------------------
 def test_stats_rows_carry_their_groups_and_count(client, keys):
-    body = get(client, "/v1/stats/offerings", keys["agency"], group_by="eqf",
-               metrics="price,ects", percentiles="10,90").json()
+    body = get(
+        client,
+        "/v1/stats/offerings",
+        keys["agency"],
+        group_by="eqf",
+        metrics="price,ects",
+        percentiles="10,90",
+    ).json()
     assert body["total"] == 11 and body["multi_valued"] == []
     assert sum(row["count"] for row in body["rows"]) == body["total"]
     assert body["percentiles"] == ["p10", "p90"] and body["reference_currency"] == "EUR"
@@ -84,11 +100,14 @@ def test_stats_rows_carry_their_groups_and_count(client, keys):
 
 
 def test_stats_take_the_search_filters_and_say_how_multi_valued_groups_count(client, keys):
-    body = get(client, "/v1/stats/offerings", keys["agency"], group_by=["provider", "mode"],
-               free="false").json()
+    body = get(
+        client, "/v1/stats/offerings", keys["agency"], group_by=["provider", "mode"], free="false"
+    ).json()
     assert body["total"] == 7 and body["multi_valued"] == ["mode"]
     assert "more than `total`" in body["counting"]
-    assert {(r["provider"], r["mode"]): r["count"] for r in body["rows"]}[("te-awa", "in_person")] == 2
+    assert {(r["provider"], r["mode"]): r["count"] for r in body["rows"]}[
+        ("te-awa", "in_person")
+    ] == 2
 
 
 def test_stats_region_is_answered_from_the_catalogue(client, keys):
@@ -97,13 +116,16 @@ def test_stats_region_is_answered_from_the_catalogue(client, keys):
     assert body["rows"] == [{"region": None, "count": 11}]
 
 
-@pytest.mark.parametrize(("params", "status", "named"), [
-    ({"group_by": "colour"}, 422, "group_by"),
-    ({"group_by": "eqf,mode,provider"}, 422, "group_by"),
-    ({"metrics": "price", "percentiles": "100"}, 422, "percentiles"),
-    ({"eqf_min": "9"}, 422, "eqf_min"),
-    ({"q": "data"}, 400, "q"),
-])
+@pytest.mark.parametrize(
+    ("params", "status", "named"),
+    [
+        ({"group_by": "colour"}, 422, "group_by"),
+        ({"group_by": "eqf,mode,provider"}, 422, "group_by"),
+        ({"metrics": "price", "percentiles": "100"}, 422, "percentiles"),
+        ({"eqf_min": "9"}, 422, "eqf_min"),
+        ({"q": "data"}, 400, "q"),
+    ],
+)
 def test_bad_stats_parameters_are_named(client, keys, params, status, named):
     response = get(client, "/v1/stats/offerings", keys["agency"], **params)
     assert response.status_code == status
@@ -111,13 +133,24 @@ def test_bad_stats_parameters_are_named(client, keys, params, status, named):
 
 
 def test_timeseries(client, keys):
-    body = get(client, "/v1/stats/timeseries", keys["agency"], interval="month",
-               end="2026-01-31", provider="te-awa").json()
+    body = get(
+        client,
+        "/v1/stats/timeseries",
+        keys["agency"],
+        interval="month",
+        end="2026-01-31",
+        provider="te-awa",
+    ).json()
     assert body["interval"] == "month" and body["filters_apply_to"]
-    assert body["periods"][-1] == {"period": "2026-01", "start": "2026-01-01",
-                                   "end": "2026-01-31", "added": 4, "withdrawn": 0, "active": 4}
+    assert body["periods"][-1] == {
+        "period": "2026-01",
+        "start": "2026-01-01",
+        "end": "2026-01-31",
+        "added": 4,
+        "withdrawn": 0,
+        "active": 4,
+    }
     assert get(client, "/v1/stats/timeseries", keys["agency"], interval="day").status_code == 422
-
 
 
 def test_a_century_of_weeks_is_refused_before_the_history_is_read(client, keys, monkeypatch):
@@ -125,15 +158,30 @@ def test_a_century_of_weeks_is_refused_before_the_history_is_read(client, keys, 
     reads = []
     real = timeseries.daily_changes
     monkeypatch.setattr(timeseries, "daily_changes", lambda f: reads.append(f) or real(f))
-    refused = get(client, "/v1/stats/timeseries", keys["agency"], interval="week",
-                  start="1926-01-01", end="2026-01-01")
+    refused = get(
+        client,
+        "/v1/stats/timeseries",
+        keys["agency"],
+        interval="week",
+        start="1926-01-01",
+        end="2026-01-01",
+    )
     assert refused.status_code == 400
     assert refused.json()["error"]["field"] == "interval"
     assert "520" in refused.json()["error"]["message"]
     assert reads == []  # refused by arithmetic on the dates, not after the work
     # Nine years of weeks is within bounds, and is computed.
-    assert get(client, "/v1/stats/timeseries", keys["agency"], interval="week",
-               start="2017-01-02", end="2025-12-28").status_code == 200
+    assert (
+        get(
+            client,
+            "/v1/stats/timeseries",
+            keys["agency"],
+            interval="week",
+            start="2017-01-02",
+            end="2025-12-28",
+        ).status_code
+        == 200
+    )
     assert len(reads) == 1
 
 
@@ -148,8 +196,11 @@ def test_csv_export_with_hostile_cells_opens_safely(client, keys):
     [hostile] = [r for r in rows if r["id"] == "doc030"]
     for name, value in HOSTILE.items():
         assert hostile[name] == "'" + value
-    assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
-               for row in rows for cell in row.values())
+    assert all(
+        not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+        for row in rows
+        for cell in row.values()
+    )
 
 
 def test_jsonl_export_with_filters(client, keys):
@@ -173,7 +224,10 @@ def test_quality_of_every_provider_and_of_one(client, keys):
     assert "grade achieved" in te_awa["annex_i"]["not_applicable"]
     assert te_awa["stale"]["offerings"] == 4  # last seen in January 2026, corpus time
     one = get(client, "/v1/quality/openlearn", keys["agency"]).json()
-    assert one["provider_id"] == "openlearn" and one["own_fields"]["recommended"]["level"]["present"] == 0
+    assert (
+        one["provider_id"] == "openlearn"
+        and one["own_fields"]["recommended"]["level"]["present"] == 0
+    )
     assert get(client, "/v1/quality/nobody", keys["agency"]).status_code == 404
 
 
@@ -192,20 +246,21 @@ def test_duplicate_links_are_listed_and_both_sources_shown(client, keys, service
     assert [h["id"] for h in hits] == [link["primary"]["id"]]
 
 
-def test_quality_is_cached_until_the_catalogue_changes(client, keys, services, provider,
-                                                       monkeypatch):
+def test_quality_is_cached_until_the_catalogue_changes(
+    client, keys, services, provider, monkeypatch
+):
     quality = client.app.state.context.agency.quality
     computed = []
     real = quality.compute
-    monkeypatch.setattr(quality, "compute",
-                        lambda *a, **k: computed.append(a) or real(*a, **k))
+    monkeypatch.setattr(quality, "compute", lambda *a, **k: computed.append(a) or real(*a, **k))
     first = get(client, "/v1/quality", keys["agency"]).json()
     assert get(client, "/v1/quality", keys["agency"]).json() == first
     assert len(computed) == 1  # the second identical call is answered from the cache
     assert get(client, "/v1/quality", keys["agency"], stale_days=7).status_code == 200
     assert len(computed) == 2  # another question is computed
-    services.import_feed(provider.id, b"id,title\nNEW1,A new course on cheese\n", format="csv",
-                          mode="delta")
+    services.import_feed(
+        provider.id, b"id,title\nNEW1,A new course on cheese\n", format="csv", mode="delta"
+    )
     after = get(client, "/v1/quality", keys["agency"]).json()
     assert len(computed) == 3  # the catalogue changed: computed again
     te_awa = next(p for p in after["providers"] if p["provider_id"] == provider.id)

@@ -16,8 +16,9 @@ HEADER = "id,title,description,mode,price,duration\n"
 
 
 def feed(*rows: str) -> bytes:
-    return (HEADER + "".join(f"{r},Course {r},About {r}.,Online,NZ$100,10 hours\n"
-                             for r in rows)).encode()
+    return (
+        HEADER + "".join(f"{r},Course {r},About {r}.,Online,NZ$100,10 hours\n" for r in rows)
+    ).encode()
 
 
 @pytest.fixture
@@ -45,20 +46,30 @@ def test_creates_updates_and_withdrawals_come_in_order_and_resume(client, servic
     assert seqs == sorted(seqs) and cursor == str(seqs[-1])
     for change in first:
         assert change["offering"]["id"] == change["id"]
-        assert change["links"] == {"json": f"/v1/offerings/{change['id']}",
-                                   "elm": f"/v1/offerings/{change['id']}?format=elm",
-                                   "page": f"/offerings/{change['id']}"}
+        assert change["links"] == {
+            "json": f"/v1/offerings/{change['id']}",
+            "elm": f"/v1/offerings/{change['id']}?format=elm",
+            "page": f"/offerings/{change['id']}",
+        }
 
     nothing = client.get("/v1/changes", params={"since": cursor}).json()
     assert nothing == {"changes": [], "next_cursor": cursor, "has_more": False}
 
     # B changes, C is left out of a snapshot (withdrawn), D is new.
-    services.import_feed(provider.id, HEADER.encode() + feed("A", "D")[len(HEADER):]
-                         + b"B,Course B renamed,About B.,Online,NZ$100,10 hours\n", format="csv")
+    services.import_feed(
+        provider.id,
+        HEADER.encode()
+        + feed("A", "D")[len(HEADER) :]
+        + b"B,Course B renamed,About B.,Online,NZ$100,10 hours\n",
+        format="csv",
+    )
     second, cursor2 = everything(client, cursor)
     by_poid = {c["offering"]["provider_offering_id"]: c for c in second}
     assert {k: v["change"] for k, v in by_poid.items()} == {
-        "B": "updated", "C": "withdrawn", "D": "created"}
+        "B": "updated",
+        "C": "withdrawn",
+        "D": "created",
+    }
     assert by_poid["B"]["offering"]["title"] == "Course B renamed"
     assert by_poid["C"]["offering"]["provenance"]["status"] == "withdrawn"
     assert int(cursor2) > int(cursor)
@@ -118,12 +129,16 @@ def test_change_numbers_are_handed_out_in_commit_order(services):
     thread.start()
     try:
         time.sleep(0.5)
-        assert not done.is_set(), "the second writer numbered its changes before the first committed"
+        assert not done.is_set(), (
+            "the second writer numbered its changes before the first committed"
+        )
         transaction.commit()
         thread.join(10)
         assert done.is_set()
-        assert [c["change_seq"] for c in theirs] == [mine[0]["change_seq"] + 1,
-                                                     mine[0]["change_seq"] + 2]
+        assert [c["change_seq"] for c in theirs] == [
+            mine[0]["change_seq"] + 1,
+            mine[0]["change_seq"] + 2,
+        ]
     finally:
         first.close()
         thread.join(10)

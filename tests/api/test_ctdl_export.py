@@ -44,11 +44,14 @@ def test_the_graph_has_the_shape_the_registry_takes(sample):  # noqa: F811
     kinds = {n["@type"] for n in offerings}
     assert kinds == {"ceterms:Course", "ceterms:LearningProgram"}
     assert {p["@type"] for n in offerings for p in n.get("ceterms:estimatedCost", [])} == {
-        "ceterms:CostProfile"}
+        "ceterms:CostProfile"
+    }
     assert {p["@type"] for n in offerings for p in n.get("ceterms:creditValue", [])} == {
-        "ceterms:ValueProfile"}
+        "ceterms:ValueProfile"
+    }
     assert {p["@type"] for n in offerings for p in n.get("ceterms:estimatedDuration", [])} == {
-        "ceterms:DurationProfile"}
+        "ceterms:DurationProfile"
+    }
     omitted = document[REPORT_KEY]["values_left_out"]
     assert omitted["level AQF (CTDL has no framework level)"] > 0
     assert omitted["run dates (CTDL describes no runs)"] > 0
@@ -59,8 +62,11 @@ def test_a_json_ld_processor_expands_it_to_ctdl_terms(sample):  # noqa: F811
     expand to purl.org/ctdl/terms IRIs."""
     _services, client, headers = sample
     document = orjson.loads(_export(client, headers, country="IE"))
-    prefixes = {"ceterms": CETERMS, "schema": "https://schema.org/",
-                "ceterms:ctid": {"@id": CETERMS + "ctid"}}
+    prefixes = {
+        "ceterms": CETERMS,
+        "schema": "https://schema.org/",
+        "ceterms:ctid": {"@id": CETERMS + "ctid"},
+    }
     document["@context"] = prefixes
     del document[REPORT_KEY]
     nodes = jsonld.expand(document)  # a top-level @graph alone expands to its nodes
@@ -79,8 +85,9 @@ def test_round_trip_through_our_ctdl_reader(sample):  # noqa: F811
     assert len(feed.records) == len(originals)
     for record in feed.records:
         original = originals[str(record.fields["id"])]
-        back, issues = normalise_record(record.fields, _context(services, str(
-            record.extra["provider"])), record.instances)
+        back, issues = normalise_record(
+            record.fields, _context(services, str(record.extra["provider"])), record.instances
+        )
         assert back is not None, issues
         assert back.title == original.title
         assert back.description == original.description
@@ -90,20 +97,27 @@ def test_round_trip_through_our_ctdl_reader(sample):  # noqa: F811
         # default when read back, as any import without a language does.
         assert back.languages == original.languages or not original.languages
         assert (back.subject.isced if back.subject else []) == (
-            original.subject.isced if original.subject else [])
+            original.subject.isced if original.subject else []
+        )
         assert back.mode == original.mode
         price, back_price = original.price, back.price
         if price and price.currency and (price.amount is not None or price.is_free):
             assert back_price is not None
             assert (back_price.amount, back_price.currency, back_price.is_free) == (
-                0.0 if price.is_free else price.amount, price.currency, price.is_free)
+                0.0 if price.is_free else price.amount,
+                price.currency,
+                price.is_free,
+            )
         # Credits: every system with a CreditUnit concept or a DegreeCredit description;
         # notional hours have no CTDL unit and are left out.
         credits = original.credits
         if credits and credits.system and credits.system is not CreditSystem.HOURS:
             assert back.credits is not None
             assert (back.credits.value, back.credits.system, back.credits.ects) == (
-                credits.value, credits.system, credits.ects)
+                credits.value,
+                credits.system,
+                credits.ects,
+            )
         else:
             assert back.credits is None
         # Duration: one exactDuration: the weeks where given, else the hours.
@@ -114,7 +128,8 @@ def test_round_trip_through_our_ctdl_reader(sample):  # noqa: F811
             assert back.duration and back.duration.hours == duration.hours
         # Places: ceterms:availableAt (an online place is said by deliveryType instead).
         assert [(p.city, p.region, p.country) for p in back.places if not p.online] == [
-            (p.city, p.region, p.country) for p in original.places if not p.online]
+            (p.city, p.region, p.country) for p in original.places if not p.online
+        ]
         # Level: CTDL has no qualifications-framework level on a learning opportunity.
         assert back.level is None
         # Runs: CTDL describes none; the importer makes the one run every import without

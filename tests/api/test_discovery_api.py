@@ -41,8 +41,9 @@ def test_facets_count_disjunctively(client):
     # mode counts as if no mode were chosen; language counts the two online courses.
     assert facet(body, "mode") == {"online": 2, "in_person": 1, "blended": 1}
     assert facet(body, "language") == {"en": 1, "ga": 1}
-    both = client.get("/v1/search", params={"mode": "online", "language": "ga",
-                                            "facets": "mode,language"}).json()
+    both = client.get(
+        "/v1/search", params={"mode": "online", "language": "ga", "facets": "mode,language"}
+    ).json()
     assert both["total"] == 1
     assert facet(both, "mode") == {"online": 1}
     assert facet(both, "language") == {"en": 1, "ga": 1}
@@ -71,7 +72,11 @@ def test_a_misspelt_word_is_corrected_and_the_response_says_so(cyber_client):
     assert as_typed.json()["total"] == 0 and "corrected_query" not in as_typed.json()
     # Nothing to correct: the response has no correction fields.
     assert set(cyber_client.get("/v1/search", params={"q": "data"}).json()) == {
-        "total", "hits", "facets", "next_cursor"}
+        "total",
+        "hits",
+        "facets",
+        "next_cursor",
+    }
 
 
 def test_the_correction_fields_are_described_in_openapi(cyber_client):

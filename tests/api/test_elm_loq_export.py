@@ -62,14 +62,14 @@ def test_the_whole_sample_catalogue_is_valid_loq(sample):
     document = etree.fromstring(data)
     schema = loq_schema()
     assert schema.validate(document.getroottree()), schema.error_log
-    opportunities = document.findall(f"{LOQ}learningOpportunityReferences/"
-                                     f"{LOQ}learningOpportunity")
+    opportunities = document.findall(f"{LOQ}learningOpportunityReferences/{LOQ}learningOpportunity")
     active = len(services.catalogue.active_offering_stamps(offset=0, limit=100_000))
     comment = _closing_comment(document)
     # Every offering is either in the document or counted as left out, with the reason.
     left_out = active - len(opportunities)
-    assert f"{active} offerings matched, {len(opportunities)} exported, {left_out} left out" \
-        in comment
+    assert (
+        f"{active} offerings matched, {len(opportunities)} exported, {left_out} left out" in comment
+    )
     assert left_out and "offering left out, no ISCED-F code" in comment
     assert "value left out, level AQF (no EQF referencing)" in comment
 
@@ -86,23 +86,38 @@ def test_filters_apply(sample):
     services, client, headers = sample
     document = etree.fromstring(_export(client, headers, country="IE"))
     assert loq_schema().validate(document.getroottree())
-    ids = [e.get("id").rsplit(":", 1)[-1] for e in document.iter(f"{LOQ}learningOpportunity")
-           if e.get("id")]
+    ids = [
+        e.get("id").rsplit(":", 1)[-1]
+        for e in document.iter(f"{LOQ}learningOpportunity")
+        if e.get("id")
+    ]
     assert ids
     for offering_id in ids:
         offering = services.catalogue.get_offering(offering_id)
-        countries = {p.country for p in offering.places} | {
-            r.place.country for r in offering.instances if r.place} | {offering.provider.country}
+        countries = (
+            {p.country for p in offering.places}
+            | {r.place.country for r in offering.instances if r.place}
+            | {offering.provider.country}
+        )
         assert "IE" in countries
 
 
 def _context(services, provider_name: str) -> NormaliseContext:
-    [row] = [services.catalogue.provider_row(p.id) for p, _ in services.catalogue.list_providers()
-             if p.name == provider_name]
-    return NormaliseContext(provider_id=row.id, default_currency=row.default_currency,
-                            default_country=row.country, default_language=row.default_language,
-                            level_framework=row.level_framework, credit_system=row.credit_system,
-                            ref_currency="EUR", rates=services.ingest.rates)
+    [row] = [
+        services.catalogue.provider_row(p.id)
+        for p, _ in services.catalogue.list_providers()
+        if p.name == provider_name
+    ]
+    return NormaliseContext(
+        provider_id=row.id,
+        default_currency=row.default_currency,
+        default_country=row.country,
+        default_language=row.default_language,
+        level_framework=row.level_framework,
+        credit_system=row.credit_system,
+        ref_currency="EUR",
+        rates=services.ingest.rates,
+    )
 
 
 def _level(offering) -> tuple | None:
@@ -120,8 +135,9 @@ def test_round_trip_through_our_loq_reader(sample):
     for record in feed.records:
         original_id = str(record.fields["id"]).rsplit(":", 1)[-1]
         original = originals.get(original_id) or services.catalogue.get_offering(original_id)
-        back, issues = normalise_record(record.fields, _context(services, str(
-            record.extra["provider"])), record.instances)
+        back, issues = normalise_record(
+            record.fields, _context(services, str(record.extra["provider"])), record.instances
+        )
         assert back is not None, issues
         compared += 1
         assert back.title == original.title
@@ -163,14 +179,17 @@ def test_round_trip_through_our_loq_reader(sample):
             if price and price.currency and (price.amount is not None or price.is_free):
                 assert run.price is not None
                 assert (run.price.amount or 0.0, run.price.currency) == (
-                    0.0 if price.is_free else price.amount, price.currency)
+                    0.0 if price.is_free else price.amount,
+                    price.currency,
+                )
         assert back.mode == ((first.mode if first else None) or original.mode)
         # The first run's place, as a LOQ location (an online run has none: its mode says
         # online).
         place = first.place if first and first.place and not first.place.online else None
         back_place = back.instances[0].place if back.instances else None
-        assert ((back_place.city, back_place.region, back_place.country) if back_place
-                else None) == ((place.city, place.region, place.country) if place else None)
+        assert (
+            (back_place.city, back_place.region, back_place.country) if back_place else None
+        ) == ((place.city, place.region, place.country) if place else None)
     assert compared > 300
 
 
@@ -182,8 +201,12 @@ def test_every_idref_resolves_while_offerings_are_withdrawn_mid_export(services)
     exporter = Exporter(services.catalogue, "EUR", batch_rows=20)
     chunks = exporter.stream(Filters(), ExportFormat.ELM_LOQ, page_base="https://example.org")
     head = [next(chunks), next(chunks), next(chunks)]  # the first opportunities are written
-    first_ids = [m.decode() for m in re.findall(
-        rb'<learningOpportunity [^>]*?id="(urn:microcred:offering:\w+)"', b"".join(head))]
+    first_ids = [
+        m.decode()
+        for m in re.findall(
+            rb'<learningOpportunity [^>]*?id="(urn:microcred:offering:\w+)"', b"".join(head)
+        )
+    ]
     assert first_ids
     for opportunity_id in first_ids:
         offering = services.catalogue.get_offering(opportunity_id.rsplit(":", 1)[-1])
@@ -191,6 +214,7 @@ def test_every_idref_resolves_while_offerings_are_withdrawn_mid_export(services)
     document = etree.fromstring(b"".join(head + list(chunks)))
     schema = loq_schema()
     assert schema.validate(document.getroottree()), schema.error_log  # keyrefs included
-    specifications = {e.get("id") for e in document.iter(
-        f"{LOQ}learningAchievementSpecification") if e.get("id")}
+    specifications = {
+        e.get("id") for e in document.iter(f"{LOQ}learningAchievementSpecification") if e.get("id")
+    }
     assert {i + ":specification" for i in first_ids} <= specifications

@@ -65,14 +65,45 @@ def test_offerings_in_elm_conform_to_the_loq_shapes(sample):
     # One with an EQF level and ECTS; one at an AQF level (Australia's framework has no EQF
     # referencing, so no EU counterpart); one free.
     chosen = [
-        _pick(services, lambda o: o.level and o.level.eqf and o.credits and o.credits.ects
-              and o.credits.system and o.credits.system.value == "ECTS" and o.subject
-              and o.subject.isced and o.learning_outcomes and o.languages),
-        _pick(services, lambda o: o.level and o.level.framework
-              and o.level.framework.value == "AQF" and not o.level.eqf and o.subject
-              and o.subject.isced and o.learning_outcomes and o.languages),
-        _pick(services, lambda o: o.price and o.price.is_free and o.subject and o.subject.isced
-              and o.learning_outcomes and o.languages),
+        _pick(
+            services,
+            lambda o: (
+                o.level
+                and o.level.eqf
+                and o.credits
+                and o.credits.ects
+                and o.credits.system
+                and o.credits.system.value == "ECTS"
+                and o.subject
+                and o.subject.isced
+                and o.learning_outcomes
+                and o.languages
+            ),
+        ),
+        _pick(
+            services,
+            lambda o: (
+                o.level
+                and o.level.framework
+                and o.level.framework.value == "AQF"
+                and not o.level.eqf
+                and o.subject
+                and o.subject.isced
+                and o.learning_outcomes
+                and o.languages
+            ),
+        ),
+        _pick(
+            services,
+            lambda o: (
+                o.price
+                and o.price.is_free
+                and o.subject
+                and o.subject.isced
+                and o.learning_outcomes
+                and o.languages
+            ),
+        ),
     ]
     for offering_id in chosen:
         response = client.get(f"/v1/offerings/{offering_id}", params={"format": "elm"})
@@ -89,7 +120,8 @@ def test_offerings_in_elm_conform_to_the_loq_shapes(sample):
         assert isced == {f"http://data.europa.eu/snb/isced-f/{c}" for c in offering.subject.isced}
         if offering.level and offering.level.eqf:
             assert {str(c) for c in graph.objects(None, ELM.educationLevel)} == {
-                f"http://data.europa.eu/snb/eqf/{offering.level.eqf}"}
+                f"http://data.europa.eu/snb/eqf/{offering.level.eqf}"
+            }
     aqf = client.get(f"/v1/offerings/{chosen[1]}", params={"format": "elm"})
     assert "(no EQF referencing)" in aqf.headers["x-elm-omitted"]
     assert "educationLevel" not in aqf.text
@@ -99,8 +131,9 @@ def test_the_shapes_catch_a_broken_document(sample):
     """The check can fail: a learning opportunity without its title, or with a property the
     profile does not have, does not conform."""
     services, client = sample
-    offering_id = _pick(services, lambda o: o.subject and o.subject.isced and o.learning_outcomes
-                        and o.languages)
+    offering_id = _pick(
+        services, lambda o: o.subject and o.subject.isced and o.learning_outcomes and o.languages
+    )
     document = client.get(f"/v1/offerings/{offering_id}", params={"format": "elm"}).json()
     untitled = json.loads(json.dumps(document))
     del untitled["@graph"][0]["dc:title"]
@@ -112,18 +145,29 @@ def test_the_shapes_catch_a_broken_document(sample):
 
 def test_accept_chooses_the_form(sample):
     services, client = sample
-    offering_id = _pick(services, lambda o: o.subject and o.subject.isced and o.learning_outcomes
-                        and o.languages)
+    offering_id = _pick(
+        services, lambda o: o.subject and o.subject.isced and o.learning_outcomes and o.languages
+    )
     url = f"/v1/offerings/{offering_id}"
-    assert client.get(url, headers={"Accept": "application/ld+json"}).headers[
-        "content-type"] == "application/ld+json"
-    assert client.get(url, headers={"Accept": "application/json, application/ld+json;q=0.5"}
-                      ).headers["content-type"] == "application/json"
+    assert (
+        client.get(url, headers={"Accept": "application/ld+json"}).headers["content-type"]
+        == "application/ld+json"
+    )
+    assert (
+        client.get(url, headers={"Accept": "application/json, application/ld+json;q=0.5"}).headers[
+            "content-type"
+        ]
+        == "application/json"
+    )
     plain = client.get(url)
     assert plain.headers["content-type"] == "application/json" and plain.json()["id"] == offering_id
     assert plain.headers["vary"] == "Accept"
-    assert client.get(url, params={"format": "json"},
-                      headers={"Accept": "application/ld+json"}).json()["id"] == offering_id
+    assert (
+        client.get(
+            url, params={"format": "json"}, headers={"Accept": "application/ld+json"}
+        ).json()["id"]
+        == offering_id
+    )
     assert client.get(url, params={"format": "xml"}).status_code == 422
 
 

@@ -42,12 +42,23 @@ def operations(spec: dict, prefix: str):
 def test_bearer_and_api_key_header_are_declared_and_required_by_key_routes(client):
     spec = client.get("/openapi.json").json()
     schemes = spec["components"]["securitySchemes"]
-    assert schemes["bearer"] == {"type": "http", "scheme": "bearer", "bearerFormat": "API key",
-                                 "description": schemes["bearer"]["description"]}
-    assert schemes["apiKeyHeader"]["in"] == "header" and schemes["apiKeyHeader"]["name"] == "X-API-Key"
-    keyed = [*operations(spec, "/v1/providers/{provider_id}"), *operations(spec, "/v1/stats"),
-             *operations(spec, "/v1/export"), *operations(spec, "/v1/quality"),
-             *operations(spec, "/v1/duplicates"), *operations(spec, "/v1/me")]
+    assert schemes["bearer"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "API key",
+        "description": schemes["bearer"]["description"],
+    }
+    assert (
+        schemes["apiKeyHeader"]["in"] == "header" and schemes["apiKeyHeader"]["name"] == "X-API-Key"
+    )
+    keyed = [
+        *operations(spec, "/v1/providers/{provider_id}"),
+        *operations(spec, "/v1/stats"),
+        *operations(spec, "/v1/export"),
+        *operations(spec, "/v1/quality"),
+        *operations(spec, "/v1/duplicates"),
+        *operations(spec, "/v1/me"),
+    ]
     assert len(keyed) >= 27
     for method, path, operation in keyed:
         assert {"bearer": []} in operation["security"], (method, path)
@@ -57,12 +68,17 @@ def test_bearer_and_api_key_header_are_declared_and_required_by_key_routes(clien
 
 def test_every_provider_and_agency_route_has_a_typed_body_and_documented_errors(client):
     spec = client.get("/openapi.json").json()
-    routes = [*operations(spec, "/v1/providers/{provider_id}"), *operations(spec, "/v1/stats"),
-              *operations(spec, "/v1/quality"), *operations(spec, "/v1/duplicates"),
-              *operations(spec, "/v1/export/columns")]
+    routes = [
+        *operations(spec, "/v1/providers/{provider_id}"),
+        *operations(spec, "/v1/stats"),
+        *operations(spec, "/v1/quality"),
+        *operations(spec, "/v1/duplicates"),
+        *operations(spec, "/v1/export/columns"),
+    ]
     for method, path, operation in routes:
-        success = next(operation["responses"][s] for s in ("200", "201", "202")
-                       if s in operation["responses"])
+        success = next(
+            operation["responses"][s] for s in ("200", "201", "202") if s in operation["responses"]
+        )
         schema = success["content"]["application/json"]["schema"]
         assert "$ref" in schema or "$ref" in schema.get("items", {}), (method, path, schema)
         for status in ("401", "403", "422"):
@@ -77,16 +93,20 @@ def test_every_provider_and_agency_route_has_a_typed_body_and_documented_errors(
 
 
 def test_a_body_field_that_fails_validation_is_named_in_the_error_shape(client, provider, key):
-    response = client.put(f"/v1/providers/{provider.id}/sources/main", headers=auth(key),
-                          json={"url": "ftp://example.org/feed.csv",
-                                "schedule": {"interval_minutes": 60}})
+    response = client.put(
+        f"/v1/providers/{provider.id}/sources/main",
+        headers=auth(key),
+        json={"url": "ftp://example.org/feed.csv", "schedule": {"interval_minutes": 60}},
+    )
     assert response.status_code == 422
     error = response.json()["error"]
     assert (error["code"], error["field"]) == ("invalid_parameter", "url")
     assert error["message"].startswith("url: ")
-    nested = client.put(f"/v1/providers/{provider.id}/sources/main", headers=auth(key),
-                        json={"url": "http://93.184.215.14/f.csv",
-                              "schedule": {"interval_minutes": 0}})
+    nested = client.put(
+        f"/v1/providers/{provider.id}/sources/main",
+        headers=auth(key),
+        json={"url": "http://93.184.215.14/f.csv", "schedule": {"interval_minutes": 0}},
+    )
     assert nested.json()["error"]["field"] == "schedule.interval_minutes"
 
 
@@ -112,10 +132,10 @@ def test_pages_keep_their_html_errors(client):
     assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
 
 
-@pytest.mark.parametrize("route, service_method", [("validate", "validate"),
-                                                   ("submissions", "receive")])
-def test_feed_work_does_not_hold_up_other_requests(services, provider, key, route,
-                                                   service_method):
+@pytest.mark.parametrize(
+    "route, service_method", [("validate", "validate"), ("submissions", "receive")]
+)
+def test_feed_work_does_not_hold_up_other_requests(services, provider, key, route, service_method):
     """The feed work waits (in its thread) until a search has been answered: were it on the
     event loop, no search could be answered and the push or validate would time out."""
     searched = threading.Event()
@@ -129,8 +149,14 @@ def test_feed_work_does_not_hold_up_other_requests(services, provider, key, rout
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_web_app(services, background=False),
-                                           host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_web_app(services, background=False),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
@@ -141,8 +167,11 @@ def test_feed_work_does_not_hold_up_other_requests(services, provider, key, rout
 
         def send_feed() -> None:
             answers["feed"] = httpx.post(
-                f"http://127.0.0.1:{port}/v1/providers/{provider.id}/{route}", content=FEED,
-                headers=auth(key) | {"Content-Type": "text/csv"}, timeout=20)
+                f"http://127.0.0.1:{port}/v1/providers/{provider.id}/{route}",
+                content=FEED,
+                headers=auth(key) | {"Content-Type": "text/csv"},
+                timeout=20,
+            )
 
         sender = threading.Thread(target=send_feed)
         sender.start()

@@ -47,7 +47,8 @@ def test_register_read_list_delete(client, provider, own):
     assert client.put(url, content=PROFILE, headers=own).status_code == 200  # replaced
     assert client.get(url, headers=own).json()["name"] == "courses"
     assert client.get(f"/v1/providers/{provider.id}/profiles", headers=own).json() == {
-        "profiles": ["courses"]}
+        "profiles": ["courses"]
+    }
     assert client.delete(url, headers=own).json()["deleted"] is True
     missing = client.get(url, headers=own)
     assert missing.status_code == 404 and missing.json()["error"]["code"]
@@ -55,38 +56,49 @@ def test_register_read_list_delete(client, provider, own):
 
 def test_an_invalid_profile_names_key_and_line(client, provider, own):
     bad = PROFILE.replace('column = "Course name"', 'colum = "Course name"')
-    response = client.put(f"/v1/providers/{provider.id}/profiles/courses", content=bad,
-                          headers=own)
+    response = client.put(f"/v1/providers/{provider.id}/profiles/courses", content=bad, headers=own)
     assert response.status_code == 400, response.text
     error = response.json()["error"]
     assert error["field"] == "body"
-    assert "fields.title.colum (line 8): not a profile key; did you mean 'column'?" \
-        in error["message"]
+    assert (
+        "fields.title.colum (line 8): not a profile key; did you mean 'column'?" in error["message"]
+    )
 
 
 def test_the_name_in_the_path_is_the_profiles_name(client, provider, own):
-    response = client.put(f"/v1/providers/{provider.id}/profiles/other", content=PROFILE,
-                          headers=own)
+    response = client.put(
+        f"/v1/providers/{provider.id}/profiles/other", content=PROFILE, headers=own
+    )
     assert response.status_code == 400 and response.json()["error"]["field"] == "name"
 
 
 def test_a_feed_is_read_with_a_registered_profile(client, services, provider, own):
     client.put(f"/v1/providers/{provider.id}/profiles/courses", content=PROFILE, headers=own)
-    pushed = client.post(f"/v1/providers/{provider.id}/submissions", content=EXPORT,
-                         params={"format": f"profile:{provider.id}/courses"},
-                         headers=own | {"Content-Type": "text/csv"})
+    pushed = client.post(
+        f"/v1/providers/{provider.id}/submissions",
+        content=EXPORT,
+        params={"format": f"profile:{provider.id}/courses"},
+        headers=own | {"Content-Type": "text/csv"},
+    )
     assert pushed.status_code == 202, pushed.text
     assert services.worker.wait_until_idle(20)
-    ids = sorted(d["provider_offering_id"] for d in
-                 services.catalogue.iter_active_offering_documents())
+    ids = sorted(
+        d["provider_offering_id"] for d in services.catalogue.iter_active_offering_documents()
+    )
     assert ids == ["TA1", "TA2"]
 
 
 def test_unknown_profiles_and_paths_are_refused_at_the_door(client, provider, own):
-    for fmt, says in ((f"profile:{provider.id}/nope", "has registered no mapping profile"),
-                      ("profile:/etc/passwd.toml", "for the command line")):
-        response = client.post(f"/v1/providers/{provider.id}/submissions", content=EXPORT,
-                               params={"format": fmt}, headers=own)
+    for fmt, says in (
+        (f"profile:{provider.id}/nope", "has registered no mapping profile"),
+        ("profile:/etc/passwd.toml", "for the command line"),
+    ):
+        response = client.post(
+            f"/v1/providers/{provider.id}/submissions",
+            content=EXPORT,
+            params={"format": fmt},
+            headers=own,
+        )
         assert response.status_code == 400, response.text
         assert says in response.json()["error"]["message"]
 
@@ -96,6 +108,9 @@ def test_another_providers_key_may_not_register(client, services, provider):
 
     services.catalogue.upsert_provider(Provider(id="lir", name="Limerick", country="IE"))
     other = services.keys.create("provider", provider_id="lir").secret
-    response = client.put(f"/v1/providers/{provider.id}/profiles/courses", content=PROFILE,
-                          headers={"Authorization": f"Bearer {other}"})
+    response = client.put(
+        f"/v1/providers/{provider.id}/profiles/courses",
+        content=PROFILE,
+        headers={"Authorization": f"Bearer {other}"},
+    )
     assert response.status_code == 403

@@ -58,8 +58,9 @@ def test_forwarded_for_is_believed_only_from_a_trusted_proxy(services, stored):
     app = app_with(services, public_rate_per_minute=2, trusted_proxies="10.0.0.0/8")
 
     def search(client, forwarded_for):
-        return client.get("/v1/search", params={"facets": "none"},
-                          headers={"X-Forwarded-For": forwarded_for}).status_code
+        return client.get(
+            "/v1/search", params={"facets": "none"}, headers={"X-Forwarded-For": forwarded_for}
+        ).status_code
 
     with TestClient(app, client=("10.1.2.3", 40000)) as proxy:
         # Behind the proxy, each client has its own allowance.
@@ -81,9 +82,11 @@ def test_client_key():
     assert client_key("10.0.0.1", [], trusted) == "10.0.0.1"
     assert client_key("10.0.0.1", ["garbage"], trusted) == "10.0.0.1"
     # IPv6 clients count per /64.
-    assert (client_key("2001:db8:1:2::5", [], trusted)
-            == client_key("2001:db8:1:2:ffff::1", [], trusted)
-            == str(ipaddress.ip_network("2001:db8:1:2::/64")))
+    assert (
+        client_key("2001:db8:1:2::5", [], trusted)
+        == client_key("2001:db8:1:2:ffff::1", [], trusted)
+        == str(ipaddress.ip_network("2001:db8:1:2::/64"))
+    )
     assert client_key("::ffff:192.0.2.1", [], trusted) == "192.0.2.1"
     with pytest.raises(ValueError, match="not-an-ip"):
         parse_networks("10.0.0.1, not-an-ip")
@@ -91,6 +94,7 @@ def test_client_key():
 
 def test_a_token_bucket_forgets_clients_whose_buckets_refilled():
     from search_api.rate_limit import PRUNE_EVERY, RateLimited, TokenBucketLimiter
+
     now = [0.0]
     limiter = TokenBucketLimiter(2, clock=lambda: now[0], subject="this client")
     limiter.take("a")

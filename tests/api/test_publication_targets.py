@@ -23,29 +23,44 @@ def test_every_target_is_listed_with_its_counts(sample):  # noqa: F811
     assert sorted(targets) == ["ctdl", "elm-loq", "xcri-cap"]
     active = len(services.catalogue.active_offering_stamps(offset=0, limit=100_000))
     for target in targets.values():
-        assert target["rule"] == {"target": target["target"], "excluded_providers": [],
-                                  "withheld_fields": []}
+        assert target["rule"] == {
+            "target": target["target"],
+            "excluded_providers": [],
+            "withheld_fields": [],
+        }
         report = target["report"]
         assert report["matched"] == active
         assert report["exported"] + sum(report["left_out"].values()) == active
     assert targets["elm-loq"]["report"]["left_out"]["no ISCED-F code"] > 0
     assert targets["ctdl"]["report"]["exported"] == active
-    assert targets["xcri-cap"]["report"]["values_left_out"][
-        "pace (no XCRI-CAP term for self-paced or scheduled)"] > 0
+    assert (
+        targets["xcri-cap"]["report"]["values_left_out"][
+            "pace (no XCRI-CAP term for self-paced or scheduled)"
+        ]
+        > 0
+    )
 
 
 def test_a_rule_keeps_a_provider_and_a_field_from_one_target(sample):  # noqa: F811
     services, client, headers = sample
-    teawa = sum(1 for p, n in services.catalogue.list_providers() if p.id == "teawa" for _ in
-                range(n))
+    teawa = sum(
+        1 for p, n in services.catalogue.list_providers() if p.id == "teawa" for _ in range(n)
+    )
     assert teawa > 0
-    response = client.put("/v1/export/targets/ctdl", headers=headers,
-                          json={"excluded_providers": ["teawa"], "withheld_fields": ["price"]})
+    response = client.put(
+        "/v1/export/targets/ctdl",
+        headers=headers,
+        json={"excluded_providers": ["teawa"], "withheld_fields": ["price"]},
+    )
     assert response.status_code == 200, response.text
-    assert response.json() == {"target": "ctdl", "excluded_providers": ["teawa"],
-                               "withheld_fields": ["price"]}
-    document = orjson.loads(client.get("/v1/export", params={"format": "ctdl"},
-                                       headers=headers).content)
+    assert response.json() == {
+        "target": "ctdl",
+        "excluded_providers": ["teawa"],
+        "withheld_fields": ["price"],
+    }
+    document = orjson.loads(
+        client.get("/v1/export", params={"format": "ctdl"}, headers=headers).content
+    )
     courses = [n for n in document["@graph"] if "ceterms:offeredBy" in n]
     assert all(n["ceterms:offeredBy"] != [{"@id": "_:provider-teawa"}] for n in courses)
     assert not any("ceterms:estimatedCost" in n for n in courses)
@@ -53,8 +68,9 @@ def test_a_rule_keeps_a_provider_and_a_field_from_one_target(sample):  # noqa: F
     assert report["left_out"] == {"provider not published to this target by the agency": teawa}
     assert report["values_left_out"]["price withheld by the agency"] > 0
     # The other targets are untouched.
-    loq = etree.fromstring(client.get("/v1/export", params={"format": "elm-loq"},
-                                      headers=headers).content)
+    loq = etree.fromstring(
+        client.get("/v1/export", params={"format": "elm-loq"}, headers=headers).content
+    )
     assert loq.find(f".//{LOQ}priceDetail") is not None
     targets = _targets(client, headers)
     assert targets["ctdl"]["report"]["exported"] == report["exported"]
@@ -63,14 +79,15 @@ def test_a_rule_keeps_a_provider_and_a_field_from_one_target(sample):  # noqa: F
 
 def test_bad_rules_are_refused_naming_the_field(sample):  # noqa: F811
     services, client, headers = sample
-    cases = [("/v1/export/targets/ctdl", {"withheld_fields": ["colour"]}, "withheld_fields"),
-             ("/v1/export/targets/ctdl", {"excluded_providers": ["nobody"]}, "excluded_providers"),
-             ("/v1/export/targets/csv", {}, "target")]
+    cases = [
+        ("/v1/export/targets/ctdl", {"withheld_fields": ["colour"]}, "withheld_fields"),
+        ("/v1/export/targets/ctdl", {"excluded_providers": ["nobody"]}, "excluded_providers"),
+        ("/v1/export/targets/csv", {}, "target"),
+    ]
     for path, body, field in cases:
         response = client.put(path, headers=headers, json=body)
         assert response.status_code == 400, response.text
         assert response.json()["error"]["field"] == field
     provider_key = services.keys.create("provider", provider_id="teawa").secret
-    refused = client.get("/v1/export/targets",
-                         headers={"Authorization": f"Bearer {provider_key}"})
+    refused = client.get("/v1/export/targets", headers={"Authorization": f"Bearer {provider_key}"})
     assert refused.status_code == 403

@@ -54,8 +54,9 @@ def auth(key: str) -> dict[str, str]:
 def push(client, provider_id, key, body: bytes, *, wait=True, **params):
     headers = auth(key) | {"Content-Type": params.pop("content_type", "text/csv")}
     headers |= params.pop("headers", {})
-    response = client.post(f"/v1/providers/{provider_id}/submissions", content=body,
-                           headers=headers, params=params)
+    response = client.post(
+        f"/v1/providers/{provider_id}/submissions", content=body, headers=headers, params=params
+    )
     if wait and response.status_code == 202:
         assert client.app_state_worker.wait_until_idle(20)
     return response
@@ -72,8 +73,9 @@ def count(services, model, *where) -> int:
 
 
 def report(client, provider_id, key, submission_id) -> dict:
-    response = client.get(f"/v1/providers/{provider_id}/submissions/{submission_id}",
-                          headers=auth(key))
+    response = client.get(
+        f"/v1/providers/{provider_id}/submissions/{submission_id}", headers=auth(key)
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -98,8 +100,9 @@ def test_push_is_stored_answered_202_and_becomes_searchable(client, services, pr
 
 def test_format_comes_from_the_parameter_or_the_content_type(client, provider, keys):
     as_json = json.dumps([{"id": "J1", "title": "Json course"}]).encode()
-    response = push(client, provider.id, keys["own"], as_json, content_type="application/json",
-                    mode="delta")
+    response = push(
+        client, provider.id, keys["own"], as_json, content_type="application/json", mode="delta"
+    )
     assert report(client, provider.id, keys["own"], response.json()["id"])["report"]["created"] == 1
     response = push(client, provider.id, keys["own"], as_json, format="nonsense")
     assert response.status_code == 400
@@ -107,8 +110,9 @@ def test_format_comes_from_the_parameter_or_the_content_type(client, provider, k
     assert "xcri-cap" in response.json()["error"]["message"]
 
 
-def test_a_malformed_feed_fails_with_its_position_and_changes_nothing(client, services, provider,
-                                                                      keys):
+def test_a_malformed_feed_fails_with_its_position_and_changes_nothing(
+    client, services, provider, keys
+):
     push(client, provider.id, keys["own"], feed("A1", "A2"))
     before = count(services, OfferingRow, OfferingRow.status == "active")
     response = push(client, provider.id, keys["own"], b'id,title\nX1,"unterminated\n')
@@ -119,7 +123,8 @@ def test_a_malformed_feed_fails_with_its_position_and_changes_nothing(client, se
 
 
 def test_idempotency_key_replays_the_same_submission_and_refuses_a_different_body(
-        client, services, provider, keys):
+    client, services, provider, keys
+):
     first = push(client, provider.id, keys["own"], feed("A1"), headers={"Idempotency-Key": "k-1"})
     again = push(client, provider.id, keys["own"], feed("A1"), headers={"Idempotency-Key": "k-1"})
     assert again.status_code == 202 and again.json()["id"] == first.json()["id"]
@@ -133,8 +138,11 @@ def test_idempotency_key_replays_the_same_submission_and_refuses_a_different_bod
 def test_validate_is_a_dry_run_that_stores_nothing(client, services, provider, keys):
     push(client, provider.id, keys["own"], feed("A1", "A2"))
     submissions_before = count(services, SubmissionRow)
-    response = client.post(f"/v1/providers/{provider.id}/validate", content=feed("A2", "A3", bad="A4"),
-                           headers=auth(keys["own"]) | {"Content-Type": "text/csv"})
+    response = client.post(
+        f"/v1/providers/{provider.id}/validate",
+        content=feed("A2", "A3", bad="A4"),
+        headers=auth(keys["own"]) | {"Content-Type": "text/csv"},
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["status"] == "dry_run"
@@ -160,8 +168,9 @@ def test_an_empty_body_is_refused(client, provider, keys):
 # --- the withdrawal guard ------------------------------------------------------------
 
 
-def test_a_snapshot_withdrawing_most_offerings_is_held_until_confirmed(client, services, provider,
-                                                                       keys):
+def test_a_snapshot_withdrawing_most_offerings_is_held_until_confirmed(
+    client, services, provider, keys
+):
     ids = [f"H{i}" for i in range(10)]
     push(client, provider.id, keys["own"], feed(*ids))
     held = push(client, provider.id, keys["own"], feed(*ids[:3])).json()["id"]
@@ -171,8 +180,9 @@ def test_a_snapshot_withdrawing_most_offerings_is_held_until_confirmed(client, s
     assert any("would withdraw 7 of your 10" in i["message"] for i in status["report"]["issues"])
     assert count(services, OfferingRow, OfferingRow.status == "active") == 10
 
-    response = client.post(f"/v1/providers/{provider.id}/submissions/{held}/confirm",
-                           headers=auth(keys["own"]))
+    response = client.post(
+        f"/v1/providers/{provider.id}/submissions/{held}/confirm", headers=auth(keys["own"])
+    )
     assert response.status_code == 202
     assert services.worker.wait_until_idle(20)
     status = report(client, provider.id, keys["own"], held)
@@ -201,35 +211,49 @@ def test_a_small_withdrawal_is_applied_without_confirmation(client, provider, ke
 # --- withdrawing one offering --------------------------------------------------------
 
 
-def test_delete_withdraws_one_offering_by_either_id(client, services, provider, other_provider,
-                                                   keys):
+def test_delete_withdraws_one_offering_by_either_id(
+    client, services, provider, other_provider, keys
+):
     push(client, provider.id, keys["own"], feed("W1", "W2"))
     push(client, other_provider.id, keys["other"], feed("W9"))
     response = client.delete(f"/v1/providers/{provider.id}/offerings/W1", headers=auth(keys["own"]))
     assert response.status_code == 200 and response.json()["status"] == "withdrawn"
     public_id = response.json()["id"]
     assert client.get(f"/v1/offerings/{public_id}").json()["provenance"]["status"] == "withdrawn"
-    assert [h["provider_offering_id"] for h in client.get(
-        "/v1/search", params={"provider": provider.id}).json()["hits"]] == ["W2"]
-    again = client.delete(f"/v1/providers/{provider.id}/offerings/{public_id}",
-                          headers=auth(keys["own"]))
+    assert [
+        h["provider_offering_id"]
+        for h in client.get("/v1/search", params={"provider": provider.id}).json()["hits"]
+    ] == ["W2"]
+    again = client.delete(
+        f"/v1/providers/{provider.id}/offerings/{public_id}", headers=auth(keys["own"])
+    )
     assert again.status_code == 200  # withdrawing twice changes nothing
     # The other provider's offering, asked for under this provider's path: not found.
     missing = client.delete(f"/v1/providers/{provider.id}/offerings/W9", headers=auth(keys["own"]))
     assert missing.status_code == 404
-    assert count(services, OfferingRow, OfferingRow.provider_id == other_provider.id,
-                 OfferingRow.status == "active") == 1
+    assert (
+        count(
+            services,
+            OfferingRow,
+            OfferingRow.provider_id == other_provider.id,
+            OfferingRow.status == "active",
+        )
+        == 1
+    )
 
 
 # --- keys ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("headers, message", [
-    ({}, "needs an API key"),
-    ({"Authorization": "Basic abc"}, "Bearer"),
-    ({"Authorization": "Bearer nonsense"}, "malformed"),
-    ({"Authorization": "Bearer mck_00000000_notarealsecret"}, "not valid"),
-])
+@pytest.mark.parametrize(
+    "headers, message",
+    [
+        ({}, "needs an API key"),
+        ({"Authorization": "Basic abc"}, "Bearer"),
+        ({"Authorization": "Bearer nonsense"}, "malformed"),
+        ({"Authorization": "Bearer mck_00000000_notarealsecret"}, "not valid"),
+    ],
+)
 def test_requests_without_a_good_key_get_401(client, provider, headers, message):
     response = client.get(f"/v1/providers/{provider.id}/submissions", headers=headers)
     assert response.status_code == 401
@@ -245,9 +269,11 @@ def test_revoked_and_expired_keys_stop_working(client, services, provider):
     response = client.get(path, headers=auth(revoked.secret))
     assert response.status_code == 401 and "revoked" in response.json()["error"]["message"]
 
-    expiring = services.keys.create("provider", provider_id=provider.id,
-                                    expires_in=timedelta(seconds=1))
+    expiring = services.keys.create(
+        "provider", provider_id=provider.id, expires_in=timedelta(seconds=1)
+    )
     from catalogue.accounts import ApiKeyRow
+
     with services.catalogue.sessions.begin() as session:  # move its expiry into the past
         row = session.get(ApiKeyRow, expiring.key.id)
         row.expires_at = row.created_at - timedelta(seconds=1)
@@ -257,6 +283,7 @@ def test_revoked_and_expired_keys_stop_working(client, services, provider):
 
 def test_keys_are_stored_hashed_and_x_api_key_works(client, services, provider, keys):
     from catalogue.accounts import ApiKeyRow
+
     with services.catalogue.sessions() as session:
         stored = {(row.prefix, row.secret_hash) for row in session.scalars(select(ApiKeyRow))}
     for secret in keys.values():
@@ -269,28 +296,35 @@ def test_keys_are_stored_hashed_and_x_api_key_works(client, services, provider, 
 
 ROUTE_CALLS = {
     # (method, path under /v1/providers/{provider_id}): request kwargs
-    ("POST", "/submissions"): {"content": b"id,title\nX,Y\n", "headers": {"Content-Type": "text/csv"}},
+    ("POST", "/submissions"): {
+        "content": b"id,title\nX,Y\n",
+        "headers": {"Content-Type": "text/csv"},
+    },
     ("GET", "/submissions"): {},
     ("GET", "/submissions/{submission_id}"): {},
     ("POST", "/submissions/{submission_id}/confirm"): {},
     ("POST", "/submissions/{submission_id}/discard"): {},
     ("POST", "/validate"): {"content": b"id,title\nX,Y\n", "headers": {"Content-Type": "text/csv"}},
     ("DELETE", "/offerings/{offering_id}"): {},
-    ("PUT", "/sources/{source_id}"): {"json": {"url": "https://feeds.example.org/a.csv",
-                                              "schedule": {"interval_minutes": 60}}},
+    ("PUT", "/sources/{source_id}"): {
+        "json": {"url": "https://feeds.example.org/a.csv", "schedule": {"interval_minutes": 60}}
+    },
     ("GET", "/sources"): {},
     ("GET", "/sources/{source_id}"): {},
     ("DELETE", "/sources/{source_id}"): {},
     ("POST", "/sources/{source_id}/pull"): {},
     ("GET", "/pulls"): {},
-    ("PUT", "/crawl-sources/{source_id}"): {"json": {"start_urls": ["https://courses.example.org/"]}},
+    ("PUT", "/crawl-sources/{source_id}"): {
+        "json": {"start_urls": ["https://courses.example.org/"]}
+    },
     ("GET", "/crawl-sources"): {},
     ("GET", "/crawl-sources/{source_id}"): {},
     ("DELETE", "/crawl-sources/{source_id}"): {},
     ("POST", "/crawl-sources/{source_id}/crawl"): {},
     ("GET", "/crawls"): {},
-    ("PUT", "/profiles/{name}"): {"content": b'name = "feed"\n[id]\ncolumn = "a"\n'
-                                             b'[fields.title]\ncolumn = "b"\n'},
+    ("PUT", "/profiles/{name}"): {
+        "content": b'name = "feed"\n[id]\ncolumn = "a"\n[fields.title]\ncolumn = "b"\n'
+    },
     ("GET", "/profiles"): {},
     ("GET", "/profiles/{name}"): {},
     ("DELETE", "/profiles/{name}"): {},
@@ -299,8 +333,12 @@ ROUTE_CALLS = {
 
 def provider_routes(app) -> set[tuple[str, str]]:
     prefix = "/v1/providers/{provider_id}"
-    return {(method.upper(), path[len(prefix):]) for path, operations in app.openapi()["paths"].items()
-            if path.startswith(prefix) for method in operations}
+    return {
+        (method.upper(), path[len(prefix) :])
+        for path, operations in app.openapi()["paths"].items()
+        if path.startswith(prefix)
+        for method in operations
+    }
 
 
 def test_the_matrix_covers_every_provider_route(client):
@@ -310,14 +348,16 @@ def test_the_matrix_covers_every_provider_route(client):
 @pytest.mark.parametrize("who, expected", [("other", 403), ("agency", 403), (None, 401)])
 @pytest.mark.parametrize("route", sorted(ROUTE_CALLS))
 def test_no_key_but_the_providers_own_or_an_admin_reaches_its_routes(
-        client, services, provider, keys, route, who, expected):
+    client, services, provider, keys, route, who, expected
+):
     push(client, provider.id, keys["own"], feed("M1", "M2"))
     submission_id = services.sources.submissions(provider.id)[0]["id"]
     offering_count = count(services, OfferingRow, OfferingRow.status == "active")
     submissions = count(services, SubmissionRow)
     method, path = route
     url = f"/v1/providers/{provider.id}" + path.format(
-        submission_id=submission_id, offering_id="M1", source_id="feed", name="feed")
+        submission_id=submission_id, offering_id="M1", source_id="feed", name="feed"
+    )
     kwargs = dict(ROUTE_CALLS[route])
     headers = dict(kwargs.pop("headers", {}))
     if who is not None:
@@ -341,38 +381,59 @@ def test_an_admin_key_acts_for_any_provider(client, provider, other_provider, ke
 
 
 def test_registering_a_feed_url_refuses_internal_addresses(client, provider, keys):
-    for url in ("http://127.0.0.1/feed.csv", "http://10.1.2.3/feed.csv",
-                "http://169.254.169.254/latest/meta-data/", "http://[::1]/feed.csv"):
-        response = client.put(f"/v1/providers/{provider.id}/sources/main", headers=auth(keys["own"]),
-                              json={"url": url, "schedule": {"interval_minutes": 60}})
+    for url in (
+        "http://127.0.0.1/feed.csv",
+        "http://10.1.2.3/feed.csv",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/feed.csv",
+    ):
+        response = client.put(
+            f"/v1/providers/{provider.id}/sources/main",
+            headers=auth(keys["own"]),
+            json={"url": url, "schedule": {"interval_minutes": 60}},
+        )
         assert response.status_code == 400, url
         assert response.json()["error"]["field"] == "url"
-    response = client.put(f"/v1/providers/{provider.id}/sources/main", headers=auth(keys["own"]),
-                          json={"url": "ftp://example.org/feed.csv", "schedule": {"interval_minutes": 60}})
+    response = client.put(
+        f"/v1/providers/{provider.id}/sources/main",
+        headers=auth(keys["own"]),
+        json={"url": "ftp://example.org/feed.csv", "schedule": {"interval_minutes": 60}},
+    )
     assert response.status_code == 422
 
 
 def test_schedules_are_validated(client, services, provider, keys):
     base = f"/v1/providers/{provider.id}/sources/main"
-    for schedule, parameter in (({"cron": "every day"}, "schedule.cron"),
-                                ({"interval_minutes": 1}, "schedule.interval_minutes"),
-                                ({}, "schedule"),
-                                ({"cron": "0 3 * * *", "interval_minutes": 60}, "schedule")):
-        response = client.put(base, headers=auth(keys["own"]),
-                              json={"url": "http://93.184.215.14/feed.csv", "schedule": schedule})
+    for schedule, parameter in (
+        ({"cron": "every day"}, "schedule.cron"),
+        ({"interval_minutes": 1}, "schedule.interval_minutes"),
+        ({}, "schedule"),
+        ({"cron": "0 3 * * *", "interval_minutes": 60}, "schedule"),
+    ):
+        response = client.put(
+            base,
+            headers=auth(keys["own"]),
+            json={"url": "http://93.184.215.14/feed.csv", "schedule": schedule},
+        )
         assert response.status_code == 400, schedule
         assert response.json()["error"]["field"] == parameter
 
 
 def test_sources_are_registered_listed_changed_and_disabled(client, provider, keys):
     base = f"/v1/providers/{provider.id}/sources"
-    body = {"url": "http://93.184.215.14/feed.csv", "format": "csv",
-            "schedule": {"cron": "0 3 * * *"}}
+    body = {
+        "url": "http://93.184.215.14/feed.csv",
+        "format": "csv",
+        "schedule": {"cron": "0 3 * * *"},
+    }
     created = client.put(f"{base}/main", headers=auth(keys["own"]), json=body)
     assert created.status_code == 201, created.text
     assert created.json()["schedule"] == {"cron": "0 3 * * *", "interval_minutes": None}
-    changed = client.put(f"{base}/main", headers=auth(keys["own"]),
-                         json=body | {"schedule": {"interval_minutes": 30}, "mode": "delta"})
+    changed = client.put(
+        f"{base}/main",
+        headers=auth(keys["own"]),
+        json=body | {"schedule": {"interval_minutes": 30}, "mode": "delta"},
+    )
     assert changed.status_code == 200 and changed.json()["mode"] == "delta"
     listed = client.get(base, headers=auth(keys["own"])).json()["sources"]
     assert [(s["id"], s["schedule"]["interval_minutes"]) for s in listed] == [("main", 30)]
@@ -385,8 +446,9 @@ def test_sources_are_registered_listed_changed_and_disabled(client, provider, ke
 def test_history_lists_submissions_newest_first_with_counts(client, provider, keys):
     push(client, provider.id, keys["own"], feed("A1"))
     push(client, provider.id, keys["own"], b"\x00\x01binary")
-    items = client.get(f"/v1/providers/{provider.id}/submissions",
-                       headers=auth(keys["own"])).json()["submissions"]
+    items = client.get(
+        f"/v1/providers/{provider.id}/submissions", headers=auth(keys["own"])
+    ).json()["submissions"]
     assert [i["status"] for i in items] == ["failed", "applied"]
     assert items[1]["counts"]["created"] == 1 and items[1]["channel"] == "push"
     assert items[0]["error"]
@@ -408,8 +470,14 @@ def test_a_200_mb_body_is_refused_without_being_read(services, provider, keys):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_web_app(services, background=False),
-                                           host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_web_app(services, background=False),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
@@ -419,9 +487,13 @@ def test_a_200_mb_body_is_refused_without_being_read(services, provider, keys):
             threading.Event().wait(0.05)
         sent_mb, answer = 0, b""
         with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-            sock.sendall((f"POST /v1/providers/{provider.id}/submissions HTTP/1.1\r\n"
-                          f"Host: 127.0.0.1\r\nAuthorization: Bearer {keys['own']}\r\n"
-                          "Content-Type: text/csv\r\nTransfer-Encoding: chunked\r\n\r\n").encode())
+            sock.sendall(
+                (
+                    f"POST /v1/providers/{provider.id}/submissions HTTP/1.1\r\n"
+                    f"Host: 127.0.0.1\r\nAuthorization: Bearer {keys['own']}\r\n"
+                    "Content-Type: text/csv\r\nTransfer-Encoding: chunked\r\n\r\n"
+                ).encode()
+            )
             chunk = b"100000\r\n" + b"x" * 0x100000 + b"\r\n"  # 1 MiB, chunked encoding
             for _ in range(200):  # 200 MiB at most; stop as soon as the server has answered
                 readable, _, _ = select.select([sock], [], [], 0)
@@ -442,10 +514,14 @@ def test_a_200_mb_body_is_refused_without_being_read(services, provider, keys):
         assert sent_mb < 100, f"the client could send {sent_mb} MiB before the 413"
         # A declared Content-Length over the limit is refused before any of the body is read.
         with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-            sock.sendall((f"POST /v1/providers/{provider.id}/submissions HTTP/1.1\r\n"
-                          f"Host: 127.0.0.1\r\nAuthorization: Bearer {keys['own']}\r\n"
-                          f"Content-Type: text/csv\r\nContent-Length: {200 * 1024 * 1024}\r\n"
-                          "\r\nxxxxxxxxxx").encode())
+            sock.sendall(
+                (
+                    f"POST /v1/providers/{provider.id}/submissions HTTP/1.1\r\n"
+                    f"Host: 127.0.0.1\r\nAuthorization: Bearer {keys['own']}\r\n"
+                    f"Content-Type: text/csv\r\nContent-Length: {200 * 1024 * 1024}\r\n"
+                    "\r\nxxxxxxxxxx"
+                ).encode()
+            )
             assert sock.recv(65536).startswith(b"HTTP/1.1 413")
     finally:
         server.should_exit = True
@@ -455,6 +531,7 @@ def test_a_200_mb_body_is_refused_without_being_read(services, provider, keys):
 
 def test_too_many_records_fail_the_submission_clearly(client, services, provider, keys):
     from normaliser.readers.base import ReadLimits
+
     services.ingest.limits = ReadLimits(max_records=5)
     response = push(client, provider.id, keys["own"], feed(*[f"R{i}" for i in range(10)]))
     status = report(client, provider.id, keys["own"], response.json()["id"])
@@ -462,19 +539,36 @@ def test_too_many_records_fail_the_submission_clearly(client, services, provider
     assert count(services, OfferingRow) == 0
 
 
-@pytest.mark.parametrize("name, body", [
-    ("billion laughs", b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-                       b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
-                       b'<catalog xmlns="http://xcri.org/profiles/1.2/catalog"><course>&lol2;</course></catalog>'),
-    ("external entity", b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
-                        b'<catalog xmlns="http://xcri.org/profiles/1.2/catalog"><course>&xxe;</course></catalog>'),
-    ("truncated", b'<?xml version="1.0"?><catalog xmlns="http://xcri.org/profiles/1.2/catalog"><course><dc:title'),
-    ("utf-16 without bom", "id,title\nU1,Ūnicode\n".encode("utf-16-le")),
-])
+@pytest.mark.parametrize(
+    "name, body",
+    [
+        (
+            "billion laughs",
+            b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+            b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+            b'<catalog xmlns="http://xcri.org/profiles/1.2/catalog"><course>&lol2;</course></catalog>',
+        ),
+        (
+            "external entity",
+            b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+            b'<catalog xmlns="http://xcri.org/profiles/1.2/catalog"><course>&xxe;</course></catalog>',
+        ),
+        (
+            "truncated",
+            b'<?xml version="1.0"?><catalog xmlns="http://xcri.org/profiles/1.2/catalog"><course><dc:title',
+        ),
+        ("utf-16 without bom", "id,title\nU1,Ūnicode\n".encode("utf-16-le")),
+    ],
+)
 def test_hostile_feeds_are_refused_and_change_nothing(client, services, provider, keys, name, body):
     push(client, provider.id, keys["own"], feed("K1"))
-    response = push(client, provider.id, keys["own"], body, content_type="application/xml"
-                    if body.startswith(b"<") else "text/csv")
+    response = push(
+        client,
+        provider.id,
+        keys["own"],
+        body,
+        content_type="application/xml" if body.startswith(b"<") else "text/csv",
+    )
     status = report(client, provider.id, keys["own"], response.json()["id"])
     assert status["status"] == "failed", name
     assert status["report"]["error"]

@@ -26,8 +26,18 @@ def test_search_returns_hits_facets_and_cursor(client):
     assert set(body) == {"total", "hits", "facets", "next_cursor"}
     assert body["total"] == 1
     hit = body["hits"][0]
-    for key in ("id", "provider_offering_id", "title", "provider", "level", "credits", "mode",
-                "price", "duration", "highlights"):
+    for key in (
+        "id",
+        "provider_offering_id",
+        "title",
+        "provider",
+        "level",
+        "credits",
+        "mode",
+        "price",
+        "duration",
+        "highlights",
+    ):
         assert key in hit
     assert hit["provider_offering_id"] == "DS1"
     assert hit["provider"]["id"] == "te-awa"
@@ -59,8 +69,9 @@ def test_filters_by_query_parameters(client):
 
 def test_paging_with_the_cursor(client):
     first = client.get("/v1/search", params={"size": 2, "sort": "title"}).json()
-    second = client.get("/v1/search", params={"size": 2, "sort": "title",
-                                              "cursor": first["next_cursor"]}).json()
+    second = client.get(
+        "/v1/search", params={"size": 2, "sort": "title", "cursor": first["next_cursor"]}
+    ).json()
     titles = [h["title"] for h in first["hits"] + second["hits"]]
     assert titles == sorted(titles) and len(titles) == 3
     assert second["next_cursor"] is None
@@ -73,17 +84,20 @@ def test_unknown_parameter_is_400_naming_it(client):
     assert "colour" in response.json()["error"]["message"]
 
 
-@pytest.mark.parametrize(("params", "named"), [
-    ({"size": "1000"}, "size"),
-    ({"size": "lots"}, "size"),
-    ({"eqf_min": "9"}, "eqf_min"),
-    ({"price_max": "-5"}, "price_max"),
-    ({"starts_after": "next tuesday"}, "starts_after"),
-    ({"sort": "cheapest"}, "sort"),
-    ({"facets": "colour"}, "facets"),
-    ({"subject": "computing"}, "subject"),
-    ({"free": "maybe"}, "free"),
-])
+@pytest.mark.parametrize(
+    ("params", "named"),
+    [
+        ({"size": "1000"}, "size"),
+        ({"size": "lots"}, "size"),
+        ({"eqf_min": "9"}, "eqf_min"),
+        ({"price_max": "-5"}, "price_max"),
+        ({"starts_after": "next tuesday"}, "starts_after"),
+        ({"sort": "cheapest"}, "sort"),
+        ({"facets": "colour"}, "facets"),
+        ({"subject": "computing"}, "subject"),
+        ({"free": "maybe"}, "free"),
+    ],
+)
 def test_invalid_parameter_is_422_naming_it(client, params, named):
     response = client.get("/v1/search", params=params)
     assert response.status_code == 422, response.text
@@ -103,7 +117,12 @@ def test_offering_has_every_normalised_value(client):
     offering = client.get(f"/v1/offerings/{hit['id']}").json()
     assert offering["level"] == {"framework": "NZQF", "value": "5", "eqf": 5, "raw": "NZQF Level 5"}
     credits = offering["credits"]
-    assert (credits["value"], credits["system"], credits["ects"], credits["hours"]) == (15, "NZ_CREDITS", 7.5, 150)
+    assert (credits["value"], credits["system"], credits["ects"], credits["hours"]) == (
+        15,
+        "NZ_CREDITS",
+        7.5,
+        150,
+    )
     assert (offering["mode"], offering["pace"]) == ("online", "self_paced")
     price = offering["price"]
     assert (price["amount"], price["currency"], price["is_free"]) == (1250, "NZD", False)
@@ -122,8 +141,15 @@ def test_missing_offering_is_404(client):
 
 def test_providers_vocabularies_health(client):
     providers = client.get("/v1/providers").json()
-    assert providers == [{"id": "te-awa", "name": "Te Awa Institute of Technology", "country": "NZ",
-                          "url": None, "active_offerings": 3}]
+    assert providers == [
+        {
+            "id": "te-awa",
+            "name": "Te Awa Institute of Technology",
+            "country": "NZ",
+            "url": None,
+            "active_offerings": 3,
+        }
+    ]
     vocab = client.get("/v1/vocabularies").json()
     assert "facets" in vocab and "sorts" in vocab and vocab["reference_currency"] == "EUR"
     health = client.get("/healthz").json()
@@ -133,15 +159,34 @@ def test_providers_vocabularies_health(client):
 
 def test_suggestions(client):
     assert client.get("/v1/suggest", params={"q": "sustain"}).json() == {
-        "suggestions": ["Sustainable Dairy Farming"]}
+        "suggestions": ["Sustainable Dairy Farming"]
+    }
 
 
 def test_openapi_documents_the_filters(client):
     spec = client.get("/openapi.json").json()
     names = {p["name"] for p in spec["paths"]["/v1/search"]["get"]["parameters"]}
-    for name in ("q", "size", "cursor", "sort", "facets", "provider", "mode", "framework",
-                 "eqf_min", "eqf_max", "ects_min", "ects_max", "price_max", "free", "language",
-                 "subject", "country", "starts_after", "starts_before"):
+    for name in (
+        "q",
+        "size",
+        "cursor",
+        "sort",
+        "facets",
+        "provider",
+        "mode",
+        "framework",
+        "eqf_min",
+        "eqf_max",
+        "ects_min",
+        "ects_max",
+        "price_max",
+        "free",
+        "language",
+        "subject",
+        "country",
+        "starts_after",
+        "starts_before",
+    ):
         assert name in names
 
 
@@ -164,14 +209,22 @@ def test_every_sample_offering_and_search_page_renders(services):
     """The bundled sample data, written the messy ways providers write, renders everywhere."""
     load_sample_data(services)
     client = TestClient(create_web_app(services))
-    for params in ({}, {"q": "data"}, {"sort": "price"}, {"sort": "start_date", "free": "true"},
-                   {"q": "maori", "mode": "online"}, {"subject": "06", "sort": "credits"}):
+    for params in (
+        {},
+        {"q": "data"},
+        {"sort": "price"},
+        {"sort": "start_date", "free": "true"},
+        {"q": "maori", "mode": "online"},
+        {"subject": "06", "sort": "credits"},
+    ):
         page = client.get("/", params=dict(params, size=100))
         assert page.status_code == 200, (params, page.text[:500])
         assert "offering" in page.text
     ids, cursor = [], None
     while True:
-        body = client.get("/v1/search", params={"size": 100, **({"cursor": cursor} if cursor else {})}).json()
+        body = client.get(
+            "/v1/search", params={"size": 100, **({"cursor": cursor} if cursor else {})}
+        ).json()
         ids += [h["id"] for h in body["hits"]]
         cursor = body["next_cursor"]
         if not cursor:
@@ -184,6 +237,7 @@ def test_every_sample_offering_and_search_page_renders(services):
 def test_facets_times_facet_size_over_the_budget_is_422_naming_facet_size(client):
     from catalogue.search.query import Facet
     from search_api.params import FACET_BUDGET
+
     every = ",".join(f.value for f in Facet)
     refused = client.get("/v1/search", params={"facets": every, "facet_size": "200"})
     assert refused.status_code == 422, refused.text
@@ -192,6 +246,8 @@ def test_facets_times_facet_size_over_the_budget_is_422_naming_facet_size(client
     assert str(FACET_BUDGET) in error["message"]
     # Within the budget: every facet at the default size, one facet at the largest.
     assert client.get("/v1/search", params={"facets": every}).status_code == 200
-    assert client.get("/v1/search", params={"facets": "provider",
-                                            "facet_size": "200"}).status_code == 200
+    assert (
+        client.get("/v1/search", params={"facets": "provider", "facet_size": "200"}).status_code
+        == 200
+    )
     assert len(Facet) * 20 <= FACET_BUDGET < len(Facet) * 200

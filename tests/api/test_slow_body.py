@@ -16,8 +16,11 @@ import uvicorn
 
 from microcred.web import create_web_app, uvicorn_options
 
-SLOW = {"feed_body_min_bytes_per_second": 2000.0, "feed_body_grace_seconds": 0.5,
-        "feed_body_timeout_seconds": 5.0}
+SLOW = {
+    "feed_body_min_bytes_per_second": 2000.0,
+    "feed_body_grace_seconds": 0.5,
+    "feed_body_timeout_seconds": 5.0,
+}
 
 
 def free_port() -> int:
@@ -29,8 +32,7 @@ def free_port() -> int:
 @pytest.fixture
 def server(services, provider):
     key = services.keys.create("provider", provider_id=provider.id).secret
-    settings = services.settings.model_copy(update=dict(SLOW, host="127.0.0.1",
-                                                        port=free_port()))
+    settings = services.settings.model_copy(update=dict(SLOW, host="127.0.0.1", port=free_port()))
     app = create_web_app(dataclasses.replace(services, settings=settings), background=False)
     uv = uvicorn.Server(uvicorn.Config(app, log_level="warning", **uvicorn_options(settings)))
     thread = threading.Thread(target=uv.run, daemon=True)
@@ -46,9 +48,11 @@ def server(services, provider):
 
 
 def request_head(provider_id: str, key: str, length: int) -> bytes:
-    return (f"POST /v1/providers/{provider_id}/submissions?format=csv&mode=delta HTTP/1.1\r\n"
-            f"Host: 127.0.0.1\r\nAuthorization: Bearer {key}\r\nContent-Type: text/csv\r\n"
-            f"Content-Length: {length}\r\n\r\n").encode()
+    return (
+        f"POST /v1/providers/{provider_id}/submissions?format=csv&mode=delta HTTP/1.1\r\n"
+        f"Host: 127.0.0.1\r\nAuthorization: Bearer {key}\r\nContent-Type: text/csv\r\n"
+        f"Content-Length: {length}\r\n\r\n"
+    ).encode()
 
 
 def read_answer(sock: socket.socket, seconds: float) -> bytes:
@@ -96,7 +100,7 @@ def test_a_body_at_a_fair_rate_is_accepted(server):
     with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
         sock.sendall(request_head(provider_id, key, len(feed)))
         for start in range(0, len(feed), 1000):  # in pieces, quickly
-            sock.sendall(feed[start:start + 1000])
+            sock.sendall(feed[start : start + 1000])
             time.sleep(0.01)
         answer = b""
         for _ in range(100):  # until the head of the answer is in, at most 10 s
@@ -127,10 +131,19 @@ def test_unfinished_headers_over_the_limit_are_refused_by_uvicorn(server):
 
 
 def test_uvicorn_options_come_from_the_settings(settings):
-    options = uvicorn_options(settings.model_copy(update={
-        "http_timeout_keep_alive": 3.0, "http_limit_concurrency": 50,
-        "http_max_incomplete_event_size": 8192}))
+    options = uvicorn_options(
+        settings.model_copy(
+            update={
+                "http_timeout_keep_alive": 3.0,
+                "http_limit_concurrency": 50,
+                "http_max_incomplete_event_size": 8192,
+            }
+        )
+    )
     assert options["http"] == "h11"
-    assert (options["timeout_keep_alive"], options["limit_concurrency"],
-            options["h11_max_incomplete_event_size"]) == (3.0, 50, 8192)
+    assert (
+        options["timeout_keep_alive"],
+        options["limit_concurrency"],
+        options["h11_max_incomplete_event_size"],
+    ) == (3.0, 50, 8192)
     uvicorn.Config(app=None, **options)  # every option is one uvicorn knows

@@ -20,17 +20,48 @@ X = XCRI_CAP_12_NAMESPACE
 # bindings/xcri_cap_1_2.xsd: courseDType = commonElements, commonDescriptiveElements, then
 # mlo:level, mlo:qualification, mlo:credit, presentation; presentationDType ends in mlo:start,
 # end, mlo:duration, ..., attendanceMode, ..., mlo:languageOfInstruction, ..., mlo:cost.
-COURSE_ORDER = [(MLO, "isPartOf"), (MLO, "hasPart"), (DC, "contributor"), (DC, "date"),
-                (DC, "description"), (DC, "identifier"), (X, "image"), (DC, "subject"),
-                (DC, "title"), (DC, "type"), (MLO, "url"), (X, "abstract"),
-                (X, "applicationProcedure"), (MLO, "assessment"), (X, "learningOutcome"),
-                (MLO, "objective"), (MLO, "prerequisite"), (X, "regulations"), (MLO, "level"),
-                (MLO, "qualification"), (MLO, "credit"), (X, "presentation")]
-PRESENTATION_ORDER = [(MLO, "start"), (X, "end"), (MLO, "duration"), (X, "applyFrom"),
-                      (X, "applyUntil"), (X, "applyTo"), (MLO, "engagement"), (X, "studyMode"),
-                      (X, "attendanceMode"), (X, "attendancePattern"),
-                      (MLO, "languageOfInstruction"), (X, "languageOfAssessment"),
-                      (MLO, "places"), (MLO, "cost"), (X, "age"), (X, "venue")]
+COURSE_ORDER = [
+    (MLO, "isPartOf"),
+    (MLO, "hasPart"),
+    (DC, "contributor"),
+    (DC, "date"),
+    (DC, "description"),
+    (DC, "identifier"),
+    (X, "image"),
+    (DC, "subject"),
+    (DC, "title"),
+    (DC, "type"),
+    (MLO, "url"),
+    (X, "abstract"),
+    (X, "applicationProcedure"),
+    (MLO, "assessment"),
+    (X, "learningOutcome"),
+    (MLO, "objective"),
+    (MLO, "prerequisite"),
+    (X, "regulations"),
+    (MLO, "level"),
+    (MLO, "qualification"),
+    (MLO, "credit"),
+    (X, "presentation"),
+]
+PRESENTATION_ORDER = [
+    (MLO, "start"),
+    (X, "end"),
+    (MLO, "duration"),
+    (X, "applyFrom"),
+    (X, "applyUntil"),
+    (X, "applyTo"),
+    (MLO, "engagement"),
+    (X, "studyMode"),
+    (X, "attendanceMode"),
+    (X, "attendancePattern"),
+    (MLO, "languageOfInstruction"),
+    (X, "languageOfAssessment"),
+    (MLO, "places"),
+    (MLO, "cost"),
+    (X, "age"),
+    (X, "venue"),
+]
 
 
 def _export(client, headers, **params) -> bytes:
@@ -56,8 +87,7 @@ def test_the_feed_follows_the_binding_order(sample):  # noqa: F811
     document = etree.fromstring(_export(client, headers))
     assert etree.QName(document).localname == "catalog" and document.get("generated")
     courses = document.findall(f"{{{X}}}provider/{{{X}}}course")
-    assert len(courses) == len(services.catalogue.active_offering_stamps(offset=0,
-                                                                          limit=100_000))
+    assert len(courses) == len(services.catalogue.active_offering_stamps(offset=0, limit=100_000))
     for course in courses:
         assert _in_order(course, COURSE_ORDER), etree.tostring(course)[:300]
         for presentation in course.findall(f"{{{X}}}presentation"):
@@ -88,21 +118,30 @@ def test_round_trip_through_our_xcri_cap_reader(sample):  # noqa: F811
     assert len(feed.records) == len(originals)
     for record in feed.records:
         original = originals[str(record.fields["id"]).rsplit("/", 1)[-1]]
-        back, issues = normalise_record(record.fields, _context(services, original.provider.name),
-                                        record.instances)
+        back, issues = normalise_record(
+            record.fields, _context(services, original.provider.name), record.instances
+        )
         assert back is not None, issues
         assert (back.title, back.description, back.credential_type) == (
-            original.title, original.description, original.credential_type)
+            original.title,
+            original.description,
+            original.credential_type,
+        )
         assert back.learning_outcomes == original.learning_outcomes
         assert back.prerequisites == original.prerequisites
         level, back_level = original.level, back.level
-        assert (back_level.framework, back_level.value, back_level.eqf) == (
-            level.framework, level.value, level.eqf) if level else back_level is None
+        assert (
+            (back_level.framework, back_level.value, back_level.eqf)
+            == (level.framework, level.value, level.eqf)
+            if level
+            else back_level is None
+        )
         # An offering whose feed named no language the parser read takes the provider's
         # default when read back, as any import without a language does.
         assert back.languages == original.languages or not original.languages
         assert (back.subject.isced if back.subject else []) == (
-            original.subject.isced if original.subject else [])
+            original.subject.isced if original.subject else []
+        )
         # Credits with their scheme; a figure without a system has no credit:scheme.
         if original.credits and original.credits.system:
             assert back.credits == original.credits.model_copy(update={"raw": back.credits.raw})
@@ -115,14 +154,21 @@ def test_round_trip_through_our_xcri_cap_reader(sample):  # noqa: F811
         # Runs: every presentation, with its dates, mode, price and venue (pace has no
         # XCRI-CAP term; an online run has no venue, its attendanceMode says online).
         assert [(r.start_date, r.end_date, r.mode) for r in back.instances] == [
-            (r.start_date, r.end_date, r.mode or original.mode) for r in original.instances]
-        assert [(r.price.amount, r.price.currency) if r.price else None
-                for r in back.instances] == [
-            (r.price.amount, r.price.currency) if r.price else None for r in original.instances]
-        assert [(p.city, p.region, p.country) if (p := r.place) else None
-                for r in back.instances] == [
+            (r.start_date, r.end_date, r.mode or original.mode) for r in original.instances
+        ]
+        assert [
+            (r.price.amount, r.price.currency) if r.price else None for r in back.instances
+        ] == [(r.price.amount, r.price.currency) if r.price else None for r in original.instances]
+        assert [
+            (p.city, p.region, p.country) if (p := r.place) else None for r in back.instances
+        ] == [
             (p.city, p.region, p.country) if (p := r.place) and not p.online else None
-            for r in original.instances]
+            for r in original.instances
+        ]
         assert back.mode == original.mode
-        assert (back.price.amount, back.price.currency) == (
-            original.price.amount, original.price.currency) if original.price else True
+        assert (
+            (back.price.amount, back.price.currency)
+            == (original.price.amount, original.price.currency)
+            if original.price
+            else True
+        )

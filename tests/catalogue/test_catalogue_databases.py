@@ -37,15 +37,22 @@ def test_an_id_longer_than_the_catalogue_keeps_is_refused_by_name(services, prov
     assert (error.locator, error.field) == ("line 2", "id") and "at most 300" in error.message
     # Every issue row fits its columns, the record id in it cut, not the write failed.
     with services.catalogue.session() as session:
-        stored = session.query(IngestIssueRow.record_id).filter(
-            IngestIssueRow.run_id == report.run_id, IngestIssueRow.field == "id").scalar()
+        stored = (
+            session.query(IngestIssueRow.record_id)
+            .filter(IngestIssueRow.run_id == report.run_id, IngestIssueRow.field == "id")
+            .scalar()
+        )
     assert len(stored) == 300 and stored.endswith("…")
 
 
 def test_an_over_long_url_is_a_warning_and_not_the_source_url(services, provider):
     url = "https://example.org/" + "a" * 2000
-    report = services.import_feed(provider.id, f"{HEADER}U1,Long url,{url}\n".encode(),
-                                  format="csv", filename="f" * 600 + ".csv")
+    report = services.import_feed(
+        provider.id,
+        f"{HEADER}U1,Long url,{url}\n".encode(),
+        format="csv",
+        filename="f" * 600 + ".csv",
+    )
     assert report.accepted == 1
     assert any(w.field == "url" and "over 2000" in w.message for w in report.warnings)
     with services.catalogue.session() as session:
@@ -57,9 +64,14 @@ def test_an_over_long_url_is_a_warning_and_not_the_source_url(services, provider
 
 def test_an_over_long_idempotency_key_is_an_invalid_request(services, provider):
     with pytest.raises(InvalidRequest, match="at most 200"):
-        services.ingest.store_submission(provider.id, feed("A1"), format="csv",
-                                         mode="delta", channel="push",
-                                         idempotency_key="k" * 201)
+        services.ingest.store_submission(
+            provider.id,
+            feed("A1"),
+            format="csv",
+            mode="delta",
+            channel="push",
+            idempotency_key="k" * 201,
+        )
 
 
 def test_times_come_back_in_utc(services, provider):
@@ -76,10 +88,14 @@ def test_times_come_back_in_utc(services, provider):
 
 def test_withdrawn_ids_come_in_code_point_order_on_every_database(services, provider):
     ids = ["b1", "A10", "a-2", "A9", "Z"]
-    services.import_feed(provider.id, (HEADER + "".join(f"{i},Course {i},\n" for i in ids)
-                                       + "KEEP,Kept course,\n").encode(), format="csv")
-    report = services.import_feed(provider.id, f"{HEADER}KEEP,Kept course,\n".encode(),
-                                  format="csv", confirm_withdrawals=True)
+    services.import_feed(
+        provider.id,
+        (HEADER + "".join(f"{i},Course {i},\n" for i in ids) + "KEEP,Kept course,\n").encode(),
+        format="csv",
+    )
+    report = services.import_feed(
+        provider.id, f"{HEADER}KEEP,Kept course,\n".encode(), format="csv", confirm_withdrawals=True
+    )
     assert report.withdrawn_ids == sorted(ids) == ["A10", "A9", "Z", "a-2", "b1"]
     assert services.ingest.report_for(report.submission_id).withdrawn_ids == sorted(ids)
 
@@ -88,11 +104,19 @@ def test_two_writers_on_one_provider_do_not_collide(services, provider):
     """Two feeds of the same provider applied at once (an API worker and the scheduler)
     must both apply, one after the other, each offering getting one version per change."""
     services.import_feed(provider.id, feed("A1", "A2"), format="csv")
-    changed = [feed("A1", "A2", changes={"A1": line}) for line in (
-        "A1,Introduction to Data Science,NZQF Level 5,15 credits,Online,NZ$1300,6 weeks,\n",
-        "A1,Introduction to Data Science,NZQF Level 5,15 credits,Online,NZ$1400,6 weeks,\n")]
-    ids = [services.ingest.store_submission(provider.id, c, format="csv", mode="snapshot",
-                                            channel="push") for c in changed]
+    changed = [
+        feed("A1", "A2", changes={"A1": line})
+        for line in (
+            "A1,Introduction to Data Science,NZQF Level 5,15 credits,Online,NZ$1300,6 weeks,\n",
+            "A1,Introduction to Data Science,NZQF Level 5,15 credits,Online,NZ$1400,6 weeks,\n",
+        )
+    ]
+    ids = [
+        services.ingest.store_submission(
+            provider.id, c, format="csv", mode="snapshot", channel="push"
+        )
+        for c in changed
+    ]
     reports, barrier = {}, threading.Barrier(2)
 
     def apply(submission_id: int) -> None:
@@ -104,15 +128,19 @@ def test_two_writers_on_one_provider_do_not_collide(services, provider):
         thread.start()
     for thread in threads:
         thread.join(60)
-    assert [reports[i].status for i in ids] == ["applied", "applied"], \
-        [reports[i].error for i in ids]
-    [history] = [services.catalogue.offering_history(h.id)
-                 for h in services.backend.search(SearchQuery(text="data")).hits]
+    assert [reports[i].status for i in ids] == ["applied", "applied"], [
+        reports[i].error for i in ids
+    ]
+    [history] = [
+        services.catalogue.offering_history(h.id)
+        for h in services.backend.search(SearchQuery(text="data")).hits
+    ]
     assert [h.version for h in history] == [1, 2, 3]
 
 
-def test_the_sqlite_search_index_lives_beside_a_postgresql_catalogue(settings, catalogue_db,
-                                                                     services, provider):
+def test_the_sqlite_search_index_lives_beside_a_postgresql_catalogue(
+    settings, catalogue_db, services, provider
+):
     services.import_feed(provider.id, feed("A1", "A2", "A3"), format="csv")
     assert services.backend.search(SearchQuery(text="dairy")).total == 1
     catalogue_tables = set(inspect(services.engine).get_table_names())
@@ -135,16 +163,28 @@ def test_the_sqlite_search_index_lives_beside_a_postgresql_catalogue(settings, c
 @pytest.mark.postgresql_only("JSONB and BIGINT are PostgreSQL column types")
 def test_postgresql_columns_from_0003(services):
     with services.engine.connect() as conn:
-        types = dict(conn.execute(text(
-            "SELECT table_name || '.' || column_name, data_type FROM information_schema.columns "
-            "WHERE table_schema = current_schema() AND "
-            "(column_name = 'document' OR (column_name = 'id' AND table_name IN "
-            "('ingest_issues', 'index_outbox')))")).all())
-        sequence = conn.execute(text(
-            "SELECT data_type FROM information_schema.sequences WHERE sequence_schema = "
-            "current_schema() AND sequence_name = 'ingest_issues_id_seq'")).scalar_one()
-    assert types == {"offerings.document": "jsonb", "offering_versions.document": "json",
-                     "ingest_issues.id": "bigint", "index_outbox.id": "bigint"}
+        types = dict(
+            conn.execute(
+                text(
+                    "SELECT table_name || '.' || column_name, data_type FROM information_schema.columns "
+                    "WHERE table_schema = current_schema() AND "
+                    "(column_name = 'document' OR (column_name = 'id' AND table_name IN "
+                    "('ingest_issues', 'index_outbox')))"
+                )
+            ).all()
+        )
+        sequence = conn.execute(
+            text(
+                "SELECT data_type FROM information_schema.sequences WHERE sequence_schema = "
+                "current_schema() AND sequence_name = 'ingest_issues_id_seq'"
+            )
+        ).scalar_one()
+    assert types == {
+        "offerings.document": "jsonb",
+        "offering_versions.document": "json",
+        "ingest_issues.id": "bigint",
+        "index_outbox.id": "bigint",
+    }
     assert sequence == "bigint"
 
 
@@ -170,8 +210,10 @@ def test_processes_starting_together_migrate_once(make_catalogue_url):
     try:
         assert errors == []
         with engines[0].connect() as conn:
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() \
+            assert (
+                conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
                 == ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+            )
     finally:
         for engine in engines:
             engine.dispose()
@@ -193,11 +235,27 @@ def test_the_cli_imports_into_the_catalogue_the_url_names(tmp_path, catalogue_ur
     feed_file.write_bytes(feed("A1", "A2", "A3"))
 
     def cli(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "microcred.cli", *args], env=env,
-                              capture_output=True, text=True, timeout=120, check=False)
+        return subprocess.run(
+            [sys.executable, "-m", "microcred.cli", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
 
-    imported = cli("import", "--provider", "te-awa", "--name", "Te Awa", "--country", "NZ",
-                   "--currency", "NZD", str(feed_file))
+    imported = cli(
+        "import",
+        "--provider",
+        "te-awa",
+        "--name",
+        "Te Awa",
+        "--country",
+        "NZ",
+        "--currency",
+        "NZD",
+        str(feed_file),
+    )
     assert imported.returncode == 0, imported.stderr
     assert "created 3" in imported.stdout
     listed = cli("providers", "list")
@@ -210,12 +268,15 @@ def test_a_postgresql_url_may_repeat_its_options(postgres_admin):
     """A repeated query key is a tuple in SQLAlchemy's URL; each `options` is passed on,
     beside the UTC time zone the catalogue adds (this used to raise a TypeError)."""
     url = make_url(POSTGRES_URL).update_query_pairs(
-        [("options", "-c statement_timeout=4321"), ("options", "-c lock_timeout=1234")])
+        [("options", "-c statement_timeout=4321"), ("options", "-c lock_timeout=1234")]
+    )
     engine = create_catalogue_engine(url.render_as_string(hide_password=False))
     try:
         with engine.connect() as conn:
-            settings = [conn.execute(text(f"SHOW {name}")).scalar_one()
-                        for name in ("statement_timeout", "lock_timeout", "timezone")]
+            settings = [
+                conn.execute(text(f"SHOW {name}")).scalar_one()
+                for name in ("statement_timeout", "lock_timeout", "timezone")
+            ]
     finally:
         engine.dispose()
     assert settings == ["4321ms", "1234ms", "UTC"]

@@ -20,16 +20,36 @@ from normaliser.schema import Provider
 
 WRITERS = 4
 ROUNDS = 6
-COMPARED = ("title", "description", "url", "level", "credits", "mode", "pace", "price",
-            "duration", "subject", "languages", "places", "instances", "learning_outcomes",
-            "assessment", "prerequisites", "credential_type", "quality_assurance",
-            "stackable_into")
+COMPARED = (
+    "title",
+    "description",
+    "url",
+    "level",
+    "credits",
+    "mode",
+    "pace",
+    "price",
+    "duration",
+    "subject",
+    "languages",
+    "places",
+    "instances",
+    "learning_outcomes",
+    "assessment",
+    "prerequisites",
+    "credential_type",
+    "quality_assurance",
+    "stackable_into",
+)
 
 
 def feed(provider: int, round_: int) -> bytes:
     # Each round changes every title and drops one offering (withdrawn by the snapshot).
-    rows = [f"P{provider}-{n},Course {n} round {round_},About it.,Online,NZ$100,10 hours\n"
-            for n in range(5) if n != round_ % 5]
+    rows = [
+        f"P{provider}-{n},Course {n} round {round_},About it.,Online,NZ$100,10 hours\n"
+        for n in range(5)
+        if n != round_ % 5
+    ]
     return ("id,title,description,mode,price,duration\n" + "".join(rows)).encode()
 
 
@@ -48,8 +68,9 @@ def test_a_harvester_paging_during_concurrent_writes_misses_nothing(services):
     def write(number: int) -> None:
         try:
             for round_ in range(ROUNDS):
-                report = services.ingest.submit(f"p{number}", feed(number, round_),
-                                                format="csv", confirm_withdrawals=True)
+                report = services.ingest.submit(
+                    f"p{number}", feed(number, round_), format="csv", confirm_withdrawals=True
+                )
                 assert report.status == "applied", report.error
         except BaseException as exc:  # noqa: BLE001 - handed to the test thread
             errors.append(exc)
@@ -77,8 +98,10 @@ def test_a_harvester_paging_during_concurrent_writes_misses_nothing(services):
     harvest_once()
 
     with services.catalogue.engine.connect() as conn:
-        current = {row.id: (row.version, row.status) for row in conn.execute(
-            text("SELECT id, version, status FROM offerings"))}
+        current = {
+            row.id: (row.version, row.status)
+            for row in conn.execute(text("SELECT id, version, status FROM offerings"))
+        }
     assert mirror == current
     assert seen == sorted(seen) and len(seen) == len(set(seen))
     assert len(current) == WRITERS * 5
@@ -89,8 +112,11 @@ def _compared(value):
     was written in) and the reference-currency amount (the harvester's own rate table and
     currency) are the harvester's, by design."""
     if isinstance(value, dict):
-        return {k: _compared(v) for k, v in value.items()
-                if k not in ("raw", "amount_ref", "ref_currency", "rate_date")}
+        return {
+            k: _compared(v)
+            for k, v in value.items()
+            if k not in ("raw", "amount_ref", "ref_currency", "rate_date")
+        }
     if isinstance(value, list):
         return [_compared(v) for v in value]
     return value
@@ -101,15 +127,26 @@ def test_every_sample_offering_reads_back_from_the_feed_with_the_same_values(ser
     and normalised with no provider defaults at all, gives back every offering's values."""
     load_sample_data(services)
     page = ChangesFeed(services.catalogue).page("0", limit=10_000)
-    document = json.dumps({"changes": [
-        {"seq": c.seq, "change": c.change, "id": c.offering_id,
-         "offering": c.offering.model_dump(mode="json")} for c in page.changes]}).encode()
+    document = json.dumps(
+        {
+            "changes": [
+                {
+                    "seq": c.seq,
+                    "change": c.change,
+                    "id": c.offering_id,
+                    "offering": c.offering.model_dump(mode="json"),
+                }
+                for c in page.changes
+            ]
+        }
+    ).encode()
     records = read_feed(document, "microcred-changes").records
     assert len(records) == len(page.changes) > 400
     originals = {c.offering_id: c.offering.model_dump(mode="json") for c in page.changes}
     for record in records:
-        offering, _issues = normalise_record(record.fields, NormaliseContext(provider_id="m"),
-                                             record.instances)
+        offering, _issues = normalise_record(
+            record.fields, NormaliseContext(provider_id="m"), record.instances
+        )
         assert offering is not None, record.fields
         got, given = offering.model_dump(mode="json"), originals[record.record_id]
         for name in COMPARED:
@@ -122,18 +159,33 @@ def test_a_delta_applies_the_withdrawals_a_changes_feed_names(services):
     only those named are withdrawn."""
     services.catalogue.upsert_provider(Provider(id="mirror", name="Mirror"))
     item = {"id": "X", "change": "created", "offering": {"title": "Course X"}}
-    page = {"changes": [item, {**item, "id": "Y", "offering": {"title": "Course Y"}},
-                        {**item, "id": "Z", "offering": {"title": "Course Z"}}]}
+    page = {
+        "changes": [
+            item,
+            {**item, "id": "Y", "offering": {"title": "Course Y"}},
+            {**item, "id": "Z", "offering": {"title": "Course Z"}},
+        ]
+    }
     report = services.ingest.submit("mirror", json.dumps(page).encode(), mode="delta")
     assert report.status == "applied" and report.created == 3
-    withdrawals = {"changes": [{**item, "id": "X", "change": "withdrawn"},
-                               {**item, "id": "Y", "change": "withdrawn"}]}
+    withdrawals = {
+        "changes": [
+            {**item, "id": "X", "change": "withdrawn"},
+            {**item, "id": "Y", "change": "withdrawn"},
+        ]
+    }
     report = services.ingest.submit("mirror", json.dumps(withdrawals).encode(), mode="delta")
     assert report.status == "applied", report.error
     assert sorted(report.withdrawn_ids) == ["X", "Y"] and report.created == 0
     with services.catalogue.engine.connect() as conn:
-        status = dict(conn.execute(text("SELECT provider_offering_id, status FROM offerings "
-                                        "WHERE provider_id = 'mirror'")).all())
+        status = dict(
+            conn.execute(
+                text(
+                    "SELECT provider_offering_id, status FROM offerings "
+                    "WHERE provider_id = 'mirror'"
+                )
+            ).all()
+        )
     assert status == {"X": "withdrawn", "Y": "withdrawn", "Z": "active"}
 
 

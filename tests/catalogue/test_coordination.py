@@ -33,13 +33,15 @@ OTHER = Provider(id="other", name="Other Polytechnic", country="NZ", default_cur
 
 
 def feed(*ids: str) -> bytes:
-    return ("id,title,mode,price\n" + "".join(f"{i},Course {i},Online,NZ$100\n"
-                                              for i in ids)).encode()
+    return (
+        "id,title,mode,price\n" + "".join(f"{i},Course {i},Online,NZ$100\n" for i in ids)
+    ).encode()
 
 
 def store(services, provider_id: str, *ids: str) -> int:
-    return services.ingest.store_submission(provider_id, feed(*ids), format="csv",
-                                            mode="delta", channel="push")
+    return services.ingest.store_submission(
+        provider_id, feed(*ids), format="csv", mode="delta", channel="push"
+    )
 
 
 def second_ingest(services, **options) -> IngestService:
@@ -51,8 +53,11 @@ def expire_lease(services, submission_id: int) -> None:
     """Stands for time passing beyond the lease while its worker is stopped (paused, or
     killed: tests/test_several_processes.py kills a real one)."""
     with services.engine.begin() as conn:
-        conn.execute(update(SubmissionRow).where(SubmissionRow.id == submission_id)
-                     .values(lease_expires_at=datetime.now(UTC) - timedelta(seconds=1)))
+        conn.execute(
+            update(SubmissionRow)
+            .where(SubmissionRow.id == submission_id)
+            .values(lease_expires_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
 
 
 # --- submission claims ------------------------------------------------------------------------
@@ -68,8 +73,7 @@ def test_claims_go_in_order_and_never_to_a_provider_another_claim_works_on(servi
     assert b.claim_next().submission_id == other
     assert b.claim_next() is None and a.claim_next() is None
     row = services.catalogue.get_submission(first)
-    assert (row.status, row.claimed_by, row.claim_token) == ("processing", a.worker_id,
-                                                             claim.token)
+    assert (row.status, row.claimed_by, row.claim_token) == ("processing", a.worker_id, claim.token)
     assert a.process_claim(claim).status == "applied"
     assert b.claim_next().submission_id == second
 
@@ -112,9 +116,9 @@ def test_a_worker_that_lost_its_lease_but_finishes_anyway_changes_nothing(servic
 
 
 def test_a_failed_outcome_is_recorded_only_under_a_live_claim(services, provider):
-    submission_id = services.ingest.store_submission(provider.id, b"{not json",
-                                                     format="json", mode="delta",
-                                                     channel="push")
+    submission_id = services.ingest.store_submission(
+        provider.id, b"{not json", format="json", mode="delta", channel="push"
+    )
     late = second_ingest(services)
     lost = late.claim_next()
     expire_lease(services, submission_id)
@@ -179,8 +183,9 @@ class Clock:
 
 def test_the_sliding_window_is_shared_by_every_limiter_on_the_store(services):
     clock = Clock(1_800_000_000.0)  # a window start
-    one, two = (SlidingWindowLimiter(WindowCounters(services.catalogue), 3, clock=clock)
-                for _ in range(2))
+    one, two = (
+        SlidingWindowLimiter(WindowCounters(services.catalogue), 3, clock=clock) for _ in range(2)
+    )
     one.take(7)
     two.take(7)
     clock.now += 50
@@ -228,9 +233,13 @@ def unreachable_indexer(services, **options) -> Indexer:
     """An indexer on a real OpenSearch client whose cluster is not there (nothing listens on
     the discard port): its drains stop, as on an engine outage."""
     client = connect_opensearch("http://127.0.0.1:9", timeout=2)
-    return Indexer(services.catalogue, EngineBackend(client),
-                   retry=RetryPolicy(attempts=1, cooldown_seconds=0), sleep=lambda _s: None,
-                   **options)
+    return Indexer(
+        services.catalogue,
+        EngineBackend(client),
+        retry=RetryPolicy(attempts=1, cooldown_seconds=0),
+        sleep=lambda _s: None,
+        **options,
+    )
 
 
 def health(client) -> str:
@@ -250,6 +259,7 @@ def test_healthz_of_another_instance_reports_this_ones_indexing(services, settin
             def progress(_done: int) -> None:
                 halfway.set()
                 assert go_on.wait(30)
+
             rebuild = threading.Thread(target=services.indexer.rebuild, args=(progress,))
             rebuild.start()
             try:

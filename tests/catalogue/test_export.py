@@ -17,12 +17,45 @@ from tests.search.corpus import OPENLEARN, corpus, offering
 # The published column set, in order. Changing it breaks agencies' imports: columns are
 # only ever added at the end, and this list with them.
 STABLE_COLUMNS = (
-    "id", "provider_id", "provider_name", "provider_offering_id", "title", "url", "framework",
-    "level", "eqf", "credits", "credit_system", "ects", "hours", "weeks", "price_amount",
-    "price_currency", "price_ref", "reference_currency", "free", "modes", "paces", "countries",
-    "regions", "languages", "subjects", "credential_type", "start_dates", "learning_outcomes",
-    "assessment", "quality_assurance", "prerequisites", "stackable_into", "channel",
-    "source_url", "first_seen", "last_seen", "updated_at", "version", "duplicate_of",
+    "id",
+    "provider_id",
+    "provider_name",
+    "provider_offering_id",
+    "title",
+    "url",
+    "framework",
+    "level",
+    "eqf",
+    "credits",
+    "credit_system",
+    "ects",
+    "hours",
+    "weeks",
+    "price_amount",
+    "price_currency",
+    "price_ref",
+    "reference_currency",
+    "free",
+    "modes",
+    "paces",
+    "countries",
+    "regions",
+    "languages",
+    "subjects",
+    "credential_type",
+    "start_dates",
+    "learning_outcomes",
+    "assessment",
+    "quality_assurance",
+    "prerequisites",
+    "stackable_into",
+    "channel",
+    "source_url",
+    "first_seen",
+    "last_seen",
+    "updated_at",
+    "version",
+    "duplicate_of",
 )
 # What an attacker would put in a feed to run in an agency analyst's spreadsheet
 # (OWASP, CSV Injection).
@@ -37,11 +70,14 @@ HOSTILE = {
 
 def hostile_offering():
     base = offering(30, OPENLEARN, "placeholder", ects=5)
-    return base.model_copy(update={**HOSTILE, "learning_outcomes": ["\r=2+5", "Plain, \"quoted\"\nline"]})
+    return base.model_copy(
+        update={**HOSTILE, "learning_outcomes": ["\r=2+5", 'Plain, "quoted"\nline']}
+    )
 
 
-def export(services, export_format=ExportFormat.CSV, filters: Filters | None = None,
-           **options) -> bytes:
+def export(
+    services, export_format=ExportFormat.CSV, filters: Filters | None = None, **options
+) -> bytes:
     exporter = Exporter(services.catalogue, "EUR")
     return b"".join(exporter.stream(filters or Filters(), export_format, **options))
 
@@ -66,7 +102,7 @@ def test_hostile_cells_open_as_text(services):
     [row] = [r for r in rows if r["id"] == "doc030"]
     for name, value in HOSTILE.items():
         assert row[name] == "'" + value, name
-    assert row["learning_outcomes"] == "'\r=2+5; Plain, \"quoted\"\nline"
+    assert row["learning_outcomes"] == '\'\r=2+5; Plain, "quoted"\nline'
     for cell in (c for r in rows for c in r.values()):
         assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
 
@@ -76,7 +112,11 @@ def test_csv_values(services):
     rows = {r["id"]: r for r in csv.DictReader(io.StringIO(export(services).decode(), newline=""))}
     first = rows["doc001"]
     assert (first["provider_id"], first["framework"], first["level"], first["eqf"]) == (
-        "te-awa", "NZQF", "5", "5")
+        "te-awa",
+        "NZQF",
+        "5",
+        "5",
+    )
     assert first["price_ref"] == "690.0" and first["free"] == "false"
     assert first["modes"] == "in_person; online" and first["countries"] == "NZ"
     assert first["start_dates"] == "2027-03-01; 2027-07-01"
@@ -94,7 +134,9 @@ def test_jsonl_keeps_types_and_lists(services):
 
 def test_filters_and_duplicates(services):
     store_offerings(services, corpus())
-    assert len(export(services, ExportFormat.JSONL, Filters(provider=("cliodhna",))).splitlines()) == 3
+    assert (
+        len(export(services, ExportFormat.JSONL, Filters(provider=("cliodhna",))).splitlines()) == 3
+    )
     assert export(services, ExportFormat.JSONL, Filters(eqf_min=8)) == b""
     header_only = export(services, filters=Filters(eqf_min=8))
     assert header_only.decode().rstrip("\r\n").split(",")[0] == '"id"'
@@ -103,8 +145,10 @@ def test_filters_and_duplicates(services):
 def test_duplicates_are_left_out_unless_asked_for(services):
     load_duplicate_pair(services)
     shown = [orjson.loads(x) for x in export(services, ExportFormat.JSONL).splitlines()]
-    every = [orjson.loads(x) for x in export(services, ExportFormat.JSONL,
-                                             include_duplicates=True).splitlines()]
+    every = [
+        orjson.loads(x)
+        for x in export(services, ExportFormat.JSONL, include_duplicates=True).splitlines()
+    ]
     assert len(every) == len(shown) + 1
     [second] = [r for r in every if r["duplicate_of"]]
     assert second["provider_id"] == "edx" and second["duplicate_of"] in {r["id"] for r in shown}

@@ -23,8 +23,12 @@ HEADER = "id,title,level,credits,mode,price,duration,start_dates\n"
 
 
 def feed(*rows: tuple[str, str]) -> bytes:
-    return (HEADER + "".join(f"{i},{title},NZQF Level 5,15 credits,Online,NZ$900,6 weeks,\n"
-                             for i, title in rows)).encode()
+    return (
+        HEADER
+        + "".join(
+            f"{i},{title},NZQF Level 5,15 credits,Online,NZ$900,6 weeks,\n" for i, title in rows
+        )
+    ).encode()
 
 
 def break_stored_document(services, offering_id: str) -> None:
@@ -35,8 +39,9 @@ def break_stored_document(services, offering_id: str) -> None:
         row = session.get(OfferingRow, offering_id)
         document = dict(row.document)
         del document["title"]
-        session.execute(update(OfferingRow).where(OfferingRow.id == offering_id)
-                        .values(document=document))
+        session.execute(
+            update(OfferingRow).where(OfferingRow.id == offering_id).values(document=document)
+        )
 
 
 def letters(services) -> list[IndexDeadLetterRow]:
@@ -45,8 +50,9 @@ def letters(services) -> list[IndexDeadLetterRow]:
 
 
 def test_an_offering_whose_document_cannot_be_built_is_set_aside(services, provider):
-    services.ingest.submit(provider.id, feed(("B1", "Data Literacy"), ("B2", "Dairy Herd Care")),
-                           format="csv")
+    services.ingest.submit(
+        provider.id, feed(("B1", "Data Literacy"), ("B2", "Dairy Herd Care")), format="csv"
+    )
     bad = offering_key(provider.id, "B1")
     break_stored_document(services, bad)
     stats = services.indexer.drain()
@@ -54,20 +60,34 @@ def test_an_offering_whose_document_cannot_be_built_is_set_aside(services, provi
     assert services.catalogue.index_lag()[0] == 0
     (letter,) = letters(services)
     assert (letter.offering_id, letter.version, letter.op, letter.status_code) == (
-        bad, 1, "upsert", None)
+        bad,
+        1,
+        "upsert",
+        None,
+    )
     assert "could not be built" in letter.reason and "KeyError" in letter.reason
 
     # Nothing waits behind it.
-    services.import_feed(provider.id, feed(("B1", "Data Literacy"), ("B2", "Dairy Herd Care"),
-                                           ("B3", "Welding Safety")), format="csv")
+    services.import_feed(
+        provider.id,
+        feed(("B1", "Data Literacy"), ("B2", "Dairy Herd Care"), ("B3", "Welding Safety")),
+        format="csv",
+    )
     assert services.backend.search(SearchQuery(text="welding")).total == 1
     body = TestClient(create_web_app(services, background=False)).get("/healthz").json()
-    assert body["index_lag"] == {"pending": 0, "oldest_pending": None, "dead_letters": 1,
-                                 "indexing": "current"}
+    assert body["index_lag"] == {
+        "pending": 0,
+        "oldest_pending": None,
+        "dead_letters": 1,
+        "indexing": "current",
+    }
 
     # Repaired by a newer version of the offering: indexed, and the letter is closed.
-    services.import_feed(provider.id, feed(("B1", "Data Literacy II"), ("B2", "Dairy Herd Care"),
-                                           ("B3", "Welding Safety")), format="csv")
+    services.import_feed(
+        provider.id,
+        feed(("B1", "Data Literacy II"), ("B2", "Dairy Herd Care"), ("B3", "Welding Safety")),
+        format="csv",
+    )
     assert services.backend.search(SearchQuery(text="literacy")).total == 1
     (letter,) = letters(services)
     assert letter.resolved_at is not None
@@ -75,8 +95,9 @@ def test_an_offering_whose_document_cannot_be_built_is_set_aside(services, provi
 
 
 def test_a_rebuild_retries_dead_letters_and_keeps_the_ones_that_fail_again(services, provider):
-    services.ingest.submit(provider.id, feed(("B1", "Data Literacy"), ("B2", "Dairy Herd Care")),
-                           format="csv")
+    services.ingest.submit(
+        provider.id, feed(("B1", "Data Literacy"), ("B2", "Dairy Herd Care")), format="csv"
+    )
     break_stored_document(services, offering_key(provider.id, "B1"))
     services.indexer.drain()
     stats = services.indexer.rebuild_with_stats()
@@ -86,20 +107,28 @@ def test_a_rebuild_retries_dead_letters_and_keeps_the_ones_that_fail_again(servi
 
 
 def run_cli(settings: Settings, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, MICROCRED_DATA_DIR=str(settings.data_dir),
-               MICROCRED_NORMALISE_WORKERS="1")
+    env = dict(
+        os.environ, MICROCRED_DATA_DIR=str(settings.data_dir), MICROCRED_NORMALISE_WORKERS="1"
+    )
     if settings.database_url:
         env["MICROCRED_DATABASE_URL"] = settings.database_url
-    return subprocess.run([sys.executable, "-m", "microcred.cli", *args], capture_output=True,
-                          text=True, env=env, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "microcred.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_index_commands_list_and_retry_dead_letters(settings):
     services = build_services(settings)
     provider = Provider(id="te-awa", name="Te Awa", country="NZ", default_currency="NZD")
     services.catalogue.upsert_provider(provider)
-    services.ingest.submit(provider.id, feed(("B1", "Data Literacy"), ("B2", "Dairy Herd Care")),
-                           format="csv")
+    services.ingest.submit(
+        provider.id, feed(("B1", "Data Literacy"), ("B2", "Dairy Herd Care")), format="csv"
+    )
     bad = offering_key(provider.id, "B1")
     break_stored_document(services, bad)
     services.indexer.drain()
@@ -124,8 +153,11 @@ def test_index_commands_list_and_retry_dead_letters(settings):
     try:
         with services.catalogue.sessions.begin() as session:
             row = session.get(OfferingRow, bad)
-            session.execute(update(OfferingRow).where(OfferingRow.id == bad)
-                            .values(document=dict(row.document, title="Data Literacy")))
+            session.execute(
+                update(OfferingRow)
+                .where(OfferingRow.id == bad)
+                .values(document=dict(row.document, title="Data Literacy"))
+            )
     finally:
         services.close()
     fixed = run_cli(settings, "index", "retry-dead-letters")

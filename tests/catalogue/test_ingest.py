@@ -42,8 +42,11 @@ def table_count(services, model, *where) -> int:
 
 def snapshot_of_catalogue(services) -> list[tuple]:
     with services.catalogue.session() as session:
-        offerings = session.execute(select(OfferingRow.id, OfferingRow.version, OfferingRow.status,
-                                           OfferingRow.content_hash).order_by(OfferingRow.id)).all()
+        offerings = session.execute(
+            select(
+                OfferingRow.id, OfferingRow.version, OfferingRow.status, OfferingRow.content_hash
+            ).order_by(OfferingRow.id)
+        ).all()
         versions = session.scalar(select(func.count()).select_from(OfferingVersionRow))
         outbox = session.scalar(select(func.count()).select_from(OutboxRow))
     return [tuple(r) for r in offerings] + [("versions", versions), ("outbox", outbox)]
@@ -78,7 +81,9 @@ def test_same_feed_twice_changes_nothing(services, provider):
 def test_changed_record_gets_a_new_version(services, provider):
     services.import_feed(provider.id, feed("A1", "A2"), format="csv")
     changed = ROWS["A1"].replace("NZ$1,250", "NZ$1,400")
-    report = services.import_feed(provider.id, feed("A1", "A2", changes={"A1": changed}), format="csv")
+    report = services.import_feed(
+        provider.id, feed("A1", "A2", changes={"A1": changed}), format="csv"
+    )
     assert (report.updated, report.unchanged) == (1, 1)
     [row] = [r for r in snapshot_of_catalogue(services) if len(r) == 4 and r[1] == 2]
     history = services.catalogue.offering_history(row[0])
@@ -108,15 +113,23 @@ def test_delta_withdraws_nothing(services, provider):
 def test_rejected_record_is_not_withdrawn_by_a_snapshot(services, provider):
     services.import_feed(provider.id, feed("A1", "A2"), format="csv")
     broken = "A2,,Level 3 NZQF,10 credits,Face to face,Free,10 weeks,\n"  # title lost
-    report = services.import_feed(provider.id, feed("A1", "A2", changes={"A2": broken}), format="csv")
+    report = services.import_feed(
+        provider.id, feed("A1", "A2", changes={"A2": broken}), format="csv"
+    )
     assert report.rejected == 1 and report.withdrawn == 0
     assert any(i.record_id == "A2" and i.field == "title" for i in report.errors)
     assert table_count(services, OfferingRow, OfferingRow.status == "active") == 2
 
 
 def test_bad_rows_are_named_and_good_rows_land(services, provider):
-    content = (HEADER + ROWS["A1"] + ",No id here,,,,,,\n" + "A9,,,,,,,\n" + ROWS["A3"]
-               + "A1,Duplicate of A1,,,,,,\n").encode()
+    content = (
+        HEADER
+        + ROWS["A1"]
+        + ",No id here,,,,,,\n"
+        + "A9,,,,,,,\n"
+        + ROWS["A3"]
+        + "A1,Duplicate of A1,,,,,,\n"
+    ).encode()
     report = services.import_feed(provider.id, content, format="csv")
     assert (report.accepted, report.rejected) == (2, 3)
     errors = {(i.locator, i.field) for i in report.errors}
@@ -153,8 +166,9 @@ def test_failure_while_applying_rolls_everything_back(services, provider, monkey
 
     monkeypatch.setattr(ingest_module, "content_hash", hash_that_fails_on_the_third_record)
     changed = ROWS["A1"].replace("6 weeks", "7 weeks")
-    report = services.import_feed(provider.id, feed("A1", "A2", "A3", changes={"A1": changed}),
-                                  format="csv")
+    report = services.import_feed(
+        provider.id, feed("A1", "A2", "A3", changes={"A1": changed}), format="csv"
+    )
     assert report.status == "failed" and "disk on fire" in report.error
     assert snapshot_of_catalogue(services) == before
     assert services.catalogue.get_submission(report.submission_id).status == "failed"
@@ -182,8 +196,9 @@ def test_normalised_values_reach_the_catalogue(services, provider):
     assert stored.price.amount_ref is not None and stored.price.ref_currency == "EUR"
     assert stored.provenance.channel == "cli" and stored.provenance.status == "active"
     assert stored.raw["price"] == "NZ$1,250"
-    filtered = services.backend.search(SearchQuery(filters=Filters(mode=("online",),
-                                                                   framework=("NZQF",))))
+    filtered = services.backend.search(
+        SearchQuery(filters=Filters(mode=("online",), framework=("NZQF",)))
+    )
     assert [h.id for h in filtered.hits] == [hit.id]
 
 
@@ -195,12 +210,18 @@ def test_migrations_match_the_models(services):
 
     with services.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+
     # The search tables belong to the search backend and the jobs table to APScheduler, not
     # to the catalogue schema.
     def foreign(name: str) -> bool:
         return name.startswith("search_") or name == "apscheduler_jobs"
-    diff = [d for d in diff if not (d[0] == "remove_table" and foreign(d[1].name))
-            and not (d[0] == "remove_index" and foreign(d[1].table.name))]
+
+    diff = [
+        d
+        for d in diff
+        if not (d[0] == "remove_table" and foreign(d[1].name))
+        and not (d[0] == "remove_index" and foreign(d[1].table.name))
+    ]
     assert diff == []
 
 
@@ -235,16 +256,28 @@ def test_worker_processes_normalise_exactly_as_in_process(tmp_path, make_catalog
     content = synthetic_csv(ingest_module.PARALLEL_THRESHOLD + 100, seed=3)
     stored = []
     for workers in (1, 2):
-        built = build_services(Settings(data_dir=tmp_path / f"w{workers}", normalise_workers=workers,
-                                        database_url=make_catalogue_url()))
+        built = build_services(
+            Settings(
+                data_dir=tmp_path / f"w{workers}",
+                normalise_workers=workers,
+                database_url=make_catalogue_url(),
+            )
+        )
         try:
-            built.catalogue.upsert_provider(Provider(id="big", name="Big", country="NZ",
-                                                     default_currency="NZD"))
+            built.catalogue.upsert_provider(
+                Provider(id="big", name="Big", country="NZ", default_currency="NZD")
+            )
             report = built.ingest.submit("big", content, format="csv")
-            assert report.status == "applied" and report.accepted == ingest_module.PARALLEL_THRESHOLD + 100
+            assert (
+                report.status == "applied"
+                and report.accepted == ingest_module.PARALLEL_THRESHOLD + 100
+            )
             with built.catalogue.session() as session:
-                stored.append(session.execute(select(OfferingRow.id, OfferingRow.content_hash)
-                                              .order_by(OfferingRow.id)).all())
+                stored.append(
+                    session.execute(
+                        select(OfferingRow.id, OfferingRow.content_hash).order_by(OfferingRow.id)
+                    ).all()
+                )
             stored.append([(i.locator, i.field, i.code) for i in report.issues])
         finally:
             built.close()

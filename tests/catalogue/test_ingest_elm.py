@@ -11,8 +11,10 @@ SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "reference" / "elm-v3
 
 
 def _active_documents(services) -> dict[str, dict]:
-    return {document["provider_offering_id"]: document
-            for document in services.catalogue.iter_active_offering_documents()}
+    return {
+        document["provider_offering_id"]: document
+        for document in services.catalogue.iter_active_offering_documents()
+    }
 
 
 def test_loq_document_without_a_format_is_detected_and_imported(services, provider):
@@ -30,8 +32,9 @@ def test_loq_document_without_a_format_is_detected_and_imported(services, provid
 
 
 def test_published_loq_sample_imports_both_opportunities(services, provider):
-    report = services.import_feed(provider.id, (SAMPLES / "loq.xml").read_bytes(),
-                                  format="elm-loq-xml")
+    report = services.import_feed(
+        provider.id, (SAMPLES / "loq.xml").read_bytes(), format="elm-loq-xml"
+    )
     assert (report.status, report.accepted, report.rejected) == ("applied", 2, 0)
     documents = _active_documents(services)
     assert sorted(documents) == ["http://LOP-01", "http://LOP-02"]

@@ -16,7 +16,8 @@ def test_every_cornwall_college_course_is_imported_or_reported(services):
     courses = len(re.findall(rb"<course[\s>]", content))
     services.catalogue.upsert_provider(
         Provider(id="cornwall", name="Cornwall College", country="GB", default_currency="GBP"),
-        level_framework="RQF")
+        level_framework="RQF",
+    )
     report = services.import_feed("cornwall", content, format=None, channel="cli")
     assert report.status == "applied", report.error
     assert report.records == courses == report.accepted + report.rejected
@@ -41,8 +42,7 @@ def test_the_edx_catalogue_imports_through_its_mapping_profile(services):
     # The export is broken (unquoted line breaks in cells): fragments are rejected by line.
     assert report.accepted > 900 and report.rejected > 0
     assert all(i.locator and i.locator.startswith("line ") for i in report.errors)
-    online_free = services.backend.search(SearchQuery(filters=Filters(mode=("online",),
-                                                                      free=True)))
+    online_free = services.backend.search(SearchQuery(filters=Filters(mode=("online",), free=True)))
     assert online_free.total == services.catalogue.count_offerings() == report.created
     [hit] = services.backend.search(SearchQuery(text="How to Learn Online")).hits[:1]
     stored = services.catalogue.get_offering(hit.id)
@@ -51,8 +51,11 @@ def test_the_edx_catalogue_imports_through_its_mapping_profile(services):
 
 
 def test_the_ctdl_examples_import_and_the_non_offerings_are_refused_with_a_reason(services):
-    services.catalogue.upsert_provider(Provider(id="example-university", name="Example University",
-                                                country="US", default_currency="USD"))
+    services.catalogue.upsert_provider(
+        Provider(
+            id="example-university", name="Example University", country="US", default_currency="USD"
+        )
+    )
     titles = []
     for name in ("Course-1a", "Course-1b", "Course-1c", "LearningProgram-1", "LearningProgram-2"):
         content = shared_data(f"ctdl/{name}.json").read_bytes()

@@ -44,16 +44,21 @@ def test_a_json_feed_nested_481_levels_deep_fails_with_its_position(services, pr
 def test_nul_and_lone_surrogates_are_removed_per_record_with_a_warning(services, provider):
     """Before, on PostgreSQL: JSONB refused the NUL, recording that failure failed too, and
     the submission stayed `processing`; SQLite stored the NUL inside the title."""
-    feed = json.dumps([
-        {"id": "NUL-1", "title": "Data\u0000 Science", "description": "Bad \ud800 half"},
-        {"id": "GOOD-2", "title": "Welding Basics"},
-    ]).encode()
+    feed = json.dumps(
+        [
+            {"id": "NUL-1", "title": "Data\u0000 Science", "description": "Bad \ud800 half"},
+            {"id": "GOOD-2", "title": "Welding Basics"},
+        ]
+    ).encode()
     assert b"\\u0000" in feed and b"\\ud800" in feed
     report = services.import_feed(provider.id, feed, format="json")
     assert (report.status, report.accepted, report.rejected) == ("applied", 2, 0)
     assert stored_titles(services) == {"NUL-1": "Data Science", "GOOD-2": "Welding Basics"}
-    warned = {(i.record_id, i.field) for i in report.warnings if "cannot store" in i.message
-              or "no catalogue can store" in i.message}
+    warned = {
+        (i.record_id, i.field)
+        for i in report.warnings
+        if "cannot store" in i.message or "no catalogue can store" in i.message
+    }
     assert warned == {("NUL-1", "title"), ("NUL-1", "description")}
     assert submission_statuses(services) == ["applied"]
 
@@ -62,10 +67,12 @@ def test_an_over_long_csv_value_rejects_its_record_and_reading_goes_on(services,
     """Before: one unquoted value over 131,072 characters refused the whole feed with "a quote
     opened and never closed"."""
     long_value = "x" * (MAX_VALUE_CHARACTERS + 1)
-    feed = ("id,title,description\n"
-            "A1,Welding Basics,short\n"
-            f"A2,Pottery,{long_value}\n"
-            "A3,Te Reo Māori Basics,short\n").encode()
+    feed = (
+        "id,title,description\n"
+        "A1,Welding Basics,short\n"
+        f"A2,Pottery,{long_value}\n"
+        "A3,Te Reo Māori Basics,short\n"
+    ).encode()
     report = services.import_feed(provider.id, feed, format="csv")
     assert (report.status, report.accepted, report.rejected) == ("applied", 2, 1)
     assert set(stored_titles(services)) == {"A1", "A3"}
@@ -76,7 +83,8 @@ def test_an_over_long_csv_value_rejects_its_record_and_reading_goes_on(services,
 
 
 def test_a_fault_of_ours_in_a_reader_fails_the_submission_instead_of_sticking(
-        services, provider, monkeypatch):
+    services, provider, monkeypatch
+):
     def broken_reader(*_args, **_kwargs):
         raise KeyError("a reader bug")
 
@@ -89,8 +97,9 @@ def test_a_fault_of_ours_in_a_reader_fails_the_submission_instead_of_sticking(
     assert checked.status == "failed" and "internal error" in checked.error
 
 
-def test_when_recording_a_failure_fails_the_error_alone_is_recorded(services, provider,
-                                                                    monkeypatch):
+def test_when_recording_a_failure_fails_the_error_alone_is_recorded(
+    services, provider, monkeypatch
+):
     """The second failure of finding 2: the failure's own text could not be stored. The
     fallback records the outcome without the issues."""
     real_insert_run = ingest_module.IngestService._insert_run

@@ -29,8 +29,9 @@ def test_a_large_feed_is_checked_in_a_worker_with_the_same_report(settings, prov
     off_process = build_services(settings.model_copy(update={"normalise_workers": 2}))
     try:
         # Something to compare with: the first 500 records are already in the catalogue.
-        in_process.import_feed(provider.id, b"\n".join(feed.split(b"\n")[:501]) + b"\n",
-                               format="csv")
+        in_process.import_feed(
+            provider.id, b"\n".join(feed.split(b"\n")[:501]) + b"\n", format="csv"
+        )
         here = in_process.ingest.validate(provider.id, feed, format="csv")
         assert in_process.ingest._pool is None
         there = off_process.ingest.validate(provider.id, feed, format="csv")

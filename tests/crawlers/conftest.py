@@ -23,10 +23,16 @@ def local_services(services):
 
 @pytest.fixture
 def kelvinside(local_services) -> Provider:
-    provider = Provider(id="kelvinside", name="Kelvinside University", country="GB",
-                        default_currency="GBP", url="https://www.kelvinside.example.ac.uk")
-    local_services.catalogue.upsert_provider(provider, default_language="en",
-                                             level_framework="SCQF", credit_system="SCQF")
+    provider = Provider(
+        id="kelvinside",
+        name="Kelvinside University",
+        country="GB",
+        default_currency="GBP",
+        url="https://www.kelvinside.example.ac.uk",
+    )
+    local_services.catalogue.upsert_provider(
+        provider, default_language="en", level_framework="SCQF", credit_system="SCQF"
+    )
     return provider
 
 
@@ -40,11 +46,11 @@ def crawls(local_services) -> CrawlStore:
     return CrawlStore(local_services.catalogue)
 
 
-def crawl(runner: CrawlRunner, provider_id: str, start_urls: list[str], *, source=None,
-          **limits):
+def crawl(runner: CrawlRunner, provider_id: str, start_urls: list[str], *, source=None, **limits):
     """Crawl in a child process, as `microcred crawl` does; then apply what it stored."""
-    arguments = runner.arguments(provider_id, start_urls, source=source,
-                                 limits=CrawlLimits(**(FAST | limits)))
+    arguments = runner.arguments(
+        provider_id, start_urls, source=source, limits=CrawlLimits(**(FAST | limits))
+    )
     outcome = runner.crawl(arguments)
     runner.services.worker.run_pending()
     runner.services.indexer.drain()

@@ -31,8 +31,12 @@ class Logged:
 
 
 class SiteServer:
-    def __init__(self, routes: dict[str, Route] | None = None, directory: Path | None = None,
-                 etags: bool = True) -> None:
+    def __init__(
+        self,
+        routes: dict[str, Route] | None = None,
+        directory: Path | None = None,
+        etags: bool = True,
+    ) -> None:
         self.routes = dict(routes or {})
         self.directory = directory
         self.etags = etags
@@ -41,7 +45,9 @@ class SiteServer:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 (the http.server API)
-                server.log.append(Logged(self.path, {k.lower(): v for k, v in self.headers.items()}))
+                server.log.append(
+                    Logged(self.path, {k.lower(): v for k, v in self.headers.items()})
+                )
                 route = server.route(self.path)
                 if route.delay:
                     time.sleep(route.delay)
@@ -112,5 +118,6 @@ class SiteServer:
 
 
 def _content_type(file: Path) -> str:
-    return {".xml": "application/xml", ".txt": "text/plain",
-            ".json": "application/json"}.get(file.suffix, "text/html; charset=utf-8")
+    return {".xml": "application/xml", ".txt": "text/plain", ".json": "application/json"}.get(
+        file.suffix, "text/html; charset=utf-8"
+    )

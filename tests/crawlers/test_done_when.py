@@ -38,8 +38,7 @@ def search(services, **params) -> dict[str, dict]:
     return {hit["provider_offering_id"]: hit for hit in body["hits"]}
 
 
-def test_a_course_website_is_crawled_into_search_politely(local_services, kelvinside, runner,
-                                                          site):
+def test_a_course_website_is_crawled_into_search_politely(local_services, kelvinside, runner, site):
     run = crawl(runner, kelvinside.id, [site.url("/")])
     assert (run["status"], run["mode"], run["outcome"]) == ("finished", "snapshot", "submitted")
     assert run["errors"] == 0 and run["items"] == 6
@@ -54,12 +53,21 @@ def test_a_course_website_is_crawled_into_search_politely(local_services, kelvin
     assert site.requested(f"{COURSES}?page=2")
 
     hits = search(local_services, provider=kelvinside.id)
-    assert sorted(hits) == ["KU-CPD-201", "KU-CPD-202", "KU-CRB-10", "KU-DSPP-11",
-                            "KU-GAEL-05", "KU-NZBR-08"]
+    assert sorted(hits) == [
+        "KU-CPD-201",
+        "KU-CPD-202",
+        "KU-CRB-10",
+        "KU-DSPP-11",
+        "KU-GAEL-05",
+        "KU-NZBR-08",
+    ]
     policy = hits["KU-DSPP-11"]  # Google's course-info shape
     assert policy["level"] == {"framework": "SCQF", "value": "11", "eqf": 7}
-    assert (policy["credits"]["value"], policy["credits"]["system"],
-            policy["credits"]["ects"]) == (20.0, "SCQF", 10.0)
+    assert (policy["credits"]["value"], policy["credits"]["system"], policy["credits"]["ects"]) == (
+        20.0,
+        "SCQF",
+        10.0,
+    )
     assert (policy["price"]["amount"], policy["price"]["currency"]) == (1250.0, "GBP")
     assert policy["start_dates"] == ["2027-01-18"]  # the other run gives dates only in a Schedule
     assert set(policy["modes"]) == {"blended", "online"}
@@ -68,7 +76,10 @@ def test_a_course_website_is_crawled_into_search_politely(local_services, kelvin
     assert gaelic["price"]["is_free"] is True and gaelic["level"]["value"] == "5"
     boards = hits["KU-CRB-10"]  # RDFa
     assert (boards["price"]["amount"], boards["credits"]["value"], boards["modes"]) == (
-        850.0, 10.0, ["online"])
+        850.0,
+        10.0,
+        ["online"],
+    )
     retrofit = hits["KU-NZBR-08"]  # microdata
     assert (retrofit["level"]["eqf"], retrofit["price"]["amount"]) == (5, 640.0)
     assert retrofit["start_dates"] == ["2027-09-06"] and retrofit["modes"] == ["blended"]
@@ -81,8 +92,13 @@ def test_a_course_website_is_crawled_into_search_politely(local_services, kelvin
     assert len(broken) == 1 and "line 7, column 2" in broken[0].message
     # Provenance: channel crawl, source URL the page the course was read from.
     with local_services.engine.connect() as conn:
-        rows = dict(conn.execute(select(OfferingRow.provider_offering_id, OfferingRow.source_url)
-                                 .where(OfferingRow.channel == "crawl")).all())
+        rows = dict(
+            conn.execute(
+                select(OfferingRow.provider_offering_id, OfferingRow.source_url).where(
+                    OfferingRow.channel == "crawl"
+                )
+            ).all()
+        )
     assert rows["KU-NZBR-08"] == site.url(f"{COURSES}net-zero-building-retrofit/")
 
     # A re-crawl of the unchanged site: conditional requests, 304s, nothing new.
@@ -90,7 +106,10 @@ def test_a_course_website_is_crawled_into_search_politely(local_services, kelvin
     again = crawl(runner, kelvinside.id, [site.url("/")])
     assert (again["status"], again["outcome"]) == ("finished", "unchanged")
     assert again["submission_id"] is None and versions(local_services) == before
-    pages = [e for e in site.log[requests_before:]
-             if e.path.startswith(COURSES) and site.route(e.path).status == 200]
+    pages = [
+        e
+        for e in site.log[requests_before:]
+        if e.path.startswith(COURSES) and site.route(e.path).status == 200
+    ]
     assert len(pages) == 8 and all("if-none-match" in e.headers for e in pages)
     assert again["not_modified"] >= len(pages)

@@ -43,8 +43,7 @@ LAST_MODIFIED = "Wed, 21 Oct 2015 07:28:00 GMT"
 class FeedServer:
     """A threaded HTTP/1.1 server on 127.0.0.1; tests add routes, it records requests."""
 
-    def __init__(self, ssl_context: ssl.SSLContext | None = None,
-                 host: str = "127.0.0.1") -> None:
+    def __init__(self, ssl_context: ssl.SSLContext | None = None, host: str = "127.0.0.1") -> None:
         self.routes = {}
         self.hits: Counter[str] = Counter()
         self.requests: list[dict[str, str]] = []
@@ -60,8 +59,9 @@ class FeedServer:
                 with owner.lock:
                     owner.hits[path] += 1
                     hit = owner.hits[path]
-                    owner.requests.append({"path": path, **{k.lower(): v for k, v in
-                                                            self.headers.items()}})
+                    owner.requests.append(
+                        {"path": path, **{k.lower(): v for k, v in self.headers.items()}}
+                    )
                 route = owner.routes.get(path)
                 if route is None:
                     reply(self, 404, b"no such feed")
@@ -84,14 +84,16 @@ class FeedServer:
         if ssl_context is not None:
             self.httpd.socket = ssl_context.wrap_socket(self.httpd.socket, server_side=True)
         self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever,
-                                       kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self.thread.start()
 
     def route(self, path):
         def register(handler):
             self.routes[path] = handler
             return handler
+
         return register
 
     def url(self, path: str, host: str = "127.0.0.1", scheme: str = "http") -> str:
@@ -125,8 +127,7 @@ def no_system_dns(monkeypatch):
         try:
             ipaddress.ip_address(name)
         except ValueError:
-            raise socket.gaierror(socket.EAI_NONAME, f"test: no system DNS for {name}"
-                                  ) from None
+            raise socket.gaierror(socket.EAI_NONAME, f"test: no system DNS for {name}") from None
         return real_getaddrinfo(host, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", numeric_only)
@@ -149,8 +150,14 @@ class Sleeps(list):
 
 def local_fetcher(**settings) -> FeedFetcher:
     """A fetcher allowed to reach 127.0.0.1, with short timeouts and backoff."""
-    options = {"allow_private": True, "timeout": 1.0, "max_bytes": 1_000_000,
-               "retries": 2, "backoff": 0.01, "user_agent": "microcred-test/1"}
+    options = {
+        "allow_private": True,
+        "timeout": 1.0,
+        "max_bytes": 1_000_000,
+        "retries": 2,
+        "backoff": 0.01,
+        "user_agent": "microcred-test/1",
+    }
     options.update(settings)
     return FeedFetcher(**options)
 
@@ -167,9 +174,13 @@ class StandInInternet(httpcore.NetworkBackend):
         self.connects.append((host, port))
         if host != PUBLIC_V4:
             raise httpcore.ConnectError(f"stand-in internet: no route to {host}")
-        return self.inner.connect_tcp("127.0.0.1", port, timeout=timeout,
-                                      local_address=local_address,
-                                      socket_options=socket_options)
+        return self.inner.connect_tcp(
+            "127.0.0.1",
+            port,
+            timeout=timeout,
+            local_address=local_address,
+            socket_options=socket_options,
+        )
 
     def connect_unix_socket(self, path, timeout=None, socket_options=None):
         raise httpcore.ConnectError("no unix sockets on the stand-in internet")
@@ -180,8 +191,7 @@ class StandInInternet(httpcore.NetworkBackend):
 
 def guarded_fetcher(dns, network, **settings) -> FeedFetcher:
     """A fetcher as in production (allow_private=False) on the stand-in DNS and internet."""
-    return local_fetcher(allow_private=False, resolver=dns, network_backend=network,
-                         **settings)
+    return local_fetcher(allow_private=False, resolver=dns, network_backend=network, **settings)
 
 
 # --- conditional GET --------------------------------------------------------------------------
@@ -190,13 +200,22 @@ def guarded_fetcher(dns, network, **settings) -> FeedFetcher:
 def test_200_with_validators_then_304_on_the_conditional_request(server):
     @server.route("/feed.json")
     def feed(handler, hit):
-        if (handler.headers.get("If-None-Match") == '"v1"'
-                or handler.headers.get("If-Modified-Since") == LAST_MODIFIED):
+        if (
+            handler.headers.get("If-None-Match") == '"v1"'
+            or handler.headers.get("If-Modified-Since") == LAST_MODIFIED
+        ):
             reply(handler, 304, headers={"ETag": '"v1"'})
         else:
-            reply(handler, 200, b'{"offerings": []}',
-                  {"ETag": '"v1"', "Last-Modified": LAST_MODIFIED,
-                   "Content-Type": "application/json"})
+            reply(
+                handler,
+                200,
+                b'{"offerings": []}',
+                {
+                    "ETag": '"v1"',
+                    "Last-Modified": LAST_MODIFIED,
+                    "Content-Type": "application/json",
+                },
+            )
 
     fetcher = local_fetcher()
     first = fetcher.fetch(server.url("/feed.json"))
@@ -236,7 +255,10 @@ def test_a_changed_feed_is_fetched_again_with_its_new_validator(server):
     second = fetcher.fetch(server.url("/changing.csv"), etag=first.etag)
     assert (first.content, first.etag) == (b"title\nversion 1\n", '"v1"')
     assert (second.status, second.content, second.etag) == (
-        "fetched", b"title\nversion 2\n", '"v2"')
+        "fetched",
+        b"title\nversion 2\n",
+        '"v2"',
+    )
 
 
 def test_a_304_to_an_unconditional_request_is_an_error(server):
@@ -253,9 +275,9 @@ def add_redirect_chain(server, length):
     for step in range(1, length + 1):
         # Alternate absolute and relative Location headers.
         location = server.url(f"/r/{step - 1}") if step % 2 else f"/r/{step - 1}"
-        server.routes[f"/r/{step}"] = (
-            lambda handler, hit, location=location: reply(handler, 302,
-                                                          headers={"Location": location}))
+        server.routes[f"/r/{step}"] = lambda handler, hit, location=location: reply(
+            handler, 302, headers={"Location": location}
+        )
     server.routes["/r/0"] = lambda handler, hit: reply(handler, 200, b"arrived")
 
 
@@ -281,22 +303,25 @@ def test_a_redirect_loop_is_detected(server):
     server.routes["/b"] = lambda handler, hit: reply(handler, 308, headers={"Location": "/a"})
     with pytest.raises(FetchFailed, match="redirect loop") as failed:
         local_fetcher(max_redirects=10).fetch(server.url("/a"))
-    assert f"{server.url('/a')} -> {server.url('/b')} -> {server.url('/a')}" in str(
-        failed.value)
+    assert f"{server.url('/a')} -> {server.url('/b')} -> {server.url('/a')}" in str(failed.value)
     assert (server.hits["/a"], server.hits["/b"]) == (1, 1)
 
 
-@pytest.mark.parametrize(("location", "words"), [
-    ("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a link-local address"),
-    ("http://10.0.0.1/feed", "10.0.0.1 is a private address"),
-    ("http://[::1]:8080/", "::1 is the loopback address"),
-    ("http://localhost/", "localhost is a local-only name"),
-    ("http://intranet.example.org/feed", "intranet.example.org resolves to 10.0.0.5"),
-    ("file:///etc/passwd", "the URL has scheme 'file'"),
-])
+@pytest.mark.parametrize(
+    ("location", "words"),
+    [
+        ("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a link-local address"),
+        ("http://10.0.0.1/feed", "10.0.0.1 is a private address"),
+        ("http://[::1]:8080/", "::1 is the loopback address"),
+        ("http://localhost/", "localhost is a local-only name"),
+        ("http://intranet.example.org/feed", "intranet.example.org resolves to 10.0.0.5"),
+        ("file:///etc/passwd", "the URL has scheme 'file'"),
+    ],
+)
 def test_a_redirect_into_our_network_is_refused_before_connecting(server, location, words):
-    server.routes["/feed"] = lambda handler, hit: reply(handler, 302,
-                                                        headers={"Location": location})
+    server.routes["/feed"] = lambda handler, hit: reply(
+        handler, 302, headers={"Location": location}
+    )
     dns = FakeDNS({"feeds.example.org": [PUBLIC_V4], "intranet.example.org": ["10.0.0.5"]})
     network = StandInInternet()
     url = server.url("/feed", host="feeds.example.org")
@@ -346,12 +371,14 @@ class RebindingDNS(FakeDNS):
 
 def flaky_route(server, path):
     """503 (closing the connection, so the retry must connect again), then 200."""
+
     def flaky(handler, hit):
         if hit == 1:
             reply(handler, 503, b"busy", {"Connection": "close"})
             handler.close_connection = True
         else:
             reply(handler, 200, b"the feed")
+
     server.routes[path] = flaky
 
 
@@ -369,7 +396,7 @@ def test_retries_connect_to_the_checked_address_not_a_new_answer(server, monkeyp
     monkeypatch.setattr(socket, "getaddrinfo", recording_getaddrinfo)
     result = guarded_fetcher(dns, network).fetch(server.url("/feed", host="feeds.example.org"))
     assert (result.content, result.attempts) == (b"the feed", 2)
-    assert dns.asked == ["feeds.example.org"]                  # looked up once, by the guard
+    assert dns.asked == ["feeds.example.org"]  # looked up once, by the guard
     assert network.connects == [(PUBLIC_V4, server.port)] * 2  # both connections pinned
     assert all(h in ("127.0.0.1", b"127.0.0.1") for h in asked_of_the_system)
     assert [r["host"] for r in server.requests] == [f"feeds.example.org:{server.port}"] * 2
@@ -399,8 +426,7 @@ def test_the_next_checked_address_is_tried_when_one_does_not_answer(server):
     server.routes["/feed"] = lambda handler, hit: reply(handler, 200, b"second address")
     dns = FakeDNS({"feeds.example.org": ["127.0.0.2", "127.0.0.1"]})  # nothing on .2
     result = local_fetcher(resolver=dns).fetch(server.url("/feed", host="feeds.example.org"))
-    assert (result.content, result.address, result.attempts) == (
-        b"second address", "127.0.0.1", 1)
+    assert (result.content, result.address, result.attempts) == (b"second address", "127.0.0.1", 1)
 
 
 def test_an_ipv6_address_is_pinned_too():
@@ -411,8 +437,7 @@ def test_an_ipv6_address_is_pinned_too():
     try:
         v6_server.routes["/feed"] = lambda handler, hit: reply(handler, 200, b"over IPv6")
         dns = FakeDNS({"v6.example.org": ["::1"]})
-        result = local_fetcher(resolver=dns).fetch(
-            f"http://v6.example.org:{v6_server.port}/feed")
+        result = local_fetcher(resolver=dns).fetch(f"http://v6.example.org:{v6_server.port}/feed")
         assert (result.content, result.address) == (b"over IPv6", "::1")
         assert v6_server.requests[0]["host"] == f"v6.example.org:{v6_server.port}"
     finally:
@@ -421,8 +446,11 @@ def test_an_ipv6_address_is_pinned_too():
 
 def test_the_pinned_backend_refuses_hosts_it_was_not_given():
     backend = _PinnedBackend(httpcore.SyncBackend())
-    backend.pin(CheckedTarget(url="http://a.example/", scheme="http", host="a.example",
-                              port=80, addresses=()))
+    backend.pin(
+        CheckedTarget(
+            url="http://a.example/", scheme="http", host="a.example", port=80, addresses=()
+        )
+    )
     for host, port in (("feeds.example.org", 80), ("a.example", 80), ("a.example", 8080)):
         with pytest.raises(httpcore.ConnectError, match="not checked"):
             backend.connect_tcp(host, port)
@@ -431,7 +459,7 @@ def test_the_pinned_backend_refuses_hosts_it_was_not_given():
 def test_proxy_settings_in_the_environment_are_not_used(server, monkeypatch):
     server.routes["/feed"] = lambda handler, hit: reply(handler, 200, b"direct")
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "all_proxy"):
-        monkeypatch.setenv(name, "http://127.0.0.1:9")   # the discard port; nothing there
+        monkeypatch.setenv(name, "http://127.0.0.1:9")  # the discard port; nothing there
     assert local_fetcher().fetch(server.url("/feed")).content == b"direct"
 
 
@@ -442,11 +470,30 @@ def tls_files(tmp_path):
         pytest.skip("the openssl command is needed to make a test certificate")
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-days", "2", "-subj", "/CN=feeds.example.org",
-         "-addext", "subjectAltName=DNS:feeds.example.org",
-         "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True, timeout=30)
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=feeds.example.org",
+            "-addext",
+            "subjectAltName=DNS:feeds.example.org",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
     return cert, key
 
 
@@ -462,16 +509,17 @@ def test_https_to_a_pinned_address_keeps_sni_and_certificate_checks(tls_files):
     try:
         tls_server.routes["/feed"] = lambda handler, hit: reply(handler, 200, b"secure feed")
         dns = FakeDNS({"feeds.example.org": ["127.0.0.1"], "other.example.org": ["127.0.0.1"]})
-        fetcher = local_fetcher(resolver=dns,
-                                ssl_context=ssl.create_default_context(cafile=str(cert)))
-        result = fetcher.fetch(tls_server.url("/feed", host="feeds.example.org",
-                                              scheme="https"))
+        fetcher = local_fetcher(
+            resolver=dns, ssl_context=ssl.create_default_context(cafile=str(cert))
+        )
+        result = fetcher.fetch(tls_server.url("/feed", host="feeds.example.org", scheme="https"))
         assert (result.content, result.address) == (b"secure feed", "127.0.0.1")
         assert names_seen == ["feeds.example.org"]
         assert tls_server.requests[0]["host"] == f"feeds.example.org:{tls_server.port}"
 
-        with pytest.raises(FetchFailed, match="certificate is not valid for other.example.org"
-                           ) as failed:
+        with pytest.raises(
+            FetchFailed, match="certificate is not valid for other.example.org"
+        ) as failed:
             fetcher.fetch(tls_server.url("/feed", host="other.example.org", scheme="https"))
         assert (failed.value.kind, failed.value.attempts) == ("tls", 1)
     finally:
@@ -512,7 +560,7 @@ def test_a_server_dripping_bytes_is_stopped_by_the_total_timeout(server):
         handler.send_header("Content-Length", "100")
         handler.end_headers()
         try:
-            for _ in range(100):            # a byte every 20 ms, each well within timeout
+            for _ in range(100):  # a byte every 20 ms, each well within timeout
                 handler.wfile.write(b"x")
                 time.sleep(0.02)
         except OSError:
@@ -529,7 +577,7 @@ def test_503_then_200_succeeds_on_the_second_attempt(server):
     sleeps = Sleeps()
     result = local_fetcher(backoff=0.2, sleep=sleeps).fetch(server.url("/feed"))
     assert (result.status, result.content, result.attempts) == ("fetched", b"the feed", 2)
-    assert len(sleeps) == 1 and 0.1 <= sleeps[0] <= 0.2     # backoff with jitter
+    assert len(sleeps) == 1 and 0.1 <= sleeps[0] <= 0.2  # backoff with jitter
 
 
 def test_a_server_error_that_persists_gives_up_after_the_retries(server):
@@ -537,7 +585,10 @@ def test_a_server_error_that_persists_gives_up_after_the_retries(server):
     with pytest.raises(FetchFailed) as failed:
         local_fetcher(retries=2, sleep=Sleeps()).fetch(server.url("/down"))
     assert (failed.value.status, failed.value.attempts, failed.value.kind) == (
-        502, 3, "http_status")
+        502,
+        3,
+        "http_status",
+    )
     assert "HTTP 502 Bad Gateway: the feed server had an error" in str(failed.value)
     assert server.hits["/down"] == 3
 
@@ -557,13 +608,17 @@ def test_429_waits_as_long_as_retry_after_says(server):
 
 
 def test_429_asking_for_too_long_a_wait_stops_and_says_so(server):
-    server.routes["/feed"] = lambda handler, hit: reply(handler, 429,
-                                                        headers={"Retry-After": "3600"})
+    server.routes["/feed"] = lambda handler, hit: reply(
+        handler, 429, headers={"Retry-After": "3600"}
+    )
     sleeps = Sleeps()
     with pytest.raises(FetchFailed, match="asked us to wait 3600 s") as failed:
         local_fetcher(max_retry_after=60, sleep=sleeps).fetch(server.url("/feed"))
     assert (failed.value.status, failed.value.retry_after, failed.value.attempts) == (
-        429, 3600.0, 1)
+        429,
+        3600.0,
+        1,
+    )
     assert sleeps == [] and server.hits["/feed"] == 1
 
 
@@ -574,18 +629,27 @@ def test_retry_after_as_an_http_date():
     assert _retry_after_seconds("soon") is None
 
 
-@pytest.mark.parametrize(("status", "advice"), [
-    (404, "HTTP 404 Not Found: there is no feed at this URL; check the registered feed URL"),
-    (403, "HTTP 403 Forbidden: the server refused access; let our feed fetcher in or make "
-          "the feed public"),
-    (410, "HTTP 410 Gone: the feed was removed; register its new URL"),
-])
+@pytest.mark.parametrize(
+    ("status", "advice"),
+    [
+        (404, "HTTP 404 Not Found: there is no feed at this URL; check the registered feed URL"),
+        (
+            403,
+            "HTTP 403 Forbidden: the server refused access; let our feed fetcher in or make "
+            "the feed public",
+        ),
+        (410, "HTTP 410 Gone: the feed was removed; register its new URL"),
+    ],
+)
 def test_client_errors_are_not_retried(server, status, advice):
     server.routes["/feed"] = lambda handler, hit: reply(handler, status, b"nope")
     with pytest.raises(FetchFailed) as failed:
         local_fetcher().fetch(server.url("/feed"))
     assert (failed.value.status, failed.value.attempts, failed.value.kind) == (
-        status, 1, "http_status")
+        status,
+        1,
+        "http_status",
+    )
     assert str(failed.value) == f"fetching {server.url('/feed')} failed: {advice}"
     assert server.hits["/feed"] == 1
 
@@ -593,10 +657,9 @@ def test_client_errors_are_not_retried(server, status, advice):
 def test_a_refused_connection_is_retried_with_growing_backoff():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]       # closed again at once: nothing listens there
+        port = probe.getsockname()[1]  # closed again at once: nothing listens there
     sleeps = Sleeps()
-    with pytest.raises(FetchFailed, match=f"could not connect to 127.0.0.1 port {port}"
-                       ) as failed:
+    with pytest.raises(FetchFailed, match=f"could not connect to 127.0.0.1 port {port}") as failed:
         local_fetcher(retries=3, backoff=0.1, sleep=sleeps).fetch(f"http://127.0.0.1:{port}/")
     assert (failed.value.kind, failed.value.attempts) == ("connect", 4)
     assert len(sleeps) == 3
@@ -645,7 +708,7 @@ def test_a_declared_length_over_max_bytes_is_refused_before_reading(server):
         handler.send_response(200)
         handler.send_header("Content-Length", str(10**9))
         handler.end_headers()
-        handler.wfile.write(b"x" * 1000)       # and then nothing: a reader would hang
+        handler.wfile.write(b"x" * 1000)  # and then nothing: a reader would hang
 
     server.routes["/big"] = declared
     started = time.monotonic()
@@ -657,16 +720,18 @@ def test_a_declared_length_over_max_bytes_is_refused_before_reading(server):
 def test_the_limit_counts_decompressed_bytes(server):
     bomb = gzip.compress(b"\0" * 2_000_000)
     assert len(bomb) < 100_000
-    server.routes["/bomb"] = lambda handler, hit: reply(handler, 200, bomb,
-                                                        {"Content-Encoding": "gzip"})
+    server.routes["/bomb"] = lambda handler, hit: reply(
+        handler, 200, bomb, {"Content-Encoding": "gzip"}
+    )
     with pytest.raises(FetchFailed, match="limit") as failed:
         local_fetcher(max_bytes=100_000).fetch(server.url("/bomb"))
     assert failed.value.kind == "too_large"
 
 
 def test_a_compressed_feed_arrives_decompressed(server):
-    server.routes["/gz"] = lambda handler, hit: reply(handler, 200, gzip.compress(b"a,b\n1,2\n"),
-                                                      {"Content-Encoding": "gzip"})
+    server.routes["/gz"] = lambda handler, hit: reply(
+        handler, 200, gzip.compress(b"a,b\n1,2\n"), {"Content-Encoding": "gzip"}
+    )
     assert local_fetcher().fetch(server.url("/gz")).content == b"a,b\n1,2\n"
 
 

@@ -34,9 +34,17 @@ def guard(**settings) -> tuple[SsrfGuardMiddleware, AddressPins]:
     return SsrfGuardMiddleware.from_crawler(crawler), pins
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1/", "http://localhost:8000/x",
-                                 "http://169.254.169.254/latest/meta-data/",
-                                 "http://[::1]/", "http://10.0.0.7/", "file:///etc/passwd"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/",
+        "http://localhost:8000/x",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/",
+        "http://10.0.0.7/",
+        "file:///etc/passwd",
+    ],
+)
 def test_every_request_to_an_internal_address_is_refused(url):
     middleware, _ = guard()
     with pytest.raises(IgnoreRequest, match="SSRF guard"):
@@ -68,9 +76,15 @@ def test_the_resolver_answers_only_with_pinned_addresses():
 def test_a_stored_page_without_expiry_is_revalidated_not_guessed_fresh():
     policy = RevalidatingPolicy(Settings())
     request = Request("http://h/page")
-    cached = HtmlResponse("http://h/page", body=b"x", headers={
-        "Last-Modified": "Mon, 01 Jan 2024 00:00:00 GMT", "ETag": '"v1"',
-        "Date": "Mon, 01 Jun 2026 00:00:00 GMT"})
+    cached = HtmlResponse(
+        "http://h/page",
+        body=b"x",
+        headers={
+            "Last-Modified": "Mon, 01 Jan 2024 00:00:00 GMT",
+            "ETag": '"v1"',
+            "Date": "Mon, 01 Jun 2026 00:00:00 GMT",
+        },
+    )
     assert policy.is_cached_response_fresh(cached, request) is False
     assert request.headers[b"If-None-Match"] == b'"v1"'
     fresh = HtmlResponse("http://h/page", body=b"x", headers={"Cache-Control": "max-age=3600"})
@@ -78,19 +92,21 @@ def test_a_stored_page_without_expiry_is_revalidated_not_guessed_fresh():
 
 
 def test_politeness_is_in_the_settings_of_every_crawl():
-    settings = scrapy_settings(CrawlArguments(provider_id="p", start_urls=["http://h/"]),
-                               sink=None)
+    settings = scrapy_settings(CrawlArguments(provider_id="p", start_urls=["http://h/"]), sink=None)
     assert settings["ROBOTSTXT_OBEY"] is True and settings["ROBOTSTXT_USER_AGENT"] == ROBOTS_NAME
     assert settings["USER_AGENT"] == USER_AGENT and "+https://" in USER_AGENT
     assert settings["CONCURRENT_REQUESTS_PER_DOMAIN"] == 2
     assert settings["AUTOTHROTTLE_ENABLED"] is True
     limits = CrawlLimits()
-    assert (settings["DEPTH_LIMIT"], settings["CLOSESPIDER_PAGECOUNT"],
-            settings["CLOSESPIDER_TIMEOUT"]) == (limits.max_depth, limits.max_pages,
-                                                 limits.max_seconds)
+    assert (
+        settings["DEPTH_LIMIT"],
+        settings["CLOSESPIDER_PAGECOUNT"],
+        settings["CLOSESPIDER_TIMEOUT"],
+    ) == (limits.max_depth, limits.max_pages, limits.max_seconds)
     assert "HTTPCACHE_ENABLED" not in settings  # no cache directory given
-    cached = scrapy_settings(CrawlArguments(provider_id="p", start_urls=["http://h/"],
-                                            cache_dir="/tmp/c"), sink=None)
+    cached = scrapy_settings(
+        CrawlArguments(provider_id="p", start_urls=["http://h/"], cache_dir="/tmp/c"), sink=None
+    )
     assert cached["HTTPCACHE_POLICY"].endswith("RevalidatingPolicy")
     with pytest.raises(ValueError):
         CrawlLimits(concurrency_per_host=10)

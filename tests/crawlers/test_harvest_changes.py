@@ -25,20 +25,35 @@ from microcred.settings import Settings
 from microcred.web import create_web_app
 from normaliser.schema import Provider
 
-HEADER = ("id,title,description,level,credits,mode,price,duration,start_dates,language,"
-          "subject,location,learning_outcomes\n")
+HEADER = (
+    "id,title,description,level,credits,mode,price,duration,start_dates,language,"
+    "subject,location,learning_outcomes\n"
+)
 ROWS = {
     "DS1": 'DS1,Introduction to Data Science,"Python, statistics, charts.",NZQF Level 5,'
-           '15 credits,Online (self-paced),"NZ$1,250",6 weeks,2027-03-01,English,0613,Online,'
-           'Clean data; Draw charts\n',
+    '15 credits,Online (self-paced),"NZ$1,250",6 weeks,2027-03-01,English,0613,Online,'
+    "Clean data; Draw charts\n",
     "MR1": "MR1,Te Reo Māori for Beginners,Everyday te reo.,Level 3 NZQF,10 credits,"
-           "Face to face,Free,10 weeks,1 March 2027; 1 July 2027,Te Reo Māori,0231,"
-           '"Wellington, New Zealand",Greet people\n',
+    "Face to face,Free,10 weeks,1 March 2027; 1 July 2027,Te Reo Māori,0231,"
+    '"Wellington, New Zealand",Greet people\n',
     "DF1": "DF1,Sustainable Dairy Farming,Pasture and effluent.,NZQF Level 4,20 credits,"
-           'Blended,NZ$900 incl. GST,12 weeks,2027-04-01,English,0811,"Hamilton, New Zealand",\n',
+    'Blended,NZ$900 incl. GST,12 weeks,2027-04-01,English,0811,"Hamilton, New Zealand",\n',
 }
-COMPARED = ("title", "description", "level", "credits", "mode", "pace", "price", "duration",
-            "subject", "languages", "places", "instances", "learning_outcomes")
+COMPARED = (
+    "title",
+    "description",
+    "level",
+    "credits",
+    "mode",
+    "pace",
+    "price",
+    "duration",
+    "subject",
+    "languages",
+    "places",
+    "instances",
+    "learning_outcomes",
+)
 
 
 def _free_port() -> int:
@@ -49,8 +64,11 @@ def _free_port() -> int:
 
 @contextmanager
 def serving(services: Services) -> Iterator[str]:
-    server = uvicorn.Server(uvicorn.Config(create_web_app(services), host="127.0.0.1",
-                                           port=_free_port(), log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_web_app(services), host="127.0.0.1", port=_free_port(), log_level="warning"
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -66,11 +84,19 @@ def serving(services: Services) -> Iterator[str]:
 
 @pytest.fixture
 def instances(tmp_path, make_catalogue_url) -> Iterator[tuple[Services, Services]]:
-    first = build_services(Settings(data_dir=tmp_path / "first", reference_currency="EUR",
-                                    database_url=make_catalogue_url()))
-    second = build_services(Settings(data_dir=tmp_path / "second", reference_currency="EUR",
-                                     database_url=make_catalogue_url(),
-                                     allow_private_feeds=True))  # the first is on loopback
+    first = build_services(
+        Settings(
+            data_dir=tmp_path / "first", reference_currency="EUR", database_url=make_catalogue_url()
+        )
+    )
+    second = build_services(
+        Settings(
+            data_dir=tmp_path / "second",
+            reference_currency="EUR",
+            database_url=make_catalogue_url(),
+            allow_private_feeds=True,
+        )
+    )  # the first is on loopback
     try:
         yield first, second
     finally:
@@ -96,18 +122,21 @@ def active(services: Services, *, key: str) -> dict[str, dict]:
     for offering in found.values():
         dumped = offering.model_dump(mode="json")
         out[offering.id if key == "id" else offering.provider_offering_id] = {
-            name: _without_derived(dumped[name]) for name in COMPARED}
+            name: _without_derived(dumped[name]) for name in COMPARED
+        }
     return out
 
 
 def harvest(second: Services, source, **options) -> str:
     sources = SourceStore(second.catalogue)
     if options:
-        outcome = harvest_changes(source, fetcher=build_fetcher(second), sources=sources,
-                                  ingest=second.ingest, **options)
+        outcome = harvest_changes(
+            source, fetcher=build_fetcher(second), sources=sources, ingest=second.ingest, **options
+        )
     else:
-        outcome = pull_source(source, fetcher=build_fetcher(second), sources=sources,
-                              ingest=second.ingest)
+        outcome = pull_source(
+            source, fetcher=build_fetcher(second), sources=sources, ingest=second.ingest
+        )
     if outcome.submission_id is not None:
         report = second.ingest.process(outcome.submission_id)
         assert report.status == "applied", (report.error, report.issues)
@@ -118,22 +147,31 @@ def harvest(second: Services, source, **options) -> str:
 @pytest.mark.timeout(120)  # two servers and four harvests; a few seconds when well
 def test_a_second_instance_mirrors_the_first_through_its_changes_feed(instances):
     first, second = instances
-    teawa = Provider(id="te-awa", name="Te Awa Institute of Technology", country="NZ",
-                     default_currency="NZD")
-    first.catalogue.upsert_provider(teawa, default_language="en", level_framework="NZQF",
-                                    credit_system="NZ_CREDITS")
+    teawa = Provider(
+        id="te-awa", name="Te Awa Institute of Technology", country="NZ", default_currency="NZD"
+    )
+    first.catalogue.upsert_provider(
+        teawa, default_language="en", level_framework="NZQF", credit_system="NZ_CREDITS"
+    )
     first.import_feed(teawa.id, (HEADER + ROWS["DS1"] + ROWS["MR1"]).encode(), format="csv")
 
-    mirror = Provider(id="nz-marketplace", name="New Zealand micro-credentials marketplace",
-                      country="NZ")
+    mirror = Provider(
+        id="nz-marketplace", name="New Zealand micro-credentials marketplace", country="NZ"
+    )
     second.catalogue.upsert_provider(mirror)
     key = second.keys.create("provider", provider_id=mirror.id).secret
     with serving(first) as first_url, serving(second) as second_url:
         registered = httpx.put(
             f"{second_url}/v1/providers/{mirror.id}/sources/nz",
             headers={"Authorization": f"Bearer {key}"},
-            json={"url": f"{first_url}/v1/changes", "format": "microcred-changes",
-                  "mode": "delta", "schedule": {"interval_minutes": 60}}, timeout=30)
+            json={
+                "url": f"{first_url}/v1/changes",
+                "format": "microcred-changes",
+                "mode": "delta",
+                "schedule": {"interval_minutes": 60},
+            },
+            timeout=30,
+        )
         assert registered.status_code == 201, registered.text
         source = SourceStore(second.catalogue).get_pull_source(mirror.id, "nz")
 
@@ -146,15 +184,26 @@ def test_a_second_instance_mirrors_the_first_through_its_changes_feed(instances)
 
         # On the first: an update (DS1's price), a create (DF1), then a withdrawal by a
         # snapshot that leaves MR1 out, and one through the provider API (DF1 again, later).
-        first.import_feed(teawa.id, (HEADER + ROWS["DS1"].replace('NZ$1,250', 'NZ$1,400')
-                                     + ROWS["MR1"] + ROWS["DF1"]).encode(), format="csv")
-        first.import_feed(teawa.id, (HEADER + ROWS["DS1"].replace('NZ$1,250', 'NZ$1,400')
-                                     + ROWS["DF1"]).encode(), format="csv")
+        first.import_feed(
+            teawa.id,
+            (
+                HEADER + ROWS["DS1"].replace("NZ$1,250", "NZ$1,400") + ROWS["MR1"] + ROWS["DF1"]
+            ).encode(),
+            format="csv",
+        )
+        first.import_feed(
+            teawa.id,
+            (HEADER + ROWS["DS1"].replace("NZ$1,250", "NZ$1,400") + ROWS["DF1"]).encode(),
+            format="csv",
+        )
         # Paged one change at a time, to follow `has_more` across pages.
         assert harvest(second, source, page_size=1) == "fetched"
         assert active(second, key="poid") == active(first, key="id")
-        [ds1] = [o for o in active(second, key="poid").values()
-                 if o["title"] == "Introduction to Data Science"]
+        [ds1] = [
+            o
+            for o in active(second, key="poid").values()
+            if o["title"] == "Introduction to Data Science"
+        ]
         assert ds1["price"]["amount"] == 1400 and ds1["price"]["currency"] == "NZD"
 
         df1 = first.ingest.withdraw_offering(teawa.id, "DF1")
@@ -167,6 +216,8 @@ def test_a_second_instance_mirrors_the_first_through_its_changes_feed(instances)
         # The harvested offering's page and search on the second show it.
         hits = httpx.get(f"{second_url}/v1/search", params={"q": "data science"}).json()
         assert hits["total"] == 1
-        runs = httpx.get(f"{second_url}/v1/providers/{mirror.id}/pulls",
-                         headers={"Authorization": f"Bearer {key}"}).json()
+        runs = httpx.get(
+            f"{second_url}/v1/providers/{mirror.id}/pulls",
+            headers={"Authorization": f"Bearer {key}"},
+        ).json()
         assert [r["outcome"] for r in runs["pulls"]][:2] == ["fetched", "fetched"]

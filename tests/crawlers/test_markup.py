@@ -27,16 +27,23 @@ def page(relative: str) -> tuple[bytes, str]:
     return path.read_bytes().replace(b"__ORIGIN__", ORIGIN.encode()), url
 
 
-@pytest.mark.parametrize("text, repairs", [
-    ('{"a": 1}', []),
-    ('<!--\n{"a": 1}\n-->', ["removed an HTML comment wrapper"]),
-    ('//<![CDATA[\n{"a": 1}\n//]]>', ["removed a CDATA wrapper"]),
-    ('{"a": 1, // a note with a "quote"\n}', ["removed JavaScript comments",
-                                              "removed trailing commas"]),
-    ('{"a": [1, 2,], /* block */ "b": "x//y",}', ["removed JavaScript comments",
-                                                  "removed trailing commas"]),
-    ('{"a": "tab\there"}', ["accepted raw control characters inside strings"]),
-])
+@pytest.mark.parametrize(
+    "text, repairs",
+    [
+        ('{"a": 1}', []),
+        ('<!--\n{"a": 1}\n-->', ["removed an HTML comment wrapper"]),
+        ('//<![CDATA[\n{"a": 1}\n//]]>', ["removed a CDATA wrapper"]),
+        (
+            '{"a": 1, // a note with a "quote"\n}',
+            ["removed JavaScript comments", "removed trailing commas"],
+        ),
+        (
+            '{"a": [1, 2,], /* block */ "b": "x//y",}',
+            ["removed JavaScript comments", "removed trailing commas"],
+        ),
+        ('{"a": "tab\there"}', ["accepted raw control characters inside strings"]),
+    ],
+)
 def test_usual_breakage_is_repaired_and_named(text, repairs):
     result = loads_lenient(text)
     assert result.error is None and result.value["a"] is not None
@@ -67,12 +74,16 @@ def test_a_yoast_graph_microdata_and_rdfa_are_read():
     rdfa = extract_structured(*page("study/short-courses/cyber-resilience-for-boards/index.html"))
     [course] = rdfa.records
     assert (course.fields["id"], course.fields["price"], course.fields["credits"]) == (
-        "KU-CRB-10", "850 GBP", "10 SCQF credits")
+        "KU-CRB-10",
+        "850 GBP",
+        "10 SCQF credits",
+    )
 
 
 def test_several_courses_on_one_page_keep_their_own_urls():
-    records = extract_structured(*page("study/short-courses/professional-practice/index.html")
-                                 ).records
+    records = extract_structured(
+        *page("study/short-courses/professional-practice/index.html")
+    ).records
     assert [r.fields["id"] for r in records] == ["KU-CPD-201", "KU-CPD-202"]
     assert records[0].fields["url"].endswith("/professional-practice/#coaching")
 
@@ -90,8 +101,10 @@ def test_unreadable_json_ld_is_reported_naming_the_page():
 
 
 def test_a_course_without_any_id_on_its_own_page_takes_the_page_url():
-    body = (b'<script type="application/ld+json">{"@context": "https://schema.org", '
-            b'"@type": "Course", "name": "No code"}</script>')
+    body = (
+        b'<script type="application/ld+json">{"@context": "https://schema.org", '
+        b'"@type": "Course", "name": "No code"}</script>'
+    )
     [record] = extract_structured(body, "http://h/c/no-code").records
     assert record.fields["id"] == "http://h/c/no-code"
     assert [i.code.value for i in record.issues] == ["defaulted"]
@@ -101,7 +114,8 @@ def test_a_course_without_any_id_on_its_own_page_takes_the_page_url():
 def spider() -> StructuredDataSpider:
     crawler = get_crawler(StructuredDataSpider)
     return StructuredDataSpider.from_crawler(
-        crawler, arguments=CrawlArguments(provider_id="p", start_urls=[f"{ORIGIN}/"]))
+        crawler, arguments=CrawlArguments(provider_id="p", start_urls=[f"{ORIGIN}/"])
+    )
 
 
 def html_response(relative: str) -> HtmlResponse:
@@ -110,8 +124,11 @@ def html_response(relative: str) -> HtmlResponse:
 
 
 def test_a_course_page_yields_its_record_and_follows_its_links(spider):
-    out = list(spider.parse_page(html_response(
-        "study/short-courses/data-science-for-public-policy/index.html")))
+    out = list(
+        spider.parse_page(
+            html_response("study/short-courses/data-science-for-public-policy/index.html")
+        )
+    )
     [item] = [o for o in out if isinstance(o, CourseRecordItem)]
     assert item.record.fields["id"] == "KU-DSPP-11" and item.page_url.endswith("policy/")
     followed = [o.url for o in out if isinstance(o, Request)]
@@ -128,8 +145,9 @@ def test_a_listing_follows_its_item_list_first_and_its_next_page(spider):
 
 
 def test_a_broken_page_yields_its_issues(spider):
-    out = list(spider.parse_page(html_response(
-        "study/short-courses/history-of-the-clyde/index.html")))
+    out = list(
+        spider.parse_page(html_response("study/short-courses/history-of-the-clyde/index.html"))
+    )
     [issues] = [o for o in out if isinstance(o, PageIssuesItem)]
     assert "could not be read" in issues.issues[0].message
 

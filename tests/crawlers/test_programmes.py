@@ -45,44 +45,55 @@ def test_site_relative_links_resolve_against_the_page():
     assert urls == {
         "PGT-ADS-1": PAGE_URL,
         "ADS501": "https://www.kelvinside.example.ac.uk/study/courses/ads501/",
-        "ADS502": "https://www.kelvinside.example.ac.uk/study/courses/ads502/"}
+        "ADS502": "https://www.kelvinside.example.ac.uk/study/courses/ads502/",
+    }
 
 
 def test_html_lang_fills_a_missing_language_and_says_so():
     page = extract_structured(programme_page(), PAGE_URL)
     for record in page.records:
         assert record.fields["language"] == "en-GB"
-        assert any(i.field == "language" and i.code == IssueCode.DEFAULTED
-                   for i in record.issues)
-    marked = programme_page().replace(b'"name": "Statistical Learning"',
-                                      b'"name": "Statistical Learning", "inLanguage": "gd"')
+        assert any(i.field == "language" and i.code == IssueCode.DEFAULTED for i in record.issues)
+    marked = programme_page().replace(
+        b'"name": "Statistical Learning"', b'"name": "Statistical Learning", "inLanguage": "gd"'
+    )
     by_id = {r.record_id: r for r in extract_structured(marked, PAGE_URL).records}
     assert by_id["ADS501"].fields["language"] == "gd"  # the markup's own wins
 
 
 def test_every_skipped_node_is_counted_with_its_reason():
     page = extract_structured(programme_page(), PAGE_URL)
-    assert page.skipped == {"node: Event (not a course or programme)": 1,
-                            "node: WebPage (not a course or programme)": 1,
-                            "node: BreadcrumbList (not a course or programme)": 1}
+    assert page.skipped == {
+        "node: Event (not a course or programme)": 1,
+        "node: WebPage (not a course or programme)": 1,
+        "node: BreadcrumbList (not a course or programme)": 1,
+    }
 
 
 def test_a_real_universitys_about_page_is_counted_not_guessed():
     """The University of Jena's programme pages mark themselves up as an AboutPage (see the
     fixture's comment): no offering is made up from it, and the report says what it was."""
-    page = extract_structured((SITE / "about-page.html").read_bytes(),
-                              "https://www.uni-jena.example/en/bsc-applied-computer-science")
+    page = extract_structured(
+        (SITE / "about-page.html").read_bytes(),
+        "https://www.uni-jena.example/en/bsc-applied-computer-science",
+    )
     assert page.records == []
     assert page.skipped == {"node: AboutPage (not a course or programme)": 1}
-    assert page.listed_links == ["https://www.uni-jena.example/en/studies",
-                                 "https://www.uni-jena.example/en"]
+    assert page.listed_links == [
+        "https://www.uni-jena.example/en/studies",
+        "https://www.uni-jena.example/en",
+    ]
 
 
 def test_the_programme_normalises_with_its_values():
     page = extract_structured(programme_page(), PAGE_URL)
     programme = next(r for r in page.records if r.record_id == "PGT-ADS-1")
-    context = NormaliseContext(provider_id="kelvinside", default_currency="GBP",
-                               level_framework="SCQF", credit_system="SCQF")
+    context = NormaliseContext(
+        provider_id="kelvinside",
+        default_currency="GBP",
+        level_framework="SCQF",
+        credit_system="SCQF",
+    )
     offering, issues = normalise_record(programme.fields, context, programme.instances)
     assert offering is not None, issues
     document = offering.model_dump(mode="json")
@@ -98,22 +109,25 @@ def test_the_two_prefixes_agree():
     assert SKIPPED_STAT_PREFIX == CATALOGUE_SKIPPED_PREFIX
 
 
-def test_a_crawl_reports_every_page_and_node_it_skipped(local_services, kelvinside, runner,
-                                                        crawls):
-    with SiteServer({
-        "/robots.txt": Route("User-agent: *\nDisallow: /staff/\n", content_type="text/plain"),
-        "/staff/": Route("<html><body>staff only</body></html>"),
-        "/": Route((SITE / "events.html").read_bytes()),
-        "/study/msc-applied-data-science/": Route((SITE / "programme.html").read_bytes()),
-        "/study/courses/ads501/": Route("<html><body>no markup</body></html>"),
-        "/study/courses/ads502/": Route(b"%PDF-1.4 not html", content_type="application/pdf"),
-        "/en/bsc-applied-computer-science": Route((SITE / "about-page.html").read_bytes()),
-    }) as site:
+def test_a_crawl_reports_every_page_and_node_it_skipped(local_services, kelvinside, runner, crawls):
+    with SiteServer(
+        {
+            "/robots.txt": Route("User-agent: *\nDisallow: /staff/\n", content_type="text/plain"),
+            "/staff/": Route("<html><body>staff only</body></html>"),
+            "/": Route((SITE / "events.html").read_bytes()),
+            "/study/msc-applied-data-science/": Route((SITE / "programme.html").read_bytes()),
+            "/study/courses/ads501/": Route("<html><body>no markup</body></html>"),
+            "/study/courses/ads502/": Route(b"%PDF-1.4 not html", content_type="application/pdf"),
+            "/en/bsc-applied-computer-science": Route((SITE / "about-page.html").read_bytes()),
+        }
+    ) as site:
         result = crawl(runner, kelvinside.id, [site.url("/")])
         assert result["status"] == "finished", result
-        offerings = sorted(d["provider_offering_id"] for d in
-                           local_services.catalogue.iter_active_offering_documents()
-                           if d["provider"]["id"] == kelvinside.id)
+        offerings = sorted(
+            d["provider_offering_id"]
+            for d in local_services.catalogue.iter_active_offering_documents()
+            if d["provider"]["id"] == kelvinside.id
+        )
         assert offerings == ["ADS501", "ADS502", "PGT-ADS-1"]
         run = crawls.crawl_runs(kelvinside.id)[0]
     reasons = run["skipped_reasons"]

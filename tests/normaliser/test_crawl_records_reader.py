@@ -14,10 +14,13 @@ from normaliser.readers.registry import detect_format, read_feed
 
 
 def test_records_round_trip_with_runs_extra_and_issues():
-    record = RawRecord(locator="/c/a item 1", fields={"id": "A", "title": "T", "subject": ["x", "y"]},
-                       instances=[{"start_date": "2027-01-01", "mode": "online"}],
-                       extra={"provider": "P"},
-                       issues=[Issue.warning("id", IssueCode.DEFAULTED, "page URL used")])
+    record = RawRecord(
+        locator="/c/a item 1",
+        fields={"id": "A", "title": "T", "subject": ["x", "y"]},
+        instances=[{"start_date": "2027-01-01", "mode": "online"}],
+        extra={"provider": "P"},
+        issues=[Issue.warning("id", IssueCode.DEFAULTED, "page URL used")],
+    )
     page_issue = Issue.warning("_record", IssueCode.UNPARSED, "block 2 of /c/b unreadable")
     data = crawl_records_document([record], [page_issue])
     assert detect_format(data) == "crawl-records"
@@ -25,12 +28,21 @@ def test_records_round_trip_with_runs_extra_and_issues():
     assert read.records == [record] and read.issues == [page_issue]
 
 
-@pytest.mark.parametrize("body, where", [
-    ({"format": "microcred-crawl-records", "version": 2, "records": []}, "version"),
-    ({"format": "microcred-crawl-records", "version": 1,
-      "records": [{"locator": "x", "fields": {"id": 5}}]}, "records.0.fields.id"),
-    ({"format": "microcred-crawl-records", "version": 1, "records": [], "more": 1}, "more"),
-])
+@pytest.mark.parametrize(
+    "body, where",
+    [
+        ({"format": "microcred-crawl-records", "version": 2, "records": []}, "version"),
+        (
+            {
+                "format": "microcred-crawl-records",
+                "version": 1,
+                "records": [{"locator": "x", "fields": {"id": 5}}],
+            },
+            "records.0.fields.id",
+        ),
+        ({"format": "microcred-crawl-records", "version": 1, "records": [], "more": 1}, "more"),
+    ],
+)
 def test_a_malformed_document_is_refused_naming_where(body, where):
     with pytest.raises(FeedFormatError, match=where.replace(".", r"\.")):
         read_crawl_records(json.dumps(body).encode())
@@ -39,7 +51,8 @@ def test_a_malformed_document_is_refused_naming_where(body, where):
 def test_an_empty_crawl_is_refused_and_the_record_limit_holds():
     with pytest.raises(FeedFormatError, match="no course"):
         read_crawl_records(crawl_records_document([], []))
-    many = crawl_records_document([RawRecord(locator=str(i), fields={"id": str(i)})
-                                   for i in range(3)], [])
+    many = crawl_records_document(
+        [RawRecord(locator=str(i), fields={"id": str(i)}) for i in range(3)], []
+    )
     with pytest.raises(FeedFormatError, match="more than 2"):
         read_crawl_records(many, ReadLimits(max_records=2))

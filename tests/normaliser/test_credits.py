@@ -8,10 +8,21 @@ from normaliser.issues import IssueCode, Severity
 from normaliser.parsers.credits import credit_system_from_text, parse_credits
 from normaliser.schema import CreditSystem
 
-ECTS, NZ, CATS, SCQF, US, HOURS = (CreditSystem.ECTS, CreditSystem.NZ_CREDITS, CreditSystem.CATS,
-                                   CreditSystem.SCQF, CreditSystem.US_SCH, CreditSystem.HOURS)
-AMB, APX, DEF, INV, UNP = (IssueCode.AMBIGUOUS, IssueCode.APPROXIMATE, IssueCode.DEFAULTED,
-                           IssueCode.INVALID, IssueCode.UNPARSED)
+ECTS, NZ, CATS, SCQF, US, HOURS = (
+    CreditSystem.ECTS,
+    CreditSystem.NZ_CREDITS,
+    CreditSystem.CATS,
+    CreditSystem.SCQF,
+    CreditSystem.US_SCH,
+    CreditSystem.HOURS,
+)
+AMB, APX, DEF, INV, UNP = (
+    IssueCode.AMBIGUOUS,
+    IssueCode.APPROXIMATE,
+    IssueCode.DEFAULTED,
+    IssueCode.INVALID,
+    IssueCode.UNPARSED,
+)
 
 # raw, hint, expected (value, system, ects, hours, approximate) or None, issue codes
 CASES = [
@@ -134,11 +145,25 @@ def test_ambiguous_message_tells_how_to_fix() -> None:
     assert "credit_system" in issue.message
 
 
-@pytest.mark.parametrize(("text", "system"), [
-    ("ECTS", ECTS), ("ects", ECTS), ("NZ credits", NZ), ("NZQA", NZ), ("NZ_CREDITS", NZ),
-    ("CATS", CATS), ("CATS points", CATS), ("SCQF", SCQF), ("US_SCH", US),
-    ("semester credit hours", US), ("hours", HOURS), ("HOURS", HOURS), ("credits", None),
-    ("", None), ("bananas", None),
-])
+@pytest.mark.parametrize(
+    ("text", "system"),
+    [
+        ("ECTS", ECTS),
+        ("ects", ECTS),
+        ("NZ credits", NZ),
+        ("NZQA", NZ),
+        ("NZ_CREDITS", NZ),
+        ("CATS", CATS),
+        ("CATS points", CATS),
+        ("SCQF", SCQF),
+        ("US_SCH", US),
+        ("semester credit hours", US),
+        ("hours", HOURS),
+        ("HOURS", HOURS),
+        ("credits", None),
+        ("", None),
+        ("bananas", None),
+    ],
+)
 def test_credit_system_from_text(text, system) -> None:
     assert credit_system_from_text(text) is system

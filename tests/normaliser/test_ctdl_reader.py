@@ -28,8 +28,9 @@ US_PROVIDER = NormaliseContext(provider_id="x", default_country="US", default_cu
 
 
 def _fixture_inputs() -> list[Path]:
-    return sorted(path for path in FIXTURES.glob("*.json")
-                  if not path.name.endswith(EXPECTED_SUFFIX))
+    return sorted(
+        path for path in FIXTURES.glob("*.json") if not path.name.endswith(EXPECTED_SUFFIX)
+    )
 
 
 def _expected_path(input_path: Path) -> Path:
@@ -55,8 +56,11 @@ def test_every_input_has_an_expected_file(input_path: Path) -> None:
 
 def test_every_expected_file_has_an_input() -> None:
     stems = {path.stem for path in FIXTURE_INPUTS}
-    orphans = [path.name for path in FIXTURES.glob("*" + EXPECTED_SUFFIX)
-               if path.name.removesuffix(EXPECTED_SUFFIX) not in stems]
+    orphans = [
+        path.name
+        for path in FIXTURES.glob("*" + EXPECTED_SUFFIX)
+        if path.name.removesuffix(EXPECTED_SUFFIX) not in stems
+    ]
     assert not orphans
 
 
@@ -81,10 +85,13 @@ def test_every_fixture_is_sniffed_as_ctdl(input_path: Path) -> None:
     assert looks_like_ctdl(input_path.read_bytes())
 
 
-@pytest.mark.parametrize("input_path", sorted((OTHER_FIXTURES / "schema_org").glob("*.json"))
-                         + sorted((OTHER_FIXTURES / "feed_v1").glob("*.json"))
-                         + sorted((OTHER_FIXTURES / "feed_v1").glob("*.csv")),
-                         ids=lambda path: f"{path.parent.name}/{path.name}")
+@pytest.mark.parametrize(
+    "input_path",
+    sorted((OTHER_FIXTURES / "schema_org").glob("*.json"))
+    + sorted((OTHER_FIXTURES / "feed_v1").glob("*.json"))
+    + sorted((OTHER_FIXTURES / "feed_v1").glob("*.csv")),
+    ids=lambda path: f"{path.parent.name}/{path.name}",
+)
 def test_other_formats_are_not_sniffed_as_ctdl(input_path: Path) -> None:
     assert not looks_like_ctdl(input_path.read_bytes())
 
@@ -103,8 +110,9 @@ def test_golden_records_normalise_to_the_values_written() -> None:
 
 def test_references_in_a_graph_are_followed() -> None:
     result = read_ctdl((FIXTURES / "graph-with-references.json").read_bytes())
-    pathway, basics, rooftop = (normalise_record(r.fields, US_PROVIDER, r.instances)[0]
-                                for r in result.records)
+    pathway, basics, rooftop = (
+        normalise_record(r.fields, US_PROVIDER, r.instances)[0] for r in result.records
+    )
     assert (pathway.price.amount, pathway.duration.weeks) == (2400.0, 17.33)  # AggregateCost, P4M
     assert pathway.mode is Mode.BLENDED
     assert basics.price.amount == 900.0
@@ -112,7 +120,10 @@ def test_references_in_a_graph_are_followed() -> None:
     assert basics.credits.value == 2.0  # a 2-4 range keeps the lower value
     assert rooftop.duration.hours == 20.0  # PT16H to PT24H, midpoint
     assert rooftop.credential_type == "digital badge"
-    assert rooftop.stackable_into == ["Certificate in Solar Installation", "Solar Installer Pathway"]
+    assert rooftop.stackable_into == [
+        "Certificate in Solar Installation",
+        "Solar Installer Pathway",
+    ]
 
 
 # --- Credential Engine's published examples (shared/data/ctdl) ---------------------------
@@ -128,12 +139,29 @@ def _only_record(name: str):
     return record, offering, issues
 
 
-@pytest.mark.parametrize(("name", "ctid", "title", "price"), [
-    ("Course-1a.json", "ce-7160aae4-5185-4564-95ab-428419974643", "Personal Growth Mastery", 995.0),
-    ("Course-1b.json", "ce-3c5e4bbc-40c3-44eb-90c2-3f27d98d88f1", "Digital Skills Revolution", 1495.0),
-    ("Course-1c.json", "ce-991d72b1-c0fd-4d98-8294-6c47bc3a2122",
-     "Leadership and Innovation Excellence", 1995.0),
-])
+@pytest.mark.parametrize(
+    ("name", "ctid", "title", "price"),
+    [
+        (
+            "Course-1a.json",
+            "ce-7160aae4-5185-4564-95ab-428419974643",
+            "Personal Growth Mastery",
+            995.0,
+        ),
+        (
+            "Course-1b.json",
+            "ce-3c5e4bbc-40c3-44eb-90c2-3f27d98d88f1",
+            "Digital Skills Revolution",
+            1495.0,
+        ),
+        (
+            "Course-1c.json",
+            "ce-991d72b1-c0fd-4d98-8294-6c47bc3a2122",
+            "Leadership and Innovation Excellence",
+            1995.0,
+        ),
+    ],
+)
 def test_example_courses(name: str, ctid: str, title: str, price: float) -> None:
     record, offering, _ = _only_record(name)
     assert (record.record_id, offering.title) == (ctid, title)
@@ -171,10 +199,13 @@ def test_example_learning_program_2() -> None:
     assert [i.field for i in issues if i.severity == "warning"] == ["duration"]  # 'semester'
 
 
-@pytest.mark.parametrize(("name", "holds"), [
-    ("Credential-1.json", "1 ceterms:BachelorDegree node"),
-    ("Organization-1.json", "1 ceterms:Organization node"),
-])
+@pytest.mark.parametrize(
+    ("name", "holds"),
+    [
+        ("Credential-1.json", "1 ceterms:BachelorDegree node"),
+        ("Organization-1.json", "1 ceterms:Organization node"),
+    ],
+)
 def test_example_credential_and_organization_are_not_offerings(name: str, holds: str) -> None:
     data = shared_data(f"ctdl/{name}").read_bytes()
     assert looks_like_ctdl(data)
@@ -186,8 +217,15 @@ def test_example_credential_and_organization_are_not_offerings(name: str, holds:
 
 
 def test_examples_in_one_graph_resolve_each_other() -> None:
-    names = ["Course-1a.json", "Course-1b.json", "Course-1c.json", "LearningProgram-1.json",
-             "LearningProgram-2.json", "Credential-1.json", "Organization-1.json"]
+    names = [
+        "Course-1a.json",
+        "Course-1b.json",
+        "Course-1c.json",
+        "LearningProgram-1.json",
+        "LearningProgram-2.json",
+        "Credential-1.json",
+        "Organization-1.json",
+    ]
     graph = [json.loads(shared_data(f"ctdl/{name}").read_text(encoding="utf-8")) for name in names]
     document = {"@context": "https://credreg.net/ctdl/schema/context/json", "@graph": graph}
     result = read_ctdl(json.dumps(document).encode())
@@ -195,10 +233,15 @@ def test_examples_in_one_graph_resolve_each_other() -> None:
     assert len(by_title) == 5
     assert by_title["Personal Growth Mastery"].extra["provider"] == "Example University"
     # LearningProgram-1 hasPart the three courses.
-    assert by_title["Digital Skills Revolution"].fields["stackable_into"] == "Lifelong Learning Accelerator"
+    assert (
+        by_title["Digital Skills Revolution"].fields["stackable_into"]
+        == "Lifelong Learning Accelerator"
+    )
     # Credential-1 (a BachelorDegree) requires LearningProgram-2 and nothing else.
     assert by_title["Cybersecurity Program"].fields["credential_type"] == "Bachelor Degree"
-    assert [i.value for i in result.issues][0] == "1 ceterms:BachelorDegree node, 1 ceterms:Organization node"
+    assert [i.value for i in result.issues][
+        0
+    ] == "1 ceterms:BachelorDegree node, 1 ceterms:Organization node"
 
 
 # --- limits and damage ----------------------------------------------------------------------
@@ -221,8 +264,21 @@ def test_time_limit() -> None:
         read_ctdl((FIXTURES / "single-course.json").read_bytes(), ReadLimits(max_seconds=-1))
 
 
-@pytest.mark.parametrize("data", [b"", b"   ", b"42", b'"ceterms:Course"', b"null", b"[]", b"{}",
-                                  b"\xef\xbb\xbf{}", b"\xff\xfe{\x00}\x00", b'{"a": "\xe9"}'])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"   ",
+        b"42",
+        b'"ceterms:Course"',
+        b"null",
+        b"[]",
+        b"{}",
+        b"\xef\xbb\xbf{}",
+        b"\xff\xfe{\x00}\x00",
+        b'{"a": "\xe9"}',
+    ],
+)
 def test_nothing_readable_is_refused_cleanly(data: bytes) -> None:
     with pytest.raises(FeedFormatError):
         read_ctdl(data)
@@ -235,28 +291,64 @@ def test_every_truncation_is_read_or_refused_cleanly(name: str) -> None:
 
 
 def test_random_damage_is_read_or_refused_cleanly() -> None:
-    sources = [(FIXTURES / name).read_bytes()
-               for name in ("single-course.json", "graph-with-references.json", "language-maps.json")]
-    for data in damaged_copies(sources, seed=20261124, copies=300,
-                               alphabet=b'\x00\xff"\n,[]{}:\\ 0a'):
+    sources = [
+        (FIXTURES / name).read_bytes()
+        for name in ("single-course.json", "graph-with-references.json", "language-maps.json")
+    ]
+    for data in damaged_copies(
+        sources, seed=20261124, copies=300, alphabet=b'\x00\xff"\n,[]{}:\\ 0a'
+    ):
         read_or_refuse(read_ctdl, data)
 
 
 def test_any_value_shape_in_any_property_is_read_or_reported() -> None:
     """JSON-LD lets every property hold a string, number, list, language map or node."""
-    shapes = [None, True, 7, "text", [], {}, [1, "two"], {"en": "x"}, {"@value": 3},
-              {"@id": "_:nowhere"}, {"@type": "ceterms:Thing"}, [[["deep"]]], {"en": ["a", None]},
-              {"@list": ["a", {"@value": "b"}]}, {"@list": "x"}, {"@set": [{"@id": "_:x"}]},
-              {"@list": None}]
-    properties = ["ceterms:name", "ceterms:ctid", "ceterms:creditValue", "ceterms:estimatedCost",
-                  "ceterms:estimatedDuration", "ceterms:deliveryType", "ceterms:availableAt",
-                  "ceterms:inLanguage", "ceterms:subject", "ceterms:teaches", "ceterms:requires",
-                  "ceterms:offeredBy", "ceterms:hasPart", "ceterms:isPartOf",
-                  "ceterms:audienceLevelType", "ceterms:isNonCredit", "ceterms:somethingNew"]
+    shapes = [
+        None,
+        True,
+        7,
+        "text",
+        [],
+        {},
+        [1, "two"],
+        {"en": "x"},
+        {"@value": 3},
+        {"@id": "_:nowhere"},
+        {"@type": "ceterms:Thing"},
+        [[["deep"]]],
+        {"en": ["a", None]},
+        {"@list": ["a", {"@value": "b"}]},
+        {"@list": "x"},
+        {"@set": [{"@id": "_:x"}]},
+        {"@list": None},
+    ]
+    properties = [
+        "ceterms:name",
+        "ceterms:ctid",
+        "ceterms:creditValue",
+        "ceterms:estimatedCost",
+        "ceterms:estimatedDuration",
+        "ceterms:deliveryType",
+        "ceterms:availableAt",
+        "ceterms:inLanguage",
+        "ceterms:subject",
+        "ceterms:teaches",
+        "ceterms:requires",
+        "ceterms:offeredBy",
+        "ceterms:hasPart",
+        "ceterms:isPartOf",
+        "ceterms:audienceLevelType",
+        "ceterms:isNonCredit",
+        "ceterms:somethingNew",
+    ]
     for prop in properties:
         for shape in shapes:
-            node = {"@type": "ceterms:Course", "ceterms:ctid": "ce-1", "ceterms:name": "N",
-                    prop: shape}
+            node = {
+                "@type": "ceterms:Course",
+                "ceterms:ctid": "ce-1",
+                "ceterms:name": "N",
+                prop: shape,
+            }
             result = read_ctdl(json.dumps(node).encode())
             assert len(result.records) == 1, (prop, shape)
 
@@ -264,16 +356,51 @@ def test_any_value_shape_in_any_property_is_read_or_reported() -> None:
 def test_random_documents_are_read_or_refused_cleanly() -> None:
     """Random nodes built from the properties the reader knows, nested a few levels."""
     rng = random.Random(20261126)  # fixed, so a failure can be reproduced
-    keys = ["@id", "@type", "ceterms:ctid", "ceterms:name", "ceterms:creditValue",
-            "ceterms:estimatedCost", "ceterms:estimatedDuration", "ceterms:deliveryType",
-            "ceterms:targetNode", "ceterms:price", "ceterms:currency", "schema:value",
-            "ceterms:hasPart", "ceterms:requires", "ceterms:targetLearningOpportunity",
-            "ceterms:offeredBy", "ceterms:availableAt", "ceterms:exactDuration", "@graph"]
-    leaves = [None, True, 0, 2.5, "", "_:a", "ce-1", "ceterms:Course", "ceterms:Certificate",
-              "deliveryType:OnlineOnly", "P2W", {"en": "x"}, {"@value": "v"}, {"@id": "_:a"}]
+    keys = [
+        "@id",
+        "@type",
+        "ceterms:ctid",
+        "ceterms:name",
+        "ceterms:creditValue",
+        "ceterms:estimatedCost",
+        "ceterms:estimatedDuration",
+        "ceterms:deliveryType",
+        "ceterms:targetNode",
+        "ceterms:price",
+        "ceterms:currency",
+        "schema:value",
+        "ceterms:hasPart",
+        "ceterms:requires",
+        "ceterms:targetLearningOpportunity",
+        "ceterms:offeredBy",
+        "ceterms:availableAt",
+        "ceterms:exactDuration",
+        "@graph",
+    ]
+    leaves = [
+        None,
+        True,
+        0,
+        2.5,
+        "",
+        "_:a",
+        "ce-1",
+        "ceterms:Course",
+        "ceterms:Certificate",
+        "deliveryType:OnlineOnly",
+        "P2W",
+        {"en": "x"},
+        {"@value": "v"},
+        {"@id": "_:a"},
+    ]
     value = random_json_value(rng, keys, leaves)
     for _ in range(400):
         graph = [value(1) for _ in range(rng.randint(0, 4))]
-        graph.append({"@type": "ceterms:Course", "@id": "_:a",
-                      **{rng.choice(keys): value(1) for _ in range(4)}})
+        graph.append(
+            {
+                "@type": "ceterms:Course",
+                "@id": "_:a",
+                **{rng.choice(keys): value(1) for _ in range(4)},
+            }
+        )
         read_or_refuse(read_ctdl, json.dumps({"@graph": graph}).encode())

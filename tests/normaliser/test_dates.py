@@ -101,10 +101,16 @@ def test_parse_date(raw, expected, codes) -> None:
     assert [i.code for i in parsed.issues] == codes
 
 
-@pytest.mark.parametrize(("raw", "severity"), [
-    ("TBC", Severity.INFO), ("Rolling intake", Severity.INFO), ("soon", Severity.WARNING),
-    ("31 February 2027", Severity.ERROR), ("01/03/2027", Severity.WARNING),
-])
+@pytest.mark.parametrize(
+    ("raw", "severity"),
+    [
+        ("TBC", Severity.INFO),
+        ("Rolling intake", Severity.INFO),
+        ("soon", Severity.WARNING),
+        ("31 February 2027", Severity.ERROR),
+        ("01/03/2027", Severity.WARNING),
+    ],
+)
 def test_date_issue_severity(raw, severity) -> None:
     assert parse_date(raw).issues[0].severity is severity
 

@@ -7,7 +7,12 @@ import pytest
 from normaliser.issues import IssueCode
 from normaliser.parsers.duration import WEEKS_PER_MONTH, parse_duration
 
-AMB, APX, INV, UNP = IssueCode.AMBIGUOUS, IssueCode.APPROXIMATE, IssueCode.INVALID, IssueCode.UNPARSED
+AMB, APX, INV, UNP = (
+    IssueCode.AMBIGUOUS,
+    IssueCode.APPROXIMATE,
+    IssueCode.INVALID,
+    IssueCode.UNPARSED,
+)
 
 # raw, expected (hours, weeks, hours_per_week, part_time) or None, issue codes
 CASES = [

@@ -31,8 +31,9 @@ def _read_as_golden(input_path: Path) -> dict:
     return read_as_golden(read_elm_jsonld, input_path.read_bytes())
 
 
-FIXTURE_INPUTS = sorted(path for path in FIXTURES.glob("*.json")
-                        if not path.name.endswith(EXPECTED_SUFFIX))
+FIXTURE_INPUTS = sorted(
+    path for path in FIXTURES.glob("*.json") if not path.name.endswith(EXPECTED_SUFFIX)
+)
 FIXTURE_IDS = [path.name for path in FIXTURE_INPUTS]
 
 
@@ -87,7 +88,10 @@ def test_the_specification_a_credential_claim_is_specified_by_is_read() -> None:
     assert offering.provider_offering_id == "urn:spec:cyber-essentials"
     # NQFLevel c_4053e803 is "IE NQF Level 5" (nqf.xsd): EQF 4 by Ireland's referencing
     assert (offering.level.framework, offering.level.value, offering.level.eqf) == (
-        Framework.NFQ, "5", 4)
+        Framework.NFQ,
+        "5",
+        4,
+    )
     assert (offering.credits.value, offering.credits.ects) == (2.5, 2.5)
     assert offering.mode is Mode.ONLINE
     assert offering.languages == ["en"]
@@ -103,10 +107,13 @@ def test_every_fixture_is_sniffed_as_elm_and_detected() -> None:
     assert detect_format((FIXTURES / "opportunity-graph.json").read_bytes()) == "elm-jsonld"
 
 
-@pytest.mark.parametrize("input_path", sorted((OTHER_FIXTURES / "ctdl").glob("*.json"))
-                         + sorted((OTHER_FIXTURES / "schema_org").glob("*.json"))
-                         + sorted((OTHER_FIXTURES / "feed_v1").glob("*.json")),
-                         ids=lambda path: f"{path.parent.name}/{path.name}")
+@pytest.mark.parametrize(
+    "input_path",
+    sorted((OTHER_FIXTURES / "ctdl").glob("*.json"))
+    + sorted((OTHER_FIXTURES / "schema_org").glob("*.json"))
+    + sorted((OTHER_FIXTURES / "feed_v1").glob("*.json")),
+    ids=lambda path: f"{path.parent.name}/{path.name}",
+)
 def test_other_json_is_not_sniffed_as_elm(input_path: Path) -> None:
     assert not looks_like_elm_jsonld(input_path.read_bytes())
 
@@ -118,5 +125,6 @@ def test_depth_limit() -> None:
 
 def test_record_limit() -> None:
     with pytest.raises(FeedLimitExceeded, match="more than 0 records"):
-        read_elm_jsonld((FIXTURES / "opportunity-graph.json").read_bytes(),
-                        ReadLimits(max_records=0))
+        read_elm_jsonld(
+            (FIXTURES / "opportunity-graph.json").read_bytes(), ReadLimits(max_records=0)
+        )

@@ -68,8 +68,11 @@ def test_golden_checks_everything_the_reader_emits(input_path: Path) -> None:
 
 def test_every_expected_file_has_an_input() -> None:
     stems = {path.stem for path in FIXTURE_INPUTS}
-    orphans = [path.name for path in FIXTURES.glob("*" + EXPECTED_SUFFIX)
-               if path.name.removesuffix(EXPECTED_SUFFIX) not in stems]
+    orphans = [
+        path.name
+        for path in FIXTURES.glob("*" + EXPECTED_SUFFIX)
+        if path.name.removesuffix(EXPECTED_SUFFIX) not in stems
+    ]
     assert not orphans
 
 
@@ -81,16 +84,24 @@ def test_micro_credential_maps_level_credits_mode_duration_language_subject() ->
     assert offering.title == "Data Analytics for Business"  # defaultLanguage ENG
     # NQFLevel c_218a7e54 is "IE NQF Level 8" (nqf.xsd); NFQ 8 is EQF 6, as EQFLevel says.
     assert (offering.level.framework, offering.level.value, offering.level.eqf) == (
-        Framework.NFQ, "8", 6)
+        Framework.NFQ,
+        "8",
+        6,
+    )
     assert (offering.credits.value, offering.credits.system, offering.credits.ects) == (
-        5.0, CreditSystem.ECTS, 5.0)
+        5.0,
+        CreditSystem.ECTS,
+        5.0,
+    )
     assert offering.mode is Mode.ONLINE
     assert offering.duration.weeks == 13.0  # P3M
     assert offering.languages == ["en", "ga"]  # ENG, GLE
     assert offering.subject.isced == ["0613", "0413"]
     assert (offering.price.amount, offering.price.currency) == (450.0, "EUR")
-    assert offering.learning_outcomes == ["Clean and join tabular data",
-                                          "Present findings in dashboards"]
+    assert offering.learning_outcomes == [
+        "Clean and join tabular data",
+        "Present findings in dashboards",
+    ]
     assert offering.prerequisites == "A Leaving Certificate or equivalent experience."
     assert offering.url == "https://courses.example.ie/data-analytics"
     run = offering.instances[0]
@@ -102,11 +113,15 @@ def test_texts_in_the_declared_language_else_english_else_the_first() -> None:
     records = read_elm_loq_xml((FIXTURES / "multilingual.xml").read_bytes()).records
     german, dutch, french = records
     assert (german.fields["title"], german.extra["title_language"]) == (
-        "Grundlagen des Schweißens", "de")
+        "Grundlagen des Schweißens",
+        "de",
+    )
     assert german.fields["description"] == "Sicheres Arbeiten in der Werkstatt."
     assert german.fields["learning_outcomes"] == ["Sicher schweißen."]
     assert (dutch.fields["title"], dutch.extra["title_language"]) == (
-        "Boekhouden voor starters", "nl")
+        "Boekhouden voor starters",
+        "nl",
+    )
     assert (french.fields["title"], french.extra["title_language"]) == ("Mediation skills", "en")
     offering = _offering("multilingual.xml")
     assert (offering.level.framework, offering.level.eqf) == (Framework.EQF, 3)
@@ -118,8 +133,10 @@ def test_texts_in_the_declared_language_else_english_else_the_first() -> None:
 
 def test_unconvertible_credits_are_kept_and_the_workload_in_hours_is_used() -> None:
     record = read_elm_loq_xml((FIXTURES / "unknown-credit-system.xml").read_bytes()).records[0]
-    assert record.extra["credit_points"] == ["3 ECVET",
-                                             "12 http://credits.example.org/national-points"]
+    assert record.extra["credit_points"] == [
+        "3 ECVET",
+        "12 http://credits.example.org/national-points",
+    ]
     offering, _ = normalise_record(record.fields, IRISH_PROVIDER, record.instances)
     # volumeOfLearning PT40H: notional hours, since no creditPoint could be read
     assert (offering.credits.value, offering.credits.system) == (40.0, CreditSystem.HOURS)
@@ -131,7 +148,8 @@ def test_a_record_without_title_does_not_sink_the_next() -> None:
     records = read_elm_loq_xml((FIXTURES / "missing-title.xml").read_bytes()).records
     assert [r.record_id for r in records] == ["urn:example:lo:untitled", "urn:example:lo:good"]
     assert [(i.field, str(i.severity)) for i in records[0].issues if i.field == "title"] == [
-        ("title", "error")]
+        ("title", "error")
+    ]
     assert "urn:example:lo:untitled" in records[0].issues[-1].message
     offering, _ = normalise_record(records[1].fields, IRISH_PROVIDER, records[1].instances)
     assert offering.instances[0].start_date.isoformat() == "2026-03-02"
@@ -154,7 +172,8 @@ def test_published_sample_with_qualifications() -> None:
     assert first.extra["eqf_level"] == "EQF 2"
     # c_01169e3f names the Irish framework itself, not a level: kept, and said once
     assert [(i.field, str(i.code), i.value) for i in result.issues] == [
-        ("level", "no_crosswalk", "http://data.europa.eu/snb/qdr/c_01169e3f")]
+        ("level", "no_crosswalk", "http://data.europa.eu/snb/qdr/c_01169e3f")
+    ]
     assert first.extra["specification_type"] == "qualification"
     # modes 729f3bed4b (Workbased) and e92d221e4d (Blended): only Blended is a delivery mode
     assert first.instances[0]["mode"] == "blended"
@@ -163,10 +182,15 @@ def test_published_sample_with_qualifications() -> None:
     assert first.extra["learning_setting"] == "formal learning"
     # the generator's credit points are random strings: reported, never read as numbers
     assert [i.value for i in first.issues if i.field == "credits"] == [
-        "S91ZbAwnQrf", "b_CeZO_uhp4S9UzNmT55jC"]
+        "S91ZbAwnQrf",
+        "b_CeZO_uhp4S9UzNmT55jC",
+    ]
     offering, _ = normalise_record(first.fields, IRISH_PROVIDER, first.instances)
     assert (offering.level.framework, offering.level.value, offering.level.eqf) == (
-        Framework.NFQ, "2", 1)
+        Framework.NFQ,
+        "2",
+        1,
+    )
     assert offering.duration.raw == "P7Y3M8DT1H10M0S"
     second = result.records[1]
     assert second.fields["stackable_into"] == [first.fields["title"]]  # isPartOf LOP-01
@@ -188,9 +212,11 @@ def test_published_samples_are_sniffed_as_loq(name: str) -> None:
     assert looks_like_elm_loq_xml((SAMPLES / name).read_bytes())
 
 
-@pytest.mark.parametrize("input_path", sorted((OTHER_FIXTURES / "xcri_cap").glob("*.xml"))
-                         + [FIXTURES / "lheo-root.xml"],
-                         ids=lambda path: f"{path.parent.name}/{path.name}")
+@pytest.mark.parametrize(
+    "input_path",
+    sorted((OTHER_FIXTURES / "xcri_cap").glob("*.xml")) + [FIXTURES / "lheo-root.xml"],
+    ids=lambda path: f"{path.parent.name}/{path.name}",
+)
 def test_other_xml_is_not_sniffed_as_loq(input_path: Path) -> None:
     assert not looks_like_elm_loq_xml(input_path.read_bytes())
 
@@ -215,6 +241,7 @@ def test_time_limit() -> None:
 
 def test_dtd_is_refused_before_any_parser_exists(monkeypatch) -> None:
     from normaliser.readers import elm_xml
+
     monkeypatch.setattr(elm_xml, "locked_down_xml_parser", lambda: pytest.fail("parser built"))
     with pytest.raises(FeedFormatError, match="DTD"):
         read_elm_loq_xml((FIXTURES / "doctype.xml").read_bytes())
@@ -234,4 +261,5 @@ def test_a_national_level_that_disagrees_with_the_eqf_level_given_is_flagged() -
     # c_4053e803 is "IE NQF Level 5" (nqf.xsd), which Ireland references to EQF 4, not 6
     assert record.fields["level"] == "NFQ Level 5"
     assert [(i.field, str(i.code), i.value) for i in record.issues] == [
-        ("level", "ambiguous", "EQF 6")]
+        ("level", "ambiguous", "EQF 6")
+    ]

@@ -37,8 +37,11 @@ SPEC = Path(__file__).resolve().parents[3] / "shared" / "reference" / "feed-form
 
 
 def _fixture_inputs() -> list[Path]:
-    return sorted(path for path in FIXTURES.iterdir()
-                  if path.suffix in READERS and not path.name.endswith(EXPECTED_SUFFIX))
+    return sorted(
+        path
+        for path in FIXTURES.iterdir()
+        if path.suffix in READERS and not path.name.endswith(EXPECTED_SUFFIX)
+    )
 
 
 def _expected_path(input_path: Path) -> Path:
@@ -46,8 +49,13 @@ def _expected_path(input_path: Path) -> Path:
 
 
 def _record_as_golden(record: RawRecord) -> dict:
-    return {"locator": record.locator, "line": record.line, "fields": record.fields,
-            "extra": record.extra, "issues": [issue_as_golden(i) for i in record.issues]}
+    return {
+        "locator": record.locator,
+        "line": record.line,
+        "fields": record.fields,
+        "extra": record.extra,
+        "issues": [issue_as_golden(i) for i in record.issues],
+    }
 
 
 def _read_as_golden(input_path: Path) -> dict:
@@ -56,10 +64,18 @@ def _read_as_golden(input_path: Path) -> dict:
     try:
         result = reader(input_path.read_bytes())
     except FeedFormatError as error:
-        return {"error": {"line": error.line, "column": error.column, "offset": error.offset,
-                          "message": str(error)}}
-    return {"feed_issues": [issue_as_golden(i) for i in result.issues],
-            "records": [_record_as_golden(r) for r in result.records]}
+        return {
+            "error": {
+                "line": error.line,
+                "column": error.column,
+                "offset": error.offset,
+                "message": str(error),
+            }
+        }
+    return {
+        "feed_issues": [issue_as_golden(i) for i in result.issues],
+        "records": [_record_as_golden(r) for r in result.records],
+    }
 
 
 FIXTURE_INPUTS = _fixture_inputs()
@@ -78,8 +94,11 @@ def test_every_input_has_an_expected_file(input_path: Path) -> None:
 def test_every_expected_file_has_one_input() -> None:
     stems = [path.stem for path in FIXTURE_INPUTS]
     assert len(stems) == len(set(stems)), "a .csv and a .json fixture share a name"
-    orphans = [path.name for path in FIXTURES.glob("*" + EXPECTED_SUFFIX)
-               if path.name.removesuffix(EXPECTED_SUFFIX) not in stems]
+    orphans = [
+        path.name
+        for path in FIXTURES.glob("*" + EXPECTED_SUFFIX)
+        if path.name.removesuffix(EXPECTED_SUFFIX) not in stems
+    ]
     assert not orphans
 
 
@@ -96,8 +115,9 @@ def test_golden_checks_everything_the_reader_emits(input_path: Path) -> None:
     expected = json.loads(_expected_path(input_path).read_text(encoding="utf-8"))
     actual = _read_as_golden(input_path)
     unchecked = unchecked_paths(actual, expected)
-    assert not unchecked, (f"{_expected_path(input_path).name} does not check: "
-                           + ", ".join(unchecked))
+    assert not unchecked, f"{_expected_path(input_path).name} does not check: " + ", ".join(
+        unchecked
+    )
     if "error" in expected:
         assert expected["error"].get("message_contains"), "say what the message must name"
 
@@ -123,24 +143,27 @@ def test_field_list_matches_the_published_format() -> None:
     assert tuple(required) == REQUIRED_FIELDS
 
 
-@pytest.mark.parametrize(("written", "field"), [
-    ("ID", "id"),
-    (" id ", "id"),
-    ("Title*", "title"),
-    ("Start Dates", "start_dates"),
-    ("start date", "start_dates"),
-    ("START_DATES", "start_dates"),
-    ("Start-Date", "start_dates"),
-    ("Learning Outcomes", "learning_outcomes"),
-    ("Level Framework", "level_framework"),
-    ("Delivery Mode", "mode"),
-    ("Fees", "price"),
-    ("Language of Instruction", "language"),
-    ("Stackable Into", "stackable_into"),
-    ("Course Code", None),  # could be an id or a catalogue code: not guessed
-    ("NFQ Level", None),  # names a framework an alias would silently drop
-    ("", None),
-])
+@pytest.mark.parametrize(
+    ("written", "field"),
+    [
+        ("ID", "id"),
+        (" id ", "id"),
+        ("Title*", "title"),
+        ("Start Dates", "start_dates"),
+        ("start date", "start_dates"),
+        ("START_DATES", "start_dates"),
+        ("Start-Date", "start_dates"),
+        ("Learning Outcomes", "learning_outcomes"),
+        ("Level Framework", "level_framework"),
+        ("Delivery Mode", "mode"),
+        ("Fees", "price"),
+        ("Language of Instruction", "language"),
+        ("Stackable Into", "stackable_into"),
+        ("Course Code", None),  # could be an id or a catalogue code: not guessed
+        ("NFQ Level", None),  # names a framework an alias would silently drop
+        ("", None),
+    ],
+)
 def test_column_names_are_matched_loosely(written: str, field: str | None) -> None:
     assert feed_v1_field_name(written) == field
 
@@ -149,13 +172,16 @@ def test_every_field_name_maps_to_itself() -> None:
     assert all(feed_v1_field_name(name) == name for name in FEED_V1_FIELDS)
 
 
-@pytest.mark.parametrize(("data", "format_name"), [
-    (b"id,title\n", "csv"),
-    (b'[{"id": "1", "title": "x"}]', "json"),
-    (b'\xef\xbb\xbf \r\n {"offerings": []}', "json"),
-    (b"", "csv"),
-    (b"\x00\x01", "csv"),
-])
+@pytest.mark.parametrize(
+    ("data", "format_name"),
+    [
+        (b"id,title\n", "csv"),
+        (b'[{"id": "1", "title": "x"}]', "json"),
+        (b'\xef\xbb\xbf \r\n {"offerings": []}', "json"),
+        (b"", "csv"),
+        (b"\x00\x01", "csv"),
+    ],
+)
 def test_sniffing(data: bytes, format_name: str) -> None:
     assert sniff_feed_v1_format(data) == format_name
 
@@ -192,9 +218,11 @@ def test_json_bom_is_tolerated_and_offsets_count_it() -> None:
 
 
 def test_json_record_keeps_item_position_for_non_objects() -> None:
-    result = read_feed_v1_json(b'[\n  null,\n  [1, 2]\n]')
+    result = read_feed_v1_json(b"[\n  null,\n  [1, 2]\n]")
     assert [(r.locator, r.line, r.fields) for r in result.records] == [
-        ("item 1", 2, {}), ("item 2", 3, {})]
+        ("item 1", 2, {}),
+        ("item 2", 3, {}),
+    ]
     assert all(r.issues[0].field == RECORD_FIELD for r in result.records)
     assert [r.issues[0].value for r in result.records] == ["null", "[1, 2]"]
 
@@ -204,8 +232,9 @@ def test_empty_json_array_is_a_feed_with_no_records() -> None:
     assert read_feed_v1_json(b'{"offerings": []}') == FeedReadResult(records=[])
 
 
-@pytest.mark.parametrize("name", ["clean.csv", "multiline-quoted.csv", "clean-array.json",
-                                  "wrapped-offerings.json"])
+@pytest.mark.parametrize(
+    "name", ["clean.csv", "multiline-quoted.csv", "clean-array.json", "wrapped-offerings.json"]
+)
 def test_every_truncation_is_read_or_refused_cleanly(name: str) -> None:
     data = (FIXTURES / name).read_bytes()
     for reader in (read_feed_v1_csv, read_feed_v1_json):
@@ -215,7 +244,8 @@ def test_every_truncation_is_read_or_refused_cleanly(name: str) -> None:
 
 def test_random_byte_damage_is_read_or_refused_cleanly() -> None:
     sources = [(FIXTURES / name).read_bytes() for name in ("clean.csv", "wrapped-offerings.json")]
-    for data in damaged_copies(sources, seed=20261123, copies=400,
-                               alphabet=b'\x00\xff\xc3"\n\r,;[]{}:\\ '):
+    for data in damaged_copies(
+        sources, seed=20261123, copies=400, alphabet=b'\x00\xff\xc3"\n\r,;[]{}:\\ '
+    ):
         for reader in (read_feed_v1_csv, read_feed_v1_json):
             read_or_refuse(reader, data)

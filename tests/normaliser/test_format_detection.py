@@ -17,26 +17,34 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "reference" / "elm-v3-loq" / "loq"
 
 
-@pytest.mark.parametrize(("path", "format_name"), [
-    (FIXTURES / "elm_loq" / "micro-credential.xml", "elm-loq-xml"),
-    (SAMPLES / "loq.xml", "elm-loq-xml"),
-    (SAMPLES / "loq_withLearningAchievementSpecification.xml", "elm-loq-xml"),
-    (FIXTURES / "xcri_cap" / "clean-1.2.xml", "xcri-cap"),
-    (FIXTURES / "xcri_cap" / "version-1.1.xml", "xcri-cap"),
-    (FIXTURES / "xcri_cap" / "billion-laughs.xml", "xcri-cap"),  # its reader refuses the DTD
-    (FIXTURES / "ctdl" / "single-course.json", "ctdl"),
-    (FIXTURES / "loms" / "smallest.xml", "loms-xml"),
-], ids=lambda value: value.name if isinstance(value, Path) else value)
+@pytest.mark.parametrize(
+    ("path", "format_name"),
+    [
+        (FIXTURES / "elm_loq" / "micro-credential.xml", "elm-loq-xml"),
+        (SAMPLES / "loq.xml", "elm-loq-xml"),
+        (SAMPLES / "loq_withLearningAchievementSpecification.xml", "elm-loq-xml"),
+        (FIXTURES / "xcri_cap" / "clean-1.2.xml", "xcri-cap"),
+        (FIXTURES / "xcri_cap" / "version-1.1.xml", "xcri-cap"),
+        (FIXTURES / "xcri_cap" / "billion-laughs.xml", "xcri-cap"),  # its reader refuses the DTD
+        (FIXTURES / "ctdl" / "single-course.json", "ctdl"),
+        (FIXTURES / "loms" / "smallest.xml", "loms-xml"),
+    ],
+    ids=lambda value: value.name if isinstance(value, Path) else value,
+)
 def test_format_is_detected_from_the_bytes(path: Path, format_name: str) -> None:
     assert detect_format(path.read_bytes()) == format_name
 
 
-@pytest.mark.parametrize(("body", "named"), [
-    (FIXTURES / "elm_loq" / "lheo-root.xml", "this looks like LHEO"),
-    (FIXTURES / "xcri_cap" / "wrong-root.xml", "this looks like an RSS news feed"),
-    (FIXTURES / "xcri_cap" / "html-page.xml", "this is an HTML web page"),
-    (b'<?xml version="1.0"?><catalogue xmlns="urn:x:courses"/>', "root element <catalogue>"),
-], ids=lambda value: value.name if isinstance(value, Path) else str(value)[:30])
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        (FIXTURES / "elm_loq" / "lheo-root.xml", "this looks like LHEO"),
+        (FIXTURES / "xcri_cap" / "wrong-root.xml", "this looks like an RSS news feed"),
+        (FIXTURES / "xcri_cap" / "html-page.xml", "this is an HTML web page"),
+        (b'<?xml version="1.0"?><catalogue xmlns="urn:x:courses"/>', "root element <catalogue>"),
+    ],
+    ids=lambda value: value.name if isinstance(value, Path) else str(value)[:30],
+)
 def test_xml_we_do_not_read_is_refused_naming_what_it_looks_like(body, named: str) -> None:
     data = body.read_bytes() if isinstance(body, Path) else body
     with pytest.raises(FeedFormatError, match=named) as refused:
@@ -56,8 +64,16 @@ def test_xcri_cap_reader_names_an_lheo_document_it_was_given() -> None:
         read_feed(data, "xcri-cap")
 
 
-@pytest.mark.parametrize("media_type", ["application/json", "application/xml", "text/xml",
-                                        "application/xml; charset=utf-8", "application/ld+json"])
+@pytest.mark.parametrize(
+    "media_type",
+    [
+        "application/json",
+        "application/xml",
+        "text/xml",
+        "application/xml; charset=utf-8",
+        "application/ld+json",
+    ],
+)
 def test_generic_media_types_leave_the_choice_to_the_bytes(media_type: str) -> None:
     assert format_for_media_type(media_type) is None
 
@@ -70,7 +86,8 @@ def test_named_media_types_still_choose() -> None:
 def test_loq_read_without_a_format_gives_its_records() -> None:
     result = read_feed((FIXTURES / "elm_loq" / "micro-credential.xml").read_bytes())
     assert [r.record_id for r in result.records] == [
-        "https://courses.example.ie/lo/data-analytics-2026"]
+        "https://courses.example.ie/lo/data-analytics-2026"
+    ]
 
 
 def test_feed_v1_json_is_still_json() -> None:
@@ -78,22 +95,32 @@ def test_feed_v1_json_is_still_json() -> None:
     assert detect_format(b"id,title\nA1,Dairy farming\n") == "csv"
 
 
-@pytest.mark.parametrize(("body", "named"), [
-    (b'{"@context": "https://w3id.org/openbadges/v2", "type": "BadgeClass", "name": "Welding"}',
-     "looks like an Open Badges 2.0 badge"),
-    (b'{"@context": ["https://example.org/vocab"], "type": "Thing", "name": "x"}',
-     "JSON-LD with @context 'https://example.org/vocab', in no vocabulary microcred reads"),
-])
-def test_json_ld_we_do_not_read_is_refused_naming_it_not_as_feed_v1(body: bytes,
-                                                                    named: str) -> None:
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        (
+            b'{"@context": "https://w3id.org/openbadges/v2", "type": "BadgeClass", "name": "Welding"}',
+            "looks like an Open Badges 2.0 badge",
+        ),
+        (
+            b'{"@context": ["https://example.org/vocab"], "type": "Thing", "name": "x"}',
+            "JSON-LD with @context 'https://example.org/vocab', in no vocabulary microcred reads",
+        ),
+    ],
+)
+def test_json_ld_we_do_not_read_is_refused_naming_it_not_as_feed_v1(
+    body: bytes, named: str
+) -> None:
     with pytest.raises(FeedFormatError, match=named) as refused:
         read_feed(body)
     assert "wrap it in" not in str(refused.value)
 
 
 def test_a_ctdl_assessment_profile_is_not_a_learning_opportunity() -> None:
-    body = (b'{"@context": "https://credreg.net/ctdl/schema/context/json", '
-            b'"@type": "ceterms:AssessmentProfile", "ceterms:name": {"en-US": "Welding test"}}')
+    body = (
+        b'{"@context": "https://credreg.net/ctdl/schema/context/json", '
+        b'"@type": "ceterms:AssessmentProfile", "ceterms:name": {"en-US": "Welding test"}}'
+    )
     with pytest.raises(FeedFormatError) as refused:
         read_feed(body)
     message = str(refused.value)

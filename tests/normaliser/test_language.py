@@ -119,10 +119,17 @@ def test_empty_language(raw) -> None:
     assert (parse_languages(raw).value, parse_languages(raw).issues) == ([], [])
 
 
-@pytest.mark.parametrize(("raw", "code"), [
-    ("English", "en"), ("Te Reo Māori", "mi"), ("en-NZ", "en"), ("", None), ("Elvish", None),
-    ("Hawaiian", None),
-])
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("English", "en"),
+        ("Te Reo Māori", "mi"),
+        ("en-NZ", "en"),
+        ("", None),
+        ("Elvish", None),
+        ("Hawaiian", None),
+    ],
+)
 def test_language_code(raw, code) -> None:
     assert language_code(raw) == code
 

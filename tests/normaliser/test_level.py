@@ -8,10 +8,20 @@ from normaliser.issues import IssueCode, Severity
 from normaliser.parsers.level import framework_from_text, parse_level
 from normaliser.schema import Framework
 
-NZQF, NFQ, SCQF, RQF, AQF, EQF = (Framework.NZQF, Framework.NFQ, Framework.SCQF, Framework.RQF,
-                                   Framework.AQF, Framework.EQF)
-AMB, NOX, INV, UNP = (IssueCode.AMBIGUOUS, IssueCode.NO_CROSSWALK, IssueCode.INVALID,
-                      IssueCode.UNPARSED)
+NZQF, NFQ, SCQF, RQF, AQF, EQF = (
+    Framework.NZQF,
+    Framework.NFQ,
+    Framework.SCQF,
+    Framework.RQF,
+    Framework.AQF,
+    Framework.EQF,
+)
+AMB, NOX, INV, UNP = (
+    IssueCode.AMBIGUOUS,
+    IssueCode.NO_CROSSWALK,
+    IssueCode.INVALID,
+    IssueCode.UNPARSED,
+)
 
 # raw, framework_hint, expected (framework, value, eqf) or None, expected issue codes
 CASES = [
@@ -121,7 +131,11 @@ def test_parse_level(raw, hint, expected, codes) -> None:
         assert parsed.value is None
     else:
         framework, value, eqf = expected
-        assert (parsed.value.framework, parsed.value.value, parsed.value.eqf) == (framework, value, eqf)
+        assert (parsed.value.framework, parsed.value.value, parsed.value.eqf) == (
+            framework,
+            value,
+            eqf,
+        )
         assert parsed.value.raw == raw
     assert [i.code for i in parsed.issues] == codes
 
@@ -151,10 +165,25 @@ def test_long_value_is_shortened_in_the_issue() -> None:
     assert len(issue.value) <= 200
 
 
-@pytest.mark.parametrize(("text", "framework"), [
-    ("NZQF", NZQF), ("nzqcf", NZQF), ("NZQA", NZQF), ("NFQ", NFQ), ("QQI", NFQ),
-    ("SCQF", SCQF), ("RQF", RQF), ("FHEQ", RQF), ("QCF", RQF), ("AQF", AQF), ("EQF", EQF),
-    ("Irish NFQ", NFQ), ("", None), ("ISCED", None), ("Level", None),
-])
+@pytest.mark.parametrize(
+    ("text", "framework"),
+    [
+        ("NZQF", NZQF),
+        ("nzqcf", NZQF),
+        ("NZQA", NZQF),
+        ("NFQ", NFQ),
+        ("QQI", NFQ),
+        ("SCQF", SCQF),
+        ("RQF", RQF),
+        ("FHEQ", RQF),
+        ("QCF", RQF),
+        ("AQF", AQF),
+        ("EQF", EQF),
+        ("Irish NFQ", NFQ),
+        ("", None),
+        ("ISCED", None),
+        ("Level", None),
+    ],
+)
 def test_framework_from_text(text, framework) -> None:
     assert framework_from_text(text) is framework

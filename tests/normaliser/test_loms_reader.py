@@ -73,7 +73,8 @@ def test_the_documented_smallest_document() -> None:
 def test_sniffing_tells_loms_from_loq() -> None:
     for path in FIXTURE_INPUTS:
         assert looks_like_loms_xml(path.read_bytes()) and not looks_like_elm_loq_xml(
-            path.read_bytes())
+            path.read_bytes()
+        )
     for path in sorted((OTHER_FIXTURES / "elm_loq").glob("*.xml")):
         assert not looks_like_loms_xml(path.read_bytes()), path.name
 

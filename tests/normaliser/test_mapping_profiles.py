@@ -50,10 +50,19 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _as_golden(result: FeedReadResult) -> dict:
-    return {"feed_issues": [issue_as_golden(i) for i in result.issues],
-            "records": [{"locator": r.locator, "line": r.line, "fields": r.fields,
-                         "extra": r.extra, "issues": [issue_as_golden(i) for i in r.issues]}
-                        for r in result.records]}
+    return {
+        "feed_issues": [issue_as_golden(i) for i in result.issues],
+        "records": [
+            {
+                "locator": r.locator,
+                "line": r.line,
+                "fields": r.fields,
+                "extra": r.extra,
+                "issues": [issue_as_golden(i) for i in r.issues],
+            }
+            for r in result.records
+        ],
+    }
 
 
 def _fixture_profiles() -> list[Path]:
@@ -62,8 +71,11 @@ def _fixture_profiles() -> list[Path]:
 
 @pytest.mark.parametrize("profile_path", _fixture_profiles(), ids=lambda p: p.stem)
 def test_golden_fixture(profile_path: Path) -> None:
-    sources = [path for path in (profile_path.with_suffix(".csv"), profile_path.with_suffix(".json"))
-               if path.exists()]
+    sources = [
+        path
+        for path in (profile_path.with_suffix(".csv"), profile_path.with_suffix(".json"))
+        if path.exists()
+    ]
     assert len(sources) == 1, f"{profile_path.name} needs exactly one .csv or .json source"
     expected = json.loads(profile_path.with_suffix(".expected.json").read_text(encoding="utf-8"))
     profile = load_profile(profile_path.read_bytes())
@@ -73,7 +85,10 @@ def test_golden_fixture(profile_path: Path) -> None:
             read_with_profile(sources[0].read_bytes(), profile)
         want = expected["error"]
         assert (caught.value.line, caught.value.column, caught.value.offset) == (
-            want["line"], want["column"], want["offset"])
+            want["line"],
+            want["column"],
+            want["offset"],
+        )
         for part in want["message_contains"]:
             assert part in str(caught.value)
         return
@@ -117,42 +132,83 @@ def test_national_register_normalises_with_the_profile_defaults() -> None:
 _MINIMAL = 'name = "t"\n[id]\ncolumn = "Code"\n[fields.title]\ncolumn = "Title"\n'
 
 
-@pytest.mark.parametrize(("text", "message_parts"), [
-    pytest.param(_MINIMAL + '[fields.titel]\ncolumn = "T"\n',
-                 ["fields.titel", "not a feed-format-v1 field", "did you mean 'title'"],
-                 id="unknown-field"),
-    pytest.param(_MINIMAL + '[fields.price]\ncolumn = "Fee"\npattern = "(?P<value>[0-9"\n',
-                 ["fields.price.pattern", "not a valid regular expression"], id="bad-regex"),
-    pytest.param(_MINIMAL + '[fields.price]\ncolumn = "Fee"\npattern = "(?P<amount>[0-9]+)"\n',
-                 ["fields.price.pattern", "no group named 'value'"], id="pattern-without-group"),
-    pytest.param('name = "t"\n[id]\ncolumn = "Code"\n[fields.title]\ncolum = "Title"\n',
-                 ["fields.title.colum", "not a profile key", "did you mean 'column'"],
-                 id="misspelt-key"),
-    pytest.param('name = "t"\n[fields.title]\ncolumn = "Title"\n', ["id: missing"],
-                 id="no-id"),
-    pytest.param('name = "t"\n[id]\ncolumn = "Code"\n[fields.url]\ncolumn = "Link"\n',
-                 ["fields.title: missing"], id="no-title"),
-    pytest.param(_MINIMAL + '[fields.id]\ncolumn = "Code"\n', ["fields.id", "[id]"],
-                 id="id-as-a-field"),
-    pytest.param(_MINIMAL + '[fields.mode]\ncolumn = "A"\ntemplate = "{B}"\n',
-                 ["fields.mode", "not column and template"], id="two-sources"),
-    pytest.param(_MINIMAL + '[fields.mode]\nvalue_map = { a = "b" }\n',
-                 ["fields.mode", "give column, columns or template"], id="no-source"),
-    pytest.param(_MINIMAL + '[fields.duration]\ntemplate = "{Weeks} weeks {"\n',
-                 ["fields.duration.template", "unmatched '{'"], id="broken-template"),
-    pytest.param(_MINIMAL + '[fields.mode]\ncolumn = "A"\nvalue_map = { OL = "x", ol = "y" }\n',
-                 ["fields.mode.value_map", "same key"], id="value-map-keys-differ-by-case"),
-    pytest.param(_MINIMAL + '[defaults]\ncurrency = "dollarz"\ncountry = "Narnia"\n',
-                 ["defaults.currency", "ISO 4217", "defaults.country"], id="unknown-defaults"),
-    pytest.param('name = "Not A Slug"\n[id]\ncolumn = "Code"\n[fields.title]\ncolumn = "T"\n',
-                 ["name", "profile:<name>"], id="bad-name"),
-    pytest.param('name = "t"\n[source]\nformat = "json"\nheader_row = 2\n[id]\ncolumn = "C"\n'
-                 '[fields.title]\ncolumn = "T"\n', ["source", "CSV sources"], id="csv-option-on-json"),
-    pytest.param('name = "t"\n[source]\nheader_row = 0\n[id]\ncolumn = "C"\n'
-                 '[fields.title]\ncolumn = "T"\n', ["source", "column_names"],
-                 id="no-header-without-names"),
-    pytest.param('name = "t"\n[id\n', ["not valid TOML", "line 2"], id="toml-syntax"),
-])
+@pytest.mark.parametrize(
+    ("text", "message_parts"),
+    [
+        pytest.param(
+            _MINIMAL + '[fields.titel]\ncolumn = "T"\n',
+            ["fields.titel", "not a feed-format-v1 field", "did you mean 'title'"],
+            id="unknown-field",
+        ),
+        pytest.param(
+            _MINIMAL + '[fields.price]\ncolumn = "Fee"\npattern = "(?P<value>[0-9"\n',
+            ["fields.price.pattern", "not a valid regular expression"],
+            id="bad-regex",
+        ),
+        pytest.param(
+            _MINIMAL + '[fields.price]\ncolumn = "Fee"\npattern = "(?P<amount>[0-9]+)"\n',
+            ["fields.price.pattern", "no group named 'value'"],
+            id="pattern-without-group",
+        ),
+        pytest.param(
+            'name = "t"\n[id]\ncolumn = "Code"\n[fields.title]\ncolum = "Title"\n',
+            ["fields.title.colum", "not a profile key", "did you mean 'column'"],
+            id="misspelt-key",
+        ),
+        pytest.param('name = "t"\n[fields.title]\ncolumn = "Title"\n', ["id: missing"], id="no-id"),
+        pytest.param(
+            'name = "t"\n[id]\ncolumn = "Code"\n[fields.url]\ncolumn = "Link"\n',
+            ["fields.title: missing"],
+            id="no-title",
+        ),
+        pytest.param(
+            _MINIMAL + '[fields.id]\ncolumn = "Code"\n', ["fields.id", "[id]"], id="id-as-a-field"
+        ),
+        pytest.param(
+            _MINIMAL + '[fields.mode]\ncolumn = "A"\ntemplate = "{B}"\n',
+            ["fields.mode", "not column and template"],
+            id="two-sources",
+        ),
+        pytest.param(
+            _MINIMAL + '[fields.mode]\nvalue_map = { a = "b" }\n',
+            ["fields.mode", "give column, columns or template"],
+            id="no-source",
+        ),
+        pytest.param(
+            _MINIMAL + '[fields.duration]\ntemplate = "{Weeks} weeks {"\n',
+            ["fields.duration.template", "unmatched '{'"],
+            id="broken-template",
+        ),
+        pytest.param(
+            _MINIMAL + '[fields.mode]\ncolumn = "A"\nvalue_map = { OL = "x", ol = "y" }\n',
+            ["fields.mode.value_map", "same key"],
+            id="value-map-keys-differ-by-case",
+        ),
+        pytest.param(
+            _MINIMAL + '[defaults]\ncurrency = "dollarz"\ncountry = "Narnia"\n',
+            ["defaults.currency", "ISO 4217", "defaults.country"],
+            id="unknown-defaults",
+        ),
+        pytest.param(
+            'name = "Not A Slug"\n[id]\ncolumn = "Code"\n[fields.title]\ncolumn = "T"\n',
+            ["name", "profile:<name>"],
+            id="bad-name",
+        ),
+        pytest.param(
+            'name = "t"\n[source]\nformat = "json"\nheader_row = 2\n[id]\ncolumn = "C"\n'
+            '[fields.title]\ncolumn = "T"\n',
+            ["source", "CSV sources"],
+            id="csv-option-on-json",
+        ),
+        pytest.param(
+            'name = "t"\n[source]\nheader_row = 0\n[id]\ncolumn = "C"\n'
+            '[fields.title]\ncolumn = "T"\n',
+            ["source", "column_names"],
+            id="no-header-without-names",
+        ),
+        pytest.param('name = "t"\n[id\n', ["not valid TOML", "line 2"], id="toml-syntax"),
+    ],
+)
 def test_invalid_profiles_are_refused_naming_the_key(text: str, message_parts: list[str]) -> None:
     with pytest.raises(MappingProfileError) as caught:
         load_profile(text)
@@ -161,8 +217,10 @@ def test_invalid_profiles_are_refused_naming_the_key(text: str, message_parts: l
 
 
 def test_every_error_in_a_profile_is_reported_at_once() -> None:
-    text = ('name = "t"\n[id]\ncolumn = "Code"\npattern = "("\n[fields.title]\ncolumn = "T"\n'
-            '[fields.price]\ncolumn = "P"\npattern = "x"\n')
+    text = (
+        'name = "t"\n[id]\ncolumn = "Code"\npattern = "("\n[fields.title]\ncolumn = "T"\n'
+        '[fields.price]\ncolumn = "P"\npattern = "x"\n'
+    )
     with pytest.raises(MappingProfileError) as caught:
         load_profile(text)
     assert "id.pattern" in str(caught.value)
@@ -187,8 +245,10 @@ def _read(profile_body: str, source: str) -> FeedReadResult:
 
 
 def test_value_map_ignores_case_and_spacing_and_passes_unknown_words_on() -> None:
-    result = _read('[fields.mode]\ncolumn = "Delivery"\nvalue_map = { "On Line" = "Online" }\n',
-                   "Code,Title,Delivery\nA,x,on  LINE\nB,y,By post\n")
+    result = _read(
+        '[fields.mode]\ncolumn = "Delivery"\nvalue_map = { "On Line" = "Online" }\n',
+        "Code,Title,Delivery\nA,x,on  LINE\nB,y,By post\n",
+    )
     assert [r.fields["mode"] for r in result.records] == ["Online", "By post"]
 
 
@@ -198,13 +258,15 @@ def test_columns_are_matched_by_name_ignoring_case_and_punctuation() -> None:
 
 
 def test_join_skips_empty_columns() -> None:
-    result = _read('[fields.description]\ncolumns = ["Short", "Long"]\njoin = " / "\n',
-                   "Code,Title,Short,Long\nA,x,s,l\nB,y,,l\nC,z,,\n")
+    result = _read(
+        '[fields.description]\ncolumns = ["Short", "Long"]\njoin = " / "\n',
+        "Code,Title,Short,Long\nA,x,s,l\nB,y,,l\nC,z,,\n",
+    )
     assert [r.fields.get("description") for r in result.records] == ["s / l", "l", None]
 
 
 def test_templates_are_tried_in_order_and_an_incomplete_row_is_reported() -> None:
-    body = ('[fields.duration]\ntemplate = ["{W} weeks, {H} hours per week", "{W} weeks"]\n')
+    body = '[fields.duration]\ntemplate = ["{W} weeks, {H} hours per week", "{W} weeks"]\n'
     result = _read(body, "Code,Title,W,H\nA,x,6,5\nB,y,8,\nC,z,,4\nD,w,,\n")
     a, b, c, d = result.records
     assert a.fields["duration"] == "6 weeks, 5 hours per week"
@@ -220,14 +282,16 @@ def test_template_braces_can_be_literal() -> None:
 
 
 def test_pattern_keeps_its_group_and_an_unmatched_cell_is_reported_not_defaulted() -> None:
-    body = ('[fields.subject]\ncolumn = "Field"\npattern = \'^(?P<value>\\d{4})\'\n'
-            'default = "9999"\n')
+    body = (
+        '[fields.subject]\ncolumn = "Field"\npattern = \'^(?P<value>\\d{4})\'\ndefault = "9999"\n'
+    )
     result = _read(body, "Code,Title,Field\nA,x,0613 Software\nB,y,Business\nC,z,\n")
     a, b, c = result.records
     assert a.fields["subject"] == "0613"
     assert "subject" not in b.fields
     assert [(i.field, i.code, i.severity, i.value) for i in b.issues] == [
-        ("subject", IssueCode.UNPARSED, Severity.WARNING, "Business")]
+        ("subject", IssueCode.UNPARSED, Severity.WARNING, "Business")
+    ]
     assert c.fields["subject"] == "9999"  # the source said nothing: the default applies
 
 
@@ -247,7 +311,8 @@ def test_unmapped_columns_go_to_extra_and_empty_unnamed_columns_are_quiet() -> N
     a, b = result.records
     assert a.extra == {"Enrolled": "1200"} and not a.issues
     assert [(i.field, i.code, i.value) for i in b.issues] == [
-        (RECORD_FIELD, IssueCode.INVALID, "stray")]
+        (RECORD_FIELD, IssueCode.INVALID, "stray")
+    ]
     assert [(i.field, i.severity) for i in result.issues] == [("Enrolled", Severity.INFO)]
 
 
@@ -260,16 +325,22 @@ def test_a_duplicate_column_the_profile_reads_is_refused_others_are_reported() -
 
 
 def test_header_row_skips_title_lines_and_zero_means_named_by_the_profile() -> None:
-    titled = _read('[source]\nheader_row = 2\n', "Export of 2027-01-05\nCode;Title\nA;x\n")
+    titled = _read("[source]\nheader_row = 2\n", "Export of 2027-01-05\nCode;Title\nA;x\n")
     assert titled.records[0].fields == {"id": "A", "title": "x"}
     assert titled.records[0].line == 3
-    headerless = read_with_profile(b"A\tx\nB\ty\n", load_profile(
-        'name = "t"\n[source]\nheader_row = 0\ncolumn_names = ["Code", "Title"]\n'
-        'delimiter = "\\t"\n[id]\ncolumn = "Code"\n[fields.title]\ncolumn = "Title"\n'))
-    assert [r.fields for r in headerless.records] == [{"id": "A", "title": "x"},
-                                                      {"id": "B", "title": "y"}]
+    headerless = read_with_profile(
+        b"A\tx\nB\ty\n",
+        load_profile(
+            'name = "t"\n[source]\nheader_row = 0\ncolumn_names = ["Code", "Title"]\n'
+            'delimiter = "\\t"\n[id]\ncolumn = "Code"\n[fields.title]\ncolumn = "Title"\n'
+        ),
+    )
+    assert [r.fields for r in headerless.records] == [
+        {"id": "A", "title": "x"},
+        {"id": "B", "title": "y"},
+    ]
     with pytest.raises(FeedFormatError, match="header_row"):
-        _read('[source]\nheader_row = 3\n', "Code,Title\nA,x\n")
+        _read("[source]\nheader_row = 3\n", "Code,Title\nA,x\n")
 
 
 def test_records_require_reports_other_rows_as_errors_with_their_line() -> None:
@@ -287,15 +358,18 @@ def test_records_require_reports_other_rows_as_errors_with_their_line() -> None:
 def test_id_from_a_pattern_falls_back_to_a_hash_and_says_so() -> None:
     profile = load_profile(
         'name = "t"\n[id]\ncolumn = "Link"\npattern = \'/c/(?P<value>[a-z0-9-]+)$\'\n'
-        'hash_columns = ["Title", "Org"]\n[fields.title]\ncolumn = "Title"\n')
+        'hash_columns = ["Title", "Org"]\n[fields.title]\ncolumn = "Title"\n'
+    )
     source = b"Link,Title,Org\nhttps://x.example/c/data-101,Data,U\n,Data,U\nhttps://x.example/about,Data,V\n"
     linked, unlinked, odd = read_with_profile(source, profile).records
     assert linked.fields["id"] == "data-101"
     assert unlinked.fields["id"] == stable_hash_id(["Data", "U"])
     assert [(i.field, i.code) for i in unlinked.issues] == [("id", IssueCode.DEFAULTED)]
     assert odd.fields["id"] == stable_hash_id(["Data", "V"])
-    assert [(i.field, i.code) for i in odd.issues] == [("id", IssueCode.UNPARSED),
-                                                       ("id", IssueCode.DEFAULTED)]
+    assert [(i.field, i.code) for i in odd.issues] == [
+        ("id", IssueCode.UNPARSED),
+        ("id", IssueCode.DEFAULTED),
+    ]
 
 
 def test_hash_ids_are_fixed_forever_and_ignore_case_and_spacing() -> None:
@@ -307,8 +381,10 @@ def test_hash_ids_are_fixed_forever_and_ignore_case_and_spacing() -> None:
 
 
 def test_json_arrays_stay_lists_and_non_objects_are_errors() -> None:
-    profile = load_profile('name = "t"\n[source]\nformat = "json"\n[id]\nhash_columns = ["name"]\n'
-                           '[fields.title]\ncolumn = "name"\n[fields.language]\ncolumn = "langs"\n')
+    profile = load_profile(
+        'name = "t"\n[source]\nformat = "json"\n[id]\nhash_columns = ["name"]\n'
+        '[fields.title]\ncolumn = "name"\n[fields.language]\ncolumn = "langs"\n'
+    )
     result = read_with_profile(b'[{"name": "A", "langs": ["en", "fr"]}, 3]', profile)
     assert result.records[0].fields["language"] == ["en", "fr"]
     assert result.records[1].issues[0].severity is Severity.ERROR
@@ -323,13 +399,21 @@ def test_the_record_limit_holds() -> None:
 
 
 def test_profile_defaults_fill_only_what_the_provider_leaves_open() -> None:
-    profile = load_profile(_MINIMAL + '[defaults]\ncurrency = "US dollar"\nlanguage = "English"\n'
-                           'country = "New Zealand"\n')
+    profile = load_profile(
+        _MINIMAL + '[defaults]\ncurrency = "US dollar"\nlanguage = "English"\n'
+        'country = "New Zealand"\n'
+    )
     assert (profile.defaults.currency, profile.defaults.language, profile.defaults.country) == (
-        "USD", "en", "NZ")
+        "USD",
+        "en",
+        "NZ",
+    )
     context = profile.normalise_context(NormaliseContext(provider_id="p", default_currency="EUR"))
     assert (context.default_currency, context.default_language, context.default_country) == (
-        "EUR", "en", "NZ")
+        "EUR",
+        "en",
+        "NZ",
+    )
 
 
 # --- bundled profiles --------------------------------------------------------------------
@@ -409,7 +493,8 @@ def test_edx_ids_are_unique_but_for_a_course_listed_twice_and_stable(edx_source,
 
 def test_edx_every_course_normalises(edx) -> None:
     context = bundled_profile("edx").normalise_context(
-        NormaliseContext(provider_id="edx", default_currency="USD"))
+        NormaliseContext(provider_id="edx", default_currency="USD")
+    )
     warnings = collections.Counter()
     subjects = collections.Counter()
     courses = [r for r in edx.records if r.fields]
@@ -429,35 +514,53 @@ def test_edx_every_course_normalises(edx) -> None:
     assert set(warnings) <= {"subject"}
 
 
-@pytest.mark.parametrize(("line", "course_id", "pace", "weeks", "hours_per_week", "languages"), [
-    (2, "how-to-learn-online", Pace.SELF_PACED, 2, 2.5, ["en"]),
-    (3, "programming-for-everybody-getting-started-with-pyt", Pace.SELF_PACED, 7, 3, ["en"]),
-    (8, None, Pace.SELF_PACED, 10, 9, ["en"]),  # its URL went to a broken line: hashed id
-    (154, "fundamentos-de-ingles-basico-conversacional-y-networking", Pace.SELF_PACED, 4, 6.5,
-     ["es"]),
-    (1051, "analytics-in-python", Pace.SCHEDULED, 12, 9, ["en"]),
-    (1476, "introduction-to-psychology-2", Pace.SELF_PACED, None, None, ["zh"]),
-])
-def test_edx_rows_read_by_hand(edx, line, course_id, pace, weeks, hours_per_week,
-                               languages) -> None:
+@pytest.mark.parametrize(
+    ("line", "course_id", "pace", "weeks", "hours_per_week", "languages"),
+    [
+        (2, "how-to-learn-online", Pace.SELF_PACED, 2, 2.5, ["en"]),
+        (3, "programming-for-everybody-getting-started-with-pyt", Pace.SELF_PACED, 7, 3, ["en"]),
+        (8, None, Pace.SELF_PACED, 10, 9, ["en"]),  # its URL went to a broken line: hashed id
+        (
+            154,
+            "fundamentos-de-ingles-basico-conversacional-y-networking",
+            Pace.SELF_PACED,
+            4,
+            6.5,
+            ["es"],
+        ),
+        (1051, "analytics-in-python", Pace.SCHEDULED, 12, 9, ["en"]),
+        (1476, "introduction-to-psychology-2", Pace.SELF_PACED, None, None, ["zh"]),
+    ],
+)
+def test_edx_rows_read_by_hand(
+    edx, line, course_id, pace, weeks, hours_per_week, languages
+) -> None:
     record = next(r for r in edx.records if r.line == line)
     if course_id is None:
-        assert record.record_id == stable_hash_id([record.fields["title"],
-                                                   record.extra["institution"]])
+        assert record.record_id == stable_hash_id(
+            [record.fields["title"], record.extra["institution"]]
+        )
     else:
         assert record.record_id == course_id
-    offering, _ = normalise_record(record.fields, NormaliseContext(
-        provider_id="edx", default_currency="USD"), record.instances)
+    offering, _ = normalise_record(
+        record.fields, NormaliseContext(provider_id="edx", default_currency="USD"), record.instances
+    )
     assert (offering.mode, offering.pace) == (Mode.ONLINE, pace)
     if weeks is not None:
-        assert (offering.duration.weeks, offering.duration.hours_per_week) == (weeks, hours_per_week)
+        assert (offering.duration.weeks, offering.duration.hours_per_week) == (
+            weeks,
+            hours_per_week,
+        )
     assert offering.price.is_free and offering.price.currency == "USD"
     assert "Verified Certificate" in offering.price.raw  # the certificate's price stays visible
     assert offering.languages == languages
     assert offering.credential_type == "certificate"
     assert offering.level is None  # edX's Introductory/Advanced is no framework level
     assert record.extra["institution"] and record.extra["Level"] in (
-        "Introductory", "Intermediate", "Advanced")
+        "Introductory",
+        "Intermediate",
+        "Advanced",
+    )
 
 
 def test_edx_fragments_are_refused_saying_why(edx) -> None:

@@ -19,10 +19,21 @@ from normaliser.parsers.subject import _normalise, match_keywords
 from normaliser.rates import RateTable
 from normaliser.vocab.isced_keywords import ISCED_KEYWORDS
 
-TABLE = RateTable.from_dict({"base": "EUR", "date": "2026-01-02", "source": "test",
-                             "rates": {"EUR": 1, "NZD": 2, "GBP": 0.8}})
-NZ = NormaliseContext(provider_id="kotuku", default_currency="NZD", default_country="NZ",
-                      default_language="en", rates=TABLE)
+TABLE = RateTable.from_dict(
+    {
+        "base": "EUR",
+        "date": "2026-01-02",
+        "source": "test",
+        "rates": {"EUR": 1, "NZD": 2, "GBP": 0.8},
+    }
+)
+NZ = NormaliseContext(
+    provider_id="kotuku",
+    default_currency="NZD",
+    default_country="NZ",
+    default_language="en",
+    rates=TABLE,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -34,11 +45,14 @@ def _cold_caches():
 
 def dump(result):
     offering, issues = result
-    return (offering.model_dump(mode="json") if offering else None,
-            [i.model_dump(mode="json") for i in issues])
+    return (
+        offering.model_dump(mode="json") if offering else None,
+        [i.model_dump(mode="json") for i in issues],
+    )
 
 
 # --- memoised parsers ----------------------------------------------------------------------
+
 
 def test_editing_a_result_does_not_change_the_next_one() -> None:
     first = parse_price("$450", default_currency="NZD", rates=TABLE, ref_currency="EUR")
@@ -56,19 +70,42 @@ def test_editing_a_result_does_not_change_the_next_one() -> None:
 
 
 def test_unhashable_and_long_values_are_parsed_without_the_cache() -> None:
-    assert parse_place(["Dublin, Ireland", "Online"]).value == parse_place("Dublin, Ireland; Online").value
+    assert (
+        parse_place(["Dublin, Ireland", "Online"]).value
+        == parse_place("Dublin, Ireland; Online").value
+    )
     long_text = "Wellington, New Zealand" + " " * MAX_CACHED_TEXT
     assert parse_place(long_text).value[0].city == "Wellington"
 
 
 def test_a_record_normalises_the_same_cold_and_warm() -> None:
     records = [
-        {"id": "A", "title": "Data science", "price": "450", "currency": "GBP",
-         "location": "Perth", "start_dates": "2027-03-01; 1 March 2027", "credits": "15 credits"},
-        {"id": "B", "title": "Data science", "price": "450", "location": "Perth",
-         "start_dates": "03/04/2027", "credits": "15 credits", "level": "Level 5"},
-        {"id": "C", "title": "<p>Welding</p>", "price": "$450", "language": "Gaelic",
-         "description": "<ul><li>Arc</li><li>MIG &amp; TIG</li></ul>", "subject": "0699"},
+        {
+            "id": "A",
+            "title": "Data science",
+            "price": "450",
+            "currency": "GBP",
+            "location": "Perth",
+            "start_dates": "2027-03-01; 1 March 2027",
+            "credits": "15 credits",
+        },
+        {
+            "id": "B",
+            "title": "Data science",
+            "price": "450",
+            "location": "Perth",
+            "start_dates": "03/04/2027",
+            "credits": "15 credits",
+            "level": "Level 5",
+        },
+        {
+            "id": "C",
+            "title": "<p>Welding</p>",
+            "price": "$450",
+            "language": "Gaelic",
+            "description": "<ul><li>Arc</li><li>MIG &amp; TIG</li></ul>",
+            "subject": "0699",
+        },
     ]
     cold = [dump(normalise_record(r, NZ)) for r in records]
     warm = [dump(normalise_record(r, NZ)) for r in records + records]
@@ -79,6 +116,7 @@ def test_a_record_normalises_the_same_cold_and_warm() -> None:
 
 # --- simple HTML without html.parser --------------------------------------------------------
 
+
 def collector_text(source: str) -> str:
     collector = _TextCollector()
     collector.feed(source)
@@ -87,12 +125,57 @@ def collector_text(source: str) -> str:
 
 
 FRAGMENTS = [
-    "<p>", "</p>", "<li>", "</li>", "<ul>", "</UL>", "<br>", "<br/>", "<br />", "<li/>", "<P >",
-    '<a href="https://x.example/?a=1&amp;b=2">', "</a>", "<a href='x'>", "<a href=x/>",
-    '<a b="c"d="e">', '<a title="a>b<c">', "<!-- note -->", "< p>", "<p", "</>", "<", ">",
-    "&amp;", "&", "&nbsp;", "&#39;", "&gt", "word", "Māori", " ", "\n", "\t", "\xa0", "\u3000",
-    "<script>", "</script>", "<iframe>", "<svg/>", "<h2>", "</h2>", "<td>", "<b>", "</b>",
-    "<p\x0b>", "</p\n>", "<x:y>", "<?pi?>", "<!DOCTYPE html>", "</p x>", '<img src="a.png"/>',
+    "<p>",
+    "</p>",
+    "<li>",
+    "</li>",
+    "<ul>",
+    "</UL>",
+    "<br>",
+    "<br/>",
+    "<br />",
+    "<li/>",
+    "<P >",
+    '<a href="https://x.example/?a=1&amp;b=2">',
+    "</a>",
+    "<a href='x'>",
+    "<a href=x/>",
+    '<a b="c"d="e">',
+    '<a title="a>b<c">',
+    "<!-- note -->",
+    "< p>",
+    "<p",
+    "</>",
+    "<",
+    ">",
+    "&amp;",
+    "&",
+    "&nbsp;",
+    "&#39;",
+    "&gt",
+    "word",
+    "Māori",
+    " ",
+    "\n",
+    "\t",
+    "\xa0",
+    "\u3000",
+    "<script>",
+    "</script>",
+    "<iframe>",
+    "<svg/>",
+    "<h2>",
+    "</h2>",
+    "<td>",
+    "<b>",
+    "</b>",
+    "<p\x0b>",
+    "</p\n>",
+    "<x:y>",
+    "<?pi?>",
+    "<!DOCTYPE html>",
+    "</p x>",
+    '<img src="a.png"/>',
 ]
 
 
@@ -109,12 +192,15 @@ def test_the_simple_html_path_agrees_with_html_parser() -> None:
 
 
 def test_html_to_text_reads_simple_and_other_html() -> None:
-    assert html_to_text("<p>One</p>\n<ul>\n  <li>two</li>\n  <li>three &amp; four</li>\n</ul>") == \
-        "One\n\n- two\n- three & four"
+    assert (
+        html_to_text("<p>One</p>\n<ul>\n  <li>two</li>\n  <li>three &amp; four</li>\n</ul>")
+        == "One\n\n- two\n- three & four"
+    )
     assert html_to_text("<p>Kept</p><script>dropped()</script><!-- x -->") == "Kept"
 
 
 # --- keyword matching -----------------------------------------------------------------------
+
 
 @functools.cache
 def reference_index() -> tuple[re.Pattern[str], dict[str, list[str]]]:
@@ -145,7 +231,11 @@ def test_keyword_matching_agrees_with_the_regex_formulation() -> None:
     rng = random.Random(5)
     texts = [k + suffix for k in keywords for suffix in ("", "s", "es", " and more")]
     for _ in range(3000):
-        texts.append(" ".join(rng.choice(words) + rng.choice(["", "", "s", "es", "e", "-"])
-                              for _ in range(rng.randint(1, 8))))
+        texts.append(
+            " ".join(
+                rng.choice(words) + rng.choice(["", "", "s", "es", "e", "-"])
+                for _ in range(rng.randint(1, 8))
+            )
+        )
     for text in texts:
         assert match_keywords(text) == reference_match_keywords(text), text

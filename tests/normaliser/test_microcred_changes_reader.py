@@ -29,16 +29,19 @@ def test_golden_page():
 
 def test_detected_from_the_bytes():
     assert detect_format((FIXTURES / "page.json").read_bytes()) == "microcred-changes"
-    assert detect_format(b'{"changes": [], "next_cursor": "0", "has_more": false}') \
+    assert (
+        detect_format(b'{"changes": [], "next_cursor": "0", "has_more": false}')
         == "microcred-changes"
+    )
 
 
 def test_a_record_normalises_to_the_values_it_was_written_from():
     page = json.loads((FIXTURES / "page.json").read_bytes())
     given = page["changes"][0]["offering"]
     [record] = read((FIXTURES / "page.json").read_bytes()).records
-    offering, issues = normalise_record(record.fields, NormaliseContext(provider_id="mirror"),
-                                        record.instances)
+    offering, issues = normalise_record(
+        record.fields, NormaliseContext(provider_id="mirror"), record.instances
+    )
     assert [i for i in issues if i.severity == "error"] == []
     got = offering.model_dump(mode="json")
     assert got["level"]["framework"] == "NZQF" and got["level"]["value"] == "5"

@@ -20,13 +20,23 @@ CASES = [
     ("Auckland, Aotearoa", None, [("NZ", "Auckland", "Auckland", True)], []),
     ("Tāmaki Makaurau", None, [("NZ", "Auckland", "Auckland", True)], []),
     ("Christchurch", None, [("NZ", "Canterbury", "Christchurch", True)], []),
-    ("Palmerston North, New Zealand", None, [("NZ", "Manawatū-Whanganui", "Palmerston North", True)], []),
+    (
+        "Palmerston North, New Zealand",
+        None,
+        [("NZ", "Manawatū-Whanganui", "Palmerston North", True)],
+        [],
+    ),
     ("Hamilton, New Zealand", None, [("NZ", "Waikato", "Hamilton", True)], []),
     ("Whangarei", None, [("NZ", "Northland", "Whangārei", True)], []),
     ("Whangārei", None, [("NZ", "Northland", "Whangārei", True)], []),
     ("Dunedin, Otago", None, [("NZ", "Otago", "Dunedin", True)], []),
     ("Lower Hutt, Wellington", None, [("NZ", "Greater Wellington", "Lower Hutt", True)], []),
-    ("123 Queen Street, Auckland CBD, Auckland 1010", None, [("NZ", "Auckland", "Auckland", True)], []),
+    (
+        "123 Queen Street, Auckland CBD, Auckland 1010",
+        None,
+        [("NZ", "Auckland", "Auckland", True)],
+        [],
+    ),
     ("Auckland City Campus", None, [("NZ", "Auckland", "Auckland", True)], []),
     ("Timaru, New Zealand", None, [("NZ", None, "Timaru", False)], []),
     ("Timaru", "NZ", [("NZ", None, "Timaru", False)], [DEF]),
@@ -109,15 +119,34 @@ CASES = [
     ("Auckland; Online", None, [("NZ", "Auckland", "Auckland", True), ONLINE], []),
     ("Online; Auckland", None, [ONLINE, ("NZ", "Auckland", "Auckland", True)], []),
     ("Online and Auckland campus", None, [ONLINE, ("NZ", "Auckland", "Auckland", True)], []),
-    ("Auckland, Wellington, Christchurch", None,
-     [("NZ", "Auckland", "Auckland", True), ("NZ", "Greater Wellington", "Wellington", True),
-      ("NZ", "Canterbury", "Christchurch", True)], []),
-    ("Auckland | Wellington", None,
-     [("NZ", "Auckland", "Auckland", True), ("NZ", "Greater Wellington", "Wellington", True)], []),
-    ("Auckland or Hamilton", None,
-     [("NZ", "Auckland", "Auckland", True), ("NZ", "Waikato", "Hamilton", True)], []),
-    ("Sydney & Melbourne", None,
-     [("AU", "New South Wales", "Sydney", True), ("AU", "Victoria", "Melbourne", True)], []),
+    (
+        "Auckland, Wellington, Christchurch",
+        None,
+        [
+            ("NZ", "Auckland", "Auckland", True),
+            ("NZ", "Greater Wellington", "Wellington", True),
+            ("NZ", "Canterbury", "Christchurch", True),
+        ],
+        [],
+    ),
+    (
+        "Auckland | Wellington",
+        None,
+        [("NZ", "Auckland", "Auckland", True), ("NZ", "Greater Wellington", "Wellington", True)],
+        [],
+    ),
+    (
+        "Auckland or Hamilton",
+        None,
+        [("NZ", "Auckland", "Auckland", True), ("NZ", "Waikato", "Hamilton", True)],
+        [],
+    ),
+    (
+        "Sydney & Melbourne",
+        None,
+        [("AU", "New South Wales", "Sydney", True), ("AU", "Victoria", "Melbourne", True)],
+        [],
+    ),
     ("Dublin\nCork", None, [("IE", "Dublin", "Dublin", True), ("IE", "Cork", "Cork", True)], []),
     ("Auckland; Auckland", None, [("NZ", "Auckland", "Auckland", True)], []),
     # cannot tell
@@ -128,14 +157,24 @@ CASES = [
     ("Various locations", None, [], [UNP]),
     ("🙂", None, [], [UNP]),
     ("12345", None, [], [UNP]),
-    ("Wellington\u00a0,\u00a0New Zealand", None, [("NZ", "Greater Wellington", "Wellington", True)], []),
+    (
+        "Wellington\u00a0,\u00a0New Zealand",
+        None,
+        [("NZ", "Greater Wellington", "Wellington", True)],
+        [],
+    ),
 ]
 
 
 def _shape(place):
     if place.online:
         return ONLINE
-    return (place.country, place.region, place.city, place.lat is not None and place.lon is not None)
+    return (
+        place.country,
+        place.region,
+        place.city,
+        place.lat is not None and place.lon is not None,
+    )
 
 
 @pytest.mark.parametrize(("raw", "default", "expected", "codes"), CASES)
@@ -173,10 +212,21 @@ def test_gazetteer_covers_the_countries_we_serve() -> None:
     assert all(c.lon < 0 for c in CITIES if c.country in ("IE", "US"))
 
 
-@pytest.mark.parametrize(("text", "code"), [
-    ("New Zealand", "NZ"), ("nz", "NZ"), ("UK", "GB"), ("United Kingdom", "GB"), ("Scotland", "GB"),
-    ("IRL", "IE"), ("Ireland", "IE"), ("USA", "US"), ("Australia", "AU"), ("Atlantis", None),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("New Zealand", "NZ"),
+        ("nz", "NZ"),
+        ("UK", "GB"),
+        ("United Kingdom", "GB"),
+        ("Scotland", "GB"),
+        ("IRL", "IE"),
+        ("Ireland", "IE"),
+        ("USA", "US"),
+        ("Australia", "AU"),
+        ("Atlantis", None),
+        ("", None),
+    ],
+)
 def test_country_code(text, code) -> None:
     assert country_code(text) == code

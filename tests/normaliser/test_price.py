@@ -13,15 +13,23 @@ from normaliser.rates import RateTable, RateTableError
 from normaliser.schema import Audience
 from normaliser.vocab.currencies import currency_code
 
-AMB, DEF, NOX, UNP = (IssueCode.AMBIGUOUS, IssueCode.DEFAULTED, IssueCode.NO_CROSSWALK,
-                      IssueCode.UNPARSED)
+AMB, DEF, NOX, UNP = (
+    IssueCode.AMBIGUOUS,
+    IssueCode.DEFAULTED,
+    IssueCode.NO_CROSSWALK,
+    IssueCode.UNPARSED,
+)
 DOM, INTL, ANY = Audience.DOMESTIC, Audience.INTERNATIONAL, Audience.ANY
 
 # A fixed table so expected conversions do not move when the shipped table is refreshed.
-TABLE = RateTable.from_dict({
-    "base": "EUR", "date": "2026-01-02", "source": "test table",
-    "rates": {"EUR": 1.0, "NZD": 2.0, "GBP": 0.8, "USD": 1.25, "AUD": 1.6},
-})
+TABLE = RateTable.from_dict(
+    {
+        "base": "EUR",
+        "date": "2026-01-02",
+        "source": "test table",
+        "rates": {"EUR": 1.0, "NZD": 2.0, "GBP": 0.8, "USD": 1.25, "AUD": 1.6},
+    }
+)
 
 # raw, default_currency, expected (amount, amount_max, currency, is_free, includes_tax), codes
 CASES = [
@@ -155,31 +163,37 @@ def test_parse_price(raw, default, expected, codes) -> None:
     assert [i.code for i in parsed.issues] == codes
 
 
-@pytest.mark.parametrize(("raw", "audience"), [
-    ("Domestic NZ$1,250", DOM),
-    ("International students: NZ$3,000", INTL),
-    ("Domestic NZ$1,250; International NZ$3,000", DOM),
-    ("International NZ$3,000 / domestic NZ$1,250", INTL),
-    ("Overseas fee £9,000", INTL),
-    ("Home students £1,250", DOM),
-    ("NZ$1,250", ANY),
-    ("Free for domestic learners", DOM),
-])
+@pytest.mark.parametrize(
+    ("raw", "audience"),
+    [
+        ("Domestic NZ$1,250", DOM),
+        ("International students: NZ$3,000", INTL),
+        ("Domestic NZ$1,250; International NZ$3,000", DOM),
+        ("International NZ$3,000 / domestic NZ$1,250", INTL),
+        ("Overseas fee £9,000", INTL),
+        ("Home students £1,250", DOM),
+        ("NZ$1,250", ANY),
+        ("Free for domestic learners", DOM),
+    ],
+)
 def test_audience(raw, audience) -> None:
     assert parse_price(raw).value.audience is audience
 
 
-@pytest.mark.parametrize(("raw", "default", "ref", "amount_ref", "codes"), [
-    ("NZ$1,000", None, "EUR", 500.0, []),
-    ("€450", None, "EUR", 450.0, []),
-    ("£80", None, "EUR", 100.0, []),
-    ("US$125", None, "NZD", 200.0, []),
-    ("£100", None, "usd", 156.25, []),
-    ("Free", None, "EUR", 0.0, []),
-    ("$500", "AUD", "EUR", 312.5, [DEF]),
-    ("JPY 10000", None, "EUR", None, [NOX]),
-    ("500", None, "EUR", None, [AMB]),
-])
+@pytest.mark.parametrize(
+    ("raw", "default", "ref", "amount_ref", "codes"),
+    [
+        ("NZ$1,000", None, "EUR", 500.0, []),
+        ("€450", None, "EUR", 450.0, []),
+        ("£80", None, "EUR", 100.0, []),
+        ("US$125", None, "NZD", 200.0, []),
+        ("£100", None, "usd", 156.25, []),
+        ("Free", None, "EUR", 0.0, []),
+        ("$500", "AUD", "EUR", 312.5, [DEF]),
+        ("JPY 10000", None, "EUR", None, [NOX]),
+        ("500", None, "EUR", None, [AMB]),
+    ],
+)
 def test_reference_amount(raw, default, ref, amount_ref, codes) -> None:
     parsed = parse_price(raw, default_currency=default, rates=TABLE, ref_currency=ref)
     price = parsed.value
@@ -222,26 +236,32 @@ def test_shipped_table_is_dated_sourced_and_euro_based() -> None:
     assert RateTable.load_default() is table  # cached
 
 
-@pytest.mark.parametrize(("amount", "source", "target", "expected"), [
-    (100, "EUR", "NZD", 200.0),
-    (200, "NZD", "EUR", 100.0),
-    (100, "GBP", "USD", 156.25),
-    (100, "nzd", "aud", 80.0),
-    (42, "XYZ", "EUR", None),
-    (42, "EUR", "XYZ", None),
-    (42, "XYZ", "XYZ", 42.0),
-])
+@pytest.mark.parametrize(
+    ("amount", "source", "target", "expected"),
+    [
+        (100, "EUR", "NZD", 200.0),
+        (200, "NZD", "EUR", 100.0),
+        (100, "GBP", "USD", 156.25),
+        (100, "nzd", "aud", 80.0),
+        (42, "XYZ", "EUR", None),
+        (42, "EUR", "XYZ", None),
+        (42, "XYZ", "XYZ", 42.0),
+    ],
+)
 def test_convert(amount, source, target, expected) -> None:
     result = TABLE.convert(amount, source, target)
     assert result == (pytest.approx(expected) if expected is not None else None)
 
 
-@pytest.mark.parametrize(("data", "words"), [
-    ({"date": "2026-01-01", "rates": {}, "source": "x"}, "base"),
-    ({"base": "EUR", "date": "01/01/2026", "rates": {}, "source": "x"}, "YYYY-MM-DD"),
-    ({"base": "EUR", "date": "2026-01-01", "rates": {"USD": -1}, "source": "x"}, "positive"),
-    ({"base": "EUR", "date": "2026-01-01", "rates": {"USD": "1.1"}, "source": "x"}, "positive"),
-])
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        ({"date": "2026-01-01", "rates": {}, "source": "x"}, "base"),
+        ({"base": "EUR", "date": "01/01/2026", "rates": {}, "source": "x"}, "YYYY-MM-DD"),
+        ({"base": "EUR", "date": "2026-01-01", "rates": {"USD": -1}, "source": "x"}, "positive"),
+        ({"base": "EUR", "date": "2026-01-01", "rates": {"USD": "1.1"}, "source": "x"}, "positive"),
+    ],
+)
 def test_bad_rate_table(data, words) -> None:
     with pytest.raises(RateTableError, match=words):
         RateTable.from_dict(data)
@@ -249,14 +269,29 @@ def test_bad_rate_table(data, words) -> None:
 
 def test_shipped_file_is_plain_json() -> None:
     from importlib import resources
+
     data = json.loads(resources.files("normaliser").joinpath("data/rates.json").read_text("utf-8"))
     assert set(data) >= {"base", "date", "source", "rates"}
 
 
-@pytest.mark.parametrize(("text", "code"), [
-    ("NZD", "NZD"), ("nzd", "NZD"), ("US Dollar", "USD"), ("Euro", "EUR"), ("euros", "EUR"),
-    ("New Zealand dollars", "NZD"), ("Pound Sterling", "GBP"), ("€", "EUR"), ("NZ$", "NZD"),
-    ("£", "GBP"), ("Gold", None), ("$", None), ("", None), ("dollars", None),
-])
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("NZD", "NZD"),
+        ("nzd", "NZD"),
+        ("US Dollar", "USD"),
+        ("Euro", "EUR"),
+        ("euros", "EUR"),
+        ("New Zealand dollars", "NZD"),
+        ("Pound Sterling", "GBP"),
+        ("€", "EUR"),
+        ("NZ$", "NZD"),
+        ("£", "GBP"),
+        ("Gold", None),
+        ("$", None),
+        ("", None),
+        ("dollars", None),
+    ],
+)
 def test_currency_code(text, code) -> None:
     assert currency_code(text) == code

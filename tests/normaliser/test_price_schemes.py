@@ -16,11 +16,17 @@ from normaliser.issues import IssueCode
 from normaliser.parsers.price import parse_price
 
 
-@pytest.mark.parametrize("written", [
-    "FEE-HELP eligible", "VET Student Loan eligible", "Fees Free eligible",
-    "Eligible for Fees Free", "Springboard+ funded (free to eligible participants)",
-    "Free to eligible learners",
-])
+@pytest.mark.parametrize(
+    "written",
+    [
+        "FEE-HELP eligible",
+        "VET Student Loan eligible",
+        "Fees Free eligible",
+        "Eligible for Fees Free",
+        "Springboard+ funded (free to eligible participants)",
+        "Free to eligible learners",
+    ],
+)
 def test_a_scheme_alone_is_no_price_and_never_free(written):
     parsed = parse_price(written, "NZD")
     assert parsed.value is None
@@ -28,16 +34,22 @@ def test_a_scheme_alone_is_no_price_and_never_free(written):
     assert "funding scheme" in parsed.issues[0].message
 
 
-@pytest.mark.parametrize(("written", "amount", "currency"), [
-    ("$450 (fees free eligible)", 450, "NZD"),
-    ("A$3,500 (FEE-HELP available)", 3500, "AUD"),
-    ("NZ$1,250 incl. GST; StudyLink student loans available", 1250, "NZD"),
-])
+@pytest.mark.parametrize(
+    ("written", "amount", "currency"),
+    [
+        ("$450 (fees free eligible)", 450, "NZD"),
+        ("A$3,500 (FEE-HELP available)", 3500, "AUD"),
+        ("NZ$1,250 incl. GST; StudyLink student loans available", 1250, "NZD"),
+    ],
+)
 def test_a_price_beside_a_scheme_is_the_price(written, amount, currency):
     parsed = parse_price(written, "NZD")
     assert parsed.value is not None
     assert (parsed.value.amount, parsed.value.currency, parsed.value.is_free) == (
-        amount, currency, False)
+        amount,
+        currency,
+        False,
+    )
     assert any("funding scheme" in i.message for i in parsed.issues)
 
 

@@ -134,8 +134,11 @@ def test_parse_subject(raw, title, expected, codes) -> None:
 
 
 def test_description_is_the_last_resort() -> None:
-    parsed = parse_subject(None, title="Kaitiaki Skills",
-                           description="Hands-on beekeeping and apiculture for small holders.")
+    parsed = parse_subject(
+        None,
+        title="Kaitiaki Skills",
+        description="Hands-on beekeeping and apiculture for small holders.",
+    )
     assert parsed.value.isced == ["0811"]
     assert parsed.value.raw is None
     assert [i.code for i in parsed.issues] == [APX]
@@ -184,15 +187,21 @@ def test_every_code_has_its_parents(code) -> None:
         assert code[:3] in ISCED_F
 
 
-@pytest.mark.parametrize(("code", "name"), [
-    ("0613", "Software and applications development and analysis"),
-    ("0231", "Language acquisition"),
-    ("1022", "Occupational health and safety"),
-    ("0610", "Information and Communication Technologies (ICTs) not further defined"),
-    ("0619", "Information and Communication Technologies (ICTs) not elsewhere classified"),
-    ("050", "Natural sciences, mathematics and statistics not further defined"),
-    ("0699", None), ("0889", None), ("12", None), ("", None),
-])
+@pytest.mark.parametrize(
+    ("code", "name"),
+    [
+        ("0613", "Software and applications development and analysis"),
+        ("0231", "Language acquisition"),
+        ("1022", "Occupational health and safety"),
+        ("0610", "Information and Communication Technologies (ICTs) not further defined"),
+        ("0619", "Information and Communication Technologies (ICTs) not elsewhere classified"),
+        ("050", "Natural sciences, mathematics and statistics not further defined"),
+        ("0699", None),
+        ("0889", None),
+        ("12", None),
+        ("", None),
+    ],
+)
 def test_isced_name(code, name) -> None:
     assert isced_name(code) == name
 

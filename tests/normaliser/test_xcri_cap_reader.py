@@ -57,13 +57,29 @@ def _read_as_golden(data: bytes) -> dict:
     try:
         result = read_xcri_cap(data)
     except FeedFormatError as error:
-        return {"error": {"kind": type(error).__name__, "line": error.line,
-                          "column": error.column, "offset": error.offset, "message": str(error)}}
-    return {"feed_issues": [issue_as_golden(i) for i in result.issues],
-            "records": [{"locator": r.locator, "line": r.line, "fields": r.fields,
-                         "instances": r.instances, "extra": r.extra,
-                         "issues": [issue_as_golden(i) for i in r.issues]}
-                        for r in result.records]}
+        return {
+            "error": {
+                "kind": type(error).__name__,
+                "line": error.line,
+                "column": error.column,
+                "offset": error.offset,
+                "message": str(error),
+            }
+        }
+    return {
+        "feed_issues": [issue_as_golden(i) for i in result.issues],
+        "records": [
+            {
+                "locator": r.locator,
+                "line": r.line,
+                "fields": r.fields,
+                "instances": r.instances,
+                "extra": r.extra,
+                "issues": [issue_as_golden(i) for i in r.issues],
+            }
+            for r in result.records
+        ],
+    }
 
 
 FIXTURE_INPUTS = _fixture_inputs()
@@ -87,8 +103,11 @@ def test_every_input_has_an_expected_file(input_path: Path) -> None:
 
 def test_every_expected_file_has_one_input() -> None:
     stems = {path.stem for path in FIXTURE_INPUTS}
-    orphans = [path.name for path in FIXTURES.glob("*" + EXPECTED_SUFFIX)
-               if path.name.removesuffix(EXPECTED_SUFFIX) not in stems]
+    orphans = [
+        path.name
+        for path in FIXTURES.glob("*" + EXPECTED_SUFFIX)
+        if path.name.removesuffix(EXPECTED_SUFFIX) not in stems
+    ]
     assert not orphans
 
 
@@ -102,8 +121,9 @@ def test_reader_output_matches_golden(input_path: Path) -> None:
 def test_golden_checks_everything_the_reader_emits(input_path: Path) -> None:
     expected = _expected(input_path)
     unchecked = unchecked_paths(_read_as_golden(input_path.read_bytes()), expected)
-    assert not unchecked, (f"{_expected_path(input_path).name} does not check: "
-                           + ", ".join(unchecked))
+    assert not unchecked, f"{_expected_path(input_path).name} does not check: " + ", ".join(
+        unchecked
+    )
     if "error" in expected:
         assert expected["error"].get("message_contains"), "say what the message must name"
 
@@ -128,16 +148,22 @@ def test_goldens_cover_the_fields_xcri_cap_can_fill() -> None:
     # XCRI-CAP has no element for these: level_framework and currency are never stated
     # apart from their values, start_dates and mode come per presentation, and nothing in
     # XCRI-CAP says what a course stacks into (isPartOf names a department in real feeds).
-    not_in_xcri = {"level_framework", "currency", "start_dates", "mode", "price", "location",
-                   "stackable_into"}
+    not_in_xcri = {
+        "level_framework",
+        "currency",
+        "start_dates",
+        "mode",
+        "price",
+        "location",
+        "stackable_into",
+    }
     assert seen_fields == set(FEED_V1_FIELDS) - not_in_xcri
     assert seen_instance_fields == set(INSTANCE_FIELDS) - {"currency"}
 
 
 @pytest.mark.parametrize("input_path", FIXTURE_INPUTS, ids=FIXTURE_IDS)
 def test_sniffing_agrees_with_the_goldens(input_path: Path) -> None:
-    not_xcri = {"not-xml.xml", "html-page.xml", "wrong-root.xml", "no-namespace.xml",
-                "empty.xml"}
+    not_xcri = {"not-xml.xml", "html-page.xml", "wrong-root.xml", "no-namespace.xml", "empty.xml"}
     assert looks_like_xcri_cap(input_path.read_bytes()) is (input_path.name not in not_xcri)
 
 
@@ -145,9 +171,11 @@ def test_sniffing_other_formats() -> None:
     assert not looks_like_xcri_cap(b'[{"id": "1", "title": "x"}]')
     assert not looks_like_xcri_cap(b"id,title\n1,x\n")
     assert not looks_like_xcri_cap(
-        b'<catalog xmlns="http://xcri.org/profiles/catalog/terms"></catalog>')
+        b'<catalog xmlns="http://xcri.org/profiles/catalog/terms"></catalog>'
+    )
     assert looks_like_xcri_cap(
-        b'<x:provider xmlns:x="http://xcri.org/profiles/catalog"></x:provider>')
+        b'<x:provider xmlns:x="http://xcri.org/profiles/catalog"></x:provider>'
+    )
 
 
 # --- hostile documents -------------------------------------------------------------------
@@ -159,6 +187,7 @@ DTD_FIXTURES = ["billion-laughs.xml", "xxe-file.xml", "xxe-http.xml"]
 @pytest.mark.parametrize("name", DTD_FIXTURES)
 def test_dtd_is_refused_before_any_parser_exists(name: str, monkeypatch) -> None:
     """No entity is expanded and no file or address is read: the parser is never built."""
+
     def no_parser():
         raise AssertionError("the XML parser was built for a document with a DTD")
 
@@ -167,26 +196,34 @@ def test_dtd_is_refused_before_any_parser_exists(name: str, monkeypatch) -> None
         read_xcri_cap((FIXTURES / name).read_bytes())
 
 
-@pytest.mark.parametrize("prolog", [
-    "\ufeff  \n<!-- generated by a course system -->\n<?xml-stylesheet href='x.xsl'?>\n",
-    "<?xml version='1.0'?><!---->",
-    "\n\n",
-])
+@pytest.mark.parametrize(
+    "prolog",
+    [
+        "\ufeff  \n<!-- generated by a course system -->\n<?xml-stylesheet href='x.xsl'?>\n",
+        "<?xml version='1.0'?><!---->",
+        "\n\n",
+    ],
+)
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-16-be"])
-def test_dtd_is_found_behind_comments_instructions_and_any_encoding(prolog: str, encoding: str,
-                                                                     monkeypatch) -> None:
+def test_dtd_is_found_behind_comments_instructions_and_any_encoding(
+    prolog: str, encoding: str, monkeypatch
+) -> None:
     monkeypatch.setattr(xcri_cap, "locked_down_xml_parser", lambda: pytest.fail("parser built"))
-    body = ('<!doctype catalog [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
-            f'<catalog xmlns="{XCRI_12}"><provider/></catalog>')
+    body = (
+        '<!doctype catalog [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
+        f'<catalog xmlns="{XCRI_12}"><provider/></catalog>'
+    )
     with pytest.raises(FeedFormatError, match="DTD"):
         read_xcri_cap((prolog + body).encode(encoding))
 
 
 def test_a_scaled_up_billion_laughs_is_refused_just_as_fast() -> None:
     levels = "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">' for n in range(1, 40))
-    data = (f'<?xml version="1.0"?>\n<!DOCTYPE catalog [<!ENTITY l0 "lol">{levels}]>\n'
-            f'<catalog xmlns="{XCRI_12}"><provider><course><title>&l39;</title></course>'
-            "</provider></catalog>").encode()
+    data = (
+        f'<?xml version="1.0"?>\n<!DOCTYPE catalog [<!ENTITY l0 "lol">{levels}]>\n'
+        f'<catalog xmlns="{XCRI_12}"><provider><course><title>&l39;</title></course>'
+        "</provider></catalog>"
+    ).encode()
     with pytest.raises(FeedFormatError) as caught:
         read_xcri_cap(data)
     assert (caught.value.line, caught.value.column) == (2, 1)
@@ -196,17 +233,20 @@ def test_a_scaled_up_billion_laughs_is_refused_just_as_fast() -> None:
 def test_the_parser_alone_refuses_a_dtd_too(name: str) -> None:
     """Behind the prolog scan, the locked-down parser neither expands nor fetches anything:
     it stops at the root's DTD check, or earlier at libxml2's own entity amplification bound."""
-    reader = xcri_cap._StreamReader(DEFAULT_LIMITS, DEFAULT_LIMITS.deadline(),
-                                    xcri_cap._FeedNotes())
+    reader = xcri_cap._StreamReader(
+        DEFAULT_LIMITS, DEFAULT_LIMITS.deadline(), xcri_cap._FeedNotes()
+    )
     with pytest.raises(FeedFormatError, match="DTD|entity amplification"):
         reader.read((FIXTURES / name).read_bytes())
 
 
 def test_doctype_text_inside_cdata_is_just_text() -> None:
-    data = (f'<catalog xmlns="{XCRI_12}" xmlns:dc="http://purl.org/dc/elements/1.1/">'
-            "<provider><course><dc:identifier>C1</dc:identifier><dc:title>T</dc:title>"
-            "<dc:description><![CDATA[<!DOCTYPE html><p>Hi</p>]]></dc:description>"
-            "</course></provider></catalog>").encode()
+    data = (
+        f'<catalog xmlns="{XCRI_12}" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        "<provider><course><dc:identifier>C1</dc:identifier><dc:title>T</dc:title>"
+        "<dc:description><![CDATA[<!DOCTYPE html><p>Hi</p>]]></dc:description>"
+        "</course></provider></catalog>"
+    ).encode()
     assert read_xcri_cap(data).records[0].fields["description"] == "<!DOCTYPE html><p>Hi</p>"
 
 
@@ -234,10 +274,13 @@ def test_every_truncation_is_read_or_refused_cleanly() -> None:
 
 
 def test_random_byte_damage_is_read_or_refused_cleanly() -> None:
-    sources = [(FIXTURES / name).read_bytes()
-               for name in ("clean-1.2.xml", "presentations.xml", "utf-16.xml")]
-    for data in damaged_copies(sources, seed=20270301, copies=300,
-                               alphabet=b'\x00\xff\xc3"<>&;!?[]/= \n'):
+    sources = [
+        (FIXTURES / name).read_bytes()
+        for name in ("clean-1.2.xml", "presentations.xml", "utf-16.xml")
+    ]
+    for data in damaged_copies(
+        sources, seed=20270301, copies=300, alphabet=b'\x00\xff\xc3"<>&;!?[]/= \n'
+    ):
         read_or_refuse(read_xcri_cap, data)
 
 
@@ -245,20 +288,35 @@ def test_random_byte_damage_is_read_or_refused_cleanly() -> None:
 
 
 def _one_course(title: str, declaration: str = "") -> str:
-    return (f'{declaration}<catalog xmlns="{XCRI_12}" xmlns:dc="http://purl.org/dc/elements/1.1/">'
-            f"<provider><course><dc:identifier>E1</dc:identifier><dc:title>{title}</dc:title>"
-            "</course></provider></catalog>")
+    return (
+        f'{declaration}<catalog xmlns="{XCRI_12}" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        f"<provider><course><dc:identifier>E1</dc:identifier><dc:title>{title}</dc:title>"
+        "</course></provider></catalog>"
+    )
 
 
-@pytest.mark.parametrize(("data", "title"), [
-    (b"\xef\xbb\xbf \r\n\t" + _one_course("Caf\u00e9", '<?xml version="1.0"?>').encode(),
-     "Caf\u00e9"),
-    (_one_course("Tēnā koutou", '<?xml version="1.0" encoding="UTF-16"?>').encode("utf-16-be"),
-     "Tēnā koutou"),
-    (_one_course("Menu \u20ac5", '<?xml version="1.0" encoding="windows-1252"?>').encode("cp1252"),
-     "Menu \u20ac5"),
-    (_one_course("Plain", '<?xml version="1.0" encoding="UTF-16"?>').encode("utf-8"), "Plain"),
-])
+@pytest.mark.parametrize(
+    ("data", "title"),
+    [
+        (
+            b"\xef\xbb\xbf \r\n\t" + _one_course("Caf\u00e9", '<?xml version="1.0"?>').encode(),
+            "Caf\u00e9",
+        ),
+        (
+            _one_course("Tēnā koutou", '<?xml version="1.0" encoding="UTF-16"?>').encode(
+                "utf-16-be"
+            ),
+            "Tēnā koutou",
+        ),
+        (
+            _one_course("Menu \u20ac5", '<?xml version="1.0" encoding="windows-1252"?>').encode(
+                "cp1252"
+            ),
+            "Menu \u20ac5",
+        ),
+        (_one_course("Plain", '<?xml version="1.0" encoding="UTF-16"?>').encode("utf-8"), "Plain"),
+    ],
+)
 def test_encodings_are_read_as_the_bytes_say(data: bytes, title: str) -> None:
     assert read_xcri_cap(data).records[0].fields["title"] == title
 
@@ -273,8 +331,11 @@ def test_a_utf16_declaration_on_ascii_bytes_is_corrected_with_a_warning() -> Non
 def test_unknown_or_impossible_encodings_are_refused_clearly() -> None:
     with pytest.raises(FeedFormatError, match="encoding 'klingon-8', which we do not know"):
         read_xcri_cap(_one_course("x", '<?xml version="1.0" encoding="klingon-8"?>').encode())
-    undefined_in_cp1252 = _one_course("x", '<?xml version="1.0" encoding="windows-1252"?>'
-                                      ).encode().replace(b">x<", b">\x81<")
+    undefined_in_cp1252 = (
+        _one_course("x", '<?xml version="1.0" encoding="windows-1252"?>')
+        .encode()
+        .replace(b">x<", b">\x81<")
+    )
     with pytest.raises(FeedFormatError, match="not valid cp1252") as caught:
         read_xcri_cap(undefined_in_cp1252)
     assert caught.value.line == 1 and caught.value.offset == undefined_in_cp1252.index(b"\x81")
@@ -301,32 +362,43 @@ def test_clean_feed_normalises_to_sensible_offerings() -> None:
     assert (online.level.framework, online.level.value, online.level.eqf) == (Framework.RQF, "4", 5)
     assert (online.credits.value, online.credits.system, online.credits.ects) == (10, "ECTS", 10)
     assert online.credential_type == "certificate"
-    assert online.learning_outcomes == ["Clean a spreadsheet of sales records",
-                                        "Build a chart that answers a question"]
+    assert online.learning_outcomes == [
+        "Clean a spreadsheet of sales records",
+        "Build a chart that answers a question",
+    ]
     assert online.languages == ["en"] and online.duration.weeks == 10
     [run] = online.instances
-    assert (run.start_date, run.end_date, run.mode) == (date(2027, 3, 1), date(2027, 5, 10),
-                                                        Mode.ONLINE)
+    assert (run.start_date, run.end_date, run.mode) == (
+        date(2027, 3, 1),
+        date(2027, 5, 10),
+        Mode.ONLINE,
+    )
     assert (run.price.amount, run.price.currency, run.place) == (450, "GBP", None)
 
     assert welding.level.value == "3" and welding.level.framework is None  # the feed names none
     assert (welding.credits.system, welding.credits.ects) == ("CATS", 7.5)
-    assert [(r.start_date, r.place.city, r.price and r.price.amount) for r in welding.instances] == [
-        (date(2027, 4, 12), "Cardiff", 300), (date(2027, 9, 1), "Bristol", None)]
+    assert [
+        (r.start_date, r.place.city, r.price and r.price.amount) for r in welding.instances
+    ] == [(date(2027, 4, 12), "Cardiff", 300), (date(2027, 9, 1), "Bristol", None)]
 
 
 def test_a_provider_level_framework_gives_bare_levels_their_framework() -> None:
     ctx = NormaliseContext(provider_id="harbourside", default_country="GB", level_framework="RQF")
     _, (welding, _) = _normalised("clean-1.2.xml", ctx)
-    assert (welding.level.framework, welding.level.value, welding.level.eqf) == (Framework.RQF,
-                                                                                 "3", 4)
+    assert (welding.level.framework, welding.level.value, welding.level.eqf) == (
+        Framework.RQF,
+        "3",
+        4,
+    )
 
 
 def test_descriptions_lose_their_markup_in_the_normaliser() -> None:
     [(photo, _)] = _normalised("cdata-html.xml", GB)
     assert photo.title == "Photography for Beginners"
-    assert photo.description == ("Learn to use your camera\u2019s manual settings.\n\nBring a "
-                                 "camera.\n\nEvening walks around town & the harbour.")
+    assert photo.description == (
+        "Learn to use your camera\u2019s manual settings.\n\nBring a "
+        "camera.\n\nEvening walks around town & the harbour."
+    )
     assert photo.assessment == "A portfolio of ten photos"
     assert photo.learning_outcomes[1] == "Explain aperture, shutter speed & ISO"
 
@@ -345,15 +417,18 @@ def test_records_the_reader_reports_are_the_ones_the_normaliser_rejects() -> Non
 
 
 CORNWALL = "xcri-cap/cornwall-college-2017.xml"
-CORNWALL_CTX = NormaliseContext(provider_id="cornwall-college", default_currency="GBP",
-                                default_country="GB")
+CORNWALL_CTX = NormaliseContext(
+    provider_id="cornwall-college", default_currency="GBP", default_country="GB"
+)
 
 
 def _count_courses(data: bytes) -> int:
     """Courses counted apart from the reader: its start tags, and the elements of a plain parse."""
     by_text = len(re.findall(rb"<course[\s>/]", data))
-    tree = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True,
-                                                  load_dtd=False, huge_tree=False))
+    tree = etree.fromstring(
+        data,
+        etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False),
+    )
     by_tree = sum(1 for _ in tree.iter(f"{{{XCRI_12}}}course"))
     assert by_text == by_tree
     return by_tree
@@ -390,8 +465,12 @@ def test_real_feed_degree_reads_as_the_feed_says() -> None:
     # Checked by hand against the feed: course 216342, qualification level 6, one part-time
     # presentation at the Eden Project from 12 September 2016 (its @dtf says the 11th),
     # fee 8000 in the costs extension, 360 credits under the ECTS scheme URI.
-    ctx = NormaliseContext(provider_id="cornwall-college", default_currency="GBP",
-                           default_country="GB", level_framework="RQF")
+    ctx = NormaliseContext(
+        provider_id="cornwall-college",
+        default_currency="GBP",
+        default_country="GB",
+        level_framework="RQF",
+    )
     record, degree = _cornwall_offering("216342", ctx)
     assert record.locator == "line 2680"
     assert degree.title == "BSc (Hons) Horticulture (Garden and Landscape Design)"

@@ -60,8 +60,10 @@ def test_a_zip_that_is_no_spreadsheet_is_refused_naming_what_it_is() -> None:
 
 def test_values_normalise_like_a_csv_feed() -> None:
     record = read_xlsx((FIXTURES / "courses.xlsx").read_bytes()).records[0]
-    offering, issues = normalise_record(record.fields, NormaliseContext(
-        provider_id="p", default_currency="NZD", credit_system="NZ_CREDITS"))
+    offering, issues = normalise_record(
+        record.fields,
+        NormaliseContext(provider_id="p", default_currency="NZD", credit_system="NZ_CREDITS"),
+    )
     assert offering is not None, issues
     assert offering.credits is not None and offering.credits.value == 15
     assert offering.price is not None and offering.price.amount == 450
@@ -112,12 +114,16 @@ template = "{Fee (NZD)} NZD"
 
 
 def test_a_profile_reads_a_named_sheet_below_a_title_row() -> None:
-    result = read_with_profile((FIXTURES / "profile-export.xlsx").read_bytes(),
-                               load_profile(PROFILE))
+    result = read_with_profile(
+        (FIXTURES / "profile-export.xlsx").read_bytes(), load_profile(PROFILE)
+    )
     assert [(r.locator, r.fields) for r in result.records] == [
-        ("row 3", {"id": "A1", "title": "Forklift licence", "mode": "in person",
-                   "price": "300 NZD"}),
-        ("row 4", {"id": "A2", "title": "First aid", "mode": "online", "price": "120.5 NZD"})]
+        (
+            "row 3",
+            {"id": "A1", "title": "Forklift licence", "mode": "in person", "price": "300 NZD"},
+        ),
+        ("row 4", {"id": "A2", "title": "First aid", "mode": "online", "price": "120.5 NZD"}),
+    ]
 
 
 def test_a_profile_naming_a_missing_sheet_lists_the_sheets() -> None:
@@ -144,4 +150,5 @@ def test_a_sheet_whose_declared_size_is_wrong_is_read_whole() -> None:
     book.save(buffer)
     records = read_xlsx(buffer.getvalue()).records
     assert [(r.locator, r.fields) for r in records] == [
-        ("row 2", {"id": "W1", "title": "Written fast", "credits": "15 ECTS"})]
+        ("row 2", {"id": "W1", "title": "Written fast", "credits": "15 ECTS"})
+    ]

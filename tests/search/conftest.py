@@ -22,8 +22,11 @@ from microcred.local_engine import (
     launch_engine,
 )
 
-ENGINE_FIXTURES = {"opensearch_url": "opensearch", "elasticsearch_url": "elasticsearch",
-                   "opensearch3_url": "opensearch3"}
+ENGINE_FIXTURES = {
+    "opensearch_url": "opensearch",
+    "elasticsearch_url": "elasticsearch",
+    "opensearch3_url": "opensearch3",
+}
 _launched: dict[str, LaunchedEngine | EngineError] = {}
 
 
@@ -32,8 +35,12 @@ def _data_dir(name: str):
 
 
 def pytest_collection_finish(session):
-    wanted = {ENGINE_FIXTURES[f] for item in session.items
-              for f in getattr(item, "fixturenames", ()) if f in ENGINE_FIXTURES}
+    wanted = {
+        ENGINE_FIXTURES[f]
+        for item in session.items
+        for f in getattr(item, "fixturenames", ())
+        if f in ENGINE_FIXTURES
+    }
     for name in sorted(wanted):
         try:
             _launched[name] = launch_engine(name, data_dir=_data_dir(name))
@@ -57,8 +64,10 @@ def _engine_url(name: str):
         engine = launched.wait(STARTUP_SECONDS)
     except EngineError as exc:
         # CI fetches and starts both engines: failing to is a failure there.
-        message = (f"the {name} node could not be started ({exc}); try "
-                   f"`scripts/engine start {name}` to see why")
+        message = (
+            f"the {name} node could not be started ({exc}); try "
+            f"`scripts/engine start {name}` to see why"
+        )
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)

@@ -19,7 +19,8 @@ ELASTICSEARCH_ANALYSIS: Analysis = "core"
 NO_ANALYSIS_COMMON = (
     "the Elasticsearch 9 node has no analysis-common module (not published on Maven Central "
     "for any 7.x-9.x version), so it indexes with MICROCRED_SEARCH_ANALYSIS=core: no ASCII "
-    "folding, stemming, synonyms or edge n-grams")
+    "folding, stemming, synonyms or edge n-grams"
+)
 
 
 def unique_prefix() -> str:
@@ -31,8 +32,11 @@ def opensearch_backend(url: str, prefix: str) -> EngineBackend:
 
 
 def elasticsearch_backend(url: str, prefix: str) -> EngineBackend:
-    return EngineBackend(ElasticsearchClient(Elasticsearch(url)), index_prefix=prefix,
-                         analysis=ELASTICSEARCH_ANALYSIS)
+    return EngineBackend(
+        ElasticsearchClient(Elasticsearch(url)),
+        index_prefix=prefix,
+        analysis=ELASTICSEARCH_ANALYSIS,
+    )
 
 
 def drop_indices(backend: EngineBackend) -> None:
@@ -64,8 +68,11 @@ def opensearch3_node(request, tmp_path) -> EngineBackend:
 
 
 # name -> factory(request, tmp_path): a real node of each engine.
-ENGINE_FACTORIES = {"opensearch": opensearch_node, "opensearch3": opensearch3_node,
-                    "elasticsearch": elasticsearch_node}
+ENGINE_FACTORIES = {
+    "opensearch": opensearch_node,
+    "opensearch3": opensearch3_node,
+    "elasticsearch": elasticsearch_node,
+}
 # The backends that index without analysis-common (see NO_ANALYSIS_COMMON).
 CORE_ANALYSIS_ONLY = frozenset({"elasticsearch"})
 

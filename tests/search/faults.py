@@ -89,8 +89,9 @@ class TcpProxy:
                     self._errors_left -= 1
                     self.errors_sent += 1
             if error is not None:
-                threading.Thread(target=self._answer_error, args=(client, error),
-                                 daemon=True).start()
+                threading.Thread(
+                    target=self._answer_error, args=(client, error), daemon=True
+                ).start()
                 continue
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
@@ -139,12 +140,16 @@ class TcpProxy:
                     break
                 body += chunk
             kind = {429: "es_rejected_execution_exception", 401: "security_exception"}.get(
-                status, "unavailable_exception")
-            payload = json.dumps({"error": {"type": kind, "reason": f"injected {status}"},
-                                  "status": status}).encode()
-            client.sendall(b"HTTP/1.1 %d Injected\r\nContent-Type: application/json\r\n"
-                           b"Content-Length: %d\r\nConnection: close\r\n\r\n%s"
-                           % (status, len(payload), payload))
+                status, "unavailable_exception"
+            )
+            payload = json.dumps(
+                {"error": {"type": kind, "reason": f"injected {status}"}, "status": status}
+            ).encode()
+            client.sendall(
+                b"HTTP/1.1 %d Injected\r\nContent-Type: application/json\r\n"
+                b"Content-Length: %d\r\nConnection: close\r\n\r\n%s"
+                % (status, len(payload), payload)
+            )
         except OSError:
             pass
         finally:

@@ -31,12 +31,16 @@ ENGINES = frozenset(ENGINE_FACTORIES)
 # test name -> (backends that differ, why). Applied as xfail(strict=True): a difference that
 # goes away fails the suite until it is removed here.
 KNOWN_DIFFERENCES: dict[str, tuple[frozenset[str], str]] = {
-    "test_all_words_are_required": (ENGINES - CORE_ANALYSIS_ONLY, (
-        "typo tolerance: the engines match words within fuzziness AUTO, and the stem of "
-        "'protection' (protect) is one edit from that of 'projects' (project), so doc010 "
-        "('Project Management', '... data-driven ...') matches 'data protection' too, ranked "
-        "below doc005; test_engine_backend checks all words are required where no word has "
-        "a near neighbour")),
+    "test_all_words_are_required": (
+        ENGINES - CORE_ANALYSIS_ONLY,
+        (
+            "typo tolerance: the engines match words within fuzziness AUTO, and the stem of "
+            "'protection' (protect) is one edit from that of 'projects' (project), so doc010 "
+            "('Project Management', '... data-driven ...') matches 'data protection' too, ranked "
+            "below doc005; test_engine_backend checks all words are required where no word has "
+            "a near neighbour"
+        ),
+    ),
     "test_suggest_titles_for_a_prefix": (CORE_ANALYSIS_ONLY, NO_ANALYSIS_COMMON),
 }
 TODAY = date(2026, 11, 23)
@@ -59,8 +63,7 @@ def ids(result) -> list[str]:
 
 def search(backend, text=None, **kwargs) -> object:
     filters = kwargs.pop("filters", {})
-    return backend.search(SearchQuery(text=text, filters=Filters(**filters), today=TODAY,
-                                      **kwargs))
+    return backend.search(SearchQuery(text=text, filters=Filters(**filters), today=TODAY, **kwargs))
 
 
 # --- text -----------------------------------------------------------------------------
@@ -110,11 +113,34 @@ def test_quoted_phrase(backend):
     assert ids(search(backend, '"statements financial"')) == []
 
 
-@pytest.mark.parametrize("hostile", [
-    "AND", "OR", "NOT", "NEAR", '"', '""', "-", "*", "data AND", "- data", "data*", "(data",
-    "title:data", "data OR NOT cloud", "'; DROP TABLE search_docs; --", "^data", "data\x00",
-    "{col1 col2}: data", "🙂", "  ", "Māori\u00a0reo", "NEAR(data cloud, 3)", "a" * 400,
-])
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "AND",
+        "OR",
+        "NOT",
+        "NEAR",
+        '"',
+        '""',
+        "-",
+        "*",
+        "data AND",
+        "- data",
+        "data*",
+        "(data",
+        "title:data",
+        "data OR NOT cloud",
+        "'; DROP TABLE search_docs; --",
+        "^data",
+        "data\x00",
+        "{col1 col2}: data",
+        "🙂",
+        "  ",
+        "Māori\u00a0reo",
+        "NEAR(data cloud, 3)",
+        "a" * 400,
+    ],
+)
 def test_hostile_text_is_safe(backend, hostile):
     result = search(backend, hostile)
     assert result.total >= 0
@@ -145,36 +171,45 @@ def test_highlights_mark_matches_and_escape_html(backend):
 
 
 # --- filters ------------------------------------------------------------------------------
-@pytest.mark.parametrize(("filters", "expected"), [
-    ({"provider": ("openlearn",)}, {"doc007", "doc008", "doc009"}),
-    ({"provider": ("openlearn", "cliodhna")}, {"doc004", "doc005", "doc006", "doc007", "doc008", "doc009"}),
-    ({"framework": ("NFQ",)}, {"doc004", "doc005", "doc006"}),
-    ({"eqf_min": 6}, {"doc005", "doc006"}),
-    ({"eqf_min": 4, "eqf_max": 4}, {"doc002", "doc003"}),
-    ({"ects_min": 7.5}, {"doc001", "doc003", "doc005", "doc010"}),
-    ({"ects_max": 5}, {"doc002", "doc004", "doc006"}),
-    ({"hours_max": 30}, {"doc007", "doc008", "doc009"}),
-    ({"weeks_min": 10}, {"doc002", "doc003", "doc005"}),
-    ({"language": ("mi",)}, {"doc002"}),
-    ({"language": ("ga", "mi")}, {"doc002", "doc004"}),
-    ({"subject": ("0613",)}, {"doc001", "doc007", "doc009"}),
-    ({"subject": ("061",)}, {"doc001", "doc006", "doc007", "doc009"}),
-    ({"subject": ("04",)}, {"doc005", "doc008", "doc010"}),
-    ({"subject": ("02", "0811")}, {"doc002", "doc003", "doc004"}),
-    ({"credential_type": ("digital badge",)}, {"doc008"}),
-    ({"credit_system": ("NZ_CREDITS",)}, {"doc001", "doc002"}),
-    ({"mode": ("blended",)}, {"doc003", "doc005"}),
-    ({"mode": ("in_person",)}, {"doc001", "doc002", "doc010"}),
-    ({"pace": ("self_paced",)}, {"doc007", "doc008", "doc009"}),
-    ({"country": ("IE",)}, {"doc004", "doc005", "doc006"}),
-    ({"free": True}, {"doc002", "doc007"}),
-    ({"free": False}, {"doc001", "doc003", "doc004", "doc005", "doc006", "doc008", "doc010"}),
-    ({"price_max": 500}, {"doc002", "doc004", "doc007", "doc008"}),
-    ({"price_min": 1000, "price_max": 2000}, {"doc003", "doc010"}),
-    ({"starts_after": date(2027, 4, 1)}, {"doc001", "doc003", "doc005", "doc010"}),
-    ({"starts_before": date(2027, 1, 31)}, {"doc004", "doc006"}),
-    ({"starts_after": date(2027, 2, 1), "starts_before": date(2027, 2, 28)}, {"doc002", "doc005"}),
-])
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"provider": ("openlearn",)}, {"doc007", "doc008", "doc009"}),
+        (
+            {"provider": ("openlearn", "cliodhna")},
+            {"doc004", "doc005", "doc006", "doc007", "doc008", "doc009"},
+        ),
+        ({"framework": ("NFQ",)}, {"doc004", "doc005", "doc006"}),
+        ({"eqf_min": 6}, {"doc005", "doc006"}),
+        ({"eqf_min": 4, "eqf_max": 4}, {"doc002", "doc003"}),
+        ({"ects_min": 7.5}, {"doc001", "doc003", "doc005", "doc010"}),
+        ({"ects_max": 5}, {"doc002", "doc004", "doc006"}),
+        ({"hours_max": 30}, {"doc007", "doc008", "doc009"}),
+        ({"weeks_min": 10}, {"doc002", "doc003", "doc005"}),
+        ({"language": ("mi",)}, {"doc002"}),
+        ({"language": ("ga", "mi")}, {"doc002", "doc004"}),
+        ({"subject": ("0613",)}, {"doc001", "doc007", "doc009"}),
+        ({"subject": ("061",)}, {"doc001", "doc006", "doc007", "doc009"}),
+        ({"subject": ("04",)}, {"doc005", "doc008", "doc010"}),
+        ({"subject": ("02", "0811")}, {"doc002", "doc003", "doc004"}),
+        ({"credential_type": ("digital badge",)}, {"doc008"}),
+        ({"credit_system": ("NZ_CREDITS",)}, {"doc001", "doc002"}),
+        ({"mode": ("blended",)}, {"doc003", "doc005"}),
+        ({"mode": ("in_person",)}, {"doc001", "doc002", "doc010"}),
+        ({"pace": ("self_paced",)}, {"doc007", "doc008", "doc009"}),
+        ({"country": ("IE",)}, {"doc004", "doc005", "doc006"}),
+        ({"free": True}, {"doc002", "doc007"}),
+        ({"free": False}, {"doc001", "doc003", "doc004", "doc005", "doc006", "doc008", "doc010"}),
+        ({"price_max": 500}, {"doc002", "doc004", "doc007", "doc008"}),
+        ({"price_min": 1000, "price_max": 2000}, {"doc003", "doc010"}),
+        ({"starts_after": date(2027, 4, 1)}, {"doc001", "doc003", "doc005", "doc010"}),
+        ({"starts_before": date(2027, 1, 31)}, {"doc004", "doc006"}),
+        (
+            {"starts_after": date(2027, 2, 1), "starts_before": date(2027, 2, 28)},
+            {"doc002", "doc005"},
+        ),
+    ],
+)
 def test_filters(backend, filters, expected):
     result = search(backend, filters=filters, size=100)
     assert set(ids(result)) == expected
@@ -183,18 +218,23 @@ def test_filters(backend, filters, expected):
 
 def test_instance_filters_match_within_one_run(backend):
     # doc001 runs online in March and in person in July: no single run is online in July.
-    assert "doc001" not in ids(search(backend, filters={
-        "mode": ("online",), "starts_after": date(2027, 6, 1)}))
-    assert "doc001" in ids(search(backend, filters={
-        "mode": ("in_person",), "starts_after": date(2027, 6, 1)}))
+    assert "doc001" not in ids(
+        search(backend, filters={"mode": ("online",), "starts_after": date(2027, 6, 1)})
+    )
+    assert "doc001" in ids(
+        search(backend, filters={"mode": ("in_person",), "starts_after": date(2027, 6, 1)})
+    )
     # doc005's online run costs the same; its blended run starts in February.
-    assert "doc005" not in ids(search(backend, filters={
-        "mode": ("online",), "starts_before": date(2027, 3, 1)}))
+    assert "doc005" not in ids(
+        search(backend, filters={"mode": ("online",), "starts_before": date(2027, 3, 1)})
+    )
 
 
 def test_text_and_filters_combine(backend):
     assert set(ids(search(backend, "data", filters={"provider": ("openlearn",)}))) == {
-        "doc007", "doc009"}
+        "doc007",
+        "doc009",
+    }
 
 
 def test_unknown_filter_value_matches_nothing(backend):
@@ -226,11 +266,20 @@ def test_facets_count_the_whole_result(backend):
     assert facet(result, "language") == {"en": 10, "mi": 1, "ga": 1}
     assert facet(result, "country") == {"NZ": 4, "IE": 3, "US": 3}
     assert facet(result, "free") == {"true": 2, "false": 7}
-    assert facet(result, "price_band") == {"free": 2, "under_100": 1, "500_1000": 2,
-                                           "1000_2500": 3, "100_500": 1}
+    assert facet(result, "price_band") == {
+        "free": 2,
+        "under_100": 1,
+        "500_1000": 2,
+        "1000_2500": 3,
+        "100_500": 1,
+    }
     assert facet(result, "credits_band") == {"5_10": 5, "10_20": 2}
-    assert facet(result, "credential_type") == {"micro-credential": 6, "certificate": 1,
-                                                "certificate of completion": 1, "digital badge": 1}
+    assert facet(result, "credential_type") == {
+        "micro-credential": 6,
+        "certificate": 1,
+        "certificate of completion": 1,
+        "digital badge": 1,
+    }
 
 
 def test_facets_follow_the_filters(backend):
@@ -293,8 +342,9 @@ def test_cursor_walks_every_hit_once(backend, sort):
 
 def test_cursor_is_stable_while_offerings_arrive(backend):
     first = search(backend, sort=SortKey.TITLE, size=4)
-    backend.upsert([build_document(offering(50 + n, OPENLEARN, f"Aardvark Studies {n}"))
-                    for n in range(5)])
+    backend.upsert(
+        [build_document(offering(50 + n, OPENLEARN, f"Aardvark Studies {n}")) for n in range(5)]
+    )
     rest, cursor = [], first.next_cursor
     while cursor:
         page = search(backend, sort=SortKey.TITLE, size=4, cursor=cursor)

@@ -20,9 +20,12 @@ def engine_services(request, services, tmp_path):
     backend = ENGINE_FACTORIES[request.param](request, tmp_path)
     indexer = Indexer(services.catalogue, backend)
     indexer.rebuild()
-    return dataclasses.replace(services, backend=backend, indexer=indexer,
-                               duplicates=DuplicateService(services.catalogue,
-                                                           drain_index=indexer.drain))
+    return dataclasses.replace(
+        services,
+        backend=backend,
+        indexer=indexer,
+        duplicates=DuplicateService(services.catalogue, drain_index=indexer.drain),
+    )
 
 
 def test_the_engine_index_shows_a_duplicate_once_and_again_when_unlinked(engine_services):
@@ -32,7 +35,10 @@ def test_the_engine_index_shows_a_duplicate_once_and_again_when_unlinked(engine_
     [shown] = services.backend.search(query).hits
     assert services.catalogue.get_offering(shown.id).provider.id == "harvard"
     # Harvard stops listing CS50: edX's listing is the offering's only source, and shows.
-    services.import_feed("harvard", provider_feed(
-        ("STAT110", "Introduction to Probability", "https://harvard.edu/stat110")), format="csv")
+    services.import_feed(
+        "harvard",
+        provider_feed(("STAT110", "Introduction to Probability", "https://harvard.edu/stat110")),
+        format="csv",
+    )
     [back] = services.backend.search(query).hits
     assert services.catalogue.get_offering(back.id).provider.id == "edx"

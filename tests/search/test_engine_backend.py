@@ -42,8 +42,10 @@ def ids(backend: EngineBackend, text: str) -> list[str]:
 def test_documents_live_in_a_versioned_index_behind_the_alias(engine):
     (index,) = engine.client.alias_targets(engine.alias)
     assert engine.alias.endswith("_offerings") and index == f"{engine.alias}-v1"
-    assert engine.client.mapping_meta(index) == {"mapping_version": mapping_version(),
-                                                 "analysis": engine.analysis}
+    assert engine.client.mapping_meta(index) == {
+        "mapping_version": mapping_version(),
+        "analysis": engine.analysis,
+    }
     engine.ensure_index()  # again: nothing changes
     assert engine.client.index_names(engine.names.pattern) == [index]
 
@@ -55,19 +57,26 @@ def test_all_words_are_required_where_no_word_has_a_near_neighbour(engine):
     assert ids(engine, "data protection")[0] == "doc005"
 
 
-@pytest.mark.parametrize(("typed", "expected"), [
-    ("sustainabel dairy", "doc003"),
-    ("machne learning", "doc007"),
-    ("regresion", "doc001"),
-    ("gaelige", "doc004"),
-])
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("sustainabel dairy", "doc003"),
+        ("machne learning", "doc007"),
+        ("regresion", "doc001"),
+        ("gaelige", "doc004"),
+    ],
+)
 def test_typos_are_tolerated(engine, typed, expected):
     assert expected in ids(engine, typed)
 
 
 def test_synonyms_match_both_ways(engine):
-    engine.upsert([build_document(offering(20, TE_AWA, "Artificial Intelligence for Managers")),
-                   build_document(offering(21, OPENLEARN, "ML Ops Foundations"))])
+    engine.upsert(
+        [
+            build_document(offering(20, TE_AWA, "Artificial Intelligence for Managers")),
+            build_document(offering(21, OPENLEARN, "ML Ops Foundations")),
+        ]
+    )
     assert "doc020" in ids(engine, "ai")
     assert "doc007" in ids(engine, "ml")  # Machine Learning with Python
     assert "doc021" in ids(engine, "machine learning")
@@ -113,8 +122,9 @@ def test_document_format_is_kept_in_the_index_meta(engine):
     engine.set_document_format(DOCUMENT_FORMAT)
     assert engine.document_format() == DOCUMENT_FORMAT
     # An index made from another mapping file is due for a rebuild, whatever its format.
-    engine.client.put_mapping_meta(engine.alias, {"mapping_version": 0,
-                                                  "document_format": DOCUMENT_FORMAT})
+    engine.client.put_mapping_meta(
+        engine.alias, {"mapping_version": 0, "document_format": DOCUMENT_FORMAT}
+    )
     assert engine.document_format() is None
     engine.clear()
     assert engine.document_format() is None and engine.count() == 0
@@ -122,17 +132,20 @@ def test_document_format_is_kept_in_the_index_meta(engine):
 
 def test_places_with_coordinates_are_geo_points(engine):
     wellington = offering(40, TE_AWA, "Harbour Ecology").model_copy(
-        update={"places": [Place(country="NZ", city="Wellington", lat=-41.29, lon=174.78)]})
+        update={"places": [Place(country="NZ", city="Wellington", lat=-41.29, lon=174.78)]}
+    )
     engine.upsert([build_document(wellington)])
-    near = {"query": {"geo_distance": {"distance": "50km",
-                                       "locations": {"lat": -41.3, "lon": 174.8}}}}
+    near = {
+        "query": {"geo_distance": {"distance": "50km", "locations": {"lat": -41.3, "lon": 174.8}}}
+    }
     hits = engine.client.search(engine.alias, near)["hits"]["hits"]
     assert [h["_id"] for h in hits] == ["doc040"]
 
 
 def test_an_unreachable_cluster_is_reported_unhealthy():
-    backend = EngineBackend(OpenSearchClient(OpenSearch(hosts=["http://127.0.0.1:9"],
-                                                        max_retries=0, timeout=2)))
+    backend = EngineBackend(
+        OpenSearchClient(OpenSearch(hosts=["http://127.0.0.1:9"], max_retries=0, timeout=2))
+    )
     health = backend.health()
     assert not health.ok and health.backend == "opensearch" and health.detail
 
@@ -148,8 +161,9 @@ def test_a_second_process_starting_at_once_adopts_the_first_ones_index(engine, m
     (index,) = engine.client.alias_targets(engine.alias)
     engine.client.update_aliases([{"remove": {"index": index, "alias": engine.alias}}])
     # The slower process's attempt, on the real engine: the name is taken.
-    monkeypatch.setattr(engine, "create_versioned_index",
-                        lambda: engine.client.create_index(index, index_body()))
+    monkeypatch.setattr(
+        engine, "create_versioned_index", lambda: engine.client.create_index(index, index_body())
+    )
     engine.ensure_index()
     assert engine.client.alias_targets(engine.alias) == [index]
     assert engine.count() == len(documents())

@@ -60,12 +60,19 @@ def services_from_environment(monkeypatch: pytest.MonkeyPatch, env: dict[str, st
 def pair(tmp_path_factory, opensearch_url):
     monkeypatch = pytest.MonkeyPatch()
     common = {"MICROCRED_NORMALISE_WORKERS": "1"}
-    embedded = services_from_environment(monkeypatch, {
-        **common, "MICROCRED_DATA_DIR": str(tmp_path_factory.mktemp("sqlite"))})
-    engine = services_from_environment(monkeypatch, {
-        **common, "MICROCRED_DATA_DIR": str(tmp_path_factory.mktemp("opensearch")),
-        "MICROCRED_SEARCH_BACKEND": "opensearch", "MICROCRED_SEARCH_URL": opensearch_url,
-        "MICROCRED_SEARCH_INDEX_PREFIX": unique_prefix()})
+    embedded = services_from_environment(
+        monkeypatch, {**common, "MICROCRED_DATA_DIR": str(tmp_path_factory.mktemp("sqlite"))}
+    )
+    engine = services_from_environment(
+        monkeypatch,
+        {
+            **common,
+            "MICROCRED_DATA_DIR": str(tmp_path_factory.mktemp("opensearch")),
+            "MICROCRED_SEARCH_BACKEND": "opensearch",
+            "MICROCRED_SEARCH_URL": opensearch_url,
+            "MICROCRED_SEARCH_INDEX_PREFIX": unique_prefix(),
+        },
+    )
     try:
         for services in (embedded, engine):
             load_sample_data(services)
@@ -87,8 +94,16 @@ def every_hit(services: Services, filters: Filters, sort: SortKey) -> list[str]:
     """All hits of a query, page by page through the cursor."""
     found, cursor = [], None
     while True:
-        page = services.backend.search(SearchQuery(filters=filters, sort=sort, cursor=cursor,
-                                                   size=MAX_PAGE_SIZE, facets=(), today=TODAY))
+        page = services.backend.search(
+            SearchQuery(
+                filters=filters,
+                sort=sort,
+                cursor=cursor,
+                size=MAX_PAGE_SIZE,
+                facets=(),
+                today=TODAY,
+            )
+        )
         found.extend(hit.id for hit in page.hits)
         cursor = page.next_cursor
         if cursor is None:
@@ -107,8 +122,9 @@ def test_filter_only_queries_give_the_same_hits_in_the_same_order(pair, filters,
 @pytest.mark.parametrize("filters", FILTERS, ids=lambda f: ",".join(sorted(f)) or "none")
 def test_facet_counts_are_the_same(pair, filters):
     embedded, engine = pair
-    query = SearchQuery(filters=Filters(**filters), facets=tuple(Facet), facet_size=200,
-                        size=1, today=TODAY)
+    query = SearchQuery(
+        filters=Filters(**filters), facets=tuple(Facet), facet_size=200, size=1, today=TODAY
+    )
     expected, got = embedded.backend.search(query), engine.backend.search(query)
     assert got.total == expected.total
     assert got.facets == expected.facets

@@ -45,6 +45,7 @@ def proxy(request, opensearch_url):
 def prefix(request, opensearch_url) -> str:
     return isolated_prefix(request, opensearch_url)
 
+
 def dead_letter_rows(services: Services) -> list[IndexDeadLetterRow]:
     with services.catalogue.session() as session:
         return list(session.scalars(select(IndexDeadLetterRow).order_by(IndexDeadLetterRow.id)))
@@ -52,7 +53,8 @@ def dead_letter_rows(services: Services) -> list[IndexDeadLetterRow]:
 
 # --- the engine goes away mid-ingest and comes back ------------------------------------------
 def test_an_engine_outage_mid_ingest_loses_nothing_and_the_api_keeps_answering(
-        tmp_path, catalogue_url, proxy, prefix):
+    tmp_path, catalogue_url, proxy, prefix
+):
     services, waits = engine_services(tmp_path / "data", proxy.url, prefix, catalogue_url)
     try:
         services.import_feed(PROVIDER.id, feed("A1", "A2", "A3"), format="csv")
@@ -70,18 +72,25 @@ def test_an_engine_outage_mid_ingest_loses_nothing_and_the_api_keeps_answering(
             mark_done(outbox_ids)
             proxy.stop()
             services.catalogue.mark_index_work_done = mark_done
+
         services.catalogue.mark_index_work_done = first_batch_then_outage
         report = services.import_feed(
-            PROVIDER.id, feed("A1", "A2", "A4", "A5", titles={"A1": "Data Science Refreshed"}),
-            format="csv")
+            PROVIDER.id,
+            feed("A1", "A2", "A4", "A5", titles={"A1": "Data Science Refreshed"}),
+            format="csv",
+        )
 
         # The ingest is committed in full; the drain tried a bounded number of times, with
         # growing waits, and left the rest pending.
         assert (report.status, report.created, report.updated, report.withdrawn) == (
-            "applied", 2, 1, 1)
+            "applied",
+            2,
+            1,
+            1,
+        )
         assert services.catalogue.count_offerings() == 4
         assert len(waits) == POLICY.attempts - 1
-        assert all(0 <= wait <= POLICY.base_seconds * 2 ** n for n, wait in enumerate(waits))
+        assert all(0 <= wait <= POLICY.base_seconds * 2**n for n, wait in enumerate(waits))
         assert services.catalogue.index_lag()[0] == 2
 
         # The catalogue still answers: the offering page shows the new version.
@@ -108,9 +117,11 @@ def test_an_engine_outage_mid_ingest_loses_nothing_and_the_api_keeps_answering(
 
         # Another ingest while the engine is away: accepted, and the lag grows.
         waits.clear()
-        services.import_feed(PROVIDER.id, feed("A1", "A2", "A4", "A5", "A6",
-                                               titles={"A1": "Data Science Refreshed"}),
-                             format="csv")
+        services.import_feed(
+            PROVIDER.id,
+            feed("A1", "A2", "A4", "A5", "A6", titles={"A1": "Data Science Refreshed"}),
+            format="csv",
+        )
         assert len(waits) == POLICY.attempts - 1
         assert api.get("/healthz").json()["index_lag"]["pending"] == 3
 
@@ -132,7 +143,8 @@ def test_an_engine_outage_mid_ingest_loses_nothing_and_the_api_keeps_answering(
 
 
 def test_services_start_while_the_engine_is_down_and_catch_up_when_it_is_back(
-        tmp_path, proxy, prefix):
+    tmp_path, proxy, prefix
+):
     proxy.stop()
     services, _waits = engine_services(tmp_path / "data", proxy.url, prefix)
     try:
@@ -170,8 +182,9 @@ def flavour_through_proxy(request) -> EngineBackend:
     return backend
 
 
-@pytest.mark.parametrize(("status", "retryable"), [(429, True), (503, True), (500, True),
-                                                    (401, False), (403, False)])
+@pytest.mark.parametrize(
+    ("status", "retryable"), [(429, True), (503, True), (500, True), (401, False), (403, False)]
+)
 def test_engine_errors_become_search_unavailable(request, flavour_through_proxy, status, retryable):
     proxy = request.node.engine_proxy
     proxy.answer_errors(status, count=100)  # more than the client's own retries
@@ -199,15 +212,18 @@ def test_a_bad_request_is_not_mistaken_for_an_unavailable_engine(request, flavou
 
 
 # --- retries, backoff and their bound ----------------------------------------------------------
-def fragile_indexer(services: Services, url: str, index_prefix: str,
-                    policy: RetryPolicy = POLICY) -> tuple[Indexer, list[float]]:
+def fragile_indexer(
+    services: Services, url: str, index_prefix: str, policy: RetryPolicy = POLICY
+) -> tuple[Indexer, list[float]]:
     """An indexer on an OpenSearch client that does not retry by itself (max_retries=0),
     so every failure reaches the indexer's own retry."""
-    backend = EngineBackend(OpenSearchClient(OpenSearch(hosts=[url], max_retries=0)),
-                            index_prefix=index_prefix)
+    backend = EngineBackend(
+        OpenSearchClient(OpenSearch(hosts=[url], max_retries=0)), index_prefix=index_prefix
+    )
     waits: list[float] = []
-    indexer = Indexer(services.catalogue, backend, retry=policy, sleep=waits.append,
-                      rng=random.Random(3))
+    indexer = Indexer(
+        services.catalogue, backend, retry=policy, sleep=waits.append, rng=random.Random(3)
+    )
     return indexer, waits
 
 
@@ -253,8 +269,9 @@ def test_a_drain_gives_up_after_its_attempts_and_keeps_every_entry(tmp_path, pro
 def test_catch_up_waits_out_its_cooldown_after_a_stalled_drain(tmp_path, proxy, prefix):
     services, _ = engine_services(tmp_path / "data", proxy.url, prefix)
     try:
-        indexer, waits = fragile_indexer(services, proxy.url, prefix,
-                                         dataclasses.replace(POLICY, cooldown_seconds=3600))
+        indexer, waits = fragile_indexer(
+            services, proxy.url, prefix, dataclasses.replace(POLICY, cooldown_seconds=3600)
+        )
         services.ingest.submit(PROVIDER.id, feed("A1"), format="csv")
         proxy.stop()
         assert indexer.catch_up().stopped
@@ -288,21 +305,34 @@ class ShedsLoad:
         actions, position = [], 0
         while position < len(operations):
             width = 1 if "delete" in operations[position] else 2
-            actions.append(operations[position:position + width])
+            actions.append(operations[position : position + width])
             position += width
         passed = actions[:1]
-        response = (self.inner.bulk([line for a in passed for line in a], refresh)
-                    if passed else {"items": []})
+        response = (
+            self.inner.bulk([line for a in passed for line in a], refresh)
+            if passed
+            else {"items": []}
+        )
         through = iter(response["items"])
         items = []
         for number, action in enumerate(actions):
             if number == 0:
                 items.append(next(through))
                 continue
-            (kind, meta), = action[0].items()
-            items.append({kind: {"_index": meta["_index"], "_id": meta["_id"], "status": 429,
-                                 "error": {"type": "es_rejected_execution_exception",
-                                           "reason": "rejected execution (queue capacity 200)"}}})
+            ((kind, meta),) = action[0].items()
+            items.append(
+                {
+                    kind: {
+                        "_index": meta["_index"],
+                        "_id": meta["_id"],
+                        "status": 429,
+                        "error": {
+                            "type": "es_rejected_execution_exception",
+                            "reason": "rejected execution (queue capacity 200)",
+                        },
+                    }
+                }
+            )
         return {"errors": True, "items": items}
 
 
@@ -349,13 +379,16 @@ class WritesAMisTypedField(EngineBackend):
 
     def bulk_into(self, index, documents, *, refresh=False):
         if self.poisoned:
-            documents = [dataclasses.replace(d, eqf="five") if d.title.startswith("Poison")
-                         else d for d in documents]
+            documents = [
+                dataclasses.replace(d, eqf="five") if d.title.startswith("Poison") else d
+                for d in documents
+            ]
         return super().bulk_into(index, documents, refresh=refresh)
 
 
 def test_a_document_the_mapping_refuses_goes_to_a_dead_letter_and_blocks_nothing(
-        tmp_path, catalogue_url, opensearch_url, prefix):
+    tmp_path, catalogue_url, opensearch_url, prefix
+):
     services, _ = engine_services(tmp_path / "data", opensearch_url, prefix, catalogue_url)
     try:
         backend = WritesAMisTypedField(services.backend.client, index_prefix=prefix)
@@ -375,8 +408,9 @@ def test_a_document_the_mapping_refuses_goes_to_a_dead_letter_and_blocks_nothing
         assert letter.first_failed_at is not None and letter.resolved_at is None
 
         # Later updates go through; the open dead letter shows in /healthz.
-        services.import_feed(PROVIDER.id, feed("A1", "P1", "A2", "A3"), format="csv",
-                             mode="snapshot")
+        services.import_feed(
+            PROVIDER.id, feed("A1", "P1", "A2", "A3"), format="csv", mode="snapshot"
+        )
         assert offering_key(PROVIDER.id, "A3") in indexed_versions(backend)
         api = TestClient(create_web_app(services, background=False))
         assert api.get("/healthz").json()["index_lag"]["dead_letters"] == 1
@@ -404,8 +438,9 @@ def test_a_later_version_that_indexes_closes_the_dead_letter(tmp_path, opensearc
         services.backend = services.indexer.backend = backend
         services.import_feed(PROVIDER.id, feed("A1", "P1"), format="csv")
         assert services.indexer.status().dead_letters == 1
-        services.import_feed(PROVIDER.id, feed("A1", "P1", titles={"P1": "Antidote Studies"}),
-                             format="csv")
+        services.import_feed(
+            PROVIDER.id, feed("A1", "P1", titles={"P1": "Antidote Studies"}), format="csv"
+        )
         assert services.indexer.status().dead_letters == 0
         assert indexed_versions(backend)[offering_key(PROVIDER.id, "P1")] == 2
     finally:
@@ -414,7 +449,8 @@ def test_a_later_version_that_indexes_closes_the_dead_letter(tmp_path, opensearc
 
 # --- the engine lost the index -----------------------------------------------------------------
 def test_a_lost_index_stops_the_drain_without_making_one_with_guessed_mappings(
-        tmp_path, opensearch_url, prefix):
+    tmp_path, opensearch_url, prefix
+):
     services, _ = engine_services(tmp_path / "data", opensearch_url, prefix)
     try:
         services.import_feed(PROVIDER.id, feed("A1", "A2"), format="csv")
@@ -422,8 +458,9 @@ def test_a_lost_index_stops_the_drain_without_making_one_with_guessed_mappings(
         for index in backend.client.alias_targets(backend.alias):
             backend.client.delete_index(index)
         # Both kinds of write: an upsert (A1 changed, A4 new) and a delete (A2 withdrawn).
-        services.ingest.submit(PROVIDER.id, feed("A1", "A4", titles={"A1": "Data Science II"}),
-                               format="csv")
+        services.ingest.submit(
+            PROVIDER.id, feed("A1", "A4", titles={"A1": "Data Science II"}), format="csv"
+        )
         stats = services.indexer.drain()
         assert "no search index" in stats.stopped and "microcred reindex" in stats.stopped
         assert services.catalogue.index_lag()[0] == 3
@@ -433,7 +470,8 @@ def test_a_lost_index_stops_the_drain_without_making_one_with_guessed_mappings(
         # (The upserts are set aside here to make such a batch; the rebuild restores them.)
         services.ingest.withdraw_offering(PROVIDER.id, "A4")
         services.catalogue.mark_index_work_done(
-            [w.id for w in services.catalogue.pending_index_work(100) if w.op != "delete"])
+            [w.id for w in services.catalogue.pending_index_work(100) if w.op != "delete"]
+        )
         assert "no search index" in services.indexer.drain().stopped
         assert backend.client.index_names(f"{backend.alias}*") == []
 

@@ -38,19 +38,28 @@ def prefix(request, opensearch_url) -> str:
     return isolated_prefix(request, opensearch_url)
 
 
-def services_with_catalogue(data_dir: Path, url: str, index_prefix: str,
-                            database_url: str | None = None) -> Services:
-    services = build_services(Settings(
-        data_dir=data_dir, database_url=database_url, reference_currency="EUR",
-        search_backend="opensearch",
-        search_url=url, search_index_prefix=index_prefix, normalise_workers=1,
-        index_batch_size=BATCH))
+def services_with_catalogue(
+    data_dir: Path, url: str, index_prefix: str, database_url: str | None = None
+) -> Services:
+    services = build_services(
+        Settings(
+            data_dir=data_dir,
+            database_url=database_url,
+            reference_currency="EUR",
+            search_backend="opensearch",
+            search_url=url,
+            search_index_prefix=index_prefix,
+            normalise_workers=1,
+            index_batch_size=BATCH,
+        )
+    )
     services.indexer.retry = POLICY
     services.indexer.rng = random.Random(5)
     services.indexer.drop_grace_seconds = 0.2
     services.catalogue.upsert_provider(PROVIDER, default_language="en")
-    report = services.import_feed(PROVIDER.id, synthetic_csv(OFFERINGS, seed=3, id_prefix="S"),
-                                  format="csv")
+    report = services.import_feed(
+        PROVIDER.id, synthetic_csv(OFFERINGS, seed=3, id_prefix="S"), format="csv"
+    )
     assert report.status == "applied"
     return services
 
@@ -92,9 +101,9 @@ class SearchLoad:
 
 
 def test_rebuild_under_search_load_fails_no_search_and_catches_up(
-        tmp_path, catalogue_url, opensearch_url, prefix):
-    services = services_with_catalogue(tmp_path / "data", opensearch_url, prefix,
-                                       catalogue_url)
+    tmp_path, catalogue_url, opensearch_url, prefix
+):
+    services = services_with_catalogue(tmp_path / "data", opensearch_url, prefix, catalogue_url)
     try:
         backend = services.backend
         (old_index,) = backend.client.alias_targets(backend.alias)
@@ -113,15 +122,19 @@ def test_rebuild_under_search_load_fails_no_search_and_catches_up(
                 return
             changed = True
             # The same ids with other values (another seed): 3 updates.
-            services.ingest.submit(PROVIDER.id, synthetic_csv(3, seed=99, id_prefix="S"),
-                                   format="csv", mode="delta")
-            services.ingest.submit(PROVIDER.id, synthetic_csv(2, seed=98, id_prefix="NEW"),
-                                   format="csv", mode="delta")
+            services.ingest.submit(
+                PROVIDER.id, synthetic_csv(3, seed=99, id_prefix="S"), format="csv", mode="delta"
+            )
+            services.ingest.submit(
+                PROVIDER.id, synthetic_csv(2, seed=98, id_prefix="NEW"), format="csv", mode="delta"
+            )
             services.ingest.withdraw_offering(PROVIDER.id, "S-000010")
             services.indexer.drain()
 
-        queries = {"all": SearchQuery(size=5, facets=()),
-                   "online": SearchQuery(filters=online, size=5, facets=())}
+        queries = {
+            "all": SearchQuery(size=5, facets=()),
+            "online": SearchQuery(filters=online, size=5, facets=()),
+        }
         load = SearchLoad(opensearch_backend(opensearch_url, prefix), queries)
         with load:
             time.sleep(0.2)
@@ -134,11 +147,11 @@ def test_rebuild_under_search_load_fails_no_search_and_catches_up(
         assert len(during) >= 10, "the searches must overlap the rebuild"
         # Never empty, never half-filled: the catalogue held OFFERINGS, then up to 2 more,
         # then one fewer; of the online ones, the 6 offerings changed may each count or not.
-        totals = {name: [total for _t, n, total in load.results if n == name]
-                  for name in queries}
+        totals = {name: [total for _t, n, total in load.results if n == name] for name in queries}
         assert all(OFFERINGS - 1 <= total <= OFFERINGS + 2 for total in totals["all"])
-        assert all(expected_online - 6 <= total <= expected_online + 6
-                   for total in totals["online"])
+        assert all(
+            expected_online - 6 <= total <= expected_online + 6 for total in totals["online"]
+        )
 
         # The alias moved to the new index, the old one is gone, and the new one holds every
         # active offering at its catalogue version, changes made during the rebuild included.
@@ -157,7 +170,8 @@ def test_rebuild_under_search_load_fails_no_search_and_catches_up(
 
 
 def test_a_rebuild_the_engine_walks_out_of_leaves_the_live_index_serving(
-        tmp_path, opensearch_url, prefix):
+    tmp_path, opensearch_url, prefix
+):
     proxy = TcpProxy(opensearch_url).start()
     services = services_with_catalogue(tmp_path / "data", proxy.url, prefix)
     try:

@@ -14,9 +14,13 @@ from microcred.settings import Settings
 
 
 def test_elasticsearch_with_an_api_key(tmp_path):
-    settings = Settings(data_dir=tmp_path, search_backend="elasticsearch",
-                        search_url="https://search.example:9200", search_api_key="a2V5",
-                        search_index_prefix="prod_")
+    settings = Settings(
+        data_dir=tmp_path,
+        search_backend="elasticsearch",
+        search_url="https://search.example:9200",
+        search_api_key="a2V5",
+        search_index_prefix="prod_",
+    )
     backend = build_search_backend(settings, engine=None)
     assert isinstance(backend, EngineBackend) and backend.name == "elasticsearch"
     assert isinstance(backend.client, ElasticsearchClient)
@@ -26,9 +30,13 @@ def test_elasticsearch_with_an_api_key(tmp_path):
 
 
 def test_opensearch_with_a_user_and_password(tmp_path):
-    settings = Settings(data_dir=tmp_path, search_backend="opensearch",
-                        search_username="microcred", search_password="s3cret",
-                        search_timeout=3)
+    settings = Settings(
+        data_dir=tmp_path,
+        search_backend="opensearch",
+        search_username="microcred",
+        search_password="s3cret",
+        search_timeout=3,
+    )
     client = search_engine_client(settings)
     assert isinstance(client, OpenSearchClient)
     (connection,) = client.client.transport.connection_pool.connections

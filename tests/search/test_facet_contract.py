@@ -22,8 +22,16 @@ def backend(request, tmp_path):
 
 
 def search(backend, text=None, **filters):
-    return backend.search(SearchQuery(text=text, filters=Filters(**filters), today=TODAY,
-                                      facets=tuple(Facet), facet_size=50, size=100))
+    return backend.search(
+        SearchQuery(
+            text=text,
+            filters=Filters(**filters),
+            today=TODAY,
+            facets=tuple(Facet),
+            facet_size=50,
+            size=100,
+        )
+    )
 
 
 def ids(result) -> set[str]:
@@ -38,13 +46,16 @@ ALL_MODES = {"online": 7, "in_person": 3, "blended": 2}
 ALL_PROVIDERS = {"te-awa": 4, "cliodhna": 3, "openlearn": 3}
 
 
-@pytest.mark.parametrize(("field", "one", "other"), [
-    ("mode", "blended", "in_person"),
-    ("provider", "openlearn", "cliodhna"),
-    ("language", "mi", "ga"),
-    ("subject", "02", "0811"),
-    ("country", "IE", "US"),
-])
+@pytest.mark.parametrize(
+    ("field", "one", "other"),
+    [
+        ("mode", "blended", "in_person"),
+        ("provider", "openlearn", "cliodhna"),
+        ("language", "mi", "ga"),
+        ("subject", "02", "0811"),
+        ("country", "IE", "US"),
+    ],
+)
 def test_two_values_of_one_facet_widen_the_result(backend, field, one, other):
     first, second = search(backend, **{field: (one,)}), search(backend, **{field: (other,)})
     both = search(backend, **{field: (one, other)})
@@ -88,11 +99,14 @@ def test_flag_and_range_facets_ignore_their_own_selection(backend):
     assert facet(result, "provider") == {"te-awa": 1}
 
 
-@pytest.mark.parametrize("filters", [
-    {"provider": ("openlearn",)},
-    {"provider": ("openlearn", "te-awa"), "mode": ("online",)},
-    {"mode": ("in_person",), "language": ("en",)},
-])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"provider": ("openlearn",)},
+        {"provider": ("openlearn", "te-awa"), "mode": ("online",)},
+        {"mode": ("in_person",), "language": ("en",)},
+    ],
+)
 def test_disjunctive_counts_with_text_follow_the_rule(backend, filters):
     """With words too: facet F of a filtered search counts what the search without F's own
     selection finds (a backend-neutral statement, whatever its text matching)."""
@@ -112,8 +126,12 @@ def test_engine_request_applies_a_faceted_selection_after_the_aggregations():
 
     plain = compile_search(SearchQuery(filters=Filters(eqf_min=4), facets=(Facet.MODE,)))
     assert "post_filter" not in plain and "terms" in plain["aggs"]["facet_mode"]
-    body = compile_search(SearchQuery(filters=Filters(mode=("online",), provider=("te-awa",)),
-                                      facets=(Facet.MODE, Facet.LANGUAGE)))
+    body = compile_search(
+        SearchQuery(
+            filters=Filters(mode=("online",), provider=("te-awa",)),
+            facets=(Facet.MODE, Facet.LANGUAGE),
+        )
+    )
     # The query narrows by the fields no asked-for facet counts (provider here); the
     # post_filter by all of them.
     assert body["query"]["bool"]["filter"] == [{"terms": {"keywords.provider": ["te-awa"]}}]

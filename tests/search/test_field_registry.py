@@ -52,16 +52,23 @@ def test_the_api_and_the_page_take_exactly_the_registry_fields():
     assert sorted(LIST_FILTERS + SCALAR_FILTERS) == sorted(parameters)
     assert sorted(query.Filters.model_fields) == sorted(parameters)
     assert {param for _facet, _label, param in checkbox_facets()} == {
-        f.name for f in search_fields.FIELDS if f.label}
+        f.name for f in search_fields.FIELDS if f.label
+    }
 
 
 # The throwaway field: the framework's own level name ("5" of NZQF 5), which no filter
 # reads today. One row, and one mapping property.
 LEVEL_VALUE = FilterField(
-    "level_value", Kind.TERMS, sqlite="level_value", engine="keywords.level_value",
-    stats=lambda sql: sql.json.text(sql.doc, "level", "value"), case=None,
+    "level_value",
+    Kind.TERMS,
+    sqlite="level_value",
+    engine="keywords.level_value",
+    stats=lambda sql: sql.json.text(sql.doc, "level", "value"),
+    case=None,
     document=lambda o: [o["level"]["value"]] if (o.get("level") or {}).get("value") else [],
-    description="The level as the framework names it", example="5")
+    description="The level as the framework names it",
+    example="5",
+)
 
 
 @pytest.fixture
@@ -70,8 +77,7 @@ def level_value_field(monkeypatch):
     monkeypatch.setattr(search_fields, "FIELDS", [*search_fields.FIELDS, LEVEL_VALUE])
     query.refresh_filters()
     mapping = copy.deepcopy(engine_mapping._mapping_file())
-    mapping["mappings"]["properties"]["keywords"]["properties"]["level_value"] = {
-        "type": "keyword"}
+    mapping["mappings"]["properties"]["keywords"]["properties"]["level_value"] = {"type": "keyword"}
     monkeypatch.setattr(engine_mapping, "_mapping_file", lambda: mapping)
     yield LEVEL_VALUE
     monkeypatch.undo()
@@ -83,8 +89,9 @@ def _expected_counts(offerings) -> Counter:
     return Counter(v for o in offerings for v in build_document(o).keywords.get("level_value", []))
 
 
-def test_a_field_added_to_the_registry_works_everywhere(level_value_field, services, request,
-                                                        tmp_path):
+def test_a_field_added_to_the_registry_works_everywhere(
+    level_value_field, services, request, tmp_path
+):
     offerings = corpus()
     store_offerings(services, offerings)
     services.indexer.drain()

@@ -7,29 +7,32 @@ import pytest
 from catalogue.search.fts_text import fts_match_expression, render_highlight
 
 
-@pytest.mark.parametrize(("text", "expression"), [
-    ("data", '"data"*'),
-    ("data science", '"data" "science"*'),
-    ("te", '"te"'),  # too short to expand
-    ("te reo", '"te" "reo"*'),
-    ("Māori", '"Māori"*'),
-    ('"machine learning"', '"machine"+"learning"'),
-    ('"machine learning" python', '"machine"+"learning" "python"*'),
-    ('data "', '"data"*'),  # a lone quote is dropped
-    ("AND", '"AND"*'),
-    ("NOT cloud", '"NOT" "cloud"*'),
-    ("title:data", '"title" "data"*'),
-    ("-data", '"data"*'),
-    ("data*", '"data"*'),
-    ("(a OR b)", '"a" "OR" "b"'),
-    ("NEAR(data cloud, 3)", '"NEAR" "data" "cloud" "3"'),
-    ("", ""),
-    ("   ", ""),
-    ('"', ""),
-    ("*-^", ""),
-    ("🙂", ""),
-    ("e-commerce", '"e" "commerce"*'),
-])
+@pytest.mark.parametrize(
+    ("text", "expression"),
+    [
+        ("data", '"data"*'),
+        ("data science", '"data" "science"*'),
+        ("te", '"te"'),  # too short to expand
+        ("te reo", '"te" "reo"*'),
+        ("Māori", '"Māori"*'),
+        ('"machine learning"', '"machine"+"learning"'),
+        ('"machine learning" python', '"machine"+"learning" "python"*'),
+        ('data "', '"data"*'),  # a lone quote is dropped
+        ("AND", '"AND"*'),
+        ("NOT cloud", '"NOT" "cloud"*'),
+        ("title:data", '"title" "data"*'),
+        ("-data", '"data"*'),
+        ("data*", '"data"*'),
+        ("(a OR b)", '"a" "OR" "b"'),
+        ("NEAR(data cloud, 3)", '"NEAR" "data" "cloud" "3"'),
+        ("", ""),
+        ("   ", ""),
+        ('"', ""),
+        ("*-^", ""),
+        ("🙂", ""),
+        ("e-commerce", '"e" "commerce"*'),
+    ],
+)
 def test_expressions(text, expression):
     assert fts_match_expression(text) == expression
 
@@ -39,7 +42,10 @@ def test_terms_are_capped():
 
 
 def test_highlight_escapes_then_marks():
-    assert render_highlight("<b>\ue000Data\ue001</b> & more") == "&lt;b&gt;<mark>Data</mark>&lt;/b&gt; &amp; more"
+    assert (
+        render_highlight("<b>\ue000Data\ue001</b> & more")
+        == "&lt;b&gt;<mark>Data</mark>&lt;/b&gt; &amp; more"
+    )
     assert render_highlight(None) == ""
 
 
@@ -55,5 +61,6 @@ def test_a_synonym_group_among_other_words_is_a_valid_fts5_query(tmp_path):
     connection = sqlite3.connect(tmp_path / "fts.db")
     connection.execute("CREATE VIRTUAL TABLE t USING fts5(x)")
     connection.execute("INSERT INTO t VALUES ('te reo māori mō te mahi'), ('te reo')")
-    assert connection.execute("SELECT count(*) FROM t WHERE t MATCH ?",
-                              (expression,)).fetchone() == (1,)
+    assert connection.execute(
+        "SELECT count(*) FROM t WHERE t MATCH ?", (expression,)
+    ).fetchone() == (1,)

@@ -20,10 +20,14 @@ from tests.search.test_backend_contract import BACKEND_FACTORIES
 def backend(tmp_path) -> SqliteFtsBackend:
     built = SqliteFtsBackend(create_catalogue_engine(f"sqlite:///{tmp_path / 'search.db'}"))
     built.ensure_index()
-    built.upsert(documents() + [
-        build_document(offering(43, TE_AWA, "Cybersecurity Essentials")),
-        build_document(offering(44, CLIODHNA, "Cybersecurity for Managers")),
-        build_document(offering(45, OPENLEARN, "Cyber Security Basics"))])
+    built.upsert(
+        documents()
+        + [
+            build_document(offering(43, TE_AWA, "Cybersecurity Essentials")),
+            build_document(offering(44, CLIODHNA, "Cybersecurity for Managers")),
+            build_document(offering(45, OPENLEARN, "Cyber Security Basics")),
+        ]
+    )
     return built
 
 
@@ -32,8 +36,9 @@ def search(backend, text, **kwargs):
 
 
 def test_edits_allowed_grow_with_the_word():
-    assert [max_edits(w) for w in ("ai", "dat", "data", "science", "security", "cybersecurity")] \
-        == [0, 0, 1, 1, 2, 2]
+    assert [
+        max_edits(w) for w in ("ai", "dat", "data", "science", "security", "cybersecurity")
+    ] == [0, 0, 1, 1, 2, 2]
 
 
 def test_the_closest_and_commonest_variant_wins():
@@ -47,8 +52,11 @@ def test_the_closest_and_commonest_variant_wins():
 
 def test_only_the_misspelt_word_changes():
     counts = {"cloud": 4, "secrity": 0}
-    text = corrected_text("Cloud secrity", lambda w, _last: counts.get(w.lower(), 0),
-                          lambda _w: [("security", 3), ("cloud", 4)])
+    text = corrected_text(
+        "Cloud secrity",
+        lambda w, _last: counts.get(w.lower(), 0),
+        lambda _w: [("security", 3), ("cloud", 4)],
+    )
     assert text == "Cloud security"
     assert corrected_text('"secrity"', lambda *_: 0, lambda _w: [("security", 3)]) is None
 
@@ -62,13 +70,16 @@ def test_a_misspelt_course_word_finds_the_course_and_says_so(backend):
     assert titles["doc043"] == "<mark>Cybersecurity</mark> Essentials"
 
 
-@pytest.mark.parametrize(("typed", "meant", "expected"), [
-    ("sustainabel dairy", "sustainable dairy", "doc003"),
-    ("machne learning", "machine learning", "doc007"),
-    ("gaelige", "gaeilge", "doc004"),
-    ("cloud secrity", "cloud security", "doc006"),
-    ("financal accounting", "financial accounting", "doc008"),
-])
+@pytest.mark.parametrize(
+    ("typed", "meant", "expected"),
+    [
+        ("sustainabel dairy", "sustainable dairy", "doc003"),
+        ("machne learning", "machine learning", "doc007"),
+        ("gaelige", "gaeilge", "doc004"),
+        ("cloud secrity", "cloud security", "doc006"),
+        ("financal accounting", "financial accounting", "doc008"),
+    ],
+)
 def test_one_letter_typos_are_corrected(backend, typed, meant, expected):
     result = search(backend, typed)
     assert result.corrected_query == meant
@@ -81,8 +92,9 @@ def test_words_that_match_are_left_alone(backend):
 
 
 def test_far_fewer_than_a_close_variant_is_corrected(backend):
-    backend.upsert([build_document(offering(60 + n, TE_AWA, f"Welding Level {n}"))
-                    for n in range(10)])
+    backend.upsert(
+        [build_document(offering(60 + n, TE_AWA, f"Welding Level {n}")) for n in range(10)]
+    )
     backend.upsert([build_document(offering(70, TE_AWA, "Welting for Shoemakers"))])
     result = search(backend, "welting")
     assert result.corrected_query == "welding" and result.total == 10
@@ -111,11 +123,14 @@ def test_an_index_made_before_the_vocabulary_gets_one(backend):
 
 
 # --- on every backend ------------------------------------------------------------------------
-TYPOS = [("cybersecurty", "cybersecurity", "doc043"),
-         ("sustainabel dairy", "sustainable dairy", "doc003"),
-         ("machne learning", "machine learning", "doc007"), ("gaelige", "gaeilge", "doc004"),
-         ("cloud secrity", "cloud security", "doc006"),
-         ("financal accounting", "financial accounting", "doc008")]
+TYPOS = [
+    ("cybersecurty", "cybersecurity", "doc043"),
+    ("sustainabel dairy", "sustainable dairy", "doc003"),
+    ("machne learning", "machine learning", "doc007"),
+    ("gaelige", "gaeilge", "doc004"),
+    ("cloud secrity", "cloud security", "doc006"),
+    ("financal accounting", "financial accounting", "doc008"),
+]
 
 
 @pytest.fixture(params=sorted(BACKEND_FACTORIES))

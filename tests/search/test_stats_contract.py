@@ -39,9 +39,16 @@ FILTERS = [
     Filters(starts_after=date(2027, 3, 1), mode=("in_person", "blended")),
     Filters(provider=("syn-nz", "te-awa"), credential_type=("digital badge", "micro-credential")),
 ]
-GROUPS = ([()] + [(d,) for d in INDEXED_DIMENSIONS]
-          + [(Dimension.PROVIDER, Dimension.EQF), (Dimension.MODE, Dimension.LANGUAGE),
-             (Dimension.LEVEL, Dimension.PRICE_BAND), (Dimension.SUBJECT_BROAD, Dimension.COUNTRY)])
+GROUPS = (
+    [()]
+    + [(d,) for d in INDEXED_DIMENSIONS]
+    + [
+        (Dimension.PROVIDER, Dimension.EQF),
+        (Dimension.MODE, Dimension.LANGUAGE),
+        (Dimension.LEVEL, Dimension.PRICE_BAND),
+        (Dimension.SUBJECT_BROAD, Dimension.COUNTRY),
+    ]
+)
 
 
 @pytest.fixture(params=INDEXES)
@@ -69,12 +76,15 @@ def test_every_source_gives_the_same_numbers(sources):
     assert catalogue.answer(StatsQuery()).total == len(corpus()) + 3 * 80
     mismatches = []
     for filters, group_by in itertools.product(FILTERS, GROUPS):
-        query = StatsQuery(filters=filters, group_by=group_by, metrics=tuple(Metric),
-                           percentiles=(10, 25, 90))
+        query = StatsQuery(
+            filters=filters, group_by=group_by, metrics=tuple(Metric), percentiles=(10, 25, 90)
+        )
         expected, got = _shape(catalogue.answer(query)), _shape(index.answer(query))
         if expected != got:
-            first = next((pair for pair in itertools.zip_longest(expected[1], got[1])
-                          if pair[0] != pair[1]), None)
+            first = next(
+                (pair for pair in itertools.zip_longest(expected[1], got[1]) if pair[0] != pair[1]),
+                None,
+            )
             mismatches.append((filters, group_by, expected[0], got[0], first))
     assert mismatches == [], f"{len(mismatches)} differ; first: {mismatches[:3]}"
 
@@ -109,7 +119,8 @@ def test_engine_pages_through_every_bucket(engine, services, request, tmp_path):
     store_offerings(services, corpus())
     backend = ENGINE_FACTORIES[engine](request, tmp_path)
     Indexer(services.catalogue, backend).rebuild()
-    query = StatsQuery(group_by=(Dimension.PROVIDER, Dimension.MODE), metrics=(Metric.PRICE,),
-                       percentiles=(50,))
+    query = StatsQuery(
+        group_by=(Dimension.PROVIDER, Dimension.MODE), metrics=(Metric.PRICE,), percentiles=(50,)
+    )
     paged = EngineStats(backend, page_size=2).answer(query)  # a page of two buckets at a time
     assert _shape(paged) == _shape(CatalogueStats(services.catalogue).answer(query))

@@ -47,8 +47,10 @@ PAIRS = {
 def backend(request, tmp_path):
     built = BACKEND_FACTORIES[request.param](request, tmp_path)
     built.ensure_index()
-    built.upsert(documents() + [build_document(offering(n, provider, title))
-                                for n, provider, title in TITLES])
+    built.upsert(
+        documents()
+        + [build_document(offering(n, provider, title)) for n, provider, title in TITLES]
+    )
     return built
 
 
@@ -107,4 +109,6 @@ def test_core_analysis_carries_the_synonyms_in_the_query():
     intro, alternatives = expanded["bool"]["must"]
     assert intro["multi_match"]["query"] == "intro"
     assert [a["multi_match"]["query"] for a in alternatives["bool"]["should"]] == [
-        "ai", "artificial intelligence"]
+        "ai",
+        "artificial intelligence",
+    ]

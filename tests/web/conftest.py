@@ -44,8 +44,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
 # The test provider's name has macrons, so the pages are checked with them.
-TEST_PROVIDER = Provider(id="kapiti", name="Kāpiti Coast Training Ōtaki", country="NZ",
-                         default_currency="NZD")
+TEST_PROVIDER = Provider(
+    id="kapiti", name="Kāpiti Coast Training Ōtaki", country="NZ", default_currency="NZD"
+)
 
 
 def _missing(message: str):
@@ -74,22 +75,31 @@ def site(tmp_path_factory) -> Iterator[Site]:
     import uvicorn
 
     data_dir = tmp_path_factory.mktemp("web") / "data"
-    settings = Settings(data_dir=data_dir, database_url=None, search_backend="sqlite",
-                        reference_currency="EUR", normalise_workers=1, allow_private_feeds=True)
+    settings = Settings(
+        data_dir=data_dir,
+        database_url=None,
+        search_backend="sqlite",
+        reference_currency="EUR",
+        normalise_workers=1,
+        allow_private_feeds=True,
+    )
     services = build_services(settings)
     load_sample_data(services)
-    services.catalogue.upsert_provider(TEST_PROVIDER, default_language="en",
-                                       level_framework="NZQF", credit_system="NZ_CREDITS")
+    services.catalogue.upsert_provider(
+        TEST_PROVIDER, default_language="en", level_framework="NZQF", credit_system="NZ_CREDITS"
+    )
     keys = {
-        "provider": services.keys.create("provider", provider_id=TEST_PROVIDER.id,
-                                         label="web test").secret,
+        "provider": services.keys.create(
+            "provider", provider_id=TEST_PROVIDER.id, label="web test"
+        ).secret,
         "other": services.keys.create("provider", provider_id="teawa").secret,
         "agency": services.keys.create("agency", label="Ministry of Education").secret,
     }
     app = create_web_app(services)
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
     thread = threading.Thread(target=server.run, name="web-test-server", daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -98,9 +108,13 @@ def site(tmp_path_factory) -> Iterator[Site]:
             pytest.fail("the test server did not start within 30 s")
         time.sleep(0.05)
     try:
-        yield Site(url=f"http://127.0.0.1:{port}", services=services,
-                   provider_key=keys["provider"], agency_key=keys["agency"],
-                   other_provider_key=keys["other"])
+        yield Site(
+            url=f"http://127.0.0.1:{port}",
+            services=services,
+            provider_key=keys["provider"],
+            agency_key=keys["agency"],
+            other_provider_key=keys["other"],
+        )
     finally:
         server.should_exit = True
         thread.join(timeout=15)
@@ -110,8 +124,10 @@ def site(tmp_path_factory) -> Iterator[Site]:
 @pytest.fixture(scope="session")
 def axe_source() -> str:
     if not AXE_JS.is_file():
-        _missing(f"axe-core is not installed at {AXE_JS}: run `npm ci --prefix tests/web` "
-                 f"(or point MICROCRED_AXE_JS at axe.min.js)")
+        _missing(
+            f"axe-core is not installed at {AXE_JS}: run `npm ci --prefix tests/web` "
+            f"(or point MICROCRED_AXE_JS at axe.min.js)"
+        )
     return AXE_JS.read_text(encoding="utf-8")
 
 
@@ -123,8 +139,10 @@ def browser():
         _missing("the playwright package is not installed: pip install -e '.[test]'")
     executable = CHROMIUM if os.path.isfile(CHROMIUM) else shutil.which("chromium")
     if not executable:
-        _missing(f"Chromium is not installed at {CHROMIUM}: apt-get install -y chromium "
-                 f"(or point MICROCRED_CHROMIUM at it)")
+        _missing(
+            f"Chromium is not installed at {CHROMIUM}: apt-get install -y chromium "
+            f"(or point MICROCRED_CHROMIUM at it)"
+        )
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield launched
@@ -168,7 +186,8 @@ class Tab:
             assert_accessible(page, self.axe_source, f"{name} ({label})")
             if label == "phone":
                 overflow = page.evaluate(
-                    "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                    "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+                )
                 wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
                     .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
                     .slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id)""")
@@ -178,7 +197,8 @@ class Tab:
 
     def assert_clean(self) -> None:
         assert not self.watch.external_requests, (
-            f"pages asked other hosts for: {self.watch.external_requests}")
+            f"pages asked other hosts for: {self.watch.external_requests}"
+        )
         assert not self.watch.console_errors, f"console errors: {self.watch.console_errors}"
 
 
@@ -210,13 +230,15 @@ def tab_without_js(browser, site, axe_source) -> Iterator[Tab]:
 
 
 def _tab(browser, site: Site, axe_source: str, *, javascript: bool) -> Iterator[Tab]:
-    context = browser.new_context(viewport=DESKTOP, java_script_enabled=javascript,
-                                  accept_downloads=True, locale="en-NZ")
+    context = browser.new_context(
+        viewport=DESKTOP, java_script_enabled=javascript, accept_downloads=True, locale="en-NZ"
+    )
     watch = Watch(origin=urlparse(site.url).netloc)
 
     def guard(route):
-        if urlparse(route.request.url).netloc == watch.origin or \
-                route.request.url.startswith(("data:", "blob:", "about:")):
+        if urlparse(route.request.url).netloc == watch.origin or route.request.url.startswith(
+            ("data:", "blob:", "about:")
+        ):
             route.continue_()
         else:
             watch.external_requests.append(route.request.url)

@@ -40,8 +40,10 @@ def test_agency_sees_charts_filters_and_downloads_csv(tab, site):
     level.get_by_text("Show the numbers").click()
     numbers = level.get_by_role("table")
     expect(numbers).to_be_visible()
-    counted = sum(int(c.replace(",", "")) for c in numbers.locator("tbody td:nth-of-type(1)")
-                  .all_text_contents())
+    counted = sum(
+        int(c.replace(",", ""))
+        for c in numbers.locator("tbody td:nth-of-type(1)").all_text_contents()
+    )
     assert counted == total  # every offering has one EQF level or none
     for chart_id in ("subject", "mode", "price", "series"):
         expect(page.locator(f"#chart-{chart_id} svg")).to_have_count(1)

@@ -20,7 +20,8 @@ def test_a_misspelt_word_is_corrected_and_the_words_as_typed_are_one_link_away(t
     tab.goto("/?q=cybersecurty")
     correction = page.locator("p.correction")
     expect(correction).to_have_text(
-        "Showing results for cybersecurity — search instead for cybersecurty")
+        "Showing results for cybersecurity — search instead for cybersecurty"
+    )
     assert shown_total(page) > 0
     expect(page.locator("#results-heading")).to_contain_text("“cybersecurity”")
     tab.check("search-correction")
@@ -37,8 +38,11 @@ def test_two_ticked_values_of_one_facet_widen_the_results(tab):
     online = shown_total(page)
     group = page.get_by_role("group", name="How it is taught")
     blended = group.get_by_label(re.compile("^Blended"))
-    count = int(re.search(r"\(([\d,]+)\)", blended.locator("xpath=..").text_content())
-                .group(1).replace(",", ""))
+    count = int(
+        re.search(r"\(([\d,]+)\)", blended.locator("xpath=..").text_content())
+        .group(1)
+        .replace(",", "")
+    )
     assert count > 0  # counted as if no mode were ticked
     blended.check()
     page.get_by_role("button", name="Apply filters").click()

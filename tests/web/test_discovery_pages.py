@@ -28,7 +28,8 @@ def mode_boxes(page: str) -> dict[str, tuple[bool, int]]:
     group = re.search(r"<legend>How it is taught</legend>(.*?)</fieldset>", page, re.S).group(1)
     out = {}
     for value, checked, count in re.findall(
-            r'name="mode" value="([^"]+)"( checked)?>.*?\((\d+)\)', group, re.S):
+        r'name="mode" value="([^"]+)"( checked)?>.*?\((\d+)\)', group, re.S
+    ):
         out[value] = (bool(checked), int(count))
     return out
 
@@ -36,14 +37,20 @@ def mode_boxes(page: str) -> dict[str, tuple[bool, int]]:
 def test_two_ticked_modes_widen_and_every_mode_keeps_its_count(client):
     online = client.get("/?mode=online").text
     assert total(online) == 2
-    assert mode_boxes(online) == {"online": (True, 2), "in_person": (False, 1),
-                                  "blended": (False, 1)}
+    assert mode_boxes(online) == {
+        "online": (True, 2),
+        "in_person": (False, 1),
+        "blended": (False, 1),
+    }
     # The form sends a ticked box as one more `mode=`; both forms of the address agree.
     for address in ("/?mode=online&mode=blended", "/?mode=online%2Cblended"):
         both = client.get(address).text
         assert total(both) == 3
-        assert mode_boxes(both) == {"online": (True, 2), "in_person": (False, 1),
-                                    "blended": (True, 1)}
+        assert mode_boxes(both) == {
+            "online": (True, 2),
+            "in_person": (False, 1),
+            "blended": (True, 1),
+        }
 
 
 def test_the_page_shows_a_correction_and_offers_the_words_as_typed(services, provider):
@@ -56,7 +63,8 @@ def test_the_page_shows_a_correction_and_offers_the_words_as_typed(services, pro
     assert "Cybersecurity Essentials" in page
     shown = re.search(r'<p class="correction">(.*?)</p>', page, re.S).group(1)
     assert re.sub(r"<[^>]+>", "", shown) == (
-        "Showing results for cybersecurity — search instead for cybersecurty")
+        "Showing results for cybersecurity — search instead for cybersecurty"
+    )
     href = re.search(r'href="([^"]+)"', shown).group(1).replace("&amp;", "&")
     assert "correct=false" in href and "q=cybersecurty" in href
     as_typed = client.get(href).text

@@ -62,7 +62,9 @@ def test_pages_forbid_other_origins_and_inline_script(client, path):
     assert "default-src 'self'" in policy and "script-src 'self'" in policy
     assert "unsafe-inline" not in policy
     # Nothing on the page is loaded from elsewhere (links to providers are only links).
-    loaded = re.findall(r'<(?:script|link|img|iframe|source)\b[^>]*(?:src|href)="([^"]+)"', page.text)
+    loaded = re.findall(
+        r'<(?:script|link|img|iframe|source)\b[^>]*(?:src|href)="([^"]+)"', page.text
+    )
     assert loaded and all(url.startswith("/") for url in loaded), loaded
     assert "<script>" not in page.text and " onclick=" not in page.text
 
@@ -70,7 +72,7 @@ def test_pages_forbid_other_origins_and_inline_script(client, path):
 def test_a_provider_url_that_is_not_http_is_never_a_link(client):
     [ds1] = hits(client, q="data science")
     page = client.get(f"/offerings/{ds1}").text
-    assert "href=\"javascript:" not in page  # shown as text in the record, never a link
+    assert 'href="javascript:' not in page  # shown as text in the record, never a link
     [mr1] = hits(client, q="reo")
     assert 'href="https://teawa.example.nz/mr1"' in client.get(f"/offerings/{mr1}").text
 
@@ -121,15 +123,18 @@ def test_filters_that_cannot_be_used_are_named(client):
     assert "could not be used" in page.text and "EQF level from" in page.text
 
 
-def test_the_agency_dashboard_needs_an_agency_key_in_an_httponly_cookie(client, services,
-                                                                       provider):
+def test_the_agency_dashboard_needs_an_agency_key_in_an_httponly_cookie(client, services, provider):
     agency = services.keys.create("agency", label="Ministry").secret
     own = services.keys.create("provider", provider_id=provider.id).secret
     assert "Sign in with your agency key" in client.get("/agency").text
     refused = client.post("/agency/sign-in", data={"key": own}, follow_redirects=False)
     assert refused.status_code == 403 and "provider key" in refused.text
-    foreign = client.post("/agency/sign-in", data={"key": agency},
-                          headers={"Origin": "https://evil.example"}, follow_redirects=False)
+    foreign = client.post(
+        "/agency/sign-in",
+        data={"key": agency},
+        headers={"Origin": "https://evil.example"},
+        follow_redirects=False,
+    )
     assert foreign.status_code == 403
     signed = client.post("/agency/sign-in", data={"key": agency}, follow_redirects=False)
     assert signed.status_code == 303 and signed.headers["location"] == "/agency"
@@ -153,16 +158,18 @@ def test_the_agency_dashboard_needs_an_agency_key_in_an_httponly_cookie(client, 
 
 
 def test_charts_are_labelled_images_with_escaped_text():
-    svg = charts.horizontal_bars("By <region>", [charts.Bar("Ōtaki & Kāpiti", 3),
-                                                 charts.Bar("Galway", 5)])
+    svg = charts.horizontal_bars(
+        "By <region>", [charts.Bar("Ōtaki & Kāpiti", 3), charts.Bar("Galway", 5)]
+    )
     assert svg.startswith('<svg class="chart"') and 'role="img"' in svg
     assert "<title id=" in svg and "<desc id=" in svg
     assert "By &lt;region&gt;" in svg and "Ōtaki &amp; Kāpiti" in svg
     assert "The largest is Galway with 5 offerings (62% of 8)" in svg
     empty = charts.columns("Nothing", [])
     assert "No data." in empty
-    series = charts.time_series("Over time", [charts.Point("2026-10", 5, 0, 5),
-                                              charts.Point("2026-11", 2, 1, 6)])
+    series = charts.time_series(
+        "Over time", [charts.Point("2026-10", 5, 0, 5), charts.Point("2026-11", 2, 1, 6)]
+    )
     assert "from 5 to 6" in series and "7 were added and 1 withdrawn" in series
 
 
@@ -170,9 +177,11 @@ def test_a_dashboard_page_is_one_request_of_the_agency_rate_limit(services, prov
     """The dashboard reads the agency services directly, with the key checked and counted
     as the API counts it: one request per page, not one per chart."""
     import dataclasses
+
     services.import_feed(provider.id, FEED.encode(), format="csv")
-    limited = dataclasses.replace(services, settings=services.settings.model_copy(
-        update={"agency_rate_per_minute": 2}))
+    limited = dataclasses.replace(
+        services, settings=services.settings.model_copy(update={"agency_rate_per_minute": 2})
+    )
     client = TestClient(create_web_app(limited, background=False))
     agency = services.keys.create("agency", label="Ministry").secret
     client.post("/agency/sign-in", data={"key": agency}, follow_redirects=False)

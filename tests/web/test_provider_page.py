@@ -66,7 +66,9 @@ def test_provider_checks_then_submits_a_feed_with_a_bad_row(tab, site, tmp_path)
     # The accepted courses are searchable, macrons and all.
     hits = site.services.backend.search(_query(f"provider={TEST_PROVIDER.id}"))
     assert sorted(h.summary["title"] for h in hits.hits) == [
-        "Te Reo Māori mō te Mahi", "Whakapapa and Whenua: Ōtaki Field School"]
+        "Te Reo Māori mō te Mahi",
+        "Whakapapa and Whenua: Ōtaki Field School",
+    ]
 
     # A feed address on a schedule.
     page.get_by_label("Feed address (URL)").fill(f"{site.url}/feeds/kapiti.csv")
@@ -100,4 +102,5 @@ def _query(text: str):
     from starlette.datastructures import QueryParams
 
     from search_api.params import search_query_from_params
+
     return search_query_from_params(QueryParams(text))

@@ -49,8 +49,11 @@ def test_search_filter_offering_compare(tab):
     page.wait_for_url(re.compile(r"mode=online"))
     assert params(page)["price_max"] == ["2000"]
     assert "price_min" not in params(page)  # empty boxes are left out of the address
-    filtered = int(re.search(r"([\d,]+) course", page.locator("#results-heading")
-                             .text_content()).group(1).replace(",", ""))
+    filtered = int(
+        re.search(r"([\d,]+) course", page.locator("#results-heading").text_content())
+        .group(1)
+        .replace(",", "")
+    )
     assert 0 < filtered < total
     expect(page.get_by_role("link", name=re.compile("Remove filter: Online"))).to_be_visible()
     filtered_url = page.url
@@ -101,7 +104,9 @@ def test_search_filter_offering_compare(tab):
     # Remove one; the breadcrumb leads back to the search it came from.
     page.get_by_role("link", name=re.compile("^Remove")).first.click()
     expect(page.locator(".compare-table thead th")).to_have_count(1)
-    page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Search results").click()
+    page.get_by_role("navigation", name="Breadcrumb").get_by_role(
+        "link", name="Search results"
+    ).click()
     assert "mode=online" in page.url and "q=data" in page.url
     assert filtered_url.split("?")[0] == page.url.split("?")[0]
 
@@ -154,8 +159,9 @@ def test_the_basics_work_without_javascript(tab_without_js):
     tab = tab_without_js
     page = tab.page
     tab.goto("/")
-    page.get_by_role("searchbox").fill("data") if page.get_by_role("searchbox").count() else \
-        page.locator("#q").fill("data")
+    page.get_by_role("searchbox").fill("data") if page.get_by_role(
+        "searchbox"
+    ).count() else page.locator("#q").fill("data")
     page.locator("#q").press("Enter")
     page.wait_for_url(re.compile(r"q=data"))
     page.get_by_role("group", name="How it is taught").get_by_label(re.compile("^Online")).check()

@@ -31,8 +31,12 @@ SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
 def _local_schema_org(url: str, options=None) -> dict:
     assert url.rstrip("/") in ("https://schema.org", "http://schema.org"), url
-    return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url,
-            "document": json.loads(CONTEXT.read_text(encoding="utf-8"))}
+    return {
+        "contentType": "application/ld+json",
+        "contextUrl": None,
+        "documentUrl": url,
+        "document": json.loads(CONTEXT.read_text(encoding="utf-8")),
+    }
 
 
 class _Blocks(HTMLParser):
@@ -124,8 +128,14 @@ def test_markup_carries_subjects_outcomes_credits_level_and_runs(sample):
     found = []
     for offering_id, _ in services.catalogue.active_offering_stamps(offset=0, limit=100_000):
         offering = services.catalogue.get_offering(offering_id)
-        if offering.learning_outcomes and offering.subject and offering.subject.isced \
-                and offering.credits and offering.level and offering.instances:
+        if (
+            offering.learning_outcomes
+            and offering.subject
+            and offering.subject.isced
+            and offering.credits
+            and offering.level
+            and offering.instances
+        ):
             found = blocks(client.get(f"/offerings/{offering_id}").text)[0]
             if found:
                 break
@@ -135,8 +145,9 @@ def test_markup_carries_subjects_outcomes_credits_level_and_runs(sample):
     subjects = values(course, "about")
     assert [values(s, "termCode")[0]["@value"] for s in subjects] == offering.subject.isced
     assert subjects[0]["@id"] == "http://data.europa.eu/snb/isced-f/" + offering.subject.isced[0]
-    assert values(values(course, "numberOfCredits")[0], "value")[0]["@value"] == \
-        offering.credits.value
+    assert (
+        values(values(course, "numberOfCredits")[0], "value")[0]["@value"] == offering.credits.value
+    )
     assert values(course, "educationalLevel")
     assert [lang["@value"] for lang in values(course, "inLanguage")] == offering.languages
     runs = values(course, "hasCourseInstance")
@@ -146,9 +157,11 @@ def test_markup_carries_subjects_outcomes_credits_level_and_runs(sample):
 
 
 def test_a_title_with_a_closing_script_tag_stays_inside_the_block(services, provider):
-    title = 'Evil </script><script>alert(1)</script> <!-- & </SCRIPT > course'
-    feed = ("id,title,description,mode,price,duration\n"
-            f'X1,"{title}",Ends <!-- </SCRIPT > here too,Online,NZ$100,10 hours\n')
+    title = "Evil </script><script>alert(1)</script> <!-- & </SCRIPT > course"
+    feed = (
+        "id,title,description,mode,price,duration\n"
+        f'X1,"{title}",Ends <!-- </SCRIPT > here too,Online,NZ$100,10 hours\n'
+    )
     services.import_feed(provider.id, feed.encode(), format="csv")
     client = TestClient(create_web_app(services, background=False))
     offering_id = client.get("/v1/search").json()["hits"][0]["id"]
@@ -165,11 +178,14 @@ def test_a_title_with_a_closing_script_tag_stays_inside_the_block(services, prov
     assert scripts == 2
     block = re.search(r'<script type="application/ld\+json">(.*?)</script>', page.text, re.S)
     assert "<" not in block.group(1) and ">" not in block.group(1)
-    assert page.headers["content-security-policy"].startswith("default-src 'self'; script-src 'self';")
+    assert page.headers["content-security-policy"].startswith(
+        "default-src 'self'; script-src 'self';"
+    )
 
 
 def test_no_markup_for_an_offering_lacking_required_fields_and_the_report_says_why(
-        services, provider):
+    services, provider
+):
     feed = "id,title\nBARE1,A course with nothing else\n"
     services.import_feed(provider.id, feed.encode(), format="csv")
     client = TestClient(create_web_app(services, background=False))
@@ -180,8 +196,11 @@ def test_no_markup_for_an_offering_lacking_required_fields_and_the_report_says_w
     [report] = QualityReporter(services.catalogue).report(provider.id)
     assert report.course_markup_omitted == 1
     assert set(report.course_markup_missing) == {
-        "description", "offers", "hasCourseInstance.courseMode",
-        "hasCourseInstance.courseSchedule_or_courseWorkload"}
+        "description",
+        "offers",
+        "hasCourseInstance.courseMode",
+        "hasCourseInstance.courseSchedule_or_courseWorkload",
+    }
     body = client.get(f"/offerings/{offering_id}")
     assert body.status_code == 200
 
@@ -249,20 +268,37 @@ def test_public_url_setting_is_used_for_canonical_links(services, provider):
     client = TestClient(create_web_app(services, background=False))
     offering_id = client.get("/v1/search").json()["hits"][0]["id"]
     page = client.get(f"/offerings/{offering_id}").text
-    assert f'<link rel="canonical" href="https://courses.example.org/offerings/{offering_id}">' in page
+    assert (
+        f'<link rel="canonical" href="https://courses.example.org/offerings/{offering_id}">' in page
+    )
     assert "Sitemap: https://courses.example.org/sitemap.xml" in client.get("/robots.txt").text
 
 
 def test_head_answers_every_page_route_without_a_body(sample):
     services, client = sample
     offering_id = next(iter(services.catalogue.active_offering_stamps(offset=0, limit=1)))[0]
-    paths = ["/", "/?q=data", f"/offerings/{offering_id}", f"/compare?id={offering_id}",
-             "/provider", "/agency", "/robots.txt", "/sitemap.xml", "/sitemaps/offerings-1.xml"]
-    page_paths = {route.path for route in client.app.routes
-                  if getattr(route, "include_in_schema", True) is False
-                  and "GET" in getattr(route, "methods", ())}
-    assert all("HEAD" in route.methods for route in client.app.routes
-               if getattr(route, "path", None) in page_paths and "GET" in route.methods)
+    paths = [
+        "/",
+        "/?q=data",
+        f"/offerings/{offering_id}",
+        f"/compare?id={offering_id}",
+        "/provider",
+        "/agency",
+        "/robots.txt",
+        "/sitemap.xml",
+        "/sitemaps/offerings-1.xml",
+    ]
+    page_paths = {
+        route.path
+        for route in client.app.routes
+        if getattr(route, "include_in_schema", True) is False
+        and "GET" in getattr(route, "methods", ())
+    }
+    assert all(
+        "HEAD" in route.methods
+        for route in client.app.routes
+        if getattr(route, "path", None) in page_paths and "GET" in route.methods
+    )
     for path in paths:
         head, get = client.head(path), client.get(path)
         assert head.status_code == 200 == get.status_code, path

@@ -17,8 +17,10 @@ def test_the_course_block_is_data_the_csp_leaves_alone(tab):
     assert offering_id
     page = tab.page
     violations: list[str] = []
-    page.on("console", lambda m: violations.append(m.text)
-            if "Content Security Policy" in m.text else None)
+    page.on(
+        "console",
+        lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     tab.goto(f"/offerings/{offering_id}")
     blocks = page.evaluate("""() => [...document.querySelectorAll(
         'script[type="application/ld+json"]')].map(s => s.textContent)""")

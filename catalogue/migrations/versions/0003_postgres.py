@@ -8,11 +8,12 @@ PostgreSQL only; on SQLite this revision changes nothing (a JSON column there is
 either way, and an INTEGER primary key is already the 64-bit rowid). Why each change:
 see the note at the top of catalogue/models.py.
 """
+
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0003_postgres'
-down_revision = '0002'
+revision = "0003_postgres"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
@@ -21,8 +22,11 @@ _GROWING = ("ingest_issues", "index_outbox")
 
 
 def _sequence(table: str) -> str:
-    return op.get_bind().execute(sa.text("SELECT pg_get_serial_sequence(:t, 'id')"),
-                                 {"t": table}).scalar_one()
+    return (
+        op.get_bind()
+        .execute(sa.text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table})
+        .scalar_one()
+    )
 
 
 def upgrade() -> None:

@@ -62,14 +62,21 @@ class MissingAnalysisModule(InvalidRequest):
             f"({str(cause)[:200]}). Install the module on every node, or set "
             f"MICROCRED_SEARCH_ANALYSIS=core to index with plain lower-casing only "
             f"(no folding, stemming or prefix suggestions; synonyms are expanded in the "
-            f"query instead)")
+            f"query instead)"
+        )
 
 
 class EngineBackend(SearchBackend):
     capabilities = frozenset(Capability)
 
-    def __init__(self, client: EngineClient, *, index_prefix: str = "",
-                 refresh: Refresh = True, analysis: Analysis = "full") -> None:
+    def __init__(
+        self,
+        client: EngineClient,
+        *,
+        index_prefix: str = "",
+        refresh: Refresh = True,
+        analysis: Analysis = "full",
+    ) -> None:
         """`refresh`: make each upsert and delete visible to searches before returning (what
         the contract and the API's read-your-writes need); False leaves it to the engine's
         refresh interval, for bulk loads."""
@@ -105,8 +112,10 @@ class EngineBackend(SearchBackend):
         existing = [self._generation(i) for i in self.client.index_names(self.names.pattern)]
         name = self.names.versioned(max(existing, default=0) + 1)
         body = index_body(self.analysis)
-        body["mappings"]["_meta"] = {META_MAPPING_VERSION: mapping_version(),
-                                     META_ANALYSIS: self.analysis}
+        body["mappings"]["_meta"] = {
+            META_MAPPING_VERSION: mapping_version(),
+            META_ANALYSIS: self.analysis,
+        }
         try:
             self.client.create_index(name, body)
         except IndexAlreadyExists:
@@ -133,8 +142,9 @@ class EngineBackend(SearchBackend):
         self.client.refresh(index)
 
     # writing ---------------------------------------------------------------------------
-    def bulk_into(self, index: str, documents: Sequence[IndexDocument], *,
-                  refresh: Refresh = False) -> BulkReport:
+    def bulk_into(
+        self, index: str, documents: Sequence[IndexDocument], *, refresh: Refresh = False
+    ) -> BulkReport:
         """Index documents into `index` (a versioned index or the alias) with their catalogue
         versions; never raises for single items, the report says what happened to each."""
         if not documents:
@@ -146,14 +156,28 @@ class EngineBackend(SearchBackend):
         # (`require_alias` in a bulk index action: Elasticsearch 7.10+, OpenSearch.)
         through_alias = {"require_alias": True} if index == self.alias else {}
         for doc in documents:
-            operations.append({"index": {"_index": index, "_id": doc.id, "version": doc.version,
-                                         "version_type": "external", **through_alias}})
+            operations.append(
+                {
+                    "index": {
+                        "_index": index,
+                        "_id": doc.id,
+                        "version": doc.version,
+                        "version_type": "external",
+                        **through_alias,
+                    }
+                }
+            )
             operations.append(document_source(doc))
         return bulk_report(self.client.bulk(operations, refresh=refresh))
 
-    def delete_from(self, index: str, offering_ids: Sequence[str],
-                    versions: Sequence[int] | None = None, *,
-                    refresh: Refresh = False) -> BulkReport:
+    def delete_from(
+        self,
+        index: str,
+        offering_ids: Sequence[str],
+        versions: Sequence[int] | None = None,
+        *,
+        refresh: Refresh = False,
+    ) -> BulkReport:
         """Delete offerings; with `versions`, only where the index holds an older version."""
         if not offering_ids:
             return BulkReport()
@@ -165,8 +189,14 @@ class EngineBackend(SearchBackend):
             operations.append({"delete": action})
         return bulk_report(self.client.bulk(operations, refresh=refresh))
 
-    def write(self, documents: Sequence[IndexDocument], deletes: Sequence[tuple[str, int]], *,
-              target: str | None = None, refresh: Refresh | None = None) -> BulkReport:
+    def write(
+        self,
+        documents: Sequence[IndexDocument],
+        deletes: Sequence[tuple[str, int]],
+        *,
+        target: str | None = None,
+        refresh: Refresh | None = None,
+    ) -> BulkReport:
         """One bulk request for the documents, one for the deletes; single items never raise.
         A delete has no `require_alias`: through a missing alias it would make an index of
         that name, so the alias is looked up first unless the documents just showed it is
@@ -177,15 +207,24 @@ class EngineBackend(SearchBackend):
         if not deletes:
             return report
         index_seen = index != self.alias or any(
-            i.outcome in ("applied", "stale") for i in report.items)
+            i.outcome in ("applied", "stale") for i in report.items
+        )
         if not index_seen and not self.client.alias_targets(index):
-            report.items += [BulkItemResult(offering_id, "delete", 404, "failed",
-                                            error=f"no alias {index}",
-                                            error_type="index_not_found_exception")
-                             for offering_id, _ in deletes]
+            report.items += [
+                BulkItemResult(
+                    offering_id,
+                    "delete",
+                    404,
+                    "failed",
+                    error=f"no alias {index}",
+                    error_type="index_not_found_exception",
+                )
+                for offering_id, _ in deletes
+            ]
             return report
-        deleted = self.delete_from(index, [d[0] for d in deletes], [d[1] for d in deletes],
-                                   refresh=refresh)
+        deleted = self.delete_from(
+            index, [d[0] for d in deletes], [d[1] for d in deletes], refresh=refresh
+        )
         report.items += deleted.items
         return report
 
@@ -223,9 +262,10 @@ class EngineBackend(SearchBackend):
 
     def set_document_format(self, version: int, index: str | None = None) -> None:
         """On the index behind the alias, or on `index` (a new one, before the alias moves)."""
-        self.client.put_mapping_meta(index or self.alias,
-                                     {META_MAPPING_VERSION: mapping_version(),
-                                      META_DOCUMENT_FORMAT: version})
+        self.client.put_mapping_meta(
+            index or self.alias,
+            {META_MAPPING_VERSION: mapping_version(), META_DOCUMENT_FORMAT: version},
+        )
 
     # reading ---------------------------------------------------------------------------
     def count(self) -> int:
@@ -237,14 +277,20 @@ class EngineBackend(SearchBackend):
         try:
             targets = self.client.alias_targets(self.alias)
             if not targets:
-                return BackendHealth(ok=False, backend=self.name,
-                                     detail=f"no index behind the alias {self.alias}; "
-                                            f"`microcred reindex` builds it")
+                return BackendHealth(
+                    ok=False,
+                    backend=self.name,
+                    detail=f"no index behind the alias {self.alias}; `microcred reindex` builds it",
+                )
             documents = self.count()
         except Exception as exc:  # noqa: BLE001 - health reports any failure as not ok
             return BackendHealth(ok=False, backend=self.name, detail=str(exc))
-        return BackendHealth(ok=True, backend=self.name, documents=documents,
-                             detail=f"{self.alias} -> {', '.join(targets)}")
+        return BackendHealth(
+            ok=True,
+            backend=self.name,
+            documents=documents,
+            detail=f"{self.alias} -> {', '.join(targets)}",
+        )
 
     def search(self, query: SearchQuery) -> SearchResult:
         # Core analysis has no synonym filter: the query carries the synonyms instead.
@@ -262,6 +308,7 @@ class EngineBackend(SearchBackend):
     def stats_source(self) -> StatsSource:
         # Imported here: the stats module builds on this one.
         from catalogue.search.engine.stats import EngineStats
+
         return EngineStats(self)
 
     def close(self) -> None:
@@ -288,9 +335,11 @@ class VersionedRebuild(RebuildTarget):
         names = self.backend.names
         dropped = self.backend.swap_alias(self.new_index)
         generation = names.generation(self.new_index) or 0
-        dropped += [i for i in self.backend.client.index_names(names.pattern)
-                    if i != self.new_index and i not in dropped
-                    and (names.generation(i) or 0) < generation]
+        dropped += [
+            i
+            for i in self.backend.client.index_names(names.pattern)
+            if i != self.new_index and i not in dropped and (names.generation(i) or 0) < generation
+        ]
         return dropped
 
     def drop(self, index: str) -> None:

@@ -59,8 +59,15 @@ class RestEngineClient(ABC):
     flavour: str
 
     @abstractmethod
-    def _request(self, method: str, path: str, *, params: dict[str, str] | None = None,
-                 body: Any = None, ndjson: bool = False) -> Any:
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        body: Any = None,
+        ndjson: bool = False,
+    ) -> Any:
         """Send one request and return its decoded JSON answer. An engine that cannot be used
         now raises SearchUnavailable; any other error is the client library's own."""
 
@@ -69,11 +76,15 @@ class RestEngineClient(ABC):
         """(HTTP status, the engine's error type) of the client library's API error; None for
         any other exception."""
 
-    def _is(self, exc: Exception, *, status: int | None = None,
-            error_type: str | None = None) -> bool:
+    def _is(
+        self, exc: Exception, *, status: int | None = None, error_type: str | None = None
+    ) -> bool:
         error = self._error_of(exc)
-        return error is not None and (status is None or error[0] == status) and \
-            (error_type is None or error[1] == error_type)
+        return (
+            error is not None
+            and (status is None or error[0] == status)
+            and (error_type is None or error[1] == error_type)
+        )
 
     def create_index(self, name: str, body: dict[str, Any]) -> None:
         try:
@@ -89,8 +100,9 @@ class RestEngineClient(ABC):
         self._request("DELETE", f"/{_part(name)}")
 
     def index_names(self, pattern: str) -> list[str]:
-        return sorted(self._request("GET", f"/{_part(pattern)}",
-                                    params={"allow_no_indices": "true"}))
+        return sorted(
+            self._request("GET", f"/{_part(pattern)}", params={"allow_no_indices": "true"})
+        )
 
     def alias_targets(self, alias: str) -> list[str]:
         try:
@@ -106,10 +118,12 @@ class RestEngineClient(ABC):
         self._request("POST", "/_aliases", body={"actions": actions})
 
     def bulk(self, operations: list[dict[str, Any]], refresh: Refresh) -> dict[str, Any]:
-        lines = "".join(json.dumps(operation, ensure_ascii=False) + "\n"
-                        for operation in operations)
-        return self._request("POST", "/_bulk", params={"refresh": _refresh_value(refresh)},
-                             body=lines, ndjson=True)
+        lines = "".join(
+            json.dumps(operation, ensure_ascii=False) + "\n" for operation in operations
+        )
+        return self._request(
+            "POST", "/_bulk", params={"refresh": _refresh_value(refresh)}, body=lines, ndjson=True
+        )
 
     def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
         return self._request("POST", f"/{_part(index)}/_search", body=body)
@@ -143,8 +157,10 @@ class IndexWriteFailed(RuntimeError):
     still holds them: the outbox entries stay pending and are retried."""
 
     def __init__(self, report: BulkReport) -> None:
-        super().__init__(f"the search engine refused {len(report.failed)} of "
-                         f"{len(report.items)} writes: {report.describe_failures()}")
+        super().__init__(
+            f"the search engine refused {len(report.failed)} of "
+            f"{len(report.items)} writes: {report.describe_failures()}"
+        )
         self.report = report
 
 
@@ -162,35 +178,53 @@ def bulk_report(response: dict[str, Any]) -> BulkReport:
     """The per-item results of a _bulk response, in request order."""
     report = BulkReport()
     for entry in response.get("items", []):
-        (action, item), = entry.items()
+        ((action, item),) = entry.items()
         error = item.get("error")
         status = int(item.get("status", 500))
         detail = None
         if error:
-            detail = (f"{error.get('type')}: {error.get('reason')}" if isinstance(error, dict)
-                      else str(error))
-        report.items.append(BulkItemResult(offering_id=str(item.get("_id")), action=action,
-                                           status=status, outcome=_outcome(action, status, error),
-                                           error=detail,
-                                           error_type=error.get("type")
-                                           if isinstance(error, dict) else None))
+            detail = (
+                f"{error.get('type')}: {error.get('reason')}"
+                if isinstance(error, dict)
+                else str(error)
+            )
+        report.items.append(
+            BulkItemResult(
+                offering_id=str(item.get("_id")),
+                action=action,
+                status=status,
+                outcome=_outcome(action, status, error),
+                error=detail,
+                error_type=error.get("type") if isinstance(error, dict) else None,
+            )
+        )
     return report
 
 
 # --- the engine not answering ----------------------------------------------------------------
-def engine_unavailable(flavour: str, cause: str, exc: BaseException, *,
-                       status: int | None = None, retryable: bool = True) -> SearchUnavailable:
+def engine_unavailable(
+    flavour: str,
+    cause: str,
+    exc: BaseException,
+    *,
+    status: int | None = None,
+    retryable: bool = True,
+) -> SearchUnavailable:
     """The domain error for an engine that cannot be used now. Its message is fit for API
     callers (no addresses); the client's own error is chained to it and in `detail`."""
     return SearchUnavailable(
         f"Search is unavailable for now: the {flavour} search engine {cause}. Offerings can "
         f"still be read one by one (/v1/offerings/{{id}}); index updates wait in the "
         f"catalogue's outbox and are applied when the engine is back.",
-        status=status, retryable=retryable, detail=f"{type(exc).__name__}: {exc}")
+        status=status,
+        retryable=retryable,
+        detail=f"{type(exc).__name__}: {exc}",
+    )
 
 
-def unavailable_for_status(flavour: str, status: int | None,
-                           exc: BaseException) -> SearchUnavailable | None:
+def unavailable_for_status(
+    flavour: str, status: int | None, exc: BaseException
+) -> SearchUnavailable | None:
     """The SearchUnavailable for an HTTP error status of a whole request, or None where the
     status means something else (a 400 is our mistake, a 404 is for the caller to read)."""
     if status == 429:
@@ -199,7 +233,11 @@ def unavailable_for_status(flavour: str, status: int | None,
         return engine_unavailable(flavour, f"failed (HTTP {status})", exc, status=status)
     if status in (401, 403):
         return engine_unavailable(
-            flavour, f"refused our credentials (HTTP {status}); check MICROCRED_SEARCH_API_KEY "
-                     f"or MICROCRED_SEARCH_USERNAME/PASSWORD", exc, status=status,
-            retryable=False)
+            flavour,
+            f"refused our credentials (HTTP {status}); check MICROCRED_SEARCH_API_KEY "
+            f"or MICROCRED_SEARCH_USERNAME/PASSWORD",
+            exc,
+            status=status,
+            retryable=False,
+        )
     return None

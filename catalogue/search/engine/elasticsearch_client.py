@@ -27,12 +27,20 @@ class ElasticsearchClient(RestEngineClient):
     def __init__(self, client: Elasticsearch) -> None:
         self.client = client
 
-    def _request(self, method: str, path: str, *, params: dict[str, str] | None = None,
-                 body: Any = None, ndjson: bool = False) -> Any:
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        body: Any = None,
+        ndjson: bool = False,
+    ) -> Any:
         headers = _NDJSON if ndjson else _JSON
         try:
-            return self.client.perform_request(method, path, params=params, headers=headers,
-                                               body=body).body
+            return self.client.perform_request(
+                method, path, params=params, headers=headers, body=body
+            ).body
         except ConnectionTimeout as exc:
             raise engine_unavailable(FLAVOUR, "did not answer in time", exc) from exc
         except ConnectionError as exc:  # refused, reset, DNS, TLS (TlsError is one)
@@ -52,12 +60,23 @@ class ElasticsearchClient(RestEngineClient):
         self.client.close()
 
 
-def connect_elasticsearch(url: str, *, api_key: str | None = None, username: str | None = None,
-                          password: str | None = None, ca_cert: str | None = None,
-                          verify_certs: bool = True, timeout: float = 10.0) -> ElasticsearchClient:
+def connect_elasticsearch(
+    url: str,
+    *,
+    api_key: str | None = None,
+    username: str | None = None,
+    password: str | None = None,
+    ca_cert: str | None = None,
+    verify_certs: bool = True,
+    timeout: float = 10.0,
+) -> ElasticsearchClient:
     """A client for one cluster URL; an API key, or a user name and password, if given."""
-    options: dict[str, Any] = {"request_timeout": timeout, "verify_certs": verify_certs,
-                               "retry_on_timeout": True, "max_retries": 3}
+    options: dict[str, Any] = {
+        "request_timeout": timeout,
+        "verify_certs": verify_certs,
+        "retry_on_timeout": True,
+        "max_retries": 3,
+    }
     if api_key:
         options["api_key"] = api_key
     elif username:

@@ -46,8 +46,10 @@ def index_body(analysis: Analysis = "full") -> dict[str, Any]:
     The synonym filter gets its rules from the one list of every backend
     (catalogue/search/synonyms.txt)."""
     data = _mapping_file()
-    body = {"settings": copy.deepcopy(data["settings"]),
-            "mappings": copy.deepcopy(data["mappings"])}
+    body = {
+        "settings": copy.deepcopy(data["settings"]),
+        "mappings": copy.deepcopy(data["mappings"]),
+    }
     body["settings"]["analysis"]["filter"][SYNONYM_FILTER]["synonyms"] = synonyms().lines()
     if analysis == "core":
         chain = body["settings"]["analysis"]
@@ -79,9 +81,11 @@ class IndexNames:
 
     def __post_init__(self) -> None:
         if not _INDEX_PREFIX.match(self.prefix):
-            raise ValueError(f"search index prefix {self.prefix!r} is not usable in an index "
-                             f"name: use lower-case letters, digits, '_', '-' or '.', e.g. "
-                             f"'microcred_'")
+            raise ValueError(
+                f"search index prefix {self.prefix!r} is not usable in an index "
+                f"name: use lower-case letters, digits, '_', '-' or '.', e.g. "
+                f"'microcred_'"
+            )
 
     @property
     def alias(self) -> str:
@@ -97,7 +101,7 @@ class IndexNames:
     def generation(self, index: str) -> int | None:
         """N of `<alias>-v<N>`; None for any other name."""
         head = f"{self.alias}-v"
-        rest = index[len(head):] if index.startswith(head) else ""
+        rest = index[len(head) :] if index.startswith(head) else ""
         return int(rest) if rest.isdigit() else None
 
 

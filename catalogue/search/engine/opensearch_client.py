@@ -24,11 +24,19 @@ class OpenSearchClient(RestEngineClient):
     def __init__(self, client: OpenSearch) -> None:
         self.client = client
 
-    def _request(self, method: str, path: str, *, params: dict[str, str] | None = None,
-                 body: Any = None, ndjson: bool = False) -> Any:
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        body: Any = None,
+        ndjson: bool = False,
+    ) -> Any:
         try:
             return self.client.transport.perform_request(
-                method, path, params=params, body=body, headers=_NDJSON if ndjson else None)
+                method, path, params=params, body=body, headers=_NDJSON if ndjson else None
+            )
         except ConnectionTimeout as exc:  # before ConnectionError: it is one
             raise engine_unavailable(FLAVOUR, "did not answer in time", exc) from exc
         except ConnectionError as exc:  # refused, reset, DNS, TLS handshake (SSLError)
@@ -53,13 +61,23 @@ def _status(exc: TransportError) -> int | None:
     return exc.status_code if isinstance(exc.status_code, int) else None
 
 
-def connect_opensearch(url: str, *, username: str | None = None, password: str | None = None,
-                       ca_cert: str | None = None, verify_certs: bool = True,
-                       timeout: float = 10.0) -> OpenSearchClient:
+def connect_opensearch(
+    url: str,
+    *,
+    username: str | None = None,
+    password: str | None = None,
+    ca_cert: str | None = None,
+    verify_certs: bool = True,
+    timeout: float = 10.0,
+) -> OpenSearchClient:
     """A client for one cluster URL; a user name and password, if given (OpenSearch's
     security plugin has no API keys)."""
-    options: dict[str, Any] = {"timeout": timeout, "verify_certs": verify_certs,
-                               "retry_on_timeout": True, "max_retries": 3}
+    options: dict[str, Any] = {
+        "timeout": timeout,
+        "verify_certs": verify_certs,
+        "retry_on_timeout": True,
+        "max_retries": 3,
+    }
     if username:
         options["http_auth"] = (username, password or "")
     if ca_cert:

@@ -59,8 +59,11 @@ def engine_paths(spec: search_fields.FilterField) -> tuple[str, ...]:
 def filter_fields() -> dict[str, tuple[str, ...]]:
     """Filter attribute -> the mapped field(s) it reads, for every attribute of Filters
     (tests check that each field exists in the mapping)."""
-    return {parameter: engine_paths(spec) for spec in search_fields.FIELDS
-            for parameter in spec.parameters}
+    return {
+        parameter: engine_paths(spec)
+        for spec in search_fields.FIELDS
+        for parameter in spec.parameters
+    }
 
 
 FILTER_FIELDS = filter_fields()
@@ -77,9 +80,15 @@ def _word_clause(word: str) -> dict[str, Any]:
     fields and in the unstemmed `.folded` ones: a typo often changes the stem beyond reach
     (`sustainabel` stems to itself, four edits from `sustain`) while the word as written
     stays one edit from `sustainable`."""
-    return {"multi_match": {"query": word, "fields": _fields() + _fields(".folded"),
-                            "type": "best_fields", "fuzziness": "AUTO",
-                            "prefix_length": FUZZY_PREFIX_LENGTH}}
+    return {
+        "multi_match": {
+            "query": word,
+            "fields": _fields() + _fields(".folded"),
+            "type": "best_fields",
+            "fuzziness": "AUTO",
+            "prefix_length": FUZZY_PREFIX_LENGTH,
+        }
+    }
 
 
 def _exact_clause(words: tuple[str, ...]) -> dict[str, Any]:
@@ -91,10 +100,21 @@ def _exact_clause(words: tuple[str, ...]) -> dict[str, Any]:
 def _prefix_clause(word: str) -> dict[str, Any]:
     """The last word as typed so far: whole (with typos) or as the start of a word. The
     prefix runs on the unstemmed `.folded` sub-fields: a stem is no prefix of its words."""
-    return {"bool": {"should": [
-        _word_clause(word),
-        {"multi_match": {"query": word, "fields": _fields(".folded"), "type": "phrase_prefix"}},
-    ], "minimum_should_match": 1}}
+    return {
+        "bool": {
+            "should": [
+                _word_clause(word),
+                {
+                    "multi_match": {
+                        "query": word,
+                        "fields": _fields(".folded"),
+                        "type": "phrase_prefix",
+                    }
+                },
+            ],
+            "minimum_should_match": 1,
+        }
+    }
 
 
 def text_clause(text: str | None, synonyms: SynonymList | None = None) -> dict[str, Any] | None:
@@ -141,8 +161,14 @@ def _expanded(terms: list[UserTerm], synonyms: SynonymList) -> dict[str, Any]:
             found = synonyms.match(run, 0)
         if found is not None:
             length, group = found
-            required.append({"bool": {"should": [_exact_clause(phrase_words(p)) for p in group],
-                                      "minimum_should_match": 1}})
+            required.append(
+                {
+                    "bool": {
+                        "should": [_exact_clause(phrase_words(p)) for p in group],
+                        "minimum_should_match": 1,
+                    }
+                }
+            )
             position += length
             continue
         is_last = position == len(terms) - 1
@@ -156,8 +182,9 @@ def _expanded(terms: list[UserTerm], synonyms: SynonymList) -> dict[str, Any]:
     return {"bool": {"must": required}}
 
 
-def _every_term(required: list[dict[str, Any]], bare: list[str],
-                terms: list[UserTerm]) -> dict[str, Any]:
+def _every_term(
+    required: list[dict[str, Any]], bare: list[str], terms: list[UserTerm]
+) -> dict[str, Any]:
     """Every term required; and, for two or more bare words, the alternative of those words
     together in one field, so a multi-word synonym (`machine learning` for `ml`) can match
     as a whole. Alone, each word already expands through the synonyms of the search analyzer."""
@@ -165,10 +192,20 @@ def _every_term(required: list[dict[str, Any]], bare: list[str],
     if len(bare) < 2:
         return every_term
     phrases = [_exact_clause(t.words) for t in terms if t.quoted]
-    together = {"multi_match": {"query": " ".join(bare), "fields": _fields(),
-                                "type": "best_fields", "operator": "and"}}
-    return {"bool": {"should": [every_term, {"bool": {"must": [together, *phrases]}}],
-                     "minimum_should_match": 1}}
+    together = {
+        "multi_match": {
+            "query": " ".join(bare),
+            "fields": _fields(),
+            "type": "best_fields",
+            "operator": "and",
+        }
+    }
+    return {
+        "bool": {
+            "should": [every_term, {"bool": {"must": [together, *phrases]}}],
+            "minimum_should_match": 1,
+        }
+    }
 
 
 # --- filters ----------------------------------------------------------------------------------
@@ -210,8 +247,12 @@ def _field_clause(spec: search_fields.FilterField, filters: Filters) -> dict[str
     by_field: dict[str, list[str]] = {}
     for code in values:
         by_field.setdefault(f"{FACET_FIELD_PREFIX}{spec.by_length[len(code)]}", []).append(code)
-    return {"bool": {"should": [{"terms": {f: codes}} for f, codes in by_field.items()],
-                     "minimum_should_match": 1}}
+    return {
+        "bool": {
+            "should": [{"terms": {f: codes}} for f, codes in by_field.items()],
+            "minimum_should_match": 1,
+        }
+    }
 
 
 # --- sort and cursor ----------------------------------------------------------------------------
@@ -228,10 +269,17 @@ def sort_clause(sort: SortKey, today: date) -> list[dict[str, Any]]:
         SortKey.NEWEST: {"first_seen": {"order": "desc"}},
         SortKey.TITLE: {"title_sort": {"order": "asc"}},
         # The soonest run that starts today or later.
-        SortKey.START_DATE: {START_DATE_PATH: {
-            "order": "asc", "mode": "min", "missing": "_last",
-            "nested": {"path": INSTANCE_PATH, "filter": {
-                "range": {START_DATE_PATH: {"gte": today.isoformat()}}}}}},
+        SortKey.START_DATE: {
+            START_DATE_PATH: {
+                "order": "asc",
+                "mode": "min",
+                "missing": "_last",
+                "nested": {
+                    "path": INSTANCE_PATH,
+                    "filter": {"range": {START_DATE_PATH: {"gte": today.isoformat()}}},
+                },
+            }
+        },
     }
     primary = by_sort[sort]
     return [primary, {"id": {"order": "asc"}}]
@@ -250,8 +298,13 @@ FACET_VALUES = "values"  # the terms aggregation inside a facet's filter aggrega
 
 
 def _terms(facet: Facet, size: int) -> dict[str, Any]:
-    return {"terms": {"field": f"{FACET_FIELD_PREFIX}{facet.value}", "size": size,
-                      "order": [{"_count": "desc"}, {"_key": "asc"}]}}
+    return {
+        "terms": {
+            "field": f"{FACET_FIELD_PREFIX}{facet.value}",
+            "size": size,
+            "order": [{"_count": "desc"}, {"_key": "asc"}],
+        }
+    }
 
 
 def facet_aggregations(query: SearchQuery) -> dict[str, Any]:
@@ -261,15 +314,18 @@ def facet_aggregations(query: SearchQuery) -> dict[str, Any]:
     (the post_filter applies them to the hits) and each facet is a filter aggregation of
     the filters query.facet_groups gives it, around its terms aggregation."""
     if not disjunctive_fields(query):
-        return {f"{FACET_AGGREGATION_PREFIX}{facet.value}": _terms(facet, query.facet_size)
-                for facet in query.facets}
+        return {
+            f"{FACET_AGGREGATION_PREFIX}{facet.value}": _terms(facet, query.facet_size)
+            for facet in query.facets
+        }
     out: dict[str, Any] = {}
     for filters, facets in facet_groups(query):
         clauses = filter_clauses(filters)
         for facet in facets:
             out[f"{FACET_AGGREGATION_PREFIX}{facet.value}"] = {
                 "filter": {"bool": {"filter": clauses}},
-                "aggs": {FACET_VALUES: _terms(facet, query.facet_size)}}
+                "aggs": {FACET_VALUES: _terms(facet, query.facet_size)},
+            }
     return out
 
 
@@ -278,17 +334,20 @@ def highlight_request(text: dict[str, Any]) -> dict[str, Any]:
     """The whole title and one snippet of the description, matches between the private-use
     markers of fts_text, so render_highlight escapes the text and marks it up as for SQLite."""
     return {
-        "pre_tags": [HIGHLIGHT_OPEN], "post_tags": [HIGHLIGHT_CLOSE],
+        "pre_tags": [HIGHLIGHT_OPEN],
+        "post_tags": [HIGHLIGHT_CLOSE],
         # Prefix matches run on the `.folded` sub-fields; marking them in the title and
         # description needs terms from any field.
         "require_field_match": False,
         "highlight_query": text,
         # The `.folded` fields are highlighted for the did-you-mean only (a typo of a word
         # that stems far from its root matches there): engine.results.correction_from_highlights.
-        "fields": {"title": {"number_of_fragments": 0},
-                   "description": {"fragment_size": 160, "number_of_fragments": 1},
-                   "title.folded": {"number_of_fragments": 0},
-                   "description.folded": {"fragment_size": 160, "number_of_fragments": 1}},
+        "fields": {
+            "title": {"number_of_fragments": 0},
+            "description": {"fragment_size": 160, "number_of_fragments": 1},
+            "title.folded": {"number_of_fragments": 0},
+            "description.folded": {"fragment_size": 160, "number_of_fragments": 1},
+        },
     }
 
 
@@ -340,6 +399,9 @@ def compile_suggest(prefix: str, size: int) -> dict[str, Any] | None:
         must.append({"match": {"title.folded": {"query": " ".join(whole), "operator": "and"}}})
     last_field = "title.suggest" if last_term_is_prefix(terms) else "title.folded"
     must.append({"match": {last_field: {"query": last}}})
-    return {"query": {"bool": {"must": must}}, "size": size * SUGGEST_OVERFETCH,
-            "sort": [{"_score": {"order": "desc"}}, {"id": {"order": "asc"}}],
-            "_source": ["title"]}
+    return {
+        "query": {"bool": {"must": must}},
+        "size": size * SUGGEST_OVERFETCH,
+        "sort": [{"_score": {"order": "desc"}}, {"id": {"order": "asc"}}],
+        "_source": ["title"],
+    }

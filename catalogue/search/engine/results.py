@@ -32,7 +32,7 @@ def _facets(query: SearchQuery, aggregations: dict[str, Any]) -> dict[str, list[
         buckets = aggregation.get("buckets") or aggregation.get(FACET_VALUES, {}).get("buckets", [])
         items = [FacetBucket(value=str(b["key"]), count=b["doc_count"]) for b in buckets]
         items.sort(key=lambda b: (-b.count, b.value))
-        out[facet.value] = items[:query.facet_size]
+        out[facet.value] = items[: query.facet_size]
     return out
 
 
@@ -66,17 +66,21 @@ def correction_from_highlights(text: str, highlights: list[dict[str, list[str]]]
     return corrected_text(text, matches, lambda _word: counts.items())
 
 
-def search_result(query: SearchQuery, response: dict[str, Any], *,
-                  highlighted: bool) -> SearchResult:
+def search_result(
+    query: SearchQuery, response: dict[str, Any], *, highlighted: bool
+) -> SearchResult:
     """The page of `query` from the response to compile_search(query), which asked for one
     hit more than the page holds to learn whether another page follows."""
     sort = query.effective_sort
     raw_hits = response["hits"]["hits"]
     hits = []
-    for raw in raw_hits[:query.size]:
+    for raw in raw_hits[: query.size]:
         summary = raw["_source"]["summary"]
-        hit = Hit(id=raw["_id"], summary=summary,
-                  score=raw.get("_score") if sort == SortKey.RELEVANCE else None)
+        hit = Hit(
+            id=raw["_id"],
+            summary=summary,
+            score=raw.get("_score") if sort == SortKey.RELEVANCE else None,
+        )
         if highlighted:
             hit.highlights = _highlights(raw.get("highlight") or {}, summary.get("title", ""))
         hits.append(hit)
@@ -84,12 +88,20 @@ def search_result(query: SearchQuery, response: dict[str, Any], *,
     if len(raw_hits) > query.size:
         next_cursor = cursor_for(sort, raw_hits[query.size - 1]["sort"])
     total = response["hits"]["total"]
-    corrected = (correction_from_highlights(query.text or "", [
-        raw.get("highlight") or {} for raw in raw_hits[:query.size]])
-        if highlighted and query.correct else None)
-    return SearchResult(total=total["value"] if isinstance(total, dict) else total, hits=hits,
-                        facets=_facets(query, response.get("aggregations") or {}),
-                        next_cursor=next_cursor, corrected_query=corrected)
+    corrected = (
+        correction_from_highlights(
+            query.text or "", [raw.get("highlight") or {} for raw in raw_hits[: query.size]]
+        )
+        if highlighted and query.correct
+        else None
+    )
+    return SearchResult(
+        total=total["value"] if isinstance(total, dict) else total,
+        hits=hits,
+        facets=_facets(query, response.get("aggregations") or {}),
+        next_cursor=next_cursor,
+        corrected_query=corrected,
+    )
 
 
 def suggested_titles(response: dict[str, Any], size: int) -> list[str]:

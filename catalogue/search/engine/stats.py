@@ -26,11 +26,17 @@ from catalogue.stats.summary import group_value
 # The index fields of each dimension: its facet keywords; the native level is the framework
 # keyword and the level value, joined as the other sources join them.
 DIMENSION_FIELDS: dict[Dimension, tuple[str, ...]] = {
-    d: (f"{FACET_FIELD_PREFIX}{d.value}",) for d in Dimension if d not in (
-        Dimension.LEVEL, Dimension.REGION)}
+    d: (f"{FACET_FIELD_PREFIX}{d.value}",)
+    for d in Dimension
+    if d not in (Dimension.LEVEL, Dimension.REGION)
+}
 DIMENSION_FIELDS[Dimension.LEVEL] = (f"{FACET_FIELD_PREFIX}framework", "level_value")
-METRIC_FIELDS = {Metric.PRICE: "price_ref", Metric.ECTS: "ects", Metric.HOURS: "hours",
-                 Metric.WEEKS: "weeks"}
+METRIC_FIELDS = {
+    Metric.PRICE: "price_ref",
+    Metric.ECTS: "ects",
+    Metric.HOURS: "hours",
+    Metric.WEEKS: "weeks",
+}
 PAGE_SIZE = 1000
 
 
@@ -42,11 +48,13 @@ class EngineStats(StatsSource):
         self.name = backend.name
         self.page_size = page_size
 
-    def grouped(self, filters: Filters, group_by: tuple[Dimension, ...],
-                metrics: tuple[Metric, ...]) -> Grouped:
+    def grouped(
+        self, filters: Filters, group_by: tuple[Dimension, ...], metrics: tuple[Metric, ...]
+    ) -> Grouped:
         query = {"bool": {"filter": filter_clauses(filters)}}
-        response = self.backend.client.search(self.backend.alias, {
-            "size": 0, "track_total_hits": True, "query": query})
+        response = self.backend.client.search(
+            self.backend.alias, {"size": 0, "track_total_hits": True, "query": query}
+        )
         total = response["hits"]["total"]
         total = total["value"] if isinstance(total, dict) else int(total)
         sources = self._group_sources(group_by)
@@ -72,8 +80,9 @@ class EngineStats(StatsSource):
         sources = []
         for position, dimension in enumerate(group_by):
             for part, field in enumerate(DIMENSION_FIELDS[dimension]):
-                sources.append({f"g{position}_{part}": {"terms": {
-                    "field": field, "missing_bucket": True}}})
+                sources.append(
+                    {f"g{position}_{part}": {"terms": {"field": field, "missing_bucket": True}}}
+                )
         return sources
 
     @staticmethod
@@ -82,7 +91,9 @@ class EngineStats(StatsSource):
         for position, dimension in enumerate(group_by):
             if dimension is Dimension.LEVEL:
                 framework, level = values[f"g{position}_0"], values[f"g{position}_1"]
-                value = f"{framework} {level}" if framework is not None and level is not None else None
+                value = (
+                    f"{framework} {level}" if framework is not None and level is not None else None
+                )
             else:
                 value = values[f"g{position}_0"]
             key.append(group_value(dimension, value))
@@ -95,8 +106,10 @@ class EngineStats(StatsSource):
             composite: dict[str, Any] = {"size": self.page_size, "sources": sources}
             if after is not None:
                 composite["after"] = after
-            response = self.backend.client.search(self.backend.alias, {
-                "size": 0, "query": query, "aggs": {"groups": {"composite": composite}}})
+            response = self.backend.client.search(
+                self.backend.alias,
+                {"size": 0, "query": query, "aggs": {"groups": {"composite": composite}}},
+            )
             aggregation = response["aggregations"]["groups"]
             buckets = aggregation.get("buckets", [])
             for bucket in buckets:

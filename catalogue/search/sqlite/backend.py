@@ -90,17 +90,39 @@ SCHEMA = (
 
 # Facets with at most one value per offering, and the search_docs column holding it.
 SINGLE_VALUED_FACETS = {
-    "provider": "d.provider_id", "framework": "d.framework", "eqf": "d.eqf",
-    "credential_type": "d.credential_type", "credit_system": "d.credit_system",
-    "free": "d.free_key", "price_band": "d.price_band", "credits_band": "d.credits_band",
+    "provider": "d.provider_id",
+    "framework": "d.framework",
+    "eqf": "d.eqf",
+    "credential_type": "d.credential_type",
+    "credit_system": "d.credit_system",
+    "free": "d.free_key",
+    "price_band": "d.price_band",
+    "credits_band": "d.credits_band",
 }
-_DOC_COLUMNS = ("offering_id", "version", "provider_id", "title_sort", "framework", "eqf", "ects",
-                "hours", "weeks", "price_ref", "is_free", "first_seen", "credential_type",
-                "credit_system", "free_key", "price_band", "credits_band")
-_INSERT_DOC = (f"INSERT INTO search_docs ({', '.join(_DOC_COLUMNS)}, first_indexed_seq) "
-               f"VALUES ({', '.join('?' * (len(_DOC_COLUMNS) + 1))})")
-_UPDATE_DOC = (f"UPDATE search_docs SET {', '.join(c + '=?' for c in _DOC_COLUMNS)} "
-               f"WHERE rowid=?")
+_DOC_COLUMNS = (
+    "offering_id",
+    "version",
+    "provider_id",
+    "title_sort",
+    "framework",
+    "eqf",
+    "ects",
+    "hours",
+    "weeks",
+    "price_ref",
+    "is_free",
+    "first_seen",
+    "credential_type",
+    "credit_system",
+    "free_key",
+    "price_band",
+    "credits_band",
+)
+_INSERT_DOC = (
+    f"INSERT INTO search_docs ({', '.join(_DOC_COLUMNS)}, first_indexed_seq) "
+    f"VALUES ({', '.join('?' * (len(_DOC_COLUMNS) + 1))})"
+)
+_UPDATE_DOC = f"UPDATE search_docs SET {', '.join(c + '=?' for c in _DOC_COLUMNS)} WHERE rowid=?"
 
 
 def _single(doc: IndexDocument, facet: str) -> str | None:
@@ -109,13 +131,37 @@ def _single(doc: IndexDocument, facet: str) -> str | None:
 
 
 def _docs_row(doc: IndexDocument) -> tuple:
-    return (doc.id, doc.version, doc.provider_id, doc.title.casefold(), doc.framework, doc.eqf,
-            doc.ects, doc.hours, doc.weeks, doc.price_ref, int(doc.is_free), doc.first_seen,
-            _single(doc, "credential_type"), _single(doc, "credit_system"), _single(doc, "free"),
-            _single(doc, "price_band"), _single(doc, "credits_band"))
+    return (
+        doc.id,
+        doc.version,
+        doc.provider_id,
+        doc.title.casefold(),
+        doc.framework,
+        doc.eqf,
+        doc.ects,
+        doc.hours,
+        doc.weeks,
+        doc.price_ref,
+        int(doc.is_free),
+        doc.first_seen,
+        _single(doc, "credential_type"),
+        _single(doc, "credit_system"),
+        _single(doc, "free"),
+        _single(doc, "price_band"),
+        _single(doc, "credits_band"),
+    )
 
 
-INDEX_TABLES = ("search_words_vocab", "search_words", "search_fts", "search_values", "search_instances", "search_cards", "search_docs")
+INDEX_TABLES = (
+    "search_words_vocab",
+    "search_words",
+    "search_fts",
+    "search_values",
+    "search_instances",
+    "search_cards",
+    "search_docs",
+)
+
 
 def driver_cursor(conn: Connection) -> sqlite3.Cursor:
     """A cursor of the sqlite3 connection under `conn`, for executemany and plain tuples."""
@@ -127,17 +173,27 @@ def driver_cursor(conn: Connection) -> sqlite3.Cursor:
 
 class SqliteFtsBackend(SearchBackend):
     name = "sqlite"
-    capabilities = frozenset({Capability.TEXT, Capability.PREFIX, Capability.HIGHLIGHT,
-                              Capability.FACETS, Capability.CURSOR, Capability.SUGGEST,
-                              Capability.SYNONYMS})
+    capabilities = frozenset(
+        {
+            Capability.TEXT,
+            Capability.PREFIX,
+            Capability.HIGHLIGHT,
+            Capability.FACETS,
+            Capability.CURSOR,
+            Capability.SUGGEST,
+            Capability.SYNONYMS,
+        }
+    )
 
     def __init__(self, engine: Engine, *, owns_engine: bool = False) -> None:
         """`engine` is a SQLite database: the catalogue's own file (the embedded default) or,
         beside a PostgreSQL catalogue, a file of its own. The backend touches only its
         search_* tables. With `owns_engine`, close() disposes of the engine."""
         if engine.dialect.name != "sqlite":
-            raise ValueError("the SQLite FTS5 backend needs a SQLite database; "
-                             "use MICROCRED_SEARCH_BACKEND=elasticsearch or opensearch")
+            raise ValueError(
+                "the SQLite FTS5 backend needs a SQLite database; "
+                "use MICROCRED_SEARCH_BACKEND=elasticsearch or opensearch"
+            )
         self.engine = engine
         self._owns_engine = owns_engine
         self._summaries = _SummaryCache()
@@ -145,6 +201,7 @@ class SqliteFtsBackend(SearchBackend):
     def stats_source(self) -> StatsSource:
         # Imported here: the stats module builds on this one.
         from catalogue.search.sqlite.stats import SqliteIndexStats
+
         return SqliteIndexStats(self)
 
     def close(self) -> None:
@@ -155,7 +212,8 @@ class SqliteFtsBackend(SearchBackend):
     def ensure_index(self) -> None:
         with self.engine.begin() as conn:
             had_words = conn.exec_driver_sql(
-                "SELECT 1 FROM sqlite_master WHERE name='search_words'").fetchone()
+                "SELECT 1 FROM sqlite_master WHERE name='search_words'"
+            ).fetchone()
             for statement in SCHEMA:
                 conn.exec_driver_sql(statement)
             if not had_words:
@@ -163,18 +221,21 @@ class SqliteFtsBackend(SearchBackend):
                 conn.exec_driver_sql(
                     "INSERT INTO search_words (rowid, title, description, outcomes, "
                     "provider_name) SELECT rowid, title, description, outcomes, provider_name "
-                    "FROM search_fts")
+                    "FROM search_fts"
+                )
 
     def document_format(self) -> int | None:
         with self.engine.connect() as conn:
             row = conn.exec_driver_sql(
-                "SELECT value FROM search_meta WHERE key='document_format'").fetchone()
+                "SELECT value FROM search_meta WHERE key='document_format'"
+            ).fetchone()
         return row[0] if row else None
 
     def set_document_format(self, version: int) -> None:
         with self.engine.begin() as conn:
-            conn.exec_driver_sql("INSERT OR REPLACE INTO search_meta VALUES ('document_format', ?)",
-                                 (version,))
+            conn.exec_driver_sql(
+                "INSERT OR REPLACE INTO search_meta VALUES ('document_format', ?)", (version,)
+            )
 
     def upsert(self, documents: Sequence[IndexDocument]) -> None:
         if not documents:
@@ -185,10 +246,15 @@ class SqliteFtsBackend(SearchBackend):
             indexed: dict[str, tuple[int, int]] = {}
             ids = [d.id for d in documents]
             for start in range(0, len(ids), 500):
-                chunk = ids[start:start + 500]
-                indexed.update((r[0], (r[1], r[2])) for r in cur.execute(
-                    f"SELECT offering_id, rowid, version FROM search_docs WHERE offering_id IN "
-                    f"({','.join('?' * len(chunk))})", chunk))
+                chunk = ids[start : start + 500]
+                indexed.update(
+                    (r[0], (r[1], r[2]))
+                    for r in cur.execute(
+                        f"SELECT offering_id, rowid, version FROM search_docs WHERE offering_id IN "
+                        f"({','.join('?' * len(chunk))})",
+                        chunk,
+                    )
+                )
             fts_rows: list[tuple] = []
             value_rows: list[tuple] = []
             instance_rows: list[tuple] = []
@@ -208,15 +274,34 @@ class SqliteFtsBackend(SearchBackend):
                     rowid = cast(int, cur.lastrowid)  # set by the INSERT just run
                 indexed[doc.id] = (rowid, doc.version)
                 card_rows.append((rowid, orjson.dumps(doc.summary).decode()))
-                fts_rows.append((rowid, doc.title, doc.description, doc.outcomes, doc.provider_name))
-                value_rows.extend((f, v, rowid) for f, values in doc.keywords.items() for v in values)
+                fts_rows.append(
+                    (rowid, doc.title, doc.description, doc.outcomes, doc.provider_name)
+                )
+                value_rows.extend(
+                    (f, v, rowid) for f, values in doc.keywords.items() for v in values
+                )
                 instance_rows.extend(
-                    (rowid, i.start_date, i.mode, i.pace, i.country, i.price_ref,
-                     None if i.is_free is None else int(i.is_free)) for i in doc.instances)
-            cur.executemany("INSERT INTO search_fts (rowid, title, description, outcomes, "
-                            "provider_name) VALUES (?,?,?,?,?)", fts_rows)
-            cur.executemany("INSERT INTO search_words (rowid, title, description, outcomes, "
-                            "provider_name) VALUES (?,?,?,?,?)", fts_rows)
+                    (
+                        rowid,
+                        i.start_date,
+                        i.mode,
+                        i.pace,
+                        i.country,
+                        i.price_ref,
+                        None if i.is_free is None else int(i.is_free),
+                    )
+                    for i in doc.instances
+                )
+            cur.executemany(
+                "INSERT INTO search_fts (rowid, title, description, outcomes, "
+                "provider_name) VALUES (?,?,?,?,?)",
+                fts_rows,
+            )
+            cur.executemany(
+                "INSERT INTO search_words (rowid, title, description, outcomes, "
+                "provider_name) VALUES (?,?,?,?,?)",
+                fts_rows,
+            )
             cur.executemany("INSERT OR IGNORE INTO search_values VALUES (?,?,?)", value_rows)
             cur.executemany("INSERT INTO search_instances VALUES (?,?,?,?,?,?,?)", instance_rows)
             cur.executemany("INSERT OR REPLACE INTO search_cards VALUES (?,?)", card_rows)
@@ -225,9 +310,12 @@ class SqliteFtsBackend(SearchBackend):
     @staticmethod
     def _delete_children(cur: sqlite3.Cursor, rowid: int) -> None:
         # An external-content table forgets a row by being told the values it indexed.
-        cur.execute("INSERT INTO search_words (search_words, rowid, title, description, "
-                    "outcomes, provider_name) SELECT 'delete', rowid, title, description, "
-                    "outcomes, provider_name FROM search_fts WHERE rowid=?", (rowid,))
+        cur.execute(
+            "INSERT INTO search_words (search_words, rowid, title, description, "
+            "outcomes, provider_name) SELECT 'delete', rowid, title, description, "
+            "outcomes, provider_name FROM search_fts WHERE rowid=?",
+            (rowid,),
+        )
         cur.execute("DELETE FROM search_fts WHERE rowid=?", (rowid,))
         cur.execute("DELETE FROM search_values WHERE doc=?", (rowid,))
         cur.execute("DELETE FROM search_instances WHERE doc=?", (rowid,))
@@ -237,8 +325,9 @@ class SqliteFtsBackend(SearchBackend):
         with self.engine.begin() as conn:
             cur = driver_cursor(conn)
             for index, offering_id in enumerate(offering_ids):
-                existing = cur.execute("SELECT rowid, version FROM search_docs WHERE offering_id=?",
-                                       (offering_id,)).fetchone()
+                existing = cur.execute(
+                    "SELECT rowid, version FROM search_docs WHERE offering_id=?", (offering_id,)
+                ).fetchone()
                 if existing is None:
                     continue
                 if versions is not None and existing[1] > versions[index]:
@@ -294,8 +383,9 @@ class SqliteFtsBackend(SearchBackend):
                 expression = fts_match_expression(word)
                 if not is_last:
                     expression = expression.rstrip("*")
-                return cur.execute("SELECT count(*) FROM search_fts WHERE search_fts MATCH ?",
-                                   (expression,)).fetchone()[0]
+                return cur.execute(
+                    "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?", (expression,)
+                ).fetchone()[0]
 
             def vocabulary(word: str) -> list[tuple[str, int]]:
                 # Terms starting with the same letter (a first-letter typo is rare, as the
@@ -304,8 +394,8 @@ class SqliteFtsBackend(SearchBackend):
                 return cur.execute(
                     "SELECT term, doc FROM search_words_vocab WHERE term >= ? AND term < ? "
                     "AND length(term) BETWEEN ? AND ?",
-                    (first, first + "\U0010ffff", len(word) - edits,
-                     len(word) + edits)).fetchall()
+                    (first, first + "\U0010ffff", len(word) - edits, len(word) + edits),
+                ).fetchall()
 
             return corrected_text(text, matches, vocabulary)
 
@@ -313,19 +403,23 @@ class SqliteFtsBackend(SearchBackend):
         compiled = CompiledQuery(query)
         with self.engine.connect() as conn:
             cur = driver_cursor(conn)
-            watermark = (Cursor.decode(query.cursor, query.effective_sort).watermark
-                         if query.cursor else
-                         cur.execute("SELECT value FROM search_meta WHERE key='seq'").fetchone()[0])
+            watermark = (
+                Cursor.decode(query.cursor, query.effective_sort).watermark
+                if query.cursor
+                else cur.execute("SELECT value FROM search_meta WHERE key='seq'").fetchone()[0]
+            )
             compiled.watermark = watermark
             compiled.params["watermark"] = watermark
             compiled.where += " AND d.first_indexed_seq <= :watermark"
             if compiled.text_match:
-                compiled = self._match_once(cur, compiled,
-                                            scored=query.effective_sort == SortKey.RELEVANCE)
+                compiled = self._match_once(
+                    cur, compiled, scored=query.effective_sort == SortKey.RELEVANCE
+                )
             summary = self._summaries.get(query, watermark)
             if summary is None:
-                total = cur.execute(f"SELECT count(*) FROM {compiled.from_} WHERE {compiled.where}",
-                                    compiled.params).fetchone()[0]
+                total = cur.execute(
+                    f"SELECT count(*) FROM {compiled.from_} WHERE {compiled.where}", compiled.params
+                ).fetchone()[0]
                 summary = (total, self._facets(cur, compiled, query))
                 self._summaries.put(query, watermark, summary)
             hits, rowids, next_cursor = self._hits(cur, compiled, query, watermark)
@@ -335,22 +429,26 @@ class SqliteFtsBackend(SearchBackend):
         return SearchResult(total=total, hits=hits, facets=facets, next_cursor=next_cursor)
 
     @staticmethod
-    def _match_once(cur: sqlite3.Cursor, compiled: CompiledQuery, *,
-                    scored: bool) -> CompiledQuery:
+    def _match_once(cur: sqlite3.Cursor, compiled: CompiledQuery, *, scored: bool) -> CompiledQuery:
         """Run the full-text match once, into a per-connection temp table of matching rows
         and scores that the count, the facets and the page all read. Scoring every match
         is the dearest part, so it is skipped when the page is not sorted by relevance."""
         weights = ", ".join(str(w) for w in BM25_WEIGHTS)
         score = f"bm25(search_fts, {weights})" if scored else "NULL"
-        cur.execute("CREATE TEMP TABLE IF NOT EXISTS search_matches "
-                    "(rid INTEGER PRIMARY KEY, score REAL)")
+        cur.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS search_matches (rid INTEGER PRIMARY KEY, score REAL)"
+        )
         cur.execute("DELETE FROM temp.search_matches")
-        cur.execute(f"INSERT INTO temp.search_matches SELECT d.rowid, {score} "
-                    f"FROM {compiled.from_} WHERE {compiled.where}", compiled.params)
+        cur.execute(
+            f"INSERT INTO temp.search_matches SELECT d.rowid, {score} "
+            f"FROM {compiled.from_} WHERE {compiled.where}",
+            compiled.params,
+        )
         return compiled.over_matches()
 
-    def _hits(self, cur: sqlite3.Cursor, compiled: CompiledQuery, query: SearchQuery,
-              watermark: int) -> tuple[list[Hit], list[int], str | None]:
+    def _hits(
+        self, cur: sqlite3.Cursor, compiled: CompiledQuery, query: SearchQuery, watermark: int
+    ) -> tuple[list[Hit], list[int], str | None]:
         sort = query.effective_sort
         key_sql, descending = _sort_key_sql(sort)
         where = compiled.where
@@ -362,48 +460,61 @@ class SqliteFtsBackend(SearchBackend):
             if is_null:
                 where += f" AND ({key_sql}) IS NULL AND d.offering_id > :c_id"
             else:
-                where += (f" AND (({key_sql}) IS NULL OR ({key_sql}) {after} :c_val OR "
-                          f"(({key_sql}) = :c_val AND d.offering_id > :c_id))")
+                where += (
+                    f" AND (({key_sql}) IS NULL OR ({key_sql}) {after} :c_val OR "
+                    f"(({key_sql}) = :c_val AND d.offering_id > :c_id))"
+                )
             params.update(c_val=value, c_id=last_id)
         direction = "DESC" if descending else "ASC"
-        sql = (f"SELECT d.offering_id, ({key_sql}) AS sort_key, d.rowid "
-               f"FROM {compiled.from_} WHERE {where} "
-               f"ORDER BY sort_key IS NULL, sort_key {direction}, d.offering_id LIMIT :limit")
+        sql = (
+            f"SELECT d.offering_id, ({key_sql}) AS sort_key, d.rowid "
+            f"FROM {compiled.from_} WHERE {where} "
+            f"ORDER BY sort_key IS NULL, sort_key {direction}, d.offering_id LIMIT :limit"
+        )
         page = cur.execute(sql, dict(params, limit=query.size + 1)).fetchall()
-        cards = dict(cur.execute(
-            f"SELECT rowid, summary FROM search_cards WHERE rowid IN "
-            f"({','.join(str(int(r[2])) for r in page[:query.size]) or 'NULL'})"))
-        rows = [(offering_id, cards.get(rowid, "{}"), key, rowid) for offering_id, key, rowid in page]
+        cards = dict(
+            cur.execute(
+                f"SELECT rowid, summary FROM search_cards WHERE rowid IN "
+                f"({','.join(str(int(r[2])) for r in page[: query.size]) or 'NULL'})"
+            )
+        )
+        rows = [
+            (offering_id, cards.get(rowid, "{}"), key, rowid) for offering_id, key, rowid in page
+        ]
         hits, rowids = [], []
-        for offering_id, summary, key, rowid in rows[:query.size]:
+        for offering_id, summary, key, rowid in rows[: query.size]:
             score = -key if sort == SortKey.RELEVANCE and key is not None else None
             hits.append(Hit(id=offering_id, score=score, summary=orjson.loads(summary)))
             rowids.append(rowid)
         next_cursor = None
         if len(rows) > query.size:
             last = rows[query.size - 1][0], rows[query.size - 1][2]
-            next_cursor = Cursor(sort=sort, key=[last[1] is None, last[1], last[0]],
-                                 watermark=watermark).encode()
+            next_cursor = Cursor(
+                sort=sort, key=[last[1] is None, last[1], last[0]], watermark=watermark
+            ).encode()
         return hits, rowids, next_cursor
 
     @staticmethod
-    def _highlight(cur: sqlite3.Cursor, compiled: CompiledQuery, hits: list[Hit],
-                   rowids: list[int]) -> None:
+    def _highlight(
+        cur: sqlite3.Cursor, compiled: CompiledQuery, hits: list[Hit], rowids: list[int]
+    ) -> None:
         """Marked-up title and description snippet for the hits of one page only."""
         for hit, rowid in zip(hits, rowids, strict=True):
             row = cur.execute(
                 f"SELECT highlight(search_fts, 0, '{HIGHLIGHT_OPEN}', '{HIGHLIGHT_CLOSE}'), "
                 f"snippet(search_fts, 1, '{HIGHLIGHT_OPEN}', '{HIGHLIGHT_CLOSE}', '…', 24) "
                 f"FROM search_fts WHERE search_fts MATCH :fts AND rowid = :rowid",
-                {"fts": compiled.fts, "rowid": rowid}).fetchone()
+                {"fts": compiled.fts, "rowid": rowid},
+            ).fetchone()
             if row is None:
                 continue
             hit.highlights = {"title": render_highlight(row[0])}
             if row[1] and HIGHLIGHT_OPEN in row[1]:
                 hit.highlights["description"] = render_highlight(row[1])
 
-    def _facets(self, cur: sqlite3.Cursor, compiled: CompiledQuery,
-                query: SearchQuery) -> dict[str, list[FacetBucket]]:
+    def _facets(
+        self, cur: sqlite3.Cursor, compiled: CompiledQuery, query: SearchQuery
+    ) -> dict[str, list[FacetBucket]]:
         """Each facet counted under the filters query.facet_groups gives it: the result
         itself (`compiled`), or, for a facet whose own field is selected, the query without
         that field's selection (disjunctive counts)."""
@@ -420,12 +531,13 @@ class SqliteFtsBackend(SearchBackend):
             buckets.update(self._count_facets(cur, group, [str(f) for f in facets]))
         for items in buckets.values():
             items.sort(key=lambda b: (-b.count, b.value))
-            del items[query.facet_size:]
+            del items[query.facet_size :]
         return buckets
 
     @staticmethod
-    def _count_facets(cur: sqlite3.Cursor, compiled: CompiledQuery,
-                      fields: list[str]) -> dict[str, list[FacetBucket]]:
+    def _count_facets(
+        cur: sqlite3.Cursor, compiled: CompiledQuery, fields: list[str]
+    ) -> dict[str, list[FacetBucket]]:
         """Single-valued facets come from columns of search_docs, all in one grouped scan;
         multi-valued ones (a course can be online and in person) from search_values."""
         buckets: dict[str, list[FacetBucket]] = {f: [] for f in fields}
@@ -434,8 +546,10 @@ class SqliteFtsBackend(SearchBackend):
             columns = [SINGLE_VALUED_FACETS[f] for f in single]
             counts: dict[str, Counter] = {f: Counter() for f in single}
             for row in cur.execute(
-                    f"SELECT {', '.join(columns)}, count(*) FROM {compiled.from_} "
-                    f"WHERE {compiled.where} GROUP BY {', '.join(columns)}", compiled.params):
+                f"SELECT {', '.join(columns)}, count(*) FROM {compiled.from_} "
+                f"WHERE {compiled.where} GROUP BY {', '.join(columns)}",
+                compiled.params,
+            ):
                 for name, value in zip(single, row[:-1], strict=True):
                     if value is not None:
                         counts[name][str(value)] += row[-1]
@@ -444,9 +558,11 @@ class SqliteFtsBackend(SearchBackend):
         multi = [f for f in fields if f not in SINGLE_VALUED_FACETS]
         if multi:
             names = {f"facet_{i}": f for i, f in enumerate(multi)}
-            sql = (f"SELECT v.field, v.value, count(*) FROM {compiled.facet_from} "
-                   f"WHERE {compiled.where} AND v.field IN ({','.join(':' + n for n in names)}) "
-                   f"GROUP BY v.field, v.value")
+            sql = (
+                f"SELECT v.field, v.value, count(*) FROM {compiled.facet_from} "
+                f"WHERE {compiled.where} AND v.field IN ({','.join(':' + n for n in names)}) "
+                f"GROUP BY v.field, v.value"
+            )
             for field_name, value, count in cur.execute(sql, dict(compiled.params, **names)):
                 buckets[field_name].append(FacetBucket(value=value, count=count))
         return buckets
@@ -460,7 +576,8 @@ class SqliteFtsBackend(SearchBackend):
             rows = conn.exec_driver_sql(
                 "SELECT DISTINCT title FROM search_fts WHERE search_fts MATCH ? "
                 "ORDER BY bm25(search_fts, 10.0, 0.0, 0.0, 0.0) LIMIT ?",
-                (f"title : ({expression})", size)).fetchall()
+                (f"title : ({expression})", size),
+            ).fetchall()
         return [r[0] for r in rows]
 
 
@@ -503,8 +620,11 @@ def _sort_key_sql(sort: SortKey) -> tuple[str, bool]:
         SortKey.CREDITS_DESC: ("d.ects", True),
         SortKey.NEWEST: ("d.first_seen", True),
         SortKey.TITLE: ("d.title_sort", False),
-        SortKey.START_DATE: ("(SELECT min(si.start_date) FROM search_instances si "
-                             "WHERE si.doc = d.rowid AND si.start_date >= :today)", False),
+        SortKey.START_DATE: (
+            "(SELECT min(si.start_date) FROM search_instances si "
+            "WHERE si.doc = d.rowid AND si.start_date >= :today)",
+            False,
+        ),
     }[sort]
 
 
@@ -529,8 +649,11 @@ class CompiledQuery:
         conditions.extend(self._offering_conditions(query.filters))
         instance = self._instance_conditions(query.filters)
         if instance:
-            conditions.append("EXISTS (SELECT 1 FROM search_instances i WHERE i.doc = d.rowid AND "
-                              + " AND ".join(instance) + ")")
+            conditions.append(
+                "EXISTS (SELECT 1 FROM search_instances i WHERE i.doc = d.rowid AND "
+                + " AND ".join(instance)
+                + ")"
+            )
         self.where = " AND ".join(conditions)
         self.facet_from = f"{self.from_} CROSS JOIN search_values v ON v.doc = d.rowid"
 
@@ -554,8 +677,10 @@ class CompiledQuery:
 
     def _values_in(self, field_name: str, values: Sequence[str]) -> str:
         options = ", ".join(self._bind(v) for v in values)
-        return (f"EXISTS (SELECT 1 FROM search_values sv WHERE sv.doc = d.rowid AND "
-                f"sv.field = {self._bind(field_name)} AND sv.value IN ({options}))")
+        return (
+            f"EXISTS (SELECT 1 FROM search_values sv WHERE sv.doc = d.rowid AND "
+            f"sv.field = {self._bind(field_name)} AND sv.value IN ({options}))"
+        )
 
     def _offering_conditions(self, filters: Filters) -> list[str]:
         out = []
@@ -570,8 +695,11 @@ class CompiledQuery:
                     by_field: dict[str, list[str]] = {}
                     for code in values:
                         by_field.setdefault(spec.by_length[len(code)], []).append(code)
-                    out.append("(" + " OR ".join(self._values_in(f, codes)
-                                                 for f, codes in by_field.items()) + ")")
+                    out.append(
+                        "("
+                        + " OR ".join(self._values_in(f, codes) for f, codes in by_field.items())
+                        + ")"
+                    )
                 else:
                     out.append(self._values_in(spec.sqlite, values))
             else:
