@@ -126,6 +126,15 @@ def validation_error_response(errors: Iterable[dict[str, Any]]) -> JSONResponse:
     return error_response(422, "invalid_parameter", message, named[0][0])
 
 
+def http_error_response(exc: HTTPException) -> JSONResponse:
+    """An HTTP error of the framework (no such route, method not allowed) in the API's shape."""
+    code = HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
+    message = exc.detail if isinstance(exc.detail, str) else "the request failed"
+    if exc.status_code == 404:
+        message = "no such route; the API is described at /openapi.json"
+    return error_response(exc.status_code, code, message, headers=exc.headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(CatalogueError)
     async def _domain_error(_request: Request, exc: CatalogueError) -> JSONResponse:
@@ -163,8 +172,4 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def _http_error(_request: Request, exc: HTTPException) -> JSONResponse:
-        code = HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
-        message = exc.detail if isinstance(exc.detail, str) else "the request failed"
-        if exc.status_code == 404:
-            message = "no such route; the API is described at /openapi.json"
-        return error_response(exc.status_code, code, message, headers=exc.headers)
+        return http_error_response(exc)

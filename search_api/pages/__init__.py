@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from search_api.context import ApiContext
 from search_api.pages import assets, dashboard, federation, provider_page, public, site_index
 from search_api.pages.dependencies import PageRateLimited, rate_limited_page
+from search_api.pages.error_pages import install_error_pages
 from search_api.pages.render import Labels, Renderer
 
 
@@ -24,6 +25,7 @@ def install_pages(app: FastAPI, context: ApiContext) -> None:
     app.state.renderer = Renderer(app.state.assets)
     app.state.labels = Labels(context)
     app.add_exception_handler(PageRateLimited, rate_limited_page)
+    install_error_pages(app)
     for module in (assets, public, provider_page, dashboard, federation, site_index):
         # Every page answers HEAD as it answers GET, without the body (link checkers and
         # crawlers ask HEAD first); FastAPI's routes take only the methods they name.

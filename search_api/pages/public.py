@@ -54,16 +54,25 @@ def home(
     problems: list[str] = []
     result: SearchResult | None = None
     size = 20
-    try:
-        query = check_facet_cost(search_query_from_params(state.query_params()))
-        size = query.size
-        result = context.backend.search(query)
-    except ParameterErrors as exc:
-        problems = [
-            f"{SCALAR_LABELS.get(str(e['loc'][-1]), e['loc'][-1])}: {e['msg']}" for e in exc.errors
-        ]
-    except InvalidRequest as exc:
-        problems = [str(exc)]
+    # A value the search refuses is said next to the rest of the search, which still runs
+    # without it: a mistyped level in a shared link must not empty the page.
+    for _attempt in range(2):
+        try:
+            query = check_facet_cost(search_query_from_params(state.query_params()))
+            size = query.size
+            result = context.backend.search(query)
+            break
+        except ParameterErrors as exc:
+            problems += [
+                f"{SCALAR_LABELS.get(str(e['loc'][-1]), e['loc'][-1])}: {e['msg']}"
+                for e in exc.errors
+            ]
+            state = state.dropping(str(e["loc"][-1]) for e in exc.errors)
+        except InvalidRequest as exc:
+            problems.append(str(exc))
+            if not exc.parameter:
+                break
+            state = state.dropping([exc.parameter])
     labels.refresh_providers()
     facets = facet_groups(result, state, labels) if result else []
     pages = None

@@ -10,12 +10,19 @@ from urllib.parse import parse_qsl, urlencode
 
 from starlette.datastructures import QueryParams
 
-from search_api.params import split_values
+from catalogue.search.query import MAX_PAGE_SIZE
+from search_api.params import search_parameters, split_values
 
 MAX_COMPARE = 4
 # Parameters of the page that the search API does not take: where the page is in the
 # results (the cursors of the pages before it) and the offerings picked to compare.
 PAGE_ONLY = ("trail", "compare")
+
+
+def _within_page_size(name: str, value: str) -> str:
+    if name == "size" and value.isdigit() and int(value) > MAX_PAGE_SIZE:
+        return str(MAX_PAGE_SIZE)
+    return value
 
 
 @dataclass
@@ -29,7 +36,16 @@ class SearchState:
 
     @classmethod
     def from_params(cls, params: QueryParams) -> SearchState:
-        items = [(k, v.strip()) for k, v in params.multi_items() if v.strip()]
+        """Parameters the search does not know are left out: a link shared from social media
+        or a newsletter carries `fbclid`, `utm_source` and the like, and the page must show
+        the search, not an error (the API still refuses them). A `size` over the largest
+        page is the largest page."""
+        known = search_parameters() | set(PAGE_ONLY)
+        items = [
+            (k, _within_page_size(k, v.strip()))
+            for k, v in params.multi_items()
+            if v.strip() and k in known
+        ]
         compare: list[str] = []
         for key, value in items:
             if key == "compare":
@@ -88,6 +104,16 @@ class SearchState:
                 if rest:
                     kept.append((key, ",".join(rest)))
         return self.url(kept)
+
+    def dropping(self, names: Iterable[str]) -> SearchState:
+        """The same state without these search parameters (values the search refused)."""
+        gone = set(names)
+        return SearchState(
+            items=[(k, v) for k, v in self.items if k not in gone],
+            cursor=None if gone else self.cursor,
+            trail=[] if gone else self.trail,
+            compare=self.compare,
+        )
 
     def with_only(self, **values: str) -> str:
         kept = [(k, v) for k, v in self.items if k not in values] + list(values.items())

@@ -191,3 +191,42 @@ def test_a_dashboard_page_is_one_request_of_the_agency_rate_limit(services, prov
     refused = client.get("/agency")
     assert refused.status_code == 429 and refused.headers["content-type"].startswith("text/html")
     assert "requests a minute" in refused.text and int(refused.headers["Retry-After"]) >= 1
+
+
+def titles_on(page_html: str) -> list[str]:
+    """The offerings a results page lists, by id, in order."""
+    return re.findall(r'class="card-title"><a href="/offerings/([^"?]+)', page_html)
+
+
+def test_a_shared_link_with_tracking_parameters_shows_the_search(client):
+    """Issue 18: `fbclid` or `utm_*` emptied the page and listed the API's parameters."""
+    plain = client.get("/", params={"q": "data"})
+    shared = client.get("/", params={"q": "data", "fbclid": "IwAR0x", "utm_source": "news"})
+    assert shared.status_code == 200
+    assert "unknown parameter" not in shared.text
+    assert titles_on(shared.text) == titles_on(plain.text) != []
+    # The API still refuses what it does not know.
+    assert client.get("/v1/search", params={"q": "data", "fbclid": "x"}).status_code == 400
+
+
+def test_a_bad_value_is_said_and_the_rest_of_the_search_still_runs(client):
+    page = client.get("/", params={"q": "data", "eqf_min": "abc"})
+    assert page.status_code == 200
+    assert "EQF level from" in page.text  # the message names the control at fault
+    assert titles_on(page.text) == titles_on(client.get("/", params={"q": "data"}).text) != []
+
+
+def test_a_page_size_over_the_largest_is_the_largest_page(client):
+    page = client.get("/", params={"size": "1000"})
+    assert page.status_code == 200
+    assert len(titles_on(page.text)) == 4  # every offering of the catalogue, no error
+    assert "could not be used" not in page.text
+
+
+def test_an_unknown_address_answers_a_page_to_browsers_and_json_to_the_api(client):
+    page = client.get("/no/such/page", headers={"Accept": "text/html"})
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "We cannot find that page" in page.text
+    api = client.get("/v1/no-such-route", headers={"Accept": "text/html"})
+    assert api.status_code == 404 and api.json()["error"]["code"] == "not_found"
+    assert client.get("/no/such/page").json()["error"]["code"] == "not_found"
