@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
+import math
 import os
 import socket
 import tempfile
@@ -160,7 +161,9 @@ def write_heartbeat(path: Path) -> None:
     with tempfile.NamedTemporaryFile(
         "w", encoding="utf-8", dir=path.parent, prefix=f"{path.name}.", suffix=".tmp", delete=False
     ) as partial:
-        partial.write(f"{time.time():.3f}\n")
+        # Milliseconds rounded down: rounded to nearest, a beat read at once was up to half a
+        # millisecond in the future, a negative age.
+        partial.write(f"{math.floor(time.time() * 1000) / 1000:.3f}\n")
     try:
         os.replace(partial.name, path)
     except OSError:

@@ -218,3 +218,14 @@ def test_heartbeats_written_at_once_from_several_threads_all_land(tmp_path):
     age = heartbeat_age(path)
     assert age is not None and 0 <= age < 30
     assert sorted(p.name for p in path.parent.iterdir()) == [path.name], "temporary files left"
+
+
+def test_a_heartbeat_read_at_once_is_never_in_the_future(tmp_path):
+    """The CI failure of 2026-12-04: the beat was written rounded to the nearest millisecond,
+    so one read straight after had an age of -9 µs. Rounded down, it never is negative."""
+    path = heartbeat_path(tmp_path)
+    ages = []
+    for _ in range(300):
+        write_heartbeat(path)
+        ages.append(heartbeat_age(path))
+    assert all(age is not None and age >= 0 for age in ages), min(a for a in ages if a is not None)
