@@ -25,11 +25,12 @@ from types import SimpleNamespace
 from typing import Any
 
 import orjson
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from catalogue.ctdl_export import ctdl_chunks
 from catalogue.elm_loq import loq_chunks, snapshot
 from catalogue.export_report import ExportReport
+from catalogue.models import ChangeCounterRow, OfferingDuplicateRow
 from catalogue.publication import PublicationRule, PublicationRules, published
 from catalogue.search.documents import build_document
 from catalogue.search.query import Filters
@@ -204,6 +205,9 @@ class Exporter:
         self.batch_rows = batch_rows
         self.json = json_sql_for(catalogue.engine.dialect.name)
         self.rules = PublicationRules(catalogue.engine)
+        # Target reports by (target, page base), with the catalogue state and rule they were
+        # made from: the agency's targets page shows three of them on every view.
+        self._reports: dict[tuple[ExportFormat, str], tuple[tuple, ExportReport]] = {}
 
     def _where(self, filters: Filters, include_duplicates: bool) -> tuple[str, Params]:
         params = Params()
@@ -345,11 +349,27 @@ class Exporter:
 
     def target_report(self, export_format: ExportFormat, page_base: str = "") -> ExportReport:
         """What an export of the whole catalogue to a federation target would leave out,
-        and why (the export is written and thrown away: it costs what the export costs)."""
+        and why. Made by writing the export and throwing it away, so it costs what the
+        export costs; kept until the catalogue, its duplicates or the target's rule change,
+        so only the first view after a change pays."""
+        state = (self._catalogue_state(), self.rules.get(export_format.value))
+        kept = self._reports.get((export_format, page_base))
+        if kept is not None and kept[0] == state:
+            return kept[1]
         report = ExportReport()
         for _chunk in self.stream(Filters(), export_format, page_base=page_base, report=report):
             pass
+        self._reports[(export_format, page_base)] = (state, report)
         return report
+
+    def _catalogue_state(self) -> tuple:
+        """What an export depends on, cheaply: the last change number (every created,
+        updated and withdrawn offering takes one, catalogue.changes) and the duplicate
+        listings left out of exports (their count and newest row)."""
+        with self.catalogue.engine.connect() as conn:
+            changes = conn.execute(select(ChangeCounterRow.value)).scalar()
+            duplicates = conn.execute(select(func.count(), func.max(OfferingDuplicateRow.id))).one()
+        return (changes, tuple(duplicates))
 
 
 def _csv_cell(value: Any) -> Any:

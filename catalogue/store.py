@@ -289,6 +289,23 @@ class Catalogue:
             ).all()
         return [(row.id, as_utc(row.updated_at)) for row in rows]
 
+    def sitemap_page_stamps(self, page_size: int) -> list[datetime | None]:
+        """When each sitemap page's newest offering last changed, one entry per page of
+        `page_size` active offerings in id order: worked out by the database in one pass
+        (a window over the ids, grouped by page), so the sitemap index carries no ids."""
+        position = func.row_number().over(order_by=OfferingRow.id) - 1
+        numbered = (
+            select(position.label("position"), OfferingRow.updated_at.label("changed"))
+            .where(OfferingRow.status == "active")
+            .subquery()
+        )
+        page = (numbered.c.position // page_size).label("page")
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(page, func.max(numbered.c.changed)).group_by(page).order_by(page)
+            ).all()
+        return [as_utc(changed) for _, changed in rows]
+
     def last_change(self) -> datetime | None:
         """When an active offering last changed."""
         with self.engine.connect() as conn:

@@ -70,11 +70,10 @@ def robots(request: Request) -> PlainTextResponse:
 def sitemap_index(request: Request, context: Context) -> Response:
     size = _page_size(request)
     base = site_url(request)
-    pages = max(1, -(-context.catalogue.count_offerings() // size))
+    # An empty catalogue still has its one (empty) page, so the index is never empty.
+    newest_per_page = context.catalogue.sitemap_page_stamps(size) or [None]
     entries = []
-    for page in range(1, pages + 1):
-        stamps = context.catalogue.active_offering_stamps(offset=(page - 1) * size, limit=size)
-        newest = max((changed for _, changed in stamps if changed), default=None)
+    for page, newest in enumerate(newest_per_page, start=1):
         lastmod = f"<lastmod>{_stamp(newest)}</lastmod>" if newest else ""
         entries.append(
             f"<sitemap><loc>{escape(base)}/sitemaps/offerings-{page}.xml</loc>{lastmod}</sitemap>"

@@ -91,3 +91,38 @@ def test_bad_rules_are_refused_naming_the_field(sample):  # noqa: F811
     provider_key = services.keys.create("provider", provider_id="teawa").secret
     refused = client.get("/v1/export/targets", headers={"Authorization": f"Bearer {provider_key}"})
     assert refused.status_code == 403
+
+
+def test_target_reports_are_kept_until_the_catalogue_or_the_rule_changes(sample):  # noqa: F811
+    services, client, headers = sample
+    exporter = client.app.state.context.agency.exports
+    streamed: list[str] = []
+    stream = exporter.stream
+
+    def counting_stream(filters, export_format, **options):
+        streamed.append(export_format.value)
+        return stream(filters, export_format, **options)
+
+    exporter.stream = counting_stream
+    first = _targets(client, headers)
+    assert sorted(streamed) == ["ctdl", "elm-loq", "xcri-cap"]
+    assert _targets(client, headers) == first
+    assert len(streamed) == 3, "a second view with nothing changed wrote the exports again"
+
+    # A withdrawal takes a change number: every target's report is made again, one fewer.
+    withdrawn = services.catalogue.active_offering_stamps(offset=0, limit=1)[0][0]
+    provider = services.catalogue.get_offering(withdrawn).provider.id
+    services.ingest.withdraw_offering(provider, withdrawn)
+    after_withdrawal = _targets(client, headers)
+    assert len(streamed) == 6
+    assert after_withdrawal["ctdl"]["report"]["matched"] == first["ctdl"]["report"]["matched"] - 1
+
+    # A rule changes one target's report only.
+    response = client.put(
+        "/v1/export/targets/ctdl", headers=headers, json={"excluded_providers": [provider]}
+    )
+    assert response.status_code == 200, response.text
+    after_rule = _targets(client, headers)
+    assert streamed[6:] == ["ctdl"]
+    assert after_rule["ctdl"]["report"]["exported"] < after_withdrawal["ctdl"]["report"]["exported"]
+    assert after_rule["elm-loq"] == after_withdrawal["elm-loq"]

@@ -237,13 +237,16 @@ def test_sitemap_lists_every_active_offering_and_no_withdrawn_one(sample):
     assert root.tag == f"{{{SITEMAP_NS['s']}}}sitemapindex"
     files = [loc.text for loc in root.findall("s:sitemap/s:loc", SITEMAP_NS)]
     assert len(files) == -(-len(active) // 100)
-    assert all(m.text.endswith("Z") for m in root.findall("s:sitemap/s:lastmod", SITEMAP_NS))
+    index_stamps = [m.text for m in root.findall("s:sitemap/s:lastmod", SITEMAP_NS)]
+    assert len(index_stamps) == len(files) and all(stamp.endswith("Z") for stamp in index_stamps)
     listed = []
-    for url in files:
+    for url, index_stamp in zip(files, index_stamps, strict=True):
         page = ElementTree.fromstring(client.get(url.removeprefix("http://testserver")).content)
         urls = page.findall("s:url", SITEMAP_NS)
         assert 0 < len(urls) <= 100
         assert all(u.find("s:lastmod", SITEMAP_NS) is not None for u in urls)
+        # The index's lastmod of a page is the newest change among the page's own offerings.
+        assert index_stamp == max(u.find("s:lastmod", SITEMAP_NS).text for u in urls)
         listed += [u.find("s:loc", SITEMAP_NS).text for u in urls]
     assert len(listed) == len(set(listed))
     assert {u.removeprefix("http://testserver/offerings/") for u in listed} == active
