@@ -111,9 +111,10 @@ class LoqForm:
     homepage: str
     omitted: list[str]
 
-    @property
-    def opportunity_id(self) -> str:
-        return self.base
+    def opportunity_id(self, run_number: int = 1) -> str:
+        """The first run's learning opportunity carries the offering's own URN (the one an
+        offering without runs has); each later run's its number after it."""
+        return self.base if run_number == 1 else f"{self.base}:run:{run_number}"
 
     @property
     def specification_id(self) -> str:
@@ -122,13 +123,18 @@ class LoqForm:
     def outcome_id(self, number: int) -> str:
         return f"{self.base}:outcome:{number}"
 
+    def runs(self) -> list[Instance | None]:
+        """One learning opportunity per run (a LOQ opportunity has one temporal, one mode and
+        its prices): every run, or one opportunity with none for an offering without."""
+        return list(self.offering.instances) or [None]
+
     def places(self) -> list[tuple[str, Place, str]]:
-        """(location id, place, country URI) of the places where it is taught: the first
-        run's, then the offering's own; the schema's location needs a country, so a place
-        without one is left out (and counted by loq_form)."""
-        run = _first_run(self.offering)
+        """(location id, place, country URI) of the places where it is taught: the runs',
+        then the offering's own; the schema's location needs a country, so a place without
+        one is left out (and counted by loq_form)."""
         found: list[Place] = []
-        for place in ([run.place] if run and run.place else []) + list(self.offering.places):
+        run_places = [run.place for run in self.offering.instances if run.place]
+        for place in run_places + list(self.offering.places):
             if not place.online and place not in found:
                 found.append(place)
         return [
@@ -136,6 +142,14 @@ class LoqForm:
             for number, place in enumerate(found, start=1)
             if (country := _country_uri(place.country))
         ]
+
+    def run_location_ids(self, run: Instance | None) -> list[str]:
+        """The locations of one run's opportunity: its own place, else the offering's."""
+        places = self.places()
+        if run is not None and run.place is not None:  # an online run is taught nowhere
+            return [location for location, place, _ in places if place == run.place]
+        own = [place for place in self.offering.places if not place.online]
+        return [location for location, place, _ in places if place in own]
 
 
 def provider_ids(provider: Provider) -> tuple[str, str]:
@@ -193,8 +207,6 @@ def _count_omitted(form: LoqForm) -> None:
         omitted.append("pace (no Europass term for self-paced or scheduled)")
     if any(not p.online and not _country_uri(p.country) for p in offering.places):
         omitted.append("place without a country (a LOQ location needs one)")
-    if len(offering.instances) > 1:
-        omitted.append("runs after the first (a LOQ learning opportunity has one temporal)")
     if offering.duration and offering.duration.hours and offering.duration.weeks:
         omitted.append("duration hours beside weeks (one xs:duration per opportunity)")
 
@@ -209,20 +221,18 @@ def _xs_duration(offering: StoredOffering) -> str | None:
     return _iso_duration(duration.hours, None) if duration else None
 
 
-def _first_run(offering: StoredOffering) -> Instance | None:
-    return offering.instances[0] if offering.instances else None
-
-
-def opportunity_element(form: LoqForm) -> etree._Element:
+def opportunity_element(form: LoqForm, run: Instance | None, run_number: int) -> etree._Element:
+    """The learning opportunity of one run, pointing at the offering's one specification."""
     offering = form.offering
-    element = etree.Element(_q("learningOpportunity"), nsmap=NSMAP, id=form.opportunity_id)
+    element = etree.Element(
+        _q("learningOpportunity"), nsmap=NSMAP, id=form.opportunity_id(run_number)
+    )
     _sub(element, "title", offering.title, language=form.language)
     if offering.description:
         _sub(element, "description", offering.description, language=form.language)
     _sub(element, "type", uri=COURSE)
     homepage = _sub(element, "homepage")
     _sub(homepage, "contentUrl", form.homepage)
-    run = _first_run(offering)
     if run and (run.start_date or run.end_date):
         temporal = _sub(element, "temporal")
         if run.start_date:
@@ -245,7 +255,7 @@ def opportunity_element(form: LoqForm) -> etree._Element:
         label = etree.SubElement(detail, f"{{{SKOS}}}prefLabel", language=form.language)
         label.text = "Free" if price.is_free else "Fee"
     _sub(element, "providedBy", idref=provider_ids(offering.provider)[0])
-    for location_id, _place, _country in form.places():
+    for location_id in form.run_location_ids(run):
         _sub(element, "location", idref=location_id)
     _sub(element, "learningAchievementSpecification", idref=form.specification_id)
     _sub(element, "defaultLanguage", uri=form.languages[0])
@@ -378,7 +388,8 @@ def loq_chunks(read_passes, page_base: str, report: ExportReport | None = None) 
                                     offering.provider.id,
                                     (offering.provider, form.language, form.country),
                                 )
-                                xf.write(opportunity_element(form))
+                                for run_number, run in enumerate(form.runs(), start=1):
+                                    xf.write(opportunity_element(form, run, run_number))
                             elif number == 1:
                                 xf.write(specification_element(form))
                             else:

@@ -118,12 +118,12 @@ def map_elm_graph(
     opportunities = [node for node in nodes if node.kind.lower() in OPPORTUNITY_KINDS]
     used: set[int] = set()
     records: list[RawRecord] = []
-    for opportunity in opportunities:
+    for first, *later in _courses(graph, opportunities):
         limits.check_count(len(records) + 1)
         limits.check_deadline(deadline)
         builder = _RecordBuilder(graph, notes)
-        locator, line = locate(opportunity, len(records) + 1)
-        records.append(builder.opportunity(opportunity, locator, line))
+        locator, line = locate(first, len(records) + 1)
+        records.append(builder.opportunity(first, locator, line, later))
         used.update(id(spec) for spec in builder.specifications)
     for node in nodes:
         if node.kind.lower() in SPECIFICATION_KINDS and id(node) not in used:
@@ -145,6 +145,42 @@ def map_elm_graph(
             )
         )
     return records, notes.issues
+
+
+def _courses(graph: ElmGraph, opportunities: list[ElmNode]) -> list[list[ElmNode]]:
+    """The opportunities grouped into courses, in document order: opportunities with the
+    same specification, the same providers and the same title are runs of one course (ELM
+    has no run of its own: each intake or cohort is a learning opportunity of the course's
+    specification, with its own dates, place, mode and price)."""
+    courses: list[list[ElmNode]] = []
+    by_key: dict[tuple, list[ElmNode]] = {}
+    for opportunity in opportunities:
+        key = _course_key(graph, opportunity)
+        if key is not None and key in by_key:
+            by_key[key].append(opportunity)
+            continue
+        runs = [opportunity]
+        courses.append(runs)
+        if key is not None:
+            by_key[key] = runs
+    return courses
+
+
+def _course_key(graph: ElmGraph, opportunity: ElmNode) -> tuple | None:
+    """None when the opportunity is a course of its own whatever else shares its
+    specification: it has no specification, or it is a part or a whole of another
+    opportunity (a module is not a run)."""
+    specifications = graph.follow(opportunity, "learningAchievementSpecification")
+    if not specifications or opportunity.values("hasPart") or opportunity.values("isPartOf"):
+        return None
+    titles = sorted(
+        ((title.text or "").strip(), title.language or "") for title in opportunity.values("title")
+    )
+    return (
+        tuple(id(spec) for spec in specifications),
+        tuple(opportunity.uris("providedBy")),
+        tuple(titles),
+    )
 
 
 def _is_part_of_a_used_specification(graph: ElmGraph, node: ElmNode, used: set[int]) -> bool:
@@ -202,7 +238,11 @@ class _RecordBuilder:
 
     # --- the two kinds of record ------------------------------------------------------
 
-    def opportunity(self, node: ElmNode, locator: str, line: int | None) -> RawRecord:
+    def opportunity(
+        self, node: ElmNode, locator: str, line: int | None, later_runs: list[ElmNode]
+    ) -> RawRecord:
+        """The record of a course from its first opportunity, with a run per opportunity
+        (`later_runs`: the other opportunities of the same course, see `_courses`)."""
         self.where = f"the learning opportunity {node.id or '(no id)'} at {locator}"
         self.specifications = self._specifications(node)
         spec = self.specifications[0] if self.specifications else None
@@ -223,7 +263,18 @@ class _RecordBuilder:
         self._providers(node)
         self._locations(node)
         self._parts(node)
-        instance = self._instance(node, spec)
+        where = self.where
+        instances = []
+        for run in [node, *later_runs]:  # a run's problem names its own opportunity
+            self.where = f"the learning opportunity {run.id or '(no id)'} at {locator}"
+            instances.append(self._instance(run, spec))
+        self.where = where
+        if later_runs:
+            # Each run is taught where its own opportunity says.
+            for run, instance in zip([node, *later_runs], instances, strict=True):
+                places = self._places(run)
+                if places:
+                    instance["location"] = "\n".join(places)
         self._check_required(node)
         return RawRecord(
             locator=locator,
@@ -231,7 +282,7 @@ class _RecordBuilder:
             line=line,
             issues=self.issues,
             extra=self.extra,
-            instances=[instance] if instance else [],
+            instances=[instance for instance in instances if instance],
         )
 
     def specification_alone(self, node: ElmNode, locator: str, line: int | None) -> RawRecord:
@@ -351,14 +402,19 @@ class _RecordBuilder:
             self.extra["provider"] = names if len(names) > 1 else names[0]
 
     def _locations(self, node: ElmNode) -> None:
-        places = [
-            place
-            for location in self.graph.follow(node, "location")
-            if (place := self._place(location))
-        ]
+        places = self._places(node)
         if places:
             # The place parser reads one place per line.
-            self._put("location", "\n".join(dict.fromkeys(places)))
+            self._put("location", "\n".join(places))
+
+    def _places(self, node: ElmNode) -> list[str]:
+        return list(
+            dict.fromkeys(
+                place
+                for location in self.graph.follow(node, "location")
+                if (place := self._place(location))
+            )
+        )
 
     def _place(self, location: ElmNode) -> str | None:
         name, _ = pick_text(location.values("geographicName"), self.preferred)

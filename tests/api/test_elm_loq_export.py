@@ -63,13 +63,20 @@ def test_the_whole_sample_catalogue_is_valid_loq(sample):
     schema = loq_schema()
     assert schema.validate(document.getroottree()), schema.error_log
     opportunities = document.findall(f"{LOQ}learningOpportunityReferences/{LOQ}learningOpportunity")
+    specifications = document.findall(
+        f"{LOQ}learningAchievementSpecificationReferences/{LOQ}learningAchievementSpecification"
+    )
     active = len(services.catalogue.active_offering_stamps(offset=0, limit=100_000))
     comment = _closing_comment(document)
-    # Every offering is either in the document or counted as left out, with the reason.
-    left_out = active - len(opportunities)
-    assert (
-        f"{active} offerings matched, {len(opportunities)} exported, {left_out} left out" in comment
-    )
+    # Every offering is either in the document (one specification, an opportunity per run)
+    # or counted as left out, with the reason.
+    exported = len(specifications)
+    left_out = active - exported
+    assert f"{active} offerings matched, {exported} exported, {left_out} left out" in comment
+    assert {
+        o.find(f"{LOQ}learningAchievementSpecification").get("idref") for o in opportunities
+    } == {s.get("id") for s in specifications}
+    assert len(opportunities) > exported  # the later runs are opportunities too
     assert left_out and "offering left out, no ISCED-F code" in comment
     assert "value left out, level AQF (no EQF referencing)" in comment
 
@@ -87,7 +94,7 @@ def test_filters_apply(sample):
     document = etree.fromstring(_export(client, headers, country="IE"))
     assert loq_schema().validate(document.getroottree())
     ids = [
-        e.get("id").rsplit(":", 1)[-1]
+        e.get("id").removeprefix("urn:microcred:offering:").split(":", 1)[0]
         for e in document.iter(f"{LOQ}learningOpportunity")
         if e.get("id")
     ]
@@ -131,9 +138,9 @@ def test_round_trip_through_our_loq_reader(sample):
     services, client, headers = sample
     feed = read_elm_loq_xml(_export(client, headers), ReadLimits(max_records=100_000))
     originals: dict[str, StoredOffering] = {}
-    compared = 0
+    compared = several_runs = 0
     for record in feed.records:
-        original_id = str(record.fields["id"]).rsplit(":", 1)[-1]
+        original_id = str(record.fields["id"]).removeprefix("urn:microcred:offering:")
         original = originals.get(original_id) or services.catalogue.get_offering(original_id)
         back, issues = normalise_record(
             record.fields, _context(services, str(record.extra["provider"])), record.instances
@@ -168,29 +175,37 @@ def test_round_trip_through_our_loq_reader(sample):
             assert back.duration and abs(back.duration.weeks - duration.weeks) <= 0.5 / 7
         elif duration and duration.hours:
             assert back.duration and back.duration.hours == duration.hours
-        # Runs: a LOQ learning opportunity has one temporal, one mode set and its prices:
-        # the first run survives; later ones are left out (counted in the comment).
-        first = original.instances[0] if original.instances else None
-        if first and (first.start_date or first.mode or first.price):
-            [run] = back.instances
-            assert (run.start_date, run.end_date) == (first.start_date, first.end_date)
-            assert run.mode == (first.mode or original.mode)
-            price = first.price or original.price
-            if price and price.currency and (price.amount is not None or price.is_free):
-                assert run.price is not None
-                assert (run.price.amount or 0.0, run.price.currency) == (
-                    0.0 if price.is_free else price.amount,
-                    price.currency,
-                )
+        # Runs: each run is a learning opportunity of the offering's one specification (a
+        # LOQ opportunity has one temporal, one mode and its prices), read back as the runs
+        # of one course, in order.
+        runs = original.instances
+        if any(run.start_date or run.mode or run.price for run in runs):
+            assert len(back.instances) == len(runs)
+            for run, back_run in zip(runs, back.instances, strict=True):
+                assert (back_run.start_date, back_run.end_date) == (run.start_date, run.end_date)
+                assert back_run.mode == (run.mode or original.mode)
+                price = run.price or original.price
+                if price and price.currency and (price.amount is not None or price.is_free):
+                    assert back_run.price is not None
+                    assert (back_run.price.amount or 0.0, back_run.price.currency) == (
+                        0.0 if price.is_free else price.amount,
+                        price.currency,
+                    )
+                # The run's place, as a LOQ location (an online run has none: its mode says
+                # online).
+                place = run.place if run.place and not run.place.online else None
+                if len(runs) > 1 or place:
+                    back_place = back_run.place
+                    assert (
+                        (back_place.city, back_place.region, back_place.country)
+                        if back_place and not back_place.online
+                        else None
+                    ) == ((place.city, place.region, place.country) if place else None)
+            several_runs += len(runs) > 1
+        first = runs[0] if runs else None
         assert back.mode == ((first.mode if first else None) or original.mode)
-        # The first run's place, as a LOQ location (an online run has none: its mode says
-        # online).
-        place = first.place if first and first.place and not first.place.online else None
-        back_place = back.instances[0].place if back.instances else None
-        assert (
-            (back_place.city, back_place.region, back_place.country) if back_place else None
-        ) == ((place.city, place.region, place.country) if place else None)
     assert compared > 300
+    assert several_runs > 100  # the sample's offerings with more than one run keep them all
 
 
 def test_every_idref_resolves_while_offerings_are_withdrawn_mid_export(services):

@@ -263,3 +263,75 @@ def test_a_national_level_that_disagrees_with_the_eqf_level_given_is_flagged() -
     assert [(i.field, str(i.code), i.value) for i in record.issues] == [
         ("level", "ambiguous", "EQF 6")
     ]
+
+
+RUNS_OF_ONE_COURSE = b"""<?xml version="1.0" encoding="UTF-8"?>
+<Courses xmlns="http://data.europa.eu/snb/model/ap/loq-constraints/">
+  <learningOpportunityReferences>
+    <learningOpportunity id="urn:example:lo:spring">
+      <title language="en">Welding inspection</title>
+      <temporal><startDate>2027-03-01</startDate><endDate>2027-05-28</endDate></temporal>
+      <priceDetail><amount><unit uri="http://publications.europa.eu/resource/authority/currency/EUR"/><value>900</value></amount></priceDetail>
+      <providedBy idref="urn:example:org"/>
+      <location idref="urn:example:loc:cork"/>
+      <learningAchievementSpecification idref="urn:example:las:welding"/>
+    </learningOpportunity>
+    <learningOpportunity id="urn:example:lo:autumn">
+      <title language="en">Welding inspection</title>
+      <temporal><startDate>2027-09-06</startDate></temporal>
+      <priceDetail><amount><unit uri="http://publications.europa.eu/resource/authority/currency/EUR"/><value>950</value></amount></priceDetail>
+      <providedBy idref="urn:example:org"/>
+      <location idref="urn:example:loc:galway"/>
+      <learningAchievementSpecification idref="urn:example:las:welding"/>
+    </learningOpportunity>
+    <learningOpportunity id="urn:example:lo:refresher">
+      <title language="en">Welding inspection refresher</title>
+      <temporal><startDate>2027-04-12</startDate></temporal>
+      <providedBy idref="urn:example:org"/>
+      <learningAchievementSpecification idref="urn:example:las:welding"/>
+    </learningOpportunity>
+  </learningOpportunityReferences>
+  <learningAchievementSpecificationReferences>
+    <learningAchievementSpecification id="urn:example:las:welding">
+      <title language="en">Welding inspection</title>
+    </learningAchievementSpecification>
+  </learningAchievementSpecificationReferences>
+  <agentReferences>
+    <organisation id="urn:example:org"><legalName language="en">Example ETB</legalName></organisation>
+  </agentReferences>
+  <locationReferences>
+    <location id="urn:example:loc:cork"><geographicName language="en">Cork</geographicName>
+      <address><countryCode uri="http://publications.europa.eu/resource/authority/country/IRL"/></address></location>
+    <location id="urn:example:loc:galway"><geographicName language="en">Galway</geographicName>
+      <address><countryCode uri="http://publications.europa.eu/resource/authority/country/IRL"/></address></location>
+  </locationReferences>
+</Courses>
+"""
+
+
+def test_opportunities_of_one_specification_provider_and_title_are_runs_of_one_course() -> None:
+    """ELM has no run of its own: each intake is a learning opportunity of the course's
+    specification. Two with the same specification, provider and title are one offering
+    with two runs, each with its own dates, price and place; a differently named
+    opportunity of the same specification stays an offering of its own."""
+    records = read_elm_loq_xml(RUNS_OF_ONE_COURSE).records
+    assert [r.record_id for r in records] == ["urn:example:lo:spring", "urn:example:lo:refresher"]
+    offering, issues = normalise_record(records[0].fields, IRISH_PROVIDER, records[0].instances)
+    assert offering is not None, issues
+    runs = [
+        (str(r.start_date), r.end_date and str(r.end_date), r.price.amount, r.place.city)
+        for r in offering.instances
+    ]
+    assert runs == [
+        ("2027-03-01", "2027-05-28", 900.0, "Cork"),
+        ("2027-09-06", None, 950.0, "Galway"),
+    ]
+    refresher, _ = normalise_record(records[1].fields, IRISH_PROVIDER, records[1].instances)
+    assert [str(r.start_date) for r in refresher.instances] == ["2027-04-12"]
+
+
+def test_published_samples_parts_of_one_specification_stay_apart() -> None:
+    """The QDR sample's two opportunities share a qualification but are a whole and its
+    part (hasPart / isPartOf), with titles of their own: two offerings, not two runs."""
+    records = _sample("loq.xml").records
+    assert [r.record_id for r in records][:2] == ["http://LOP-01", "http://LOP-02"]
