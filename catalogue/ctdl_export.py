@@ -29,8 +29,11 @@ usually a credential"; ceterms:MicroCredential is one of its credential classes)
   node at the end of the graph).
 
 CTDL has no qualifications-framework level for a learning opportunity (its audience levels
-say who a course is for) and describes no runs, so the level and the runs are left out and
-counted, with every other value left out, in `microcred:exportReport` after the graph.
+say who a course is for), so the level is left out. Runs are left out too: CTDL's
+`ceterms:ScheduledOffering` (through `ceterms:hasOffering`) carries a run's delivery type,
+place and cost but has no property for its dates, and writing them as scheduled offerings
+is not done yet. Both are counted, with every other value left out, in
+`microcred:exportReport` after the graph.
 """
 
 from __future__ import annotations
@@ -210,7 +213,7 @@ def ctdl_node(offering: StoredOffering, page_base: str, omitted: Counter[str]) -
     if offering.level and offering.level.framework:
         omitted[f"level {offering.level.framework.value} (CTDL has no framework level)"] += 1
     if any(run.start_date or run.end_date for run in offering.instances):
-        omitted["run dates (CTDL describes no runs)"] += 1
+        omitted["run dates (no date on a CTDL scheduled offering)"] += 1
     return node
 
 

@@ -54,7 +54,7 @@ def test_the_graph_has_the_shape_the_registry_takes(sample):  # noqa: F811
     }
     omitted = document[REPORT_KEY]["values_left_out"]
     assert omitted["level AQF (CTDL has no framework level)"] > 0
-    assert omitted["run dates (CTDL describes no runs)"] > 0
+    assert omitted["run dates (no date on a CTDL scheduled offering)"] > 0
 
 
 def test_a_json_ld_processor_expands_it_to_ctdl_terms(sample):  # noqa: F811
