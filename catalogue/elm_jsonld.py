@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 import pycountry
 
+from normaliser.parsers.language import iso_639_language
 from normaliser.readers.elm_vocab import (
     COUNTRY_PREFIX,
     CREDIT_PREFIX,
@@ -87,7 +88,7 @@ def _concept(
 
 
 def _language(code: str) -> dict | None:
-    found = pycountry.languages.get(alpha_2=code) if len(code) == 2 else None
+    found = iso_639_language(code)
     if found is None:
         return None
     return _concept(

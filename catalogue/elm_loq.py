@@ -32,6 +32,7 @@ from sqlalchemy import Connection
 
 from catalogue.elm_jsonld import ECTS, MODES, _iso_duration, _web_url
 from catalogue.export_report import ExportReport
+from normaliser.parsers.language import iso_639_language
 from normaliser.readers.elm_vocab import (
     COUNTRY_PREFIX,
     CURRENCY_PREFIX,
@@ -80,7 +81,9 @@ def _sub(
 
 
 def _language_uri(code: str) -> str | None:
-    found = pycountry.languages.get(alpha_2=code) if len(code) == 2 else None
+    """The EU language authority's URI of a language subtag: the authority names languages
+    by their ISO 639-3 code, sign languages included ('nzs' -> .../language/NZS)."""
+    found = iso_639_language(code)
     return LANGUAGE_PREFIX + found.alpha_3.upper() if found else None
 
 

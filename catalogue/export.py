@@ -65,7 +65,7 @@ EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("paces", "self_paced, scheduled: of any run"),
     ("countries", "ISO 3166-1 alpha-2 countries of the places and runs"),
     ("regions", "regions of the places and runs"),
-    ("languages", "ISO 639-1 languages of instruction"),
+    ("languages", "languages of instruction, BCP 47 subtags (ISO 639-1, else ISO 639-3)"),
     ("subjects", "ISCED-F 2013 codes"),
     ("credential_type", "micro-credential, digital badge, certificate, ..."),
     ("start_dates", "ISO start dates of the runs"),

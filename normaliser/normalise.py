@@ -386,7 +386,7 @@ def _price(record: _Record, ctx: NormaliseContext, issues: list[Issue]) -> Parse
 def _languages(record: _Record, ctx: NormaliseContext) -> Parsed:
     written = record.text("language")
     if written:
-        return parse_languages(written)
+        return parse_languages(written, country=ctx.default_country)
     return _default_language(ctx.default_language)
 
 

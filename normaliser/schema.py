@@ -158,7 +158,9 @@ class Offering(_Value):
     price: Price | None = None
     duration: Duration | None = None
     subject: Subject | None = None
-    languages: list[str] = Field(default_factory=list, description="ISO 639-1.")
+    languages: list[str] = Field(
+        default_factory=list, description="BCP 47 language subtags: ISO 639-1, else ISO 639-3."
+    )
     places: list[Place] = Field(default_factory=list)
     instances: list[Instance] = Field(default_factory=list)
     learning_outcomes: list[str] = Field(default_factory=list)

@@ -169,7 +169,7 @@ FIELDS: list[FilterField] = [
         stats_array=("languages",),
         facet="language",
         label="Language",
-        description="ISO 639-1",
+        description="BCP 47 language subtag: ISO 639-1, else ISO 639-3 (nzs, isg)",
         example="en",
     ),
     FilterField(

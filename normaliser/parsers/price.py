@@ -44,9 +44,12 @@ _SCHEME_RE = re.compile(
     rf"(?:\s*[(-]?\s*{_ELIGIBLE}\)?)?(?![a-z])"
     rf"|(?<![a-z])(?P<free_to>free\s+(?:to|for)\s+eligible\s+[a-z]+)"
 )
-# Schemes that are always a scheme; 'fees free' alone stays a price of nothing (as before),
-# unless it is written as an eligibility.
-_ALWAYS_SCHEMES = re.compile(r"fee[\s-]*help|hecs|vet[\s-]*student|student[\s-]*loan|studylink")
+# Schemes that are a scheme however they are written. 'Fees free' is one: New Zealand's Fees
+# Free pays the fees of learners who qualify, so a course written as 'fees free' is free to
+# some learners, not to all (an amount beside it, '$0 - fees free', is still the price).
+_ALWAYS_SCHEMES = re.compile(
+    r"fees?[\s-]*free|fee[\s-]*help|hecs|vet[\s-]*student|student[\s-]*loan|studylink"
+)
 _INCL_TAX_RE = re.compile(
     r"(?<![a-z])(?:incl?\.?|including|inclusive of|inc\.?|with)\s*(?:gst|vat|tax(?:es)?)(?![a-z])"
     r"|(?<![a-z])(?:gst|vat|tax)[\s-]*(?:incl?\.?|inclusive|included)(?![a-z])"
@@ -138,8 +141,12 @@ def parse_price(
                 field,
                 IssueCode.AMBIGUOUS,
                 f"{'; '.join(repr(s) for s in schemes)} is a funding scheme some learners qualify "
-                "for, not the price of the course: it does not make the course free. Give the "
-                "price itself as well",
+                "for, not the price of the course: it does not make the course free. "
+                + (
+                    "The amount beside it was read as the price"
+                    if moneys
+                    else "Give the price itself as well"
+                ),
                 value,
             )
         )

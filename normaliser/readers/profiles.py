@@ -241,7 +241,11 @@ class Defaults(_ProfilePart):
     @field_validator("language")
     @classmethod
     def _language(cls, value: str | None) -> str | None:
-        return _known(value, language_code, "a language with an ISO 639-1 code, e.g. 'en'")
+        return _known(
+            value,
+            language_code,
+            "a language name or its ISO 639-1 (else ISO 639-3) code, e.g. 'en', 'nzs'",
+        )
 
     @field_validator("country")
     @classmethod

@@ -7,6 +7,7 @@ from typing import Any
 
 import pycountry
 
+from normaliser.parsers.language import COMMON_THREE_LETTER_CODES, language_name
 from normaliser.rates import RateTable
 from normaliser.schema import Audience, CreditSystem, Mode, Pace
 from normaliser.vocab.credential_types import CREDENTIAL_TYPES
@@ -66,21 +67,29 @@ def vocabularies(rates: RateTable | None = None) -> dict[str, Any]:
             "indicative": table.indicative,
             "codes": table.currencies(),
         },
-        "languages": {"source": "ISO 639-1, from pycountry", "codes": _languages()},
+        "languages": {
+            "source": "BCP 47 language subtags: ISO 639-1, else ISO 639-3, from pycountry",
+            "codes": _languages(),
+        },
         "countries": {"source": "ISO 3166-1 alpha-2, from pycountry", "codes": _countries()},
     }
 
 
 @cache
 def _languages() -> list[dict[str, str]]:
-    return sorted(
-        (
-            {"code": lang.alpha_2, "name": lang.name}
-            for lang in pycountry.languages
-            if hasattr(lang, "alpha_2")
-        ),
-        key=lambda entry: entry["code"],
-    )
+    """Every language with an ISO 639-1 code, and the ISO 639-3 ones providers name most
+    (sign languages): any other ISO 639-3 code is accepted too, as BCP 47 allows."""
+    two_letter = [
+        {"code": lang.alpha_2, "name": lang.name}
+        for lang in pycountry.languages
+        if hasattr(lang, "alpha_2")
+    ]
+    three_letter = [
+        {"code": code, "name": name}
+        for code in COMMON_THREE_LETTER_CODES
+        if (name := language_name(code))
+    ]
+    return sorted(two_letter + three_letter, key=lambda entry: entry["code"])
 
 
 @cache

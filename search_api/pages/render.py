@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from normaliser.parsers.language import language_name
 from search_api.context import ApiContext
 from search_api.pages.assets import Assets
 
@@ -121,7 +122,9 @@ class Labels:
             return f"EQF level {value}"
         if facet.startswith("subject"):
             return self._names["isced"].get(value, value)
-        if facet in ("language", "country"):
+        if facet == "language":
+            return self._names["language"].get(value) or language_name(value) or value
+        if facet == "country":
             return self._names[facet].get(value, value)
         if facet == "provider":
             return self.provider_names.get(value, value)

@@ -1,4 +1,5 @@
-"""parse_languages: names, endonyms and codes to ISO 639-1, lists, tags, sign languages."""
+"""parse_languages: names, endonyms and codes to BCP 47 language subtags (ISO 639-1, else
+ISO 639-3), lists, tags, sign languages, words that name two languages."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pytest
 from normaliser.issues import IssueCode
 from normaliser.parsers.language import language_code, parse_languages
 
-AMB, NOX, UNP = IssueCode.AMBIGUOUS, IssueCode.NO_CROSSWALK, IssueCode.UNPARSED
+AMB, UNP = IssueCode.AMBIGUOUS, IssueCode.UNPARSED
 
 # raw, expected codes, issue codes
 CASES = [
@@ -91,12 +92,19 @@ CASES = [
     # cannot be a two-letter code, or not a language
     ("Gaelic", [], [AMB]),
     ("English and Gaelic", ["en"], [AMB]),
-    ("NZ Sign Language", [], [NOX]),
-    ("New Zealand Sign Language", [], [NOX]),
-    ("Auslan", [], [NOX]),
-    ("BSL", [], [NOX]),
-    ("Hawaiian", [], [NOX]),
-    ("English and NZSL", ["en"], [NOX]),
+    # no two-letter code: the ISO 639-3 code, as BCP 47 has it (sign languages, Hawaiian)
+    ("NZ Sign Language", ["nzs"], []),
+    ("New Zealand Sign Language", ["nzs"], []),
+    ("Auslan", ["asf"], []),
+    ("BSL", ["bfi"], []),
+    ("Irish Sign Language", ["isg"], []),
+    ("Hawaiian", ["haw"], []),
+    ("English and NZSL", ["en", "nzs"], []),
+    ("nzs", ["nzs"], []),
+    ("en-NZ, nzs", ["en", "nzs"], []),
+    # ISL: Irish Sign Language or Icelandic; without a country, neither is guessed
+    ("ISL", [], [AMB]),
+    ("English and ISL", ["en"], [AMB]),
     ("Elvish", [], [UNP]),
     ("English and Elvish", ["en"], [UNP]),
     ("xx", [], [UNP]),
@@ -127,7 +135,8 @@ def test_empty_language(raw) -> None:
         ("en-NZ", "en"),
         ("", None),
         ("Elvish", None),
-        ("Hawaiian", None),
+        ("Hawaiian", "haw"),
+        ("Auslan", "asf"),
     ],
 )
 def test_language_code(raw, code) -> None:
@@ -137,3 +146,25 @@ def test_language_code(raw, code) -> None:
 def test_unparsed_message_says_what_to_write() -> None:
     message = parse_languages("Elvish").issues[0].message
     assert "ISO 639-1" in message and "'en'" in message
+
+
+@pytest.mark.parametrize(
+    ("raw", "country", "expected"),
+    [
+        ("ISL", "IE", ["isg"]),  # Irish Sign Language, in Ireland
+        ("English and ISL", "IE", ["en", "isg"]),
+        ("ISL", "IS", ["is"]),  # Icelandic, in Iceland
+        ("Gaelic", "IE", ["ga"]),
+    ],
+)
+def test_a_word_naming_two_languages_is_settled_by_the_providers_country(raw, country, expected):
+    parsed = parse_languages(raw, country=country)
+    assert parsed.value == expected
+    assert [i.code for i in parsed.issues] == [IssueCode.DEFAULTED]
+    assert country in parsed.issues[0].message
+
+
+def test_without_a_settling_country_the_word_stays_ambiguous():
+    for country in (None, "GB", "NZ"):
+        parsed = parse_languages("ISL", country=country)
+        assert parsed.value == [] and [i.code for i in parsed.issues] == [IssueCode.AMBIGUOUS]

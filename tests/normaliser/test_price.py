@@ -111,10 +111,12 @@ CASES = [
     ("No cost", None, (0, None, None, True, None), []),
     ("No charge", None, (0, None, None, True, None), []),
     ("Free of charge", None, (0, None, None, True, None), []),
-    ("Fees-free", None, (0, None, None, True, None), []),
-    ("fees free", None, (0, None, None, True, None), []),
-    ("Fee free", None, (0, None, None, True, None), []),
-    ("$0 - fees free", "NZD", (0, None, "NZD", True, None), []),
+    # New Zealand's Fees Free (feesfree.govt.nz) pays the fees of learners who qualify: a
+    # scheme, not a price; an amount beside it is the price.
+    ("Fees-free", None, None, [AMB]),
+    ("fees free", None, None, [AMB]),
+    ("Fee free", None, None, [AMB]),
+    ("$0 - fees free", "NZD", (0, None, "NZD", True, None), [AMB]),
     ("$0", None, (0, None, None, True, None), []),
     ("NZ$0.00", None, (0, None, "NZD", True, None), []),
     ("0", None, (0, None, None, True, None), []),
