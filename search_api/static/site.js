@@ -127,10 +127,12 @@
   function liveResults(form, region) {
     var status = document.getElementById("results-status");
     var latest = 0, timer = null;
+    var TYPING_PAUSE = 600; // ms
 
     function focusKey(element) {
       if (!element || !region.contains(element) || !element.name) return null;
-      return { name: element.name, value: element.type === "checkbox" || element.type === "radio" ? element.value : null };
+      var choice = element.type === "checkbox" || element.type === "radio";
+      return { name: element.name, value: choice ? element.value : null, typed: choice ? null : element.value };
     }
 
     function restoreFocus(key) {
@@ -142,6 +144,11 @@
           var more = c.closest("details.more");
           if (more) more.open = true;
           c.focus();
+          // Typing went on while the results were fetched: keep it, and apply it in turn.
+          if (key.typed !== null && c.value !== key.typed) {
+            c.value = key.typed;
+            schedule(TYPING_PAUSE);
+          }
           return;
         }
       }
@@ -204,13 +211,20 @@
     }
 
     history.replaceState({ search: true }, "", window.location.href);
+    function schedule(delay) {
+      clearTimeout(timer);
+      timer = setTimeout(apply, delay);
+    }
+    function typed(field) { return field.type === "number" || field.type === "date"; }
     form.addEventListener("change", function (event) {
       var field = event.target;
       if (!field.name || field.name === "q") return;
-      // A typed number or date waits a moment, in case more is coming.
-      var typed = field.type === "number" || field.type === "date";
-      clearTimeout(timer);
-      timer = setTimeout(apply, typed ? 300 : 0);
+      schedule(0);
+    });
+    // A number or a date applies once typing pauses, not at every key.
+    form.addEventListener("input", function (event) {
+      var field = event.target;
+      if (field.name && typed(field)) schedule(TYPING_PAUSE);
     });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
