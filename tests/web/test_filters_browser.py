@@ -151,6 +151,7 @@ def test_the_landing_page_explains_levels_and_credits_and_counts_subjects_and_pr
     expect(about.get_by_role("link")).to_have_count(2)
 
     subjects = page.get_by_role("list", name="Browse by field of study").get_by_role("link")
+    assert re.search(r"/\?subject=\d\d$", subjects.first.get_attribute("href"))
     providers = page.get_by_role("list", name="Browse by provider").get_by_role("link")
     assert subjects.count() >= 5 and providers.count() >= 6
     counts = [
@@ -171,9 +172,4 @@ def test_the_landing_page_explains_levels_and_credits_and_counts_subjects_and_pr
     expect(page.locator("#results-heading")).to_contain_text(f"{count} course")
     assert set(page.locator(".card-provider").all_text_contents()) == {name}
     expect(page.locator("#levels-and-credits")).to_have_count(0)  # a search is not the landing
-    subject = page.get_by_role("link", name="Find courses")
-    subject.click()
-    page.get_by_role("list", name="Browse by field of study").get_by_role("link").first.click()
-    page.wait_for_url(re.compile(r"subject=\d\d"))
-    assert total(page) > 0
     tab.assert_clean()
