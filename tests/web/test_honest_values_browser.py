@@ -5,6 +5,7 @@ price, field names such as start_dates) is not on the public page."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 
@@ -43,7 +44,12 @@ def visible_text_outside_the_original_record(page) -> str:
         return main.innerText; }""")
 
 
-def test_an_approximate_start_is_shown_as_written(tab, offerings):
+def test_an_approximate_start_is_shown_as_written(tab, site, offerings):
+    hits = httpx.get(f"{site.url}/v1/search", params={"q": "Wattle Beekeeping"}).json()["hits"]
+    assert hits[0]["start_dates"] == ["2027-09-01"]
+    assert hits[0]["approximate_starts"] == {
+        "2027-09-01": {"precision": "month", "written": "September 2027"}
+    }
     page = tab.page
     tab.goto("/?q=Wattle")
     card = page.locator(".card", has_text="Wattle Beekeeping Basics")
