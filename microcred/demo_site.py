@@ -2,14 +2,17 @@
 small static server thread) and crawls it on first start, so a newcomer sees crawled
 offerings in search beside the fed ones, and the provider's crawl runs in its history.
 
-The site is microcred/sample_data/site (see generate_site.py). It is served on a free
-port each start; the provider's crawl source is updated to that address, and this origin
-alone is let through the SSRF guard (microcred.crawling.trust_local_origin).
+The site is microcred/sample_data/site (see generate_site.py). It is served at a port fixed
+in settings (`demo_site_port`, 8001), so the course links crawled at one start still answer
+after the next; if that port is taken, at a free one, and then the site is crawled again so
+the links point where it now is. The provider's crawl source names that address, and this
+origin alone is let through the SSRF guard (microcred.crawling.trust_local_origin).
 """
 
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from collections.abc import Callable
 from email.utils import formatdate
@@ -19,6 +22,7 @@ from pathlib import Path
 from typing import cast
 
 from catalogue.crawls import CrawlStore
+from catalogue.errors import NotFound
 from catalogue.sources import Schedule
 from crawlers.arguments import CrawlLimits
 from microcred.crawling import CrawlRunner, trust_local_origin
@@ -62,10 +66,20 @@ class _Handler(SimpleHTTPRequestHandler):
 class DemoSite:
     """The sample site on 127.0.0.1, in a daemon thread, for as long as the process runs."""
 
-    def __init__(self, directory: Path = SITE_DIR) -> None:
-        self.httpd = ThreadingHTTPServer(
-            ("127.0.0.1", 0), partial(_Handler, directory=str(directory))
-        )
+    def __init__(self, directory: Path = SITE_DIR, port: int = 0) -> None:
+        handler = partial(_Handler, directory=str(directory))
+        try:
+            self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        except OSError as exc:
+            if not port:
+                raise
+            print(
+                f"  the demo site's port {port} is taken ({exc.strerror}); serving it at a free "
+                f"port this time (set MICROCRED_DEMO_SITE_PORT to choose another)",
+                file=sys.stderr,
+                flush=True,
+            )
+            self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.origin = f"http://127.0.0.1:{self.httpd.server_port}"
         self.thread = threading.Thread(
             target=self.httpd.serve_forever, daemon=True, name="demo-site"
@@ -88,9 +102,9 @@ def start_demo_site(
     services: Services, on_crawled: Callable[[dict], None] | None = None
 ) -> DemoSite:
     """Serve the site, register its provider and crawl source (at this start's address),
-    and crawl it if it has never been crawled; `on_crawled` gets that crawl run (the CLI
-    prints it)."""
-    site = DemoSite().start()
+    and crawl it if it has never been crawled or was crawled at another address (its
+    course links would be dead); `on_crawled` gets that crawl run (the CLI prints it)."""
+    site = DemoSite(port=services.settings.demo_site_port).start()
     trust_local_origin(site.origin)
     entry = json.loads((SITE_DIR / "provider.json").read_text(encoding="utf-8"))
     services.catalogue.upsert_provider(
@@ -106,15 +120,20 @@ def start_demo_site(
         credit_system=entry["credit_system"],
     )
     crawls = CrawlStore(services.catalogue)
+    start_urls = [f"{site.origin}/courses/"]
+    try:
+        moved = crawls.get_crawl_source(entry["id"], SOURCE_NAME).start_urls != start_urls
+    except NotFound:
+        moved = False
     source, _ = crawls.put_crawl_source(
         entry["id"],
         SOURCE_NAME,
-        start_urls=[f"{site.origin}/courses/"],
+        start_urls=start_urls,
         limits=LIMITS.model_dump(mode="json"),
         site=None,
         schedule=SCHEDULE,
     )
-    if not crawls.crawl_runs(entry["id"], limit=1):
+    if moved or not crawls.crawl_runs(entry["id"], limit=1):
         print(f"  {entry['id']}: crawling its website at {site.origin} ...", flush=True)
         outcome = CrawlRunner(services).crawl_source(source)
         services.worker.run_pending()

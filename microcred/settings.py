@@ -73,6 +73,14 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
+    demo_site_port: int = Field(
+        8001,
+        ge=0,
+        le=65535,
+        description="Loopback port of the crawl-only sample provider's website (`up`): fixed, "
+        "so the links of its crawled courses still answer after a restart; 0 for a free port "
+        "each start.",
+    )
     public_url: str | None = Field(
         None,
         pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$",

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from normaliser.issues import Issue, IssueCode, Parsed, Severity
 from normaliser.parsers.credential_type import parse_credential_type
 from normaliser.parsers.credits import credit_system_from_text, parse_credits
-from normaliser.parsers.dates import parse_dates
+from normaliser.parsers.dates import DateReading, parse_date_readings, parse_dates
 from normaliser.parsers.duration import parse_duration
 from normaliser.parsers.html_text import html_to_text
 from normaliser.parsers.language import language_code, parse_languages
@@ -135,7 +135,7 @@ def normalise_record(
     mode_pace = take(parse_mode(record.text("mode")))
     price = take(_price(record, ctx, issues))
     duration = take(parse_duration(record.text("duration")))
-    start_dates = take(parse_dates(record.items("start_dates"))) or []
+    start_dates = take(parse_date_readings(record.items("start_dates"))) or []
     places = take(parse_place(record.text("location"), ctx.default_country)) or []
     languages = take(_languages(record, ctx))
     subject = take(parse_subject(record.text("subject"), title, description))
@@ -158,7 +158,7 @@ def normalise_record(
                 places.append(run.place)
     else:
         runs = [
-            Instance(start_date=d, mode=mode, pace=pace, place=first_place, price=price)
+            Instance(**_start(d), mode=mode, pace=pace, place=first_place, price=price)
             for d in start_dates
         ]
         if not runs and (mode or pace or price or first_place):
@@ -246,6 +246,17 @@ class _Record:
         return raw
 
 
+def _start(reading: DateReading) -> dict:
+    """An instance's start fields; the precision and wording only when not a full date."""
+    if reading.precision is None:
+        return {"start_date": reading.day}
+    return {
+        "start_date": reading.day,
+        "start_precision": reading.precision,
+        "start_written": reading.written,
+    }
+
+
 def _instance(
     run_fields: dict[str, str | list[str]],
     number: int,
@@ -266,7 +277,7 @@ def _instance(
             )
         return parsed.value
 
-    start = take(parse_dates(run.items("start_date"), "start_date")) or []
+    start = take(parse_date_readings(run.items("start_date"), "start_date")) or []
     end = take(parse_dates(run.items("end_date"), "end_date")) or []
     mode_pace = take(parse_mode(run.text("mode"))) if run.text("mode") else record_mode
     if run.text("price") or run.text("currency"):
@@ -293,7 +304,7 @@ def _instance(
         run_places = take(parse_place(run.text("location"), ctx.default_country)) or []
         place = run_places[0] if run_places else record_place
     return Instance(
-        start_date=start[0] if start else None,
+        **(_start(start[0]) if start else {}),
         end_date=end[-1] if end else None,
         mode=mode_pace.mode if mode_pace else None,
         pace=mode_pace.pace if mode_pace else None,

@@ -121,10 +121,23 @@ class Subject(_Value):
     raw: str | None = None
 
 
+class DatePrecision(StrEnum):
+    """How much of a start date the provider gave, when it is less than a day."""
+
+    MONTH = "month"  # "September 2027": start_date is the month's first day
+    YEAR = "year"  # "2027", "Semester 2, 2027": start_date is the year's first day
+
+
 class Instance(_Value):
     """One run of an offering. Search filters on instance fields match within one instance."""
 
     start_date: date | None = None
+    start_precision: DatePrecision | None = Field(
+        None, description="Set when only a month or a year was given; empty for a full date."
+    )
+    start_written: str | None = Field(
+        None, description="The start as the provider wrote it, kept when it was approximate."
+    )
     end_date: date | None = None
     mode: Mode | None = None
     pace: Pace | None = None

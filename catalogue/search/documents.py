@@ -13,7 +13,7 @@ from normaliser.schema import StoredOffering
 
 # Bump when build_document changes what it stores: indexes built by an older format are
 # rebuilt from the catalogue on start.
-DOCUMENT_FORMAT = 8
+DOCUMENT_FORMAT = 9  # 9: approximate_starts in the summary
 
 # Bands in the deployment's reference currency: (label, lower bound inclusive, upper exclusive).
 PRICE_BANDS: tuple[tuple[str, float, float | None], ...] = (
@@ -197,6 +197,16 @@ def build_document(offering: StoredOffering | dict[str, Any]) -> IndexDocument:
         "credential_type": credential_type,
         "countries": keywords["country"],
         "start_dates": sorted({i.start_date for i in instances if i.start_date}),
+        # Starts given as a month or a year alone, by the day they sort as, so cards can
+        # show them as the provider gave them.
+        "approximate_starts": {
+            run["start_date"]: {
+                "precision": run["start_precision"],
+                "written": run.get("start_written"),
+            }
+            for run in runs
+            if run.get("start_date") and run.get("start_precision")
+        },
     }
     return IndexDocument(
         id=o["id"],

@@ -29,6 +29,10 @@ class SortKey(StrEnum):
     CREDITS_DESC = "-credits"
     NEWEST = "newest"
     TITLE = "title"
+    # By offering id: ids are sha256 digests of (provider, provider's id) (catalogue.store.
+    # offering_key), so this is a stable shuffle in which every provider's offerings are
+    # spread through the pages, not one provider's newest feed on the first.
+    MIXED = "mixed"
 
 
 class Facet(StrEnum):
@@ -169,9 +173,10 @@ class SearchQuery(BaseModel):
 
     @property
     def effective_sort(self) -> SortKey:
-        # Relevance means nothing without words to be relevant to.
+        # Relevance means nothing without words to be relevant to; a browse with no words
+        # shows the providers mixed (newest first would show the last feed loaded).
         if self.sort == SortKey.RELEVANCE and not self.has_words:
-            return SortKey.NEWEST
+            return SortKey.MIXED
         return self.sort
 
 

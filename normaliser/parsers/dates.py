@@ -1,4 +1,6 @@
-"""Dates: '2027-03-01', '1 March 2027', 'March 1, 2027', '1st Mar 2027', '01/03/2027', '2027-03'.
+"""Dates: '2027-03-01', '1 March 2027', 'March 1, 2027', '1st Mar 2027', '01/03/2027', '2027-03',
+and approximate ones: 'September 2027' (a month), 'Semester 2, 2027' or '2027' (a year), read as
+their first day and kept with their precision and wording, so pages can show them as written.
 
 Numeric dates are read day first (the order used in NZ, AU, IE and GB); when both
 readings are valid dates a warning says so. python-dateutil is used only as a last
@@ -8,12 +10,14 @@ resort and only when it had no component to invent.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from dateutil import parser as dateutil_parser
 
 from normaliser.issues import Issue, IssueCode, Parsed
 from normaliser.parsers.memo import memoised_parser
+from normaliser.schema import DatePrecision
 from normaliser.text import clean, fold, shorten
 
 _MONTHS = {
@@ -59,6 +63,12 @@ _NO_DATE_RE = re.compile(
     r"(?<![a-z])(?:tbc|tba|tbd|rolling|anytime|any time|ongoing|on demand|flexible|enrol any ?time"
     r"|start any ?time|self[\s-]*paced|to be (?:confirmed|advised|announced)|various|monthly|weekly)(?![a-z])"
 )
+# A year with a season or a part of the academic year: "Spring 2027", "Semester 2, 2027",
+# "Study Period 3, 2027", "Term 1 2027", "2027".
+_YEAR_ONLY_RE = re.compile(
+    r"^(?:(?:spring|summer|autumn|fall|winter|early|mid|late|semester|trimester|term|quarter"
+    r"|study period|teaching period|intake|block|session)[\s\w.-]{0,12}?[\s,.-]*)?(\d{4})$"
+)
 _SPLIT_RE = re.compile(r"[;\n\r|]+")
 _YEAR_RE = re.compile(r"\d{4}")
 
@@ -66,19 +76,40 @@ _YEAR_RE = re.compile(r"\d{4}")
 _FIRST_YEAR, _LAST_YEAR = 1990, 2100
 
 
-@memoised_parser
+@dataclass(frozen=True)
+class DateReading:
+    """A date as read: the day, how much of it was given, and the words when it was not all."""
+
+    day: date
+    precision: DatePrecision | None = None  # None: a full date
+    written: str | None = None  # what the provider wrote, kept for an approximate date
+
+
 def parse_date(raw: str | None, field: str = "start_dates") -> Parsed[date]:
-    """Read one calendar date."""
+    """Read one calendar date (a month or a year alone gives its first day)."""
+    reading = parse_date_reading(raw, field)
+    return Parsed(reading.value.day if reading.value else None, reading.issues)
+
+
+@memoised_parser
+def parse_date_reading(raw: str | None, field: str = "start_dates") -> Parsed[DateReading]:
+    """Read one calendar date, saying how much of it was given."""
     text = clean(raw)
     if not text:
         return Parsed(None)
     value = shorten(raw)
     folded = _ORDINAL_RE.sub("", _WEEKDAY_RE.sub("", fold(text))).strip(" ,.")
 
-    for reader in (_read_iso, _read_textual, _read_numeric, _read_month_only):
+    for reader, precision in (
+        (_read_iso, None),
+        (_read_textual, None),
+        (_read_numeric, None),
+        (_read_month_only, DatePrecision.MONTH),
+        (_read_year_only, DatePrecision.YEAR),
+    ):
         result = reader(folded, field, value)
         if result is not None:
-            return result
+            return _reading(result, precision, text)
     if _NO_DATE_RE.search(folded):
         return Parsed(
             None,
@@ -94,7 +125,9 @@ def parse_date(raw: str | None, field: str = "start_dates") -> Parsed[date]:
         )
     guessed = _read_with_dateutil(folded)
     if guessed is not None:
-        return _checked(guessed.year, guessed.month, guessed.day, field, value)
+        return _reading(
+            _checked(guessed.year, guessed.month, guessed.day, field, value), None, text
+        )
     return Parsed(
         None,
         [
@@ -108,17 +141,43 @@ def parse_date(raw: str | None, field: str = "start_dates") -> Parsed[date]:
     )
 
 
+def _reading(
+    parsed: Parsed[date], precision: DatePrecision | None, text: str
+) -> Parsed[DateReading]:
+    if parsed.value is None:
+        return Parsed(None, parsed.issues)
+    written = text[:80] if precision else None
+    return Parsed(DateReading(parsed.value, precision, written), parsed.issues)
+
+
 def parse_dates(raw: str | list[str] | None, field: str = "start_dates") -> Parsed[list[date]]:
     """Read several dates separated by ';', '|' or new lines; keep the good ones, sorted, once each."""
+    readings = parse_date_readings(raw, field)
+    return Parsed([r.day for r in readings.value or []], readings.issues)
+
+
+def parse_date_readings(
+    raw: str | list[str] | None, field: str = "start_dates"
+) -> Parsed[list[DateReading]]:
+    """As parse_dates, keeping how much of each date was given; of two readings of one day
+    the fuller is kept ("2027-09-01" over "September 2027")."""
     parts = raw if isinstance(raw, list) else _SPLIT_RE.split(str(raw or ""))
-    dates: set[date] = set()
+    by_day: dict[date, DateReading] = {}
     issues: list[Issue] = []
     for part in parts:
-        parsed = parse_date(part, field)
+        parsed = parse_date_reading(part, field)
         issues.extend(parsed.issues)
-        if parsed.value is not None:
-            dates.add(parsed.value)
-    return Parsed(sorted(dates), issues)
+        reading = parsed.value
+        if reading is None:
+            continue
+        kept = by_day.get(reading.day)
+        if kept is None or _fullness(reading) > _fullness(kept):
+            by_day[reading.day] = reading
+    return Parsed([by_day[d] for d in sorted(by_day)], issues)
+
+
+def _fullness(reading: DateReading) -> int:
+    return {None: 2, DatePrecision.MONTH: 1, DatePrecision.YEAR: 0}[reading.precision]
 
 
 def _read_iso(text: str, field: str, value: str | None) -> Parsed[date] | None:
@@ -196,8 +255,29 @@ def _read_month_only(text: str, field: str, value: str | None) -> Parsed[date] |
             Issue.warning(
                 field,
                 IssueCode.AMBIGUOUS,
-                f"Only a month was given; used the first day, {result.value.isoformat()}. Give the "
-                "exact start date.",
+                f"Only a month was given; learners see the month and it sorts as "
+                f"{result.value.isoformat()}. Give the exact start date.",
+                value,
+            )
+        ],
+    )
+
+
+def _read_year_only(text: str, field: str, value: str | None) -> Parsed[date] | None:
+    match = _YEAR_ONLY_RE.match(text)
+    if not match:
+        return None
+    result = _checked(int(match.group(1)), 1, 1, field, value)
+    if result.value is None:
+        return result
+    return Parsed(
+        result.value,
+        [
+            Issue.warning(
+                field,
+                IssueCode.AMBIGUOUS,
+                f"Only the year was given; learners see it as written and it sorts as "
+                f"{result.value.isoformat()}. Give the exact start date.",
                 value,
             )
         ],

@@ -30,6 +30,11 @@ class HitOut(BaseModel):
     subject: list[str] = []
     languages: list[str] = []
     start_dates: list[str] = []
+    approximate_starts: dict[str, dict[str, str | None]] = Field(
+        default_factory=dict,
+        description="Starts given as a month or a year alone, by the date in start_dates "
+        "they sort as: {precision: month|year, written: the provider's words}.",
+    )
     score: float | None = None
     highlights: dict[str, str] = Field(
         default_factory=dict, description="HTML with <mark> around matched words."

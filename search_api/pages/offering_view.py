@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from normaliser.schema import StoredOffering
+from search_api.pages.learner_notes import STARTS, learner_notes
 from search_api.pages.render import Labels
 from search_api.pages.value_text import (
     NOT_STATED,
@@ -19,6 +20,8 @@ from search_api.pages.value_text import (
     place_text,
     price_details,
     price_text,
+    run_start,
+    start_text,
 )
 
 
@@ -48,6 +51,7 @@ def _row(label: str, made: str, wrote: str = "", note: str = "") -> dict:
 def offering_sections(offering: StoredOffering, labels: Labels, currency: str) -> dict:
     o = offering
     subjects = [f"{c} {labels.value('subject', c)}" for c in (o.subject.isced if o.subject else [])]
+    notes = learner_notes(o)
     values = [
         _row("Level", level_text(o.level), _raw(o, o.level, "level")),
         _row("Credits", credits_text(o.credits), _raw(o, o.credits, "credits")),
@@ -79,7 +83,7 @@ def offering_sections(offering: StoredOffering, labels: Labels, currency: str) -
     ]
     runs = [
         {
-            "start": r.start_date.isoformat() if r.start_date else "Any time",
+            "start": run_start(r) or "Any time",
             "end": r.end_date.isoformat() if r.end_date else "",
             "mode": " · ".join(
                 x
@@ -112,16 +116,15 @@ def offering_sections(offering: StoredOffering, labels: Labels, currency: str) -
         ("Status", "Active" if p.status.value == "active" else "Withdrawn by the provider"),
         ("Version", str(o.version)),
     ]
+    for row in values:
+        row["said"] = notes.get(row["label"], [])
     return {
         "facts": _facts(o, labels, currency),
         "values": values,
+        "start_notes": notes.get(STARTS, []),
         "runs": runs,
         "provenance": [(k, v) for k, v in provenance if v],
         "raw": sorted(o.raw.items(), key=lambda kv: kv[0].lower()),
-        "issues": [
-            {"field": i.field, "message": i.message, "value": i.value, "severity": i.severity.value}
-            for i in o.issues
-        ],
     }
 
 
@@ -206,9 +209,7 @@ def card_view(summary: dict, labels: Labels, currency: str, today: date | None =
     mode = ", ".join(labels.value("mode", m) for m in modes)
     if summary.get("pace"):
         mode += f" · {labels.value('pace', summary['pace'])}"
-    today_s = (today or date.today()).isoformat()
-    starts = [s for s in summary.get("start_dates") or [] if s >= today_s]
-    start = starts[0] if starts else ("Any time" if summary.get("pace") == "self_paced" else "")
+    start = _card_start(summary, today or date.today())
     return {
         "level": level_bits,
         "credits": ects_text(summary.get("credits")),
@@ -217,3 +218,22 @@ def card_view(summary: dict, labels: Labels, currency: str, today: date | None =
         "duration": duration_text(summary.get("duration")),
         "start": start,
     }
+
+
+def _card_start(summary: dict, today: date) -> str:
+    """The next start on a card; a month or a year given alone shown as given (the index
+    summary keeps them in `approximate_starts`, by the day they sort as)."""
+    approximate = summary.get("approximate_starts") or {}
+    for iso in summary.get("start_dates") or []:
+        given = approximate.get(iso) or {}
+        day = date.fromisoformat(iso)
+        precision = given.get("precision")
+        if precision == "year":
+            to_come = day.year >= today.year
+        elif precision == "month":
+            to_come = (day.year, day.month) >= (today.year, today.month)
+        else:
+            to_come = day >= today
+        if to_come:
+            return start_text(day, precision, given.get("written"))
+    return "Any time" if summary.get("pace") == "self_paced" else ""

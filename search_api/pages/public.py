@@ -30,6 +30,7 @@ from search_api.pages.search_view import (
     compare_url,
     eqf_counts,
     facet_groups,
+    landing_blocks,
     offering_url,
     search_description,
 )
@@ -109,6 +110,7 @@ def home(
         result=result,
         problems=problems,
         facets=facets,
+        landing=landing_blocks(facets, state),
         applied=applied_filters(state, labels, context.reference_currency),
         sort_labels=SORT_LABELS,
         labels=labels,

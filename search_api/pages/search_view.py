@@ -184,3 +184,36 @@ def compare_items(context: ApiContext, ids: list[str]) -> list[dict]:
             {"id": offering.id, "title": offering.title, "provider": offering.provider.name}
         )
     return items
+
+
+# The home page's ways in: (facet, heading). Each value links to the search it runs.
+LANDING_FACETS = (("subject_broad", "Browse by field of study"), ("provider", "Browse by provider"))
+
+
+def landing_blocks(facets: list[dict], state: SearchState) -> list[dict]:
+    """With no search yet, subjects and providers with their counts, largest first."""
+    if state.items:
+        return []
+    by_name = {group["name"]: group for group in facets}
+    blocks = []
+    for name, title in LANDING_FACETS:
+        group = by_name.get(name)
+        if not group:
+            continue
+        buckets = sorted(group["buckets"] + group["more"], key=lambda b: -(b["count"] or 0))
+        blocks.append(
+            {
+                "name": name,
+                "title": title,
+                "links": [
+                    {
+                        "label": b["label"],
+                        "count": b["count"],
+                        "href": state.with_only(**{group["param"]: b["value"]}),
+                    }
+                    for b in buckets
+                    if b["count"]
+                ],
+            }
+        )
+    return blocks

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from normaliser.schema import Credits, Duration, Level, Place, Price, StoredOffering
+from normaliser.schema import (
+    Credits,
+    DatePrecision,
+    Duration,
+    Instance,
+    Level,
+    Place,
+    Price,
+    StoredOffering,
+)
 from search_api.pages.render import CREDIT_SYSTEM_LABELS, Labels, money, number
 
 NOT_STATED = "Not stated"
@@ -133,14 +142,44 @@ def mode_text(offering: StoredOffering, labels: Labels) -> str:
     return " · ".join(b for b in bits if b)
 
 
+def start_text(day: date, precision: str | None, written: str | None) -> str:
+    """A start as the provider gave it: a full date as a date, a month as the month
+    ("September 2027"), a year or a season as written ("Semester 2, 2027")."""
+    if precision == DatePrecision.MONTH:
+        return day.strftime("%B %Y")
+    if precision == DatePrecision.YEAR:
+        return written or str(day.year)
+    return day.isoformat()
+
+
+def run_start(run: Instance) -> str:
+    if run.start_date is None:
+        return ""
+    return start_text(run.start_date, run.start_precision, run.start_written)
+
+
+def _still_to_come(run: Instance, today: date) -> bool:
+    """A month or a year still to come includes the one we are in."""
+    day = run.start_date
+    if day is None:
+        return False
+    if run.start_precision == DatePrecision.YEAR:
+        return day.year >= today.year
+    if run.start_precision == DatePrecision.MONTH:
+        return (day.year, day.month) >= (today.year, today.month)
+    return day >= today
+
+
 def next_start(offering: StoredOffering, today: date | None = None) -> str:
     today = today or date.today()
-    starts = sorted(r.start_date for r in offering.instances if r.start_date)
-    upcoming = [s for s in starts if s >= today]
+    runs = sorted(
+        (r for r in offering.instances if r.start_date), key=lambda r: r.start_date or today
+    )
+    upcoming = [r for r in runs if _still_to_come(r, today)]
     if upcoming:
-        return upcoming[0].isoformat()
-    if starts:
-        return f"{starts[-1].isoformat()} (past)"
+        return run_start(upcoming[0])
+    if runs:
+        return f"{run_start(runs[-1])} (past)"
     if offering.pace and offering.pace.value == "self_paced":
         return "Start any time"
     return ""

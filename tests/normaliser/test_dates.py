@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from normaliser.issues import IssueCode, Severity
-from normaliser.parsers.dates import parse_date, parse_dates
+from normaliser.parsers.dates import parse_date, parse_date_readings, parse_dates
+from normaliser.schema import DatePrecision
 
 AMB, INV, UNP = IssueCode.AMBIGUOUS, IssueCode.INVALID, IssueCode.UNPARSED
 D = date
@@ -76,8 +77,10 @@ CASES = [
     # not dates; dateutil must not invent the missing parts
     ("March", None, [UNP]),
     ("1 March", None, [UNP]),
-    ("2027", None, [UNP]),
-    ("Term 1 2027", None, [UNP]),
+    # a year alone, or with a season or a part of the academic year: its first day, with
+    # the precision kept (test_precision_and_wording_are_kept)
+    ("2027", D(2027, 1, 1), [AMB]),
+    ("Term 1 2027", D(2027, 1, 1), [AMB]),
     ("Semester 2", None, [UNP]),
     ("Next Monday", None, [UNP]),
     ("Tomorrow", None, [UNP]),
@@ -155,3 +158,28 @@ def test_ambiguous_date_message_gives_both_readings() -> None:
 
 def test_issue_field_is_passed_through() -> None:
     assert parse_dates("soon", field="start").issues[0].field == "start"
+
+
+@pytest.mark.parametrize(
+    ("raw", "precision", "written"),
+    [
+        ("September 2027", DatePrecision.MONTH, "September 2027"),
+        ("Sept. 2027", DatePrecision.MONTH, "Sept. 2027"),
+        ("2027-09", DatePrecision.MONTH, "2027-09"),
+        ("Semester 2, 2027", DatePrecision.YEAR, "Semester 2, 2027"),
+        ("Study Period 3, 2027", DatePrecision.YEAR, "Study Period 3, 2027"),
+        ("Spring 2027", DatePrecision.YEAR, "Spring 2027"),
+        ("1 September 2027", None, None),
+    ],
+)
+def test_precision_and_wording_are_kept(raw, precision, written) -> None:
+    (reading,) = parse_date_readings(raw).value
+    assert (reading.precision, reading.written) == (precision, written)
+
+
+def test_of_two_readings_of_one_day_the_fuller_is_kept() -> None:
+    readings = parse_date_readings("September 2027; 2027-09-01; 2028").value
+    assert [(r.day, r.precision) for r in readings] == [
+        (D(2027, 9, 1), None),
+        (D(2028, 1, 1), DatePrecision.YEAR),
+    ]

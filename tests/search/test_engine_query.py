@@ -35,12 +35,12 @@ def clauses_of(tree, kind: str) -> list[dict]:
     return found
 
 
-def test_no_words_means_no_text_query_and_newest_first():
+def test_no_words_means_no_text_query_and_the_mixed_order():
     """Text without a word builds no text query from the user's input; since issue 16
     (finding 8) it matches nothing rather than everything. Blank text is no query at all."""
     body = compile_search(SearchQuery(text=" - * ", today=TODAY))
     assert body["query"]["bool"]["must"] == [{"match_none": {}}]
-    assert body["sort"][0] == {"first_seen": {"order": "desc"}}
+    assert body["sort"][0] == {"id": {"order": "asc"}}
     assert "highlight" not in body
     assert "must" not in compile_search(SearchQuery(text="   ", today=TODAY))["query"]["bool"]
 

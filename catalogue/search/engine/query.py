@@ -268,6 +268,7 @@ def sort_clause(sort: SortKey, today: date) -> list[dict[str, Any]]:
         SortKey.CREDITS_DESC: {"ects": {"order": "desc", "missing": "_last"}},
         SortKey.NEWEST: {"first_seen": {"order": "desc"}},
         SortKey.TITLE: {"title_sort": {"order": "asc"}},
+        SortKey.MIXED: {"id": {"order": "asc"}},
         # The soonest run that starts today or later.
         SortKey.START_DATE: {
             START_DATE_PATH: {

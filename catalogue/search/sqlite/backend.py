@@ -620,6 +620,7 @@ def _sort_key_sql(sort: SortKey) -> tuple[str, bool]:
         SortKey.CREDITS_DESC: ("d.ects", True),
         SortKey.NEWEST: ("d.first_seen", True),
         SortKey.TITLE: ("d.title_sort", False),
+        SortKey.MIXED: ("d.offering_id", False),
         SortKey.START_DATE: (
             "(SELECT min(si.start_date) FROM search_instances si "
             "WHERE si.doc = d.rowid AND si.start_date >= :today)",
