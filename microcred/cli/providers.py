@@ -74,7 +74,9 @@ microcred providers add nmit --name "Nelson Marlborough IT" --country NZ --curre
     add.add_argument("--name", required=True, help="the provider's name as learners know it")
     add.add_argument("--country", help="ISO 3166-1 alpha-2")
     add.add_argument("--currency", help="default ISO 4217 currency of its feeds")
-    add.add_argument("--language", help="default language of its feeds (ISO 639-1, else ISO 639-3, e.g. en, nzs)")
+    add.add_argument(
+        "--language", help="default language of its feeds (ISO 639-1, else ISO 639-3, e.g. en, nzs)"
+    )
     add.add_argument("--url", help="the provider's website")
     add.add_argument(
         "--level-framework",
