@@ -20,6 +20,8 @@ def client(services) -> TestClient:
     return TestClient(create_web_app(services, background=False))
 
 
+# Reading the template is the readers' and the normaliser's work; the catalogue plays no part.
+@pytest.mark.sqlite_only("the template is read by the normaliser, the same on every catalogue")
 @pytest.mark.parametrize(
     ("path", "media", "detected"),
     [
@@ -42,6 +44,7 @@ def test_the_template_downloads_and_imports_cleanly(
     assert detect_format(response.content) == detected
 
 
+@pytest.mark.sqlite_only("the template and the page are the same on every catalogue")
 def test_every_field_has_an_example_and_its_accepted_values(client):
     from openpyxl import load_workbook
 

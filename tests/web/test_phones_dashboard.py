@@ -9,7 +9,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.web.conftest import PHONE
+from tests.web.conftest import DESKTOP, PHONE
 
 # For each chart: its width against its card's, and every text's box against the viewBox
 # (the browser's own measure of the text as drawn, so a label longer than its room shows).
@@ -29,6 +29,10 @@ GEOMETRY = """() => [...document.querySelectorAll('svg.chart')].map(svg => {
 })"""
 
 
+# The narrowest phone the charts are drawn for.
+NARROWEST = {"width": 320, "height": 640}
+
+
 def sign_in(page, key: str) -> None:
     page.get_by_label("Agency API key").fill(key)
     page.get_by_role("button", name="Sign in").click()
@@ -40,18 +44,21 @@ def test_the_dashboard_fits_a_phone_with_whole_labels_and_whole_ticks(tab, site)
     page.set_viewport_size(PHONE)
     tab.goto("/agency")
     sign_in(page, site.agency_key)
-    charts = page.evaluate(GEOMETRY)
-    ids = {c["id"] for c in charts}
-    assert {"chart-level", "chart-subject", "chart-provider", "chart-quality"} <= ids, ids
-    for chart in charts:
-        assert chart["width"] <= chart["card"] and chart["right"] <= PHONE["width"], chart["id"]
-        assert chart["width"] >= 280, chart  # drawn to fit, not shrunk into a corner
-        assert not chart["out"], f"{chart['id']}: text outside the chart: {chart['out']}"
-        assert not any("…" in t for t in chart["text"]), chart["id"]
-        assert not {"None", "Unknown"} & set(chart["text"]), chart["id"]
-        for tick in chart["axis"]:
-            if re.fullmatch(r"[\d,.]+", tick):
-                assert "." not in tick, f"{chart['id']}: a fractional tick {tick}"
+    for size in (NARROWEST, PHONE, DESKTOP):
+        page.set_viewport_size(size)
+        charts = page.evaluate(GEOMETRY)
+        ids = {c["id"] for c in charts}
+        assert {"chart-level", "chart-subject", "chart-provider", "chart-quality"} <= ids, ids
+        for chart in charts:
+            assert chart["width"] <= chart["card"] and chart["right"] <= size["width"], chart
+            assert chart["width"] >= min(0.7 * size["width"], 480), chart  # not shrunk
+            assert not chart["out"], f"{chart['id']}: text outside the chart: {chart['out']}"
+            assert not any("…" in t for t in chart["text"]), chart["id"]
+            assert not {"None", "Unknown"} & set(chart["text"]), chart["id"]
+            for tick in chart["axis"]:
+                if re.fullmatch(r"[\d,.]+", tick):
+                    assert "." not in tick, f"{chart['id']}: a fractional tick {tick}"
+    page.set_viewport_size(PHONE)
     subject = next(c for c in charts if c["id"] == "chart-subject")
     assert "Engineering, manufacturing and construction" in " ".join(subject["text"])
 
