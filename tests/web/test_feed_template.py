@@ -67,3 +67,33 @@ def test_every_field_has_an_example_and_its_accepted_values(client):
     )
     for g in field_guides():
         assert f"<code>{g.name}</code>" in page
+
+
+@pytest.mark.sqlite_only("the preview is built from the check, the same on every catalogue")
+def test_a_dry_run_previews_each_value_as_written_and_as_read(client, services, provider):
+    key = services.keys.create("provider", provider_id=provider.id).secret
+    auth = {"Authorization": f"Bearer {key}"}
+    assert client.get("/v1/me", headers=auth).json()["provider_name"] == provider.name
+    feed = client.get("/provider/feed-template.csv").content + b"MC-NO-TITLE,,5\r\n"
+    body = client.post(
+        f"/v1/providers/{provider.id}/validate",
+        content=feed,
+        headers=auth | {"Content-Type": "text/csv"},
+    ).json()
+    assert [(r["locator"], r["record_id"], r["accepted"]) for r in body["preview"]] == [
+        ("line 2", "MC-DS-101", True),
+        ("line 3", "MC-MR-201", True),
+        ("line 4", "MC-NO-TITLE", False),
+    ]
+    first = {v["field"]: v for v in body["preview"][0]["values"]}
+    assert set(first) == set(FEED_V1_FIELDS)  # the first example fills every field
+    assert first["price"]["written"] == "1250" and first["price"]["made"].startswith("NZD 1,250")
+    assert first["level"]["made"] == "NZQF level 5 (EQF level 5)"
+    second = {v["field"]: v for v in body["preview"][1]["values"]}
+    assert (second["start_dates"]["written"], second["start_dates"]["made"]) == (
+        "1 March 2027",
+        "2027-03-01",
+    )
+    rejected = {v["field"]: v for v in body["preview"][2]["values"]}
+    assert rejected["title"]["problems"] and rejected["title"]["problems"][0].startswith("Error:")
+    assert rejected["id"]["made"] == ""  # nothing made of a rejected row
