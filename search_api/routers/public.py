@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
-from catalogue.errors import NotFound
 from catalogue.search.query import Facet, SortKey
 from catalogue.search.results import SearchResult
 from search_api.dependencies import Backend, CatalogueStore, Context, CurrentKey
@@ -181,16 +180,12 @@ def healthz(context: Context) -> JSONResponse:
     summary="Who the presented API key belongs to",
 )
 def me(key: CurrentKey, context: Context) -> dict:
-    name = None
-    if key.provider_id:
-        try:
-            name = context.catalogue.provider_row(key.provider_id).name
-        except NotFound:  # a key of a provider since removed still says who it was for
-            name = None
     return {
         "role": key.role.value,
         "provider_id": key.provider_id,
-        "provider_name": name,
+        "provider_name": context.catalogue.provider_name(key.provider_id)
+        if key.provider_id
+        else None,
         "key_prefix": key.prefix,
         "label": key.label,
         "expires_at": key.expires_at,
