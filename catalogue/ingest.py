@@ -30,7 +30,7 @@ from enum import StrEnum
 from typing import Any, NamedTuple
 
 import orjson
-from sqlalchemy import and_, bindparam, insert, or_, select, text, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -47,6 +47,7 @@ from catalogue.models import (
     SubmissionRow,
 )
 from catalogue.normalise_pool import normalise_pool
+from catalogue.preview import preview_rows
 from catalogue.store import Catalogue, chunks, offering_key, utcnow
 from normaliser.issues import Issue, IssueCode, Severity
 from normaliser.normalise import NormaliseContext, normalise_record
@@ -123,6 +124,8 @@ class IngestReport:
     active_before: int = 0
     error: str | None = None
     issues: list[ReportedIssue] = field(default_factory=list)
+    # A dry run's first rows as written and as normalised (catalogue.preview).
+    preview: list[dict] = field(default_factory=list)
 
     @property
     def errors(self) -> list[ReportedIssue]:
@@ -236,6 +239,9 @@ class FeedCheck:
         report.unchanged = len(diff.unchanged)
         report.withdrawn, report.withdrawn_ids = len(diff.withdrawn), [p for p, _ in diff.withdrawn]
         hold_withdrawals(report, existing, diff, share=self.withdraw_guard_share, confirmed=False)
+        report.preview = preview_rows(
+            feed.records, {a.locator: a.document for a in accepted}, report.issues
+        )
         return report
 
 
@@ -788,6 +794,20 @@ class IngestService:
             setattr(report, name, getattr(run, name))
         if run.status == SubmissionStatus.HELD:
             report.held_withdrawals = run.withdrawn
+            # A held snapshot changed nothing, so the provider's active offerings now are
+            # the ones it was measured against (the run does not store that count).
+            with self.catalogue.engine.connect() as conn:
+                report.active_before = (
+                    conn.scalar(
+                        select(func.count())
+                        .select_from(OfferingRow)
+                        .where(
+                            OfferingRow.provider_id == submission.provider_id,
+                            OfferingRow.status == "active",
+                        )
+                    )
+                    or 0
+                )
         else:
             report.withdrawn = run.withdrawn
             report.withdrawn_ids = self.catalogue.withdrawn_by_submission(submission_id)

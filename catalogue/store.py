@@ -183,6 +183,12 @@ class Catalogue:
                 )
             return row
 
+    def provider_name(self, provider_id: str) -> str | None:
+        """The provider's name, or None for an id no provider has (any more)."""
+        with self.session() as session:
+            row = session.get(ProviderRow, provider_id)
+            return row.name if row is not None else None
+
     def get_provider(self, provider_id: str) -> Provider:
         return provider_from_row(self.provider_row(provider_id))
 

@@ -21,6 +21,15 @@ MULTI_VALUED_NOTE = (
 SINGLE_VALUED_NOTE = "each offering counts in exactly one group; the counts add up to `total`"
 
 
+# Prices and credits are given to the cent and the hundredth of a credit: a mean of
+# 3.799999999999997 ECTS is 3.8, the float sum's error gone.
+DECIMALS = 2
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, DECIMALS)
+
+
 class MetricSummaryOut(BaseModel):
     """One metric over a group; the percentiles asked for follow as p10, p90, ..."""
 
@@ -56,11 +65,11 @@ class StatsOut(BaseModel):
             for name, summary in row.metrics.items():
                 out[name] = {
                     "n": summary.n,
-                    "min": summary.min,
-                    "max": summary.max,
-                    "mean": summary.mean,
-                    "median": summary.median,
-                    **summary.percentiles,
+                    "min": _rounded(summary.min),
+                    "max": _rounded(summary.max),
+                    "mean": _rounded(summary.mean),
+                    "median": _rounded(summary.median),
+                    **{p: _rounded(v) for p, v in summary.percentiles.items()},
                 }
             rows.append(out)
         return cls(

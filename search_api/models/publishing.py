@@ -37,7 +37,25 @@ class IssueOut(BaseModel):
     value: str | None = None
 
 
-REPORT_FIELDS = tuple(f.name for f in fields(IngestReport))
+# The preview is given in words by the validate route (search_api.preview_words).
+REPORT_FIELDS = tuple(f.name for f in fields(IngestReport) if f.name != "preview")
+
+
+class PreviewValueOut(BaseModel):
+    field: str
+    written: str = Field(description="The value as the feed gives it")
+    made: str = Field(description="What we made of it, in words; empty when nothing")
+    problems: list[str] = Field(default_factory=list, description="This field's issues")
+
+
+class PreviewRowOut(BaseModel):
+    locator: str
+    record_id: str | None
+    accepted: bool
+    values: list[PreviewValueOut]
+    problems: list[str] = Field(
+        default_factory=list, description="The row's issues that name no field of it"
+    )
 
 
 class ReportOut(BaseModel):
@@ -63,6 +81,11 @@ class ReportOut(BaseModel):
     issues: list[IssueOut]
     errors: int
     warnings: int
+    preview: list[PreviewRowOut] = Field(
+        default_factory=list,
+        description="Dry runs only: the first rows, each value as written beside what we "
+        "made of it",
+    )
 
     @classmethod
     def of(cls, report: IngestReport) -> ReportOut:

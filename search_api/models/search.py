@@ -140,6 +140,7 @@ class VocabulariesOut(BaseModel):
 class MeOut(BaseModel):
     role: str = Field(description="provider | agency | admin")
     provider_id: str | None
+    provider_name: str | None = Field(None, description="The provider's name, for a provider key")
     key_prefix: str
     label: str | None
     expires_at: datetime | None

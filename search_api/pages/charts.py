@@ -1,11 +1,18 @@
 """Charts drawn on the server as SVG: no script, nothing fetched, readable by a screen
 reader (each chart is an image with a title and a description, and the numbers are also
-given as a table beside it)."""
+given as a table beside it).
+
+Every chart is drawn phone first: a viewBox WIDTH units wide, shown at 100% of its box, so
+a 320 px screen shows it whole at 80% of its drawn size (14-unit text is 11 px there).
+Labels are wrapped onto as many lines as they need, never cut; axes of counts have whole
+ticks (0, 20, 40, not 62.5).
+"""
 
 from __future__ import annotations
 
 import itertools
 import math
+import textwrap
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -13,6 +20,11 @@ from markupsafe import Markup, escape
 from search_api.pages.render import number
 
 _ids = itertools.count(1)
+WIDTH = 400
+LINE = 17  # the height of one line of 14-unit text
+# Average advance of a character of the site's sans-serif at 14 units, with a margin: a
+# line of at most this many characters per unit of width stays inside its space.
+CHAR = 7.6
 
 
 @dataclass
@@ -21,19 +33,24 @@ class Bar:
     value: float
 
 
-def _nice_max(value: float) -> float:
-    """A round axis end at or above `value`: 1, 2, 2.5 or 5 times a power of ten."""
-    if value <= 0:
-        return 1.0
-    power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * power:
-            return step * power
-    return 10 * power
+def axis(value: float, most: int = 5) -> tuple[float, list[float]]:
+    """The axis end and its ticks: a step of 1, 2 or 5 times a power of ten (never below
+    1, so counts get whole ticks), at most `most` steps up to the first tick >= `value`."""
+    value = max(value, 0)
+    step = 1.0
+    for power in itertools.count():
+        found = next((s * 10**power for s in (1, 2, 5) if value <= s * 10**power * most), None)
+        if found is not None:
+            step = float(found)
+            break
+    steps = max(1, math.ceil(value / step - 1e-9))
+    return step * steps, [step * i for i in range(steps + 1)]
 
 
-def _ticks(top: float, count: int = 4) -> list[float]:
-    return [top * i / count for i in range(count + 1)]
+def wrap(label: str, chars: int) -> list[str]:
+    """`label` on lines of about `chars` characters, broken between words; a word longer
+    than a line keeps its own line whole."""
+    return textwrap.wrap(label, max(chars, 4), break_long_words=False) or [""]
 
 
 def _text(
@@ -50,16 +67,17 @@ def _text(
     )
 
 
-def _truncate(label: str, limit: int) -> str:
-    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
+def _lines(x: float, y: float, lines: list[str], anchor: str = "start", cls="chart-text") -> str:
+    """Lines of one label, the first with its baseline at `y`."""
+    return "".join(_text(x, y + i * LINE, line, anchor, cls) for i, line in enumerate(lines))
 
 
-def _frame(width: int, height: int, title: str, desc: str, body: list[str]) -> Markup:
+def _frame(width: int, height: float, title: str, desc: str, body: list[str]) -> Markup:
     n = next(_ids)
     return Markup(
-        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-labelledby="chart-t{n} chart-d{n}" preserveAspectRatio="xMinYMin meet" '
-        f'xmlns="http://www.w3.org/2000/svg">'
+        f'<svg class="chart" viewBox="0 0 {width} {math.ceil(height)}" width="100%" '
+        f'role="img" aria-labelledby="chart-t{n} chart-d{n}" '
+        f'preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">'
         f'<title id="chart-t{n}">{escape(title)}</title><desc id="chart-d{n}">{escape(desc)}</desc>'
         + "".join(body)
         + "</svg>"
@@ -75,75 +93,99 @@ def describe(bars: list[Bar], unit: str = "offerings") -> str:
     return f"{len(bars)} groups. The largest is {top.label} with {number(top.value)} {unit}{share}."
 
 
+def _vertical_grid(ticks: list[float], top: float, x0: float, plot: float, y1, y2) -> list[str]:
+    body = []
+    for tick in ticks:
+        x = x0 + plot * tick / top
+        body.append(
+            f'<line x1="{x:.1f}" y1="{y1:.1f}" x2="{x:.1f}" y2="{y2:.1f}" class="chart-grid"/>'
+        )
+        # The last tick's label ends at the plot's edge, so it is never cut off.
+        anchor = "end" if tick == ticks[-1] and len(ticks) > 1 else "middle"
+        body.append(_text(x, y2 + 16, number(tick), anchor, "chart-axis"))
+    return body
+
+
 def horizontal_bars(
     title: str,
     bars: list[Bar],
     *,
     unit: str = "offerings",
-    width: int = 560,
-    label_width: int = 210,
+    width: int = WIDTH,
+    suffix: str = "",
+    top: float | None = None,
 ) -> Markup:
-    """One bar per group, labels on the left: for long labels (subjects, regions)."""
-    row, top_pad, bottom_pad = 28, 8, 30
-    height = top_pad + row * max(len(bars), 1) + bottom_pad
-    plot = width - label_width - 70
-    top = _nice_max(max((b.value for b in bars), default=0))
-    body = []
-    for tick in _ticks(top):
-        x = label_width + plot * tick / top
+    """One bar per group, its label whole on the line(s) above it: for long labels
+    (subjects, regions, providers). `suffix` follows each value (%); `top`: the axis end
+    when it is fixed (100 for shares)."""
+    pad, value_room, bar_h, gap = 8, 44, 14, 10
+    plot = width - 2 * pad - value_room
+    top, ticks = axis(top if top is not None else max((b.value for b in bars), default=0))
+    chars = int((width - 2 * pad) / CHAR)
+    rows, y = [], 6.0
+    for bar in bars:
+        lines = wrap(bar.label, chars)
+        rows.append((bar, lines, y))
+        y += len(lines) * LINE + bar_h + gap
+    height = y + 24
+    body = _vertical_grid(ticks, top, pad, plot, 6, y - gap / 2)
+    for bar, lines, y0 in rows:
+        body.append(_lines(pad, y0 + 13, lines))
+        yb = y0 + len(lines) * LINE + 2
+        w = plot * bar.value / top
         body.append(
-            f'<line x1="{x:.1f}" y1="{top_pad}" x2="{x:.1f}" '
-            f'y2="{height - bottom_pad}" class="chart-grid"/>'
-        )
-        body.append(_text(x, height - bottom_pad + 18, number(tick), "middle", "chart-axis"))
-    for i, bar in enumerate(bars):
-        y = top_pad + i * row
-        w = plot * bar.value / top if top else 0
-        body.append(_text(label_width - 8, y + row / 2 + 4, _truncate(bar.label, 24), "end"))
-        body.append(
-            f'<rect x="{label_width}" y="{y + 5}" width="{max(w, 1):.1f}" '
-            f'height="{row - 10}" class="chart-bar"><title>{escape(bar.label)}: '
+            f'<rect x="{pad}" y="{yb:.1f}" width="{max(w, 1):.1f}" height="{bar_h}" '
+            f'class="chart-bar"><title>{escape(bar.label)}: '
             f"{escape(number(bar.value))} {escape(unit)}</title></rect>"
         )
-        body.append(
-            _text(label_width + w + 6, y + row / 2 + 4, number(bar.value), "start", "chart-value")
-        )
-    return _frame(width, height, title, describe(bars, unit), body)
+        body.append(_text(pad + w + 5, yb + 12, number(bar.value) + suffix, "start", "chart-value"))
+    desc = (
+        "; ".join(f"{b.label}: {number(b.value)}{suffix}" for b in bars) + "."
+        if suffix and bars
+        else describe(bars, unit)
+    )
+    return _frame(width, height, title, desc, body)
 
 
 def columns(
-    title: str, bars: list[Bar], *, unit: str = "offerings", width: int = 560, height: int = 260
+    title: str,
+    bars: list[Bar],
+    *,
+    unit: str = "offerings",
+    width: int = WIDTH,
+    plot_h: int = 170,
+    axis_label: str = "",
 ) -> Markup:
-    """Vertical bars in the given order: for ordered groups (levels, price bands)."""
-    left, right, top_pad, bottom = 48, 12, 16, 44
-    plot_w, plot_h = width - left - right, height - top_pad - bottom
-    top = _nice_max(max((b.value for b in bars), default=0))
+    """Vertical bars in the given order: for ordered groups (levels, price bands). Each
+    label is wrapped to its column's width."""
+    left, right, top_pad = 40, 6, 18
+    plot_w = width - left - right
+    top, ticks = axis(max((b.value for b in bars), default=0))
     slot = plot_w / max(len(bars), 1)
+    labels = [wrap(b.label, int(slot / CHAR)) for b in bars]
+    base = top_pad + plot_h
+    height = base + 8 + LINE * max((len(lines) for lines in labels), default=1) + 4
+    if axis_label:
+        height += LINE
     body = []
-    for tick in _ticks(top):
-        y = top_pad + plot_h - plot_h * tick / top
+    for tick in ticks:
+        y = base - plot_h * tick / top
         body.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" class="chart-grid"/>'
         )
-        body.append(_text(left - 6, y + 4, number(tick), "end", "chart-axis"))
+        body.append(_text(left - 5, y + 4, number(tick), "end", "chart-axis"))
     for i, bar in enumerate(bars):
-        h = plot_h * bar.value / top if top else 0
-        x = left + i * slot + slot * 0.15
-        y = top_pad + plot_h - h
+        h = plot_h * bar.value / top
+        cx = left + i * slot + slot / 2
         body.append(
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" height="{max(h, 1):.1f}" '
-            f'class="chart-bar"><title>{escape(bar.label)}: {escape(number(bar.value))} '
-            f"{escape(unit)}</title></rect>"
+            f'<rect x="{cx - slot * 0.35:.1f}" y="{base - h:.1f}" width="{slot * 0.7:.1f}" '
+            f'height="{max(h, 1):.1f}" class="chart-bar"><title>{escape(bar.label)}: '
+            f"{escape(number(bar.value))} {escape(unit)}</title></rect>"
         )
-        body.append(_text(x + slot * 0.35, y - 5, number(bar.value), "middle", "chart-value"))
-        body.append(
-            _text(
-                x + slot * 0.35,
-                height - bottom + 18,
-                _truncate(bar.label, max(4, int(slot / 8))),
-                "middle",
-            )
-        )
+        body.append(_text(cx, base - h - 4, number(bar.value), "middle", "chart-value"))
+        body.append(_lines(cx, base + 8 + 12, labels[i], "middle"))
+    if axis_label:
+        body.append(_text(left + plot_w / 2, height - 5, axis_label, "middle", "chart-axis"))
     return _frame(width, height, title, describe(bars, unit), body)
 
 
@@ -156,39 +198,36 @@ class Spread:
     count: int
 
 
-def spreads(
-    title: str, rows: list[Spread], *, unit: str, width: int = 560, label_width: int = 110
-) -> Markup:
-    """For each group a line from the low to the high percentile and a dot at the median."""
-    row, top_pad, bottom_pad = 30, 8, 30
+def spreads(title: str, rows: list[Spread], *, unit: str, width: int = WIDTH) -> Markup:
+    """For each group a line from the low to the high percentile and a dot at the median,
+    the group's name above it."""
+    pad, step = 10, LINE + 20
     shown = [r for r in rows if r.middle is not None]
-    height = top_pad + row * max(len(shown), 1) + bottom_pad
-    plot = width - label_width - 40
-    top = _nice_max(
+    plot = width - 2 * pad
+    top, ticks = axis(
         max((r.high if r.high is not None else r.middle or 0) for r in shown) if shown else 0
     )
-    body = []
-    for tick in _ticks(top):
-        x = label_width + plot * tick / top
-        body.append(
-            f'<line x1="{x:.1f}" y1="{top_pad}" x2="{x:.1f}" y2="{height - bottom_pad}" '
-            f'class="chart-grid"/>'
-        )
-        body.append(_text(x, height - bottom_pad + 18, number(tick), "middle", "chart-axis"))
+    height = 6 + step * max(len(shown), 1) + 24
+    body = _vertical_grid(ticks, top, pad, plot, 6, height - 24)
     for i, r in enumerate(shown):
-        y = top_pad + i * row + row / 2
-        body.append(_text(label_width - 8, y + 4, _truncate(r.label, 16), "end"))
+        y0 = 6 + i * step
         middle = r.middle or 0.0  # never None in `shown`
         low = r.low if r.low is not None else middle
         high = r.high if r.high is not None else middle
-        x1, x2 = label_width + plot * low / top, label_width + plot * high / top
-        xm = label_width + plot * middle / top
+        body.append(
+            _text(
+                pad, y0 + 13, f"{r.label}: median {number(round(middle))} {unit}", cls="chart-text"
+            )
+        )
+        y = y0 + LINE + 8
+        x1, x2 = pad + plot * low / top, pad + plot * high / top
+        xm = pad + plot * middle / top
         body.append(
             f'<line x1="{x1:.1f}" y1="{y:.1f}" x2="{x2:.1f}" y2="{y:.1f}" class="chart-range"/>'
         )
         body.append(
             f'<circle cx="{xm:.1f}" cy="{y:.1f}" r="6" class="chart-dot"><title>'
-            f"{escape(r.label)}: median {escape(number(r.middle))} {escape(unit)}"
+            f"{escape(r.label)}: median {escape(number(round(middle)))} {escape(unit)}"
             f"</title></circle>"
         )
     desc = (
@@ -196,79 +235,7 @@ def spreads(
         if not shown
         else "For each group, the line runs from the 10th to the 90th percentile and the dot is "
         "the median. "
-        + "; ".join(f"{r.label}: median {number(r.middle)} {unit}" for r in shown)
+        + "; ".join(f"{r.label}: median {number(round(r.middle or 0))} {unit}" for r in shown)
         + "."
     )
-    return _frame(width, height, title, desc, body)
-
-
-@dataclass
-class Point:
-    period: str
-    added: int
-    withdrawn: int
-    active: int
-
-
-def time_series(title: str, points: list[Point], *, width: int = 960, height: int = 300) -> Markup:
-    """Active offerings as a line; offerings added (up) and withdrawn (down) as bars."""
-    left, right, top_pad, bottom = 56, 16, 16, 48
-    plot_w, plot_h = width - left - right, height - top_pad - bottom
-    top = _nice_max(max((max(p.active, p.added, p.withdrawn) for p in points), default=0))
-    slot = plot_w / max(len(points), 1)
-    body = []
-    for tick in _ticks(top):
-        y = top_pad + plot_h - plot_h * tick / top
-        body.append(
-            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" class="chart-grid"/>'
-        )
-        body.append(_text(left - 6, y + 4, number(tick), "end", "chart-axis"))
-    label_every = max(1, math.ceil(len(points) / 12))
-    path = []
-    for i, p in enumerate(points):
-        cx = left + i * slot + slot / 2
-        bw = min(max(slot * 0.35, 1), 28)
-        for offset, value, cls, word in (
-            (-bw, p.added, "chart-bar", "added"),
-            (0, p.withdrawn, "chart-bar-alt", "withdrawn"),
-        ):
-            h = plot_h * value / top if top else 0
-            body.append(
-                f'<rect x="{cx + offset:.1f}" y="{top_pad + plot_h - h:.1f}" width="{bw:.1f}" '
-                f'height="{h:.1f}" class="{cls}"><title>{escape(p.period)}: '
-                f"{value} {word}</title></rect>"
-            )
-        path.append(
-            f"{'M' if i == 0 else 'L'}{cx:.1f},{top_pad + plot_h - plot_h * p.active / top:.1f}"
-        )
-        if i % label_every == 0:
-            body.append(_text(cx, height - bottom + 18, p.period, "middle", "chart-axis"))
-    if path:
-        body.append(f'<path d="{" ".join(path)}" class="chart-line"/>')
-        for i, p in enumerate(points):
-            cx = left + i * slot + slot / 2
-            body.append(
-                f'<circle cx="{cx:.1f}" cy="{top_pad + plot_h - plot_h * p.active / top:.1f}" '
-                f'r="3.5" class="chart-dot"><title>{escape(p.period)}: {p.active} active'
-                f"</title></circle>"
-            )
-    ly = height - 14
-    body += [
-        f'<rect x="{left}" y="{ly - 10}" width="12" height="12" class="chart-bar"/>',
-        _text(left + 18, ly, "Added"),
-        f'<rect x="{left + 90}" y="{ly - 10}" width="12" height="12" class="chart-bar-alt"/>',
-        _text(left + 108, ly, "Withdrawn"),
-        f'<line x1="{left + 210}" y1="{ly - 4}" x2="{left + 232}" y2="{ly - 4}" class="chart-line"/>',
-        _text(left + 238, ly, "Active at the end of the period"),
-    ]
-    if points:
-        first, last = points[0], points[-1]
-        desc = (
-            f"{len(points)} periods from {first.period} to {last.period}. Active offerings went "
-            f"from {number(first.active)} to {number(last.active)}; "
-            f"{number(sum(p.added for p in points))} were added and "
-            f"{number(sum(p.withdrawn for p in points))} withdrawn."
-        )
-    else:
-        desc = "No data."
     return _frame(width, height, title, desc, body)

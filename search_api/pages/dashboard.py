@@ -4,8 +4,9 @@ distribution and the time series, with the search filters and a CSV download.
 Charts are drawn here as SVG from the same answers the agency API gives
 (search_api.agency_answers: what `/v1/stats/offerings`, `/v1/stats/timeseries` and
 `/v1/export` return), computed from the agency services directly with the signed-in key
-checked as the API checks it: an agency or admin key, one request of its rate limit per
-page.
+checked as the API checks it: an agency or admin key, and one request of its rate limit
+per page, however many charts it draws (the API would count the seven answers it shows,
+`/v1/quality` and `/v1/duplicates` among them, as seven).
 
 Signing in: the agency types its key into a form (POST, never a URL); the key is kept in
 an HttpOnly, SameSite=Strict cookie scoped to /agency, for the browser session only. The
@@ -30,6 +31,7 @@ from search_api.agency_answers import export_response, filters_of, stats_answer,
 from search_api.context import ApiContext
 from search_api.dependencies import Context
 from search_api.pages.dashboard_figures import chart_figure, price_by_level, series_figure
+from search_api.pages.dashboard_quality import duplicates_view, quality_figure
 from search_api.pages.dashboard_view import (
     FILTERS,
     INTERVALS,
@@ -41,7 +43,7 @@ from search_api.pages.dashboard_view import (
 )
 from search_api.pages.dependencies import PageLabels, PageRenderer
 from search_api.pages.render import Renderer
-from search_api.params import ParameterErrors
+from search_api.params import ParameterErrors, split_values
 from search_api.rate_limit import RateLimited
 
 COOKIE = "microcred_agency"
@@ -54,6 +56,7 @@ CHARTS = (
     ("mode", "mode", "Offerings by mode of delivery", "bars"),
     ("region", "region", "Offerings by region", "bars"),
     ("price", "price_band", "Price distribution", "columns"),
+    ("provider", "provider", "Offerings by provider", "bars"),
 )
 # The level chart also gives the price spread per level.
 LEVEL_METRICS = {"metrics": ["price", "ects"], "percentiles": ["10", "50", "90"]}
@@ -153,6 +156,8 @@ def dashboard(
     ]
     level = stats["level"]
     figures.insert(1, price_by_level(level, labels, currency))
+    chosen = [p for k, v in filters if k == "provider" for p in split_values(v)]
+    figures.append(quality_figure(agency, chosen))
     total = level["body"].get("total") if level["ok"] else None
     return agency_page(
         renderer,
@@ -160,6 +165,7 @@ def dashboard(
         who=key,
         figures=figures,
         series=series_figure(series, interval),
+        duplicates=duplicates_view(agency, chosen),
         total=total,
         problems=problems,
         form=form_options(context, labels, params, interval),

@@ -6,19 +6,21 @@ from __future__ import annotations
 from typing import Any
 
 from catalogue.search.documents import CREDIT_BANDS, PRICE_BANDS
-from search_api.pages import charts
+from search_api.pages import chart_series, charts
 from search_api.pages.render import Labels, number
+from search_api.pages.value_text import NOT_STATED
 
 BAND_ORDER = {
     name: i
     for i, name in enumerate(["free"] + [b[0] for b in PRICE_BANDS] + [b[0] for b in CREDIT_BANDS])
 }
 TOP_GROUPS = 12
-# Column charts have room for a few characters under each column; the table beside the
-# chart gives the full names.
+# NOT_STATED: the one word for a missing value, in every chart and table as on every page.
+# Column charts have a column's width for each label (wrapped, never cut); these say the
+# same in fewer words. The table beside the chart gives the full names.
 SHORT_LABELS = {
-    ("eqf", None): "None",
-    ("price_band", None): "Unknown",
+    ("eqf", None): NOT_STATED,
+    ("price_band", None): NOT_STATED,
     ("price_band", "under_100"): "< 100",
     ("price_band", "100_500"): "100–500",
     ("price_band", "500_1000"): "500–1k",
@@ -29,14 +31,20 @@ SHORT_LABELS = {
 
 def _group_label(facet: str, value, labels: Labels) -> str:
     if value is None or value == "":
-        return {
-            "eqf": "No EQF level",
-            "region": "Region not stated",
-            "price_band": "Price not stated",
-        }.get(facet, "Not stated")
+        return NOT_STATED
     if facet == "eqf":
         return f"Level {value}"
     return labels.value(facet, str(value))
+
+
+AXIS_LABELS = {"eqf": "EQF level", "price_band": "Price band"}
+
+
+def _short(facet: str, group: dict) -> str:
+    """A column's label: the level's number alone under an axis that says "EQF level"."""
+    if facet == "eqf" and group["value"] not in (None, ""):
+        return str(group["value"])
+    return SHORT_LABELS.get((facet, group["value"]), group["label"])
 
 
 def _groups(facet: str, answer: dict, labels: Labels) -> list[dict]:
@@ -90,13 +98,15 @@ def chart_figure(
                 "price": {},
             }
         ]
-    bars = [
-        charts.Bar(SHORT_LABELS.get((facet, g["value"]), g["label"]), g["count"]) for g in groups
-    ]
+    bars = [charts.Bar(_short(facet, g), g["count"]) for g in groups]
     if facet == "price_band":
         figure["title"] = f"{title} ({currency})"
-    draw = charts.columns if kind == "columns" else charts.horizontal_bars
-    figure["svg"] = draw(figure["title"], bars) if bars else None
+    if not bars:
+        figure["svg"] = None
+    elif kind == "columns":
+        figure["svg"] = charts.columns(figure["title"], bars, axis_label=AXIS_LABELS.get(facet, ""))
+    else:
+        figure["svg"] = charts.horizontal_bars(figure["title"], bars)
     figure["rows"] = [
         (g["label"], number(g["count"]), f"{g['count'] / total:.1%}" if total else "")
         for g in groups
@@ -134,7 +144,7 @@ def price_by_level(answer: dict, labels: Labels, currency: str) -> dict:
         (
             s.label,
             number(s.count),
-            *(number(round(v)) if v is not None else "—" for v in (s.low, s.middle, s.high)),
+            *(number(round(v)) if v is not None else NOT_STATED for v in (s.low, s.middle, s.high)),
         )
         for s in spreads
     ]
@@ -157,7 +167,7 @@ def series_figure(answer: dict, interval: str) -> dict:
     body = answer["body"]
     # `periods` is what the agency API answers; `points` was the name in its first draft.
     points = [
-        charts.Point(
+        chart_series.Point(
             str(p.get("period")),
             int(p.get("added") or 0),
             int(p.get("withdrawn") or 0),
@@ -165,7 +175,7 @@ def series_figure(answer: dict, interval: str) -> dict:
         )
         for p in body.get("periods", body.get("points")) or []
     ]
-    figure["svg"] = charts.time_series(figure["title"], points) if points else None
+    figure["svg"] = chart_series.time_series(figure["title"], points) if points else None
     figure["rows"] = [
         (p.period, number(p.added), number(p.withdrawn), number(p.active)) for p in points
     ]

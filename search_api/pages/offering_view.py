@@ -158,43 +158,6 @@ def _facts(o: StoredOffering, labels: Labels, currency: str) -> list[tuple[str, 
     return [(k, v or NOT_STATED) for k, v in facts]
 
 
-def compare_rows(offerings: list[StoredOffering], labels: Labels, currency: str) -> list[dict]:
-    """One row per field, one cell per offering; rows where all offerings differ are marked."""
-    fields = [
-        ("Provider", lambda o: o.provider.name),
-        ("Level", lambda o: level_text(o.level)),
-        ("EQF level", lambda o: str(o.level.eqf) if o.level and o.level.eqf else ""),
-        ("Credits", lambda o: credits_text(o.credits)),
-        ("How it is taught", lambda o: mode_text(o, labels)),
-        ("Price", lambda o: price_text(o.price, currency)),
-        ("Duration", lambda o: duration_text(o.duration)),
-        ("Next start", lambda o: next_start(o)),
-        ("Where", lambda o: "; ".join(t for t in (place_text(p, labels) for p in o.places) if t)),
-        (
-            "Field of study",
-            lambda o: "; ".join(
-                labels.value("subject", c) for c in (o.subject.isced if o.subject else [])
-            ),
-        ),
-        ("Language", lambda o: ", ".join(labels.value("language", c) for c in o.languages)),
-        ("Credential", lambda o: o.credential_type or ""),
-        ("Assessment", lambda o: o.assessment or ""),
-        ("Entry requirements", lambda o: o.prerequisites or ""),
-        ("Counts towards", lambda o: "; ".join(o.stackable_into)),
-        (
-            "Learning outcomes",
-            lambda o: f"{len(o.learning_outcomes)} listed" if o.learning_outcomes else "",
-        ),
-    ]
-    rows = []
-    for label, get in fields:
-        cells = [get(o) or NOT_STATED for o in offerings]
-        rows.append(
-            {"label": label, "cells": cells, "differs": len(offerings) > 1 and len(set(cells)) > 1}
-        )
-    return rows
-
-
 def card_view(summary: dict, labels: Labels, currency: str, today: date | None = None) -> dict:
     """The result card's facts from an index summary."""
     level = summary.get("level") or {}

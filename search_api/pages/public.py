@@ -14,10 +14,10 @@ from catalogue.schema_org import course_markup, script_json
 from catalogue.search.results import SearchResult
 from normaliser.schema import StoredOffering
 from search_api.dependencies import Context
+from search_api.pages.compare_view import compare_cards, compare_rows
 from search_api.pages.dependencies import PageLabels, PageRenderer, page_rate_limit
 from search_api.pages.offering_view import (
     card_view,
-    compare_rows,
     offering_description,
     offering_sections,
 )
@@ -200,12 +200,15 @@ def compare_page(
         }
         for o in offerings
     ]
+    rows = compare_rows(offerings, labels, context.reference_currency)
     return render(
         "compare.html",
         columns=columns,
+        cards=compare_cards(columns, rows),
+        differs=[r["label"] for r in rows if r["differs"]],
         missing=missing,
         too_many=too_many,
-        rows=compare_rows(offerings, labels, context.reference_currency),
+        rows=rows,
         back=back_to_search(from_qs, [o.id for o in offerings]),
         max_compare=MAX_COMPARE,
     )

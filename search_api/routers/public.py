@@ -179,10 +179,13 @@ def healthz(context: Context) -> JSONResponse:
     responses=error_responses(400, 401),
     summary="Who the presented API key belongs to",
 )
-def me(key: CurrentKey) -> dict:
+def me(key: CurrentKey, context: Context) -> dict:
     return {
         "role": key.role.value,
         "provider_id": key.provider_id,
+        "provider_name": context.catalogue.provider_name(key.provider_id)
+        if key.provider_id
+        else None,
         "key_prefix": key.prefix,
         "label": key.label,
         "expires_at": key.expires_at,

@@ -31,6 +31,8 @@ from search_api.models.publishing import (
     SubmissionWithReportOut,
     WithdrawnOut,
 )
+from search_api.pages.render import Labels
+from search_api.preview_words import preview_in_words
 
 TAG = "publishing"
 FORMAT_HELP = "csv, json, xcri-cap, ctdl, schema-org or profile:<name>; else Content-Type"
@@ -118,6 +120,7 @@ async def push(
 async def validate(
     scope: ProviderScope,
     pub: Publishing,
+    context: Context,
     request: Request,
     mode: IngestMode = Query(IngestMode.SNAPSHOT),
     format: str | None = Query(None, description=FORMAT_HELP),
@@ -133,7 +136,9 @@ async def validate(
             format=chosen_format(request, format, pub.ingest.check_format),
             mode=mode,
         )
-        return Response(ReportOut.of(report).model_dump_json(), media_type="application/json")
+        out = ReportOut.of(report)
+        out.preview = preview_in_words(report.preview, Labels(context), context.reference_currency)
+        return Response(out.model_dump_json(), media_type="application/json")
 
     return await run_in_threadpool(check)
 

@@ -90,7 +90,8 @@
       sessionStorage.setItem(STORE, key);
       $("signin").hidden = true;
       $("workspace").hidden = false;
-      $("who-provider").textContent = me.provider_id || "any provider (admin key)";
+      $("who-provider").textContent = me.provider_name || me.provider_id || "any provider (admin key)";
+      $("who-id").textContent = me.provider_id ? "id " + me.provider_id + ", " : "";
       $("who-key").textContent = me.key_prefix;
       $("admin-provider-field").hidden = me.role !== "admin";
       if (!quiet) $("upload-heading").focus();
@@ -120,18 +121,78 @@
     discarded: "Discarded"
   };
 
-  function reportView(report, heading) {
-    var wrap = el("div", { className: "report" });
-    var errors = report.issues.filter(function (i) { return i.severity === "error"; });
-    var warnings = report.issues.filter(function (i) { return i.severity === "warning"; });
-    var tone = report.error || errors.length ? "report-bad" : (warnings.length ? "report-warn" : "report-good");
-    var summary = el("div", { className: "report-summary " + tone });
-    var title = heading || (STATUS_WORDS[report.status] || report.status);
-    if (report.rejected && report.status !== "dry_run") {
-      title += " — " + report.rejected + " record" + (report.rejected === 1 ? "" : "s") + " rejected";
+  function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
+
+  // The one sentence a provider needs first: what happened (or would), in words.
+  function keyFact(report) {
+    if (report.error) return "The feed could not be used: " + report.error;
+    var rejected = report.rejected ? "; " + report.rejected + " rejected (each is listed below with what to fix)" : "";
+    var withdrawn = report.withdrawn ? "; " + plural(report.withdrawn, "course") + " of yours not in it " +
+      (report.status === "dry_run" ? "would be" : "were") + " withdrawn" : "";
+    var of = report.accepted + " of " + plural(report.records, "course");
+    if (report.status === "held") {
+      return "Held: would withdraw " + report.held_withdrawals + " of your " + report.active_before +
+        " active courses. Nothing has changed yet: apply it, withdrawals and all, or discard it.";
     }
-    summary.appendChild(el("p", { className: "report-status", text: title }));
-    if (report.error) summary.appendChild(el("p", { text: report.error }));
+    if (report.status === "dry_run") {
+      var held = report.held_withdrawals ? " Submitted, it would be held for your confirmation: it would withdraw " +
+        report.held_withdrawals + " of your " + report.active_before + " active courses." : "";
+      return "Checked: " + of + " would be published" + rejected + withdrawn + ". Nothing has been stored yet." + held;
+    }
+    if (report.status === "applied") return "Published: " + of + rejected + withdrawn + ".";
+    if (report.status === "discarded") return "Discarded: nothing from this snapshot was applied.";
+    return STATUS_WORDS[report.status] || report.status;
+  }
+
+  // A table that stacks into one block per row on a phone, each cell under its heading.
+  function stackTable(className, caption, headings, rows) {
+    var table = el("table", { className: "table stack-table " + className });
+    table.appendChild(el("caption", { text: caption }));
+    table.appendChild(el("thead", {}, [el("tr", {}, headings.map(function (h) {
+      return el("th", { scope: "col", text: h });
+    }))]));
+    var body = el("tbody");
+    rows.forEach(function (row) {
+      var tr = el("tr", { className: row.className || "" });
+      row.cells.forEach(function (cell, i) {
+        var td = el("td", { "data-label": headings[i] });
+        if (typeof cell === "string") td.textContent = cell; else td.appendChild(cell);
+        tr.appendChild(td);
+      });
+      body.appendChild(tr);
+    });
+    table.appendChild(body);
+    return table;
+  }
+
+  function fieldCell(name) {
+    return name === "_record" ? document.createTextNode("whole course") : el("code", { text: name });
+  }
+
+  function issueRows(issues) {
+    return issues.map(function (issue) {
+      var problem = el("span");
+      problem.appendChild(el("strong", { className: "severity", text: issue.severity === "error" ? "Error: " : (issue.severity === "warning" ? "Warning: " : "Note: ") }));
+      problem.appendChild(document.createTextNode(issue.message));
+      return { className: "issue-" + issue.severity,
+               cells: [issue.locator || "whole feed", issue.record_id || "", fieldCell(issue.field), problem, issue.value || ""] };
+    });
+  }
+
+  function reportView(report, heading, actions) {
+    var wrap = el("div", { className: "report" });
+    // The withdrawal guard's own issue is the summary's key fact, not a row of the table.
+    var issues = report.issues.filter(function (i) {
+      return !(i.field === "_record" && !i.locator && report.held_withdrawals);
+    });
+    var errors = issues.filter(function (i) { return i.severity === "error"; });
+    var others = issues.filter(function (i) { return i.severity !== "error"; });
+    var tone = report.error || errors.length ? "report-bad" :
+      (others.length || report.status === "held" ? "report-warn" : "report-good");
+    var summary = el("div", { className: "report-summary " + tone });
+    summary.appendChild(el("p", { className: "report-status", text: heading || (STATUS_WORDS[report.status] || report.status) }));
+    summary.appendChild(el("p", { className: "report-key", text: keyFact(report) }));
+    if (actions) summary.appendChild(actions);
     var counts = el("dl", { className: "counts" });
     [["Records", report.records], ["Accepted", report.accepted], ["Rejected", report.rejected],
      ["With warnings", report.warned], ["New", report.created], ["Changed", report.updated],
@@ -140,44 +201,47 @@
     });
     summary.appendChild(counts);
     wrap.appendChild(summary);
-    if (report.status === "held") {
-      wrap.appendChild(el("p", { className: "notice",
-        text: "This snapshot would withdraw " + report.held_withdrawals + " of your " +
-              report.active_before + " active courses, so it is waiting for you to confirm it." }));
-    }
     if (report.withdrawn_ids && report.withdrawn_ids.length) {
-      wrap.appendChild(el("p", { text: (report.status === "dry_run" ? "Would withdraw: " : "Withdrawn: ") +
+      wrap.appendChild(el("p", { text: (report.status === "dry_run" || report.status === "held" ? "Would withdraw: " : "Withdrawn: ") +
         report.withdrawn_ids.join(", ") }));
     }
-    if (report.issues.length) {
-      var table = el("table", { className: "table issues-table" });
-      table.appendChild(el("caption", { text: errors.length + " error" + (errors.length === 1 ? "" : "s") +
-        " and " + warnings.length + " warning" + (warnings.length === 1 ? "" : "s") +
-        ". Rejected records are not published; the rest are." }));
-      table.appendChild(el("thead", {}, [el("tr", {}, ["Where", "Course id", "Field", "Problem", "Value"].map(function (h) {
-        return el("th", { scope: "col", text: h });
-      }))]));
-      var body = el("tbody");
-      var order = { error: 0, warning: 1, info: 2 };
-      report.issues.slice().sort(function (a, b) { return order[a.severity] - order[b.severity]; })
-        .forEach(function (issue) {
-          var row = el("tr", { className: "issue-" + issue.severity });
-          row.appendChild(el("td", { text: issue.locator || "whole feed" }));
-          row.appendChild(el("td", { text: issue.record_id || "" }));
-          row.appendChild(el("td", {}, [el("code", { text: issue.field })]));
-          var problem = el("td");
-          problem.appendChild(el("strong", { className: "severity", text: issue.severity === "error" ? "Error: " : (issue.severity === "warning" ? "Warning: " : "Note: ") }));
-          problem.appendChild(document.createTextNode(issue.message));
-          row.appendChild(problem);
-          row.appendChild(el("td", { text: issue.value || "" }));
-          body.appendChild(row);
-        });
-      table.appendChild(body);
-      wrap.appendChild(el("div", { className: "table-scroll", role: "region", tabindex: "0", "aria-label": "Problems found" }, [table]));
-    } else if (!report.error) {
-      wrap.appendChild(el("p", { text: "No problems found." }));
+    if (errors.length) {
+      wrap.appendChild(el("h3", { className: "report-part", text: "Rejected: " + plural(errors.length, "problem") + " to fix" }));
+      wrap.appendChild(stackTable("issues-table", "Each rejected course with its line, its id, the field at fault and what to fix. Rejected courses are not published; the rest are.",
+        ["Line", "Course id", "Field", "What to fix", "Value"], issueRows(errors)));
     }
+    if (others.length) {
+      wrap.appendChild(el("h3", { className: "report-part", text: "Warnings and notes: " + others.length }));
+      wrap.appendChild(stackTable("issues-table", "These courses are published; the values named were read as best we could.",
+        ["Where", "Course id", "Field", "Problem", "Value"], issueRows(others)));
+    }
+    if (!issues.length && !report.error) wrap.appendChild(el("p", { text: "No problems found." }));
+    if (report.preview && report.preview.length) wrap.appendChild(previewView(report));
     return wrap;
+  }
+
+  // After a dry run: the first rows, each value as written beside what we made of it.
+  function previewView(report) {
+    var part = el("section", { className: "preview", "aria-labelledby": "preview-heading" });
+    part.appendChild(el("h3", { id: "preview-heading", className: "report-part",
+      text: "How we read your first " + plural(report.preview.length, "course") }));
+    part.appendChild(el("p", { className: "hint", text: "Each value as your file gives it, beside what we made of it. Check that each reads as you meant." }));
+    report.preview.forEach(function (row, index) {
+      var details = el("details", { className: "preview-row" + (row.accepted ? "" : " preview-rejected") });
+      if (index === 0) details.setAttribute("open", "");
+      details.appendChild(el("summary", { text: row.locator + (row.record_id ? " · " + row.record_id : "") +
+        (row.accepted ? " · accepted" : " · rejected") }));
+      var rows = row.values.map(function (v) {
+        var note = v.problems.join(" ");
+        return { className: v.problems.length ? "preview-problem" : "",
+                 cells: [el("code", { text: v.field }), v.written || "(empty)", v.made || (row.accepted ? "Not stated" : "Not read: the course was rejected"), note] };
+      });
+      details.appendChild(stackTable("preview-table", "What we made of " + row.locator,
+        ["Field", "You wrote", "We made of it", "Problem"], rows));
+      row.problems.forEach(function (p) { details.appendChild(el("p", { className: "field-error", text: p })); });
+      part.appendChild(details);
+    });
+    return part;
   }
 
   // --- upload: check, then submit -------------------------------------------------------
@@ -254,14 +318,15 @@
     body.appendChild(el("p", { className: "muted", text: "Submission " + submission.id + ", received " +
       when(submission.received_at) + " (" + submission.channel + ", " + submission.mode +
       (submission.format ? ", " + submission.format : "") + ")" }));
-    body.appendChild(reportView(submission.report, STATUS_WORDS[submission.status] || submission.status));
+    var actions = null;
     if (submission.status === "held") {
       var confirm = el("button", { type: "button", className: "button", text: "Apply it, withdrawals and all" });
       var discard = el("button", { type: "button", className: "button button-secondary", text: "Discard it" });
       confirm.addEventListener("click", function () { decide(submission.id, "confirm"); });
       discard.addEventListener("click", function () { decide(submission.id, "discard"); });
-      body.appendChild(el("div", { className: "button-row" }, [confirm, discard]));
+      actions = el("div", { className: "button-row" }, [confirm, discard]);
     }
+    body.appendChild(reportView(submission.report, STATUS_WORDS[submission.status] || submission.status, actions));
     $("report-heading").textContent = "Report of submission " + submission.id;
     $("report-panel").hidden = false;
     $("report-heading").focus();

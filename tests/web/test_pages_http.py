@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from microcred.web import create_web_app
-from search_api.pages import charts
+from search_api.pages import chart_series, charts
 from search_api.pages.assets import Assets
 
 FEED = """id,title,description,level,credits,mode,price,duration,start_dates,language,subject,location,url
@@ -167,8 +167,9 @@ def test_charts_are_labelled_images_with_escaped_text():
     assert "The largest is Galway with 5 offerings (62% of 8)" in svg
     empty = charts.columns("Nothing", [])
     assert "No data." in empty
-    series = charts.time_series(
-        "Over time", [charts.Point("2026-10", 5, 0, 5), charts.Point("2026-11", 2, 1, 6)]
+    series = chart_series.time_series(
+        "Over time",
+        [chart_series.Point("2026-10", 5, 0, 5), chart_series.Point("2026-11", 2, 1, 6)],
     )
     assert "from 5 to 6" in series and "7 were added and 1 withdrawn" in series
 

@@ -31,7 +31,7 @@ def test_provider_checks_then_submits_a_feed_with_a_bad_row(tab, site, tmp_path)
 
     page.get_by_label("Provider API key").fill(site.provider_key)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.locator("#who-provider")).to_have_text(TEST_PROVIDER.id)
+    expect(page.locator("#who-provider")).to_have_text(TEST_PROVIDER.name)  # the name, not the id
     assert site.provider_key not in page.url
     assert page.evaluate("sessionStorage.getItem('microcred.providerKey')") == site.provider_key
 
