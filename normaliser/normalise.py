@@ -303,9 +303,24 @@ def _instance(
     if run.text("location"):
         run_places = take(parse_place(run.text("location"), ctx.default_country)) or []
         place = run_places[0] if run_places else record_place
+    end_date = end[-1] if end else None
+    if end_date is not None and start and end_date < start[0].day:
+        # A run cannot end before it starts: one of the two is wrong, and which one cannot be
+        # told, so the end is left out rather than kept (Wychwolf.com's feed: a start of
+        # 1 Aug 2012 and an end written "31 August 2011").
+        issues.append(
+            Issue.warning(
+                "end_date",
+                IssueCode.INVALID,
+                f"Run {number} ends ({end_date.isoformat()}) before it starts "
+                f"({start[0].day.isoformat()}); the end date was left out.",
+                end_date.isoformat(),
+            )
+        )
+        end_date = None
     return Instance(
         **(_start(start[0]) if start else {}),
-        end_date=end[-1] if end else None,
+        end_date=end_date,
         mode=mode_pace.mode if mode_pace else None,
         pace=mode_pace.pace if mode_pace else None,
         place=place,

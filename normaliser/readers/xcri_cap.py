@@ -116,6 +116,10 @@ _ATTENDANCE_PATTERNS: dict[str, str | None] = {
     "CS": "Customised",
 }
 _NO_ATTENDANCE = frozenset({"ON", "DS"})  # online, distance without attendance
+# Words of an engagement that is not (only) attendance at a venue.
+_REMOTE_WORDS_RE = re.compile(
+    r"distance|online|on-line|home|remote|flexible|mixed|blended|e-learning|work[\s-]*based"
+)
 _ENGAGEMENT_VOCABULARIES = {
     "attendanceMode": _ATTENDANCE_MODES,
     "studyMode": _STUDY_MODES,
@@ -941,18 +945,27 @@ class _PresentationReader:
                     interval if _ISO_DURATION_RE.fullmatch(interval) else _plain_text(child)
                 ) or None
         # Delivery first: it is what the mode parser reads; the rest says how much and when.
-        _put(
-            run,
-            "mode",
-            "; ".join(
-                engagement[name]
-                for name in ("attendanceMode", "studyMode", "attendancePattern")
-                if name in engagement
-            ),
-        )
+        delivery = [
+            engagement[name]
+            for name in ("attendanceMode", "studyMode", "attendancePattern")
+            if name in engagement
+        ]
+        if self.has_venue and self._attendance_unstated(delivery):
+            # A presentation held at a venue, whose attendance says only when ("Evening",
+            # "Part Time Day", "Full Time": Adam Smith College's feed), is attended there.
+            delivery.insert(0, _ATTENDANCE_MODES["CM"] or "Campus")
+        _put(run, "mode", "; ".join(delivery))
         _put(run, "price", _first(costs))
         _put(run, "location", _first(places))
         return run
+
+    def _attendance_unstated(self, delivery: list[str]) -> bool:
+        """No attendance mode of the vocabulary, and no word of distance, online or mixed
+        delivery anywhere in what the presentation says of its engagement."""
+        if self.attendance_code in _ATTENDANCE_MODES:
+            return False
+        words = " ".join(delivery).lower()
+        return not _REMOTE_WORDS_RE.search(words)
 
     @property
     def takes_provider_address(self) -> bool:
@@ -1122,8 +1135,21 @@ def _organisation_place(organisation: etree._Element, name_alone: bool = False) 
             parts[element_name(part)[1]].extend(
                 line.strip() for line in _LINE_BREAK_RE.split(_plain_text(part)) if line.strip()
             )
+    # A venue named after its town ("Cornwall College St Austell", address "Tregonissey Road,
+    # St Austell, Cornwall", in Cornwall College's feed) names the town it gives no mlo:town
+    # for: the address line its name ends with.
+    named_town = next(
+        (
+            line
+            for line in parts["address"] + parts["street"]
+            if title and len(line) > 2 and title.lower().endswith(" " + line.lower())
+        ),
+        None,
+    )
     if parts["town"]:
         lines = parts["town"][:1] + parts["postcode"][:1]
+    elif named_town:
+        lines = [named_town] + parts["postcode"][:1]
     else:
         lines = [title] + parts["street"] + parts["address"] + parts["postcode"][:1]
     return ", ".join(_distinct(lines)) or None
