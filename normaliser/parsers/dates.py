@@ -46,19 +46,47 @@ _MONTHS = {
     "nov": 11,
     "dec": 12,
 }
+# Month names in the other languages of the markets we serve and their neighbours, folded
+# (lower case, no accents), from the Unicode CLDR's month names for French, German, Spanish,
+# Dutch, Swedish and Irish; te reo Māori's from Te Taura Whiri i te Reo Māori (the Māori
+# Language Commission), with the transliterated names also in use. A month name is only ever
+# read inside a date with its day or year, so a name shared by two languages ('mars', 'juni')
+# means the same month in both.
+_OTHER_LANGUAGE_MONTHS: dict[int, tuple[str, ...]] = {
+    1: ("janvier", "januar", "janner", "enero", "januari", "eanair", "kohi-tatea", "hanuere"),
+    2: ("fevrier", "februar", "febrero", "februari", "feabhra", "hui-tanguru", "pepuere"),
+    3: ("mars", "marz", "marzo", "maart", "marta", "poutu-te-rangi", "maehe"),
+    4: ("avril", "abril", "aibrean", "paenga-whawha", "aperira"),
+    5: ("mai", "mayo", "mei", "maj", "bealtaine", "haratua"),
+    6: ("juin", "juni", "junio", "meitheamh", "pipiri", "hune"),
+    7: ("juillet", "juli", "julio", "iuil", "hongongoi", "hurae"),
+    8: ("aout", "agosto", "augustus", "augusti", "lunasa", "here-turi-koka", "akuhata"),
+    9: ("septembre", "septiembre", "setiembre", "mean fomhair", "mahuru", "hepetema"),
+    10: ("octobre", "oktober", "octubre", "deireadh fomhair", "whiringa-a-nuku", "oketopa"),
+    11: ("novembre", "noviembre", "samhain", "whiringa-a-rangi", "noema"),
+    12: ("decembre", "dezember", "diciembre", "nollaig", "hakihea", "tihema"),
+}
+for _number, _names in _OTHER_LANGUAGE_MONTHS.items():
+    for _name in _names:
+        _MONTHS.setdefault(_name, _number)
+        _MONTHS.setdefault(_name.replace("-", " "), _number)  # Māori names written unhyphenated
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _WEEKDAY_RE = re.compile(
     r"(?<![a-z])(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday|rsday)?(?![a-z])\.?,?\s*"
 )
-_ORDINAL_RE = re.compile(r"(?<=\d)(?:st|nd|rd|th)(?![a-z])")
+# English ordinals and French "1er" (le premier).
+_ORDINAL_RE = re.compile(r"(?<=\d)(?:st|nd|rd|th|er)(?![a-z])")
 
 _ISO_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[t ][\d:.]+(?:z|[+-]\d{2}:?\d{2})?)?$")
 _YMD_SLASH_RE = re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$")
 _YEAR_MONTH_RE = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
 _NUMERIC_RE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})$")
-_DAY_MONTH_YEAR_RE = re.compile(rf"^(\d{{1,2}})(?:\s+of)?[\s.-]*({_MONTH})\.?[\s,.-]*(\d{{4}})$")
+# "3 of March", Spanish "1 de septiembre de 2027", Irish "12 Meán Fómhair 2027".
+_DAY_MONTH_YEAR_RE = re.compile(
+    rf"^(\d{{1,2}})(?:\s+of|\s+de)?[\s.-]*({_MONTH})\.?(?:\s+de)?[\s,.-]*(\d{{4}})$"
+)
 _MONTH_DAY_YEAR_RE = re.compile(rf"^({_MONTH})\.?[\s.-]*(\d{{1,2}})[\s,.-]+(\d{{4}})$")
-_MONTH_YEAR_RE = re.compile(rf"^({_MONTH})\.?[\s,.-]*(\d{{4}})$")
+_MONTH_YEAR_RE = re.compile(rf"^({_MONTH})\.?(?:\s+de)?[\s,.-]*(\d{{4}})$")
 _NO_DATE_RE = re.compile(
     r"(?<![a-z])(?:tbc|tba|tbd|rolling|anytime|any time|ongoing|on demand|flexible|enrol any ?time"
     r"|start any ?time|self[\s-]*paced|to be (?:confirmed|advised|announced)|various|monthly|weekly)(?![a-z])"

@@ -33,7 +33,21 @@ def _words(*phrases: str) -> re.Pattern[str]:
 # event attendance modes (https://schema.org/EventAttendanceModeEnumeration: Online-,
 # Offline- and MixedEventAttendanceMode), which CourseInstances give as courseMode or
 # eventAttendanceMode, often as the full URL.
+# The other languages of the markets we serve and their neighbours (French, German, Spanish,
+# Dutch, Swedish, Irish, te reo Māori): the words their course catalogues use for the three
+# modes, folded. "Hybride"/"híbrido" and "semipresencial" are blended, "présentiel",
+# "Präsenz", "presencial", "klassikaal", "på plats" and "ar an láthair" in person,
+# "en ligne", "à distance", "Fernstudium", "a distancia", "op afstand", "distans", "ar líne"
+# and "ipurangi" online.
 _BLENDED = _words(
+    "hybride",
+    "hibrido",
+    "hibrida",
+    "semipresencial",
+    "semi presencial",
+    "mixte",
+    "gemischt",
+    "blandad",
     "blended",
     "blendeddelivery",
     "hybrid",
@@ -45,6 +59,20 @@ _BLENDED = _words(
     "mixedeventattendancemode",
 )
 _ONLINE = _words(
+    "en ligne",
+    "a distance",
+    "distanciel",
+    "fernstudium",
+    "fernunterricht",
+    "a distancia",
+    "en linea",
+    "op afstand",
+    "afstandsonderwijs",
+    "distans",
+    "distansutbildning",
+    "ar line",
+    "cianoideachas",
+    "ipurangi",
     "online",
     "onlineonly",
     "onlinedelivery",
@@ -84,6 +112,17 @@ _IN_PERSON = _words(
     "residential",
     "block course",
     "kanohi ki te kanohi",
+    "presentiel",
+    "en presentiel",
+    "prasenz",
+    "prasenzveranstaltung",
+    "vor ort",
+    "presencial",
+    "klassikaal",
+    "op locatie",
+    "pa plats",
+    "ar an lathair",
+    "duine le duine",
 )
 _SELF_PACED = _words(
     "self paced",

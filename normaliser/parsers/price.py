@@ -201,12 +201,15 @@ def parse_price(
 
     first = moneys[0]
     if len(moneys) > 1:
+        first, reason, segment = _headline(moneys, str(raw))
+        if segment is not None:
+            audience = _audience(fold(segment))
         issues.append(
             Issue.warning(
                 field,
                 IssueCode.AMBIGUOUS,
-                f"Several prices are given; used the first ({_fmt(first.amount)}). Give one price "
-                "per record, or a range such as '$500-$800'.",
+                f"Several prices are given; used {reason} ({_fmt(first.amount)}). Give one "
+                "price per record, or a range such as '$500-$800'.",
                 value,
             )
         )
@@ -236,6 +239,64 @@ def parse_price(
             price, rates or RateTable.load_default(), ref_currency.upper(), field, value, issues
         )
     return Parsed(price, issues)
+
+
+# What a price's own words say of it, when several are given. Fees that are not the price of
+# the course (a yearly renewal or membership, an application fee, a deposit, an exam resit)
+# are never the headline; of prices for different learners, the one anyone pays (the
+# non-member, standard or full price) is, before reduced ones (members, students,
+# concessions, early bird); of home and international fees, the home fee.
+_OTHER_FEE_RE = re.compile(
+    r"(?<![a-z])(?:renewal|membership|application fee|deposit|resit|re-sit|late fee"
+    r"|annual fee|per year after|exam(?:ination)? fee)(?![a-z])"
+)
+_PUBLIC_PRICE_RE = re.compile(
+    r"(?<![a-z])(?:non[\s-]*members?|public|standard|full(?:[\s-]*price| fee)?|general)(?![a-z])"
+)
+_REDUCED_PRICE_RE = re.compile(
+    r"(?<![a-z])(?:members?|students?|concessions?|concessionary|early[\s-]*bird|discount(?:ed)?"
+    r"|alumni|staff|unwaged|reduced|group)(?![a-z])"
+)
+_SEGMENT_SPLIT_RE = re.compile(r";|\||\n|,(?!\d{3})|\s/\s")
+
+
+def _headline(moneys: list[_Money], text: str) -> tuple[_Money, str, str | None]:
+    """The price to show when several are given, why it was chosen, and the words that go
+    with it (None when the amounts cannot be told apart by their words)."""
+    segments: list[tuple[int, int]] = []
+    start = 0
+    for separator in _SEGMENT_SPLIT_RE.finditer(text):
+        segments.append((start, separator.start()))
+        start = separator.end()
+    segments.append((start, len(text)))
+    labels: list[str] = []
+    for money in moneys:
+        owner = next(((a, b) for a, b in segments if a <= money.start < b), None)
+        holding = [m for m in moneys if owner and owner[0] <= m.start < owner[1]]
+        if owner is None or len(holding) != 1:
+            return moneys[0], "the first", None
+        labels.append(text[owner[0] : owner[1]].lower())
+    candidates = [i for i, label in enumerate(labels) if not _OTHER_FEE_RE.search(label)]
+    others = len(candidates) < len(moneys)
+    candidates = candidates or list(range(len(moneys)))
+    public = [
+        i
+        for i in candidates
+        if _PUBLIC_PRICE_RE.search(labels[i])
+        or (
+            not _REDUCED_PRICE_RE.search(labels[i])
+            and any(_REDUCED_PRICE_RE.search(labels[j]) for j in candidates if j != i)
+        )
+    ]
+    if public:
+        return moneys[public[0]], "the price anyone pays", labels[public[0]]
+    home = [i for i in candidates if _DOMESTIC_RE.search(fold(labels[i]))]
+    if home and any(_INTERNATIONAL_RE.search(fold(labels[j])) for j in candidates):
+        return moneys[home[0]], "the home fee", labels[home[0]]
+    if others:
+        chosen = candidates[0]
+        return moneys[chosen], "the course's price, not the other fees", labels[chosen]
+    return moneys[0], "the first", labels[0]
 
 
 def _find_money(text: str) -> list[_Money]:

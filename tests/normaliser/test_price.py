@@ -134,7 +134,10 @@ CASES = [
     ("From £99", None, (99, None, "GBP", False, None), []),
     ("from €1.200", None, (1200, None, "EUR", False, None), []),
     ("Up to £500", None, (500, None, "GBP", False, None), []),
-    ("£99 early bird, £149 standard", None, (99, None, "GBP", False, None), [AMB]),
+    # several prices for different learners: the one anyone pays is the headline
+    ("£99 early bird, £149 standard", None, (149, None, "GBP", False, None), [AMB]),
+    ("Members £450; non-members £600", None, (600, None, "GBP", False, None), [AMB]),
+    ("€1,200; annual renewal fee €150", None, (1200, None, "EUR", False, None), [AMB]),
     ("€450 (early bird until 1 March 2027)", None, (450, None, "EUR", False, None), []),
     ("NZ$300 per credit", None, (300, None, "NZD", False, None), [AMB]),
     ("£50/hour", None, (50, None, "GBP", False, None), [AMB]),
@@ -171,7 +174,8 @@ def test_parse_price(raw, default, expected, codes) -> None:
         ("Domestic NZ$1,250", DOM),
         ("International students: NZ$3,000", INTL),
         ("Domestic NZ$1,250; International NZ$3,000", DOM),
-        ("International NZ$3,000 / domestic NZ$1,250", INTL),
+        # the home fee is the headline, whichever is written first
+        ("International NZ$3,000 / domestic NZ$1,250", DOM),
         ("Overseas fee £9,000", INTL),
         ("Home students £1,250", DOM),
         ("NZ$1,250", ANY),
