@@ -121,6 +121,10 @@ def _place(place: dict | None) -> str | None:
 
 def _instance(run: dict) -> dict[str, str]:
     out = {key: run[key] for key in ("start_date", "end_date") if run.get(key)}
+    if run.get("start_precision") and run.get("start_written"):
+        # An approximate start ("Study Period 3, 2027") is read again from the words the
+        # provider wrote, so it keeps its precision rather than becoming a firm 1 January.
+        out["start_date"] = run["start_written"]
     mode = _mode(run.get("mode"), run.get("pace"))
     if mode:
         out["mode"] = mode

@@ -950,9 +950,10 @@ class _PresentationReader:
             for name in ("attendanceMode", "studyMode", "attendancePattern")
             if name in engagement
         ]
-        if self.has_venue and self._attendance_unstated(delivery):
+        if delivery and self.has_venue and self._attendance_unstated(delivery):
             # A presentation held at a venue, whose attendance says only when ("Evening",
             # "Part Time Day", "Full Time": Adam Smith College's feed), is attended there.
+            # One that says nothing of attendance keeps its mode unknown: it may be blended.
             delivery.insert(0, _ATTENDANCE_MODES["CM"] or "Campus")
         _put(run, "mode", "; ".join(delivery))
         _put(run, "price", _first(costs))
